@@ -1,0 +1,86 @@
+//! Low-level client for the Huawei Cloud Meeting server API, generated at build time from
+//! `openapi/meeting.yaml` by progenitor.
+//!
+//! Most users want the `meeting` crate, which manages tokens, retries and errors on top
+//! of this one. Use this crate directly when you need the raw operations:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), meeting_api::Error<meeting_api::types::ErrorBody>> {
+//! let client = meeting_api::Client::new_with_client(
+//!     "https://api.meeting.huaweicloud.com",
+//!     reqwest::Client::new(),
+//! );
+//! client
+//!     .lock_meeting()
+//!     .conference_id("914083136")
+//!     .x_conference_authorization("stbaf8fa2ea8a1b0e3ab2e007a85a75f88c55d5f6d5c1912dfb")
+//!     .body_map(|body| body.is_lock(1))
+//!     .send()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The code is generated into `OUT_DIR`; a reviewable copy lives in
+//! `crates/meeting-api/generated/meeting_api.rs` and `cargo xtask codegen --check`
+//! keeps the two identical.
+
+// The generated code, with the hand-written hooks below as its only companion.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/meeting_api.rs"));
+}
+pub use generated::*;
+
+pub mod exchange;
+
+/// Base URL of the cn-north-4 region (Chinese mainland).
+pub const CN_NORTH_4: &str = "https://api.meeting.huaweicloud.com";
+/// Base URL of the ap-southeast-1 region (international).
+pub const AP_SOUTHEAST_1: &str = "https://api-intl.meeting.huaweicloud.com";
+
+/// Name of the response header that carries the service's request id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+impl progenitor_client::ClientHooks for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), Error<E>> {
+        // progenitor adds `api-version: <info.version>`; the service does not define it.
+        request.headers_mut().remove("api-version");
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let method = request.method().clone();
+        let path = request.url().path().to_owned();
+        let result = self.client.execute(request).await;
+        match &result {
+            Ok(response) => {
+                let record = exchange::Exchange::of(response);
+                tracing::debug!(
+                    operation = info.operation_id,
+                    %method,
+                    path,
+                    status = record.status.as_u16(),
+                    request_id = record.request_id.as_deref().unwrap_or(""),
+                    "meeting api response"
+                );
+                exchange::record(record);
+            }
+            Err(error) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                path,
+                error = %error,
+                "meeting api request failed"
+            ),
+        }
+        result
+    }
+}

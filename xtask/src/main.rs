@@ -1,0 +1,48 @@
+//! Maintainer tasks for the workspace. Run `cargo xtask --help`.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Maintainer tasks for the Huawei Cloud Meeting SDK workspace.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the reviewable copy of the generated client
+    /// (crates/meeting-api/generated/meeting_api.rs) and the insta snapshot of its public
+    /// surface (xtask/src/snapshots/surface.snap) from openapi/meeting.yaml.
+    ///
+    /// Workflow: edit the spec, run `cargo xtask codegen`, review the diff of both files,
+    /// commit them with the spec.
+    Codegen {
+        /// Change nothing; fail with a diff if the committed copy or snapshot is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Codegen { check: false } => codegen::write(),
+        Command::Codegen { check: true } => codegen::check(),
+    };
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
