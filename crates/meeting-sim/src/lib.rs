@@ -1,0 +1,369 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod cli;
+mod faults;
+mod model;
+mod service;
+mod tls;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+pub use faults::{FaultConfig, ScriptedFault};
+pub use model::{
+    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantSeed,
+    ParticipantView, Seed, Settings, Tenancy,
+};
+pub use service::StateView;
+pub use world::Counters;
+
+/// How to run a simulator. Build one with [`Simulator::new`], then [`Simulator::start`].
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    addr: SocketAddr,
+    tls: bool,
+    config: Config,
+    faults: FaultConfig,
+    seed: Seed,
+}
+
+/// Token validities.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub access_token_validity: Duration,
+    pub control_token_validity: Duration,
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Simulator {
+    /// Plain HTTP on an ephemeral loopback port, access tokens valid 12 h, control
+    /// tokens 30 min, no faults, nothing seeded.
+    pub fn new() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: false,
+            config: Config {
+                access_token_validity: Duration::from_secs(12 * 3600),
+                control_token_validity: Duration::from_secs(30 * 60),
+            },
+            faults: FaultConfig::default(),
+            seed: Seed::default(),
+        }
+    }
+
+    /// Listens on this address (port 0 picks a free one).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Serves HTTPS (and still plain HTTP on the same port) with a certificate made at
+    /// start-up; see [`SimHandle::ca_certificate_pem`].
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
+    /// How long access tokens live.
+    pub fn access_token_validity(mut self, validity: Duration) -> Self {
+        self.config.access_token_validity = validity;
+        self
+    }
+
+    /// How long control tokens live.
+    pub fn control_token_validity(mut self, validity: Duration) -> Self {
+        self.config.control_token_validity = validity;
+        self
+    }
+
+    /// Injected faults.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Accounts, apps and conferences to start with.
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Binds and starts serving in the background of the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<SimHandle> {
+        let tls = if self.tls {
+            Some(tls::generate().map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let host = if addr.ip().is_loopback() && addr.is_ipv4() {
+            "127.0.0.1".to_owned()
+        } else if addr.is_ipv6() {
+            format!("[{}]", addr.ip())
+        } else {
+            addr.ip().to_string()
+        };
+        let base_url = format!("{scheme}://{host}:{}", addr.port());
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world::World::default()),
+            clock: world::Clock::default(),
+            faults: faults::Faults::new(self.faults),
+            config: self.config,
+            request_seq: AtomicU64::new(0),
+            boot: rand::random(),
+        });
+        shared.world().seed(self.seed);
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let (stop, stopped) = watch::channel(false);
+        let router = service::router(shared.clone());
+        let task = tokio::spawn(accept_loop(listener, router, tls.map(|t| t.acceptor), stopped));
+        Ok(SimHandle {
+            base_url,
+            addr,
+            ca_pem,
+            shared,
+            stop,
+            task: Some(task),
+        })
+    }
+}
+
+/// State shared by every connection.
+pub(crate) struct Shared {
+    world: Mutex<world::World>,
+    clock: world::Clock,
+    faults: faults::Faults,
+    config: Config,
+    request_seq: AtomicU64,
+    boot: u64,
+}
+
+impl Shared {
+    fn world(&self) -> MutexGuard<'_, world::World> {
+        // Handlers never leave the world half-changed across an await or a panic point,
+        // so a poisoned lock still holds consistent state.
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// 32 hex digits, like the service's.
+    fn next_request_id(&self) -> String {
+        let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
+        format!("{:016x}{n:016x}", self.boot)
+    }
+
+    fn state_view(&self) -> StateView {
+        let world = self.world();
+        let now_ms = self.clock.now_ms();
+        StateView {
+            conferences: world.conferences.values().map(world::Conference::view).collect(),
+            access_tokens: world.access_tokens.values().filter(|g| g.expires_ms > now_ms).count(),
+            control_tokens: world.control_tokens.values().filter(|g| g.expires_ms > now_ms).count(),
+            now_ms,
+        }
+    }
+
+    fn reset(&self) {
+        *self.world() = world::World::default();
+        self.faults.clear();
+    }
+}
+
+/// A running simulator. Dropping it stops the server; [`SimHandle::shutdown`] also
+/// waits for open connections to finish.
+pub struct SimHandle {
+    base_url: String,
+    addr: SocketAddr,
+    ca_pem: Option<String>,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// With TLS on: the PEM of the CA that signed the server certificate.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Adds (or replaces, by id) accounts, apps and conferences.
+    pub fn seed(&self, seed: Seed) {
+        self.shared.world().seed(seed);
+    }
+
+    /// One conference as it is now.
+    pub fn conference(&self, id: &str) -> Option<ConferenceView> {
+        self.shared.world().conferences.get(id).map(world::Conference::view)
+    }
+
+    /// Everything, as the admin API's `GET /_sim/state` shows it.
+    pub fn state(&self) -> StateView {
+        self.shared.state_view()
+    }
+
+    /// What was counted so far.
+    pub fn counters(&self) -> Counters {
+        self.shared.world().counters.clone()
+    }
+
+    /// Moves the simulator's clock forward: tokens expire as if that time had passed.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Expires every live token now.
+    pub fn expire_tokens(&self) {
+        self.shared.world().expire_tokens();
+    }
+
+    /// Replaces the fault rates.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.shared.faults.set_config(faults);
+    }
+
+    /// Answers the next `count` service requests with `fault` (admin requests excepted).
+    pub fn fail_next(&self, count: u32, fault: ScriptedFault) {
+        self.shared.faults.fail_next(count, fault);
+    }
+
+    /// Forgets everything: state, tokens, counters, faults.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting, lets open connections finish (up to 5 s), and returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let tls = tls.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            if let Err(e) = serve(stream, router, tls, watcher).await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// TLS record type of a ClientHello: a client speaking HTTPS starts with this byte.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+async fn serve(
+    stream: TcpStream,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    watcher: hyper_util::server::graceful::Watcher,
+) -> Result<(), String> {
+    // The official SDK logs in over HTTPS even when the endpoint says http: sniff each
+    // connection and speak what the client speaks.
+    let mut first = [0u8; 1];
+    let peeked = tokio::time::timeout(Duration::from_secs(30), stream.peek(&mut first))
+        .await
+        .map_err(|_| "no request within 30 s".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let router = router.clone();
+        async move {
+            let response = match router.oneshot(request.map(axum::body::Body::new)).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response.extensions().get::<service::DropConnection>().is_some() {
+                return Err(DroppedByFault);
+            }
+            Ok(response)
+        }
+    });
+    let builder = auto::Builder::new(TokioExecutor::new());
+    match tls {
+        Some(acceptor) if peeked == 1 && first[0] == TLS_HANDSHAKE => {
+            let stream = acceptor.accept(stream).await.map_err(|e| format!("TLS handshake: {e}"))?;
+            watcher
+                .watch(builder.serve_connection(TokioIo::new(stream), service).into_owned())
+                .await
+        }
+        _ => {
+            watcher
+                .watch(builder.serve_connection(TokioIo::new(stream), service).into_owned())
+                .await
+        }
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// The error that makes hyper close a connection without answering (an injected drop).
+#[derive(Debug)]
+struct DroppedByFault;
+
+impl std::fmt::Display for DroppedByFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DroppedByFault {}

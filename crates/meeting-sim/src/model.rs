@@ -1,0 +1,189 @@
+//! What the simulator knows: the seed format, and the views of its state.
+
+use serde::{Deserialize, Serialize};
+
+/// Accounts, apps and conferences to load, from a file (`--seed FILE`), the admin API
+/// (`POST /_sim/seed`) or [`crate::SimHandle::seed`]. An entry whose id exists replaces it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// Accounts that log in with account and password.
+    #[serde(default)]
+    pub accounts: Vec<AccountSeed>,
+    /// Apps that log in with App ID and a signature made with the app key.
+    #[serde(default)]
+    pub apps: Vec<AppSeed>,
+    /// Conferences.
+    #[serde(default)]
+    pub conferences: Vec<ConferenceSeed>,
+}
+
+/// An account (`POST /v1/usg/acs/auth/account`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSeed {
+    /// The account name.
+    pub account: String,
+    /// The password.
+    pub password: String,
+    /// An enterprise administrator may cancel any meeting, not only its own.
+    #[serde(default)]
+    pub admin: bool,
+    /// A disabled account is refused with 412.
+    #[serde(default)]
+    pub disabled: bool,
+    /// A locked account is refused with 423.
+    #[serde(default)]
+    pub locked: bool,
+}
+
+/// An app (`POST /v2/usg/acs/auth/appauth`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AppSeed {
+    /// The App ID.
+    pub app_id: String,
+    /// The app key, the HMAC-SHA256 key of the signature.
+    pub app_key: String,
+    /// Single enterprise (signs `appId:userId:expireTime:nonce`) or service provider
+    /// (signs `appId:corpId:userId:expireTime:nonce`).
+    #[serde(default)]
+    pub tenancy: Tenancy,
+}
+
+/// Who an app acts for.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Tenancy {
+    /// One enterprise; `corpId` must not be sent.
+    #[default]
+    Single,
+    /// A service provider acting for several enterprises; `corpId` is signed.
+    Multi,
+}
+
+/// A conference.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConferenceSeed {
+    /// The conference ID.
+    pub id: String,
+    /// The host password, exchanged for a control token.
+    pub host_password: String,
+    /// Where the conference is in its life.
+    #[serde(default)]
+    pub state: ConferenceState,
+    /// Who scheduled it: an account name, or `app:<appId>:<userId>` for an App ID user.
+    /// Only that subject or an administrator may cancel it. `None`: anyone may.
+    #[serde(default)]
+    pub organizer: Option<String>,
+    /// The participants.
+    #[serde(default)]
+    pub participants: Vec<ParticipantSeed>,
+}
+
+/// A participant of a conference.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantSeed {
+    /// The participant ID.
+    pub id: String,
+    /// A display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Professional terminals (TE series and the like) are the only ones whose view can
+    /// be locked.
+    #[serde(default)]
+    pub professional_terminal: bool,
+}
+
+/// The life of a conference.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConferenceState {
+    /// Scheduled, not started: can be cancelled; no control token.
+    #[default]
+    Scheduled,
+    /// In progress: control tokens are granted; ends with `type=1`.
+    Ongoing,
+    /// Ended.
+    Ended,
+    /// Cancelled before it started.
+    Cancelled,
+}
+
+/// The in-meeting settings, with the values as they travel on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// 0: sharing not locked. 1: locked.
+    pub lock_sharing: i32,
+    /// 0: everyone may join. 2: enterprise users. 3: invited users.
+    pub call_in_restriction: i32,
+    /// 0: participants may not unmute themselves. 1: they may.
+    pub allow_unmute_by_oneself: i32,
+    /// 1: no chat. 2: private only. 3: public only. 4: free.
+    pub chat_permission: i32,
+    /// Webinar audience: 0: everyone. 2: enterprise and invited users.
+    pub audience_call_in_restriction: i32,
+    /// Local recording: 0: host only. 1: everyone. 2: some.
+    pub client_rec_mode: i32,
+    /// 0: participants may not turn their camera on. 1: they may.
+    pub allow_open_camera: i32,
+    /// 0: participants may not rename themselves. 1: they may.
+    pub allow_rename: i32,
+    /// 0: only host and co-hosts share. 1: anyone may take over sharing.
+    pub free_share: i32,
+}
+
+impl Default for Settings {
+    /// The simulator's defaults for a new conference.
+    fn default() -> Self {
+        Self {
+            lock_sharing: 0,
+            call_in_restriction: 0,
+            allow_unmute_by_oneself: 1,
+            chat_permission: 4,
+            audience_call_in_restriction: 0,
+            client_rec_mode: 0,
+            allow_open_camera: 1,
+            allow_rename: 1,
+            free_share: 0,
+        }
+    }
+}
+
+/// A conference as it is now.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConferenceView {
+    /// The conference ID.
+    pub id: String,
+    /// Where it is in its life.
+    pub state: ConferenceState,
+    /// Whether it is locked (LockMeeting, or `isLock` in the settings).
+    pub locked: bool,
+    /// The in-meeting settings.
+    pub settings: Settings,
+    /// The participants.
+    pub participants: Vec<ParticipantView>,
+}
+
+/// A participant as it is now.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ParticipantView {
+    /// The participant ID.
+    pub id: String,
+    /// A display name.
+    pub name: Option<String>,
+    /// Whether it is a professional terminal.
+    pub professional_terminal: bool,
+    /// Whose video source this terminal's view is locked to (LockView), if any.
+    pub view_locked_to: Option<String>,
+}
+
+impl ParticipantView {
+    /// Whether this terminal's view is locked to a video source.
+    pub fn video_locked(&self) -> bool {
+        self.view_locked_to.is_some()
+    }
+}

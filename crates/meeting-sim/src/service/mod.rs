@@ -1,0 +1,251 @@
+//! The HTTP surface: the seven operations, the admin API, and the layer that every
+//! request passes (request id, faults, counters, one log line).
+
+mod admin;
+pub use admin::StateView;
+mod auth;
+mod control;
+mod management;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use base64::Engine;
+use serde::de::DeserializeOwned;
+
+use crate::Shared;
+use crate::faults::Injected;
+
+/// Bodies above this are refused with 400 (the service's bodies are tiny).
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Marks a response whose connection the server must drop without answering.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DropConnection;
+
+/// An error answer: `{"error_code": …, "error_msg": …}` with its status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The error code of an answer, for the counters.
+#[derive(Clone, Debug)]
+struct ErrorCode(&'static str);
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_ERROR, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = meeting_api::types::ErrorBody {
+            error_code: self.code.to_owned(),
+            error_msg: self.message,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code));
+        response
+    }
+}
+
+/// The error codes the simulator answers with. MMC/USG codes come from Huawei's tables
+/// (WIRE.md §4b); where Huawei documents none, the code is the simulator's own choice.
+pub(crate) mod codes {
+    pub const REQUEST_ERROR: &str = "MMC.111070001";
+    pub const NO_PERMISSION: &str = "MMC.111070002";
+    pub const MEETING_AUTH_FAILED: &str = "MMC.111070004";
+    pub const MEETING_NOT_FOUND: &str = "MMC.111070005";
+    pub const PASSWORD_BLANK: &str = "MMC.111070009";
+    pub const TOKEN_NULL: &str = "MMC.111070111";
+    pub const NOT_IN_PROGRESS: &str = "MMC.111072005";
+    pub const FLOW_CONTROL: &str = "MMC.100000429";
+    pub const SYSTEM_FAILURE: &str = "MMC.111070003";
+    pub const LOGIN_FAILED: &str = "USG.000000001";
+    pub const LOGIN_BAD_BODY: &str = "USG.000000002";
+    pub const ACCESS_TOKEN_INVALID: &str = "USG.000000004";
+    /// Simulator's own: Huawei documents the statuses (412, 423) but not their codes.
+    pub const ACCOUNT_DISABLED: &str = "USG.000000412";
+    pub const ACCOUNT_LOCKED: &str = "USG.000000423";
+    /// Simulator's own: unknown route or method.
+    pub const NOT_FOUND: &str = "SIM.000000404";
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Query parameters, decoded (order and percent-encoding do not matter).
+pub(crate) type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/usg/acs/auth/account", post(auth::account))
+        .route("/v2/usg/acs/auth/appauth", post(auth::app_id))
+        .route("/v1/mmc/control/conferences/token", get(control::token))
+        .route("/v1/mmc/control/conferences/lock", put(control::lock))
+        .route(
+            "/v1/mmc/control/conferences/updateStartedConfConfig",
+            put(control::update_settings),
+        )
+        .route("/v1/mmc/control/conferences/lockView", put(control::lock_view))
+        .route("/v1/mmc/management/conferences", delete(management::cancel))
+        .nest("/_sim", admin::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(shared.clone(), every_request))
+        .with_state(shared)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such API")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, codes::NOT_FOUND, "method not allowed on this API")
+}
+
+/// The operation a request is for, by route.
+fn operation(method: &Method, path: &str) -> &'static str {
+    match (method.as_str(), path) {
+        ("POST", "/v1/usg/acs/auth/account") => "AuthenticateAccount",
+        ("POST", "/v2/usg/acs/auth/appauth") => "AuthenticateAppId",
+        ("GET", "/v1/mmc/control/conferences/token") => "CreateConfToken",
+        ("PUT", "/v1/mmc/control/conferences/lock") => "LockMeeting",
+        ("PUT", "/v1/mmc/control/conferences/updateStartedConfConfig") => "UpdateStartedConfConfig",
+        ("PUT", "/v1/mmc/control/conferences/lockView") => "LockView",
+        ("DELETE", "/v1/mmc/management/conferences") => "CancelMeeting",
+        (_, p) if p.starts_with("/_sim/") => "admin",
+        _ => "unknown",
+    }
+}
+
+/// Request id, faults, counters and the log line. Faults are decided before the handler
+/// runs, so a request answered with an injected error changes nothing.
+async fn every_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let op = operation(&method, &path);
+    let request_id = shared.next_request_id();
+
+    let injected = if op == "admin" { None } else { shared.faults.decide().await };
+    let mut response = match injected {
+        Some(Injected::Drop) => {
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(DropConnection);
+            response
+        }
+        Some(Injected::Status { status, retry_after }) => {
+            let code = if status == StatusCode::TOO_MANY_REQUESTS {
+                codes::FLOW_CONTROL
+            } else {
+                codes::SYSTEM_FAILURE
+            };
+            let mut response = ApiError::new(status, code, "injected fault").into_response();
+            if let Some(seconds) = retry_after {
+                response
+                    .headers_mut()
+                    .insert("retry-after", HeaderValue::from(seconds));
+            }
+            response
+        }
+        Some(Injected::ExpireTokens) | None => {
+            if matches!(injected, Some(Injected::ExpireTokens)) {
+                shared.world().expire_tokens();
+            }
+            next.run(request).await
+        }
+    };
+
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    let status = response.status();
+    let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
+    {
+        let mut world = shared.world();
+        *world.counters.requests.entry(op.to_owned()).or_default() += 1;
+        if let Some(code) = code {
+            world.count_error(code);
+        }
+        if let Some(kind) = injected.map(|i| i.kind()) {
+            *world.counters.faults.entry(kind.to_owned()).or_default() += 1;
+        }
+    }
+    tracing::info!(
+        target: "meeting_sim::request",
+        "{method} {path} {op} -> {} {} {request_id} {:.3}ms",
+        status.as_u16(),
+        code.unwrap_or("-"),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+// ---- helpers shared by the handlers ----
+
+/// A required, non-empty query parameter.
+pub(crate) fn required_query<'a>(query: &'a QueryMap, name: &str) -> ApiResult<&'a str> {
+    let query = query
+        .as_ref()
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    match query.get(name).map(|v| v.trim()) {
+        Some(v) if !v.is_empty() => Ok(v),
+        Some(_) => Err(ApiError::bad_request(format!("{name} must not be empty"))),
+        None => Err(ApiError::bad_request(format!("{name} is required"))),
+    }
+}
+
+/// An optional query parameter.
+pub(crate) fn optional_query<'a>(query: &'a QueryMap, name: &str) -> ApiResult<Option<&'a str>> {
+    let query = query
+        .as_ref()
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
+    Ok(query.get(name).map(String::as_str))
+}
+
+/// A header's value, if present and text.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// A JSON body parsed into one of meeting-api's generated types, which validate ranges.
+pub(crate) fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+    let body = body.map_err(|e| ApiError::bad_request(format!("unreadable request body: {e}")))?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("a JSON request body is required"));
+    }
+    serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))
+}
+
+/// Decodes `Basic base64(x)`; anything else is returned as it is.
+pub(crate) fn unwrap_basic(value: &str) -> String {
+    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+        return value.to_owned();
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| value.to_owned())
+}
