@@ -25,7 +25,10 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
         return resolve(root, &root["definitions"][name]);
     }
     if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
-        if let Some(non_null) = any_of.iter().find(|s| s.get("type") != Some(&Value::from("null"))) {
+        if let Some(non_null) = any_of
+            .iter()
+            .find(|s| s.get("type") != Some(&Value::from("null")))
+        {
             return resolve(root, non_null);
         }
     }
@@ -59,11 +62,19 @@ fn keys(value: &Value) -> BTreeSet<String> {
 fn strings(value: &Value) -> BTreeSet<String> {
     value
         .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-fn spec_resolve<'a>(components: &'a serde_json::Map<String, Value>, schema: &'a Value) -> &'a Value {
+fn spec_resolve<'a>(
+    components: &'a serde_json::Map<String, Value>,
+    schema: &'a Value,
+) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => &components[reference.rsplit('/').next().expect("ref name")],
         None => schema,
@@ -74,9 +85,21 @@ fn check(name: &str, derived: Value, components: &serde_json::Map<String, Value>
     let spec = &components[name];
     let root = &derived;
     let derived = resolve(root, root);
-    assert_eq!(json_type(derived), spec["type"].as_str().map(str::to_owned), "{name}: type");
-    assert_eq!(keys(&derived["properties"]), keys(&spec["properties"]), "{name}: properties");
-    assert_eq!(strings(&derived["required"]), strings(&spec["required"]), "{name}: required");
+    assert_eq!(
+        json_type(derived),
+        spec["type"].as_str().map(str::to_owned),
+        "{name}: type"
+    );
+    assert_eq!(
+        keys(&derived["properties"]),
+        keys(&spec["properties"]),
+        "{name}: properties"
+    );
+    assert_eq!(
+        strings(&derived["required"]),
+        strings(&spec["required"]),
+        "{name}: required"
+    );
     if let Some(values) = spec.get("enum") {
         assert_eq!(derived.get("enum"), Some(values), "{name}: enum");
     }
@@ -89,7 +112,11 @@ fn check(name: &str, derived: Value, components: &serde_json::Map<String, Value>
             "{name}.{property}: type"
         );
         if let Some(values) = spec_property.get("enum") {
-            assert_eq!(derived_property.get("enum"), Some(values), "{name}.{property}: enum");
+            assert_eq!(
+                derived_property.get("enum"),
+                Some(values),
+                "{name}.{property}: enum"
+            );
         }
     }
 }

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use meeting_api::Client;
 use meeting_api::types::{self, RestLockSiteViewReqBody, UpdateStartedConfigReqBody};
-use serde_json::{Value, json};
+use meeting_api::Client;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -29,11 +29,10 @@ impl Recorded {
 
 /// Starts a listener on loopback that answers one request with `status` and `body`, and
 /// hands back what it received.
-async fn recorder(
-    status: u16,
-    reply: &'static str,
-) -> (String, tokio::task::JoinHandle<Recorded>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+async fn recorder(status: u16, reply: &'static str) -> (String, tokio::task::JoinHandle<Recorded>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let base = format!("http://{}", listener.local_addr().expect("local addr"));
     let task = tokio::spawn(async move {
         let (mut socket, _) = listener.accept().await.expect("accept");
@@ -100,10 +99,17 @@ async fn seed_001_lock_meeting() {
         .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "PUT");
-    assert_eq!(r.target, "/v1/mmc/control/conferences/lock?conferenceID=914083136");
+    assert_eq!(
+        r.target,
+        "/v1/mmc/control/conferences/lock?conferenceID=914083136"
+    );
     assert_eq!(r.header("x-conference-authorization"), Some(TOKEN));
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert_eq!(r.header("api-version"), None, "the hook strips progenitor's header");
+    assert_eq!(
+        r.header("api-version"),
+        None,
+        "the hook strips progenitor's header"
+    );
     assert_eq!(r.json(), json!({"isLock": 1}));
 }
 
@@ -119,7 +125,10 @@ async fn seed_002_cancel_meeting() {
         .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "DELETE");
-    assert_eq!(r.target, "/v1/mmc/management/conferences?conferenceID=914087436");
+    assert_eq!(
+        r.target,
+        "/v1/mmc/management/conferences?conferenceID=914087436"
+    );
     assert_eq!(
         r.header("x-access-token"),
         Some("stbX5ElstO5QwOwPB9KGQWUZ1DHoFrTsQjjC")
@@ -139,7 +148,10 @@ async fn cancel_meeting_with_type_1_ends_an_ongoing_meeting() {
         .await
         .expect("200");
     let r = seen.await.expect("recorded");
-    assert_eq!(r.target, "/v1/mmc/management/conferences?conferenceID=914083136&type=1");
+    assert_eq!(
+        r.target,
+        "/v1/mmc/management/conferences?conferenceID=914083136&type=1"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +174,11 @@ async fn seed_003_update_started_conf_config_is_a_put() {
         r.target,
         "/v1/mmc/control/conferences/updateStartedConfConfig?conferenceID=900244663"
     );
-    assert_eq!(r.json(), json!({"lockSharing": 0}), "unset fields are omitted");
+    assert_eq!(
+        r.json(),
+        json!({"lockSharing": 0}),
+        "unset fields are omitted"
+    );
 }
 
 #[tokio::test]
@@ -209,7 +225,10 @@ async fn create_conf_token_sends_password_headers_and_reads_token_info() {
         .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "GET");
-    assert_eq!(r.target, "/v1/mmc/control/conferences/token?conferenceID=914083136");
+    assert_eq!(
+        r.target,
+        "/v1/mmc/control/conferences/token?conferenceID=914083136"
+    );
     assert_eq!(r.header("x-password"), Some("654321"));
     assert_eq!(r.header("x-login-type"), Some("1"));
     let body = response.into_inner();

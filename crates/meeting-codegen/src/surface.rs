@@ -124,14 +124,14 @@ fn allowed_values(types: &[Item], ident: &syn::Ident) -> String {
             continue;
         }
         let body = imp.to_token_stream().to_string();
-        if let Some(start) = body.find("[") {
-            if let Some(end) = body[start..].find("]") {
-                let values = body[start + 1..start + end]
-                    .replace(' ', "")
-                    .replace("_i32", "")
-                    .replace("_i64", "");
-                return format!(" in [{}]", values.replace(',', ", "));
-            }
+        if let Some(start) = body.find('[')
+            && let Some(end) = body[start..].find(']')
+        {
+            let values = body[start + 1..start + end]
+                .replace(' ', "")
+                .replace("_i32", "")
+                .replace("_i64", "");
+            return format!(" in [{}]", values.replace(',', ", "));
         }
     }
     String::new()

@@ -65,7 +65,10 @@ impl SimArgs {
             ("--drop-rate", self.drop_rate),
             ("--expire-tokens-rate", self.expire_tokens_rate),
         ] {
-            anyhow::ensure!((0.0..=1.0).contains(&rate), "{name} must be between 0 and 1, not {rate}");
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&rate),
+                "{name} must be between 0 and 1, not {rate}"
+            );
         }
         let seed = match &self.seed {
             Some(path) => {
@@ -96,17 +99,24 @@ impl SimArgs {
     /// Runs until Ctrl-C: prints `<base-url>` (and ` <ca-pem-path>` under --tls) as one
     /// line on stdout, then serves.
     pub async fn run(&self) -> anyhow::Result<()> {
-        let handle = self.simulator()?.start().await.context("starting the simulator")?;
+        let handle = self
+            .simulator()?
+            .start()
+            .await
+            .context("starting the simulator")?;
         let mut line = handle.base_url().to_owned();
         if let Some(pem) = handle.ca_certificate_pem() {
             let path = self.ca_cert_out.clone().unwrap_or_else(|| {
-                std::env::temp_dir().join(format!("meeting-sim-ca-{}.pem", handle.local_addr().port()))
+                std::env::temp_dir()
+                    .join(format!("meeting-sim-ca-{}.pem", handle.local_addr().port()))
             });
             std::fs::write(&path, pem).with_context(|| format!("writing {}", path.display()))?;
             line = format!("{line} {}", path.display());
         }
         println!("{line}");
-        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
         handle.shutdown().await;
         Ok(())
     }

@@ -138,7 +138,9 @@ impl Faults {
 
     pub fn fail_next(&self, count: u32, fault: ScriptedFault) {
         let mut state = self.lock();
-        state.script.extend(std::iter::repeat_n(fault, count as usize));
+        state
+            .script
+            .extend(std::iter::repeat_n(fault, count as usize));
     }
 
     pub fn clear(&self) {
@@ -232,20 +234,38 @@ mod tests {
         for kind in ["429", "drop"] {
             assert!(first.contains(&Some(kind)), "{kind} never drawn");
         }
-        let errors = first.iter().filter(|k| matches!(k, Some("500" | "502" | "503"))).count();
-        assert!((30..=90).contains(&errors), "{errors} server errors in 200 at a rate of 0.3");
+        let errors = first
+            .iter()
+            .filter(|k| matches!(k, Some("500" | "502" | "503")))
+            .count();
+        assert!(
+            (30..=90).contains(&errors),
+            "{errors} server errors in 200 at a rate of 0.3"
+        );
     }
 
     #[test]
     fn no_rates_no_faults() {
-        assert!(sequence(FaultConfig::default(), 50).iter().all(Option::is_none));
+        assert!(
+            sequence(FaultConfig::default(), 50)
+                .iter()
+                .all(Option::is_none)
+        );
     }
 
     #[test]
     fn scripted_faults_come_first_and_run_out() {
         let faults = Faults::new(FaultConfig::default());
-        faults.fail_next(2, ScriptedFault::Throttle { retry_after_secs: 3 });
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+        faults.fail_next(
+            2,
+            ScriptedFault::Throttle {
+                retry_after_secs: 3,
+            },
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
         let expected = Injected::Status {
             status: StatusCode::TOO_MANY_REQUESTS,
             retry_after: Some(3),

@@ -133,7 +133,12 @@ impl Simulator {
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let (stop, stopped) = watch::channel(false);
         let router = service::router(shared.clone());
-        let task = tokio::spawn(accept_loop(listener, router, tls.map(|t| t.acceptor), stopped));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            router,
+            tls.map(|t| t.acceptor),
+            stopped,
+        ));
         Ok(SimHandle {
             base_url,
             addr,
@@ -172,9 +177,21 @@ impl Shared {
         let world = self.world();
         let now_ms = self.clock.now_ms();
         StateView {
-            conferences: world.conferences.values().map(world::Conference::view).collect(),
-            access_tokens: world.access_tokens.values().filter(|g| g.expires_ms > now_ms).count(),
-            control_tokens: world.control_tokens.values().filter(|g| g.expires_ms > now_ms).count(),
+            conferences: world
+                .conferences
+                .values()
+                .map(world::Conference::view)
+                .collect(),
+            access_tokens: world
+                .access_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
+            control_tokens: world
+                .control_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
             now_ms,
         }
     }
@@ -198,7 +215,9 @@ pub struct SimHandle {
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("SimHandle")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -225,7 +244,11 @@ impl SimHandle {
 
     /// One conference as it is now.
     pub fn conference(&self, id: &str) -> Option<ConferenceView> {
-        self.shared.world().conferences.get(id).map(world::Conference::view)
+        self.shared
+            .world()
+            .conferences
+            .get(id)
+            .map(world::Conference::view)
     }
 
     /// Everything, as the admin API's `GET /_sim/state` shows it.
@@ -326,30 +349,46 @@ async fn serve(
         .await
         .map_err(|_| "no request within 30 s".to_owned())?
         .map_err(|e| e.to_string())?;
-    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-        let router = router.clone();
-        async move {
-            let response = match router.oneshot(request.map(axum::body::Body::new)).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            if response.extensions().get::<service::DropConnection>().is_some() {
-                return Err(DroppedByFault);
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let router = router.clone();
+            async move {
+                let response = match router.oneshot(request.map(axum::body::Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                if response
+                    .extensions()
+                    .get::<service::DropConnection>()
+                    .is_some()
+                {
+                    return Err(DroppedByFault);
+                }
+                Ok(response)
             }
-            Ok(response)
-        }
-    });
+        });
     let builder = auto::Builder::new(TokioExecutor::new());
     match tls {
         Some(acceptor) if peeked == 1 && first[0] == TLS_HANDSHAKE => {
-            let stream = acceptor.accept(stream).await.map_err(|e| format!("TLS handshake: {e}"))?;
+            let stream = acceptor
+                .accept(stream)
+                .await
+                .map_err(|e| format!("TLS handshake: {e}"))?;
             watcher
-                .watch(builder.serve_connection(TokioIo::new(stream), service).into_owned())
+                .watch(
+                    builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned(),
+                )
                 .await
         }
         _ => {
             watcher
-                .watch(builder.serve_connection(TokioIo::new(stream), service).into_owned())
+                .watch(
+                    builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned(),
+                )
                 .await
         }
     }

@@ -168,7 +168,8 @@ impl World {
             self.apps.insert(app.app_id.clone(), app);
         }
         for conference in seed.conferences {
-            self.conferences.insert(conference.id.clone(), conference.into());
+            self.conferences
+                .insert(conference.id.clone(), conference.into());
         }
     }
 
@@ -183,7 +184,10 @@ impl World {
                 expires_ms,
             },
         );
-        let live = self.tokens_by_subject.entry(subject.to_owned()).or_default();
+        let live = self
+            .tokens_by_subject
+            .entry(subject.to_owned())
+            .or_default();
         live.push_back(token.clone());
         while live.len() > TOKENS_PER_SUBJECT {
             if let Some(oldest) = live.pop_front() {
@@ -214,7 +218,8 @@ impl World {
 
     /// Ends every control token of a conference (it ended).
     pub fn revoke_control(&mut self, conference: &str) {
-        self.control_tokens.retain(|_, g| g.conference != conference);
+        self.control_tokens
+            .retain(|_, g| g.conference != conference);
     }
 
     /// Expires every token now (the admin API's `tokens/expire`).

@@ -9,10 +9,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiResult};
+use crate::Shared;
 use crate::faults::{FaultConfig, ScriptedFault};
 use crate::model::{ConferenceView, Seed};
 use crate::world::Counters;
-use crate::Shared;
 
 pub(super) fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -44,13 +44,22 @@ async fn state(State(shared): State<Arc<Shared>>) -> Json<StateView> {
     Json(shared.state_view())
 }
 
-async fn conference(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Json<ConferenceView>> {
+async fn conference(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConferenceView>> {
     shared
         .world()
         .conferences
         .get(&id)
         .map(|c| Json(c.view()))
-        .ok_or_else(|| ApiError::new(axum::http::StatusCode::NOT_FOUND, super::codes::NOT_FOUND, "no such conference"))
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                super::codes::NOT_FOUND,
+                "no such conference",
+            )
+        })
 }
 
 async fn counters(State(shared): State<Arc<Shared>>) -> Json<Counters> {
@@ -71,8 +80,13 @@ struct Advance {
     seconds: u64,
 }
 
-async fn advance_clock(State(shared): State<Arc<Shared>>, Json(advance): Json<Advance>) -> Json<StateView> {
-    shared.clock.advance(std::time::Duration::from_secs(advance.seconds));
+async fn advance_clock(
+    State(shared): State<Arc<Shared>>,
+    Json(advance): Json<Advance>,
+) -> Json<StateView> {
+    shared
+        .clock
+        .advance(std::time::Duration::from_secs(advance.seconds));
     Json(shared.state_view())
 }
 
@@ -84,7 +98,10 @@ async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultConfig> {
     Json(shared.faults.config())
 }
 
-async fn set_faults(State(shared): State<Arc<Shared>>, Json(config): Json<FaultConfig>) -> Json<FaultConfig> {
+async fn set_faults(
+    State(shared): State<Arc<Shared>>,
+    Json(config): Json<FaultConfig>,
+) -> Json<FaultConfig> {
     shared.faults.set_config(config);
     Json(shared.faults.config())
 }

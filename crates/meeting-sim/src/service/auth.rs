@@ -34,7 +34,9 @@ pub(super) async fn account(
         .ok_or_else(|| login_failed("Authorization must be Basic base64(account:password)"))?;
     let request: AccountAuthRequest = json_body(body).map_err(|e| bad_login_body(e.message))?;
     if *request.account != account {
-        return Err(bad_login_body("the body's account differs from the Basic credentials"));
+        return Err(bad_login_body(
+            "the body's account differs from the Basic credentials",
+        ));
     }
     let now_ms = shared.clock.now_ms();
     let mut world = shared.world();
@@ -50,7 +52,11 @@ pub(super) async fn account(
         ));
     }
     if seed.locked {
-        return Err(ApiError::new(StatusCode::LOCKED, codes::ACCOUNT_LOCKED, "the account is locked"));
+        return Err(ApiError::new(
+            StatusCode::LOCKED,
+            codes::ACCOUNT_LOCKED,
+            "the account is locked",
+        ));
     }
     let no_token = request.create_token_type.is_some_and(|t| *t == 1);
     let validity_ms = shared.config.access_token_validity.as_millis() as i64;
@@ -60,7 +66,13 @@ pub(super) async fn account(
         world.grant_access(&account, seed.admin, now_ms + validity_ms)
     };
     world.counters.account_logins += 1;
-    Ok(Json(auth_response(token, now_ms, validity_ms, &account, seed.admin)))
+    Ok(Json(auth_response(
+        token,
+        now_ms,
+        validity_ms,
+        &account,
+        seed.admin,
+    )))
 }
 
 pub(super) async fn app_id(
@@ -70,7 +82,9 @@ pub(super) async fn app_id(
 ) -> ApiResult<Json<AuthResponse>> {
     let authorization = header(&headers, "authorization")
         .and_then(HmacAuthorization::parse)
-        .ok_or_else(|| login_failed("Authorization must be HMAC-SHA256 signature=<hex>,access=<base64(appId)>"))?;
+        .ok_or_else(|| {
+            login_failed("Authorization must be HMAC-SHA256 signature=<hex>,access=<base64(appId)>")
+        })?;
     let request: AppAuthRequest = json_body(body).map_err(|e| bad_login_body(e.message))?;
     let app_id: &str = &request.app_id;
     let now_ms = shared.clock.now_ms();
@@ -87,15 +101,22 @@ pub(super) async fn app_id(
         }
     }
     if request.expire_time != 0 && request.expire_time * 1000 < now_ms {
-        return Err(login_failed("the signature has expired (expireTime is in the past)"));
+        return Err(login_failed(
+            "the signature has expired (expireTime is in the past)",
+        ));
     }
     let user_id = request.user_id.as_deref().unwrap_or("");
     let corp_id = request.corp_id.as_deref().unwrap_or("");
     let signed = match app.tenancy {
         Tenancy::Single if !corp_id.is_empty() => {
-            return Err(login_failed("corpId must not be sent for a single enterprise"));
+            return Err(login_failed(
+                "corpId must not be sent for a single enterprise",
+            ));
         }
-        Tenancy::Single => format!("{app_id}:{user_id}:{}:{}", request.expire_time, *request.nonce),
+        Tenancy::Single => format!(
+            "{app_id}:{user_id}:{}:{}",
+            request.expire_time, *request.nonce
+        ),
         Tenancy::Multi => format!(
             "{app_id}:{corp_id}:{user_id}:{}:{}",
             request.expire_time, *request.nonce
@@ -105,7 +126,8 @@ pub(super) async fn app_id(
         .map_err(|_| login_failed("unusable app key"))?;
     mac.update(signed.as_bytes());
     // hex::decode accepts upper- and lower-case digits alike.
-    let given = hex::decode(&authorization.signature).map_err(|_| login_failed("the signature is not hex"))?;
+    let given = hex::decode(&authorization.signature)
+        .map_err(|_| login_failed("the signature is not hex"))?;
     mac.verify_slice(&given)
         .map_err(|_| login_failed("the signature does not match"))?;
 
@@ -115,10 +137,22 @@ pub(super) async fn app_id(
     let admin = user_id.is_empty();
     let token = world.grant_access(&subject, admin, now_ms + validity_ms);
     world.counters.app_logins += 1;
-    Ok(Json(auth_response(token, now_ms, validity_ms, user_id, admin)))
+    Ok(Json(auth_response(
+        token,
+        now_ms,
+        validity_ms,
+        user_id,
+        admin,
+    )))
 }
 
-fn auth_response(token: String, now_ms: i64, validity_ms: i64, user: &str, admin: bool) -> AuthResponse {
+fn auth_response(
+    token: String,
+    now_ms: i64,
+    validity_ms: i64,
+    user: &str,
+    admin: bool,
+) -> AuthResponse {
     AuthResponse {
         access_token: token,
         client_type: Some(72),
@@ -150,8 +184,12 @@ fn auth_response(token: String, now_ms: i64, validity_ms: i64, user: &str, admin
 
 /// `account:password` from `Basic base64(account:password)`.
 fn basic_credentials(value: &str) -> Option<(String, String)> {
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (account, password) = text.split_once(':')?;
     Some((account.to_owned(), password.to_owned()))

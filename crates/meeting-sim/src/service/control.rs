@@ -8,16 +8,23 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use meeting_api::types::{
-    ConfTokenResponse, RestLockReqBody, RestLockSiteViewReqBody, TokenInfo, UpdateStartedConfigReqBody,
+    ConfTokenResponse, RestLockReqBody, RestLockSiteViewReqBody, TokenInfo,
+    UpdateStartedConfigReqBody,
 };
 
-use super::{ApiError, ApiResult, QueryMap, codes, header, json_body, required_query, unwrap_basic};
+use super::{
+    ApiError, ApiResult, QueryMap, codes, header, json_body, required_query, unwrap_basic,
+};
 use crate::Shared;
 use crate::model::ConferenceState;
 use crate::world::World;
 
 fn auth_failed(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, codes::MEETING_AUTH_FAILED, message)
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::MEETING_AUTH_FAILED,
+        message,
+    )
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -80,7 +87,9 @@ pub(super) async fn token(
         token
     } else if let Some(password) = header(&headers, "x-password").filter(|p| !p.is_empty()) {
         if header(&headers, "x-login-type") != Some("1") {
-            return Err(ApiError::bad_request("X-Login-Type must be 1 with X-Password"));
+            return Err(ApiError::bad_request(
+                "X-Login-Type must be 1 with X-Password",
+            ));
         }
         if password != host_password {
             return Err(auth_failed("the host password is wrong"));
@@ -109,7 +118,9 @@ pub(super) async fn token(
             tmp_ws_token: Some(format!("ws{}", &id)),
             user_id: Some("sim-scheduler".to_owned()),
             vmr_current_conf_id: None,
-            ws_url: Some(format!("wss://127.0.0.1/cms/open/websocket/confctl/increment/conn?confID={id}")),
+            ws_url: Some(format!(
+                "wss://127.0.0.1/cms/open/websocket/confctl/increment/conn?confID={id}"
+            )),
         },
         address_token: Some("sim-address-token".to_owned()),
         gloabl_public_ip: Some("127.0.0.1".to_owned()),
@@ -118,7 +129,8 @@ pub(super) async fn token(
 
 /// Checks `X-Conference-Authorization` for conference `id`, which must be in progress.
 fn authorize(world: &World, headers: &HeaderMap, id: &str, now_ms: i64) -> ApiResult<()> {
-    let Some(value) = header(headers, "x-conference-authorization").filter(|v| !v.is_empty()) else {
+    let Some(value) = header(headers, "x-conference-authorization").filter(|v| !v.is_empty())
+    else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             codes::TOKEN_NULL,
@@ -171,7 +183,9 @@ pub(super) async fn update_settings(
     authorize(&world, &headers, id, now_ms)?;
     let request: UpdateStartedConfigReqBody = json_body(body)?;
     if request == UpdateStartedConfigReqBody::default() {
-        return Err(ApiError::bad_request("no setting given: send at least one field"));
+        return Err(ApiError::bad_request(
+            "no setting given: send at least one field",
+        ));
     }
     let Some(conference) = world.conferences.get_mut(id) else {
         return Err(not_found(id));
@@ -183,12 +197,24 @@ pub(super) async fn update_settings(
         }
     };
     set(&mut s.lock_sharing, request.lock_sharing.map(|v| *v));
-    set(&mut s.call_in_restriction, request.call_in_restriction.map(|v| *v));
-    set(&mut s.allow_unmute_by_oneself, request.allow_unmute_by_oneself.map(|v| *v));
+    set(
+        &mut s.call_in_restriction,
+        request.call_in_restriction.map(|v| *v),
+    );
+    set(
+        &mut s.allow_unmute_by_oneself,
+        request.allow_unmute_by_oneself.map(|v| *v),
+    );
     set(&mut s.chat_permission, request.chat_permission.map(|v| *v));
-    set(&mut s.audience_call_in_restriction, request.audience_call_in_restriction.map(|v| *v));
+    set(
+        &mut s.audience_call_in_restriction,
+        request.audience_call_in_restriction.map(|v| *v),
+    );
     set(&mut s.client_rec_mode, request.client_rec_mode.map(|v| *v));
-    set(&mut s.allow_open_camera, request.allow_open_camera.map(|v| *v));
+    set(
+        &mut s.allow_open_camera,
+        request.allow_open_camera.map(|v| *v),
+    );
     set(&mut s.allow_rename, request.allow_rename.map(|v| *v));
     set(&mut s.free_share, request.free_share.map(|v| *v));
     if let Some(is_lock) = request.is_lock {
@@ -216,10 +242,14 @@ pub(super) async fn lock_view(
         return Err(not_found(id));
     };
     if conference.participant_mut(source).is_none() {
-        return Err(ApiError::bad_request(format!("participant {source} is not in meeting {id}")));
+        return Err(ApiError::bad_request(format!(
+            "participant {source} is not in meeting {id}"
+        )));
     }
     let Some(participant) = conference.participant_mut(terminal) else {
-        return Err(ApiError::bad_request(format!("participant {terminal} is not in meeting {id}")));
+        return Err(ApiError::bad_request(format!(
+            "participant {terminal} is not in meeting {id}"
+        )));
     };
     if !participant.seed.professional_terminal {
         return Err(ApiError::new(

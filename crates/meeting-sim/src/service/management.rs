@@ -18,13 +18,23 @@ pub(super) async fn cancel(
     let end_ongoing = match optional_query(&query, "type")? {
         None => false,
         Some("1") => true,
-        Some(other) => return Err(ApiError::bad_request(format!("type must be 1, not {other:?}"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "type must be 1, not {other:?}"
+            )));
+        }
     };
     let now_ms = shared.clock.now_ms();
     let mut world = shared.world();
-    let token = header(&headers, "x-access-token").filter(|t| !t.is_empty()).ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, codes::ACCESS_TOKEN_INVALID, "X-Access-Token is required")
-    })?;
+    let token = header(&headers, "x-access-token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::ACCESS_TOKEN_INVALID,
+                "X-Access-Token is required",
+            )
+        })?;
     let grant = world.access(token, now_ms).cloned().ok_or_else(|| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -39,14 +49,17 @@ pub(super) async fn cancel(
             format!("meeting {id} does not exist"),
         )
     })?;
-    if let Some(organizer) = &conference.organizer {
-        if *organizer != grant.subject && !grant.admin {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                codes::NO_PERMISSION,
-                format!("only the organizer or an administrator may cancel meeting {id}"),
-            ));
-        }
+    let may_cancel = grant.admin
+        || conference
+            .organizer
+            .as_ref()
+            .is_none_or(|o| *o == grant.subject);
+    if !may_cancel {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::NO_PERMISSION,
+            format!("only the organizer or an administrator may cancel meeting {id}"),
+        ));
     }
     match conference.state {
         ConferenceState::Scheduled => conference.state = ConferenceState::Cancelled,

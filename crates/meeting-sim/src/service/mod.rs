@@ -106,13 +106,19 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1/mmc/control/conferences/updateStartedConfConfig",
             put(control::update_settings),
         )
-        .route("/v1/mmc/control/conferences/lockView", put(control::lock_view))
+        .route(
+            "/v1/mmc/control/conferences/lockView",
+            put(control::lock_view),
+        )
         .route("/v1/mmc/management/conferences", delete(management::cancel))
         .nest("/_sim", admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(shared.clone(), every_request))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            every_request,
+        ))
         .with_state(shared)
 }
 
@@ -121,7 +127,11 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, codes::NOT_FOUND, "method not allowed on this API")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        codes::NOT_FOUND,
+        "method not allowed on this API",
+    )
 }
 
 /// The operation a request is for, by route.
@@ -141,21 +151,32 @@ fn operation(method: &Method, path: &str) -> &'static str {
 
 /// Request id, faults, counters and the log line. Faults are decided before the handler
 /// runs, so a request answered with an injected error changes nothing.
-async fn every_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn every_request(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let op = operation(&method, &path);
     let request_id = shared.next_request_id();
 
-    let injected = if op == "admin" { None } else { shared.faults.decide().await };
+    let injected = if op == "admin" {
+        None
+    } else {
+        shared.faults.decide().await
+    };
     let mut response = match injected {
         Some(Injected::Drop) => {
             let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
             response.extensions_mut().insert(DropConnection);
             response
         }
-        Some(Injected::Status { status, retry_after }) => {
+        Some(Injected::Status {
+            status,
+            retry_after,
+        }) => {
             let code = if status == StatusCode::TOO_MANY_REQUESTS {
                 codes::FLOW_CONTROL
             } else {
@@ -226,7 +247,10 @@ pub(crate) fn optional_query<'a>(query: &'a QueryMap, name: &str) -> ApiResult<O
 
 /// A header's value, if present and text.
 pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// A JSON body parsed into one of meeting-api's generated types, which validate ranges.
@@ -235,12 +259,16 @@ pub(crate) fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("a JSON request body is required"));
     }
-    serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))
+    serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))
 }
 
 /// Decodes `Basic base64(x)`; anything else is returned as it is.
 pub(crate) fn unwrap_basic(value: &str) -> String {
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
         return value.to_owned();
     };
     base64::engine::general_purpose::STANDARD
