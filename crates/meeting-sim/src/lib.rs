@@ -266,6 +266,13 @@ impl SimHandle {
         self.shared.clock.advance(by);
     }
 
+    /// The values of every access and control token issued and not evicted, so tests
+    /// can check that a client never prints one.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let world = self.shared.world();
+        world.access_tokens.keys().chain(world.control_tokens.keys()).cloned().collect()
+    }
+
     /// Expires every live token now.
     pub fn expire_tokens(&self) {
         self.shared.world().expire_tokens();

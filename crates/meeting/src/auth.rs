@@ -1,0 +1,186 @@
+//! Logging in: the access token for management calls, obtained lazily, cached, and
+//! renewed ahead of its expiry with one login at a time.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::client::AccessTokenInfo;
+use crate::credentials::{AppId, Kind};
+use crate::error::Context;
+use crate::retry::{self, Idempotency};
+use crate::tokens::Token;
+use crate::{Client, Error};
+
+/// The service's documented minimum validity, used when the answer says nothing.
+const DEFAULT_ACCESS_VALIDITY: Duration = Duration::from_secs(12 * 3600);
+/// How long an App ID signature stays valid (the official SDK's choice).
+const SIGNATURE_VALIDITY: Duration = Duration::from_secs(600);
+/// clientType 72: an API caller, allowed 64 live tokens.
+const API_CLIENT: i32 = 72;
+
+impl Client {
+    /// Logs in now (even if a token is cached), replaces the cached token, and says who
+    /// the client is and until when. Use it to check credentials.
+    pub async fn login(&self) -> Result<AccessTokenInfo, Error> {
+        let token = self
+            .inner
+            .access
+            .fetch_now(&*self.inner.clock, |_| self.authenticate())
+            .await?;
+        Ok(token.info.clone())
+    }
+
+    /// The cached access token, logging in first if there is none or it is about to
+    /// expire.
+    pub(crate) async fn access_token(&self, context: &Context) -> Result<Arc<Token<AccessTokenInfo>>, Error> {
+        if self.inner.credentials.is_none() {
+            return Err(Error::invalid(
+                context,
+                "this call needs credentials (ClientBuilder::credentials, or MEETING_ACCOUNT/MEETING_PASSWORD, \
+                 MEETING_APP_ID/MEETING_APP_KEY or MEETING_ACCESS_TOKEN)",
+            ));
+        }
+        self.inner
+            .access
+            .get(&*self.inner.clock, |_| self.authenticate())
+            .await
+    }
+
+    async fn authenticate(&self) -> Result<Token<AccessTokenInfo>, Error> {
+        let credentials = self.inner.credentials.as_ref().map(|c| &c.0);
+        let response = match credentials {
+            Some(Kind::Account { account, password }) => self.login_account(account, password).await?,
+            Some(Kind::AppId(app)) => self.login_app_id(app).await?,
+            Some(Kind::AccessToken(_)) => {
+                return Err(Error::Config(
+                    "the access token supplied by the caller was refused or has expired, and the client \
+                     cannot log in by itself: supply a new one, or account or App ID credentials"
+                        .into(),
+                ));
+            }
+            None => return Err(Error::Config("no credentials to log in with".into())),
+        };
+        let now = self.now();
+        let validity = access_validity(&response, now);
+        let info = AccessTokenInfo {
+            user_id: response.user.as_ref().and_then(|u| u.user_id.clone()),
+            name: response.user.as_ref().and_then(|u| u.name.clone()),
+            valid_for: Some(validity),
+            expires_at: now.checked_add(validity),
+        };
+        if response.access_token.is_empty() {
+            return Err(Error::UnexpectedResponse {
+                context: Context {
+                    operation: "Authenticate",
+                    conference: None,
+                },
+                status: Some(200),
+                request_id: None,
+                snippet: "the login succeeded but returned no access token".into(),
+            });
+        }
+        Ok(Token::new(SecretString::from(response.access_token), now, validity, info))
+    }
+
+    async fn login_account(&self, account: &str, password: &SecretString) -> Result<AuthResponse, Error> {
+        let context = Context {
+            operation: "AuthenticateAccount",
+            conference: None,
+        };
+        if account.trim().is_empty() {
+            return Err(Error::invalid(&context, "the account must not be empty"));
+        }
+        if password.expose_secret().is_empty() {
+            return Err(Error::invalid(&context, "the password must not be empty"));
+        }
+        let body = AccountAuthRequest {
+            account: account
+                .try_into()
+                .map_err(|_| Error::invalid(&context, "the account must be 1 to 255 characters"))?,
+            client_type: API_CLIENT
+                .try_into()
+                .map_err(|e| Error::invalid(&context, format!("{e}")))?,
+            create_token_type: None,
+            ha2: None,
+        };
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{account}:{}", password.expose_secret()))
+        );
+        retry::run(&self.inner.retry, &context, Idempotency::Idempotent, || {
+            self.inner
+                .api
+                .authenticate_account()
+                .authorization(basic.as_str())
+                .body(body.clone())
+                .send()
+        })
+        .await
+    }
+
+    async fn login_app_id(&self, app: &AppId) -> Result<AuthResponse, Error> {
+        let context = Context {
+            operation: "AuthenticateAppId",
+            conference: None,
+        };
+        if app.app_id.trim().is_empty() {
+            return Err(Error::invalid(&context, "the App ID must not be empty"));
+        }
+        retry::run(&self.inner.retry, &context, Idempotency::Idempotent, || {
+            // A new nonce and expiry for every attempt: a signature is never replayed.
+            let request = self.signed_app_request(app);
+            async move {
+                let (authorization, body) = request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
+                self.inner
+                    .api
+                    .authenticate_app_id()
+                    .authorization(authorization)
+                    .body(body)
+                    .send()
+                    .await
+            }
+        })
+        .await
+    }
+
+    fn signed_app_request(&self, app: &AppId) -> Result<(String, AppAuthRequest), Error> {
+        let now = self.now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let expire_time = (now + SIGNATURE_VALIDITY).as_secs() as i64;
+        let nonce = uuid::Uuid::new_v4().to_string();
+        let authorization = app.authorization(expire_time, &nonce)?;
+        let bad = |what: &str| Error::Config(format!("App ID credentials: invalid {what}"));
+        let body = AppAuthRequest {
+            app_id: app.app_id.as_str().try_into().map_err(|_| bad("App ID"))?,
+            client_type: API_CLIENT.try_into().map_err(|_| bad("client type"))?,
+            // Only a service provider sends corpId: a single enterprise that sends one
+            // fails authentication.
+            corp_id: app.corp_id.clone(),
+            dept_code: None,
+            expire_time,
+            nonce: nonce.as_str().try_into().map_err(|_| bad("nonce"))?,
+            user_email: None,
+            // The official SDK sends "" for no user, and signs the same.
+            user_id: Some(app.user_id.clone().unwrap_or_default()),
+            user_name: None,
+            user_phone: None,
+        };
+        Ok((authorization, body))
+    }
+}
+
+/// How long a new access token lives: the answer's `validPeriod`, else its `expireTime`,
+/// else the documented minimum of 12 hours.
+fn access_validity(response: &AuthResponse, now: SystemTime) -> Duration {
+    if let Some(seconds) = response.valid_period.filter(|s| *s > 0) {
+        return Duration::from_secs(seconds as u64);
+    }
+    let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    match response.expire_time {
+        Some(expire) if expire > now_secs => Duration::from_secs((expire - now_secs) as u64),
+        _ => DEFAULT_ACCESS_VALIDITY,
+    }
+}

@@ -1,0 +1,312 @@
+//! Building a [`Client`]: endpoint or region, credentials, timeouts, TLS, retries.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::{Credentials, Kind};
+use crate::retry::RetryPolicy;
+use crate::tokens::{Token, TokenCell};
+use crate::client::ClientInner;
+use crate::{AccessTokenInfo, Client, Error};
+
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default timeout of one request (one attempt).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Huawei Cloud Meeting region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Region {
+    /// cn-north-4, `https://api.meeting.huaweicloud.com` (Chinese mainland).
+    CnNorth4,
+    /// ap-southeast-1, `https://api-intl.meeting.huaweicloud.com` (international).
+    ApSoutheast1,
+}
+
+impl Region {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::CnNorth4 => meeting_api::CN_NORTH_4,
+            Self::ApSoutheast1 => meeting_api::AP_SOUTHEAST_1,
+        }
+    }
+
+    /// The region's id, e.g. `cn-north-4`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::CnNorth4 => "cn-north-4",
+            Self::ApSoutheast1 => "ap-southeast-1",
+        }
+    }
+}
+
+impl FromStr for Region {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim() {
+            "cn-north-4" => Ok(Self::CnNorth4),
+            "ap-southeast-1" => Ok(Self::ApSoutheast1),
+            other => Err(Error::Config(format!(
+                "unknown region {other:?}: expected cn-north-4 or ap-southeast-1"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Builds a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
+#[must_use]
+pub struct ClientBuilder {
+    endpoint: Option<String>,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    roots: Vec<reqwest::Certificate>,
+    allow_insecure_http: bool,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            credentials: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http: None,
+            roots: Vec::new(),
+            allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Configuration from the environment: `MEETING_ENDPOINT` or `MEETING_REGION`,
+    /// `MEETING_CA_CERT` (path of an extra trusted root, PEM) and the credentials of
+    /// [`Credentials::from_env`]. Anything may still be changed afterwards.
+    pub fn from_env() -> Result<Self, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut builder = Self::default();
+        if let Some(region) = var("MEETING_REGION") {
+            builder = builder.region(region.parse()?);
+        }
+        if let Some(endpoint) = var("MEETING_ENDPOINT") {
+            builder = builder.endpoint(endpoint);
+        }
+        if let Some(path) = var("MEETING_CA_CERT") {
+            let pem = std::fs::read(&path)
+                .map_err(|e| Error::Config(format!("cannot read MEETING_CA_CERT {path}: {e}")))?;
+            builder = builder.add_root_certificate_pem(&pem)?;
+        }
+        if let Some(credentials) = Credentials::from_env()? {
+            builder = builder.credentials(credentials);
+        }
+        Ok(builder)
+    }
+
+    /// A region's endpoint (the default is cn-north-4).
+    pub fn region(mut self, region: Region) -> Self {
+        self.endpoint = Some(region.base_url().to_owned());
+        self
+    }
+
+    /// A custom endpoint, e.g. a simulator's base URL. Must be HTTPS, except for a
+    /// loopback address or with [`ClientBuilder::allow_insecure_http`].
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// How the client logs in. Without credentials, only control calls with a host
+    /// password or a control token work.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Connect timeout (default 5 s). Ignored with [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout of one attempt (default 30 s). Ignored with [`ClientBuilder::http_client`].
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// User agent (default `meeting/<version>`). Ignored with [`ClientBuilder::http_client`].
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses this `reqwest::Client` as it is (its timeouts, TLS and proxy settings).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Also trusts this root certificate (PEM), e.g. the simulator's CA under `--tls`.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let certificate = reqwest::Certificate::from_pem(pem)
+            .map_err(|e| Error::Config(format!("not a PEM certificate: {e}")))?;
+        self.roots.push(certificate);
+        Ok(self)
+    }
+
+    /// Allows plain HTTP to a host that is not loopback. Insecure: tokens and
+    /// passwords then cross the network in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The retry policy (see [`RetryPolicy`] for the default).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Where the client reads the time for token expiry (tests use a
+    /// [`crate::clock::ManualClock`]).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the configuration and builds the client. Nothing is sent.
+    pub fn build(self) -> Result<Client, Error> {
+        let endpoint = self
+            .endpoint
+            .unwrap_or_else(|| Region::CnNorth4.base_url().to_owned());
+        let base_url = check_endpoint(&endpoint, self.allow_insecure_http)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.request_timeout)
+                    .user_agent(self.user_agent)
+                    .redirect(reqwest::redirect::Policy::none());
+                if !self.allow_insecure_http && base_url.starts_with("https://") {
+                    builder = builder.https_only(true);
+                }
+                for root in self.roots {
+                    builder = builder.add_root_certificate(root);
+                }
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
+        };
+        let access = match &self.credentials {
+            Some(Credentials(Kind::AccessToken(token))) => {
+                TokenCell::preset(Token::fixed(token.clone(), AccessTokenInfo::default()))
+            }
+            _ => TokenCell::default(),
+        };
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                api: meeting_api::Client::new_with_client(&base_url, http),
+                base_url,
+                credentials: self.credentials,
+                access,
+                control: Mutex::new(HashMap::new()),
+                retry: self.retry,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// The endpoint without a trailing slash, if it is a usable base URL.
+fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let url = reqwest::Url::parse(endpoint.trim())
+        .map_err(|e| Error::Config(format!("endpoint {endpoint:?} is not a URL: {e}")))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "endpoint {endpoint:?} must not have a query or fragment"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config("the endpoint must not carry credentials".into()));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        None => return Err(Error::Config(format!("endpoint {endpoint:?} has no host"))),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback || allow_insecure_http => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "endpoint {endpoint:?} is plain HTTP: use HTTPS, a loopback address, or \
+                 allow_insecure_http(true) if you accept sending tokens in clear text"
+            )));
+        }
+        other => return Err(Error::Config(format!("endpoint scheme {other:?} is not HTTP(S)"))),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_required_except_for_loopback_or_an_explicit_opt_in() {
+        assert_eq!(
+            check_endpoint("https://api.meeting.huaweicloud.com/", false).ok().as_deref(),
+            Some("https://api.meeting.huaweicloud.com")
+        );
+        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "http://127.9.9.9"] {
+            assert!(check_endpoint(ok, false).is_ok(), "{ok}");
+        }
+        let err = check_endpoint("http://meeting.example.com", false).expect_err("plain HTTP");
+        assert!(err.to_string().contains("allow_insecure_http"));
+        assert!(check_endpoint("http://meeting.example.com", true).is_ok());
+        for bad in ["ftp://x", "not a url", "https://x/?a=1", "https://u:p@x"] {
+            assert!(check_endpoint(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regions() {
+        assert_eq!("ap-southeast-1".parse::<Region>().ok(), Some(Region::ApSoutheast1));
+        assert_eq!(Region::CnNorth4.base_url(), "https://api.meeting.huaweicloud.com");
+        assert!("eu-west-0".parse::<Region>().is_err());
+    }
+}

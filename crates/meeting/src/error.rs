@@ -1,0 +1,398 @@
+//! The one error type, and how the generated client's errors map onto it.
+
+use std::fmt;
+use std::time::Duration;
+
+use meeting_api::exchange::Exchange;
+use meeting_api::types::ErrorBody;
+
+/// Longest piece of an unexpected body kept in an error.
+const SNIPPET_LIMIT: usize = 256;
+
+/// The result of every call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a call is: the operation and, when there is one, the conference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// The operation, as the spec names it (`LockMeeting`, `CancelMeeting`, …).
+    pub operation: &'static str,
+    /// The conference ID, for calls about one.
+    pub conference: Option<String>,
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.operation)?;
+        if let Some(conference) = &self.conference {
+            write!(f, " for conference {conference}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong. Secrets never appear in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was refused before anything was sent.
+    #[error("{context}: invalid input: {message}")]
+    InvalidInput {
+        /// Which call.
+        context: Context,
+        /// What is wrong.
+        message: String,
+    },
+    /// The client could not be built from its configuration.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The service answered with an error.
+    #[error("{}", .0)]
+    Service(Box<ServiceError>),
+    /// The request could not be sent or its answer not received.
+    #[error("{context}: transport failure: {message}")]
+    Transport {
+        /// Which call.
+        context: Context,
+        /// What failed (connection refused, reset, TLS, …).
+        message: String,
+    },
+    /// The call took longer than the configured timeout.
+    #[error("{context}: timed out")]
+    Timeout {
+        /// Which call.
+        context: Context,
+    },
+    /// The service answered with something the API does not describe.
+    #[error("{context}: unexpected response{}: {snippet}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    UnexpectedResponse {
+        /// Which call.
+        context: Context,
+        /// The HTTP status, when known.
+        status: Option<u16>,
+        /// The `X-Request-Id`, when known.
+        request_id: Option<String>,
+        /// The start of the body, at most 256 bytes.
+        snippet: String,
+    },
+}
+
+/// An error answer from the service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    /// Which call.
+    pub context: Context,
+    /// The HTTP status.
+    pub status: u16,
+    /// The service's code (`MMC.111070004`, `USG.000000004`, …).
+    pub code: String,
+    /// The service's message.
+    pub message: String,
+    /// The `X-Request-Id` response header: quote it to Huawei support.
+    pub request_id: Option<String>,
+    /// For 429: how long the service asked to wait.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed: HTTP {} {}: {}",
+            self.context, self.status, self.code, self.message
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// What kind of failure an [`Error`] is, for callers that branch on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Refused on the client side; nothing was sent.
+    InvalidInput,
+    /// The client's configuration is unusable.
+    Config,
+    /// Credentials or a token were refused (401).
+    Authentication,
+    /// Not allowed, or not in this state of the meeting (403).
+    PermissionDenied,
+    /// The meeting (or participant) does not exist.
+    NotFound,
+    /// The service refused the request as invalid (400).
+    BadRequest,
+    /// Flow control (429).
+    RateLimited,
+    /// The service failed (5xx).
+    ServerError,
+    /// Another error status.
+    OtherService,
+    /// Connection-level failure.
+    Transport,
+    /// Timed out.
+    Timeout,
+    /// An answer the API does not describe.
+    UnexpectedResponse,
+}
+
+impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::Config(_) => ErrorKind::Config,
+            Self::Transport { .. } => ErrorKind::Transport,
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
+            Self::Service(e) => match (e.status, e.code.as_str()) {
+                (_, "MMC.111070005") | (404, _) => ErrorKind::NotFound,
+                (401, _) => ErrorKind::Authentication,
+                (403, _) => ErrorKind::PermissionDenied,
+                (429, _) => ErrorKind::RateLimited,
+                (400, _) => ErrorKind::BadRequest,
+                (500..=599, _) => ErrorKind::ServerError,
+                _ => ErrorKind::OtherService,
+            },
+        }
+    }
+
+    /// Whether trying the same call again may succeed: rate limiting, 500/502/503/504,
+    /// transport failures and timeouts.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Service(e) => matches!(e.status, 429 | 500 | 502 | 503 | 504),
+            Self::UnexpectedResponse { status, .. } => {
+                matches!(status, Some(429 | 500 | 502 | 503 | 504))
+            }
+            Self::Transport { .. } | Self::Timeout { .. } => true,
+            Self::InvalidInput { .. } | Self::Config(_) => false,
+        }
+    }
+
+    /// The service's error code, for service errors.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Service(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Service(e) => Some(e.status),
+            Self::UnexpectedResponse { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The `X-Request-Id` of the answer, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Service(e) => e.request_id.as_deref(),
+            Self::UnexpectedResponse { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The service error, if this is one.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Self::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(context: &Context, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            context: context.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Maps the generated client's error; `exchange` is what the hook saw of the last
+    /// response (the generated error drops status and request id for unreadable bodies).
+    pub(crate) fn from_api(
+        context: &Context,
+        error: meeting_api::Error<ErrorBody>,
+        exchange: Option<Exchange>,
+    ) -> Self {
+        use meeting_api::Error as Api;
+        let context = context.clone();
+        match error {
+            Api::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let request_id = header(response.headers(), "x-request-id");
+                let retry_after = header(response.headers(), "retry-after")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                let body = response.into_inner();
+                Self::Service(Box::new(ServiceError {
+                    context,
+                    status,
+                    code: body.error_code,
+                    message: body.error_msg,
+                    request_id,
+                    retry_after,
+                }))
+            }
+            Api::InvalidResponsePayload(bytes, _) => {
+                let status = exchange.as_ref().map(|e| e.status.as_u16());
+                let request_id = exchange.and_then(|e| e.request_id);
+                // Like the official SDK, accept the other spellings of code and message.
+                match (status, lenient_error_body(&bytes)) {
+                    (Some(status), Some((code, message))) if status >= 400 => {
+                        Self::Service(Box::new(ServiceError {
+                            context,
+                            status,
+                            code,
+                            message,
+                            request_id,
+                            retry_after: None,
+                        }))
+                    }
+                    _ => Self::UnexpectedResponse {
+                        context,
+                        status,
+                        request_id,
+                        snippet: snippet(&bytes),
+                    },
+                }
+            }
+            Api::UnexpectedResponse(response) => Self::UnexpectedResponse {
+                context,
+                status: Some(response.status().as_u16()),
+                request_id: header(response.headers(), "x-request-id"),
+                // The body is not read: it may be large, and the status says enough.
+                snippet: String::new(),
+            },
+            Api::InvalidRequest(message) => Self::InvalidInput { context, message },
+            Api::CommunicationError(e) | Api::ResponseBodyError(e) | Api::InvalidUpgrade(e) => {
+                if e.is_timeout() {
+                    Self::Timeout { context }
+                } else {
+                    Self::Transport {
+                        context,
+                        message: transport_message(&e),
+                    }
+                }
+            }
+            Api::Custom(message) => Self::Transport { context, message },
+        }
+    }
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A transport error's chain of causes, without the URL (which carries ids, not
+/// secrets, but makes messages long).
+fn transport_message(error: &reqwest::Error) -> String {
+    let mut message = if error.is_connect() {
+        "cannot connect".to_owned()
+    } else if error.is_request() {
+        "request failed".to_owned()
+    } else if error.is_body() || error.is_decode() {
+        "reading the answer failed".to_owned()
+    } else {
+        "HTTP failure".to_owned()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// `error_code`/`error_msg`, `errorCode`/`errorMsg` or `code`/`message`, as the official
+/// SDK looks for them.
+fn lenient_error_body(bytes: &[u8]) -> Option<(String, String)> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")]
+        .iter()
+        .find_map(|(c, m)| Some((text(value.get(c)?)?, text(value.get(m)?).unwrap_or_default())))
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SNIPPET_LIMIT)]);
+    let mut out: String = text.chars().filter(|c| !c.is_control() || *c == ' ').collect();
+    if bytes.len() > SNIPPET_LIMIT {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> Context {
+        Context {
+            operation: "LockMeeting",
+            conference: Some("914083136".into()),
+        }
+    }
+
+    fn service(status: u16, code: &str) -> Error {
+        Error::Service(Box::new(ServiceError {
+            context: context(),
+            status,
+            code: code.into(),
+            message: "m".into(),
+            request_id: Some("abc".into()),
+            retry_after: None,
+        }))
+    }
+
+    #[test]
+    fn kinds_and_retryability() {
+        assert_eq!(service(401, "MMC.111070004").kind(), ErrorKind::Authentication);
+        assert_eq!(service(400, "MMC.111070005").kind(), ErrorKind::NotFound);
+        assert_eq!(service(403, "MMC.111070002").kind(), ErrorKind::PermissionDenied);
+        assert_eq!(service(400, "MMC.111070001").kind(), ErrorKind::BadRequest);
+        assert_eq!(service(429, "MMC.100000429").kind(), ErrorKind::RateLimited);
+        assert_eq!(service(503, "x").kind(), ErrorKind::ServerError);
+        assert!(service(429, "x").is_retryable() && service(502, "x").is_retryable());
+        assert!(!service(401, "x").is_retryable() && !service(400, "x").is_retryable());
+        assert!(!service(501, "x").is_retryable());
+    }
+
+    #[test]
+    fn messages_name_operation_conference_code_and_request_id() {
+        let text = service(401, "MMC.111070004").to_string();
+        assert_eq!(
+            text,
+            "LockMeeting for conference 914083136 failed: HTTP 401 MMC.111070004: m (request id abc)"
+        );
+    }
+
+    #[test]
+    fn lenient_bodies_and_snippets() {
+        assert_eq!(
+            lenient_error_body(br#"{"errorCode":"E1","errorMsg":"bad"}"#),
+            Some(("E1".into(), "bad".into()))
+        );
+        assert_eq!(
+            lenient_error_body(br#"{"code":429,"message":"slow"}"#),
+            Some(("429".into(), "slow".into()))
+        );
+        assert_eq!(lenient_error_body(b"<html>"), None);
+        let long = vec![b'x'; 1000];
+        assert_eq!(snippet(&long).chars().count(), SNIPPET_LIMIT + 1);
+        assert_eq!(snippet(b"a\nb"), "ab");
+    }
+}
