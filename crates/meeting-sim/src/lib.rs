@@ -270,7 +270,12 @@ impl SimHandle {
     /// can check that a client never prints one.
     pub fn issued_tokens(&self) -> Vec<String> {
         let world = self.shared.world();
-        world.access_tokens.keys().chain(world.control_tokens.keys()).cloned().collect()
+        world
+            .access_tokens
+            .keys()
+            .chain(world.control_tokens.keys())
+            .cloned()
+            .collect()
     }
 
     /// Expires every live token now.

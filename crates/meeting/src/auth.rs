@@ -36,7 +36,10 @@ impl Client {
 
     /// The cached access token, logging in first if there is none or it is about to
     /// expire.
-    pub(crate) async fn access_token(&self, context: &Context) -> Result<Arc<Token<AccessTokenInfo>>, Error> {
+    pub(crate) async fn access_token(
+        &self,
+        context: &Context,
+    ) -> Result<Arc<Token<AccessTokenInfo>>, Error> {
         if self.inner.credentials.is_none() {
             return Err(Error::invalid(
                 context,
@@ -53,7 +56,9 @@ impl Client {
     async fn authenticate(&self) -> Result<Token<AccessTokenInfo>, Error> {
         let credentials = self.inner.credentials.as_ref().map(|c| &c.0);
         let response = match credentials {
-            Some(Kind::Account { account, password }) => self.login_account(account, password).await?,
+            Some(Kind::Account { account, password }) => {
+                self.login_account(account, password).await?
+            }
             Some(Kind::AppId(app)) => self.login_app_id(app).await?,
             Some(Kind::AccessToken(_)) => {
                 return Err(Error::Config(
@@ -83,10 +88,19 @@ impl Client {
                 snippet: "the login succeeded but returned no access token".into(),
             });
         }
-        Ok(Token::new(SecretString::from(response.access_token), now, validity, info))
+        Ok(Token::new(
+            SecretString::from(response.access_token),
+            now,
+            validity,
+            info,
+        ))
     }
 
-    async fn login_account(&self, account: &str, password: &SecretString) -> Result<AuthResponse, Error> {
+    async fn login_account(
+        &self,
+        account: &str,
+        password: &SecretString,
+    ) -> Result<AuthResponse, Error> {
         let context = Context {
             operation: "AuthenticateAccount",
             conference: None,
@@ -109,7 +123,8 @@ impl Client {
         };
         let basic = format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{account}:{}", password.expose_secret()))
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{account}:{}", password.expose_secret()))
         );
         retry::run(&self.inner.retry, &context, Idempotency::Idempotent, || {
             self.inner
@@ -134,7 +149,8 @@ impl Client {
             // A new nonce and expiry for every attempt: a signature is never replayed.
             let request = self.signed_app_request(app);
             async move {
-                let (authorization, body) = request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
+                let (authorization, body) =
+                    request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
                 self.inner
                     .api
                     .authenticate_app_id()

@@ -6,13 +6,13 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::Error;
 use crate::clock::Clock;
 use crate::config::ClientBuilder;
 use crate::control::{Conference, ControlTokenInfo};
 use crate::credentials::Credentials;
 use crate::retry::RetryPolicy;
 use crate::tokens::TokenCell;
-use crate::Error;
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
 ///

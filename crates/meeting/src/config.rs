@@ -6,11 +6,11 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::client::ClientInner;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
 use crate::retry::RetryPolicy;
 use crate::tokens::{Token, TokenCell};
-use crate::client::ClientInner;
 use crate::{AccessTokenInfo, Client, Error};
 
 /// Default connect timeout.
@@ -260,7 +260,9 @@ fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, E
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config("the endpoint must not carry credentials".into()));
+        return Err(Error::Config(
+            "the endpoint must not carry credentials".into(),
+        ));
     }
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -277,7 +279,11 @@ fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, E
                  allow_insecure_http(true) if you accept sending tokens in clear text"
             )));
         }
-        other => return Err(Error::Config(format!("endpoint scheme {other:?} is not HTTP(S)"))),
+        other => {
+            return Err(Error::Config(format!(
+                "endpoint scheme {other:?} is not HTTP(S)"
+            )));
+        }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -289,10 +295,17 @@ mod tests {
     #[test]
     fn https_is_required_except_for_loopback_or_an_explicit_opt_in() {
         assert_eq!(
-            check_endpoint("https://api.meeting.huaweicloud.com/", false).ok().as_deref(),
+            check_endpoint("https://api.meeting.huaweicloud.com/", false)
+                .ok()
+                .as_deref(),
             Some("https://api.meeting.huaweicloud.com")
         );
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2", "http://127.9.9.9"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "http://127.9.9.9",
+        ] {
             assert!(check_endpoint(ok, false).is_ok(), "{ok}");
         }
         let err = check_endpoint("http://meeting.example.com", false).expect_err("plain HTTP");
@@ -305,8 +318,14 @@ mod tests {
 
     #[test]
     fn regions() {
-        assert_eq!("ap-southeast-1".parse::<Region>().ok(), Some(Region::ApSoutheast1));
-        assert_eq!(Region::CnNorth4.base_url(), "https://api.meeting.huaweicloud.com");
+        assert_eq!(
+            "ap-southeast-1".parse::<Region>().ok(),
+            Some(Region::ApSoutheast1)
+        );
+        assert_eq!(
+            Region::CnNorth4.base_url(),
+            "https://api.meeting.huaweicloud.com"
+        );
         assert!("eu-west-0".parse::<Region>().is_err());
     }
 }

@@ -48,8 +48,14 @@ impl fmt::Debug for Conference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Conference")
             .field("id", &self.id)
-            .field("host_password", &self.host_password.as_ref().map(|_| "[REDACTED]"))
-            .field("control_token", &self.control_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "host_password",
+                &self.host_password.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field(
+                "control_token",
+                &self.control_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish()
     }
 }
@@ -74,7 +80,8 @@ impl Conference {
     }
 
     /// The host password: the client exchanges it for a control token when needed, and
-    /// again when the token expires or is refused.
+    /// again when the token expires or is refused. Control tokens are cached per client
+    /// and conference, so every handle on the same conference shares one.
     pub fn with_host_password(mut self, password: impl Into<String>) -> Self {
         self.host_password = Some(SecretString::from(password.into()));
         self
@@ -124,7 +131,10 @@ impl Conference {
         let context = self.context("UpdateStartedConfConfig");
         self.check(&context)?;
         if update.is_empty() {
-            return Err(Error::invalid(&context, "the settings update is empty: set at least one setting"));
+            return Err(Error::invalid(
+                &context,
+                "the settings update is empty: set at least one setting",
+            ));
         }
         let body = update.to_body().map_err(|e| Error::invalid(&context, e))?;
         self.control_call(&context, |token| {
@@ -154,13 +164,17 @@ impl Conference {
         let context = self.context("CreateConfToken");
         self.check(&context)?;
         if let Some(token) = &self.control_token {
-            let fresh = self.request_control_token(&context, Some(token), None).await?;
+            let fresh = self
+                .request_control_token(&context, Some(token), None)
+                .await?;
             return Ok(fresh.info);
         }
         let token = self
             .client
             .control_cell(&self.id)
-            .fetch_now(&*self.client.inner.clock, |previous| self.fetch_control_token(previous))
+            .fetch_now(&*self.client.inner.clock, |previous| {
+                self.fetch_control_token(previous)
+            })
             .await?;
         Ok(token.info.clone())
     }
@@ -175,11 +189,17 @@ impl Conference {
     /// Input the service would refuse, refused before anything is sent.
     pub(crate) fn check(&self, context: &Context) -> Result<(), Error> {
         check_id(context, "conference id", &self.id)?;
-        for (what, secret) in [("host password", &self.host_password), ("control token", &self.control_token)] {
+        for (what, secret) in [
+            ("host password", &self.host_password),
+            ("control token", &self.control_token),
+        ] {
             if let Some(secret) = secret {
                 let value = secret.expose_secret();
                 if value.is_empty() {
-                    return Err(Error::invalid(context, format!("the {what} must not be empty")));
+                    return Err(Error::invalid(
+                        context,
+                        format!("the {what} must not be empty"),
+                    ));
                 }
                 if reqwest::header::HeaderValue::from_str(value).is_err() {
                     // Never quote the value: it is a secret.
@@ -202,13 +222,19 @@ impl Conference {
     {
         let retry = &self.client.inner.retry;
         let token = self.control_token(context).await?;
-        let result = retry::run(retry, context, Idempotency::Idempotent, || send(token.expose().to_owned())).await;
+        let result = retry::run(retry, context, Idempotency::Idempotent, || {
+            send(token.expose().to_owned())
+        })
+        .await;
         match result {
             Err(e) if e.kind() == ErrorKind::Authentication && self.can_renew_control_token() => {
                 tracing::info!(conference = %self.id, "control token refused: obtaining a new one and trying once more");
                 self.client.control_cell(&self.id).invalidate(&token).await;
                 let token = self.control_token(context).await?;
-                retry::run(retry, context, Idempotency::Idempotent, || send(token.expose().to_owned())).await
+                retry::run(retry, context, Idempotency::Idempotent, || {
+                    send(token.expose().to_owned())
+                })
+                .await
             }
             other => other,
         }
@@ -218,9 +244,15 @@ impl Conference {
         self.control_token.is_none() && self.host_password.is_some()
     }
 
-    async fn control_token(&self, context: &Context) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
+    async fn control_token(
+        &self,
+        context: &Context,
+    ) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
         if let Some(token) = &self.control_token {
-            return Ok(Arc::new(Token::fixed(token.clone(), ControlTokenInfo::supplied(token.clone()))));
+            return Ok(Arc::new(Token::fixed(
+                token.clone(),
+                ControlTokenInfo::supplied(token.clone()),
+            )));
         }
         let cell = self.client.control_cell(&self.id);
         cell.get(&*self.client.inner.clock, |previous| async move {
@@ -245,7 +277,10 @@ impl Conference {
         let context = self.context("CreateConfToken");
         let current = previous.as_ref().map(|t| &t.secret);
         if current.is_none() && self.host_password.is_none() {
-            return Err(Error::invalid(&context, "the host password is needed to obtain a control token"));
+            return Err(Error::invalid(
+                &context,
+                "the host password is needed to obtain a control token",
+            ));
         }
         self.request_control_token(&context, current, self.host_password.as_ref())
             .await
@@ -257,16 +292,26 @@ impl Conference {
         current: Option<&SecretString>,
         password: Option<&SecretString>,
     ) -> Result<Token<ControlTokenInfo>, Error> {
-        let response = retry::run(&self.client.inner.retry, context, Idempotency::Idempotent, || {
-            let mut request = self.client.inner.api.create_conf_token().conference_id(self.id.as_str());
-            if let Some(current) = current {
-                request = request.x_conference_authorization(current.expose_secret());
-            }
-            if let Some(password) = password {
-                request = request.x_password(password.expose_secret()).x_login_type(1);
-            }
-            request.send()
-        })
+        let response = retry::run(
+            &self.client.inner.retry,
+            context,
+            Idempotency::Idempotent,
+            || {
+                let mut request = self
+                    .client
+                    .inner
+                    .api
+                    .create_conf_token()
+                    .conference_id(self.id.as_str());
+                if let Some(current) = current {
+                    request = request.x_conference_authorization(current.expose_secret());
+                }
+                if let Some(password) = password {
+                    request = request.x_password(password.expose_secret()).x_login_type(1);
+                }
+                request.send()
+            },
+        )
         .await?;
         let now = self.client.now();
         let validity = control_validity(&response.data, now);
@@ -309,7 +354,9 @@ impl Participant<'_> {
             participant_id: source
                 .try_into()
                 .map_err(|_| Error::invalid(&context, "invalid video source participant id"))?,
-            status: status.try_into().map_err(|e| Error::invalid(&context, format!("{e}")))?,
+            status: status
+                .try_into()
+                .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
         conference
             .control_call(&context, |token| {
@@ -331,10 +378,16 @@ impl Participant<'_> {
 /// An id must be non-empty and printable.
 pub(crate) fn check_id(context: &Context, what: &str, id: &str) -> Result<(), Error> {
     if id.trim().is_empty() {
-        return Err(Error::invalid(context, format!("the {what} must not be empty")));
+        return Err(Error::invalid(
+            context,
+            format!("the {what} must not be empty"),
+        ));
     }
     if id.chars().any(char::is_control) {
-        return Err(Error::invalid(context, format!("the {what} has control characters")));
+        return Err(Error::invalid(
+            context,
+            format!("the {what} has control characters"),
+        ));
     }
     Ok(())
 }
@@ -374,7 +427,12 @@ pub struct ControlTokenInfo {
 }
 
 impl ControlTokenInfo {
-    fn from_response(data: TokenInfo, token: SecretString, now: SystemTime, validity: Duration) -> Self {
+    fn from_response(
+        data: TokenInfo,
+        token: SecretString,
+        now: SystemTime,
+        validity: Duration,
+    ) -> Self {
         Self {
             token,
             role: match data.role {
@@ -415,7 +473,10 @@ fn control_validity(data: &TokenInfo, now: SystemTime) -> Duration {
     if let Some(seconds) = data.conf_token_expire_time.filter(|s| *s > 0) {
         return Duration::from_secs(seconds as u64);
     }
-    let now_ms = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
+    let now_ms = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as i64;
     match data.expire_time {
         Some(expire) if expire > now_ms => Duration::from_millis((expire - now_ms) as u64),
         _ => DEFAULT_CONTROL_VALIDITY,

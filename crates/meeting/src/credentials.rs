@@ -58,7 +58,9 @@ impl Credentials {
         match (get("MEETING_ACCOUNT"), get("MEETING_PASSWORD")) {
             (Some(account), Some(password)) => return Ok(Some(Self::account(account, password))),
             (Some(_), None) => {
-                return Err(Error::Config("MEETING_ACCOUNT is set but MEETING_PASSWORD is not".into()));
+                return Err(Error::Config(
+                    "MEETING_ACCOUNT is set but MEETING_PASSWORD is not".into(),
+                ));
             }
             _ => {}
         }
@@ -74,7 +76,9 @@ impl Credentials {
                 return Ok(Some(Self::app_id(app)));
             }
             (Some(_), None) => {
-                return Err(Error::Config("MEETING_APP_ID is set but MEETING_APP_KEY is not".into()));
+                return Err(Error::Config(
+                    "MEETING_APP_ID is set but MEETING_APP_KEY is not".into(),
+                ));
             }
             _ => {}
         }
@@ -187,7 +191,10 @@ mod tests {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"key1").expect("key");
         mac.update(b"app1:u1:1795313834:b941cc32-5178-47f5-83c1-7705cf82cb1a");
         let expected = hex::encode(mac.finalize().into_bytes()).to_uppercase();
-        assert_eq!(header, format!("HMAC-SHA256 signature={expected},access=YXBwMQ=="));
+        assert_eq!(
+            header,
+            format!("HMAC-SHA256 signature={expected},access=YXBwMQ==")
+        );
     }
 
     #[test]
@@ -217,18 +224,32 @@ mod tests {
     #[test]
     fn from_environment() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
         };
-        let account = Credentials::from_lookup(env(&[("MEETING_ACCOUNT", "a"), ("MEETING_PASSWORD", "p")]));
-        assert!(matches!(account, Ok(Some(Credentials(Kind::Account { .. })))));
+        let account =
+            Credentials::from_lookup(env(&[("MEETING_ACCOUNT", "a"), ("MEETING_PASSWORD", "p")]));
+        assert!(matches!(
+            account,
+            Ok(Some(Credentials(Kind::Account { .. })))
+        ));
         let app = Credentials::from_lookup(env(&[
             ("MEETING_APP_ID", "id"),
             ("MEETING_APP_KEY", "k"),
             ("MEETING_CORP_ID", "c"),
             ("MEETING_USER_ID", "u"),
         ]));
-        let Ok(Some(Credentials(Kind::AppId(app)))) = app else { panic!("app credentials") };
-        assert_eq!((app.corp_id.as_deref(), app.user_id.as_deref()), (Some("c"), Some("u")));
+        let Ok(Some(Credentials(Kind::AppId(app)))) = app else {
+            panic!("app credentials")
+        };
+        assert_eq!(
+            (app.corp_id.as_deref(), app.user_id.as_deref()),
+            (Some("c"), Some("u"))
+        );
         assert!(Credentials::from_lookup(env(&[("MEETING_ACCOUNT", "a")])).is_err());
         assert!(matches!(Credentials::from_lookup(env(&[])), Ok(None)));
         let token = Credentials::from_lookup(env(&[("MEETING_ACCESS_TOKEN", "t")]));

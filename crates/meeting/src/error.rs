@@ -322,14 +322,26 @@ fn lenient_error_body(bytes: &[u8]) -> Option<(String, String)> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     };
-    [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")]
-        .iter()
-        .find_map(|(c, m)| Some((text(value.get(c)?)?, text(value.get(m)?).unwrap_or_default())))
+    [
+        ("error_code", "error_msg"),
+        ("errorCode", "errorMsg"),
+        ("code", "message"),
+    ]
+    .iter()
+    .find_map(|(c, m)| {
+        Some((
+            text(value.get(c)?)?,
+            text(value.get(m)?).unwrap_or_default(),
+        ))
+    })
 }
 
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SNIPPET_LIMIT)]);
-    let mut out: String = text.chars().filter(|c| !c.is_control() || *c == ' ').collect();
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == ' ')
+        .collect();
     if bytes.len() > SNIPPET_LIMIT {
         out.push('…');
     }
@@ -360,9 +372,15 @@ mod tests {
 
     #[test]
     fn kinds_and_retryability() {
-        assert_eq!(service(401, "MMC.111070004").kind(), ErrorKind::Authentication);
+        assert_eq!(
+            service(401, "MMC.111070004").kind(),
+            ErrorKind::Authentication
+        );
         assert_eq!(service(400, "MMC.111070005").kind(), ErrorKind::NotFound);
-        assert_eq!(service(403, "MMC.111070002").kind(), ErrorKind::PermissionDenied);
+        assert_eq!(
+            service(403, "MMC.111070002").kind(),
+            ErrorKind::PermissionDenied
+        );
         assert_eq!(service(400, "MMC.111070001").kind(), ErrorKind::BadRequest);
         assert_eq!(service(429, "MMC.100000429").kind(), ErrorKind::RateLimited);
         assert_eq!(service(503, "x").kind(), ErrorKind::ServerError);

@@ -1,10 +1,10 @@
 //! Managing meetings with the access token: cancel a scheduled meeting, end one in
 //! progress.
 
+use crate::Error;
 use crate::control::Conference;
 use crate::error::ErrorKind;
 use crate::retry::{self, Idempotency};
-use crate::Error;
 
 impl Conference {
     /// Cancels a meeting that has not started. A meeting in progress is refused by the
@@ -37,17 +37,30 @@ impl Conference {
         };
         let token = client.access_token(&context).await?;
         let policy = &client.inner.retry;
-        let result = retry::run(policy, &context, Idempotency::Cancel, || send(token.expose().to_owned())).await;
+        let result = retry::run(policy, &context, Idempotency::Cancel, || {
+            send(token.expose().to_owned())
+        })
+        .await;
         // A 401 with a USG code says the access token is invalid: log in again, once.
         let refused = |e: &Error| {
             e.kind() == ErrorKind::Authentication && e.code().is_some_and(|c| c.starts_with("USG."))
         };
         match result {
-            Err(e) if refused(&e) && client.inner.credentials.as_ref().is_some_and(|c| c.can_refresh()) => {
+            Err(e)
+                if refused(&e)
+                    && client
+                        .inner
+                        .credentials
+                        .as_ref()
+                        .is_some_and(|c| c.can_refresh()) =>
+            {
                 tracing::info!("access token refused: logging in again and trying once more");
                 client.inner.access.invalidate(&token).await;
                 let token = client.access_token(&context).await?;
-                retry::run(policy, &context, Idempotency::Cancel, || send(token.expose().to_owned())).await
+                retry::run(policy, &context, Idempotency::Cancel, || {
+                    send(token.expose().to_owned())
+                })
+                .await
             }
             other => other,
         }

@@ -193,7 +193,8 @@ mod tests {
     fn full_jitter_stays_under_the_exponential_ceiling() {
         let policy = RetryPolicy::default();
         for attempt in 1..10 {
-            let ceiling = Duration::from_millis(200 * (1 << (attempt - 1))).min(Duration::from_secs(5));
+            let ceiling =
+                Duration::from_millis(200 * (1 << (attempt - 1))).min(Duration::from_secs(5));
             for _ in 0..50 {
                 assert!(policy.delay(attempt, &throttled(None)) <= ceiling);
             }

@@ -203,7 +203,10 @@ impl SettingsUpdate {
         where
             T::Error: fmt::Display,
         {
-            value.map(T::try_from).transpose().map_err(|e| e.to_string())
+            value
+                .map(T::try_from)
+                .transpose()
+                .map_err(|e| e.to_string())
         }
         let b = builder::UpdateStartedConfigReqBody::default()
             .lock_sharing(field(self.lock_sharing.map(flag))?)

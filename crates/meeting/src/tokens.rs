@@ -105,7 +105,11 @@ impl<I> TokenCell<I> {
     }
 
     /// Like [`TokenCell::get`], but fetches even when the cached token is fresh.
-    pub async fn fetch_now<F, Fut, E>(&self, clock: &dyn Clock, fetch: F) -> Result<Arc<Token<I>>, E>
+    pub async fn fetch_now<F, Fut, E>(
+        &self,
+        clock: &dyn Clock,
+        fetch: F,
+    ) -> Result<Arc<Token<I>>, E>
     where
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, E>>,
@@ -113,7 +117,12 @@ impl<I> TokenCell<I> {
         self.get_or_fetch(clock, true, fetch).await
     }
 
-    async fn get_or_fetch<F, Fut, E>(&self, clock: &dyn Clock, force: bool, fetch: F) -> Result<Arc<Token<I>>, E>
+    async fn get_or_fetch<F, Fut, E>(
+        &self,
+        clock: &dyn Clock,
+        force: bool,
+        fetch: F,
+    ) -> Result<Arc<Token<I>>, E>
     where
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, E>>,
@@ -154,7 +163,6 @@ impl<I> TokenCell<I> {
             *current = None;
         }
     }
-
 }
 
 #[cfg(test)]
@@ -173,7 +181,12 @@ mod tests {
             cell.get(&clock, |_| async {
                 fetches.fetch_add(1, Ordering::SeqCst);
                 tokio::task::yield_now().await;
-                Ok::<_, ()>(Token::new(SecretString::from("t"), clock.now(), Duration::from_secs(60), ()))
+                Ok::<_, ()>(Token::new(
+                    SecretString::from("t"),
+                    clock.now(),
+                    Duration::from_secs(60),
+                    (),
+                ))
             })
             .await
         };
@@ -185,11 +198,23 @@ mod tests {
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         clock.advance(Duration::from_secs(49));
-        get(cell.clone(), fetches.clone(), clock.clone()).await.expect("token");
-        assert_eq!(fetches.load(Ordering::SeqCst), 1, "still fresh 11 s before expiry");
+        get(cell.clone(), fetches.clone(), clock.clone())
+            .await
+            .expect("token");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "still fresh 11 s before expiry"
+        );
         clock.advance(Duration::from_secs(2));
-        get(cell.clone(), fetches.clone(), clock.clone()).await.expect("token");
-        assert_eq!(fetches.load(Ordering::SeqCst), 2, "refreshed 10 s ahead of expiry");
+        get(cell.clone(), fetches.clone(), clock.clone())
+            .await
+            .expect("token");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            2,
+            "refreshed 10 s ahead of expiry"
+        );
     }
 
     #[tokio::test]
@@ -197,15 +222,22 @@ mod tests {
         let clock = ManualClock::default();
         let cell = TokenCell::default();
         let first = cell
-            .get(&clock, |_| async { Ok::<_, ()>(Token::fixed(SecretString::from("a"), ())) })
+            .get(&clock, |_| async {
+                Ok::<_, ()>(Token::fixed(SecretString::from("a"), ()))
+            })
             .await
             .expect("token");
         let second = cell
-            .fetch_now(&clock, |_| async { Ok::<_, ()>(Token::fixed(SecretString::from("b"), ())) })
+            .fetch_now(&clock, |_| async {
+                Ok::<_, ()>(Token::fixed(SecretString::from("b"), ()))
+            })
             .await
             .expect("token");
         cell.invalidate(&first).await;
-        assert_eq!(cell.fresh(clock.now()).await.map(|t| t.expose().to_owned()), Some("b".into()));
+        assert_eq!(
+            cell.fresh(clock.now()).await.map(|t| t.expose().to_owned()),
+            Some("b".into())
+        );
         cell.invalidate(&second).await;
         assert!(cell.fresh(clock.now()).await.is_none());
     }

@@ -1,0 +1,131 @@
+//! A simulator seeded for the wrapper's end-to-end tests, and a client pointed at it
+//! whose clock moves with the simulator's.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use meeting::clock::ManualClock;
+use meeting::{AppId, Client, ClientBuilder, Credentials, RetryPolicy};
+use meeting_sim::{
+    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ParticipantSeed, Seed, SimHandle,
+    Simulator, Tenancy,
+};
+
+pub const CONF: &str = "914083136";
+pub const HOST_PASSWORD: &str = "654321";
+pub const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+pub const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
+pub const SCHEDULED: &str = "914087436";
+pub const ACCOUNT: &str = "meeting_admin";
+pub const PASSWORD: &str = "Admin-pass-2026";
+pub const APP_ID: &str = "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c";
+pub const APP_KEY: &str = "sim-app-key-single";
+pub const SP_APP_ID: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+pub const SP_APP_KEY: &str = "sim-app-key-multi";
+
+/// Ongoing conferences `914083136` (with a terminal and a laptop) and `9000000NN`;
+/// scheduled `914087436` and `8000000NN`.
+pub fn seed() -> Seed {
+    let ongoing = |id: String| ConferenceSeed {
+        id,
+        host_password: HOST_PASSWORD.into(),
+        state: ConferenceState::Ongoing,
+        organizer: None,
+        participants: vec![],
+    };
+    let scheduled = |id: String| ConferenceSeed {
+        state: ConferenceState::Scheduled,
+        ..ongoing(id)
+    };
+    let mut conferences = vec![
+        ConferenceSeed {
+            participants: vec![
+                ParticipantSeed {
+                    id: TERMINAL.into(),
+                    name: Some("Board room TE50".into()),
+                    professional_terminal: true,
+                },
+                ParticipantSeed {
+                    id: LAPTOP.into(),
+                    name: Some("Laptop".into()),
+                    professional_terminal: false,
+                },
+            ],
+            ..ongoing(CONF.into())
+        },
+        scheduled(SCHEDULED.into()),
+    ];
+    conferences.extend((0..40).map(|i| ongoing(format!("9000000{i:02}"))));
+    conferences.extend((0..40).map(|i| scheduled(format!("8000000{i:02}"))));
+    Seed {
+        accounts: vec![AccountSeed {
+            account: ACCOUNT.into(),
+            password: PASSWORD.into(),
+            admin: true,
+            disabled: false,
+            locked: false,
+        }],
+        apps: vec![
+            AppSeed {
+                app_id: APP_ID.into(),
+                app_key: APP_KEY.into(),
+                tenancy: Tenancy::Single,
+            },
+            AppSeed {
+                app_id: SP_APP_ID.into(),
+                app_key: SP_APP_KEY.into(),
+                tenancy: Tenancy::Multi,
+            },
+        ],
+        conferences,
+    }
+}
+
+pub async fn sim() -> SimHandle {
+    Simulator::new()
+        .seed(seed())
+        .start()
+        .await
+        .expect("simulator starts")
+}
+
+/// Fast retries, so retry tests take milliseconds.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+}
+
+pub fn builder(sim: &SimHandle) -> ClientBuilder {
+    Client::builder()
+        .endpoint(sim.base_url())
+        .credentials(Credentials::account(ACCOUNT, PASSWORD))
+        .retry_policy(quick_retries())
+}
+
+pub fn client(sim: &SimHandle) -> Client {
+    builder(sim).build().expect("client builds")
+}
+
+pub fn app_client(sim: &SimHandle) -> Client {
+    builder(sim)
+        .credentials(Credentials::app_id(
+            AppId::single_enterprise(APP_ID, APP_KEY).user_id("third_user_001"),
+        ))
+        .build()
+        .expect("client builds")
+}
+
+/// Moves the simulator's clock and the client's together.
+pub struct Clocks<'a> {
+    pub sim: &'a SimHandle,
+    pub client: ManualClock,
+}
+
+impl Clocks<'_> {
+    pub fn advance(&self, by: Duration) {
+        self.sim.advance_clock(by);
+        self.client.advance(by);
+    }
+}

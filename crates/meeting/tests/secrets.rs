@@ -1,0 +1,149 @@
+//! No secret (password, app key, host password, access or control token) in any log
+//! line, `Debug` or `Display` produced during a run that touches every operation and
+//! several failures.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use meeting::{AppId, Credentials, SettingsUpdate};
+use meeting_sim::ScriptedFault;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_in_logs_debug_or_errors() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    // Current-thread runtime: every task of the run logs through this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sim = sim().await;
+    let mut shown = Vec::new();
+    let account = builder(&sim).build().expect("builds");
+    let app = builder(&sim)
+        .credentials(Credentials::app_id(
+            AppId::single_enterprise(APP_ID, APP_KEY).user_id("u1"),
+        ))
+        .build()
+        .expect("builds");
+    let meeting = account.conference(CONF).with_host_password(HOST_PASSWORD);
+    shown.push(format!(
+        "{account:?} {app:?} {meeting:?} {:?}",
+        builder(&sim)
+    ));
+
+    shown.push(format!("{:?}", account.login().await.expect("login")));
+    shown.push(format!("{:?}", app.login().await.expect("login")));
+    meeting.lock().await.expect("lock");
+    meeting
+        .update_settings(&SettingsUpdate::new().lock_sharing(true))
+        .await
+        .expect("settings");
+    meeting
+        .participant(TERMINAL)
+        .lock_video()
+        .await
+        .expect("lockView");
+    let info = meeting.control_token_info().await.expect("token info");
+    shown.push(format!("{info:?}"));
+    let with_token = account
+        .conference(CONF)
+        .with_control_token(info.expose_token());
+    shown.push(format!("{with_token:?}"));
+    app.conference(SCHEDULED).cancel().await.expect("cancel");
+    // Ending a meeting revokes its tokens: note them as the run goes.
+    let mut secrets: Vec<String> = sim.issued_tokens();
+
+    // Failures: refused tokens (renewed), a wrong password, a server error, bad input.
+    sim.expire_tokens();
+    meeting.unlock().await.expect("renews and unlocks");
+    sim.fail_next(3, ScriptedFault::Status { status: 500 });
+    let errors = vec![
+        meeting.lock().await.expect_err("500s"),
+        account
+            .conference("900000005")
+            .with_host_password("wrong-host-pw")
+            .lock()
+            .await
+            .expect_err("401"),
+        account
+            .conference(CONF)
+            .with_host_password("bad\nvalue")
+            .lock()
+            .await
+            .expect_err("invalid"),
+        builder(&sim)
+            .credentials(Credentials::account(ACCOUNT, "not-the-password"))
+            .build()
+            .expect("builds")
+            .login()
+            .await
+            .expect_err("401"),
+    ];
+    for e in &errors {
+        shown.push(format!("{e} {e:?}"));
+    }
+    secrets.extend(sim.issued_tokens());
+    account.conference(CONF).end().await.expect("end");
+    secrets.extend(sim.issued_tokens());
+
+    let logs = String::from_utf8(captured.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
+        .expect("UTF-8");
+    assert!(logs.contains("meeting.call"), "the spans were captured");
+    assert!(
+        logs.contains("LockMeeting") && logs.contains("request_id"),
+        "{logs}"
+    );
+
+    secrets.sort();
+    secrets.dedup();
+    assert!(secrets.len() >= 5, "tokens were issued: {}", secrets.len());
+    secrets.push(info.expose_token().to_owned());
+    secrets.extend(
+        [
+            PASSWORD,
+            APP_KEY,
+            HOST_PASSWORD,
+            "wrong-host-pw",
+            "not-the-password",
+        ]
+        .map(str::to_owned),
+    );
+    let everything = format!("{logs}\n{}", shown.join("\n"));
+    for secret in &secrets {
+        assert!(
+            !everything.contains(secret.as_str()),
+            "a secret leaked: {secret:.6}…"
+        );
+    }
+    // The Basic credentials would leak the password in base64.
+    let basic = base64_of(&format!("{ACCOUNT}:{PASSWORD}"));
+    assert!(!everything.contains(&basic));
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
