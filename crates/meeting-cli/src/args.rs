@@ -1,0 +1,193 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use meeting::{AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording};
+use meeting_sim::cli::SimArgs;
+
+/// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
+/// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
+///
+/// Secrets (passwords, app key, tokens) are read from the environment, from a file
+/// (--*-file), or from a prompt; never from a plain flag.
+///
+/// Exit codes: 0 success; 1 the service answered with an error; 2 usage or invalid
+/// input (nothing was sent); 3 transport failure or timeout.
+#[derive(Debug, Parser)]
+#[command(name = "meeting", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Print results (and errors, on stderr) as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More logging on stderr: -v for each call, -vv for everything.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// Where the service is and who the client is.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Service endpoint (overrides --region).
+    #[arg(long, env = "MEETING_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Region: cn-north-4 or ap-southeast-1.
+    #[arg(long, env = "MEETING_REGION")]
+    pub region: Option<String>,
+    /// Extra trusted root certificate (PEM), e.g. the simulator's CA.
+    #[arg(long, env = "MEETING_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Account to log in with (password: MEETING_PASSWORD, --password-file, or a prompt).
+    #[arg(long, env = "MEETING_ACCOUNT")]
+    pub account: Option<String>,
+    /// File holding the account's password.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// App ID to log in with (app key: MEETING_APP_KEY, --app-key-file, or a prompt).
+    #[arg(long, env = "MEETING_APP_ID", conflicts_with = "account")]
+    pub app_id: Option<String>,
+    /// File holding the app key.
+    #[arg(long, value_name = "FILE")]
+    pub app_key_file: Option<PathBuf>,
+    /// Third-party user the App ID acts for.
+    #[arg(long, env = "MEETING_USER_ID")]
+    pub user_id: Option<String>,
+    /// Enterprise a service provider's App ID acts for (makes the App ID multi-tenant).
+    #[arg(long, env = "MEETING_CORP_ID")]
+    pub corp_id: Option<String>,
+}
+
+/// The host password of the meeting.
+#[derive(Debug, Args)]
+pub struct HostPassword {
+    /// File holding the host password (else MEETING_HOST_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub host_password_file: Option<PathBuf>,
+}
+
+/// A conference and how to control it.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The conference ID.
+    pub conference: String,
+    #[command(flatten)]
+    pub host_password: HostPassword,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lock a meeting: users can no longer join by themselves.
+    Lock(Target),
+    /// Unlock a meeting.
+    Unlock(Target),
+    /// Change settings of a meeting in progress (at least one).
+    Settings(SettingsArgs),
+    /// Lock a professional terminal's view to a video source.
+    LockView(ViewArgs),
+    /// Unlock a professional terminal's view.
+    UnlockView(ViewArgs),
+    /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
+    Cancel(CancelArgs),
+    /// Show the meeting control token's role and expiry (the token only with --show-token).
+    Token(TokenArgs),
+    /// Check the credentials: log in and say who and until when.
+    Login(Connection),
+    /// Run the simulator (the same options as `meeting-sim`).
+    Sim(SimArgs),
+    /// Run the whole flow on an embedded simulator, printing each step.
+    Demo,
+}
+
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// On, yes, locked.
+    On,
+    /// Off, no, unlocked.
+    Off,
+}
+
+impl Switch {
+    pub fn on(self) -> bool {
+        self == Self::On
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Lock sharing.
+    #[arg(long, value_name = "on|off")]
+    pub lock_sharing: Option<Switch>,
+    /// Who may join: everyone, enterprise, invited.
+    #[arg(long, value_name = "WHO")]
+    pub call_in: Option<CallInRestriction>,
+    /// Whether participants may unmute themselves.
+    #[arg(long, value_name = "on|off")]
+    pub allow_unmute: Option<Switch>,
+    /// Chat: forbidden, private, public, free.
+    #[arg(long, value_name = "WHAT")]
+    pub chat: Option<ChatPermission>,
+    /// Webinar audience who may join: everyone, enterprise-and-invited.
+    #[arg(long, value_name = "WHO")]
+    pub audience_call_in: Option<AudienceCallInRestriction>,
+    /// Who may record locally: host, everyone, selected.
+    #[arg(long, value_name = "WHO")]
+    pub local_recording: Option<LocalRecording>,
+    /// Whether participants may turn their camera on.
+    #[arg(long, value_name = "on|off")]
+    pub allow_camera: Option<Switch>,
+    /// Whether participants may rename themselves.
+    #[arg(long, value_name = "on|off")]
+    pub allow_rename: Option<Switch>,
+    /// Lock the meeting.
+    #[arg(long = "lock", value_name = "on|off")]
+    pub locked: Option<Switch>,
+    /// Whether anyone may take over sharing.
+    #[arg(long, value_name = "on|off")]
+    pub free_share: Option<Switch>,
+}
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The professional terminal.
+    #[arg(long, value_name = "ID")]
+    pub participant: String,
+    /// Whose video source to lock to (default: the terminal's own).
+    #[arg(long, value_name = "ID")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The conference ID.
+    pub conference: String,
+    /// End the meeting if it is in progress.
+    #[arg(long)]
+    pub end_ongoing: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Also print the token itself (a secret).
+    #[arg(long)]
+    pub show_token: bool,
+}

@@ -1,0 +1,294 @@
+//! The service commands: build a client from flags and environment, make the call,
+//! print the result.
+
+use meeting::{AppId, Client, Conference, Credentials, Role, SettingsUpdate};
+use serde_json::json;
+
+use crate::args::{Command, Connection, SettingsArgs, Target};
+use crate::output::{self, Failure, print};
+use crate::secrets;
+
+pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
+    match command {
+        Command::Lock(target) => {
+            conference(&target)?.lock().await?;
+            done(
+                json,
+                "lock",
+                &target.conference,
+                &format!("Locked meeting {}.", target.conference),
+            );
+        }
+        Command::Unlock(target) => {
+            conference(&target)?.unlock().await?;
+            done(
+                json,
+                "unlock",
+                &target.conference,
+                &format!("Unlocked meeting {}.", target.conference),
+            );
+        }
+        Command::Settings(args) => {
+            let (update, described) = settings(&args)?;
+            conference(&args.target)?.update_settings(&update).await?;
+            let id = &args.target.conference;
+            done(
+                json,
+                "settings",
+                id,
+                &format!("Updated meeting {id}: {}.", described.join(", ")),
+            );
+        }
+        Command::LockView(args) => {
+            let source = args
+                .source
+                .clone()
+                .unwrap_or_else(|| args.participant.clone());
+            conference(&args.target)?
+                .participant(&args.participant)
+                .lock_video_to(&source)
+                .await?;
+            let id = &args.target.conference;
+            let text = format!(
+                "Locked the view of terminal {} in meeting {id} to the video of {source}.",
+                args.participant
+            );
+            done(json, "lock-view", id, &text);
+        }
+        Command::UnlockView(args) => {
+            conference(&args.target)?
+                .participant(&args.participant)
+                .unlock_video()
+                .await?;
+            let id = &args.target.conference;
+            let text = format!(
+                "Unlocked the view of terminal {} in meeting {id}.",
+                args.participant
+            );
+            done(json, "unlock-view", id, &text);
+        }
+        Command::Cancel(args) => {
+            let meeting = client(&args.connection, true)?.conference(&args.conference);
+            let id = &args.conference;
+            if args.end_ongoing {
+                meeting.end().await?;
+                done(
+                    json,
+                    "end",
+                    id,
+                    &format!("Ended (or cancelled) meeting {id}."),
+                );
+            } else {
+                meeting.cancel().await?;
+                done(json, "cancel", id, &format!("Cancelled meeting {id}."));
+            }
+        }
+        Command::Token(args) => {
+            let info = conference(&args.target)?.control_token_info().await?;
+            let role = match info.role {
+                Role::Host => "host".to_owned(),
+                Role::Participant => "participant".to_owned(),
+                Role::Other(n) => format!("role {n}"),
+                _ => "unknown".to_owned(),
+            };
+            let mut text = format!(
+                "Control token for meeting {}: {role}",
+                args.target.conference
+            );
+            if let Some(valid) = info.valid_for {
+                text.push_str(&format!(", valid {}", output::duration(valid)));
+            }
+            if let Some(expires) = info.expires_at {
+                text.push_str(&format!(", expires {}", output::timestamp(expires)));
+            }
+            text.push('.');
+            let mut value = json!({
+                "conference": args.target.conference,
+                "role": role,
+                "valid_for_secs": info.valid_for.map(|d| d.as_secs()),
+                "expires_at": info.expires_at.map(output::epoch),
+                "ws_url": info.ws_url,
+            });
+            if args.show_token {
+                text.push_str(&format!("\ntoken: {}", info.expose_token()));
+                value["token"] = json!(info.expose_token());
+            }
+            print(json, &text, value);
+        }
+        Command::Login(connection) => {
+            let who = client(&connection, true)?.login().await?;
+            let name = who
+                .user_id
+                .clone()
+                .or(who.name.clone())
+                .unwrap_or_else(|| "(default administrator)".into());
+            let mut text = format!("Logged in as {name}");
+            if let (Some(valid), Some(until)) = (who.valid_for, who.expires_at) {
+                text.push_str(&format!(
+                    "; the token is valid for {}, until {}",
+                    output::duration(valid),
+                    output::timestamp(until)
+                ));
+            }
+            text.push('.');
+            let value = json!({
+                "user_id": who.user_id,
+                "name": who.name,
+                "valid_for_secs": who.valid_for.map(|d| d.as_secs()),
+                "expires_at": who.expires_at.map(output::epoch),
+            });
+            print(json, &text, value);
+        }
+        Command::Sim(args) => args
+            .run()
+            .await
+            .map_err(|e| Failure::Usage(format!("{e:#}")))?,
+        Command::Demo => crate::demo::run().await?,
+    }
+    Ok(())
+}
+
+fn done(json: bool, operation: &str, conference: &str, text: &str) {
+    print(
+        json,
+        text,
+        json!({"ok": true, "operation": operation, "conference": conference}),
+    );
+}
+
+/// A client from flags and environment. Credentials are required for management calls
+/// and login; control calls use the host password instead.
+fn client(connection: &Connection, need_credentials: bool) -> Result<Client, Failure> {
+    let mut builder = Client::builder();
+    if let Some(region) = &connection.region {
+        builder = builder.region(region.parse()?);
+    }
+    if let Some(endpoint) = &connection.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    if let Some(path) = &connection.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::Usage(format!(
+                "cannot read the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        builder = builder.add_root_certificate_pem(&pem)?;
+    }
+    if need_credentials {
+        builder = builder.credentials(credentials(connection)?);
+    }
+    Ok(builder.build()?)
+}
+
+fn credentials(connection: &Connection) -> Result<Credentials, Failure> {
+    if let Some(account) = &connection.account {
+        let password = secrets::require(
+            "password",
+            "MEETING_PASSWORD",
+            connection.password_file.as_deref(),
+            "--password-file",
+        )?;
+        return Ok(Credentials::account(account, password));
+    }
+    if let Some(app_id) = &connection.app_id {
+        let key = secrets::require(
+            "app key",
+            "MEETING_APP_KEY",
+            connection.app_key_file.as_deref(),
+            "--app-key-file",
+        )?;
+        let mut app = match &connection.corp_id {
+            Some(corp) => AppId::service_provider(app_id, key, corp),
+            None => AppId::single_enterprise(app_id, key),
+        };
+        if let Some(user) = &connection.user_id {
+            app = app.user_id(user);
+        }
+        return Ok(Credentials::app_id(app));
+    }
+    if let Some(token) = std::env::var("MEETING_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+    {
+        return Ok(Credentials::access_token(token));
+    }
+    Err(Failure::Usage(
+        "credentials are needed: --account (or MEETING_ACCOUNT) with its password, --app-id (or MEETING_APP_ID) \
+         with its app key, or MEETING_ACCESS_TOKEN"
+            .into(),
+    ))
+}
+
+/// The conference with a control token (MEETING_CONTROL_TOKEN) or the host password.
+fn conference(target: &Target) -> Result<Conference, Failure> {
+    let meeting = client(&target.connection, false)?.conference(&target.conference);
+    if let Some(token) = std::env::var("MEETING_CONTROL_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+    {
+        return Ok(meeting.with_control_token(token));
+    }
+    let password = secrets::require(
+        "host password",
+        "MEETING_HOST_PASSWORD",
+        target.host_password.host_password_file.as_deref(),
+        "--host-password-file",
+    )?;
+    Ok(meeting.with_host_password(password))
+}
+
+/// The update the flags describe, and a description of it for people.
+fn settings(args: &SettingsArgs) -> Result<(SettingsUpdate, Vec<String>), Failure> {
+    let mut update = SettingsUpdate::new();
+    let mut described = Vec::new();
+    let switch = |on: bool| if on { "on" } else { "off" };
+    if let Some(v) = args.lock_sharing {
+        update = update.lock_sharing(v.on());
+        described.push(format!("lock sharing {}", switch(v.on())));
+    }
+    if let Some(v) = args.call_in {
+        update = update.call_in(v);
+        described.push(format!("call-in {v}"));
+    }
+    if let Some(v) = args.allow_unmute {
+        update = update.allow_unmute(v.on());
+        described.push(format!("allow unmute {}", switch(v.on())));
+    }
+    if let Some(v) = args.chat {
+        update = update.chat(v);
+        described.push(format!("chat {v}"));
+    }
+    if let Some(v) = args.audience_call_in {
+        update = update.audience_call_in(v);
+        described.push(format!("audience call-in {v}"));
+    }
+    if let Some(v) = args.local_recording {
+        update = update.local_recording(v);
+        described.push(format!("local recording {v}"));
+    }
+    if let Some(v) = args.allow_camera {
+        update = update.allow_camera(v.on());
+        described.push(format!("allow camera {}", switch(v.on())));
+    }
+    if let Some(v) = args.allow_rename {
+        update = update.allow_rename(v.on());
+        described.push(format!("allow rename {}", switch(v.on())));
+    }
+    if let Some(v) = args.locked {
+        update = update.locked(v.on());
+        described.push(format!("lock {}", switch(v.on())));
+    }
+    if let Some(v) = args.free_share {
+        update = update.free_share(v.on());
+        described.push(format!("free share {}", switch(v.on())));
+    }
+    if update.is_empty() {
+        return Err(Failure::Usage(
+            "no setting given: pass at least one of --lock-sharing, --call-in, --allow-unmute, --chat, \
+             --audience-call-in, --local-recording, --allow-camera, --allow-rename, --lock, --free-share"
+                .into(),
+        ));
+    }
+    Ok((update, described))
+}

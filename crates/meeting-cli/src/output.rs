@@ -1,0 +1,86 @@
+//! What the user sees: results on stdout, errors on stderr, and the exit code.
+
+use std::time::{Duration, SystemTime};
+
+use meeting::ErrorKind;
+use serde_json::{Value, json};
+
+/// The service answered with an error.
+pub const EXIT_SERVICE: u8 = 1;
+/// Usage or invalid input: nothing was sent.
+pub const EXIT_USAGE: u8 = 2;
+/// Transport failure or timeout.
+pub const EXIT_TRANSPORT: u8 = 3;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Wrong or missing input, found before anything was sent.
+    Usage(String),
+    /// A call failed.
+    Call(meeting::Error),
+}
+
+impl From<meeting::Error> for Failure {
+    fn from(error: meeting::Error) -> Self {
+        Self::Call(error)
+    }
+}
+
+/// Prints the failure on stderr and returns the exit code.
+pub fn report(failure: &Failure, json: bool) -> u8 {
+    let (code, value, text) = match failure {
+        Failure::Usage(message) => (
+            EXIT_USAGE,
+            json!({"error": {"kind": "usage", "message": message}}),
+            message.clone(),
+        ),
+        Failure::Call(error) => {
+            let code = match error.kind() {
+                ErrorKind::InvalidInput | ErrorKind::Config => EXIT_USAGE,
+                ErrorKind::Transport | ErrorKind::Timeout => EXIT_TRANSPORT,
+                _ => EXIT_SERVICE,
+            };
+            let value = json!({"error": {
+                "kind": format!("{:?}", error.kind()),
+                "message": error.to_string(),
+                "status": error.status(),
+                "code": error.code(),
+                "request_id": error.request_id(),
+            }});
+            (code, value, error.to_string())
+        }
+    };
+    if json {
+        eprintln!("{value}");
+    } else {
+        eprintln!("error: {text}");
+    }
+    code
+}
+
+/// Prints a result: `text` for people, `value` with --json.
+pub fn print(json: bool, text: &str, value: Value) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+/// `2026-11-22T03:45:00Z`.
+pub fn timestamp(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// `30m`, `12h`.
+pub fn duration(d: Duration) -> String {
+    humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+}
+
+/// Seconds since the epoch, for JSON.
+pub fn epoch(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

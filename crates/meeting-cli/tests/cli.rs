@@ -1,0 +1,486 @@
+//! The `meeting` binary against a simulator: every subcommand, --json, each exit code,
+//! bad input that sends nothing, and no secret on stdout or stderr at -vv.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use meeting_sim::{ConferenceState, Seed, SimHandle, Simulator};
+
+const SEED: &str = include_str!("../../meeting-sim/examples/seed.json");
+const CONF: &str = "914083136";
+const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
+const PASSWORD: &str = "Admin-pass-2026";
+const HOST_PASSWORD: &str = "654321";
+
+/// A simulator serving from its own runtime while the test thread runs the binary.
+struct Sim {
+    handle: SimHandle,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let seed: Seed = serde_json::from_str(SEED).expect("seed parses");
+        let handle = runtime
+            .block_on(Simulator::new().seed(seed).start())
+            .expect("starts");
+        Self {
+            handle,
+            _runtime: runtime,
+        }
+    }
+
+    /// `meeting` with the endpoint and every secret in its environment, nothing else.
+    fn meeting(&self) -> Command {
+        let mut cmd = Command::cargo_bin("meeting").expect("binary built");
+        cmd.env_clear()
+            .env("MEETING_ENDPOINT", self.handle.base_url())
+            .env("MEETING_ACCOUNT", "meeting_admin")
+            .env("MEETING_PASSWORD", PASSWORD)
+            .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+            .timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    fn requests(&self) -> u64 {
+        self.handle.counters().requests.values().sum()
+    }
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn lock_and_unlock() {
+    let sim = Sim::start();
+    let out = sim.meeting().args(["lock", CONF]).output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Locked meeting 914083136.\n");
+    assert!(sim.handle.conference(CONF).expect("seeded").locked);
+    let out = sim
+        .meeting()
+        .args(["unlock", CONF, "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        value,
+        serde_json::json!({"ok": true, "operation": "unlock", "conference": CONF})
+    );
+    assert!(!sim.handle.conference(CONF).expect("seeded").locked);
+}
+
+#[test]
+fn settings_with_one_flag_per_setting() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .args([
+            "settings",
+            CONF,
+            "--lock-sharing",
+            "on",
+            "--call-in",
+            "enterprise",
+            "--chat",
+            "public",
+        ])
+        .args([
+            "--allow-unmute",
+            "off",
+            "--audience-call-in",
+            "enterprise-and-invited",
+            "--local-recording",
+            "everyone",
+        ])
+        .args([
+            "--allow-camera",
+            "off",
+            "--allow-rename",
+            "off",
+            "--lock",
+            "on",
+            "--free-share",
+            "on",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!("settings_output", stdout(&out));
+    let view = sim.handle.conference(CONF).expect("seeded");
+    let s = view.settings;
+    assert_eq!(
+        (
+            s.lock_sharing,
+            s.call_in_restriction,
+            s.chat_permission,
+            s.allow_unmute_by_oneself
+        ),
+        (1, 2, 3, 0)
+    );
+    assert_eq!(
+        (
+            s.audience_call_in_restriction,
+            s.client_rec_mode,
+            s.allow_open_camera,
+            s.allow_rename,
+            s.free_share
+        ),
+        (2, 1, 0, 0, 1)
+    );
+    assert!(view.locked);
+}
+
+#[test]
+fn lock_view_and_unlock_view() {
+    let sim = Sim::start();
+    let terminal = |sim: &Sim| {
+        sim.handle
+            .conference(CONF)
+            .expect("seeded")
+            .participants
+            .into_iter()
+            .find(|p| p.id == TERMINAL)
+            .expect("terminal")
+    };
+    let out = sim
+        .meeting()
+        .args(["lock-view", CONF, "--participant", TERMINAL])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(terminal(&sim).view_locked_to.as_deref(), Some(TERMINAL));
+    let out = sim
+        .meeting()
+        .args([
+            "lock-view",
+            CONF,
+            "--participant",
+            TERMINAL,
+            "--source",
+            LAPTOP,
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert_eq!(terminal(&sim).view_locked_to.as_deref(), Some(LAPTOP));
+    let out = sim
+        .meeting()
+        .args(["unlock-view", CONF, "--participant", TERMINAL])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(!terminal(&sim).video_locked());
+}
+
+#[test]
+fn cancel_and_end() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .args(["cancel", "914087436"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sim.handle.conference("914087436").expect("seeded").state,
+        ConferenceState::Cancelled
+    );
+    // A meeting in progress is not cancelled without --end-ongoing: a service error, exit 1.
+    let out = sim
+        .meeting()
+        .args(["cancel", CONF, "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let error: serde_json::Value =
+        serde_json::from_slice(&out.stderr).expect("JSON error on stderr");
+    assert_eq!(error["error"]["status"], 403);
+    assert_eq!(error["error"]["code"], "MMC.111070001");
+    assert!(
+        error["error"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 32)
+    );
+    let out = sim
+        .meeting()
+        .args(["cancel", CONF, "--end-ongoing"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert_eq!(
+        sim.handle.conference(CONF).expect("seeded").state,
+        ConferenceState::Ended
+    );
+}
+
+#[test]
+fn token_hides_the_token_unless_asked() {
+    let sim = Sim::start();
+    let out = sim.meeting().args(["token", CONF]).output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Control token for meeting 914083136: host, valid 30m, expires "),
+        "{text}"
+    );
+    assert!(!text.contains("cnr"), "{text}");
+    let out = sim
+        .meeting()
+        .args(["token", CONF, "--json"])
+        .output()
+        .expect("runs");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (value["role"].as_str(), value["valid_for_secs"].as_u64()),
+        (Some("host"), Some(1800))
+    );
+    assert!(value.get("token").is_none());
+    let out = sim
+        .meeting()
+        .args(["token", CONF, "--show-token", "--json"])
+        .output()
+        .expect("runs");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        value["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("cnr"))
+    );
+}
+
+#[test]
+fn login_says_who_and_until_when() {
+    let sim = Sim::start();
+    let out = sim.meeting().arg("login").output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Logged in as meeting_admin; the token is valid for 12h, until "),
+        "{text}"
+    );
+    assert!(!text.contains("stb"));
+    let out = sim
+        .meeting()
+        .args(["login", "--json"])
+        .output()
+        .expect("runs");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(value["user_id"], "meeting_admin");
+    // Wrong password: a service error.
+    let out = sim
+        .meeting()
+        .arg("login")
+        .env("MEETING_PASSWORD", "wrong")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("USG.000000001"));
+}
+
+#[test]
+fn secrets_from_files() {
+    let sim = Sim::start();
+    let dir = std::env::temp_dir().join(format!("meeting-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let host = dir.join("host");
+    let password = dir.join("password");
+    std::fs::write(&host, format!("{HOST_PASSWORD}\n")).expect("write");
+    std::fs::write(&password, format!("{PASSWORD}\n")).expect("write");
+    let out = sim
+        .meeting()
+        .env_remove("MEETING_HOST_PASSWORD")
+        .args(["lock", CONF, "--host-password-file"])
+        .arg(&host)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sim
+        .meeting()
+        .env_remove("MEETING_PASSWORD")
+        .args(["login", "--password-file"])
+        .arg(&password)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_2_and_sends_nothing() {
+    let sim = Sim::start();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["lock", ""],
+        vec!["lock", "   "],
+        vec!["settings", CONF],
+        vec!["settings", CONF, "--call-in", "nobody"],
+        vec!["settings", CONF, "--lock-sharing", "maybe"],
+        vec!["lock-view", CONF],
+        vec!["lock-view", CONF, "--participant", ""],
+        vec!["frobnicate"],
+        vec!["lock", CONF, "--region", "mars-1"],
+        vec!["lock", CONF, "--endpoint", "http://meeting.example.com"],
+    ];
+    for args in cases {
+        let out = sim.meeting().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty());
+    }
+    let no_password = sim
+        .meeting()
+        .env_remove("MEETING_HOST_PASSWORD")
+        .args(["lock", CONF])
+        .output()
+        .expect("runs");
+    assert_eq!(no_password.status.code(), Some(2));
+    assert!(stderr(&no_password).contains("MEETING_HOST_PASSWORD"));
+    let no_credentials = sim
+        .meeting()
+        .env_remove("MEETING_ACCOUNT")
+        .args(["cancel", CONF])
+        .output()
+        .expect("runs");
+    assert_eq!(no_credentials.status.code(), Some(2));
+    assert_eq!(sim.requests(), 0, "nothing was sent");
+    let unknown = sim
+        .meeting()
+        .args(["settings", CONF, "--call-in", "nobody"])
+        .output()
+        .expect("runs");
+    insta::assert_snapshot!("unknown_enum_value", stderr(&unknown));
+    let empty = sim
+        .meeting()
+        .args(["settings", CONF, "--json"])
+        .output()
+        .expect("runs");
+    insta::assert_snapshot!("no_setting_json", stderr(&empty));
+}
+
+#[test]
+fn transport_failure_exits_3() {
+    let sim = Sim::start();
+    let endpoint = sim.handle.base_url().to_owned();
+    drop(sim);
+    let mut cmd = Command::cargo_bin("meeting").expect("binary built");
+    let out = cmd
+        .env_clear()
+        .env("MEETING_ENDPOINT", endpoint)
+        .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+        .args(["lock", CONF])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("transport failure"));
+}
+
+#[test]
+fn no_secret_on_stdout_or_stderr_at_vv() {
+    let sim = Sim::start();
+    let mut everything = String::new();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["-vv", "login"],
+        vec!["-vv", "lock", CONF],
+        vec!["-vv", "settings", CONF, "--lock-sharing", "on"],
+        vec!["-vv", "token", CONF],
+        vec!["-v", "lock-view", CONF, "--participant", TERMINAL],
+        vec!["-vv", "cancel", CONF, "--end-ongoing"],
+        vec!["-vv", "lock", CONF],
+    ];
+    let mut tokens = Vec::new();
+    for args in runs {
+        tokens.extend(sim.handle.issued_tokens());
+        let out = sim.meeting().args(&args).output().expect("runs");
+        everything.push_str(&stdout(&out));
+        everything.push_str(&stderr(&out));
+    }
+    tokens.extend(sim.handle.issued_tokens());
+    assert!(everything.contains("meeting.call"), "the calls were logged");
+    assert!(
+        everything.contains("TRACE") || everything.contains("DEBUG"),
+        "-vv logs everything"
+    );
+    assert!(!tokens.is_empty());
+    for secret in tokens
+        .iter()
+        .map(String::as_str)
+        .chain([PASSWORD, HOST_PASSWORD])
+    {
+        assert!(
+            !everything.contains(secret),
+            "a secret leaked: {secret:.4}…"
+        );
+    }
+}
+
+#[test]
+fn demo_runs_the_whole_flow() {
+    let mut cmd = Command::cargo_bin("meeting").expect("binary built");
+    let out = cmd
+        .arg("demo")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for step in [
+        "1. log in",
+        "2. control token",
+        "3. lock",
+        "4. unlock",
+        "5. lock sharing, call-in",
+        "6. lock terminal video",
+        "7. end the meeting",
+        "8. lock after the end",
+        "simulator counters",
+    ] {
+        assert!(text.contains(step), "missing {step:?} in\n{text}");
+    }
+    assert!(text.contains("locked = true") && text.contains("state = Ended"));
+    assert!(!text.contains("Demo-pass-2026") && !text.contains("654321"));
+}
+
+#[test]
+fn sim_subcommand_prints_its_url() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("meeting"))
+        .args(["sim", "--port", "0", "--seed"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../meeting-sim/examples/seed.json"
+        ))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn help() {
+    let out = Command::cargo_bin("meeting")
+        .expect("binary built")
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    insta::assert_snapshot!("help", stdout(&out));
+}
