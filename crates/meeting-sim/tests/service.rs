@@ -484,7 +484,26 @@ async fn app_id_login_errors() {
             .status,
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(sim.counters().app_logins, 0);
+    // Extreme expireTime values are input like any other, never a crash.
+    for extreme in [i64::MAX, i64::MIN, -1] {
+        let signed = sign(
+            "single-key",
+            &["app-single", "u1", &extreme.to_string(), NONCE],
+            true,
+        );
+        let answer = app_login(
+            &call,
+            &app_authorization(&signed, "app-single"),
+            body("u1", extreme),
+        )
+        .await;
+        assert!(
+            answer.status.is_client_error() || answer.status.is_success(),
+            "{extreme}: {}",
+            answer.status
+        );
+    }
+    assert_eq!(sim.counters().errors.get("MMC.111070003"), None);
 }
 
 // ---- control token ----

@@ -100,7 +100,7 @@ pub(super) async fn app_id(
             return Err(login_failed("access does not match the App ID"));
         }
     }
-    if request.expire_time != 0 && request.expire_time * 1000 < now_ms {
+    if request.expire_time != 0 && request.expire_time.saturating_mul(1000) < now_ms {
         return Err(login_failed(
             "the signature has expired (expireTime is in the past)",
         ));
