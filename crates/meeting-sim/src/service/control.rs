@@ -17,6 +17,8 @@ use super::{
 };
 use crate::Shared;
 use crate::model::ConferenceState;
+use std::sync::MutexGuard;
+
 use crate::world::World;
 
 fn auth_failed(message: &str) -> ApiError {
@@ -127,8 +129,13 @@ pub(super) async fn token(
     }))
 }
 
-/// Checks `X-Conference-Authorization` for conference `id`, which must be in progress.
-fn authorize(world: &World, headers: &HeaderMap, id: &str, now_ms: i64) -> ApiResult<()> {
+/// Locks the world and checks `X-Conference-Authorization` for conference `id`, which
+/// must be in progress.
+fn authorize<'a>(
+    shared: &'a Shared,
+    headers: &HeaderMap,
+    id: &str,
+) -> ApiResult<MutexGuard<'a, World>> {
     let Some(value) = header(headers, "x-conference-authorization").filter(|v| !v.is_empty())
     else {
         return Err(ApiError::new(
@@ -138,6 +145,8 @@ fn authorize(world: &World, headers: &HeaderMap, id: &str, now_ms: i64) -> ApiRe
         ));
     };
     let token = unwrap_basic(value);
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
     let valid = world
         .control_tokens
         .get(&token)
@@ -148,7 +157,7 @@ fn authorize(world: &World, headers: &HeaderMap, id: &str, now_ms: i64) -> ApiRe
     match world.conferences.get(id) {
         None => Err(not_found(id)),
         Some(c) if c.state != ConferenceState::Ongoing => Err(not_in_progress(id)),
-        Some(_) => Ok(()),
+        Some(_) => Ok(world),
     }
 }
 
@@ -160,9 +169,7 @@ pub(super) async fn lock(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<()> {
     let id = required_query(&query, "conferenceID")?;
-    let now_ms = shared.clock.now_ms();
-    let mut world = shared.world();
-    authorize(&world, &headers, id, now_ms)?;
+    let mut world = authorize(&shared, &headers, id)?;
     let request: RestLockReqBody = json_body(body)?;
     if let Some(conference) = world.conferences.get_mut(id) {
         conference.locked = *request.is_lock == 1;
@@ -178,9 +185,7 @@ pub(super) async fn update_settings(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<()> {
     let id = required_query(&query, "conferenceID")?;
-    let now_ms = shared.clock.now_ms();
-    let mut world = shared.world();
-    authorize(&world, &headers, id, now_ms)?;
+    let mut world = authorize(&shared, &headers, id)?;
     let request: UpdateStartedConfigReqBody = json_body(body)?;
     if request == UpdateStartedConfigReqBody::default() {
         return Err(ApiError::bad_request(
@@ -233,9 +238,7 @@ pub(super) async fn lock_view(
 ) -> ApiResult<()> {
     let id = required_query(&query, "conferenceID")?;
     let terminal = required_query(&query, "participantID")?;
-    let now_ms = shared.clock.now_ms();
-    let mut world = shared.world();
-    authorize(&world, &headers, id, now_ms)?;
+    let mut world = authorize(&shared, &headers, id)?;
     let request: RestLockSiteViewReqBody = json_body(body)?;
     let source: &str = &request.participant_id;
     let Some(conference) = world.conferences.get_mut(id) else {
