@@ -108,6 +108,24 @@ mod tests {
     }
 
     #[test]
+    fn changing_one_description_makes_the_copy_stale() {
+        let spec = std::fs::read_to_string(spec_path()).expect("spec readable");
+        let changed = spec.replacen(
+            "summary: Lock or unlock a meeting\n",
+            "summary: Lock or unlock a meeting, now\n",
+            1,
+        );
+        assert_ne!(spec, changed, "the summary to change is in the spec");
+        let path = std::env::temp_dir().join(format!("meeting-spec-{}.yaml", std::process::id()));
+        std::fs::write(&path, changed).expect("temp spec written");
+        let code = meeting_codegen::generate(&path).expect("the changed spec generates");
+        let _ = std::fs::remove_file(&path);
+        let committed = std::fs::read_to_string(copy_path()).expect("the copy is committed");
+        assert_ne!(code, committed, "--check would not notice the change");
+        assert!(code.contains("Lock or unlock a meeting, now"));
+    }
+
+    #[test]
     fn every_spec_operation_is_in_the_surface() {
         let (_, surface) = generate().expect("the spec generates");
         let spec = meeting_codegen::load_spec(&spec_path()).expect("the spec loads");
