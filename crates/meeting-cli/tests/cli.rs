@@ -291,6 +291,24 @@ fn login_says_who_and_until_when() {
 }
 
 #[test]
+fn login_with_an_app_id_from_the_environment() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .env_remove("MEETING_ACCOUNT")
+        .env("MEETING_APP_ID", "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c")
+        .env("MEETING_APP_KEY", "sim-app-key-single")
+        .env("MEETING_USER_ID", "third_user_001")
+        .args(["login", "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(value["user_id"], "third_user_001");
+    assert_eq!(sim.handle.counters().app_logins, 1);
+}
+
+#[test]
 fn secrets_from_files() {
     let sim = Sim::start();
     let dir = std::env::temp_dir().join(format!("meeting-cli-test-{}", std::process::id()));
