@@ -173,7 +173,7 @@ impl Conference {
             .client
             .control_cell(&self.id)
             .fetch_now(&*self.client.inner.clock, |previous| {
-                self.fetch_control_token(previous)
+                self.fetch_control_token(&context, previous)
             })
             .await?;
         Ok(token.info.clone())
@@ -255,15 +255,8 @@ impl Conference {
             )));
         }
         let cell = self.client.control_cell(&self.id);
-        cell.get(&*self.client.inner.clock, |previous| async move {
-            if previous.is_none() && self.host_password.is_none() {
-                return Err(Error::invalid(
-                    context,
-                    "a control token is needed: give the host password (Conference::with_host_password) \
-                     or a control token (Conference::with_control_token)",
-                ));
-            }
-            self.fetch_control_token(previous).await
+        cell.get(&*self.client.inner.clock, |previous| {
+            self.fetch_control_token(context, previous)
         })
         .await
     }
@@ -272,16 +265,18 @@ impl Conference {
     /// expired session is re-authenticated in the same call), else uses the password.
     async fn fetch_control_token(
         &self,
+        context: &Context,
         previous: Option<Arc<Token<ControlTokenInfo>>>,
     ) -> Result<Token<ControlTokenInfo>, Error> {
-        let context = self.context("CreateConfToken");
         let current = previous.as_ref().map(|t| &t.secret);
         if current.is_none() && self.host_password.is_none() {
             return Err(Error::invalid(
-                &context,
-                "the host password is needed to obtain a control token",
+                context,
+                "a control token is needed: give the host password (Conference::with_host_password) \
+                 or a control token (Conference::with_control_token)",
             ));
         }
+        let context = self.context("CreateConfToken");
         self.request_control_token(&context, current, self.host_password.as_ref())
             .await
     }
