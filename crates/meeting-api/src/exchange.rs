@@ -1,14 +1,23 @@
-//! What the last response of a call looked like, for the cases where the generated
-//! error drops it.
+//! What the last response of a call looked like, and how much of its body may be read.
 //!
 //! `Error::InvalidResponsePayload` (an error body that is not the documented JSON, such
 //! as a gateway's HTML page) keeps the body but not the status or the `X-Request-Id`.
 //! Wrap a call in [`observe`] to get them back: the client's `exec` hook records every
 //! response of the calls made inside it, per task, so concurrent calls never see each
 //! other's.
+//!
+//! The same hook reads every body (success or not) up to the limit given to
+//! [`observe`] ([`DEFAULT_BODY_LIMIT`] outside it), so that a server cannot make the
+//! client buffer an unbounded answer, and so that a success body the generated code
+//! would leave unread is drained and the connection can be reused. A body over the
+//! limit fails the call with a transport error whose source is [`BodyTooLarge`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::fmt;
 use std::future::Future;
+
+/// The body limit outside [`observe`]: 1 MiB, far above any answer this API describes.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
 /// Status and request id of one HTTP response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,21 +42,78 @@ impl Exchange {
     }
 }
 
-tokio::task_local! {
-    static LAST: RefCell<Option<Exchange>>;
+/// The answer's body was longer than the limit; reading stopped there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
 }
 
-/// Runs `call` and returns its output with the last response it received, if any.
-pub async fn observe<F: Future>(call: F) -> (F::Output, Option<Exchange>) {
-    LAST.scope(RefCell::new(None), async {
-        let output = call.await;
-        let last = LAST.with(|slot| slot.borrow_mut().take());
-        (output, last)
-    })
-    .await
+impl fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the answer's body exceeds the limit of {} bytes",
+            self.limit
+        )
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+tokio::task_local! {
+    static LAST: RefCell<Option<Exchange>>;
+    static LIMIT: Cell<usize>;
+}
+
+/// Runs `call`, reading no body beyond `body_limit` bytes, and returns its output with
+/// the last response it received, if any.
+pub async fn observe<F: Future>(body_limit: usize, call: F) -> (F::Output, Option<Exchange>) {
+    LIMIT
+        .scope(
+            Cell::new(body_limit),
+            LAST.scope(RefCell::new(None), async {
+                let output = call.await;
+                let last = LAST.with(|slot| slot.borrow_mut().take());
+                (output, last)
+            }),
+        )
+        .await
 }
 
 pub(crate) fn record(exchange: Exchange) {
     // Outside `observe` there is nowhere to record to, and nothing is lost.
     let _ = LAST.try_with(|slot| *slot.borrow_mut() = Some(exchange));
+}
+
+/// Reads the whole body (up to the limit) and hands back an equivalent response.
+pub(crate) async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let limit = LIMIT.try_with(Cell::get).unwrap_or(DEFAULT_BODY_LIMIT);
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return too_large(limit).await;
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return too_large(limit).await;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut buffered = http::Response::new(reqwest::Body::from(body));
+    *buffered.status_mut() = response.status();
+    *buffered.version_mut() = response.version();
+    *buffered.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(reqwest::Response::from(buffered))
+}
+
+/// Fails the call with a `reqwest::Error` whose source is [`BodyTooLarge`]: reqwest has
+/// no public constructor for one, but reading a body stream that fails yields it.
+async fn too_large(limit: usize) -> reqwest::Result<reqwest::Response> {
+    let failing = || {
+        let stream = futures_util::stream::iter([Err::<Vec<u8>, _>(BodyTooLarge { limit })]);
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    };
+    failing().bytes().await?;
+    // Not reached (the only item is an error); if it were, the body still fails to read.
+    Ok(failing())
 }

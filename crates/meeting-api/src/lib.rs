@@ -59,10 +59,9 @@ impl progenitor_client::ClientHooks for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let method = request.method().clone();
         let path = request.url().path().to_owned();
-        let result = self.client.execute(request).await;
-        match &result {
+        let result = match self.client.execute(request).await {
             Ok(response) => {
-                let record = exchange::Exchange::of(response);
+                let record = exchange::Exchange::of(&response);
                 tracing::debug!(
                     operation = info.operation_id,
                     %method,
@@ -72,14 +71,19 @@ impl progenitor_client::ClientHooks for Client {
                     "meeting api response"
                 );
                 exchange::record(record);
+                // Read every body here, bounded: see `exchange`.
+                exchange::buffer(response).await
             }
-            Err(error) => tracing::debug!(
+            Err(error) => Err(error),
+        };
+        if let Err(error) = &result {
+            tracing::debug!(
                 operation = info.operation_id,
                 %method,
                 path,
                 error = %error,
                 "meeting api request failed"
-            ),
+            );
         }
         result
     }

@@ -269,6 +269,7 @@ async fn non_json_error_body_keeps_status_and_request_id_through_observe() {
     let (base, _seen) = recorder(502, "<html>bad gateway</html>").await;
     let c = client(&base);
     let (result, exchange) = meeting_api::exchange::observe(
+        meeting_api::exchange::DEFAULT_BODY_LIMIT,
         c.lock_meeting()
             .conference_id("914083136")
             .x_conference_authorization(TOKEN)

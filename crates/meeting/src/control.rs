@@ -1,23 +1,17 @@
-//! Controlling a meeting in progress: the conference handle, its control token, lock,
-//! settings and the video-source lock of a terminal.
+//! Controlling a meeting in progress: the conference handle, lock, settings and the
+//! video-source lock of a terminal. The control token they send is handled in
+//! `tokens::control`.
 
 use std::fmt;
-use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use meeting_api::ResponseValue;
-use meeting_api::types::{ErrorBody, RestLockReqBody, RestLockSiteViewReqBody, TokenInfo};
+use meeting_api::types::{RestLockReqBody, RestLockSiteViewReqBody};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::{Context, ErrorKind};
-use crate::retry::{self, Idempotency};
+use crate::client::Auth;
+use crate::error::Context;
+use crate::retry::Idempotency;
 use crate::settings::SettingsUpdate;
-use crate::tokens::Token;
 use crate::{Client, Error};
-
-/// The documented validity of a control token, used when the answer says nothing.
-const DEFAULT_CONTROL_VALIDITY: Duration = Duration::from_secs(30 * 60);
 
 /// One conference. Obtain it with [`Client::conference`], give it the host password
 /// (the client then obtains, caches and keeps alive the control token) or a control
@@ -113,13 +107,12 @@ impl Conference {
                 .try_into()
                 .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
-        self.control_call(&context, |token| {
+        self.control_call(&context, |tokens| {
             self.client
-                .inner
-                .api
+                .api()
                 .lock_meeting()
                 .conference_id(self.id.as_str())
-                .x_conference_authorization(token)
+                .x_conference_authorization(tokens.control())
                 .body(body.clone())
                 .send()
         })
@@ -137,13 +130,12 @@ impl Conference {
             ));
         }
         let body = update.to_body().map_err(|e| Error::invalid(&context, e))?;
-        self.control_call(&context, |token| {
+        self.control_call(&context, |tokens| {
             self.client
-                .inner
-                .api
+                .api()
                 .update_started_conf_config()
                 .conference_id(self.id.as_str())
-                .x_conference_authorization(token)
+                .x_conference_authorization(tokens.control())
                 .body(body.clone())
                 .send()
         })
@@ -156,27 +148,6 @@ impl Conference {
             conference: self,
             id: id.into(),
         }
-    }
-
-    /// Obtains control-token information now (keeping the cached token alive, or
-    /// obtaining one with the host password) and caches the token.
-    pub async fn control_token_info(&self) -> Result<ControlTokenInfo, Error> {
-        let context = self.context("CreateConfToken");
-        self.check(&context)?;
-        if let Some(token) = &self.control_token {
-            let fresh = self
-                .request_control_token(&context, Some(token), None)
-                .await?;
-            return Ok(fresh.info);
-        }
-        let token = self
-            .client
-            .control_cell(&self.id)
-            .fetch_now(&*self.client.inner.clock, |previous| {
-                self.fetch_control_token(&context, previous)
-            })
-            .await?;
-        Ok(token.info.clone())
     }
 
     pub(crate) fn context(&self, operation: &'static str) -> Context {
@@ -213,106 +184,35 @@ impl Conference {
         Ok(())
     }
 
-    /// Runs a control call with the control token; if the service refuses the token
-    /// (401) and the client can get another, gets one and tries once more.
+    /// Runs a control call: the control token, retries, one renewal on a 401.
     async fn control_call<F, Fut>(&self, context: &Context, send: F) -> Result<(), Error>
     where
-        F: Fn(String) -> Fut,
-        Fut: Future<Output = Result<ResponseValue<()>, meeting_api::Error<ErrorBody>>>,
+        F: Fn(&crate::client::Tokens) -> Fut,
+        Fut: std::future::Future<
+                Output = Result<
+                    meeting_api::ResponseValue<()>,
+                    meeting_api::Error<meeting_api::types::ErrorBody>,
+                >,
+            >,
     {
-        let retry = &self.client.inner.retry;
-        let token = self.control_token(context).await?;
-        let result = retry::run(retry, context, Idempotency::Idempotent, || {
-            send(token.expose().to_owned())
-        })
-        .await;
-        match result {
-            Err(e) if e.kind() == ErrorKind::Authentication && self.can_renew_control_token() => {
-                tracing::info!(conference = %self.id, "control token refused: obtaining a new one and trying once more");
-                self.client.control_cell(&self.id).invalidate(&token).await;
-                let token = self.control_token(context).await?;
-                retry::run(retry, context, Idempotency::Idempotent, || {
-                    send(token.expose().to_owned())
-                })
-                .await
-            }
-            other => other,
-        }
-    }
-
-    fn can_renew_control_token(&self) -> bool {
-        self.control_token.is_none() && self.host_password.is_some()
-    }
-
-    async fn control_token(
-        &self,
-        context: &Context,
-    ) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
-        if let Some(token) = &self.control_token {
-            return Ok(Arc::new(Token::fixed(
-                token.clone(),
-                ControlTokenInfo::supplied(token.clone()),
-            )));
-        }
-        let cell = self.client.control_cell(&self.id);
-        cell.get(&*self.client.inner.clock, |previous| {
-            self.fetch_control_token(context, previous)
-        })
-        .await
-    }
-
-    /// Keeps `previous` alive if there is one (sending the password too, so that an
-    /// expired session is re-authenticated in the same call), else uses the password.
-    async fn fetch_control_token(
-        &self,
-        context: &Context,
-        previous: Option<Arc<Token<ControlTokenInfo>>>,
-    ) -> Result<Token<ControlTokenInfo>, Error> {
-        let current = previous.as_ref().map(|t| &t.secret);
-        if current.is_none() && self.host_password.is_none() {
-            return Err(Error::invalid(
-                context,
-                "a control token is needed: give the host password (Conference::with_host_password) \
-                 or a control token (Conference::with_control_token)",
-            ));
-        }
-        let context = self.context("CreateConfToken");
-        self.request_control_token(&context, current, self.host_password.as_ref())
+        self.client
+            .call(context, Idempotency::Idempotent, Auth::Control(self), send)
             .await
     }
 
-    async fn request_control_token(
-        &self,
-        context: &Context,
-        current: Option<&SecretString>,
-        password: Option<&SecretString>,
-    ) -> Result<Token<ControlTokenInfo>, Error> {
-        let response = retry::run(
-            &self.client.inner.retry,
-            context,
-            Idempotency::Idempotent,
-            || {
-                let mut request = self
-                    .client
-                    .inner
-                    .api
-                    .create_conf_token()
-                    .conference_id(self.id.as_str());
-                if let Some(current) = current {
-                    request = request.x_conference_authorization(current.expose_secret());
-                }
-                if let Some(password) = password {
-                    request = request.x_password(password.expose_secret()).x_login_type(1);
-                }
-                request.send()
-            },
-        )
-        .await?;
-        let now = self.client.now();
-        let validity = control_validity(&response.data, now);
-        let secret = SecretString::from(response.data.token.clone());
-        let info = ControlTokenInfo::from_response(response.data, secret.clone(), now, validity);
-        Ok(Token::new(secret, now, validity, info))
+    /// Whether a refused control token can be replaced: not the caller's own, and
+    /// there is a host password to obtain another.
+    pub(crate) fn can_renew_control_token(&self) -> bool {
+        self.control_token.is_none() && self.host_password.is_some()
+    }
+
+    pub(crate) fn host_password(&self) -> Option<&SecretString> {
+        self.host_password.as_ref()
+    }
+
+    /// A control token the caller supplied.
+    pub(crate) fn supplied_control_token(&self) -> Option<&SecretString> {
+        self.control_token.as_ref()
     }
 }
 
@@ -354,15 +254,14 @@ impl Participant<'_> {
                 .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
         conference
-            .control_call(&context, |token| {
+            .control_call(&context, |tokens| {
                 conference
                     .client
-                    .inner
-                    .api
+                    .api()
                     .lock_view()
                     .conference_id(conference.id.as_str())
                     .participant_id(self.id.as_str())
-                    .x_conference_authorization(token)
+                    .x_conference_authorization(tokens.control())
                     .body(body.clone())
                     .send()
             })
@@ -385,95 +284,4 @@ pub(crate) fn check_id(context: &Context, what: &str, id: &str) -> Result<(), Er
         ));
     }
     Ok(())
-}
-
-/// The holder's role in the meeting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Role {
-    /// The host.
-    Host,
-    /// An ordinary participant.
-    Participant,
-    /// A value this version does not know.
-    Other(i32),
-    /// Not said.
-    Unknown,
-}
-
-/// A meeting control token and what the service said about it. `Debug` redacts the
-/// token; [`ControlTokenInfo::expose_token`] gives it.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ControlTokenInfo {
-    token: SecretString,
-    /// The holder's role.
-    pub role: Role,
-    /// How long the token is valid from when it was issued or kept alive.
-    pub valid_for: Option<Duration>,
-    /// When the client considers it expired.
-    pub expires_at: Option<SystemTime>,
-    /// The WebSocket URL for meeting events.
-    pub ws_url: Option<String>,
-    /// The meeting's scheduler.
-    pub user_id: Option<String>,
-    /// The enterprise.
-    pub org_id: Option<String>,
-}
-
-impl ControlTokenInfo {
-    fn from_response(
-        data: TokenInfo,
-        token: SecretString,
-        now: SystemTime,
-        validity: Duration,
-    ) -> Self {
-        Self {
-            token,
-            role: match data.role {
-                Some(1) => Role::Host,
-                Some(0) => Role::Participant,
-                Some(other) => Role::Other(other),
-                None => Role::Unknown,
-            },
-            valid_for: Some(validity),
-            expires_at: now.checked_add(validity),
-            ws_url: data.ws_url,
-            user_id: data.user_id,
-            org_id: data.org_id,
-        }
-    }
-
-    fn supplied(token: SecretString) -> Self {
-        Self {
-            token,
-            role: Role::Unknown,
-            valid_for: None,
-            expires_at: None,
-            ws_url: None,
-            user_id: None,
-            org_id: None,
-        }
-    }
-
-    /// The token itself. Treat it as a secret.
-    pub fn expose_token(&self) -> &str {
-        self.token.expose_secret()
-    }
-}
-
-/// How long a control token lives: `confTokenExpireTime` (seconds), else `expireTime`
-/// (epoch milliseconds), else the documented 30 minutes.
-fn control_validity(data: &TokenInfo, now: SystemTime) -> Duration {
-    if let Some(seconds) = data.conf_token_expire_time.filter(|s| *s > 0) {
-        return Duration::from_secs(seconds as u64);
-    }
-    let now_ms = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as i64;
-    match data.expire_time {
-        Some(expire) if expire > now_ms => Duration::from_millis((expire - now_ms) as u64),
-        _ => DEFAULT_CONTROL_VALIDITY,
-    }
 }

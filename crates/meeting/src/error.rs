@@ -3,11 +3,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use meeting_api::exchange::Exchange;
+use meeting_api::exchange::{BodyTooLarge, Exchange};
 use meeting_api::types::ErrorBody;
 
-/// Longest piece of an unexpected body kept in an error.
+/// Longest piece of an unexpected error body kept in an error.
 const SNIPPET_LIMIT: usize = 256;
+/// Longest service error code, message and request id kept (a server chooses them).
+const CODE_LIMIT: usize = 64;
+const MESSAGE_LIMIT: usize = 512;
+const REQUEST_ID_LIMIT: usize = 128;
 
 /// The result of every call.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -21,6 +25,15 @@ pub struct Context {
     pub conference: Option<String>,
 }
 
+impl Context {
+    pub(crate) fn new(operation: &'static str, conference: Option<&str>) -> Self {
+        Self {
+            operation,
+            conference: conference.map(str::to_owned),
+        }
+    }
+}
+
 impl fmt::Display for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.operation)?;
@@ -31,7 +44,9 @@ impl fmt::Display for Context {
     }
 }
 
-/// Everything that can go wrong. Secrets never appear in it.
+/// Everything that can go wrong. Secrets never appear in it, and the text a server
+/// chose (code, message, request id, a piece of an error body) is kept free of control
+/// characters and capped in length, so that printing an error is safe on a terminal.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -54,8 +69,23 @@ pub enum Error {
     Transport {
         /// Which call.
         context: Context,
-        /// What failed (connection refused, reset, TLS, …).
+        /// What failed (connection refused, reset, …), with its causes.
         message: String,
+        /// The HTTP client's error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The TLS connection failed (an untrusted or invalid certificate, no common
+    /// protocol): trying again would fail the same way.
+    #[error("{context}: TLS failure: {message}")]
+    Tls {
+        /// Which call.
+        context: Context,
+        /// What failed, with its causes.
+        message: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
     },
     /// The call took longer than the configured timeout.
     #[error("{context}: timed out")]
@@ -64,7 +94,7 @@ pub enum Error {
         context: Context,
     },
     /// The service answered with something the API does not describe.
-    #[error("{context}: unexpected response{}: {snippet}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    #[error("{context}: unexpected response{}: {detail}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     UnexpectedResponse {
         /// Which call.
         context: Context,
@@ -72,8 +102,10 @@ pub enum Error {
         status: Option<u16>,
         /// The `X-Request-Id`, when known.
         request_id: Option<String>,
-        /// The start of the body, at most 256 bytes.
-        snippet: String,
+        /// What was wrong with it. For an error status, the start of the body (at
+        /// most 256 bytes); for a success, which may carry tokens, only where and how
+        /// the body failed to decode, never its text.
+        detail: String,
     },
 }
 
@@ -108,6 +140,33 @@ impl fmt::Display for ServiceError {
     }
 }
 
+impl ErrorKind {
+    /// A stable snake_case name, for logs and machine-readable output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Config => "config",
+            Self::Authentication => "authentication",
+            Self::PermissionDenied => "permission_denied",
+            Self::NotFound => "not_found",
+            Self::BadRequest => "bad_request",
+            Self::RateLimited => "rate_limited",
+            Self::ServerError => "server_error",
+            Self::OtherService => "other_service",
+            Self::Transport => "transport",
+            Self::Tls => "tls",
+            Self::Timeout => "timeout",
+            Self::UnexpectedResponse => "unexpected_response",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What kind of failure an [`Error`] is, for callers that branch on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -132,6 +191,8 @@ pub enum ErrorKind {
     OtherService,
     /// Connection-level failure.
     Transport,
+    /// The TLS connection failed (certificate, protocol); not worth retrying.
+    Tls,
     /// Timed out.
     Timeout,
     /// An answer the API does not describe.
@@ -145,6 +206,7 @@ impl Error {
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Config(_) => ErrorKind::Config,
             Self::Transport { .. } => ErrorKind::Transport,
+            Self::Tls { .. } => ErrorKind::Tls,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
             Self::Service(e) => match (e.status, e.code.as_str()) {
@@ -168,7 +230,7 @@ impl Error {
                 matches!(status, Some(429 | 500 | 502 | 503 | 504))
             }
             Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::InvalidInput { .. } | Self::Config(_) => false,
+            Self::InvalidInput { .. } | Self::Config(_) | Self::Tls { .. } => false,
         }
     }
 
@@ -222,66 +284,103 @@ impl Error {
     ) -> Self {
         use meeting_api::Error as Api;
         let context = context.clone();
+        let status = exchange.as_ref().map(|e| e.status.as_u16());
+        let request_id = exchange
+            .and_then(|e| e.request_id)
+            .map(|id| printable(&id, REQUEST_ID_LIMIT));
         match error {
             Api::ErrorResponse(response) => {
-                let status = response.status().as_u16();
-                let request_id = header(response.headers(), "x-request-id");
                 let retry_after = header(response.headers(), "retry-after")
-                    .and_then(|v| v.parse::<u64>().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
+                let status = response.status().as_u16();
                 let body = response.into_inner();
-                Self::Service(Box::new(ServiceError {
+                Self::service(
                     context,
                     status,
-                    code: body.error_code,
-                    message: body.error_msg,
+                    &body.error_code,
+                    &body.error_msg,
                     request_id,
                     retry_after,
-                }))
+                )
             }
-            Api::InvalidResponsePayload(bytes, _) => {
-                let status = exchange.as_ref().map(|e| e.status.as_u16());
-                let request_id = exchange.and_then(|e| e.request_id);
-                // Like the official SDK, accept the other spellings of code and message.
+            Api::InvalidResponsePayload(bytes, decoding) => {
                 match (status, lenient_error_body(&bytes)) {
-                    (Some(status), Some((code, message))) if status >= 400 => {
-                        Self::Service(Box::new(ServiceError {
-                            context,
-                            status,
-                            code,
-                            message,
-                            request_id,
-                            retry_after: None,
-                        }))
+                    // Like the official SDK, accept the other spellings of code and message.
+                    (Some(status @ 400..), Some((code, message))) => {
+                        Self::service(context, status, &code, &message, request_id, None)
                     }
+                    (Some(400..), None) => Self::UnexpectedResponse {
+                        context,
+                        status,
+                        request_id,
+                        detail: snippet(&bytes),
+                    },
+                    // A success body may hold a token: say how it failed, quote nothing.
                     _ => Self::UnexpectedResponse {
                         context,
                         status,
                         request_id,
-                        snippet: snippet(&bytes),
+                        detail: undecodable(bytes.len(), &decoding),
                     },
                 }
             }
             Api::UnexpectedResponse(response) => Self::UnexpectedResponse {
                 context,
                 status: Some(response.status().as_u16()),
-                request_id: header(response.headers(), "x-request-id"),
-                // The body is not read: it may be large, and the status says enough.
-                snippet: String::new(),
+                request_id,
+                detail: "a status the API does not describe".into(),
             },
             Api::InvalidRequest(message) => Self::InvalidInput { context, message },
             Api::CommunicationError(e) | Api::ResponseBodyError(e) | Api::InvalidUpgrade(e) => {
-                if e.is_timeout() {
+                if let Some(too_large) = cause::<BodyTooLarge>(&e) {
+                    Self::UnexpectedResponse {
+                        context,
+                        status,
+                        request_id,
+                        detail: too_large.to_string(),
+                    }
+                } else if e.is_timeout() {
                     Self::Timeout { context }
+                } else if cause::<rustls::Error>(&e).is_some() {
+                    Self::Tls {
+                        context,
+                        message: transport_message(&e),
+                        source: e,
+                    }
                 } else {
                     Self::Transport {
                         context,
                         message: transport_message(&e),
+                        source: Some(e),
                     }
                 }
             }
-            Api::Custom(message) => Self::Transport { context, message },
+            Api::Custom(message) => Self::Transport {
+                context,
+                message,
+                source: None,
+            },
         }
+    }
+
+    /// A service error, its server-chosen text made safe to print.
+    fn service(
+        context: Context,
+        status: u16,
+        code: &str,
+        message: &str,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        Self::Service(Box::new(ServiceError {
+            context,
+            status,
+            code: printable(code, CODE_LIMIT),
+            message: printable(message, MESSAGE_LIMIT),
+            request_id,
+            retry_after,
+        }))
     }
 }
 
@@ -290,6 +389,26 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The first cause of type `E` in `error`'s chain, looking inside `io::Error`s too
+/// (their `source()` skips the error they wrap).
+fn cause<E: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&E> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
+        if let Some(found) = current.downcast_ref::<E>() {
+            return Some(found);
+        }
+        if let Some(inner) = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<E>())
+        {
+            return Some(inner);
+        }
+        next = current.source();
+    }
+    None
 }
 
 /// A transport error's chain of causes, without the URL (which carries ids, not
@@ -307,7 +426,7 @@ fn transport_message(error: &reqwest::Error) -> String {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message.push_str(": ");
-        message.push_str(&cause.to_string());
+        message.push_str(&printable(&cause.to_string(), MESSAGE_LIMIT));
         source = cause.source();
     }
     message
@@ -336,13 +455,41 @@ fn lenient_error_body(bytes: &[u8]) -> Option<(String, String)> {
     })
 }
 
+/// Where and how a body failed to decode, without quoting it (serde's own message may
+/// quote a value).
+fn undecodable(len: usize, error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Syntax => "is not JSON",
+        Category::Eof => "is truncated JSON",
+        Category::Data => "is JSON of the wrong shape",
+        Category::Io => "could not be read",
+    };
+    format!(
+        "the answer ({len} bytes) {what} (line {}, column {})",
+        error.line(),
+        error.column()
+    )
+}
+
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SNIPPET_LIMIT)]);
-    let mut out: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
-        .collect();
-    if bytes.len() > SNIPPET_LIMIT {
+    let mut out = printable(&text, SNIPPET_LIMIT);
+    if bytes.len() > SNIPPET_LIMIT && !out.ends_with('…') {
+        out.push('…');
+    }
+    out
+}
+
+/// Server-chosen text made safe to print: no control characters (escape sequences,
+/// newlines) and no invisible direction overrides, at most `limit` characters.
+pub(crate) fn printable(text: &str, limit: usize) -> String {
+    let mut kept = text.chars().filter(|c| {
+        !(c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    });
+    let mut out: String = kept.by_ref().take(limit).collect();
+    if kept.next().is_some() {
         out.push('…');
     }
     out
@@ -412,5 +559,17 @@ mod tests {
         let long = vec![b'x'; 1000];
         assert_eq!(snippet(&long).chars().count(), SNIPPET_LIMIT + 1);
         assert_eq!(snippet(b"a\nb"), "ab");
+    }
+
+    #[test]
+    fn server_text_is_made_printable() {
+        assert_eq!(
+            printable("\x1b[2J\x1b[HOK\r\nfake\u{202e}", 100),
+            "[2J[HOKfake"
+        );
+        assert_eq!(printable(&"y".repeat(10), 4), "yyyy…");
+        let error = Error::service(context(), 403, "E\x1b]0;x\x07", "a\nb", None, None);
+        assert_eq!(error.code(), Some("E]0;x"));
+        assert_eq!(error.to_string().lines().count(), 1);
     }
 }

@@ -2,9 +2,9 @@
 //! progress.
 
 use crate::Error;
+use crate::client::Auth;
 use crate::control::Conference;
-use crate::error::ErrorKind;
-use crate::retry::{self, Idempotency};
+use crate::retry::Idempotency;
 
 impl Conference {
     /// Cancels a meeting that has not started. A meeting in progress is refused by the
@@ -23,46 +23,18 @@ impl Conference {
         let context = self.context("CancelMeeting");
         self.check(&context)?;
         let client = self.client();
-        let send = |token: String| {
-            let mut request = client
-                .inner
-                .api
-                .cancel_meeting()
-                .conference_id(self.id())
-                .x_access_token(token);
-            if end_ongoing {
-                request = request.type_(1);
-            }
-            request.send()
-        };
-        let token = client.access_token(&context).await?;
-        let policy = &client.inner.retry;
-        let result = retry::run(policy, &context, Idempotency::Cancel, || {
-            send(token.expose().to_owned())
-        })
-        .await;
-        // A 401 with a USG code says the access token is invalid: log in again, once.
-        let refused = |e: &Error| {
-            e.kind() == ErrorKind::Authentication && e.code().is_some_and(|c| c.starts_with("USG."))
-        };
-        match result {
-            Err(e)
-                if refused(&e)
-                    && client
-                        .inner
-                        .credentials
-                        .as_ref()
-                        .is_some_and(|c| c.can_refresh()) =>
-            {
-                tracing::info!("access token refused: logging in again and trying once more");
-                client.inner.access.invalidate(&token).await;
-                let token = client.access_token(&context).await?;
-                retry::run(policy, &context, Idempotency::Cancel, || {
-                    send(token.expose().to_owned())
-                })
-                .await
-            }
-            other => other,
-        }
+        client
+            .call(&context, Idempotency::Cancel, Auth::Access, |tokens| {
+                let mut request = client
+                    .api()
+                    .cancel_meeting()
+                    .conference_id(self.id())
+                    .x_access_token(tokens.access());
+                if end_ongoing {
+                    request = request.type_(1);
+                }
+                request.send()
+            })
+            .await
     }
 }

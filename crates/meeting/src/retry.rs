@@ -1,16 +1,11 @@
-//! Retries: which failures, how long to wait, when to stop. And the tracing span every
-//! call runs in.
+//! The retry policy: which failures, how long to wait, when to stop. The loop that
+//! applies it is the client's call pipeline (`client::call`).
 
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use meeting_api::ResponseValue;
-use meeting_api::types::ErrorBody;
 use rand::Rng;
-use tracing::Instrument;
-use tracing::field::Empty;
 
-use crate::error::{Context, Error};
+use crate::error::Error;
 
 /// When and how often a failed call is tried again.
 ///
@@ -19,8 +14,10 @@ use crate::error::{Context, Error};
 /// GET and the logins. Cancelling a meeting is retried only with
 /// [`RetryPolicy::retry_cancel`]. The wait before attempt *n* is a random duration
 /// between zero and `initial_backoff · 2ⁿ⁻²`, capped at `max_backoff` (full jitter), or
-/// the `Retry-After` the service asked for if longer; no retry starts once
-/// `max_elapsed` would be exceeded.
+/// the `Retry-After` the service asked for if longer. `max_elapsed` is the deadline of a
+/// whole operation: its attempts, its waits and the token fetches it triggers; no
+/// retry starts whose wait would end past it, and an attempt still running then is
+/// abandoned with [`crate::ErrorKind::Timeout`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -70,7 +67,7 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest a call may take with its retries.
+    /// The longest an operation may take: all its attempts, waits and token fetches.
     pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
@@ -83,8 +80,24 @@ impl RetryPolicy {
         self
     }
 
+    pub(crate) fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn max_elapsed_budget(&self) -> Duration {
+        self.max_elapsed
+    }
+
+    /// Whether a call of this kind is retried at all.
+    pub(crate) fn retries(&self, idempotency: Idempotency) -> bool {
+        match idempotency {
+            Idempotency::Idempotent => true,
+            Idempotency::Cancel => self.retry_cancel,
+        }
+    }
+
     /// The wait before attempt `attempt + 1`.
-    fn delay(&self, attempt: u32, error: &Error) -> Duration {
+    pub(crate) fn delay(&self, attempt: u32, error: &Error) -> Duration {
         let exponent = attempt.saturating_sub(1).min(16);
         let ceiling = self
             .initial_backoff
@@ -108,68 +121,6 @@ pub(crate) enum Idempotency {
     Cancel,
 }
 
-/// Runs one operation with retries, in a span that records operation, conference,
-/// attempt, status, request id and duration (never a header or a body).
-pub(crate) async fn run<T, F, Fut>(
-    policy: &RetryPolicy,
-    context: &Context,
-    idempotency: Idempotency,
-    mut send: F,
-) -> Result<T, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, meeting_api::Error<ErrorBody>>>,
-{
-    let span = tracing::info_span!(
-        "meeting.call",
-        operation = context.operation,
-        conference = context.conference.as_deref().unwrap_or(""),
-        attempt = Empty,
-        status = Empty,
-        request_id = Empty,
-        duration_ms = Empty,
-    );
-    let retries = match idempotency {
-        Idempotency::Idempotent => true,
-        Idempotency::Cancel => policy.retry_cancel,
-    };
-    async move {
-        let started = Instant::now();
-        let span = tracing::Span::current();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            span.record("attempt", attempt);
-            let (result, exchange) = meeting_api::exchange::observe(send()).await;
-            if let Some(exchange) = &exchange {
-                span.record("status", exchange.status.as_u16());
-                span.record("request_id", exchange.request_id.as_deref().unwrap_or(""));
-            }
-            let error = match result {
-                Ok(response) => {
-                    span.record("duration_ms", started.elapsed().as_millis() as u64);
-                    tracing::debug!("call succeeded");
-                    return Ok(response.into_inner());
-                }
-                Err(e) => Error::from_api(context, e, exchange),
-            };
-            if retries && error.is_retryable() && attempt < policy.max_attempts {
-                let delay = policy.delay(attempt, &error);
-                if started.elapsed() + delay <= policy.max_elapsed {
-                    tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying");
-                    tokio::time::sleep(delay).await;
-                    continue;
-                }
-            }
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            tracing::debug!(error = %error, "call failed");
-            return Err(error);
-        }
-    }
-    .instrument(span)
-    .await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +128,7 @@ mod tests {
 
     fn throttled(retry_after: Option<u64>) -> Error {
         Error::Service(Box::new(ServiceError {
-            context: Context {
+            context: crate::error::Context {
                 operation: "LockMeeting",
                 conference: None,
             },

@@ -1,6 +1,11 @@
-//! Token caches: one [`TokenCell`] for the access token and one per conference for
-//! control tokens. Each refreshes ahead of expiry, with one fetch at a time however many
-//! calls wait for it (single flight), and forgets a token the service refused.
+//! Tokens: how each is obtained ([`access`]: logging in; [`control`]: the conference
+//! control token) and the cache both share, [`TokenCell`]: one for the access token and
+//! one per conference for control tokens. Each refreshes ahead of expiry, with one fetch
+//! at a time however many calls wait for it (single flight), and forgets a token the
+//! service refused.
+
+mod access;
+mod control;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -8,7 +13,11 @@ use std::time::{Duration, SystemTime};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Mutex, RwLock};
 
+pub use access::AccessTokenInfo;
+pub use control::{ControlTokenInfo, Role};
+
 use crate::clock::Clock;
+use crate::error::{Context, Error};
 
 /// Refresh this long before expiry at most…
 const MAX_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -26,10 +35,45 @@ pub(crate) struct Token<I> {
     pub info: I,
 }
 
+/// A validity as the client uses it: at most 7 days, so that a hostile answer cannot
+/// overflow a time or a formatter.
+pub(crate) fn clamp_validity(validity: Duration) -> Duration {
+    validity.min(MAX_VALIDITY)
+}
+
+/// A token from the service, checked before it is cached: the server's fault (an empty
+/// token, or one that cannot be sent in a header) must read as the server's, not as
+/// the caller's invalid input.
+pub(crate) fn checked_secret(
+    context: &Context,
+    what: &str,
+    token: String,
+) -> Result<SecretString, Error> {
+    let problem = if token.is_empty() {
+        Some("is empty")
+    } else if token.chars().any(|c| c.is_whitespace() || c.is_control())
+        || reqwest::header::HeaderValue::from_str(&token).is_err()
+    {
+        Some("has characters that cannot be sent in an HTTP header")
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(SecretString::from(token)),
+        // Never quote the token.
+        Some(problem) => Err(Error::UnexpectedResponse {
+            context: context.clone(),
+            status: Some(200),
+            request_id: None,
+            detail: format!("the {what} the service returned {problem}"),
+        }),
+    }
+}
+
 impl<I> Token<I> {
     /// A token valid for `validity` from `now`.
     pub fn new(secret: SecretString, now: SystemTime, validity: Duration, info: I) -> Self {
-        let validity = validity.min(MAX_VALIDITY);
+        let validity = clamp_validity(validity);
         let margin = (validity / MARGIN_DIVISOR).min(MAX_MARGIN);
         let expires_at = now.checked_add(validity).unwrap_or(now);
         Self {

@@ -6,13 +6,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
+use tokio::time::Instant;
 
-use crate::client::AccessTokenInfo;
+use super::{Token, checked_secret, clamp_validity};
+use crate::client::within;
 use crate::credentials::{AppId, Kind};
 use crate::error::Context;
-use crate::retry::{self, Idempotency};
-use crate::tokens::Token;
+use crate::retry::Idempotency;
 use crate::{Client, Error};
 
 /// The service's documented minimum validity, used when the answer says nothing.
@@ -26,11 +27,15 @@ impl Client {
     /// Logs in now (even if a token is cached), replaces the cached token, and says who
     /// the client is and until when. Use it to check credentials.
     pub async fn login(&self) -> Result<AccessTokenInfo, Error> {
-        let token = self
-            .inner
-            .access
-            .fetch_now(&*self.inner.clock, |_| self.authenticate())
-            .await?;
+        let deadline = self.deadline();
+        let context = Context::new("Authenticate", None);
+        let token = within(
+            deadline,
+            &context,
+            self.access_cell()
+                .fetch_now(self.clock(), |_| self.authenticate(deadline)),
+        )
+        .await?;
         Ok(token.info.clone())
     }
 
@@ -39,85 +44,81 @@ impl Client {
     pub(crate) async fn access_token(
         &self,
         context: &Context,
+        deadline: Instant,
     ) -> Result<Arc<Token<AccessTokenInfo>>, Error> {
-        if self.inner.credentials.is_none() {
+        if self.credentials().is_none() {
             return Err(Error::invalid(
                 context,
                 "this call needs credentials (ClientBuilder::credentials, or MEETING_ACCOUNT/MEETING_PASSWORD, \
                  MEETING_APP_ID/MEETING_APP_KEY or MEETING_ACCESS_TOKEN)",
             ));
         }
-        self.inner
-            .access
-            .get(&*self.inner.clock, |_| self.authenticate())
+        self.access_cell()
+            .get(self.clock(), |_| self.authenticate(deadline))
             .await
     }
 
-    async fn authenticate(&self) -> Result<Token<AccessTokenInfo>, Error> {
-        let credentials = self.inner.credentials.as_ref().map(|c| &c.0);
-        let response = match credentials {
+    async fn authenticate(&self, deadline: Instant) -> Result<Token<AccessTokenInfo>, Error> {
+        let credentials = self.credentials().map(|c| &c.0);
+        let (context, response) = match credentials {
             Some(Kind::Account { account, password }) => {
-                self.login_account(account, password).await?
+                let context = Context::new("AuthenticateAccount", None);
+                let response = self
+                    .login_account(&context, account, password, deadline)
+                    .await?;
+                (context, response)
             }
-            Some(Kind::AppId(app)) => self.login_app_id(app).await?,
+            Some(Kind::AppId(app)) => {
+                let context = Context::new("AuthenticateAppId", None);
+                let response = self.login_app_id(&context, app, deadline).await?;
+                (context, response)
+            }
             Some(Kind::AccessToken(_)) => {
-                return Err(Error::Config(
-                    "the access token supplied by the caller was refused or has expired, and the client \
-                     cannot log in by itself: supply a new one, or account or App ID credentials"
-                        .into(),
+                return Err(Error::invalid(
+                    &Context::new("Authenticate", None),
+                    "the client was given an access token, not credentials to log in with: \
+                     supply account or App ID credentials to log in",
                 ));
             }
-            None => return Err(Error::Config("no credentials to log in with".into())),
+            None => {
+                return Err(Error::invalid(
+                    &Context::new("Authenticate", None),
+                    "no credentials to log in with",
+                ));
+            }
         };
+        let secret = checked_secret(&context, "access token", response.access_token.clone())?;
         let now = self.now();
-        let validity = access_validity(&response, now);
+        let validity = clamp_validity(access_validity(&response, now));
         let info = AccessTokenInfo {
             user_id: response.user.as_ref().and_then(|u| u.user_id.clone()),
             name: response.user.as_ref().and_then(|u| u.name.clone()),
             valid_for: Some(validity),
             expires_at: now.checked_add(validity),
         };
-        if response.access_token.is_empty() {
-            return Err(Error::UnexpectedResponse {
-                context: Context {
-                    operation: "Authenticate",
-                    conference: None,
-                },
-                status: Some(200),
-                request_id: None,
-                snippet: "the login succeeded but returned no access token".into(),
-            });
-        }
-        Ok(Token::new(
-            SecretString::from(response.access_token),
-            now,
-            validity,
-            info,
-        ))
+        Ok(Token::new(secret, now, validity, info))
     }
 
     async fn login_account(
         &self,
+        context: &Context,
         account: &str,
-        password: &SecretString,
+        password: &secrecy::SecretString,
+        deadline: Instant,
     ) -> Result<AuthResponse, Error> {
-        let context = Context {
-            operation: "AuthenticateAccount",
-            conference: None,
-        };
         if account.trim().is_empty() {
-            return Err(Error::invalid(&context, "the account must not be empty"));
+            return Err(Error::invalid(context, "the account must not be empty"));
         }
         if password.expose_secret().is_empty() {
-            return Err(Error::invalid(&context, "the password must not be empty"));
+            return Err(Error::invalid(context, "the password must not be empty"));
         }
         let body = AccountAuthRequest {
             account: account
                 .try_into()
-                .map_err(|_| Error::invalid(&context, "the account must be 1 to 255 characters"))?,
+                .map_err(|_| Error::invalid(context, "the account must be 1 to 255 characters"))?,
             client_type: API_CLIENT
                 .try_into()
-                .map_err(|e| Error::invalid(&context, format!("{e}")))?,
+                .map_err(|e| Error::invalid(context, format!("{e}")))?,
             create_token_type: None,
             ha2: None,
         };
@@ -126,9 +127,8 @@ impl Client {
             base64::engine::general_purpose::STANDARD
                 .encode(format!("{account}:{}", password.expose_secret()))
         );
-        retry::run(&self.inner.retry, &context, Idempotency::Idempotent, || {
-            self.inner
-                .api
+        self.attempts(context, Idempotency::Idempotent, deadline, || {
+            self.api()
                 .authenticate_account()
                 .authorization(basic.as_str())
                 .body(body.clone())
@@ -137,22 +137,22 @@ impl Client {
         .await
     }
 
-    async fn login_app_id(&self, app: &AppId) -> Result<AuthResponse, Error> {
-        let context = Context {
-            operation: "AuthenticateAppId",
-            conference: None,
-        };
+    async fn login_app_id(
+        &self,
+        context: &Context,
+        app: &AppId,
+        deadline: Instant,
+    ) -> Result<AuthResponse, Error> {
         if app.app_id.trim().is_empty() {
-            return Err(Error::invalid(&context, "the App ID must not be empty"));
+            return Err(Error::invalid(context, "the App ID must not be empty"));
         }
-        retry::run(&self.inner.retry, &context, Idempotency::Idempotent, || {
+        self.attempts(context, Idempotency::Idempotent, deadline, || {
             // A new nonce and expiry for every attempt: a signature is never replayed.
             let request = self.signed_app_request(app);
             async move {
                 let (authorization, body) =
                     request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
-                self.inner
-                    .api
+                self.api()
                     .authenticate_app_id()
                     .authorization(authorization)
                     .body(body)
@@ -186,6 +186,21 @@ impl Client {
         };
         Ok((authorization, body))
     }
+}
+
+/// What the service said about an access token (never the token itself).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccessTokenInfo {
+    /// The user the token acts for.
+    pub user_id: Option<String>,
+    /// The user's name.
+    pub name: Option<String>,
+    /// How long the token is valid from when it was issued (at most 7 days: a longer
+    /// validity in the answer is taken as 7 days).
+    pub valid_for: Option<Duration>,
+    /// When the client will consider it expired.
+    pub expires_at: Option<SystemTime>,
 }
 
 /// How long a new access token lives: the answer's `validPeriod`, else its `expireTime`,

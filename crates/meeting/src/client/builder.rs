@@ -6,17 +6,19 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::client::ClientInner;
+use super::{Client, ClientInner};
+use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
 use crate::retry::RetryPolicy;
-use crate::tokens::{Token, TokenCell};
-use crate::{AccessTokenInfo, Client, Error};
+use crate::tokens::{AccessTokenInfo, Token, TokenCell};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default timeout of one request (one attempt).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit of an answer's body: 1 MiB, far above any answer the API describes.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = meeting_api::exchange::DEFAULT_BODY_LIMIT;
 
 /// A Huawei Cloud Meeting region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,13 +79,14 @@ pub struct ClientBuilder {
     roots: Vec<reqwest::Certificate>,
     allow_insecure_http: bool,
     retry: RetryPolicy,
+    body_limit: usize,
     clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.endpoint.as_deref().map(without_userinfo))
             .field("credentials", &self.credentials)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
@@ -104,6 +107,7 @@ impl Default for ClientBuilder {
             roots: Vec::new(),
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
+            body_limit: DEFAULT_MAX_RESPONSE_BODY,
             clock: Arc::new(SystemClock),
         }
     }
@@ -198,6 +202,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest answer body the client reads (default 1 MiB). A longer answer fails
+    /// the call at once with [`crate::ErrorKind::UnexpectedResponse`], so memory stays
+    /// bounded whatever the server sends.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
     /// Where the client reads the time for token expiry (tests use a
     /// [`crate::clock::ManualClock`]).
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -244,38 +256,41 @@ impl ClientBuilder {
                 access,
                 control: Mutex::new(HashMap::new()),
                 retry: self.retry,
+                body_limit: self.body_limit,
                 clock: self.clock,
             }),
         })
     }
 }
 
-/// The endpoint without a trailing slash, if it is a usable base URL.
+/// The endpoint without a trailing slash, if it is a usable base URL. Messages quote
+/// the endpoint without any user info, which may hold a password.
 fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let shown = without_userinfo(endpoint);
     let url = reqwest::Url::parse(endpoint.trim())
-        .map_err(|e| Error::Config(format!("endpoint {endpoint:?} is not a URL: {e}")))?;
-    if url.query().is_some() || url.fragment().is_some() {
+        .map_err(|e| Error::Config(format!("endpoint {shown:?} is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::Config(format!(
-            "endpoint {endpoint:?} must not have a query or fragment"
+            "endpoint {shown:?} must not carry a user name or password"
         )));
     }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(
-            "the endpoint must not carry credentials".into(),
-        ));
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "endpoint {shown:?} must not have a query or fragment"
+        )));
     }
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => return Err(Error::Config(format!("endpoint {endpoint:?} has no host"))),
+        None => return Err(Error::Config(format!("endpoint {shown:?} has no host"))),
     };
     match url.scheme() {
         "https" => {}
         "http" if loopback || allow_insecure_http => {}
         "http" => {
             return Err(Error::Config(format!(
-                "endpoint {endpoint:?} is plain HTTP: use HTTPS, a loopback address, or \
+                "endpoint {shown:?} is plain HTTP: use HTTPS, a loopback address, or \
                  allow_insecure_http(true) if you accept sending tokens in clear text"
             )));
         }
@@ -286,6 +301,24 @@ fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, E
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `scheme://user:password@host/…` as `scheme://***@host/…`: everything between the
+/// scheme and the last `@` of the authority is dropped, parsable or not.
+fn without_userinfo(endpoint: &str) -> String {
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("", endpoint));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let prefix = if scheme.is_empty() {
+                String::new()
+            } else {
+                format!("{scheme}://")
+            };
+            format!("{prefix}***{}", &rest[at..])
+        }
+        None => endpoint.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -313,6 +346,24 @@ mod tests {
         assert!(check_endpoint("http://meeting.example.com", true).is_ok());
         for bad in ["ftp://x", "not a url", "https://x/?a=1", "https://u:p@x"] {
             assert!(check_endpoint(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_info_in_the_endpoint_is_refused_without_quoting_it() {
+        for endpoint in [
+            "http://u:SECRET@127.0.0.1:1/",
+            "https://SECRET@x/",
+            "http://u:SECRET@127.0.0.1:1/?q=1",
+            "http://u:SECRET@[::1/",
+            "http://u:SECRET@exa mple.com/",
+        ] {
+            let builder = Client::builder().endpoint(endpoint);
+            assert!(!format!("{builder:?}").contains("SECRET"), "{endpoint}");
+            let err = builder.build().expect_err("refused");
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(shown.contains("***@"), "{shown}");
         }
     }
 

@@ -1,18 +1,27 @@
 //! The client: a cheap handle (one `Arc`) over the generated client, the credentials,
-//! the token caches and the retry policy.
+//! the token caches and the retry policy. Its builder lives in [`builder`], and the one
+//! pipeline every operation runs through in [`call`].
+
+mod builder;
+mod call;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT,
+    Region,
+};
+pub(crate) use call::{Auth, Tokens, within};
 
 use crate::Error;
 use crate::clock::Clock;
-use crate::config::ClientBuilder;
-use crate::control::{Conference, ControlTokenInfo};
+use crate::control::Conference;
 use crate::credentials::Credentials;
 use crate::retry::RetryPolicy;
-use crate::tokens::TokenCell;
+use crate::tokens::{AccessTokenInfo, ControlTokenInfo, TokenCell};
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
 ///
@@ -29,18 +38,19 @@ use crate::tokens::TokenCell;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<ClientInner>,
+    inner: Arc<ClientInner>,
 }
 
-pub(crate) struct ClientInner {
-    pub api: meeting_api::Client,
-    pub base_url: String,
-    pub credentials: Option<Credentials>,
-    pub access: TokenCell<AccessTokenInfo>,
+struct ClientInner {
+    api: meeting_api::Client,
+    base_url: String,
+    credentials: Option<Credentials>,
+    access: TokenCell<AccessTokenInfo>,
     /// One control-token cache per conference.
-    pub control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
-    pub retry: RetryPolicy,
-    pub clock: Arc<dyn Clock>,
+    control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
+    retry: RetryPolicy,
+    body_limit: usize,
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for Client {
@@ -80,26 +90,24 @@ impl Client {
         &self.inner.api
     }
 
+    pub(crate) fn credentials(&self) -> Option<&Credentials> {
+        self.inner.credentials.as_ref()
+    }
+
+    pub(crate) fn access_cell(&self) -> &TokenCell<AccessTokenInfo> {
+        &self.inner.access
+    }
+
     pub(crate) fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
         let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
         cells.entry(conference.to_owned()).or_default().clone()
     }
 
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
     pub(crate) fn now(&self) -> SystemTime {
         self.inner.clock.now()
     }
-}
-
-/// What the service said about an access token (never the token itself).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AccessTokenInfo {
-    /// The user the token acts for.
-    pub user_id: Option<String>,
-    /// The user's name.
-    pub name: Option<String>,
-    /// How long the token is valid from when it was issued.
-    pub valid_for: Option<Duration>,
-    /// When the client will consider it expired.
-    pub expires_at: Option<SystemTime>,
 }

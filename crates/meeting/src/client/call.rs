@@ -1,0 +1,221 @@
+//! The one way every operation runs: under one deadline, with the tokens it needs,
+//! with retries, in one span, and with one renewal of a token the service refuses.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use meeting_api::ResponseValue;
+use meeting_api::types::ErrorBody;
+use tokio::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use super::Client;
+use crate::control::Conference;
+use crate::error::{Context, Error, ErrorKind};
+use crate::retry::Idempotency;
+use crate::tokens::{AccessTokenInfo, ControlTokenInfo, Token};
+
+/// What the generated client answers.
+type ApiResult<T> = Result<ResponseValue<T>, meeting_api::Error<ErrorBody>>;
+
+/// Which token an operation sends.
+pub(crate) enum Auth<'a> {
+    /// The access token (management calls).
+    Access,
+    /// The conference's control token (control calls).
+    Control(&'a Conference),
+}
+
+/// The tokens one attempt sends.
+pub(crate) struct Tokens {
+    access: Option<Arc<Token<AccessTokenInfo>>>,
+    control: Option<Arc<Token<ControlTokenInfo>>>,
+}
+
+impl Tokens {
+    /// The access token (empty if the operation does not send one).
+    pub fn access(&self) -> &str {
+        self.access.as_ref().map_or("", |t| t.expose())
+    }
+
+    /// The control token (empty if the operation does not send one).
+    pub fn control(&self) -> &str {
+        self.control.as_ref().map_or("", |t| t.expose())
+    }
+}
+
+impl Client {
+    /// When an operation starting now must be over: every attempt, every wait and every
+    /// token fetch it triggers happen before it.
+    pub(crate) fn deadline(&self) -> Instant {
+        let budget = self.inner.retry.max_elapsed_budget();
+        Instant::now()
+            .checked_add(budget)
+            .unwrap_or_else(far_future)
+    }
+
+    /// Runs an operation that sends a token: obtains it, sends with retries, and if the
+    /// service refuses the token (401) and the client can get another, gets one and
+    /// tries once more. All of it within one deadline.
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        context: &Context,
+        idempotency: Idempotency,
+        auth: Auth<'_>,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(&Tokens) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let deadline = self.deadline();
+        within(deadline, context, async {
+            let tokens = self.tokens(context, &auth, deadline).await?;
+            let result = self
+                .attempts(context, idempotency, deadline, || send(&tokens))
+                .await;
+            match result {
+                Err(e) if self.renew(&auth, &tokens, &e).await => {
+                    let tokens = self.tokens(context, &auth, deadline).await?;
+                    self.attempts(context, idempotency, deadline, || send(&tokens))
+                        .await
+                }
+                other => other,
+            }
+        })
+        .await
+    }
+
+    async fn tokens(
+        &self,
+        context: &Context,
+        auth: &Auth<'_>,
+        deadline: Instant,
+    ) -> Result<Tokens, Error> {
+        Ok(match auth {
+            Auth::Access => Tokens {
+                access: Some(self.access_token(context, deadline).await?),
+                control: None,
+            },
+            Auth::Control(conference) => Tokens {
+                access: None,
+                control: Some(conference.control_token(context, deadline).await?),
+            },
+        })
+    }
+
+    /// Forgets the refused token if another can be had, and says whether it was.
+    /// A 401 with a `USG.` code refuses the access token; any other 401 on a control
+    /// call refuses the control token.
+    async fn renew(&self, auth: &Auth<'_>, tokens: &Tokens, error: &Error) -> bool {
+        if error.kind() != ErrorKind::Authentication {
+            return false;
+        }
+        let access_refused = error.code().is_some_and(|c| c.starts_with("USG."));
+        if let (true, Some(token)) = (access_refused, &tokens.access) {
+            if self.credentials().is_some_and(|c| c.can_refresh()) {
+                tracing::info!("access token refused: logging in again and trying once more");
+                self.access_cell().invalidate(token).await;
+                return true;
+            }
+            return false;
+        }
+        match (auth, &tokens.control) {
+            (Auth::Control(conference), Some(token)) if conference.can_renew_control_token() => {
+                tracing::info!(
+                    conference = conference.id(),
+                    "control token refused: obtaining a new one and trying once more"
+                );
+                self.control_cell(conference.id()).invalidate(token).await;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Sends with retries until success, a failure not worth retrying, the last attempt,
+    /// or a wait that would end past `deadline`. Runs in a span that records operation,
+    /// conference, attempt, status, request id and duration (never a header or a body).
+    pub(crate) async fn attempts<T, F, Fut>(
+        &self,
+        context: &Context,
+        idempotency: Idempotency,
+        deadline: Instant,
+        mut send: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let policy = &self.inner.retry;
+        let body_limit = self.inner.body_limit;
+        let span = tracing::info_span!(
+            "meeting.call",
+            operation = context.operation,
+            conference = context.conference.as_deref().unwrap_or(""),
+            attempt = Empty,
+            status = Empty,
+            request_id = Empty,
+            duration_ms = Empty,
+        );
+        let retries = policy.retries(idempotency);
+        async move {
+            let started = Instant::now();
+            let span = tracing::Span::current();
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                span.record("attempt", attempt);
+                let (result, exchange) =
+                    meeting_api::exchange::observe(body_limit, send()).await;
+                if let Some(exchange) = &exchange {
+                    span.record("status", exchange.status.as_u16());
+                    span.record("request_id", exchange.request_id.as_deref().unwrap_or(""));
+                }
+                let error = match result {
+                    Ok(response) => {
+                        span.record("duration_ms", started.elapsed().as_millis() as u64);
+                        tracing::debug!("call succeeded");
+                        return Ok(response.into_inner());
+                    }
+                    Err(e) => Error::from_api(context, e, exchange),
+                };
+                if retries && error.is_retryable() && attempt < policy.attempts() {
+                    let delay = policy.delay(attempt, &error);
+                    // Checked: a server's Retry-After may be as large as it likes.
+                    if Instant::now().checked_add(delay).is_some_and(|end| end <= deadline) {
+                        tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                }
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                tracing::debug!(error = %error, "call failed");
+                return Err(error);
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Runs `operation`, or fails with [`Error::Timeout`] once `deadline` has passed.
+pub(crate) async fn within<T>(
+    deadline: Instant,
+    context: &Context,
+    operation: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout_at(deadline, operation)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::Timeout {
+                context: context.clone(),
+            })
+        })
+}
+
+/// A deadline no operation reaches (about 30 years ahead).
+fn far_future() -> Instant {
+    Instant::now() + std::time::Duration::from_secs(86400 * 365 * 30)
+}

@@ -1,0 +1,209 @@
+//! The conference control token: obtained with the host password, kept alive before it
+//! expires, cached per client and conference.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use meeting_api::types::TokenInfo;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+use super::{Token, checked_secret, clamp_validity};
+use crate::Error;
+use crate::client::within;
+use crate::control::Conference;
+use crate::error::Context;
+use crate::retry::Idempotency;
+
+/// The documented validity of a control token, used when the answer says nothing.
+const DEFAULT_CONTROL_VALIDITY: Duration = Duration::from_secs(30 * 60);
+
+impl Conference {
+    /// Obtains control-token information now (keeping the cached token alive, or
+    /// obtaining one with the host password) and caches the token.
+    pub async fn control_token_info(&self) -> Result<ControlTokenInfo, Error> {
+        let context = self.context("CreateConfToken");
+        self.check(&context)?;
+        let client = self.client();
+        let deadline = client.deadline();
+        within(deadline, &context, async {
+            if let Some(token) = self.supplied_control_token() {
+                let fresh = self
+                    .request_control_token(&context, Some(token), None, deadline)
+                    .await?;
+                return Ok(fresh.info);
+            }
+            let token = client
+                .control_cell(self.id())
+                .fetch_now(client.clock(), |previous| {
+                    self.fetch_control_token(&context, previous, deadline)
+                })
+                .await?;
+            Ok(token.info.clone())
+        })
+        .await
+    }
+
+    /// The control token for a call: the caller's own, or the cached one, obtained or
+    /// kept alive first if needed.
+    pub(crate) async fn control_token(
+        &self,
+        context: &Context,
+        deadline: Instant,
+    ) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
+        if let Some(token) = self.supplied_control_token() {
+            return Ok(Arc::new(Token::fixed(
+                token.clone(),
+                ControlTokenInfo::supplied(token.clone()),
+            )));
+        }
+        let client = self.client();
+        client
+            .control_cell(self.id())
+            .get(client.clock(), |previous| {
+                self.fetch_control_token(context, previous, deadline)
+            })
+            .await
+    }
+
+    /// Keeps `previous` alive if there is one (sending the password too, so that an
+    /// expired session is re-authenticated in the same call), else uses the password.
+    async fn fetch_control_token(
+        &self,
+        context: &Context,
+        previous: Option<Arc<Token<ControlTokenInfo>>>,
+        deadline: Instant,
+    ) -> Result<Token<ControlTokenInfo>, Error> {
+        let current = previous.as_ref().map(|t| &t.secret);
+        if current.is_none() && self.host_password().is_none() {
+            return Err(Error::invalid(
+                context,
+                "a control token is needed: give the host password (Conference::with_host_password) \
+                 or a control token (Conference::with_control_token)",
+            ));
+        }
+        let context = self.context("CreateConfToken");
+        self.request_control_token(&context, current, self.host_password(), deadline)
+            .await
+    }
+
+    async fn request_control_token(
+        &self,
+        context: &Context,
+        current: Option<&SecretString>,
+        password: Option<&SecretString>,
+        deadline: Instant,
+    ) -> Result<Token<ControlTokenInfo>, Error> {
+        let client = self.client();
+        let response = client
+            .attempts(context, Idempotency::Idempotent, deadline, || {
+                let mut request = client.api().create_conf_token().conference_id(self.id());
+                if let Some(current) = current {
+                    request = request.x_conference_authorization(current.expose_secret());
+                }
+                if let Some(password) = password {
+                    request = request.x_password(password.expose_secret()).x_login_type(1);
+                }
+                request.send()
+            })
+            .await?;
+        let mut data = response.data;
+        let secret = checked_secret(context, "control token", std::mem::take(&mut data.token))?;
+        let now = client.now();
+        let validity = clamp_validity(control_validity(&data, now));
+        let info = ControlTokenInfo::from_response(data, secret.clone(), now, validity);
+        Ok(Token::new(secret, now, validity, info))
+    }
+}
+
+/// The holder's role in the meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// The host.
+    Host,
+    /// An ordinary participant.
+    Participant,
+    /// A value this version does not know.
+    Other(i32),
+    /// Not said.
+    Unknown,
+}
+
+/// A meeting control token and what the service said about it. `Debug` redacts the
+/// token; [`ControlTokenInfo::expose_token`] gives it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ControlTokenInfo {
+    token: SecretString,
+    /// The holder's role.
+    pub role: Role,
+    /// How long the token is valid from when it was issued or kept alive (at most 7
+    /// days: a longer validity in the answer is taken as 7 days).
+    pub valid_for: Option<Duration>,
+    /// When the client considers it expired.
+    pub expires_at: Option<SystemTime>,
+    /// The WebSocket URL for meeting events.
+    pub ws_url: Option<String>,
+    /// The meeting's scheduler.
+    pub user_id: Option<String>,
+    /// The enterprise.
+    pub org_id: Option<String>,
+}
+
+impl ControlTokenInfo {
+    fn from_response(
+        data: TokenInfo,
+        token: SecretString,
+        now: SystemTime,
+        validity: Duration,
+    ) -> Self {
+        Self {
+            token,
+            role: match data.role {
+                Some(1) => Role::Host,
+                Some(0) => Role::Participant,
+                Some(other) => Role::Other(other),
+                None => Role::Unknown,
+            },
+            valid_for: Some(validity),
+            expires_at: now.checked_add(validity),
+            ws_url: data.ws_url,
+            user_id: data.user_id,
+            org_id: data.org_id,
+        }
+    }
+
+    fn supplied(token: SecretString) -> Self {
+        Self {
+            token,
+            role: Role::Unknown,
+            valid_for: None,
+            expires_at: None,
+            ws_url: None,
+            user_id: None,
+            org_id: None,
+        }
+    }
+
+    /// The token itself. Treat it as a secret.
+    pub fn expose_token(&self) -> &str {
+        self.token.expose_secret()
+    }
+}
+
+/// How long a control token lives: `confTokenExpireTime` (seconds), else `expireTime`
+/// (epoch milliseconds), else the documented 30 minutes.
+fn control_validity(data: &TokenInfo, now: SystemTime) -> Duration {
+    if let Some(seconds) = data.conf_token_expire_time.filter(|s| *s > 0) {
+        return Duration::from_secs(seconds as u64);
+    }
+    let now_ms = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as i64;
+    match data.expire_time {
+        Some(expire) if expire > now_ms => Duration::from_millis(expire.abs_diff(now_ms)),
+        _ => DEFAULT_CONTROL_VALIDITY,
+    }
+}
