@@ -1,6 +1,7 @@
 //! The command line.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meeting::{AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording};
@@ -32,6 +33,24 @@ pub struct Global {
     /// More logging on stderr: -v for each call, -vv for everything.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// The longest the command's call may take, every retry and token fetch included
+    /// (e.g. 30s, 2m, 1500ms; a bare number is seconds).
+    #[arg(long, global = true, env = "MEETING_TIMEOUT", value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let duration = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            humantime::parse_duration(text).map_err(|e| format!("{e} (try 30s, 2m or 1500ms)"))?
+        }
+    };
+    if duration.is_zero() {
+        return Err("the timeout must be longer than zero".into());
+    }
+    Ok(duration)
 }
 
 /// Where the service is and who the client is.

@@ -1,17 +1,18 @@
 //! The service commands: build a client from flags and environment, make the call,
 //! print the result.
 
-use meeting::{AppId, Client, Conference, Credentials, Role, SettingsUpdate};
+use meeting::{AppId, Client, Conference, Credentials, RetryPolicy, Role, SettingsUpdate};
 use serde_json::json;
 
-use crate::args::{Command, Connection, SettingsArgs, Target};
+use crate::args::{Command, Connection, Global, SettingsArgs, Target};
 use crate::output::{self, Failure, print};
 use crate::secrets;
 
-pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
+pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
+    let json = global.json;
     match command {
         Command::Lock(target) => {
-            conference(&target)?.lock().await?;
+            conference(&target, global)?.lock().await?;
             done(
                 json,
                 "lock",
@@ -20,7 +21,7 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
             );
         }
         Command::Unlock(target) => {
-            conference(&target)?.unlock().await?;
+            conference(&target, global)?.unlock().await?;
             done(
                 json,
                 "unlock",
@@ -30,7 +31,9 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
         }
         Command::Settings(args) => {
             let (update, described) = settings(&args)?;
-            conference(&args.target)?.update_settings(&update).await?;
+            conference(&args.target, global)?
+                .update_settings(&update)
+                .await?;
             let id = &args.target.conference;
             done(
                 json,
@@ -44,7 +47,7 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
                 .source
                 .clone()
                 .unwrap_or_else(|| args.participant.clone());
-            conference(&args.target)?
+            conference(&args.target, global)?
                 .participant(&args.participant)
                 .lock_video_to(&source)
                 .await?;
@@ -56,7 +59,7 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
             done(json, "lock-view", id, &text);
         }
         Command::UnlockView(args) => {
-            conference(&args.target)?
+            conference(&args.target, global)?
                 .participant(&args.participant)
                 .unlock_video()
                 .await?;
@@ -68,7 +71,7 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
             done(json, "unlock-view", id, &text);
         }
         Command::Cancel(args) => {
-            let meeting = client(&args.connection, true)?.conference(&args.conference);
+            let meeting = client(&args.connection, global, true)?.conference(&args.conference);
             let id = &args.conference;
             if args.end_ongoing {
                 meeting.end().await?;
@@ -84,7 +87,9 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
             }
         }
         Command::Token(args) => {
-            let info = conference(&args.target)?.control_token_info().await?;
+            let info = conference(&args.target, global)?
+                .control_token_info()
+                .await?;
             let role = match info.role {
                 Role::Host => "host".to_owned(),
                 Role::Participant => "participant".to_owned(),
@@ -116,12 +121,12 @@ pub async fn run(command: Command, json: bool) -> Result<(), Failure> {
             print(json, &text, value);
         }
         Command::Login(connection) => {
-            let who = client(&connection, true)?.login().await?;
+            let who = client(&connection, global, true)?.login().await?;
             let name = who
                 .user_id
-                .clone()
-                .or(who.name.clone())
-                .unwrap_or_else(|| "(default administrator)".into());
+                .as_deref()
+                .or(who.name.as_deref())
+                .map_or_else(|| "(default administrator)".into(), output::printable);
             let mut text = format!("Logged in as {name}");
             if let (Some(valid), Some(until)) = (who.valid_for, who.expires_at) {
                 text.push_str(&format!(
@@ -158,8 +163,17 @@ fn done(json: bool, operation: &str, conference: &str, text: &str) {
 
 /// A client from flags and environment. Credentials are required for management calls
 /// and login; control calls use the host password instead.
-fn client(connection: &Connection, need_credentials: bool) -> Result<Client, Failure> {
+fn client(
+    connection: &Connection,
+    global: &Global,
+    need_credentials: bool,
+) -> Result<Client, Failure> {
     let mut builder = Client::builder();
+    if let Some(timeout) = global.timeout {
+        builder = builder
+            .retry_policy(RetryPolicy::default().max_elapsed(timeout))
+            .request_timeout(timeout.min(meeting::DEFAULT_REQUEST_TIMEOUT));
+    }
     if let Some(region) = &connection.region {
         builder = builder.region(region.parse()?);
     }
@@ -221,8 +235,8 @@ fn credentials(connection: &Connection) -> Result<Credentials, Failure> {
 }
 
 /// The conference with a control token (MEETING_CONTROL_TOKEN) or the host password.
-fn conference(target: &Target) -> Result<Conference, Failure> {
-    let meeting = client(&target.connection, false)?.conference(&target.conference);
+fn conference(target: &Target, global: &Global) -> Result<Conference, Failure> {
+    let meeting = client(&target.connection, global, false)?.conference(&target.conference);
     if let Some(token) = std::env::var("MEETING_CONTROL_TOKEN")
         .ok()
         .filter(|t| !t.is_empty())

@@ -14,7 +14,12 @@ use crate::args::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.global.verbose);
+    let default_filter = match &cli.command {
+        // `meeting sim` logs as `meeting-sim` does: a line per request unless --quiet.
+        args::Command::Sim(sim) if cli.global.verbose == 0 => sim.log_filter(),
+        _ => log_filter(cli.global.verbose),
+    };
+    init_logging(default_filter, cli.global.verbose);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -23,26 +28,33 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.global.json;
-    let result = runtime.block_on(commands::run(cli.command, json));
+    let result = runtime.block_on(commands::run(cli.command, &cli.global));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => ExitCode::from(output::report(&failure, json)),
     }
 }
 
-/// Logs to stderr: nothing by default, each call's span with -v, everything with -vv.
-/// `RUST_LOG` overrides.
-fn init_logging(verbose: u8) {
-    use tracing_subscriber::fmt::format::FmtSpan;
-    let default = match verbose {
-        0 => "warn",
+/// What is logged by default: only this tool's warnings (the error message says what
+/// failed; the HTTP and TLS libraries' own lines are noise there), each call's span
+/// with -v, everything with -vv.
+fn log_filter(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "warn,rustls=off,hyper=off,hyper_util=off,h2=off,reqwest=off",
         1 => "warn,meeting=info,meeting_api=info,meeting_sim=info",
         _ => "trace",
-    };
+    }
+}
+
+/// Logs to stderr, with colour only on a terminal. `RUST_LOG` overrides the filter.
+fn init_logging(default: &str, verbose: u8) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::fmt::format::FmtSpan;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(filter)
         .with_span_events(if verbose > 0 {
             FmtSpan::CLOSE

@@ -38,11 +38,12 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
         Failure::Call(error) => {
             let code = match error.kind() {
                 ErrorKind::InvalidInput | ErrorKind::Config => EXIT_USAGE,
-                ErrorKind::Transport | ErrorKind::Timeout => EXIT_TRANSPORT,
+                ErrorKind::Transport | ErrorKind::Tls | ErrorKind::Timeout => EXIT_TRANSPORT,
+                // The service's answers, including ones it should not have given.
                 _ => EXIT_SERVICE,
             };
             let value = json!({"error": {
-                "kind": format!("{:?}", error.kind()),
+                "kind": error.kind().as_str(),
                 "message": error.to_string(),
                 "status": error.status(),
                 "code": error.code(),
@@ -68,9 +69,25 @@ pub fn print(json: bool, text: &str, value: Value) {
     }
 }
 
-/// `2026-11-22T03:45:00Z`.
+/// `2026-11-22T03:45:00Z`; a time past what RFC 3339 can write (year 9999) as that
+/// limit, never a panic.
 pub fn timestamp(time: SystemTime) -> String {
+    const LAST_SECOND_OF_9999: u64 = 253_402_300_799;
+    if epoch(time) > LAST_SECOND_OF_9999 {
+        return "after 9999-12-31T23:59:59Z".to_owned();
+    }
     humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// Text a server chose, made safe for a terminal: no control characters (escape
+/// sequences, newlines) and no invisible direction overrides.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !(c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        })
+        .collect()
 }
 
 /// `30m`, `12h`.
@@ -83,4 +100,20 @@ pub fn epoch(time: SystemTime) -> u64 {
     time.duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_times_and_hostile_text_print_safely() {
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(10u64.pow(15));
+        assert_eq!(timestamp(far), "after 9999-12-31T23:59:59Z");
+        assert_eq!(
+            timestamp(SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_313_834)),
+            "2026-11-22T02:17:14Z"
+        );
+        assert_eq!(printable("\x1b[2Jok\r\n\u{202e}x"), "[2Jokx");
+    }
 }

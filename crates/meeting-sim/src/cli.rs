@@ -54,9 +54,18 @@ pub struct SimArgs {
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency_ms: u64,
+    /// Do not log requests.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl SimArgs {
+    /// The log filter these options ask for when `RUST_LOG` says nothing: one line per
+    /// request, or only warnings with --quiet.
+    pub fn log_filter(&self) -> &'static str {
+        if self.quiet { "warn" } else { "info" }
+    }
+
     /// The simulator these options describe (the seed file is read here).
     pub fn simulator(&self) -> anyhow::Result<Simulator> {
         for (name, rate) in [

@@ -12,21 +12,19 @@ use meeting_sim::cli::SimArgs;
 struct Cli {
     #[command(flatten)]
     sim: SimArgs,
-    /// Do not log requests.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = if cli.quiet { "warn" } else { "info" };
+    let filter = cli.sim.log_filter();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
         )
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     cli.sim.run().await
 }

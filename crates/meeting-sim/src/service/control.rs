@@ -13,7 +13,7 @@ use meeting_api::types::{
 };
 
 use super::{
-    ApiError, ApiResult, QueryMap, codes, header, json_body, required_query, unwrap_basic,
+    ApiError, ApiResult, Done, QueryMap, codes, header, json_body, required_query, unwrap_basic,
 };
 use crate::Shared;
 use crate::model::ConferenceState;
@@ -167,14 +167,14 @@ pub(super) async fn lock(
     headers: HeaderMap,
     query: QueryMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<()> {
+) -> ApiResult<Done> {
     let id = required_query(&query, "conferenceID")?;
     let mut world = authorize(&shared, &headers, id)?;
     let request: RestLockReqBody = json_body(body)?;
     if let Some(conference) = world.conferences.get_mut(id) {
         conference.locked = *request.is_lock == 1;
     }
-    Ok(())
+    Ok(Done)
 }
 
 /// `PUT …/updateStartedConfConfig`.
@@ -183,7 +183,7 @@ pub(super) async fn update_settings(
     headers: HeaderMap,
     query: QueryMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<()> {
+) -> ApiResult<Done> {
     let id = required_query(&query, "conferenceID")?;
     let mut world = authorize(&shared, &headers, id)?;
     let request: UpdateStartedConfigReqBody = json_body(body)?;
@@ -225,7 +225,7 @@ pub(super) async fn update_settings(
     if let Some(is_lock) = request.is_lock {
         conference.locked = *is_lock == 1;
     }
-    Ok(())
+    Ok(Done)
 }
 
 /// `PUT …/lockView`: lock the view of terminal `participantID` (query) to the video
@@ -235,7 +235,7 @@ pub(super) async fn lock_view(
     headers: HeaderMap,
     query: QueryMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<()> {
+) -> ApiResult<Done> {
     let id = required_query(&query, "conferenceID")?;
     let terminal = required_query(&query, "participantID")?;
     let mut world = authorize(&shared, &headers, id)?;
@@ -262,5 +262,5 @@ pub(super) async fn lock_view(
         ));
     }
     participant.view_locked_to = (*request.status == 1).then(|| source.to_owned());
-    Ok(())
+    Ok(Done)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::{ApiError, ApiResult, QueryMap, codes, header, optional_query, required_query};
+use super::{ApiError, ApiResult, Done, QueryMap, codes, header, optional_query, required_query};
 use crate::Shared;
 use crate::model::ConferenceState;
 
@@ -13,7 +13,7 @@ pub(super) async fn cancel(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     query: QueryMap,
-) -> ApiResult<()> {
+) -> ApiResult<Done> {
     let id = required_query(&query, "conferenceID")?;
     let end_ongoing = match optional_query(&query, "type")? {
         None => false,
@@ -80,5 +80,5 @@ pub(super) async fn cancel(
         }
     }
     world.revoke_control(id);
-    Ok(())
+    Ok(Done)
 }

@@ -32,6 +32,25 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DropConnection;
 
+/// The success answer of an operation that returns no fields. The service sends a short
+/// body there (39 bytes in Huawei's example) whose fields it does not document, so the
+/// simulator sends an empty JSON object: clients must read (and may ignore) a body.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Done;
+
+impl IntoResponse for Done {
+    fn into_response(self) -> Response {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            Bytes::from_static(b"{}"),
+        )
+            .into_response()
+    }
+}
+
 /// An error answer: `{"error_code": …, "error_msg": …}` with its status.
 #[derive(Debug)]
 pub(crate) struct ApiError {
