@@ -4,6 +4,7 @@
 pub mod cli;
 mod faults;
 mod model;
+pub mod scripted;
 mod service;
 mod tls;
 mod world;

@@ -392,21 +392,20 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The first cause of type `E` in `error`'s chain, looking inside `io::Error`s too
-/// (their `source()` skips the error they wrap).
+/// (their `source()` skips the error they wrap, which may be another `io::Error`).
 fn cause<E: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&E> {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = next {
         if let Some(found) = current.downcast_ref::<E>() {
             return Some(found);
         }
-        if let Some(inner) = current
+        next = match current
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<E>())
         {
-            return Some(inner);
-        }
-        next = current.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
     }
     None
 }
