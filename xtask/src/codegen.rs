@@ -1,6 +1,5 @@
 //! `cargo xtask codegen [--check]`: the reviewable copy and the surface snapshot.
 
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -70,10 +69,7 @@ pub fn check() -> Result<String> {
     unsafe { std::env::set_var("INSTA_UPDATE", "no") };
     unsafe { std::env::remove_var("INSTA_FORCE_PASS") };
     // insta prints its own diff and panics on a mismatch.
-    let quiet = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let matched = panic::catch_unwind(AssertUnwindSafe(|| assert_surface(&surface))).is_ok();
-    panic::set_hook(quiet);
+    let matched = meeting_codegen::catch_quietly(|| assert_surface(&surface)).is_ok();
     if !matched {
         stale.push("the surface snapshot xtask/src/snapshots/surface.snap is stale".to_owned());
     }

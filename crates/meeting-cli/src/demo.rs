@@ -4,49 +4,16 @@
 use std::time::Duration;
 
 use meeting::{CallInRestriction, Client, Credentials, SettingsUpdate};
-use meeting_sim::{
-    AccountSeed, ConferenceSeed, ConferenceState, ParticipantSeed, Seed, SimHandle, Simulator,
-};
+use meeting_sim::{Seed, SimHandle, Simulator};
 
 use crate::output::{self, Failure};
 
 const CONFERENCE: &str = "914083136";
 const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
 const ACCOUNT: &str = "meeting_admin";
-// The simulator's own made-up secrets, never printed all the same.
-const PASSWORD: &str = "Demo-pass-2026";
+// The example seed's made-up secrets, never printed all the same.
+const PASSWORD: &str = "Admin-pass-2026";
 const HOST_PASSWORD: &str = "654321";
-
-fn seed() -> Seed {
-    Seed {
-        accounts: vec![AccountSeed {
-            account: ACCOUNT.into(),
-            password: PASSWORD.into(),
-            admin: true,
-            disabled: false,
-            locked: false,
-        }],
-        apps: vec![],
-        conferences: vec![ConferenceSeed {
-            id: CONFERENCE.into(),
-            host_password: HOST_PASSWORD.into(),
-            state: ConferenceState::Ongoing,
-            organizer: Some(ACCOUNT.into()),
-            participants: vec![
-                ParticipantSeed {
-                    id: TERMINAL.into(),
-                    name: Some("Board room TE50".into()),
-                    professional_terminal: true,
-                },
-                ParticipantSeed {
-                    id: "f131536e21ff11eab12735e1cddf6d01".into(),
-                    name: Some("Alice (laptop)".into()),
-                    professional_terminal: false,
-                },
-            ],
-        }],
-    }
-}
 
 fn step(n: u32, what: &str, result: &str) {
     println!("{n}. {what:<22} ok  {result}");
@@ -57,7 +24,7 @@ pub async fn run() -> Result<(), Failure> {
         "meeting demo: the whole flow on an embedded simulator (nothing leaves this machine)\n"
     );
     let sim = Simulator::new()
-        .seed(seed())
+        .seed(Seed::example())
         .start()
         .await
         .map_err(|e| Failure::Usage(format!("cannot start the simulator: {e}")))?;

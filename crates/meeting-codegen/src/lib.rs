@@ -110,11 +110,15 @@ fn generate_tokens(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
 /// Runs progenitor, turning its panics (it panics on many unsupported shapes) into a
 /// message instead of a backtrace from deep inside the generator.
 fn run_generator(spec: &OpenAPI) -> Result<Result<TokenStream, progenitor::Error>, String> {
+    catch_quietly(|| Generator::new(&settings()).generate_tokens(spec))
+}
+
+/// Runs `f`, turning a panic into its message, without the panic hook printing it (a
+/// tool that reports the failure itself does not want the backtrace too).
+pub fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let quiet = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings()).generate_tokens(spec)
-    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(quiet);
     result.map_err(|payload| {
         payload

@@ -18,6 +18,143 @@ pub struct Seed {
     pub conferences: Vec<ConferenceSeed>,
 }
 
+impl Seed {
+    /// The example seed that the READMEs, the demo and the tests start from (the same
+    /// as `examples/seed.json`): the administrator `meeting_admin` (`Admin-pass-2026`)
+    /// and `alice` (`Alice-pass-2026`); a single-enterprise and a service-provider App
+    /// ID; meeting `914083136` in progress (host password `654321`) with the board-room
+    /// terminal `6a1acfe867f211eaa1cd59f41ff47e04` and Alice's laptop
+    /// `f131536e21ff11eab12735e1cddf6d01`, meeting `900244663` in progress
+    /// (`123456`), and meeting `914087436` scheduled (`000000`), all organized by alice.
+    /// The secrets are the simulator's own inventions.
+    pub fn example() -> Self {
+        Self {
+            accounts: vec![
+                AccountSeed::new("meeting_admin", "Admin-pass-2026").admin(),
+                AccountSeed::new("alice", "Alice-pass-2026"),
+            ],
+            apps: vec![
+                AppSeed::new(
+                    "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+                    "sim-app-key-single",
+                    Tenancy::Single,
+                ),
+                AppSeed::new(
+                    "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                    "sim-app-key-multi",
+                    Tenancy::Multi,
+                ),
+            ],
+            conferences: vec![
+                ConferenceSeed::new("914083136", "654321", ConferenceState::Ongoing)
+                    .organizer("alice")
+                    .participant(ParticipantSeed::terminal(
+                        "6a1acfe867f211eaa1cd59f41ff47e04",
+                        "Board room TE50",
+                    ))
+                    .participant(ParticipantSeed::client(
+                        "f131536e21ff11eab12735e1cddf6d01",
+                        "Alice (laptop)",
+                    )),
+                ConferenceSeed::new("900244663", "123456", ConferenceState::Ongoing)
+                    .organizer("alice"),
+                ConferenceSeed::new("914087436", "000000", ConferenceState::Scheduled)
+                    .organizer("alice"),
+            ],
+        }
+    }
+}
+
+impl AccountSeed {
+    /// An ordinary, usable account.
+    pub fn new(account: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            account: account.into(),
+            password: password.into(),
+            admin: false,
+            disabled: false,
+            locked: false,
+        }
+    }
+
+    /// An enterprise administrator.
+    pub fn admin(mut self) -> Self {
+        self.admin = true;
+        self
+    }
+
+    /// Refused with 412.
+    pub fn disabled(mut self) -> Self {
+        self.disabled = true;
+        self
+    }
+
+    /// Refused with 423.
+    pub fn locked(mut self) -> Self {
+        self.locked = true;
+        self
+    }
+}
+
+impl AppSeed {
+    /// An App ID with its key.
+    pub fn new(app_id: impl Into<String>, app_key: impl Into<String>, tenancy: Tenancy) -> Self {
+        Self {
+            app_id: app_id.into(),
+            app_key: app_key.into(),
+            tenancy,
+        }
+    }
+}
+
+impl ConferenceSeed {
+    /// A conference without organizer (anyone may cancel it) or participants.
+    pub fn new(
+        id: impl Into<String>,
+        host_password: impl Into<String>,
+        state: ConferenceState,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            host_password: host_password.into(),
+            state,
+            organizer: None,
+            participants: Vec::new(),
+        }
+    }
+
+    /// Who scheduled it (see [`ConferenceSeed::organizer`]).
+    pub fn organizer(mut self, organizer: impl Into<String>) -> Self {
+        self.organizer = Some(organizer.into());
+        self
+    }
+
+    /// One more participant.
+    pub fn participant(mut self, participant: ParticipantSeed) -> Self {
+        self.participants.push(participant);
+        self
+    }
+}
+
+impl ParticipantSeed {
+    /// A professional terminal (its view can be locked).
+    pub fn terminal(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: Some(name.into()),
+            professional_terminal: true,
+        }
+    }
+
+    /// A soft client (a laptop, a phone).
+    pub fn client(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            professional_terminal: false,
+            ..Self::terminal(id, name)
+        }
+    }
+}
+
 /// An account (`POST /v1/usg/acs/auth/account`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -185,5 +322,17 @@ impl ParticipantView {
     /// Whether this terminal's view is locked to a video source.
     pub fn video_locked(&self) -> bool {
         self.view_locked_to.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_is_the_example_seed() {
+        let file: Seed = serde_json::from_str(include_str!("../examples/seed.json"))
+            .expect("examples/seed.json parses");
+        assert_eq!(file, Seed::example());
     }
 }

@@ -6,8 +6,7 @@ use std::time::Duration;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use meeting_sim::{
-    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, FaultConfig, ParticipantSeed,
-    ScriptedFault, Seed, SimHandle, Simulator, Tenancy,
+    AccountSeed, ConferenceState, FaultConfig, ScriptedFault, Seed, SimHandle, Simulator,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -18,78 +17,14 @@ const HOST_PASSWORD: &str = "654321";
 const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
 const SOFT_CLIENT: &str = "f131536e21ff11eab12735e1cddf6d01";
 
+/// The example seed plus a disabled and a locked account.
 fn seed() -> Seed {
-    Seed {
-        accounts: vec![
-            AccountSeed {
-                account: "alice".into(),
-                password: "Alice-pass-1".into(),
-                admin: false,
-                disabled: false,
-                locked: false,
-            },
-            AccountSeed {
-                account: "root".into(),
-                password: "Root-pass-1".into(),
-                admin: true,
-                disabled: false,
-                locked: false,
-            },
-            AccountSeed {
-                account: "gone".into(),
-                password: "Gone-pass-1".into(),
-                admin: false,
-                disabled: true,
-                locked: false,
-            },
-            AccountSeed {
-                account: "stuck".into(),
-                password: "Stuck-pass-1".into(),
-                admin: false,
-                disabled: false,
-                locked: true,
-            },
-        ],
-        apps: vec![
-            AppSeed {
-                app_id: "app-single".into(),
-                app_key: "single-key".into(),
-                tenancy: Tenancy::Single,
-            },
-            AppSeed {
-                app_id: "app-multi".into(),
-                app_key: "multi-key".into(),
-                tenancy: Tenancy::Multi,
-            },
-        ],
-        conferences: vec![
-            ConferenceSeed {
-                id: CONF.into(),
-                host_password: HOST_PASSWORD.into(),
-                state: ConferenceState::Ongoing,
-                organizer: Some("alice".into()),
-                participants: vec![
-                    ParticipantSeed {
-                        id: TERMINAL.into(),
-                        name: Some("Room TE50".into()),
-                        professional_terminal: true,
-                    },
-                    ParticipantSeed {
-                        id: SOFT_CLIENT.into(),
-                        name: Some("Bob".into()),
-                        professional_terminal: false,
-                    },
-                ],
-            },
-            ConferenceSeed {
-                id: "900244663".into(),
-                host_password: "111111".into(),
-                state: ConferenceState::Scheduled,
-                organizer: Some("alice".into()),
-                participants: vec![],
-            },
-        ],
-    }
+    let mut seed = Seed::example();
+    seed.accounts.extend([
+        AccountSeed::new("gone", "Gone-pass-1").disabled(),
+        AccountSeed::new("stuck", "Stuck-pass-1").locked(),
+    ]);
+    seed
 }
 
 async fn sim() -> SimHandle {
@@ -253,7 +188,7 @@ fn future_expiry() -> i64 {
 async fn account_login_returns_the_documented_fields() {
     let sim = sim().await;
     let call = Call::new(&sim);
-    let answer = call.login("alice", "Alice-pass-1").await;
+    let answer = call.login("alice", "Alice-pass-2026").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(
         answer.body["accessToken"]
@@ -345,14 +280,24 @@ async fn app_id_login_single_tenant_accepts_upper_and_lower_hex() {
     let expire = future_expiry();
     for upper in [true, false] {
         let signature = sign(
-            "single-key",
-            &["app-single", "third_user_001", &expire.to_string(), NONCE],
+            "sim-app-key-single",
+            &[
+                "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+                "third_user_001",
+                &expire.to_string(),
+                NONCE,
+            ],
             upper,
         );
         // Exactly what the official SDK sends, JSON nulls included.
-        let body = json!({"appId": "app-single", "userId": "third_user_001", "corpId": null, "expireTime": expire,
+        let body = json!({"appId": "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "userId": "third_user_001", "corpId": null, "expireTime": expire,
                           "nonce": NONCE, "clientType": 72, "deptCode": null});
-        let answer = app_login(&call, &app_authorization(&signature, "app-single"), body).await;
+        let answer = app_login(
+            &call,
+            &app_authorization(&signature, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
+            body,
+        )
+        .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
     assert_eq!(sim.counters().app_logins, 2);
@@ -362,9 +307,18 @@ async fn app_id_login_single_tenant_accepts_upper_and_lower_hex() {
 async fn app_id_login_without_user_id_signs_an_empty_user() {
     let sim = sim().await;
     let call = Call::new(&sim);
-    let signature = sign("single-key", &["app-single", "", "0", NONCE], true);
-    let body = json!({"appId": "app-single", "userId": "", "expireTime": 0, "nonce": NONCE, "clientType": 72});
-    let answer = app_login(&call, &app_authorization(&signature, "app-single"), body).await;
+    let signature = sign(
+        "sim-app-key-single",
+        &["6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "", "0", NONCE],
+        true,
+    );
+    let body = json!({"appId": "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "userId": "", "expireTime": 0, "nonce": NONCE, "clientType": 72});
+    let answer = app_login(
+        &call,
+        &app_authorization(&signature, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
+        body,
+    )
+    .await;
     assert_eq!(
         answer.status,
         StatusCode::OK,
@@ -379,25 +333,39 @@ async fn app_id_login_multi_tenant_signs_the_corp_id() {
     let call = Call::new(&sim);
     let expire = future_expiry().to_string();
     let signature = sign(
-        "multi-key",
-        &["app-multi", "corp-7", "u1", &expire, NONCE],
+        "sim-app-key-multi",
+        &[
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "corp-7",
+            "u1",
+            &expire,
+            NONCE,
+        ],
         false,
     );
-    let body = json!({"appId": "app-multi", "corpId": "corp-7", "userId": "u1", "expireTime": expire.parse::<i64>().expect("int"),
+    let body = json!({"appId": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "corpId": "corp-7", "userId": "u1", "expireTime": expire.parse::<i64>().expect("int"),
                       "nonce": NONCE, "clientType": 72});
     let answer = app_login(
         &call,
-        &app_authorization(&signature, "app-multi"),
+        &app_authorization(&signature, "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
         body.clone(),
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     // The single-tenant formula does not pass for a multi-tenant app.
-    let wrong = sign("multi-key", &["app-multi", "u1", &expire, NONCE], false);
+    let wrong = sign(
+        "sim-app-key-multi",
+        &["a1b2c3d4e5f60718293a4b5c6d7e8f90", "u1", &expire, NONCE],
+        false,
+    );
     assert_eq!(
-        app_login(&call, &app_authorization(&wrong, "app-multi"), body)
-            .await
-            .status,
+        app_login(
+            &call,
+            &app_authorization(&wrong, "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+            body
+        )
+        .await
+        .status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -408,15 +376,20 @@ async fn app_id_login_errors() {
     let call = Call::new(&sim);
     let expire = future_expiry();
     let good = sign(
-        "single-key",
-        &["app-single", "u1", &expire.to_string(), NONCE],
+        "sim-app-key-single",
+        &[
+            "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+            "u1",
+            &expire.to_string(),
+            NONCE,
+        ],
         true,
     );
-    let body = |user: &str, expire: i64| json!({"appId": "app-single", "userId": user, "expireTime": expire, "nonce": NONCE, "clientType": 72});
+    let body = |user: &str, expire: i64| json!({"appId": "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "userId": user, "expireTime": expire, "nonce": NONCE, "clientType": 72});
     // Mismatched userId: signed u1, sent u2.
     let answer = app_login(
         &call,
-        &app_authorization(&good, "app-single"),
+        &app_authorization(&good, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
         body("u2", expire),
     )
     .await;
@@ -424,13 +397,18 @@ async fn app_id_login_errors() {
     // expireTime in the past.
     let past = expire - 3600;
     let signed_past = sign(
-        "single-key",
-        &["app-single", "u1", &past.to_string(), NONCE],
+        "sim-app-key-single",
+        &[
+            "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+            "u1",
+            &past.to_string(),
+            NONCE,
+        ],
         true,
     );
     let answer = app_login(
         &call,
-        &app_authorization(&signed_past, "app-single"),
+        &app_authorization(&signed_past, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
         body("u1", past),
     )
     .await;
@@ -444,21 +422,30 @@ async fn app_id_login_errors() {
     let mut with_corp = body("u1", expire);
     with_corp["corpId"] = json!("corp-7");
     assert_eq!(
-        app_login(&call, &app_authorization(&good, "app-single"), with_corp)
-            .await
-            .status,
+        app_login(
+            &call,
+            &app_authorization(&good, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
+            with_corp
+        )
+        .await
+        .status,
         StatusCode::UNAUTHORIZED
     );
     // Wrong key, unknown app, access of another app.
     let bad = sign(
         "other-key",
-        &["app-single", "u1", &expire.to_string(), NONCE],
+        &[
+            "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+            "u1",
+            &expire.to_string(),
+            NONCE,
+        ],
         true,
     );
     assert_eq!(
         app_login(
             &call,
-            &app_authorization(&bad, "app-single"),
+            &app_authorization(&bad, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
             body("u1", expire)
         )
         .await
@@ -468,7 +455,7 @@ async fn app_id_login_errors() {
     assert_eq!(
         app_login(
             &call,
-            &app_authorization(&good, "app-multi"),
+            &app_authorization(&good, "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
             body("u1", expire)
         )
         .await
@@ -479,21 +466,30 @@ async fn app_id_login_errors() {
     let mut short = body("u1", expire);
     short["nonce"] = json!("short");
     assert_eq!(
-        app_login(&call, &app_authorization(&good, "app-single"), short)
-            .await
-            .status,
+        app_login(
+            &call,
+            &app_authorization(&good, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
+            short
+        )
+        .await
+        .status,
         StatusCode::BAD_REQUEST
     );
     // Extreme expireTime values are input like any other, never a crash.
     for extreme in [i64::MAX, i64::MIN, -1] {
         let signed = sign(
-            "single-key",
-            &["app-single", "u1", &extreme.to_string(), NONCE],
+            "sim-app-key-single",
+            &[
+                "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
+                "u1",
+                &extreme.to_string(),
+                NONCE,
+            ],
             true,
         );
         let answer = app_login(
             &call,
-            &app_authorization(&signed, "app-single"),
+            &app_authorization(&signed, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
             body("u1", extreme),
         )
         .await;
@@ -606,11 +602,11 @@ async fn control_token_errors() {
         StatusCode::BAD_REQUEST,
         "X-Login-Type missing"
     );
-    let headers = [("x-password", "111111"), ("x-login-type", "1")];
+    let headers = [("x-password", "000000"), ("x-login-type", "1")];
     let scheduled = call
         .send(
             Method::GET,
-            "/v1/mmc/control/conferences/token?conferenceID=900244663",
+            "/v1/mmc/control/conferences/token?conferenceID=914087436",
             &headers,
             None,
         )
@@ -649,7 +645,7 @@ async fn control_token_errors() {
         .await;
     assert_eq!(bad_access.code(), "USG.000000004");
     // The official SDK's extra X-Access-Token is accepted when it is live.
-    let access = call.access_token("alice", "Alice-pass-1").await;
+    let access = call.access_token("alice", "Alice-pass-2026").await;
     let with_access = call
         .token_with(&[
             ("x-password", HOST_PASSWORD),
@@ -728,7 +724,7 @@ async fn control_calls_refuse_bad_input_without_changing_state() {
     let other = call
         .send(
             Method::PUT,
-            "/v1/mmc/control/conferences/lock?conferenceID=900244663",
+            "/v1/mmc/control/conferences/lock?conferenceID=914087436",
             &[("x-conference-authorization", &token)],
             Some(r#"{"isLock":1}"#),
         )
@@ -871,7 +867,7 @@ async fn lock_view_locks_a_professional_terminal_to_a_video_source() {
 async fn cancel_moves_scheduled_to_cancelled_and_ends_ongoing_only_with_type_1() {
     let sim = sim().await;
     let call = Call::new(&sim);
-    let access = call.access_token("alice", "Alice-pass-1").await;
+    let access = call.access_token("alice", "Alice-pass-2026").await;
     let control = call.control_token().await;
     let cancel = |query: String| {
         let access = access.clone();
@@ -887,15 +883,15 @@ async fn cancel_moves_scheduled_to_cancelled_and_ends_ongoing_only_with_type_1()
         }
     };
     assert_eq!(
-        cancel("conferenceID=900244663".into()).await.status,
+        cancel("conferenceID=914087436".into()).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        sim.conference("900244663").expect("seeded").state,
+        sim.conference("914087436").expect("seeded").state,
         ConferenceState::Cancelled
     );
     assert_eq!(
-        cancel("conferenceID=900244663".into()).await.status,
+        cancel("conferenceID=914087436".into()).await.status,
         StatusCode::FORBIDDEN,
         "already cancelled"
     );
@@ -934,7 +930,7 @@ async fn cancel_moves_scheduled_to_cancelled_and_ends_ongoing_only_with_type_1()
 async fn cancel_needs_a_live_access_token_of_the_organizer_or_an_admin() {
     let sim = sim().await;
     let call = Call::new(&sim);
-    let path = "/v1/mmc/management/conferences?conferenceID=900244663";
+    let path = "/v1/mmc/management/conferences?conferenceID=914087436";
     let none = call.send(Method::DELETE, path, &[], None).await;
     assert_eq!(
         (none.status, none.code()),
@@ -949,9 +945,18 @@ async fn cancel_needs_a_live_access_token_of_the_organizer_or_an_admin() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
-    let signature = sign("single-key", &["app-single", "mallory", "0", NONCE], true);
-    let body = json!({"appId": "app-single", "userId": "mallory", "expireTime": 0, "nonce": NONCE, "clientType": 72});
-    let mallory = app_login(&call, &app_authorization(&signature, "app-single"), body).await;
+    let signature = sign(
+        "sim-app-key-single",
+        &["6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "mallory", "0", NONCE],
+        true,
+    );
+    let body = json!({"appId": "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "userId": "mallory", "expireTime": 0, "nonce": NONCE, "clientType": 72});
+    let mallory = app_login(
+        &call,
+        &app_authorization(&signature, "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c"),
+        body,
+    )
+    .await;
     let mallory = mallory.body["accessToken"]
         .as_str()
         .expect("token")
@@ -963,7 +968,7 @@ async fn cancel_needs_a_live_access_token_of_the_organizer_or_an_admin() {
         (denied.status, denied.code()),
         (StatusCode::FORBIDDEN, "MMC.111070002")
     );
-    let root = call.access_token("root", "Root-pass-1").await;
+    let root = call.access_token("meeting_admin", "Admin-pass-2026").await;
     assert_eq!(
         call.send(Method::DELETE, path, &[("x-access-token", &root)], None)
             .await
@@ -971,7 +976,7 @@ async fn cancel_needs_a_live_access_token_of_the_organizer_or_an_admin() {
         StatusCode::OK
     );
     // Tokens expire with the simulator's clock.
-    let alice = call.access_token("alice", "Alice-pass-1").await;
+    let alice = call.access_token("alice", "Alice-pass-2026").await;
     sim.advance_clock(Duration::from_secs(12 * 3600 + 1));
     let late = call
         .send(
@@ -1003,7 +1008,7 @@ async fn every_answer_has_a_request_id_and_unknown_routes_are_404_with_the_error
         .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong_method.body["error_msg"].is_string());
-    let ok = call.login("alice", "Alice-pass-1").await;
+    let ok = call.login("alice", "Alice-pass-2026").await;
     let mut ids = Vec::new();
     for answer in [missing, wrong_method, ok] {
         let id = answer.request_id.expect("x-request-id on every answer");
@@ -1042,7 +1047,7 @@ async fn https_with_the_generated_ca_and_plain_http_on_the_same_port() {
         http: https,
     };
     assert_eq!(
-        call.login("alice", "Alice-pass-1").await.status,
+        call.login("alice", "Alice-pass-2026").await.status,
         StatusCode::OK
     );
     let plain = reqwest::Client::new()
@@ -1201,7 +1206,7 @@ async fn admin_api_seeds_reads_moves_the_clock_and_resets() {
         )
         .await;
     assert_eq!(seeded.status, StatusCode::OK);
-    assert_eq!(seeded.body["conferences"].as_array().map(Vec::len), Some(2));
+    assert_eq!(seeded.body["conferences"].as_array().map(Vec::len), Some(3));
     let token = call.control_token().await;
     assert_eq!(
         call.lock(&token, r#"{"isLock":1}"#).await.status,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use meeting::Client;
-use meeting_sim::{ConferenceSeed, ConferenceState, Seed, Simulator};
+use meeting_sim::{Seed, Simulator};
 
 /// Counts heap allocations, to report allocations and bytes per call.
 struct Counting;
@@ -75,19 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let sim = Simulator::new()
-            .seed(Seed {
-                conferences: vec![ConferenceSeed {
-                    id: CONF.into(),
-                    host_password: "654321".into(),
-                    state: ConferenceState::Ongoing,
-                    organizer: None,
-                    participants: vec![],
-                }],
-                ..Seed::default()
-            })
-            .start()
-            .await?;
+        let sim = Simulator::new().seed(Seed::example()).start().await?;
         let client = Client::builder().endpoint(sim.base_url()).build()?;
         let meeting = client.conference(CONF).with_host_password("654321");
         let token = meeting

@@ -2,8 +2,6 @@
 //! video-source lock of a terminal. The control token they send is handled in
 //! `tokens::control`.
 
-use std::fmt;
-
 use meeting_api::types::{RestLockReqBody, RestLockSiteViewReqBody};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -30,28 +28,12 @@ use crate::{Client, Error};
 /// meeting.end().await?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Conference {
     client: Client,
     id: String,
     host_password: Option<SecretString>,
     control_token: Option<SecretString>,
-}
-
-impl fmt::Debug for Conference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Conference")
-            .field("id", &self.id)
-            .field(
-                "host_password",
-                &self.host_password.as_ref().map(|_| "[REDACTED]"),
-            )
-            .field(
-                "control_token",
-                &self.control_token.as_ref().map(|_| "[REDACTED]"),
-            )
-            .finish()
-    }
 }
 
 impl Conference {

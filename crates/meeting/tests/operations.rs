@@ -396,6 +396,6 @@ async fn https_with_the_simulators_ca() {
         .login()
         .await
         .expect_err("the certificate is not trusted");
-    assert_eq!(err.kind(), ErrorKind::Transport);
-    assert!(err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::Tls);
+    assert!(!err.is_retryable(), "an untrusted certificate fails the same way again");
 }

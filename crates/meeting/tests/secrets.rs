@@ -9,7 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use meeting::{AppId, Credentials, SettingsUpdate};
-use meeting_sim::ScriptedFault;
+use meeting_sim::{ConferenceSeed, ConferenceState, ParticipantSeed, ScriptedFault, Seed};
+
+/// A meeting whose host password cannot occur in any other text by chance.
+const SECRET_CONF: &str = "955000777";
+const UNIQUE_HOST_PASSWORD: &str = "hp-Zq7wK-unique-3141";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -40,6 +44,13 @@ async fn no_secret_in_logs_debug_or_errors() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sim = sim().await;
+    sim.seed(Seed {
+        conferences: vec![
+            ConferenceSeed::new(SECRET_CONF, UNIQUE_HOST_PASSWORD, ConferenceState::Ongoing)
+                .participant(ParticipantSeed::terminal(TERMINAL, "Board room TE50")),
+        ],
+        ..Seed::default()
+    });
     let mut shown = Vec::new();
     let account = builder(&sim).build().expect("builds");
     let app = builder(&sim)
@@ -48,7 +59,9 @@ async fn no_secret_in_logs_debug_or_errors() {
         ))
         .build()
         .expect("builds");
-    let meeting = account.conference(CONF).with_host_password(HOST_PASSWORD);
+    let meeting = account
+        .conference(SECRET_CONF)
+        .with_host_password(UNIQUE_HOST_PASSWORD);
     shown.push(format!(
         "{account:?} {app:?} {meeting:?} {:?}",
         builder(&sim)
@@ -69,7 +82,7 @@ async fn no_secret_in_logs_debug_or_errors() {
     let info = meeting.control_token_info().await.expect("token info");
     shown.push(format!("{info:?}"));
     let with_token = account
-        .conference(CONF)
+        .conference(SECRET_CONF)
         .with_control_token(info.expose_token());
     shown.push(format!("{with_token:?}"));
     app.conference(SCHEDULED).cancel().await.expect("cancel");
@@ -89,7 +102,7 @@ async fn no_secret_in_logs_debug_or_errors() {
             .await
             .expect_err("401"),
         account
-            .conference(CONF)
+            .conference(SECRET_CONF)
             .with_host_password("bad\nvalue")
             .lock()
             .await
@@ -106,7 +119,7 @@ async fn no_secret_in_logs_debug_or_errors() {
         shown.push(format!("{e} {e:?}"));
     }
     secrets.extend(sim.issued_tokens());
-    account.conference(CONF).end().await.expect("end");
+    account.conference(SECRET_CONF).end().await.expect("end");
     secrets.extend(sim.issued_tokens());
 
     let logs = String::from_utf8(captured.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
@@ -125,7 +138,7 @@ async fn no_secret_in_logs_debug_or_errors() {
         [
             PASSWORD,
             APP_KEY,
-            HOST_PASSWORD,
+            UNIQUE_HOST_PASSWORD,
             "wrong-host-pw",
             "not-the-password",
         ]

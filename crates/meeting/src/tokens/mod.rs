@@ -27,6 +27,7 @@ const MARGIN_DIVISOR: u32 = 6;
 const MAX_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A token, when it stops being usable, and what the service said about it (`I`).
+#[derive(Debug)]
 pub(crate) struct Token<I> {
     pub secret: SecretString,
     pub expires_at: SystemTime,
@@ -101,15 +102,6 @@ impl<I> Token<I> {
 
     fn is_fresh(&self, now: SystemTime) -> bool {
         now < self.refresh_at
-    }
-}
-
-impl<I> std::fmt::Debug for Token<I> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token")
-            .field("secret", &"[REDACTED]")
-            .field("expires_at", &self.expires_at)
-            .finish()
     }
 }
 

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use meeting::clock::ManualClock;
 use meeting::{AppId, Client, ClientBuilder, Credentials, RetryPolicy};
-use meeting_sim::{
-    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ParticipantSeed, Seed, SimHandle,
-    Simulator, Tenancy,
-};
+use meeting_sim::{ConferenceSeed, ConferenceState, Seed, SimHandle, Simulator};
 
 pub const CONF: &str = "914083136";
 pub const HOST_PASSWORD: &str = "654321";
@@ -24,62 +21,28 @@ pub const APP_KEY: &str = "sim-app-key-single";
 pub const SP_APP_ID: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 pub const SP_APP_KEY: &str = "sim-app-key-multi";
 
-/// Ongoing conferences `914083136` (with a terminal and a laptop) and `9000000NN`;
-/// scheduled `914087436` and `8000000NN`.
+/// The example seed, with no organizers (any test subject may cancel), plus ongoing
+/// conferences `9000000NN` and scheduled `8000000NN` (host password `654321`).
 pub fn seed() -> Seed {
-    let ongoing = |id: String| ConferenceSeed {
-        id,
-        host_password: HOST_PASSWORD.into(),
-        state: ConferenceState::Ongoing,
-        organizer: None,
-        participants: vec![],
-    };
-    let scheduled = |id: String| ConferenceSeed {
-        state: ConferenceState::Scheduled,
-        ..ongoing(id)
-    };
-    let mut conferences = vec![
-        ConferenceSeed {
-            participants: vec![
-                ParticipantSeed {
-                    id: TERMINAL.into(),
-                    name: Some("Board room TE50".into()),
-                    professional_terminal: true,
-                },
-                ParticipantSeed {
-                    id: LAPTOP.into(),
-                    name: Some("Laptop".into()),
-                    professional_terminal: false,
-                },
-            ],
-            ..ongoing(CONF.into())
-        },
-        scheduled(SCHEDULED.into()),
-    ];
-    conferences.extend((0..40).map(|i| ongoing(format!("9000000{i:02}"))));
-    conferences.extend((0..40).map(|i| scheduled(format!("8000000{i:02}"))));
-    Seed {
-        accounts: vec![AccountSeed {
-            account: ACCOUNT.into(),
-            password: PASSWORD.into(),
-            admin: true,
-            disabled: false,
-            locked: false,
-        }],
-        apps: vec![
-            AppSeed {
-                app_id: APP_ID.into(),
-                app_key: APP_KEY.into(),
-                tenancy: Tenancy::Single,
-            },
-            AppSeed {
-                app_id: SP_APP_ID.into(),
-                app_key: SP_APP_KEY.into(),
-                tenancy: Tenancy::Multi,
-            },
-        ],
-        conferences,
+    let mut seed = Seed::example();
+    for conference in &mut seed.conferences {
+        conference.organizer = None;
     }
+    seed.conferences.extend((0..40).flat_map(|i| {
+        [
+            ConferenceSeed::new(
+                format!("9000000{i:02}"),
+                HOST_PASSWORD,
+                ConferenceState::Ongoing,
+            ),
+            ConferenceSeed::new(
+                format!("8000000{i:02}"),
+                HOST_PASSWORD,
+                ConferenceState::Scheduled,
+            ),
+        ]
+    }));
+    seed
 }
 
 pub async fn sim() -> SimHandle {
