@@ -56,8 +56,8 @@ impl Credentials {
         match (get("MEETING_ACCOUNT"), get("MEETING_PASSWORD")) {
             (Some(account), Some(password)) => return Ok(Some(Self::account(account, password))),
             (Some(_), None) => {
-                return Err(Error::Config(
-                    "MEETING_ACCOUNT is set but MEETING_PASSWORD is not".into(),
+                return Err(Error::config(
+                    "MEETING_ACCOUNT is set but MEETING_PASSWORD is not",
                 ));
             }
             _ => {}
@@ -74,8 +74,8 @@ impl Credentials {
                 return Ok(Some(Self::app_id(app)));
             }
             (Some(_), None) => {
-                return Err(Error::Config(
-                    "MEETING_APP_ID is set but MEETING_APP_KEY is not".into(),
+                return Err(Error::config(
+                    "MEETING_APP_ID is set but MEETING_APP_KEY is not",
                 ));
             }
             _ => {}
@@ -142,7 +142,7 @@ impl AppId {
             Some(corp) => format!("{}:{corp}:{user}:{expire_time}:{nonce}", self.app_id),
         };
         let mut mac = Hmac::<Sha256>::new_from_slice(self.app_key.expose_secret().as_bytes())
-            .map_err(|_| Error::Config("the app key cannot key HMAC-SHA256".into()))?;
+            .map_err(|e| Error::config_with("the app key cannot key HMAC-SHA256", e))?;
         mac.update(signed.as_bytes());
         let signature = hex::encode_upper(mac.finalize().into_bytes());
         let access = base64::engine::general_purpose::STANDARD.encode(&self.app_id);

@@ -59,8 +59,8 @@ pub enum Error {
         message: String,
     },
     /// The client could not be built from its configuration.
-    #[error("invalid configuration: {0}")]
-    Config(String),
+    #[error(transparent)]
+    Config(ConfigError),
     /// The service answered with an error.
     #[error("{}", .0)]
     Service(Box<ServiceError>),
@@ -107,6 +107,23 @@ pub enum Error {
         /// the body failed to decode, never its text.
         detail: String,
     },
+}
+
+/// What is wrong with a client's configuration, and the error that revealed it (an
+/// unreadable file, a URL parser's complaint, …) as its source.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {message}")]
+pub struct ConfigError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ConfigError {
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// An error answer from the service.
@@ -266,6 +283,23 @@ impl Error {
             Self::Service(e) => Some(e),
             _ => None,
         }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Config(ConfigError {
+            message: message.into(),
+            source: None,
+        })
+    }
+
+    pub(crate) fn config_with(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Config(ConfigError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        })
     }
 
     pub(crate) fn invalid(context: &Context, message: impl Into<String>) -> Self {

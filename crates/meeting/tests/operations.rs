@@ -397,5 +397,8 @@ async fn https_with_the_simulators_ca() {
         .await
         .expect_err("the certificate is not trusted");
     assert_eq!(err.kind(), ErrorKind::Tls);
-    assert!(!err.is_retryable(), "an untrusted certificate fails the same way again");
+    assert!(
+        !err.is_retryable(),
+        "an untrusted certificate fails the same way again"
+    );
 }

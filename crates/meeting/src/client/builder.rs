@@ -54,7 +54,7 @@ impl FromStr for Region {
         match s.trim() {
             "cn-north-4" => Ok(Self::CnNorth4),
             "ap-southeast-1" => Ok(Self::ApSoutheast1),
-            other => Err(Error::Config(format!(
+            other => Err(Error::config(format!(
                 "unknown region {other:?}: expected cn-north-4 or ap-southeast-1"
             ))),
         }
@@ -127,8 +127,9 @@ impl ClientBuilder {
             builder = builder.endpoint(endpoint);
         }
         if let Some(path) = var("MEETING_CA_CERT") {
-            let pem = std::fs::read(&path)
-                .map_err(|e| Error::Config(format!("cannot read MEETING_CA_CERT {path}: {e}")))?;
+            let pem = std::fs::read(&path).map_err(|e| {
+                Error::config_with(format!("cannot read MEETING_CA_CERT {path}: {e}"), e)
+            })?;
             builder = builder.add_root_certificate_pem(&pem)?;
         }
         if let Some(credentials) = Credentials::from_env()? {
@@ -181,11 +182,15 @@ impl ClientBuilder {
         self
     }
 
-    /// Also trusts this root certificate (PEM), e.g. the simulator's CA under `--tls`.
+    /// Also trusts these root certificates (PEM, one or several), e.g. the simulator's
+    /// CA under `--tls`. Text without a certificate is refused here, not ignored.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let certificate = reqwest::Certificate::from_pem(pem)
-            .map_err(|e| Error::Config(format!("not a PEM certificate: {e}")))?;
-        self.roots.push(certificate);
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| Error::config_with(format!("not a PEM certificate: {e}"), e))?;
+        if certificates.is_empty() {
+            return Err(Error::config("no certificate in the PEM text"));
+        }
+        self.roots.extend(certificates);
         Ok(self)
     }
 
@@ -237,9 +242,9 @@ impl ClientBuilder {
                 for root in self.roots {
                     builder = builder.add_root_certificate(root);
                 }
-                builder
-                    .build()
-                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+                builder.build().map_err(|e| {
+                    Error::config_with(format!("cannot build the HTTP client: {e}"), e)
+                })?
             }
         };
         let access = match &self.credentials {
@@ -268,14 +273,14 @@ impl ClientBuilder {
 fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, Error> {
     let shown = without_userinfo(endpoint);
     let url = reqwest::Url::parse(endpoint.trim())
-        .map_err(|e| Error::Config(format!("endpoint {shown:?} is not a URL: {e}")))?;
+        .map_err(|e| Error::config_with(format!("endpoint {shown:?} is not a URL: {e}"), e))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "endpoint {shown:?} must not carry a user name or password"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "endpoint {shown:?} must not have a query or fragment"
         )));
     }
@@ -283,19 +288,19 @@ fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<String, E
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => return Err(Error::Config(format!("endpoint {shown:?} has no host"))),
+        None => return Err(Error::config(format!("endpoint {shown:?} has no host"))),
     };
     match url.scheme() {
         "https" => {}
         "http" if loopback || allow_insecure_http => {}
         "http" => {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "endpoint {shown:?} is plain HTTP: use HTTPS, a loopback address, or \
                  allow_insecure_http(true) if you accept sending tokens in clear text"
             )));
         }
         other => {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "endpoint scheme {other:?} is not HTTP(S)"
             )));
         }
@@ -365,6 +370,31 @@ mod tests {
             assert!(!shown.contains("SECRET"), "{shown}");
             assert!(shown.contains("***@"), "{shown}");
         }
+    }
+
+    #[test]
+    fn configuration_errors_keep_their_cause() {
+        use std::error::Error as _;
+        let err = Client::builder()
+            .endpoint("not a url")
+            .build()
+            .expect_err("refused");
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        let cause = err.source().expect("the URL parser's error");
+        assert!(
+            cause.downcast_ref::<url::ParseError>().is_some(),
+            "{cause:?}"
+        );
+        let err = Client::builder()
+            .add_root_certificate_pem(b"not PEM")
+            .expect_err("refused");
+        assert_eq!(err.kind(), crate::ErrorKind::Config, "{err}");
+        let err = Client::builder()
+            .add_root_certificate_pem(
+                b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+            )
+            .expect_err("refused");
+        assert!(err.source().is_some(), "{err:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 
-use super::{Token, checked_secret, clamp_validity};
+use super::{Token, checked_secret, validity};
 use crate::client::within;
 use crate::credentials::{AppId, Kind};
 use crate::error::Context;
@@ -89,7 +89,13 @@ impl Client {
         };
         let secret = checked_secret(&context, "access token", response.access_token.clone())?;
         let now = self.now();
-        let validity = clamp_validity(access_validity(&response, now));
+        // `validPeriod` in seconds, else `expireTime` in epoch seconds, else the
+        // documented minimum of 12 hours.
+        let expires = response
+            .expire_time
+            .and_then(|s| u64::try_from(s).ok())
+            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)));
+        let validity = validity(now, response.valid_period, expires, DEFAULT_ACCESS_VALIDITY);
         let info = AccessTokenInfo {
             user_id: response.user.as_ref().and_then(|u| u.user_id.clone()),
             name: response.user.as_ref().and_then(|u| u.name.clone()),
@@ -146,9 +152,12 @@ impl Client {
         if app.app_id.trim().is_empty() {
             return Err(Error::invalid(context, "the App ID must not be empty"));
         }
+        // Refuses unusable credentials before anything is sent; signing again for a
+        // retry then cannot fail.
+        self.signed_app_request(context, app)?;
         self.attempts(context, Idempotency::Idempotent, deadline, || {
             // A new nonce and expiry for every attempt: a signature is never replayed.
-            let request = self.signed_app_request(app);
+            let request = self.signed_app_request(context, app);
             async move {
                 let (authorization, body) =
                     request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
@@ -163,12 +172,19 @@ impl Client {
         .await
     }
 
-    fn signed_app_request(&self, app: &AppId) -> Result<(String, AppAuthRequest), Error> {
+    fn signed_app_request(
+        &self,
+        context: &Context,
+        app: &AppId,
+    ) -> Result<(String, AppAuthRequest), Error> {
         let now = self.now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let expire_time = (now + SIGNATURE_VALIDITY).as_secs() as i64;
         let nonce = uuid::Uuid::new_v4().to_string();
-        let authorization = app.authorization(expire_time, &nonce)?;
-        let bad = |what: &str| Error::Config(format!("App ID credentials: invalid {what}"));
+        let bad =
+            |what: &str| Error::invalid(context, format!("App ID credentials: invalid {what}"));
+        let authorization = app
+            .authorization(expire_time, &nonce)
+            .map_err(|_| bad("app key"))?;
         let body = AppAuthRequest {
             app_id: app.app_id.as_str().try_into().map_err(|_| bad("App ID"))?,
             client_type: API_CLIENT.try_into().map_err(|_| bad("client type"))?,
@@ -201,17 +217,4 @@ pub struct AccessTokenInfo {
     pub valid_for: Option<Duration>,
     /// When the client will consider it expired.
     pub expires_at: Option<SystemTime>,
-}
-
-/// How long a new access token lives: the answer's `validPeriod`, else its `expireTime`,
-/// else the documented minimum of 12 hours.
-fn access_validity(response: &AuthResponse, now: SystemTime) -> Duration {
-    if let Some(seconds) = response.valid_period.filter(|s| *s > 0) {
-        return Duration::from_secs(seconds as u64);
-    }
-    let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
-    match response.expire_time {
-        Some(expire) if expire > now_secs => Duration::from_secs((expire - now_secs) as u64),
-        _ => DEFAULT_ACCESS_VALIDITY,
-    }
 }

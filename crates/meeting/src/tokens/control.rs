@@ -8,7 +8,7 @@ use meeting_api::types::TokenInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use super::{Token, checked_secret, clamp_validity};
+use super::{Token, checked_secret, validity};
 use crate::Error;
 use crate::client::within;
 use crate::control::Conference;
@@ -110,7 +110,18 @@ impl Conference {
         let mut data = response.data;
         let secret = checked_secret(context, "control token", std::mem::take(&mut data.token))?;
         let now = client.now();
-        let validity = clamp_validity(control_validity(&data, now));
+        // `confTokenExpireTime` in seconds, else `expireTime` in epoch milliseconds,
+        // else the documented 30 minutes.
+        let expires = data
+            .expire_time
+            .and_then(|ms| u64::try_from(ms).ok())
+            .and_then(|ms| UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
+        let validity = validity(
+            now,
+            data.conf_token_expire_time,
+            expires,
+            DEFAULT_CONTROL_VALIDITY,
+        );
         let info = ControlTokenInfo::from_response(data, secret.clone(), now, validity);
         Ok(Token::new(secret, now, validity, info))
     }
@@ -189,21 +200,5 @@ impl ControlTokenInfo {
     /// The token itself. Treat it as a secret.
     pub fn expose_token(&self) -> &str {
         self.token.expose_secret()
-    }
-}
-
-/// How long a control token lives: `confTokenExpireTime` (seconds), else `expireTime`
-/// (epoch milliseconds), else the documented 30 minutes.
-fn control_validity(data: &TokenInfo, now: SystemTime) -> Duration {
-    if let Some(seconds) = data.conf_token_expire_time.filter(|s| *s > 0) {
-        return Duration::from_secs(seconds as u64);
-    }
-    let now_ms = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as i64;
-    match data.expire_time {
-        Some(expire) if expire > now_ms => Duration::from_millis(expire.abs_diff(now_ms)),
-        _ => DEFAULT_CONTROL_VALIDITY,
     }
 }

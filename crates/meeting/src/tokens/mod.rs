@@ -36,10 +36,26 @@ pub(crate) struct Token<I> {
     pub info: I,
 }
 
-/// A validity as the client uses it: at most 7 days, so that a hostile answer cannot
-/// overflow a time or a formatter.
-pub(crate) fn clamp_validity(validity: Duration) -> Duration {
-    validity.min(MAX_VALIDITY)
+/// How long a token from the service lives: `seconds` if positive, else until
+/// `expires_at` if that is ahead of `now`, else `default`; at most 7 days, so that a
+/// hostile answer cannot overflow a time or a formatter.
+pub(crate) fn validity(
+    now: SystemTime,
+    seconds: Option<i64>,
+    expires_at: Option<SystemTime>,
+    default: Duration,
+) -> Duration {
+    let from_seconds = seconds
+        .and_then(|s| u64::try_from(s).ok())
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs);
+    let until_expiry = expires_at
+        .and_then(|at| at.duration_since(now).ok())
+        .filter(|d| !d.is_zero());
+    from_seconds
+        .or(until_expiry)
+        .unwrap_or(default)
+        .min(MAX_VALIDITY)
 }
 
 /// A token from the service, checked before it is cached: the server's fault (an empty
@@ -74,7 +90,7 @@ pub(crate) fn checked_secret(
 impl<I> Token<I> {
     /// A token valid for `validity` from `now`.
     pub fn new(secret: SecretString, now: SystemTime, validity: Duration, info: I) -> Self {
-        let validity = clamp_validity(validity);
+        let validity = validity.min(MAX_VALIDITY);
         let margin = (validity / MARGIN_DIVISOR).min(MAX_MARGIN);
         let expires_at = now.checked_add(validity).unwrap_or(now);
         Self {
@@ -251,6 +267,27 @@ mod tests {
             2,
             "refreshed 10 s ahead of expiry"
         );
+    }
+
+    #[test]
+    fn validity_from_seconds_then_expiry_then_default() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let default = Duration::from_secs(1800);
+        let ahead = now + Duration::from_secs(600);
+        assert_eq!(
+            validity(now, Some(60), Some(ahead), default),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            validity(now, Some(0), Some(ahead), default),
+            Duration::from_secs(600)
+        );
+        assert_eq!(validity(now, Some(-1), None, default), default);
+        assert_eq!(
+            validity(now, None, Some(now - Duration::from_secs(1)), default),
+            default
+        );
+        assert_eq!(validity(now, Some(i64::MAX), None, default), MAX_VALIDITY);
     }
 
     #[tokio::test]
