@@ -3,7 +3,7 @@
 # (Debian package `wrk`). Usage: crates/meeting-sim/bench/throughput.sh [extra sim flags]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-cargo build --quiet --release -p meeting-sim
+cargo build --quiet --release -p meeting-sim --features cli
 out=$(mktemp)
 target/release/meeting-sim --port 0 --seed crates/meeting-sim/examples/seed.json "$@" >"$out" 2>/dev/null &
 pid=$!

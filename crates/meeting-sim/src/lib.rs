@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 mod faults;
 mod model;

@@ -1,8 +1,10 @@
-//! Where the client reads the time, for token expiry. Tests swap in a [`ManualClock`]
-//! to cross an expiry without sleeping.
+//! Where the client reads the time, for token expiry. Tests swap in a `ManualClock`
+//! (feature `test-util`) to cross an expiry without sleeping.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
+
+#[cfg(any(test, feature = "test-util"))]
+pub use manual::ManualClock;
 
 /// A source of the current time.
 pub trait Clock: Send + Sync + 'static {
@@ -20,23 +22,32 @@ impl Clock for SystemClock {
     }
 }
 
-/// The wall clock plus an offset that only moves when told to.
-#[derive(Clone, Debug, Default)]
-pub struct ManualClock {
-    offset: Arc<Mutex<Duration>>,
-}
+#[cfg(any(test, feature = "test-util"))]
+mod manual {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, SystemTime};
 
-impl ManualClock {
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
-        *offset += by;
+    use super::Clock;
+
+    /// The wall clock plus an offset that only moves when told to. For tests: enable
+    /// the `test-util` feature.
+    #[derive(Clone, Debug, Default)]
+    pub struct ManualClock {
+        offset: Arc<Mutex<Duration>>,
     }
-}
 
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        let offset = *self.offset.lock().unwrap_or_else(|p| p.into_inner());
-        SystemTime::now() + offset
+    impl ManualClock {
+        /// Moves the clock forward.
+        pub fn advance(&self, by: Duration) {
+            let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+            *offset += by;
+        }
+    }
+
+    impl Clock for ManualClock {
+        fn now(&self) -> SystemTime {
+            let offset = *self.offset.lock().unwrap_or_else(|p| p.into_inner());
+            SystemTime::now() + offset
+        }
     }
 }

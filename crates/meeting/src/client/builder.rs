@@ -216,7 +216,7 @@ impl ClientBuilder {
     }
 
     /// Where the client reads the time for token expiry (tests use a
-    /// [`crate::clock::ManualClock`]).
+    /// `clock::ManualClock`, with the `test-util` feature).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
         self
