@@ -1,5 +1,8 @@
-//! Each seed page's example request, reproduced by the generated client and checked on
-//! the wire against a loopback listener that records what it receives.
+//! The example request of each of Huawei's reference pages for these operations
+//! (Locking or Unlocking a Meeting, Canceling a Scheduled Meeting, Modifying Settings
+//! During a Meeting, Locking a Terminal's Video Source, Obtaining a Meeting Control
+//! Token), reproduced by the generated client and checked on the wire against a
+//! loopback listener that records what it receives.
 
 use std::collections::BTreeMap;
 
@@ -168,7 +171,8 @@ async fn seed_003_update_started_conf_config_is_a_put() {
         .await
         .expect("200");
     let r = seen.await.expect("recorded");
-    // The seed's curl example says POST; its prototype table and the official SDK say PUT.
+    // The reference page's curl example says POST; its prototype table and the official
+    // SDK say PUT.
     assert_eq!(r.method, "PUT");
     assert_eq!(
         r.target,

@@ -210,7 +210,8 @@ pub struct ConferenceSeed {
     /// Where the conference is in its life.
     #[serde(default)]
     pub state: ConferenceState,
-    /// Who scheduled it: an account name, or `app:<appId>:<userId>` for an App ID user.
+    /// Who scheduled it: an account name, or `app:<appId>:<corpId>:<userId>` for an App ID
+    /// user (`corpId` empty for a single enterprise).
     /// Only that subject or an administrator may cancel it. `None`: anyone may.
     #[serde(default)]
     pub organizer: Option<String>,

@@ -1,17 +1,24 @@
 //! The simulator's mutable state: accounts, apps, conferences, tokens, counters, clock.
+//! Every change of state, and every counter it moves, happens in a `World` method that
+//! either applies the whole change or refuses with the service's error and changes
+//! nothing; the HTTP handlers only read requests and write answers.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::http::StatusCode;
+use meeting_api::types::UpdateStartedConfigReqBody;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantView, Seed,
     Settings,
 };
+use crate::service::{ApiError, codes};
 
-/// Live tokens one subject may hold (WIRE: 64 with clientType 72); a 65th evicts the oldest.
+/// Live access tokens one subject may hold with clientType 72 (Huawei documents 64); a 65th
+/// login evicts the oldest.
 const TOKENS_PER_SUBJECT: usize = 64;
 
 /// Wall clock plus an offset that tests move forward ([`crate::SimHandle::advance_clock`]),
@@ -174,7 +181,7 @@ impl World {
     }
 
     /// Grants an access token, evicting the subject's oldest beyond the limit.
-    pub fn grant_access(&mut self, subject: &str, admin: bool, expires_ms: i64) -> String {
+    fn grant_access(&mut self, subject: &str, admin: bool, expires_ms: i64) -> String {
         let token = new_token("stb");
         self.access_tokens.insert(
             token.clone(),
@@ -198,13 +205,13 @@ impl World {
     }
 
     /// The grant behind a live access token.
-    pub fn access(&self, token: &str, now_ms: i64) -> Option<&Grant> {
+    fn access(&self, token: &str, now_ms: i64) -> Option<&Grant> {
         self.access_tokens
             .get(token)
             .filter(|grant| grant.expires_ms > now_ms)
     }
 
-    pub fn grant_control(&mut self, conference: &str, expires_ms: i64) -> String {
+    fn grant_control(&mut self, conference: &str, expires_ms: i64) -> String {
         let token = new_token("cnr");
         self.control_tokens.insert(
             token.clone(),
@@ -217,7 +224,7 @@ impl World {
     }
 
     /// Ends every control token of a conference (it ended).
-    pub fn revoke_control(&mut self, conference: &str) {
+    fn revoke_control(&mut self, conference: &str) {
         self.control_tokens
             .retain(|_, g| g.conference != conference);
     }
@@ -235,8 +242,290 @@ impl World {
     pub fn count_error(&mut self, code: &str) {
         *self.counters.errors.entry(code.to_owned()).or_default() += 1;
     }
-}
 
+    // ---- authentication ----
+
+    /// A login with account and password: an access token (none with `issue_token`
+    /// false) and whether the account is an administrator.
+    pub fn login_account(
+        &mut self,
+        account: &str,
+        password: &str,
+        issue_token: bool,
+        expires_ms: i64,
+    ) -> Result<(String, bool), ApiError> {
+        let seed = match self.accounts.get(account) {
+            Some(seed) if seed.password == password => seed.clone(),
+            _ => return Err(ApiError::login_failed("account or password is wrong")),
+        };
+        if seed.disabled {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                codes::ACCOUNT_DISABLED,
+                "the account is disabled",
+            ));
+        }
+        if seed.locked {
+            return Err(ApiError::new(
+                StatusCode::LOCKED,
+                codes::ACCOUNT_LOCKED,
+                "the account is locked",
+            ));
+        }
+        let token = if issue_token {
+            self.grant_access(account, seed.admin, expires_ms)
+        } else {
+            String::new()
+        };
+        self.counters.account_logins += 1;
+        Ok((token, seed.admin))
+    }
+
+    /// A known app.
+    pub fn app(&self, app_id: &str) -> Result<AppSeed, ApiError> {
+        self.apps
+            .get(app_id)
+            .cloned()
+            .ok_or_else(|| ApiError::login_failed("unknown App ID"))
+    }
+
+    /// A login with a verified App ID signature: an access token for `subject`.
+    pub fn login_app(&mut self, subject: &str, admin: bool, expires_ms: i64) -> String {
+        self.counters.app_logins += 1;
+        self.grant_access(subject, admin, expires_ms)
+    }
+
+    /// The grant behind `X-Access-Token`, which must be live.
+    pub fn authorize_access(&self, token: Option<&str>, now_ms: i64) -> Result<Grant, ApiError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::ACCESS_TOKEN_INVALID,
+                "X-Access-Token is required",
+            )
+        })?;
+        self.access(token, now_ms).cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::ACCESS_TOKEN_INVALID,
+                "the access token is invalid or has expired",
+            )
+        })
+    }
+
+    /// Checks `X-Conference-Authorization` (already unwrapped from `Basic`) for
+    /// conference `id`, which must be in progress.
+    pub fn authorize_control(
+        &self,
+        token: Option<&str>,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<(), ApiError> {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::TOKEN_NULL,
+                "X-Conference-Authorization (the control token) is required",
+            ));
+        };
+        if !self.control_token_valid(token, id, now_ms) {
+            return Err(ApiError::control_token_invalid());
+        }
+        self.conference(id).map(|_| ())
+    }
+
+    fn control_token_valid(&self, token: &str, id: &str, now_ms: i64) -> bool {
+        self.control_tokens
+            .get(token)
+            .is_some_and(|g| g.conference == id && g.expires_ms > now_ms)
+    }
+
+    /// `GET …/token`: keeps `current` alive if it is live for this conference (the
+    /// password is not checked then), else grants a new token for the host password.
+    pub fn control_token(
+        &mut self,
+        id: &str,
+        current: Option<&str>,
+        password: Option<&str>,
+        login_type: Option<&str>,
+        now_ms: i64,
+        validity_ms: i64,
+    ) -> Result<String, ApiError> {
+        let host_password = self.conference(id)?.host_password.clone();
+        if let Some(token) = current.filter(|t| self.control_token_valid(t, id, now_ms)) {
+            if let Some(grant) = self.control_tokens.get_mut(token) {
+                grant.expires_ms = now_ms + validity_ms;
+            }
+            self.counters.control_token_keepalives += 1;
+            return Ok(token.to_owned());
+        }
+        match password.filter(|p| !p.is_empty()) {
+            Some(_) if login_type != Some("1") => Err(ApiError::bad_request(
+                "X-Login-Type must be 1 with X-Password",
+            )),
+            Some(password) if password != host_password => {
+                Err(ApiError::auth_failed("the host password is wrong"))
+            }
+            Some(_) => {
+                self.counters.control_token_grants += 1;
+                Ok(self.grant_control(id, now_ms + validity_ms))
+            }
+            None if current.is_some() => Err(ApiError::control_token_invalid()),
+            None => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::PASSWORD_BLANK,
+                "X-Password (the host password) or X-Conference-Authorization is required",
+            )),
+        }
+    }
+
+    // ---- conferences ----
+
+    /// Conference `id`, which must exist and be in progress.
+    fn conference(&self, id: &str) -> Result<&Conference, ApiError> {
+        match self.conferences.get(id) {
+            None => Err(ApiError::meeting_not_found(id)),
+            Some(c) if c.state != ConferenceState::Ongoing => Err(ApiError::not_in_progress(id)),
+            Some(c) => Ok(c),
+        }
+    }
+
+    fn ongoing_mut(&mut self, id: &str) -> Result<&mut Conference, ApiError> {
+        self.conference(id)?;
+        self.conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))
+    }
+
+    /// LockMeeting.
+    pub fn lock(&mut self, id: &str, locked: bool) -> Result<(), ApiError> {
+        self.ongoing_mut(id)?.locked = locked;
+        Ok(())
+    }
+
+    /// UpdateStartedConfConfig: only the fields the update sets.
+    pub fn update_settings(
+        &mut self,
+        id: &str,
+        update: &UpdateStartedConfigReqBody,
+    ) -> Result<(), ApiError> {
+        if *update == UpdateStartedConfigReqBody::default() {
+            return Err(ApiError::bad_request(
+                "no setting given: send at least one field",
+            ));
+        }
+        let conference = self.ongoing_mut(id)?;
+        let s = &mut conference.settings;
+        let set = |slot: &mut i32, value: Option<i32>| {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        };
+        set(&mut s.lock_sharing, update.lock_sharing.as_deref().copied());
+        set(
+            &mut s.call_in_restriction,
+            update.call_in_restriction.as_deref().copied(),
+        );
+        set(
+            &mut s.allow_unmute_by_oneself,
+            update.allow_unmute_by_oneself.as_deref().copied(),
+        );
+        set(
+            &mut s.chat_permission,
+            update.chat_permission.as_deref().copied(),
+        );
+        set(
+            &mut s.audience_call_in_restriction,
+            update.audience_call_in_restriction.as_deref().copied(),
+        );
+        set(
+            &mut s.client_rec_mode,
+            update.client_rec_mode.as_deref().copied(),
+        );
+        set(
+            &mut s.allow_open_camera,
+            update.allow_open_camera.as_deref().copied(),
+        );
+        set(&mut s.allow_rename, update.allow_rename.as_deref().copied());
+        set(&mut s.free_share, update.free_share.as_deref().copied());
+        if let Some(is_lock) = &update.is_lock {
+            conference.locked = **is_lock == 1;
+        }
+        Ok(())
+    }
+
+    /// LockView: locks (or with `locked` false, unlocks) the view of professional
+    /// terminal `terminal` to the video source of participant `source`.
+    pub fn lock_view(
+        &mut self,
+        id: &str,
+        terminal: &str,
+        source: &str,
+        locked: bool,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        if conference.participant_mut(source).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "participant {source} is not in meeting {id}"
+            )));
+        }
+        let Some(participant) = conference.participant_mut(terminal) else {
+            return Err(ApiError::bad_request(format!(
+                "participant {terminal} is not in meeting {id}"
+            )));
+        };
+        if !participant.seed.professional_terminal {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("participant {terminal} is not a professional terminal"),
+            ));
+        }
+        participant.view_locked_to = locked.then(|| source.to_owned());
+        Ok(())
+    }
+
+    /// CancelMeeting: cancels a scheduled meeting, or with `end_ongoing` ends one in
+    /// progress; its control tokens die with it.
+    pub fn cancel(&mut self, id: &str, by: &Grant, end_ongoing: bool) -> Result<(), ApiError> {
+        let conference = self
+            .conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        let may_cancel = by.admin
+            || conference
+                .organizer
+                .as_ref()
+                .is_none_or(|o| *o == by.subject);
+        if !may_cancel {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("only the organizer or an administrator may cancel meeting {id}"),
+            ));
+        }
+        conference.state = match conference.state {
+            ConferenceState::Scheduled => ConferenceState::Cancelled,
+            ConferenceState::Ongoing if end_ongoing => ConferenceState::Ended,
+            ConferenceState::Ongoing => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    codes::REQUEST_ERROR,
+                    format!("meeting {id} is in progress: pass type=1 to end it"),
+                ));
+            }
+            ConferenceState::Ended | ConferenceState::Cancelled => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    codes::NOT_IN_PROGRESS,
+                    format!("meeting {id} has already ended or been cancelled"),
+                ));
+            }
+        };
+        self.revoke_control(id);
+        Ok(())
+    }
+}
 /// An unguessable token: a prefix and 48 hex digits.
 fn new_token(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();

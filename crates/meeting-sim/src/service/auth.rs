@@ -16,10 +16,6 @@ use super::{ApiError, ApiResult, codes, header, json_body};
 use crate::Shared;
 use crate::model::Tenancy;
 
-fn login_failed(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, codes::LOGIN_FAILED, message)
-}
-
 fn bad_login_body(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, codes::LOGIN_BAD_BODY, message)
 }
@@ -31,7 +27,9 @@ pub(super) async fn account(
 ) -> ApiResult<Json<AuthResponse>> {
     let (account, password) = header(&headers, "authorization")
         .and_then(basic_credentials)
-        .ok_or_else(|| login_failed("Authorization must be Basic base64(account:password)"))?;
+        .ok_or_else(|| {
+            ApiError::login_failed("Authorization must be Basic base64(account:password)")
+        })?;
     let request: AccountAuthRequest = json_body(body).map_err(|e| bad_login_body(e.message))?;
     if *request.account != account {
         return Err(bad_login_body(
@@ -39,39 +37,18 @@ pub(super) async fn account(
         ));
     }
     let now_ms = shared.clock.now_ms();
-    let mut world = shared.world();
-    let seed = match world.accounts.get(&account) {
-        Some(seed) if seed.password == password => seed.clone(),
-        _ => return Err(login_failed("account or password is wrong")),
-    };
-    if seed.disabled {
-        return Err(ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            codes::ACCOUNT_DISABLED,
-            "the account is disabled",
-        ));
-    }
-    if seed.locked {
-        return Err(ApiError::new(
-            StatusCode::LOCKED,
-            codes::ACCOUNT_LOCKED,
-            "the account is locked",
-        ));
-    }
-    let no_token = request.create_token_type.is_some_and(|t| *t == 1);
     let validity_ms = shared.config.access_token_validity.as_millis() as i64;
-    let token = if no_token {
-        String::new()
-    } else {
-        world.grant_access(&account, seed.admin, now_ms + validity_ms)
-    };
-    world.counters.account_logins += 1;
+    let issue_token = request.create_token_type.is_none_or(|t| *t != 1);
+    let (token, admin) =
+        shared
+            .world()
+            .login_account(&account, &password, issue_token, now_ms + validity_ms)?;
     Ok(Json(auth_response(
         token,
         now_ms,
         validity_ms,
         &account,
-        seed.admin,
+        admin,
     )))
 }
 
@@ -83,25 +60,22 @@ pub(super) async fn app_id(
     let authorization = header(&headers, "authorization")
         .and_then(HmacAuthorization::parse)
         .ok_or_else(|| {
-            login_failed("Authorization must be HMAC-SHA256 signature=<hex>,access=<base64(appId)>")
+            ApiError::login_failed(
+                "Authorization must be HMAC-SHA256 signature=<hex>,access=<base64(appId)>",
+            )
         })?;
     let request: AppAuthRequest = json_body(body).map_err(|e| bad_login_body(e.message))?;
     let app_id: &str = &request.app_id;
     let now_ms = shared.clock.now_ms();
-    let mut world = shared.world();
-    let app = world
-        .apps
-        .get(app_id)
-        .cloned()
-        .ok_or_else(|| login_failed("unknown App ID"))?;
+    let app = shared.world().app(app_id)?;
     if let Some(access) = &authorization.access {
         // `access` is documented as required, but real clients omit it and succeed.
         if *access != base64::engine::general_purpose::STANDARD.encode(app_id) {
-            return Err(login_failed("access does not match the App ID"));
+            return Err(ApiError::login_failed("access does not match the App ID"));
         }
     }
     if request.expire_time != 0 && request.expire_time.saturating_mul(1000) < now_ms {
-        return Err(login_failed(
+        return Err(ApiError::login_failed(
             "the signature has expired (expireTime is in the past)",
         ));
     }
@@ -109,7 +83,7 @@ pub(super) async fn app_id(
     let corp_id = request.corp_id.as_deref().unwrap_or("");
     let signed = match app.tenancy {
         Tenancy::Single if !corp_id.is_empty() => {
-            return Err(login_failed(
+            return Err(ApiError::login_failed(
                 "corpId must not be sent for a single enterprise",
             ));
         }
@@ -123,20 +97,21 @@ pub(super) async fn app_id(
         ),
     };
     let mut mac = Hmac::<Sha256>::new_from_slice(app.app_key.as_bytes())
-        .map_err(|_| login_failed("unusable app key"))?;
+        .map_err(|_| ApiError::login_failed("unusable app key"))?;
     mac.update(signed.as_bytes());
     // hex::decode accepts upper- and lower-case digits alike.
     let given = hex::decode(&authorization.signature)
-        .map_err(|_| login_failed("the signature is not hex"))?;
+        .map_err(|_| ApiError::login_failed("the signature is not hex"))?;
     mac.verify_slice(&given)
-        .map_err(|_| login_failed("the signature does not match"))?;
+        .map_err(|_| ApiError::login_failed("the signature does not match"))?;
 
     let subject = format!("app:{app_id}:{corp_id}:{user_id}");
     let validity_ms = shared.config.access_token_validity.as_millis() as i64;
     // The enterprise's default administrator stands behind an empty userId.
     let admin = user_id.is_empty();
-    let token = world.grant_access(&subject, admin, now_ms + validity_ms);
-    world.counters.app_logins += 1;
+    let token = shared
+        .world()
+        .login_app(&subject, admin, now_ms + validity_ms);
     Ok(Json(auth_response(
         token,
         now_ms,

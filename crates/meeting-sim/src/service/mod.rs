@@ -14,11 +14,11 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use base64::Engine;
 use serde::de::DeserializeOwned;
 
@@ -74,6 +74,33 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_ERROR, message)
     }
+    pub fn meeting_not_found(id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::MEETING_NOT_FOUND,
+            format!("meeting {id} does not exist"),
+        )
+    }
+    pub fn not_in_progress(id: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            codes::NOT_IN_PROGRESS,
+            format!("meeting {id} is not in progress"),
+        )
+    }
+    pub fn auth_failed(message: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::MEETING_AUTH_FAILED,
+            message,
+        )
+    }
+    pub fn control_token_invalid() -> Self {
+        Self::auth_failed("the control token is invalid or has expired")
+    }
+    pub fn login_failed(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, codes::LOGIN_FAILED, message)
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -88,8 +115,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The error codes the simulator answers with. MMC/USG codes come from Huawei's tables
-/// (WIRE.md §4b); where Huawei documents none, the code is the simulator's own choice.
+/// The error codes the simulator answers with. MMC/USG codes come from Huawei's error
+/// code tables; where Huawei documents none, the code is the simulator's own choice
+/// (the crate's README lists them).
 pub(crate) mod codes {
     pub const REQUEST_ERROR: &str = "MMC.111070001";
     pub const NO_PERMISSION: &str = "MMC.111070002";
@@ -115,21 +143,66 @@ type ApiResult<T> = Result<T, ApiError>;
 /// Query parameters, decoded (order and percent-encoding do not matter).
 pub(crate) type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
 
+/// One operation the simulator serves: its method, path and operationId, and its handler.
+struct Route {
+    method: MethodFilter,
+    path: &'static str,
+    operation: &'static str,
+    handler: fn(MethodFilter) -> MethodRouter<Arc<Shared>>,
+}
+
+/// Every operation, once: the router and the per-operation counters both read it.
+static ROUTES: [Route; 7] = [
+    Route {
+        method: MethodFilter::POST,
+        path: "/v1/usg/acs/auth/account",
+        operation: "AuthenticateAccount",
+        handler: |m| on(m, auth::account),
+    },
+    Route {
+        method: MethodFilter::POST,
+        path: "/v2/usg/acs/auth/appauth",
+        operation: "AuthenticateAppId",
+        handler: |m| on(m, auth::app_id),
+    },
+    Route {
+        method: MethodFilter::GET,
+        path: "/v1/mmc/control/conferences/token",
+        operation: "CreateConfToken",
+        handler: |m| on(m, control::token),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/lock",
+        operation: "LockMeeting",
+        handler: |m| on(m, control::lock),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/updateStartedConfConfig",
+        operation: "UpdateStartedConfConfig",
+        handler: |m| on(m, control::update_settings),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/lockView",
+        operation: "LockView",
+        handler: |m| on(m, control::lock_view),
+    },
+    Route {
+        method: MethodFilter::DELETE,
+        path: "/v1/mmc/management/conferences",
+        operation: "CancelMeeting",
+        handler: |m| on(m, management::cancel),
+    },
+];
+
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v1/usg/acs/auth/account", post(auth::account))
-        .route("/v2/usg/acs/auth/appauth", post(auth::app_id))
-        .route("/v1/mmc/control/conferences/token", get(control::token))
-        .route("/v1/mmc/control/conferences/lock", put(control::lock))
-        .route(
-            "/v1/mmc/control/conferences/updateStartedConfConfig",
-            put(control::update_settings),
-        )
-        .route(
-            "/v1/mmc/control/conferences/lockView",
-            put(control::lock_view),
-        )
-        .route("/v1/mmc/management/conferences", delete(management::cancel))
+    let mut router = Router::new();
+    for route in &ROUTES {
+        router = router.route(route.path, (route.handler)(route.method));
+    }
+    router
         .nest("/_sim", admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -155,17 +228,16 @@ async fn method_not_allowed() -> ApiError {
 
 /// The operation a request is for, by route.
 fn operation(method: &Method, path: &str) -> &'static str {
-    match (method.as_str(), path) {
-        ("POST", "/v1/usg/acs/auth/account") => "AuthenticateAccount",
-        ("POST", "/v2/usg/acs/auth/appauth") => "AuthenticateAppId",
-        ("GET", "/v1/mmc/control/conferences/token") => "CreateConfToken",
-        ("PUT", "/v1/mmc/control/conferences/lock") => "LockMeeting",
-        ("PUT", "/v1/mmc/control/conferences/updateStartedConfConfig") => "UpdateStartedConfConfig",
-        ("PUT", "/v1/mmc/control/conferences/lockView") => "LockView",
-        ("DELETE", "/v1/mmc/management/conferences") => "CancelMeeting",
-        (_, p) if p.starts_with("/_sim/") => "admin",
-        _ => "unknown",
+    if path.starts_with("/_sim/") {
+        return "admin";
     }
+    let Ok(method) = MethodFilter::try_from(method.clone()) else {
+        return "unknown";
+    };
+    ROUTES
+        .iter()
+        .find(|r| r.method == method && r.path == path)
+        .map_or("unknown", |r| r.operation)
 }
 
 /// Request id, faults, counters and the log line. Faults are decided before the handler
@@ -242,7 +314,39 @@ async fn every_request(
     response
 }
 
-// ---- helpers shared by the handlers ----
+// ---- what the handlers share ----
+
+/// What every control call starts with: `conferenceID` from the query, a control token
+/// valid for that conference in progress, and a JSON body of type `T` (one of
+/// meeting-api's generated types, which validate ranges). Refused in that order.
+pub(crate) struct Controlled<T> {
+    /// The conference ID.
+    pub id: String,
+    /// The whole query, for the operations with more parameters.
+    pub query: QueryMap,
+    /// The body.
+    pub body: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<Arc<Shared>> for Controlled<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, shared: &Arc<Shared>) -> ApiResult<Self> {
+        let (mut parts, body) = request.into_parts();
+        let query: QueryMap = Query::from_request_parts(&mut parts, shared).await;
+        let id = required_query(&query, "conferenceID")?.to_owned();
+        let token = header(&parts.headers, "x-conference-authorization").map(unwrap_basic);
+        shared
+            .world()
+            .authorize_control(token.as_deref(), &id, shared.clock.now_ms())?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), shared).await;
+        Ok(Self {
+            body: json_body(bytes)?,
+            id,
+            query,
+        })
+    }
+}
 
 /// A required, non-empty query parameter.
 pub(crate) fn required_query<'a>(query: &'a QueryMap, name: &str) -> ApiResult<&'a str> {
