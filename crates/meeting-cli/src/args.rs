@@ -3,9 +3,23 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meeting::{AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording};
 use meeting_sim::cli::SimArgs;
+
+/// A parser for one of the `meeting` crate's setting enums: its command-line names as
+/// the possible values, each with what it means (shown by `--help`).
+macro_rules! setting {
+    ($setting:ident) => {
+        clap::builder::PossibleValuesParser::new(
+            $setting::ALL.iter().map(|value| {
+                clap::builder::PossibleValue::new(value.name()).help(value.describe())
+            }),
+        )
+        .try_map(|text| text.parse::<$setting>())
+    };
+}
 
 /// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
 /// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
@@ -53,9 +67,9 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Where the service is and who the client is.
+/// Where the service is.
 #[derive(Debug, Args)]
-pub struct Connection {
+pub struct Endpoint {
     /// Service endpoint (overrides --region).
     #[arg(long, env = "MEETING_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
@@ -65,6 +79,11 @@ pub struct Connection {
     /// Extra trusted root certificate (PEM), e.g. the simulator's CA.
     #[arg(long, env = "MEETING_CA_CERT", value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
+}
+
+/// Who logs in, for the commands that need an access token (else MEETING_ACCESS_TOKEN).
+#[derive(Debug, Args)]
+pub struct Login {
     /// Account to log in with (password: MEETING_PASSWORD, --password-file, or a prompt).
     #[arg(long, env = "MEETING_ACCOUNT")]
     pub account: Option<String>,
@@ -85,6 +104,15 @@ pub struct Connection {
     pub corp_id: Option<String>,
 }
 
+/// Where the service is and who logs in.
+#[derive(Debug, Args)]
+pub struct Connection {
+    #[command(flatten)]
+    pub endpoint: Endpoint,
+    #[command(flatten)]
+    pub login: Login,
+}
+
 /// The host password of the meeting.
 #[derive(Debug, Args)]
 pub struct HostPassword {
@@ -93,7 +121,8 @@ pub struct HostPassword {
     pub host_password_file: Option<PathBuf>,
 }
 
-/// A conference and how to control it.
+/// A conference and how to control it: with the host password (or
+/// MEETING_CONTROL_TOKEN), no login needed.
 #[derive(Debug, Args)]
 pub struct Target {
     /// The conference ID.
@@ -101,7 +130,7 @@ pub struct Target {
     #[command(flatten)]
     pub host_password: HostPassword,
     #[command(flatten)]
-    pub connection: Connection,
+    pub endpoint: Endpoint,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,12 +157,10 @@ pub enum Command {
     Demo,
 }
 
-/// On or off.
+/// On or off; what that means is said by each flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
-    /// On, yes, locked.
     On,
-    /// Off, no, unlocked.
     Off,
 }
 
@@ -147,34 +174,34 @@ impl Switch {
 pub struct SettingsArgs {
     #[command(flatten)]
     pub target: Target,
-    /// Lock sharing.
+    /// Sharing: on locks it to the host, off lets participants share.
     #[arg(long, value_name = "on|off")]
     pub lock_sharing: Option<Switch>,
-    /// Who may join: everyone, enterprise, invited.
-    #[arg(long, value_name = "WHO")]
+    /// Who may join.
+    #[arg(long, value_name = "WHO", value_parser = setting!(CallInRestriction))]
     pub call_in: Option<CallInRestriction>,
-    /// Whether participants may unmute themselves.
+    /// Participants unmuting themselves: on allows it, off forbids it.
     #[arg(long, value_name = "on|off")]
     pub allow_unmute: Option<Switch>,
-    /// Chat: forbidden, private, public, free.
-    #[arg(long, value_name = "WHAT")]
+    /// What participants may chat.
+    #[arg(long, value_name = "WHAT", value_parser = setting!(ChatPermission))]
     pub chat: Option<ChatPermission>,
-    /// Webinar audience who may join: everyone, enterprise-and-invited.
-    #[arg(long, value_name = "WHO")]
+    /// Who of a webinar's audience may join.
+    #[arg(long, value_name = "WHO", value_parser = setting!(AudienceCallInRestriction))]
     pub audience_call_in: Option<AudienceCallInRestriction>,
-    /// Who may record locally: host, everyone, selected.
-    #[arg(long, value_name = "WHO")]
+    /// Who may record locally.
+    #[arg(long, value_name = "WHO", value_parser = setting!(LocalRecording))]
     pub local_recording: Option<LocalRecording>,
-    /// Whether participants may turn their camera on.
+    /// Participants' cameras: on lets them turn theirs on, off forbids it.
     #[arg(long, value_name = "on|off")]
     pub allow_camera: Option<Switch>,
-    /// Whether participants may rename themselves.
+    /// Renaming: on lets participants rename themselves, off forbids it.
     #[arg(long, value_name = "on|off")]
     pub allow_rename: Option<Switch>,
-    /// Lock the meeting.
+    /// The meeting's lock: on locks it (no one joins by themselves), off unlocks it.
     #[arg(long = "lock", value_name = "on|off")]
     pub locked: Option<Switch>,
-    /// Whether anyone may take over sharing.
+    /// Taking over sharing: on lets anyone take it, off keeps it to host and co-hosts.
     #[arg(long, value_name = "on|off")]
     pub free_share: Option<Switch>,
 }

@@ -4,7 +4,7 @@
 use meeting::{AppId, Client, Conference, Credentials, RetryPolicy, Role, SettingsUpdate};
 use serde_json::json;
 
-use crate::args::{Command, Connection, Global, SettingsArgs, Target};
+use crate::args::{Command, Endpoint, Global, Login, SettingsArgs, Target};
 use crate::output::{self, Failure, print};
 use crate::secrets;
 
@@ -71,7 +71,12 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             done(json, "unlock-view", id, &text);
         }
         Command::Cancel(args) => {
-            let meeting = client(&args.connection, global, true)?.conference(&args.conference);
+            let meeting = client(
+                &args.connection.endpoint,
+                global,
+                Some(&args.connection.login),
+            )?
+            .conference(&args.conference);
             let id = &args.conference;
             if args.end_ongoing {
                 meeting.end().await?;
@@ -121,7 +126,9 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             print(json, &text, value);
         }
         Command::Login(connection) => {
-            let who = client(&connection, global, true)?.login().await?;
+            let who = client(&connection.endpoint, global, Some(&connection.login))?
+                .login()
+                .await?;
             let name = who
                 .user_id
                 .as_deref()
@@ -161,26 +168,22 @@ fn done(json: bool, operation: &str, conference: &str, text: &str) {
     );
 }
 
-/// A client from flags and environment. Credentials are required for management calls
-/// and login; control calls use the host password instead.
-fn client(
-    connection: &Connection,
-    global: &Global,
-    need_credentials: bool,
-) -> Result<Client, Failure> {
+/// A client for `endpoint`; with `login`, also credentials (needed by management calls
+/// and login; control calls use the host password instead).
+fn client(endpoint: &Endpoint, global: &Global, login: Option<&Login>) -> Result<Client, Failure> {
     let mut builder = Client::builder();
     if let Some(timeout) = global.timeout {
         builder = builder
             .retry_policy(RetryPolicy::default().max_elapsed(timeout))
             .request_timeout(timeout.min(meeting::DEFAULT_REQUEST_TIMEOUT));
     }
-    if let Some(region) = &connection.region {
+    if let Some(region) = &endpoint.region {
         builder = builder.region(region.parse()?);
     }
-    if let Some(endpoint) = &connection.endpoint {
-        builder = builder.endpoint(endpoint);
+    if let Some(url) = &endpoint.endpoint {
+        builder = builder.endpoint(url);
     }
-    if let Some(path) = &connection.ca_cert {
+    if let Some(path) = &endpoint.ca_cert {
         let pem = std::fs::read(path).map_err(|e| {
             Failure::Usage(format!(
                 "cannot read the CA certificate {}: {e}",
@@ -189,42 +192,39 @@ fn client(
         })?;
         builder = builder.add_root_certificate_pem(&pem)?;
     }
-    if need_credentials {
-        builder = builder.credentials(credentials(connection)?);
+    if let Some(login) = login {
+        builder = builder.credentials(credentials(login)?);
     }
     Ok(builder.build()?)
 }
 
-fn credentials(connection: &Connection) -> Result<Credentials, Failure> {
-    if let Some(account) = &connection.account {
+fn credentials(login: &Login) -> Result<Credentials, Failure> {
+    if let Some(account) = &login.account {
         let password = secrets::require(
             "password",
             "MEETING_PASSWORD",
-            connection.password_file.as_deref(),
+            login.password_file.as_deref(),
             "--password-file",
         )?;
         return Ok(Credentials::account(account, password));
     }
-    if let Some(app_id) = &connection.app_id {
+    if let Some(app_id) = &login.app_id {
         let key = secrets::require(
             "app key",
             "MEETING_APP_KEY",
-            connection.app_key_file.as_deref(),
+            login.app_key_file.as_deref(),
             "--app-key-file",
         )?;
-        let mut app = match &connection.corp_id {
+        let mut app = match &login.corp_id {
             Some(corp) => AppId::service_provider(app_id, key, corp),
             None => AppId::single_enterprise(app_id, key),
         };
-        if let Some(user) = &connection.user_id {
+        if let Some(user) = &login.user_id {
             app = app.user_id(user);
         }
         return Ok(Credentials::app_id(app));
     }
-    if let Some(token) = std::env::var("MEETING_ACCESS_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(token) = secrets::from_env("MEETING_ACCESS_TOKEN") {
         return Ok(Credentials::access_token(token));
     }
     Err(Failure::Usage(
@@ -236,11 +236,8 @@ fn credentials(connection: &Connection) -> Result<Credentials, Failure> {
 
 /// The conference with a control token (MEETING_CONTROL_TOKEN) or the host password.
 fn conference(target: &Target, global: &Global) -> Result<Conference, Failure> {
-    let meeting = client(&target.connection, global, false)?.conference(&target.conference);
-    if let Some(token) = std::env::var("MEETING_CONTROL_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-    {
+    let meeting = client(&target.endpoint, global, None)?.conference(&target.conference);
+    if let Some(token) = secrets::from_env("MEETING_CONTROL_TOKEN") {
         return Ok(meeting.with_control_token(token));
     }
     let password = secrets::require(

@@ -1,5 +1,6 @@
 //! Secrets come from the environment, a file, or a prompt: never from a flag, where
-//! they would show in `ps` and in shell history.
+//! they would show in `ps` and in shell history. This is the one place that reads them
+//! (everything else comes through clap, flags and their `env`).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -18,7 +19,7 @@ pub fn read(what: &str, env: &str, file: Option<&Path>) -> Result<Option<String>
         })?;
         return Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()));
     }
-    if let Some(value) = std::env::var(env).ok().filter(|v| !v.is_empty()) {
+    if let Some(value) = from_env(env) {
         return Ok(Some(value));
     }
     if std::io::stdin().is_terminal() {
@@ -27,6 +28,11 @@ pub fn read(what: &str, env: &str, file: Option<&Path>) -> Result<Option<String>
         return Ok(Some(value));
     }
     Ok(None)
+}
+
+/// A secret from the environment variable `name`, if set and not empty.
+pub fn from_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// Like [`read`], but the secret must exist.

@@ -7,11 +7,11 @@ use meeting_api::types::{UpdateStartedConfigReqBody as Body, builder};
 
 /// Defines a setting's enum with its wire value and its command-line name.
 macro_rules! setting_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal, $text:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $(#[doc = $doc:literal] $variant:ident = $wire:literal, $text:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vmeta])* $variant,)+
+            $(#[doc = $doc] $variant,)+
         }
 
         impl $name {
@@ -26,6 +26,11 @@ macro_rules! setting_enum {
             /// The name used on the command line.
             pub fn name(self) -> &'static str {
                 match self { $(Self::$variant => $text,)+ }
+            }
+
+            /// What the value means, in a few words.
+            pub fn describe(self) -> &'static str {
+                match self { $(Self::$variant => $doc.trim(),)+ }
             }
         }
 
