@@ -1,6 +1,7 @@
 //! The one error type, and how the generated client's errors map onto it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use meeting_api::exchange::{BodyTooLarge, Exchange};
@@ -44,14 +45,14 @@ impl fmt::Display for Context {
     }
 }
 
-/// Everything that can go wrong. Secrets never appear in it, and the text a server
+/// Everything that can go wrong. Cheap to clone (one failed token fetch is handed to
+/// every call that waited for it). Secrets never appear in it, and the text a server
 /// chose (code, message, request id, a piece of an error body) is kept free of control
 /// characters and capped in length, so that printing an error is safe on a terminal.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The input was refused before anything was sent.
-    #[error("{context}: invalid input: {message}")]
     InvalidInput {
         /// Which call.
         context: Context,
@@ -59,42 +60,34 @@ pub enum Error {
         message: String,
     },
     /// The client could not be built from its configuration.
-    #[error(transparent)]
     Config(ConfigError),
     /// The service answered with an error.
-    #[error("{}", .0)]
     Service(Box<ServiceError>),
     /// The request could not be sent or its answer not received.
-    #[error("{context}: transport failure: {message}")]
     Transport {
         /// Which call.
         context: Context,
         /// What failed (connection refused, reset, …), with its causes.
         message: String,
         /// The HTTP client's error.
-        #[source]
-        source: Option<reqwest::Error>,
+        source: Option<Arc<reqwest::Error>>,
     },
     /// The TLS connection failed (an untrusted or invalid certificate, no common
     /// protocol): trying again would fail the same way.
-    #[error("{context}: TLS failure: {message}")]
     Tls {
         /// Which call.
         context: Context,
         /// What failed, with its causes.
         message: String,
         /// The HTTP client's error.
-        #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
     /// The call took longer than the configured timeout.
-    #[error("{context}: timed out")]
     Timeout {
         /// Which call.
         context: Context,
     },
     /// The service answered with something the API does not describe.
-    #[error("{context}: unexpected response{}: {detail}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     UnexpectedResponse {
         /// Which call.
         context: Context,
@@ -109,14 +102,70 @@ pub enum Error {
     },
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidInput { context, message } => {
+                write!(f, "{context}: invalid input: {message}")
+            }
+            Self::Config(e) => e.fmt(f),
+            Self::Service(e) => e.fmt(f),
+            Self::Transport {
+                context, message, ..
+            } => write!(f, "{context}: transport failure: {message}"),
+            Self::Tls {
+                context, message, ..
+            } => write!(f, "{context}: TLS failure: {message}"),
+            Self::Timeout { context } => write!(f, "{context}: timed out"),
+            Self::UnexpectedResponse {
+                context,
+                status,
+                detail,
+                ..
+            } => {
+                write!(f, "{context}: unexpected response")?;
+                if let Some(status) = status {
+                    write!(f, " (HTTP {status})")?;
+                }
+                write!(f, ": {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    /// The HTTP client's error for transport and TLS failures (downcast it to
+    /// `reqwest::Error`), the cause of a configuration error.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Config(e) => e.source(),
+            Self::Transport { source, .. } => source.as_deref().map(|e| e as _),
+            Self::Tls { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
+
 /// What is wrong with a client's configuration, and the error that revealed it (an
 /// unreadable file, a URL parser's complaint, …) as its source.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {message}")]
+#[derive(Clone, Debug)]
 pub struct ConfigError {
     message: String,
-    #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // The shared error itself, not the `Arc` around it, so that callers can
+        // downcast it.
+        self.source.as_deref().map(|e| e as _)
+    }
 }
 
 impl ConfigError {
@@ -298,7 +347,7 @@ impl Error {
     ) -> Self {
         Self::Config(ConfigError {
             message: message.into(),
-            source: Some(Box::new(source)),
+            source: Some(Arc::new(source)),
         })
     }
 
@@ -380,13 +429,13 @@ impl Error {
                     Self::Tls {
                         context,
                         message: transport_message(&e),
-                        source: e,
+                        source: Arc::new(e),
                     }
                 } else {
                     Self::Transport {
                         context,
                         message: transport_message(&e),
-                        source: Some(e),
+                        source: Some(Arc::new(e)),
                     }
                 }
             }

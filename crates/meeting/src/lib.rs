@@ -13,7 +13,7 @@ mod tokens;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
-    DEFAULT_REQUEST_TIMEOUT, Region,
+    DEFAULT_REMEMBER_REFUSALS, DEFAULT_REQUEST_TIMEOUT, Region,
 };
 pub use control::{Conference, Participant};
 pub use credentials::{AppId, Credentials};

@@ -268,7 +268,8 @@ async fn tls_failures_are_not_retried() {
         .expect_err("untrusted");
     assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
     assert!(!err.is_retryable());
-    assert!(std::error::Error::source(&err).is_some(), "keeps its cause");
+    let cause = std::error::Error::source(&err).expect("keeps its cause");
+    assert!(cause.is::<reqwest::Error>(), "{cause:?}");
     assert_eq!(relay.connections(), 1);
 }
 

@@ -17,6 +17,8 @@ use crate::tokens::{AccessTokenInfo, Token, TokenCell};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default timeout of one request (one attempt).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a refused credential is remembered by default.
+pub const DEFAULT_REMEMBER_REFUSALS: Duration = Duration::from_secs(30);
 /// Default limit of an answer's body: 1 MiB, far above any answer the API describes.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = meeting_api::exchange::DEFAULT_BODY_LIMIT;
 
@@ -80,6 +82,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     retry: RetryPolicy,
     body_limit: usize,
+    remember_refusals: Duration,
     clock: Arc<dyn Clock>,
 }
 
@@ -108,6 +111,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
             body_limit: DEFAULT_MAX_RESPONSE_BODY,
+            remember_refusals: DEFAULT_REMEMBER_REFUSALS,
             clock: Arc::new(SystemClock),
         }
     }
@@ -215,6 +219,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a refused credential (a wrong password or host password, an unknown
+    /// app, a bad signature, a disabled or locked account) is remembered: calls within
+    /// that time fail at once with the same error instead of asking the service again,
+    /// which locks an account after a few failed logins. Default 30 s; zero turns it
+    /// off. A 5xx or a transport failure is never remembered. Either way, one failed
+    /// fetch answers every call that was waiting for it.
+    pub fn remember_refusals(mut self, duration: Duration) -> Self {
+        self.remember_refusals = duration;
+        self
+    }
+
     /// Where the client reads the time for token expiry (tests use a
     /// `clock::ManualClock`, with the `test-util` feature).
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -262,6 +277,7 @@ impl ClientBuilder {
                 control: Mutex::new(HashMap::new()),
                 retry: self.retry,
                 body_limit: self.body_limit,
+                remember_refusals: self.remember_refusals,
                 clock: self.clock,
             }),
         })

@@ -8,11 +8,13 @@ mod call;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+use secrecy::SecretString;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REQUEST_TIMEOUT,
-    Region,
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REMEMBER_REFUSALS,
+    DEFAULT_REQUEST_TIMEOUT, Region,
 };
 pub(crate) use call::{Auth, Tokens, within};
 
@@ -21,7 +23,7 @@ use crate::clock::Clock;
 use crate::control::Conference;
 use crate::credentials::Credentials;
 use crate::retry::RetryPolicy;
-use crate::tokens::{AccessTokenInfo, ControlTokenInfo, TokenCell};
+use crate::tokens::{AccessTokenInfo, Asker, ControlTokenInfo, TokenCell};
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
 ///
@@ -50,6 +52,7 @@ struct ClientInner {
     control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
     retry: RetryPolicy,
     body_limit: usize,
+    remember_refusals: Duration,
     clock: Arc<dyn Clock>,
 }
 
@@ -101,6 +104,11 @@ impl Client {
     pub(crate) fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
         let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
         cells.entry(conference.to_owned()).or_default().clone()
+    }
+
+    /// Who asks for a token with `credential` (none: the client's own credentials).
+    pub(crate) fn asker(&self, credential: Option<&SecretString>) -> Asker {
+        Asker::new(credential, self.inner.remember_refusals)
     }
 
     pub(crate) fn clock(&self) -> &dyn Clock {

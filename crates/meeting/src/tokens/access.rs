@@ -33,7 +33,9 @@ impl Client {
             deadline,
             &context,
             self.access_cell()
-                .fetch_now(self.clock(), |_| self.authenticate(deadline)),
+                .fetch_now(self.clock(), self.asker(None), |_| {
+                    self.authenticate(deadline)
+                }),
         )
         .await?;
         Ok(token.info.clone())
@@ -54,7 +56,9 @@ impl Client {
             ));
         }
         self.access_cell()
-            .get(self.clock(), |_| self.authenticate(deadline))
+            .get(self.clock(), self.asker(None), |_| {
+                self.authenticate(deadline)
+            })
             .await
     }
 

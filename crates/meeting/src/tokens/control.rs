@@ -35,9 +35,11 @@ impl Conference {
             }
             let token = client
                 .control_cell(self.id())
-                .fetch_now(client.clock(), |previous| {
-                    self.fetch_control_token(&context, previous, deadline)
-                })
+                .fetch_now(
+                    client.clock(),
+                    client.asker(self.host_password()),
+                    |previous| self.fetch_control_token(&context, previous, deadline),
+                )
                 .await?;
             Ok(token.info.clone())
         })
@@ -60,9 +62,11 @@ impl Conference {
         let client = self.client();
         client
             .control_cell(self.id())
-            .get(client.clock(), |previous| {
-                self.fetch_control_token(context, previous, deadline)
-            })
+            .get(
+                client.clock(),
+                client.asker(self.host_password()),
+                |previous| self.fetch_control_token(context, previous, deadline),
+            )
             .await
     }
 

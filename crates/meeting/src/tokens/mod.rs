@@ -8,6 +8,7 @@ mod access;
 mod control;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -17,7 +18,7 @@ pub use access::AccessTokenInfo;
 pub use control::{ControlTokenInfo, Role};
 
 use crate::clock::Clock;
-use crate::error::{Context, Error};
+use crate::error::{Context, Error, ErrorKind};
 
 /// Refresh this long before expiry at most…
 const MAX_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -121,20 +122,74 @@ impl<I> Token<I> {
     }
 }
 
-/// One cached token with single-flight refresh.
+/// Who asks for a token, as far as remembering a refusal goes: a fingerprint of the
+/// credential the fetch would use (a host password, say), so that a refusal of one
+/// credential is never held against another, and how long a refusal is remembered.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Asker {
+    pub credential: u64,
+    pub remember_refusals: Duration,
+}
+
+impl Asker {
+    /// An asker with `credential` fingerprinted (with a per-process random key: the
+    /// fingerprint is never shown, and cannot be looked up).
+    pub fn new(credential: Option<&SecretString>, remember_refusals: Duration) -> Self {
+        use std::hash::BuildHasher;
+        static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+            std::sync::OnceLock::new();
+        let keys = KEYS.get_or_init(Default::default);
+        Self {
+            credential: keys.hash_one(credential.map(|c| c.expose_secret())),
+            remember_refusals,
+        }
+    }
+}
+
+/// The last fetch that failed.
+struct Failure {
+    error: Error,
+    /// Which fetch (the count of fetches when it ended).
+    fetch: u64,
+    credential: u64,
+    /// For a refused credential: when it was refused.
+    refused_at: Option<SystemTime>,
+}
+
+/// The fetches so far, and the last failure if the last fetch failed.
+#[derive(Default)]
+struct Fetches {
+    count: u64,
+    failure: Option<Failure>,
+}
+
+/// One cached token with single-flight refresh: one fetch at a time however many calls
+/// wait; a failed fetch is handed to every call that waited for it (one attempt per
+/// wave of callers, not one each), and a refused credential is remembered for a while
+/// so that a caller's own retry loop cannot lock the account.
 pub(crate) struct TokenCell<I> {
     current: RwLock<Option<Arc<Token<I>>>>,
     /// Held while fetching, so that one fetch runs at a time.
-    refresh: Mutex<()>,
+    refresh: Mutex<Fetches>,
+    /// `Fetches::count`, readable without waiting for the fetch under way.
+    fetched: AtomicU64,
 }
 
 impl<I> Default for TokenCell<I> {
     fn default() -> Self {
         Self {
             current: RwLock::new(None),
-            refresh: Mutex::new(()),
+            refresh: Mutex::default(),
+            fetched: AtomicU64::new(0),
         }
     }
+}
+
+/// A failure that says the credential itself is wrong (a wrong password, an unknown
+/// app, a bad signature, a disabled or locked account): asking again with it cannot
+/// succeed, and asking often locks the account. Not a 5xx or a transport failure.
+fn is_refusal(error: &Error) -> bool {
+    error.kind() == ErrorKind::Authentication || matches!(error.status(), Some(412 | 423))
 }
 
 impl<I> TokenCell<I> {
@@ -142,49 +197,72 @@ impl<I> TokenCell<I> {
     pub fn preset(token: Token<I>) -> Self {
         Self {
             current: RwLock::new(Some(Arc::new(token))),
-            refresh: Mutex::new(()),
+            ..Self::default()
         }
     }
 
     /// The cached token if fresh; otherwise the result of `fetch`, called by one caller
     /// at a time with the token it replaces (for keep-alive), if that is still valid.
-    pub async fn get<F, Fut, E>(&self, clock: &dyn Clock, fetch: F) -> Result<Arc<Token<I>>, E>
+    pub async fn get<F, Fut>(
+        &self,
+        clock: &dyn Clock,
+        asker: Asker,
+        fetch: F,
+    ) -> Result<Arc<Token<I>>, Error>
     where
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
-        Fut: std::future::Future<Output = Result<Token<I>, E>>,
+        Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
-        self.get_or_fetch(clock, false, fetch).await
+        self.get_or_fetch(clock, asker, false, fetch).await
     }
 
     /// Like [`TokenCell::get`], but fetches even when the cached token is fresh.
-    pub async fn fetch_now<F, Fut, E>(
+    pub async fn fetch_now<F, Fut>(
         &self,
         clock: &dyn Clock,
+        asker: Asker,
         fetch: F,
-    ) -> Result<Arc<Token<I>>, E>
+    ) -> Result<Arc<Token<I>>, Error>
     where
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
-        Fut: std::future::Future<Output = Result<Token<I>, E>>,
+        Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
-        self.get_or_fetch(clock, true, fetch).await
+        self.get_or_fetch(clock, asker, true, fetch).await
     }
 
-    async fn get_or_fetch<F, Fut, E>(
+    async fn get_or_fetch<F, Fut>(
         &self,
         clock: &dyn Clock,
+        asker: Asker,
         force: bool,
         fetch: F,
-    ) -> Result<Arc<Token<I>>, E>
+    ) -> Result<Arc<Token<I>>, Error>
     where
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
-        Fut: std::future::Future<Output = Result<Token<I>, E>>,
+        Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
         if !force && let Some(token) = self.fresh(clock.now()).await {
             return Ok(token);
         }
-        let _one_at_a_time = self.refresh.lock().await;
-        // Whoever held the lock before us may have fetched already.
+        let seen = self.fetched.load(Ordering::Acquire);
+        let mut fetches = self.refresh.lock().await;
         let now = clock.now();
+        if let Some(failure) = fetches
+            .failure
+            .as_ref()
+            .filter(|f| f.credential == asker.credential)
+        {
+            // A fetch for the same credential failed while we waited (our wave), or
+            // the credential was refused a moment ago: that answer is ours too.
+            let remembered = failure
+                .refused_at
+                .and_then(|at| at.checked_add(asker.remember_refusals))
+                .is_some_and(|until| now < until);
+            if failure.fetch > seen || remembered {
+                return Err(failure.error.clone());
+            }
+        }
+        // Whoever held the lock before us may have fetched already.
         if !force && let Some(token) = self.fresh(now).await {
             return Ok(token);
         }
@@ -194,9 +272,26 @@ impl<I> TokenCell<I> {
             .await
             .clone()
             .filter(|t| now < t.expires_at);
-        let token = Arc::new(fetch(previous).await?);
-        *self.current.write().await = Some(token.clone());
-        Ok(token)
+        let result = fetch(previous).await;
+        fetches.count += 1;
+        self.fetched.store(fetches.count, Ordering::Release);
+        match result {
+            Ok(token) => {
+                fetches.failure = None;
+                let token = Arc::new(token);
+                *self.current.write().await = Some(token.clone());
+                Ok(token)
+            }
+            Err(error) => {
+                fetches.failure = Some(Failure {
+                    error: error.clone(),
+                    fetch: fetches.count,
+                    credential: asker.credential,
+                    refused_at: is_refusal(&error).then_some(now),
+                });
+                Err(error)
+            }
+        }
     }
 
     async fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
@@ -224,16 +319,31 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
 
+    fn asker() -> Asker {
+        Asker::new(None, Duration::from_secs(30))
+    }
+
+    fn refused() -> Error {
+        Error::Service(Box::new(crate::error::ServiceError {
+            context: Context::new("AuthenticateAccount", None),
+            status: 401,
+            code: "USG.000000001".into(),
+            message: "wrong".into(),
+            request_id: None,
+            retry_after: None,
+        }))
+    }
+
     #[tokio::test]
     async fn one_fetch_for_many_waiters_then_refresh_ahead_of_expiry() {
         let clock = ManualClock::default();
         let cell = Arc::new(TokenCell::<()>::default());
         let fetches = Arc::new(AtomicUsize::new(0));
         let get = |cell: Arc<TokenCell<()>>, fetches: Arc<AtomicUsize>, clock: ManualClock| async move {
-            cell.get(&clock, |_| async {
+            cell.get(&clock, asker(), |_| async {
                 fetches.fetch_add(1, Ordering::SeqCst);
                 tokio::task::yield_now().await;
-                Ok::<_, ()>(Token::new(
+                Ok(Token::new(
                     SecretString::from("t"),
                     clock.now(),
                     Duration::from_secs(60),
@@ -295,14 +405,14 @@ mod tests {
         let clock = ManualClock::default();
         let cell = TokenCell::default();
         let first = cell
-            .get(&clock, |_| async {
-                Ok::<_, ()>(Token::fixed(SecretString::from("a"), ()))
+            .get(&clock, asker(), |_| async {
+                Ok(Token::fixed(SecretString::from("a"), ()))
             })
             .await
             .expect("token");
         let second = cell
-            .fetch_now(&clock, |_| async {
-                Ok::<_, ()>(Token::fixed(SecretString::from("b"), ()))
+            .fetch_now(&clock, asker(), |_| async {
+                Ok(Token::fixed(SecretString::from("b"), ()))
             })
             .await
             .expect("token");
@@ -313,5 +423,69 @@ mod tests {
         );
         cell.invalidate(&second).await;
         assert!(cell.fresh(clock.now()).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_answers_its_wave_and_a_refusal_is_remembered() {
+        let clock = ManualClock::default();
+        let cell = Arc::new(TokenCell::<()>::default());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let get = |asker: Asker, error: Error| {
+            let (cell, fetches, clock) = (cell.clone(), fetches.clone(), clock.clone());
+            async move {
+                cell.get(&clock, asker, |_| async {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    Err::<Token<()>, _>(error)
+                })
+                .await
+            }
+        };
+        let wave: Vec<_> = (0..50)
+            .map(|_| tokio::spawn(get(asker(), refused())))
+            .collect();
+        for call in wave {
+            assert!(call.await.expect("joins").is_err());
+        }
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "one attempt for the wave"
+        );
+        assert!(get(asker(), refused()).await.is_err());
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "the refusal is remembered"
+        );
+        let other = Asker::new(
+            Some(&SecretString::from("another")),
+            Duration::from_secs(30),
+        );
+        assert!(get(other, refused()).await.is_err());
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            2,
+            "not held against another credential"
+        );
+        clock.advance(Duration::from_secs(31));
+        assert!(get(asker(), refused()).await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 3, "forgotten after 30 s");
+
+        let off = Asker::new(None, Duration::ZERO);
+        assert!(get(off, refused()).await.is_err());
+        assert!(get(off, refused()).await.is_err());
+        assert_eq!(fetches.load(Ordering::SeqCst), 5, "zero turns it off");
+        clock.advance(Duration::from_secs(31));
+        let unavailable = Error::Timeout {
+            context: Context::new("AuthenticateAccount", None),
+        };
+        assert!(get(asker(), unavailable.clone()).await.is_err());
+        assert!(get(asker(), unavailable).await.is_err());
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            7,
+            "a timeout is not remembered"
+        );
     }
 }
