@@ -18,7 +18,7 @@ pub use client::{
 pub use control::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
-pub use retry::RetryPolicy;
+pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,
 };

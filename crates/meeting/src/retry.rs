@@ -1,6 +1,7 @@
 //! The retry policy: which failures, how long to wait, when to stop. The loop that
 //! applies it is the client's call pipeline (`client::call`).
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rand::Rng;
@@ -25,10 +26,12 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     max_elapsed: Duration,
     retry_cancel: bool,
+    budget: Option<u32>,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, 200 ms initial backoff, 5 s cap, 30 s in all, cancel not retried.
+    /// 3 attempts, 200 ms initial backoff, 5 s cap, 30 s in all, cancel not retried, a
+    /// retry budget of 500.
     fn default() -> Self {
         Self {
             max_attempts: 3,
@@ -36,9 +39,19 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(5),
             max_elapsed: Duration::from_secs(30),
             retry_cancel: false,
+            budget: Some(DEFAULT_RETRY_BUDGET),
         }
     }
 }
+
+/// The default capacity of the retry budget: 100 retries (50 after timeouts) when full.
+pub const DEFAULT_RETRY_BUDGET: u32 = 500;
+/// What a retry costs from the budget…
+const RETRY_COST: u32 = 5;
+/// …or after a timeout, which holds the service's capacity longer.
+const TIMEOUT_RETRY_COST: u32 = 10;
+/// What a call that succeeds at once earns back.
+const SUCCESS_REWARD: u32 = 1;
 
 impl RetryPolicy {
     /// No retries at all.
@@ -70,6 +83,23 @@ impl RetryPolicy {
     /// The longest an operation may take: all its attempts, waits and token fetches.
     pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
+        self
+    }
+
+    /// The retry budget a client and its clones share: a token bucket of `capacity`
+    /// (default 500). A retry costs 5 (10 after a timeout); a call that succeeds at once
+    /// earns 1 back, and one that succeeds after retries earns their cost back. When
+    /// the budget is spent, failures are not retried: during an outage the client sends
+    /// about one request per call instead of `max_attempts`, and retries resume as
+    /// calls succeed again.
+    pub fn retry_budget(mut self, capacity: u32) -> Self {
+        self.budget = Some(capacity);
+        self
+    }
+
+    /// No retry budget: every retryable failure is retried up to `max_attempts`.
+    pub fn unlimited_retries(mut self) -> Self {
+        self.budget = None;
         self
     }
 
@@ -110,6 +140,53 @@ impl RetryPolicy {
         };
         let asked = error.service_error().and_then(|e| e.retry_after);
         asked.map_or(jitter, |asked| asked.max(jitter))
+    }
+}
+
+/// The shared state of [`RetryPolicy::retry_budget`].
+#[derive(Debug)]
+pub(crate) struct RetryBudget {
+    capacity: Option<u32>,
+    tokens: Mutex<u32>,
+}
+
+impl RetryBudget {
+    pub fn new(policy: &RetryPolicy) -> Self {
+        Self {
+            capacity: policy.budget,
+            tokens: Mutex::new(policy.budget.unwrap_or(0)),
+        }
+    }
+
+    /// Takes the cost of retrying after `error` from the budget, if it holds that
+    /// much; returns what it took (0 without a budget), or `None` to stop retrying.
+    pub fn spend(&self, error: &Error) -> Option<u32> {
+        if self.capacity.is_none() {
+            return Some(0);
+        }
+        let cost = if matches!(error, Error::Timeout { .. }) {
+            TIMEOUT_RETRY_COST
+        } else {
+            RETRY_COST
+        };
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        *tokens = tokens.checked_sub(cost)?;
+        Some(cost)
+    }
+
+    /// A call succeeded after its retries cost `spent`.
+    pub fn succeeded(&self, spent: u32) {
+        if let Some(capacity) = self.capacity {
+            let earned = if spent == 0 { SUCCESS_REWARD } else { spent };
+            let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+            *tokens = tokens.saturating_add(earned).min(capacity);
+        }
+    }
+
+    /// What is left, for tests and figures.
+    #[cfg(test)]
+    fn left(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -156,6 +233,27 @@ mod tests {
     fn retry_after_is_honoured() {
         let policy = RetryPolicy::default();
         assert!(policy.delay(1, &throttled(Some(3))) >= Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_budget_stops_retries_when_spent_and_refills_on_success() {
+        let budget = RetryBudget::new(&RetryPolicy::default().retry_budget(12));
+        let error = throttled(None);
+        assert_eq!(budget.spend(&error), Some(5));
+        assert_eq!(budget.spend(&error), Some(5));
+        assert_eq!(budget.spend(&error), None, "2 left, a retry costs 5");
+        budget.succeeded(10);
+        assert_eq!(budget.left(), 12, "refunded, never above capacity");
+        let timeout = Error::Timeout {
+            context: crate::error::Context::new("LockMeeting", None),
+        };
+        assert_eq!(budget.spend(&timeout), Some(10));
+        budget.succeeded(0);
+        assert_eq!(budget.left(), 3);
+        let unlimited = RetryBudget::new(&RetryPolicy::default().unlimited_retries());
+        for _ in 0..1000 {
+            assert_eq!(unlimited.spend(&error), Some(0));
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{Client, ClientInner};
 use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryBudget, RetryPolicy};
 use crate::tokens::{AccessTokenInfo, Token, TokenCell};
 
 /// Default connect timeout.
@@ -275,6 +275,7 @@ impl ClientBuilder {
                 credentials: self.credentials,
                 access,
                 control: Mutex::new(HashMap::new()),
+                retry_budget: RetryBudget::new(&self.retry),
                 retry: self.retry,
                 body_limit: self.body_limit,
                 remember_refusals: self.remember_refusals,

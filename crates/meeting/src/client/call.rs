@@ -160,10 +160,12 @@ impl Client {
             duration_ms = Empty,
         );
         let retries = policy.retries(idempotency);
+        let budget = &self.inner.retry_budget;
         async move {
             let started = Instant::now();
             let span = tracing::Span::current();
             let mut attempt = 0;
+            let mut spent = 0;
             loop {
                 attempt += 1;
                 span.record("attempt", attempt);
@@ -175,6 +177,7 @@ impl Client {
                 }
                 let error = match result {
                     Ok(response) => {
+                        budget.succeeded(spent);
                         span.record("duration_ms", started.elapsed().as_millis() as u64);
                         tracing::debug!("call succeeded");
                         return Ok(response.into_inner());
@@ -184,10 +187,18 @@ impl Client {
                 if retries && error.is_retryable() && attempt < policy.attempts() {
                     let delay = policy.delay(attempt, &error);
                     // Checked: a server's Retry-After may be as large as it likes.
-                    if Instant::now().checked_add(delay).is_some_and(|end| end <= deadline) {
-                        tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying");
-                        tokio::time::sleep(delay).await;
-                        continue;
+                    let in_time = Instant::now()
+                        .checked_add(delay)
+                        .is_some_and(|end| end <= deadline);
+                    match in_time.then(|| budget.spend(&error)).flatten() {
+                        Some(cost) => {
+                            spent += cost;
+                            tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        None if in_time => tracing::debug!("retry budget spent: not retrying"),
+                        None => {}
                     }
                 }
                 span.record("duration_ms", started.elapsed().as_millis() as u64);

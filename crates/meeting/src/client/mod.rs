@@ -22,7 +22,7 @@ use crate::Error;
 use crate::clock::Clock;
 use crate::control::Conference;
 use crate::credentials::Credentials;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryBudget, RetryPolicy};
 use crate::tokens::{AccessTokenInfo, Asker, ControlTokenInfo, TokenCell};
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
@@ -51,6 +51,8 @@ struct ClientInner {
     /// One control-token cache per conference.
     control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
     retry: RetryPolicy,
+    /// Shared by the client and its clones.
+    retry_budget: RetryBudget,
     body_limit: usize,
     remember_refusals: Duration,
     clock: Arc<dyn Clock>,
