@@ -76,6 +76,9 @@ pub enum Reply {
         /// The bytes sent.
         sent: Vec<u8>,
     },
+    /// A 200 whose body never ends (no length; 64 KiB chunks until the client hangs
+    /// up): what a client reads of it is up to the client.
+    Flood,
     /// No answer: the connection is held open until the server stops.
     Silence,
     /// The reply after a wait.
@@ -227,6 +230,15 @@ async fn answer(stream: &mut TcpStream, mut reply: Reply) -> bool {
             let mut bytes = head(200, announced, &[]);
             bytes.extend_from_slice(&sent);
             let _ = stream.write_all(&bytes).await;
+            false
+        }
+        Reply::Flood => {
+            let head = b"HTTP/1.1 200 Scripted\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n";
+            let chunk = [b' '; 64 * 1024];
+            if stream.write_all(head).await.is_err() {
+                return false;
+            }
+            while stream.write_all(&chunk).await.is_ok() {}
             false
         }
         Reply::Silence => {
