@@ -6,6 +6,7 @@ pub mod cli;
 mod faults;
 mod model;
 pub mod scripted;
+mod serve;
 mod service;
 mod tls;
 mod world;
@@ -15,11 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower::ServiceExt;
 
 pub use faults::{FaultConfig, ScriptedFault};
 pub use model::{
@@ -135,7 +133,7 @@ impl Simulator {
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let (stop, stopped) = watch::channel(false);
         let router = service::router(shared.clone());
-        let task = tokio::spawn(accept_loop(
+        let task = tokio::spawn(serve::accept_loop(
             listener,
             router,
             tls.map(|t| t.acceptor),
@@ -314,109 +312,3 @@ impl Drop for SimHandle {
         let _ = self.stop.send(true);
     }
 }
-
-async fn accept_loop(
-    listener: TcpListener,
-    router: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    continue;
-                }
-            },
-            _ = stopped.changed() => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        let tls = tls.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            if let Err(e) = serve(stream, router, tls, watcher).await {
-                tracing::debug!("connection ended: {e}");
-            }
-        });
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
-}
-
-/// TLS record type of a ClientHello: a client speaking HTTPS starts with this byte.
-const TLS_HANDSHAKE: u8 = 0x16;
-
-async fn serve(
-    stream: TcpStream,
-    router: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    watcher: hyper_util::server::graceful::Watcher,
-) -> Result<(), String> {
-    // The official SDK logs in over HTTPS even when the endpoint says http: sniff each
-    // connection and speak what the client speaks.
-    let mut first = [0u8; 1];
-    let peeked = tokio::time::timeout(Duration::from_secs(30), stream.peek(&mut first))
-        .await
-        .map_err(|_| "no request within 30 s".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let service =
-        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-            let router = router.clone();
-            async move {
-                let response = match router.oneshot(request.map(axum::body::Body::new)).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                };
-                if response
-                    .extensions()
-                    .get::<service::DropConnection>()
-                    .is_some()
-                {
-                    return Err(DroppedByFault);
-                }
-                Ok(response)
-            }
-        });
-    let builder = auto::Builder::new(TokioExecutor::new());
-    match tls {
-        Some(acceptor) if peeked == 1 && first[0] == TLS_HANDSHAKE => {
-            let stream = acceptor
-                .accept(stream)
-                .await
-                .map_err(|e| format!("TLS handshake: {e}"))?;
-            watcher
-                .watch(
-                    builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .into_owned(),
-                )
-                .await
-        }
-        _ => {
-            watcher
-                .watch(
-                    builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .into_owned(),
-                )
-                .await
-        }
-    }
-    .map_err(|e| e.to_string())
-}
-
-/// The error that makes hyper close a connection without answering (an injected drop).
-#[derive(Debug)]
-struct DroppedByFault;
-
-impl std::fmt::Display for DroppedByFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DroppedByFault {}
