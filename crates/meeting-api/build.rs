@@ -1,10 +1,12 @@
-//! Generates the client from `openapi/meeting.yaml` into `OUT_DIR`.
+//! Generates the client from the spec into `OUT_DIR`. `meeting.yaml` beside this file
+//! is a link to the workspace's `openapi/meeting.yaml` (the single source of truth);
+//! `cargo package` stores the file itself, so the published crate builds alone.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let spec = manifest.join("../../openapi/meeting.yaml");
+    let spec = manifest.join("meeting.yaml");
     println!("cargo:rerun-if-changed={}", spec.display());
     let code = match meeting_codegen::generate(&spec) {
         Ok(code) => code,
