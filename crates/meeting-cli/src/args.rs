@@ -155,6 +155,13 @@ pub enum Command {
     Sim(SimArgs),
     /// Run the whole flow on an embedded simulator, printing each step.
     Demo,
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `meeting man > meeting.1`.
+    Man,
 }
 
 /// On or off; what that means is said by each flag.

@@ -4,7 +4,9 @@
 use meeting::{AppId, Client, Conference, Credentials, RetryPolicy, Role, SettingsUpdate};
 use serde_json::json;
 
-use crate::args::{Command, Endpoint, Global, Login, SettingsArgs, Target};
+use clap::CommandFactory;
+
+use crate::args::{Cli, Command, Endpoint, Global, Login, SettingsArgs, Target};
 use crate::output::{self, Failure, print};
 use crate::secrets;
 
@@ -156,6 +158,13 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure::Usage(format!("{e:#}")))?,
         Command::Demo => crate::demo::run().await?,
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
     }
     Ok(())
 }

@@ -502,3 +502,32 @@ fn help() {
     assert!(out.status.success());
     insta::assert_snapshot!("help", stdout(&out));
 }
+
+#[test]
+fn completions_and_manual_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::cargo_bin("meeting")
+            .expect("binary built")
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{shell}");
+        let script = stdout(&out);
+        assert!(
+            script.contains("meeting") && script.contains("lock-view"),
+            "{shell}"
+        );
+    }
+    let out = Command::cargo_bin("meeting")
+        .expect("binary built")
+        .arg("man")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH meeting"),
+        "{page:.200}"
+    );
+    assert!(page.contains("Exit codes"));
+}
