@@ -1,5 +1,6 @@
 //! Maintainer tasks for the workspace. Run `cargo xtask --help`.
 
+mod bench;
 mod codegen;
 
 use std::process::ExitCode;
@@ -27,6 +28,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Benchmarks, side by side: the wrapper against raw reqwest, peak RSS with calls in
+    /// flight, the release simulator's throughput with wrk (HTTP, HTTPS) beside Prism
+    /// mocking the same spec, and the official Python SDK. Needs wrk, npm and python3;
+    /// see BENCHMARKS.md.
+    Bench {
+        /// Smaller runs (under a minute), for CI.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -34,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check: false } => codegen::write(),
         Command::Codegen { check: true } => codegen::check(),
+        Command::Bench { quick } => bench::run(quick),
     };
     match result {
         Ok(message) => {

@@ -1,13 +1,26 @@
-//! The hot path: `conference.lock()` through the wrapper (cached control token, retry
-//! layer, span, generated builder, error mapping) against the same request sent with
-//! raw reqwest, both to a simulator on loopback. Prints latency, throughput and heap
-//! allocations per call. Run: `cargo bench -p meeting --bench hot_path`.
+//! The hot path: `conference.lock()` through the wrapper (cached control token, call
+//! pipeline, span, generated builder, error mapping) against the identical request sent
+//! with raw reqwest. `cargo xtask bench` runs it against a release simulator; alone,
+//! `cargo bench -p meeting --bench hot_path` starts one in this process.
+//!
+//! Modes (first argument):
+//! - `ratio` (default): alternating wrapper/raw runs of `--calls` lock calls each,
+//!   `--pairs` times, at concurrency 1 and 64; prints the time ratio (median, min,
+//!   max) and heap allocations per call.
+//! - `rss-wrapper` / `rss-raw`: `--in-flight` calls at once (against a simulator with
+//!   latency, so that they are all in flight together); prints the process's peak RSS.
+//!
+//! Options: `--endpoint URL` (a running simulator seeded with `Seed::example()`),
+//! `--calls N`, `--pairs N`, `--in-flight N`. Output lines start with `bench:` and are
+//! JSON after it, for `cargo xtask bench` to read.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use meeting::Client;
+use meeting::{Client, Conference};
 use meeting_sim::{Seed, Simulator};
 
 /// Counts heap allocations, to report allocations and bytes per call.
@@ -33,61 +46,56 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const CONF: &str = "914083136";
-const CALLS: u32 = 3000;
 
-struct Figures {
-    per_call: Duration,
-    allocations: f64,
-    bytes: f64,
+struct Options {
+    mode: String,
+    endpoint: Option<String>,
+    calls: usize,
+    pairs: usize,
+    in_flight: usize,
 }
 
-async fn measure<F, Fut>(mut call: F) -> Figures
-where
-    F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for i in 0..200 {
-        call(i).await; // warm the connection pool and caches
+fn options() -> Options {
+    let mut options = Options {
+        mode: "ratio".into(),
+        endpoint: None,
+        calls: 20_000,
+        pairs: 5,
+        in_flight: 1_000,
+    };
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    while let Some(arg) = args.next() {
+        let mut number =
+            |default: usize| args.next().and_then(|v| v.parse().ok()).unwrap_or(default);
+        match arg.as_str() {
+            "--endpoint" => options.endpoint = args.next(),
+            "--calls" => options.calls = number(options.calls),
+            "--pairs" => options.pairs = number(options.pairs),
+            "--in-flight" => options.in_flight = number(options.in_flight),
+            mode if !mode.starts_with('-') => options.mode = mode.to_owned(),
+            _ => {}
+        }
     }
-    let (a0, b0) = (
-        ALLOCATIONS.load(Ordering::Relaxed),
-        BYTES.load(Ordering::Relaxed),
-    );
-    let started = Instant::now();
-    for i in 0..CALLS {
-        call(i).await;
-    }
-    let elapsed = started.elapsed();
-    let (a1, b1) = (
-        ALLOCATIONS.load(Ordering::Relaxed),
-        BYTES.load(Ordering::Relaxed),
-    );
-    Figures {
-        per_call: elapsed / CALLS,
-        allocations: (a1 - a0) as f64 / CALLS as f64,
-        bytes: (b1 - b0) as f64 / CALLS as f64,
-    }
+    options
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let sim = Simulator::new().seed(Seed::example()).start().await?;
-        let client = Client::builder().endpoint(sim.base_url()).build()?;
-        let meeting = client.conference(CONF).with_host_password("654321");
-        let token = meeting
-            .control_token_info()
-            .await?
-            .expose_token()
-            .to_owned();
+/// The same lock request, two ways.
+#[derive(Clone)]
+enum Caller {
+    Wrapper(Conference),
+    Raw {
+        http: reqwest::Client,
+        url: Arc<str>,
+        token: Arc<str>,
+    },
+}
 
-        let wrapper = measure(|i| {
-            let meeting = &meeting;
-            async move {
-                let result = if i % 2 == 0 {
+impl Caller {
+    async fn lock(&self, i: usize) {
+        let lock = i % 2 == 0;
+        match self {
+            Self::Wrapper(meeting) => {
+                let result = if lock {
                     meeting.lock().await
                 } else {
                     meeting.unlock().await
@@ -96,60 +104,168 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     eprintln!("wrapper call failed: {e}");
                 }
             }
-        })
-        .await;
-
-        let raw_client = reqwest::Client::new();
-        let url = format!(
-            "{}/v1/mmc/control/conferences/lock?conferenceID={CONF}",
-            sim.base_url()
-        );
-        let raw = measure(|i| {
-            let (raw_client, url, token) = (&raw_client, &url, &token);
-            async move {
-                let body = if i % 2 == 0 {
+            Self::Raw { http, url, token } => {
+                let body = if lock {
                     r#"{"isLock":1}"#
                 } else {
                     r#"{"isLock":0}"#
                 };
-                let sent = raw_client
-                    .put(url)
+                let sent = http
+                    .put(&**url)
                     .header("content-type", "application/json")
-                    .header("x-conference-authorization", token)
+                    .header("x-conference-authorization", &**token)
                     .body(body)
                     .send()
                     .await;
                 match sent {
-                    Ok(response) if response.status().is_success() => {}
+                    // Read the body, as the wrapper does.
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                    }
                     Ok(response) => eprintln!("raw call answered {}", response.status()),
                     Err(e) => eprintln!("raw call failed: {e}"),
                 }
             }
-        })
-        .await;
-
-        println!("hot path: {CALLS} sequential lock/unlock calls to a simulator on loopback");
-        println!("(the figures include the simulator's own work: both run in this process)\n");
-        println!(
-            "{:<10} {:>12} {:>12} {:>14} {:>14}",
-            "", "per call", "calls/s", "allocs/call", "bytes/call"
-        );
-        for (name, f) in [("wrapper", &wrapper), ("raw", &raw)] {
-            println!(
-                "{name:<10} {:>10.1}µs {:>12.0} {:>14.1} {:>14.0}",
-                f.per_call.as_secs_f64() * 1e6,
-                1.0 / f.per_call.as_secs_f64(),
-                f.allocations,
-                f.bytes
-            );
         }
-        let overhead = wrapper.per_call.as_secs_f64() / raw.per_call.as_secs_f64() - 1.0;
+    }
+}
+
+/// `calls` calls from `concurrency` tasks; the elapsed time and allocations per call.
+async fn run(caller: &Caller, calls: usize, concurrency: usize) -> (Duration, f64) {
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|t| {
+            let caller = caller.clone();
+            let share = calls / concurrency + usize::from(t < calls % concurrency);
+            tokio::spawn(async move {
+                for i in 0..share {
+                    caller.lock(i).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed();
+    let per_call = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64 / calls as f64;
+    (elapsed, per_call)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+async fn ratio(wrapper: &Caller, raw: &Caller, options: &Options) {
+    for concurrency in [1, 64] {
+        // Warm both: connections, caches, the simulator's allocator.
+        run(wrapper, 500, concurrency).await;
+        run(raw, 500, concurrency).await;
+        let mut ratios = Vec::new();
+        let mut allocations = (0.0, 0.0);
+        let mut per_call = (Vec::new(), Vec::new());
+        for _ in 0..options.pairs {
+            let (w, w_alloc) = run(wrapper, options.calls, concurrency).await;
+            let (r, r_alloc) = run(raw, options.calls, concurrency).await;
+            ratios.push(w.as_secs_f64() / r.as_secs_f64());
+            per_call
+                .0
+                .push(w.as_secs_f64() * 1e6 / options.calls as f64);
+            per_call
+                .1
+                .push(r.as_secs_f64() * 1e6 / options.calls as f64);
+            allocations = (w_alloc, r_alloc);
+        }
+        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = ratios.iter().copied().fold(0.0, f64::max);
         println!(
-            "\nwrapper overhead: {:+.1}% time, {:+.1} allocations per call",
-            overhead * 100.0,
-            wrapper.allocations - raw.allocations
+            "bench: {{\"concurrency\":{concurrency},\"calls\":{},\"pairs\":{},\"ratio_median\":{:.4},\
+             \"ratio_min\":{min:.4},\"ratio_max\":{max:.4},\"wrapper_us\":{:.2},\"raw_us\":{:.2},\
+             \"wrapper_allocs\":{:.1},\"raw_allocs\":{:.1}}}",
+            options.calls,
+            options.pairs,
+            median(&mut ratios),
+            median(&mut per_call.0),
+            median(&mut per_call.1),
+            allocations.0,
+            allocations.1
         );
-        sim.shutdown().await;
-        Ok(())
-    })
+    }
+}
+
+/// The process's peak resident set, in KiB (Linux).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn rss(caller: &Caller, in_flight: usize) {
+    caller.lock(0).await;
+    let before = peak_rss_kib();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..in_flight)
+        .map(|i| {
+            let caller = caller.clone();
+            tokio::spawn(async move { caller.lock(i).await })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    println!(
+        "bench: {{\"in_flight\":{in_flight},\"rss_before_kib\":{before},\"peak_rss_kib\":{},\"seconds\":{:.2}}}",
+        peak_rss_kib(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(future))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let options = options();
+    block_on(async {
+        // Without --endpoint, a simulator in this process (its work is then in the figures).
+        let embedded = match &options.endpoint {
+            Some(_) => None,
+            None => Some(Simulator::new().seed(Seed::example()).start().await?),
+        };
+        let endpoint = options
+            .endpoint
+            .clone()
+            .or_else(|| embedded.as_ref().map(|sim| sim.base_url().to_owned()))
+            .unwrap_or_default();
+        let client = Client::builder().endpoint(&endpoint).build()?;
+        let meeting = client.conference(CONF).with_host_password("654321");
+        let token: Arc<str> = meeting.control_token_info().await?.expose_token().into();
+        let wrapper = Caller::Wrapper(meeting);
+        let raw = Caller::Raw {
+            http: reqwest::Client::new(),
+            url: format!("{endpoint}/v1/mmc/control/conferences/lock?conferenceID={CONF}").into(),
+            token,
+        };
+        match options.mode.as_str() {
+            "rss-wrapper" => rss(&wrapper, options.in_flight).await,
+            "rss-raw" => rss(&raw, options.in_flight).await,
+            _ => ratio(&wrapper, &raw, &options).await,
+        }
+        if let Some(sim) = embedded {
+            sim.shutdown().await;
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })?
 }

@@ -1,0 +1,346 @@
+//! `cargo xtask bench [--quick]`: the figures of BENCHMARKS.md in one run, side by side.
+//!
+//! Starts the release simulator (HTTPS and HTTP on one port), then measures: the
+//! wrapper against raw reqwest (the `hot_path` bench of the `meeting` crate), peak RSS
+//! with calls in flight, the simulator's throughput with wrk over HTTP and HTTPS beside
+//! Prism mocking the same spec, and the official Python SDK's calls per second. It
+//! reports; it asserts no timing.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::codegen::root;
+
+struct Sizes {
+    calls: usize,
+    pairs: usize,
+    in_flight: usize,
+    wrk_seconds: u32,
+    python_calls: usize,
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(quick: bool) -> Result<String> {
+    let sizes = if quick {
+        Sizes {
+            calls: 2_000,
+            pairs: 5,
+            in_flight: 1_000,
+            wrk_seconds: 2,
+            python_calls: 200,
+        }
+    } else {
+        Sizes {
+            calls: 20_000,
+            pairs: 5,
+            in_flight: 1_000,
+            wrk_seconds: 10,
+            python_calls: 2_000,
+        }
+    };
+    let started = Instant::now();
+    let root = root();
+    println!(
+        "cargo xtask bench{}: {}",
+        if quick { " --quick" } else { "" },
+        machine()
+    );
+    cargo(
+        &root,
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "meeting-sim",
+            "--features",
+            "cli",
+        ],
+    )?;
+    cargo(
+        &root,
+        &[
+            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--no-run",
+        ],
+    )?;
+
+    let (_sim, url) = simulator(&root, &[])?;
+    let http_url = url.replacen("https://", "http://", 1);
+
+    println!(
+        "\n## wrapper / raw reqwest (lock calls, alternating runs, {} pairs)",
+        sizes.pairs
+    );
+    for line in hot_path(
+        &root,
+        &[
+            "ratio",
+            "--endpoint",
+            &http_url,
+            "--calls",
+            &sizes.calls.to_string(),
+            "--pairs",
+            &sizes.pairs.to_string(),
+        ],
+    )? {
+        println!("{line}");
+    }
+
+    println!(
+        "\n## peak RSS with {} calls in flight (simulator latency 300 ms)",
+        sizes.in_flight
+    );
+    {
+        let (_slow, slow_url) = simulator(&root, &["--latency-ms", "300"])?;
+        let slow_url = slow_url.replacen("https://", "http://", 1);
+        for mode in ["rss-wrapper", "rss-raw"] {
+            for line in hot_path(
+                &root,
+                &[
+                    mode,
+                    "--endpoint",
+                    &slow_url,
+                    "--in-flight",
+                    &sizes.in_flight.to_string(),
+                ],
+            )? {
+                println!("{mode:<12} {line}");
+            }
+        }
+    }
+
+    println!(
+        "\n## simulator throughput, wrk -t1 -c16 -d{}s, lock requests",
+        sizes.wrk_seconds
+    );
+    let token = control_token(&http_url)?;
+    for (name, target) in [
+        ("meeting-sim http", http_url.as_str()),
+        ("meeting-sim https", url.as_str()),
+    ] {
+        println!(
+            "{name:<18} {}",
+            wrk(&root, target, &token, sizes.wrk_seconds)?
+        );
+    }
+    match prism(&root) {
+        Ok((_prism, prism_url)) => {
+            println!(
+                "{:<18} {}",
+                "prism mock",
+                wrk(&root, &prism_url, &token, sizes.wrk_seconds)?
+            )
+        }
+        Err(e) => println!("{:<18} not measured: {e:#}", "prism mock"),
+    }
+
+    println!("\n## the official Python SDK (huaweicloudsdkmeeting), lock calls");
+    match python_sdk(&root, &url, sizes.python_calls) {
+        Ok(line) => println!("{line}"),
+        Err(e) => println!("not measured: {e:#}"),
+    }
+    Ok(format!("done in {:.0} s", started.elapsed().as_secs_f64()))
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_default();
+    format!("{cpus} CPUs ({model})")
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(root)
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Starts the release simulator with `--tls` (plain HTTP works on the same port).
+fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String)> {
+    let mut child = Command::new(root.join("target/release/meeting-sim"))
+        .args(["--port", "0", "--tls", "--quiet", "--seed"])
+        .arg(root.join("crates/meeting-sim/examples/seed.json"))
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting target/release/meeting-sim")?;
+    let stdout = child.stdout.take().context("the simulator's stdout")?;
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line
+        .split_whitespace()
+        .next()
+        .context("the simulator printed no URL")?
+        .to_owned();
+    Ok((running, url))
+}
+
+/// Runs the `hot_path` bench and returns its `bench:` lines.
+fn hot_path(root: &Path, args: &[&str]) -> Result<Vec<String>> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--",
+        ])
+        .args(args)
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running the hot_path bench")?;
+    if !output.status.success() {
+        bail!("the hot_path bench failed");
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("bench: "))
+        .map(str::to_owned)
+        .collect())
+}
+
+fn control_token(url: &str) -> Result<String> {
+    let output = Command::new("curl")
+        .args(["-fsS", "-H", "X-Password: 654321", "-H", "X-Login-Type: 1"])
+        .arg(format!(
+            "{url}/v1/mmc/control/conferences/token?conferenceID=914083136"
+        ))
+        .output()
+        .context("running curl")?;
+    let body = String::from_utf8_lossy(&output.stdout);
+    body.split("\"token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .context("no control token in the simulator's answer")
+}
+
+/// `Requests/sec` (and any non-2xx count) of wrk against `url`.
+fn wrk(root: &Path, url: &str, token: &str, seconds: u32) -> Result<String> {
+    let output = Command::new("wrk")
+        .args(["-t", "1", "-c", "16", "-d", &format!("{seconds}s"), "-s"])
+        .arg(root.join("crates/meeting-sim/bench/lock.lua"))
+        .arg(url)
+        .env("MEETING_CONTROL_TOKEN", token)
+        .output()
+        .context("running wrk (Debian package `wrk`)")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .map(|r| format!("{} requests/s", r.trim()))
+        .context("wrk printed no rate")?;
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+        .map(str::trim)
+        .collect();
+    Ok(if errors.is_empty() {
+        rate
+    } else {
+        format!("{rate} ({})", errors.join("; "))
+    })
+}
+
+/// Prism (`@stoplight/prism-cli` from npm, installed under target/bench-tools) mocking
+/// openapi/meeting.yaml.
+fn prism(root: &Path) -> Result<(Running, String)> {
+    let tools = root.join("target/bench-tools");
+    let bin = tools.join("node_modules/.bin/prism");
+    if !bin.exists() {
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&tools)
+            .arg("@stoplight/prism-cli@5.16.0")
+            .status()
+            .context("running npm")?;
+        if !status.success() {
+            bail!("npm could not install @stoplight/prism-cli");
+        }
+    }
+    let port = free_port()?;
+    let child = Command::new(&bin)
+        .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .arg(root.join("openapi/meeting.yaml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting prism")?;
+    let running = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("prism did not start within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok((running, format!("http://127.0.0.1:{port}")))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?
+        .local_addr()?
+        .port())
+}
+
+/// The official SDK from the project's venv (.ci/requirements.txt pins it).
+fn python_sdk(root: &Path, url: &str, calls: usize) -> Result<String> {
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(root.join(".venv"))
+            .status()?;
+        if !status.success() {
+            bail!("python3 -m venv failed");
+        }
+    }
+    let status = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(root.join(".ci/requirements.txt"))
+        .status()
+        .context("installing the official SDK")?;
+    if !status.success() {
+        bail!("pip could not install .ci/requirements.txt");
+    }
+    let output = Command::new(&python)
+        .arg(root.join("xtask/bench/official_sdk.py"))
+        .args([url, &calls.to_string(), "8"])
+        .output()
+        .context("running xtask/bench/official_sdk.py")?;
+    if !output.status.success() {
+        bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
