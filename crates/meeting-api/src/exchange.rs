@@ -24,8 +24,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 pub struct Exchange {
     /// HTTP status.
     pub status: reqwest::StatusCode,
-    /// The `X-Request-Id` response header, when present.
-    pub request_id: Option<String>,
+    /// The `X-Request-Id` response header, as received (cloning it copies nothing).
+    pub request_id_header: Option<reqwest::header::HeaderValue>,
 }
 
 impl Exchange {
@@ -33,12 +33,15 @@ impl Exchange {
     pub fn of(response: &reqwest::Response) -> Self {
         Self {
             status: response.status(),
-            request_id: response
-                .headers()
-                .get(crate::REQUEST_ID_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            request_id_header: response.headers().get(crate::REQUEST_ID_HEADER).cloned(),
         }
+    }
+
+    /// The `X-Request-Id`, if present and text.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id_header
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
     }
 }
 
@@ -92,12 +95,26 @@ pub(crate) async fn buffer(mut response: reqwest::Response) -> reqwest::Result<r
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return too_large(limit).await;
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
+    // Most answers arrive in one chunk: kept as it is, without a copy.
+    let mut body = match response.chunk().await? {
+        Some(first) if first.len() > limit => return too_large(limit).await,
+        Some(first) => first,
+        None => Default::default(),
+    };
+    if let Some(second) = response.chunk().await? {
+        let mut joined = Vec::with_capacity(body.len() + second.len());
+        joined.extend_from_slice(&body);
+        joined.extend_from_slice(&second);
+        while let Some(chunk) = response.chunk().await? {
+            if joined.len() + chunk.len() > limit {
+                return too_large(limit).await;
+            }
+            joined.extend_from_slice(&chunk);
+        }
+        if joined.len() > limit {
             return too_large(limit).await;
         }
-        body.extend_from_slice(&chunk);
+        body = joined.into();
     }
     let mut buffered = http::Response::new(reqwest::Body::from(body));
     *buffered.status_mut() = response.status();

@@ -67,7 +67,7 @@ impl progenitor_client::ClientHooks for Client {
                     %method,
                     path,
                     status = record.status.as_u16(),
-                    request_id = record.request_id.as_deref().unwrap_or(""),
+                    request_id = record.request_id().unwrap_or(""),
                     "meeting api response"
                 );
                 exchange::record(record);

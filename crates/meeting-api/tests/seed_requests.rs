@@ -288,7 +288,7 @@ async fn non_json_error_body_keeps_status_and_request_id_through_observe() {
     let exchange = exchange.expect("the hook recorded the response");
     assert_eq!(exchange.status.as_u16(), 502);
     assert_eq!(
-        exchange.request_id.as_deref(),
+        exchange.request_id(),
         Some("2a40022a27536e9fbf3dba3dc7d4d443")
     );
 }

@@ -92,7 +92,7 @@ enum Caller {
 
 impl Caller {
     async fn lock(&self, i: usize) {
-        let lock = i % 2 == 0;
+        let lock = i.is_multiple_of(2);
         match self {
             Self::Wrapper(meeting) => {
                 let result = if lock {

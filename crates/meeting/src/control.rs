@@ -5,10 +5,13 @@
 use meeting_api::types::{RestLockReqBody, RestLockSiteViewReqBody};
 use secrecy::{ExposeSecret, SecretString};
 
+use std::sync::Arc;
+
 use crate::client::Auth;
 use crate::error::Context;
 use crate::retry::Idempotency;
 use crate::settings::SettingsUpdate;
+use crate::tokens::Asker;
 use crate::{Client, Error};
 
 /// One conference. Obtain it with [`Client::conference`], give it the host password
@@ -31,18 +34,23 @@ use crate::{Client, Error};
 #[derive(Clone, Debug)]
 pub struct Conference {
     client: Client,
-    id: String,
+    /// Shared with every error's context, without a copy per call.
+    id: Arc<str>,
     host_password: Option<SecretString>,
     control_token: Option<SecretString>,
+    /// Who asks for the control token (the host password's fingerprint), computed once.
+    asker: Asker,
 }
 
 impl Conference {
     pub(crate) fn new(client: Client, id: String) -> Self {
+        let asker = client.asker(None);
         Self {
             client,
-            id,
+            id: id.into(),
             host_password: None,
             control_token: None,
+            asker,
         }
     }
 
@@ -59,7 +67,9 @@ impl Conference {
     /// again when the token expires or is refused. Control tokens are cached per client
     /// and conference, so every handle on the same conference shares one.
     pub fn with_host_password(mut self, password: impl Into<String>) -> Self {
-        self.host_password = Some(SecretString::from(password.into()));
+        let password = SecretString::from(password.into());
+        self.asker = self.client.asker(Some(&password));
+        self.host_password = Some(password);
         self
     }
 
@@ -93,7 +103,7 @@ impl Conference {
             self.client
                 .api()
                 .lock_meeting()
-                .conference_id(self.id.as_str())
+                .conference_id(&*self.id)
                 .x_conference_authorization(tokens.control())
                 .body(body.clone())
                 .send()
@@ -116,7 +126,7 @@ impl Conference {
             self.client
                 .api()
                 .update_started_conf_config()
-                .conference_id(self.id.as_str())
+                .conference_id(&*self.id)
                 .x_conference_authorization(tokens.control())
                 .body(body.clone())
                 .send()
@@ -139,6 +149,11 @@ impl Conference {
         }
     }
 
+    /// Who asks for this conference's control token.
+    pub(crate) fn asker(&self) -> Asker {
+        self.asker
+    }
+
     /// Input the service would refuse, refused before anything is sent.
     pub(crate) fn check(&self, context: &Context) -> Result<(), Error> {
         check_id(context, "conference id", &self.id)?;
@@ -154,7 +169,7 @@ impl Conference {
                         format!("the {what} must not be empty"),
                     ));
                 }
-                if reqwest::header::HeaderValue::from_str(value).is_err() {
+                if !sendable_in_a_header(value) {
                     // Never quote the value: it is a secret.
                     return Err(Error::invalid(
                         context,
@@ -241,7 +256,7 @@ impl Participant<'_> {
                     .client
                     .api()
                     .lock_view()
-                    .conference_id(conference.id.as_str())
+                    .conference_id(&*conference.id)
                     .participant_id(self.id.as_str())
                     .x_conference_authorization(tokens.control())
                     .body(body.clone())
@@ -249,6 +264,14 @@ impl Participant<'_> {
             })
             .await
     }
+}
+
+/// What `HeaderValue::from_str` accepts (visible ASCII, space, tab, and bytes from
+/// 0x80), checked without building one.
+fn sendable_in_a_header(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 /// An id must be non-empty and printable.

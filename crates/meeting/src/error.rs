@@ -23,14 +23,14 @@ pub struct Context {
     /// The operation, as the spec names it (`LockMeeting`, `CancelMeeting`, …).
     pub operation: &'static str,
     /// The conference ID, for calls about one.
-    pub conference: Option<String>,
+    pub conference: Option<Arc<str>>,
 }
 
 impl Context {
     pub(crate) fn new(operation: &'static str, conference: Option<&str>) -> Self {
         Self {
             operation,
-            conference: conference.map(str::to_owned),
+            conference: conference.map(Arc::from),
         }
     }
 }
@@ -369,8 +369,9 @@ impl Error {
         let context = context.clone();
         let status = exchange.as_ref().map(|e| e.status.as_u16());
         let request_id = exchange
-            .and_then(|e| e.request_id)
-            .map(|id| printable(&id, REQUEST_ID_LIMIT));
+            .as_ref()
+            .and_then(Exchange::request_id)
+            .map(|id| printable(id, REQUEST_ID_LIMIT));
         match error {
             Api::ErrorResponse(response) => {
                 let retry_after = header(response.headers(), "retry-after")

@@ -173,7 +173,7 @@ impl Client {
                     meeting_api::exchange::observe(body_limit, send()).await;
                 if let Some(exchange) = &exchange {
                     span.record("status", exchange.status.as_u16());
-                    span.record("request_id", exchange.request_id.as_deref().unwrap_or(""));
+                    span.record("request_id", exchange.request_id().unwrap_or(""));
                 }
                 let error = match result {
                     Ok(response) => {

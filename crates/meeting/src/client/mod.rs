@@ -105,6 +105,10 @@ impl Client {
 
     pub(crate) fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
         let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked up first: the owned key is made only for a conference seen first.
+        if let Some(cell) = cells.get(conference) {
+            return cell.clone();
+        }
         cells.entry(conference.to_owned()).or_default().clone()
     }
 

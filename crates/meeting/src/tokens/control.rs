@@ -35,11 +35,9 @@ impl Conference {
             }
             let token = client
                 .control_cell(self.id())
-                .fetch_now(
-                    client.clock(),
-                    client.asker(self.host_password()),
-                    |previous| self.fetch_control_token(&context, previous, deadline),
-                )
+                .fetch_now(client.clock(), self.asker(), |previous| {
+                    self.fetch_control_token(&context, previous, deadline)
+                })
                 .await?;
             Ok(token.info.clone())
         })
@@ -62,11 +60,9 @@ impl Conference {
         let client = self.client();
         client
             .control_cell(self.id())
-            .get(
-                client.clock(),
-                client.asker(self.host_password()),
-                |previous| self.fetch_control_token(context, previous, deadline),
-            )
+            .get(client.clock(), self.asker(), |previous| {
+                self.fetch_control_token(context, previous, deadline)
+            })
             .await
     }
 

@@ -125,10 +125,19 @@ impl<I> Token<I> {
 /// Who asks for a token, as far as remembering a refusal goes: a fingerprint of the
 /// credential the fetch would use (a host password, say), so that a refusal of one
 /// credential is never held against another, and how long a refusal is remembered.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Asker {
     pub credential: u64,
     pub remember_refusals: Duration,
+}
+
+impl std::fmt::Debug for Asker {
+    // The fingerprint is derived from a secret: not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Asker")
+            .field("remember_refusals", &self.remember_refusals)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Asker {
