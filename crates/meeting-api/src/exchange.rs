@@ -12,7 +12,7 @@
 //! would leave unread is drained and the connection can be reused. A body over the
 //! limit fails the call with a transport error whose source is [`BodyTooLarge`].
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 
@@ -64,34 +64,41 @@ impl fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
+/// What one observed call knows: its body limit, and the last response it received.
+struct Observed {
+    limit: usize,
+    last: RefCell<Option<Exchange>>,
+}
+
 tokio::task_local! {
-    static LAST: RefCell<Option<Exchange>>;
-    static LIMIT: Cell<usize>;
+    // One task-local for both, so that the call's future is moved into one scope only.
+    static OBSERVED: Observed;
 }
 
 /// Runs `call`, reading no body beyond `body_limit` bytes, and returns its output with
 /// the last response it received, if any.
 pub async fn observe<F: Future>(body_limit: usize, call: F) -> (F::Output, Option<Exchange>) {
-    LIMIT
-        .scope(
-            Cell::new(body_limit),
-            LAST.scope(RefCell::new(None), async {
-                let output = call.await;
-                let last = LAST.with(|slot| slot.borrow_mut().take());
-                (output, last)
-            }),
-        )
+    let observed = Observed {
+        limit: body_limit,
+        last: RefCell::new(None),
+    };
+    OBSERVED
+        .scope(observed, async {
+            let output = call.await;
+            let last = OBSERVED.with(|o| o.last.borrow_mut().take());
+            (output, last)
+        })
         .await
 }
 
 pub(crate) fn record(exchange: Exchange) {
     // Outside `observe` there is nowhere to record to, and nothing is lost.
-    let _ = LAST.try_with(|slot| *slot.borrow_mut() = Some(exchange));
+    let _ = OBSERVED.try_with(|o| *o.last.borrow_mut() = Some(exchange));
 }
 
 /// Reads the whole body (up to the limit) and hands back an equivalent response.
 pub(crate) async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let limit = LIMIT.try_with(Cell::get).unwrap_or(DEFAULT_BODY_LIMIT);
+    let limit = OBSERVED.try_with(|o| o.limit).unwrap_or(DEFAULT_BODY_LIMIT);
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return too_large(limit).await;
     }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::Mutex;
 
 pub use access::AccessTokenInfo;
 pub use control::{ControlTokenInfo, Role};
@@ -177,7 +177,8 @@ struct Fetches {
 /// wave of callers, not one each), and a refused credential is remembered for a while
 /// so that a caller's own retry loop cannot lock the account.
 pub(crate) struct TokenCell<I> {
-    current: RwLock<Option<Arc<Token<I>>>>,
+    /// A plain lock: held only to clone or swap the `Arc`, never across an await.
+    current: std::sync::RwLock<Option<Arc<Token<I>>>>,
     /// Held while fetching, so that one fetch runs at a time.
     refresh: Mutex<Fetches>,
     /// `Fetches::count`, readable without waiting for the fetch under way.
@@ -187,7 +188,7 @@ pub(crate) struct TokenCell<I> {
 impl<I> Default for TokenCell<I> {
     fn default() -> Self {
         Self {
-            current: RwLock::new(None),
+            current: std::sync::RwLock::new(None),
             refresh: Mutex::default(),
             fetched: AtomicU64::new(0),
         }
@@ -205,7 +206,7 @@ impl<I> TokenCell<I> {
     /// A cell holding `token` from the start.
     pub fn preset(token: Token<I>) -> Self {
         Self {
-            current: RwLock::new(Some(Arc::new(token))),
+            current: std::sync::RwLock::new(Some(Arc::new(token))),
             ..Self::default()
         }
     }
@@ -275,12 +276,7 @@ impl<I> TokenCell<I> {
         if !force && let Some(token) = self.fresh(now).await {
             return Ok(token);
         }
-        let previous = self
-            .current
-            .read()
-            .await
-            .clone()
-            .filter(|t| now < t.expires_at);
+        let previous = self.load().filter(|t| now < t.expires_at);
         let result = fetch(previous).await;
         fetches.count += 1;
         self.fetched.store(fetches.count, Ordering::Release);
@@ -288,7 +284,7 @@ impl<I> TokenCell<I> {
             Ok(token) => {
                 fetches.failure = None;
                 let token = Arc::new(token);
-                *self.current.write().await = Some(token.clone());
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
                 Ok(token)
             }
             Err(error) => {
@@ -303,18 +299,22 @@ impl<I> TokenCell<I> {
         }
     }
 
-    async fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
+    /// The cached token, whatever its age.
+    fn load(&self) -> Option<Arc<Token<I>>> {
+        // A panic cannot leave an `Option<Arc>` half-written: a poisoned lock is fine.
         self.current
             .read()
-            .await
-            .as_ref()
-            .filter(|t| t.is_fresh(now))
-            .cloned()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    async fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
+        self.load().filter(|t| t.is_fresh(now))
     }
 
     /// Forgets `stale` (the service refused it), unless another call already replaced it.
     pub async fn invalidate(&self, stale: &Arc<Token<I>>) {
-        let mut current = self.current.write().await;
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         if current.as_ref().is_some_and(|t| Arc::ptr_eq(t, stale)) {
             *current = None;
         }
