@@ -9,6 +9,8 @@
 //!   max) and heap allocations per call.
 //! - `rss-wrapper` / `rss-raw`: `--in-flight` calls at once (against a simulator with
 //!   latency, so that they are all in flight together); prints the process's peak RSS.
+//! - `load-wrapper` / `load-raw`: `--calls` calls at concurrency 64, one way only (to
+//!   profile one side, e.g. under `perf record`).
 //!
 //! Options: `--endpoint URL` (a running simulator seeded with `Seed::example()`),
 //! `--calls N`, `--pairs N`, `--in-flight N`. Output lines start with `bench:` and are
@@ -261,6 +263,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match options.mode.as_str() {
             "rss-wrapper" => rss(&wrapper, options.in_flight).await,
             "rss-raw" => rss(&raw, options.in_flight).await,
+            "load-wrapper" | "load-raw" => {
+                let caller = if options.mode == "load-raw" {
+                    &raw
+                } else {
+                    &wrapper
+                };
+                let (elapsed, allocations) = run(caller, options.calls, 64).await;
+                println!(
+                    "bench: {{\"mode\":\"{}\",\"us_per_call\":{:.2},\"allocs\":{allocations:.1}}}",
+                    options.mode,
+                    elapsed.as_secs_f64() * 1e6 / options.calls as f64
+                );
+            }
             _ => ratio(&wrapper, &raw, &options).await,
         }
         if let Some(sim) = embedded {

@@ -11,7 +11,7 @@ use crate::client::Auth;
 use crate::error::Context;
 use crate::retry::Idempotency;
 use crate::settings::SettingsUpdate;
-use crate::tokens::Asker;
+use crate::tokens::{Asker, ControlTokenInfo, TokenCell};
 use crate::{Client, Error};
 
 /// One conference. Obtain it with [`Client::conference`], give it the host password
@@ -40,17 +40,21 @@ pub struct Conference {
     control_token: Option<SecretString>,
     /// Who asks for the control token (the host password's fingerprint), computed once.
     asker: Asker,
+    /// The client's control-token cache for this conference, looked up once.
+    cell: Arc<TokenCell<ControlTokenInfo>>,
 }
 
 impl Conference {
     pub(crate) fn new(client: Client, id: String) -> Self {
         let asker = client.asker(None);
+        let cell = client.control_cell(&id);
         Self {
             client,
             id: id.into(),
             host_password: None,
             control_token: None,
             asker,
+            cell,
         }
     }
 
@@ -152,6 +156,11 @@ impl Conference {
     /// Who asks for this conference's control token.
     pub(crate) fn asker(&self) -> Asker {
         self.asker
+    }
+
+    /// The client's control-token cache for this conference.
+    pub(crate) fn control_cell(&self) -> &TokenCell<ControlTokenInfo> {
+        &self.cell
     }
 
     /// Input the service would refuse, refused before anything is sent.

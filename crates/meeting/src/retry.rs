@@ -1,7 +1,7 @@
 //! The retry policy: which failures, how long to wait, when to stop. The loop that
 //! applies it is the client's call pipeline (`client::call`).
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
@@ -147,14 +147,15 @@ impl RetryPolicy {
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     capacity: Option<u32>,
-    tokens: Mutex<u32>,
+    /// Lock-free: every successful call touches it.
+    tokens: AtomicU32,
 }
 
 impl RetryBudget {
     pub fn new(policy: &RetryPolicy) -> Self {
         Self {
             capacity: policy.budget,
-            tokens: Mutex::new(policy.budget.unwrap_or(0)),
+            tokens: AtomicU32::new(policy.budget.unwrap_or(0)),
         }
     }
 
@@ -169,24 +170,29 @@ impl RetryBudget {
         } else {
             RETRY_COST
         };
-        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        *tokens = tokens.checked_sub(cost)?;
-        Some(cost)
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .ok()
+            .map(|_| cost)
     }
 
     /// A call succeeded after its retries cost `spent`.
     pub fn succeeded(&self, spent: u32) {
         if let Some(capacity) = self.capacity {
             let earned = if spent == 0 { SUCCESS_REWARD } else { spent };
-            let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-            *tokens = tokens.saturating_add(earned).min(capacity);
+            // Full most of the time: then there is nothing to write.
+            let _ = self
+                .tokens
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    (t < capacity).then(|| t.saturating_add(earned).min(capacity))
+                });
         }
     }
 
     /// What is left, for tests and figures.
     #[cfg(test)]
     fn left(&self) -> u32 {
-        *self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+        self.tokens.load(Ordering::Acquire)
     }
 }
 

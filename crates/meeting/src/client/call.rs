@@ -127,7 +127,7 @@ impl Client {
                     conference = conference.id(),
                     "control token refused: obtaining a new one and trying once more"
                 );
-                self.control_cell(conference.id()).invalidate(token).await;
+                conference.control_cell().invalidate(token).await;
                 true
             }
             _ => false,

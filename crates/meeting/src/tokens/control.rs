@@ -33,8 +33,8 @@ impl Conference {
                     .await?;
                 return Ok(fresh.info);
             }
-            let token = client
-                .control_cell(self.id())
+            let token = self
+                .control_cell()
                 .fetch_now(client.clock(), self.asker(), |previous| {
                     self.fetch_control_token(&context, previous, deadline)
                 })
@@ -58,8 +58,7 @@ impl Conference {
             )));
         }
         let client = self.client();
-        client
-            .control_cell(self.id())
+        self.control_cell()
             .get(client.clock(), self.asker(), |previous| {
                 self.fetch_control_token(context, previous, deadline)
             })

@@ -185,6 +185,13 @@ pub(crate) struct TokenCell<I> {
     fetched: AtomicU64,
 }
 
+impl<I> std::fmt::Debug for TokenCell<I> {
+    // The token is a secret, and what else the cell holds says nothing useful.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCell").finish_non_exhaustive()
+    }
+}
+
 impl<I> Default for TokenCell<I> {
     fn default() -> Self {
         Self {
