@@ -5014,7 +5014,8 @@ while it runs, lock a terminal's video source, and cancel or end it.
 
 Authentication happens in two steps. First obtain an *access token* with
 `AuthenticateAccount` (account and password) or `AuthenticateAppId` (App ID and app
-key); management calls send it as `X-Access-Token`. Then, for a meeting that is in
+key); management calls send it as `X-Access-Token`, and control calls may send it too
+(the official SDKs always do). Then, for a meeting that is in
 progress, exchange the host password for a *meeting control token* with
 `CreateConfToken`; control calls send it as `X-Conference-Authorization`.
 
@@ -5185,11 +5186,13 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/lock`
 
 Arguments:
 - `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 ```ignore
 let response = client.lock_meeting()
     .conference_id(conference_id)
+    .x_access_token(x_access_token)
     .x_conference_authorization(x_conference_authorization)
     .body(body)
     .send()
@@ -5208,11 +5211,13 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/updateStartedConfConfig`
 
 Arguments:
 - `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 ```ignore
 let response = client.update_started_conf_config()
     .conference_id(conference_id)
+    .x_access_token(x_access_token)
     .x_conference_authorization(x_conference_authorization)
     .body(body)
     .send()
@@ -5234,12 +5239,14 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/lockView`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: Participant ID of a professional meeting terminal.
+- `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 ```ignore
 let response = client.lock_view()
     .conference_id(conference_id)
     .participant_id(participant_id)
+    .x_access_token(x_access_token)
     .x_conference_authorization(x_conference_authorization)
     .body(body)
     .send()
@@ -5890,6 +5897,7 @@ pub mod builder {
     pub struct LockMeeting<'a> {
         client: &'a super::Client,
         conference_id: Result<types::LockMeetingConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
         x_conference_authorization: Result<
             types::LockMeetingXConferenceAuthorization,
             String,
@@ -5901,6 +5909,7 @@ pub mod builder {
             Self {
                 client: client,
                 conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
                 x_conference_authorization: Err(
                     "x_conference_authorization was not initialized".to_string(),
                 ),
@@ -5915,6 +5924,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `LockMeetingConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
                         .to_string()
                 });
             self
@@ -5957,8 +5979,15 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/v1/mmc/control/conferences/lock`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, conference_id, x_conference_authorization, body } = self;
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
             let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
             let x_conference_authorization = x_conference_authorization
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -5967,7 +5996,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/mmc/control/conferences/lock", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -5975,6 +6004,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
             header_map
                 .append(
                     "X-Conference-Authorization",
@@ -6049,6 +6081,7 @@ pub mod builder {
     pub struct UpdateStartedConfConfig<'a> {
         client: &'a super::Client,
         conference_id: Result<types::UpdateStartedConfConfigConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
         x_conference_authorization: Result<
             types::UpdateStartedConfConfigXConferenceAuthorization,
             String,
@@ -6060,6 +6093,7 @@ pub mod builder {
             Self {
                 client: client,
                 conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
                 x_conference_authorization: Err(
                     "x_conference_authorization was not initialized".to_string(),
                 ),
@@ -6074,6 +6108,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `UpdateStartedConfConfigConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
                         .to_string()
                 });
             self
@@ -6121,8 +6168,15 @@ pub mod builder {
         }
         ///Sends a `PUT` request to `/v1/mmc/control/conferences/updateStartedConfConfig`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self { client, conference_id, x_conference_authorization, body } = self;
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
             let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
             let x_conference_authorization = x_conference_authorization
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -6134,7 +6188,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/mmc/control/conferences/updateStartedConfConfig", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -6142,6 +6196,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
             header_map
                 .append(
                     "X-Conference-Authorization",
@@ -6217,6 +6274,7 @@ pub mod builder {
         client: &'a super::Client,
         conference_id: Result<types::LockViewConferenceId, String>,
         participant_id: Result<types::LockViewParticipantId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
         x_conference_authorization: Result<
             types::LockViewXConferenceAuthorization,
             String,
@@ -6229,6 +6287,7 @@ pub mod builder {
                 client: client,
                 conference_id: Err("conference_id was not initialized".to_string()),
                 participant_id: Err("participant_id was not initialized".to_string()),
+                x_access_token: Ok(None),
                 x_conference_authorization: Err(
                     "x_conference_authorization was not initialized".to_string(),
                 ),
@@ -6255,6 +6314,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `LockViewParticipantId` for participant_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
                         .to_string()
                 });
             self
@@ -6303,11 +6375,13 @@ pub mod builder {
                 client,
                 conference_id,
                 participant_id,
+                x_access_token,
                 x_conference_authorization,
                 body,
             } = self;
             let conference_id = conference_id.map_err(Error::InvalidRequest)?;
             let participant_id = participant_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
             let x_conference_authorization = x_conference_authorization
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -6317,7 +6391,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/mmc/control/conferences/lockView", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -6325,6 +6399,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
             header_map
                 .append(
                     "X-Conference-Authorization",

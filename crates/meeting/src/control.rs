@@ -46,7 +46,7 @@ pub struct Conference {
 
 impl Conference {
     pub(crate) fn new(client: Client, id: String) -> Self {
-        let asker = client.asker(None);
+        let asker = client.asker(None).for_control_token();
         let cell = client.control_cell(&id);
         Self {
             client,
@@ -72,7 +72,7 @@ impl Conference {
     /// and conference, so every handle on the same conference shares one.
     pub fn with_host_password(mut self, password: impl Into<String>) -> Self {
         let password = SecretString::from(password.into());
-        self.asker = self.client.asker(Some(&password));
+        self.asker = self.client.asker(Some(&password)).for_control_token();
         self.host_password = Some(password);
         self
     }
@@ -104,13 +104,16 @@ impl Conference {
                 .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
         self.control_call(&context, |tokens| {
-            self.client
+            let mut request = self
+                .client
                 .api()
                 .lock_meeting()
                 .conference_id(&*self.id)
-                .x_conference_authorization(tokens.control())
-                .body(body.clone())
-                .send()
+                .x_conference_authorization(tokens.control());
+            if let Some(access) = tokens.access_if_any() {
+                request = request.x_access_token(access);
+            }
+            request.body(body.clone()).send()
         })
         .await
     }
@@ -127,13 +130,16 @@ impl Conference {
         }
         let body = update.to_body().map_err(|e| Error::invalid(&context, e))?;
         self.control_call(&context, |tokens| {
-            self.client
+            let mut request = self
+                .client
                 .api()
                 .update_started_conf_config()
                 .conference_id(&*self.id)
-                .x_conference_authorization(tokens.control())
-                .body(body.clone())
-                .send()
+                .x_conference_authorization(tokens.control());
+            if let Some(access) = tokens.access_if_any() {
+                request = request.x_access_token(access);
+            }
+            request.body(body.clone()).send()
         })
         .await
     }
@@ -261,15 +267,17 @@ impl Participant<'_> {
         };
         conference
             .control_call(&context, |tokens| {
-                conference
+                let mut request = conference
                     .client
                     .api()
                     .lock_view()
                     .conference_id(&*conference.id)
                     .participant_id(self.id.as_str())
-                    .x_conference_authorization(tokens.control())
-                    .body(body.clone())
-                    .send()
+                    .x_conference_authorization(tokens.control());
+                if let Some(access) = tokens.access_if_any() {
+                    request = request.x_access_token(access);
+                }
+                request.body(body.clone()).send()
             })
             .await
     }

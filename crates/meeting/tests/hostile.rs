@@ -13,7 +13,17 @@ use meeting_sim::scripted::{Relay, Reply, ScriptedServer};
 /// A token no other text contains.
 const LEAKY_TOKEN: &str = "stbLEAK7d1e6c0a9f4b3";
 
+/// A client without credentials: control calls use the host password alone.
 fn scripted_client(server: &ScriptedServer) -> Client {
+    Client::builder()
+        .endpoint(server.base_url())
+        .retry_policy(quick_retries())
+        .build()
+        .expect("client builds")
+}
+
+/// A client that logs in.
+fn logging_in(server: &ScriptedServer) -> Client {
     Client::builder()
         .endpoint(server.base_url())
         .credentials(Credentials::account(ACCOUNT, PASSWORD))
@@ -92,7 +102,7 @@ async fn far_expiries_are_clamped_to_seven_days() {
         .await
         .expect("token");
     assert_eq!(info.valid_for, Some(week));
-    let login = client.login().await.expect("login");
+    let login = logging_in(&server).login().await.expect("login");
     assert_eq!(login.valid_for, Some(week));
     for validity in ["0", "-1"] {
         let server = ScriptedServer::start(move |_| {
@@ -126,10 +136,7 @@ async fn a_success_body_of_the_wrong_shape_is_never_quoted() {
         let server = ScriptedServer::start(move |_| Reply::json(200, body.clone()))
             .await
             .expect("server");
-        let err = scripted_client(&server)
-            .login()
-            .await
-            .expect_err("undecodable");
+        let err = logging_in(&server).login().await.expect_err("undecodable");
         assert_eq!(err.kind(), ErrorKind::UnexpectedResponse);
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains(LEAKY_TOKEN), "{shown}");
@@ -241,7 +248,7 @@ async fn a_bad_token_from_the_server_is_the_servers_fault() {
     let server = ScriptedServer::start(|_| Reply::json(200, r#"{"accessToken":""}"#))
         .await
         .expect("server");
-    let err = scripted_client(&server).login().await.expect_err("empty");
+    let err = logging_in(&server).login().await.expect_err("empty");
     assert_eq!(err.kind(), ErrorKind::UnexpectedResponse);
 }
 

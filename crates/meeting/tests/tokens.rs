@@ -217,3 +217,21 @@ async fn the_access_token_is_refreshed_ahead_of_the_servers_validity() {
         counters.errors
     );
 }
+
+/// With credentials, the control-token request carries the access token too; if the
+/// service refuses that one (401, `USG.`), the client logs in again once and carries on.
+#[tokio::test]
+async fn an_access_token_refused_while_renewing_the_control_token_is_renewed_once() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    meeting.lock().await.expect("locks");
+    assert_eq!(sim.counters().logins(), 1);
+    // Both tokens die on the service's side; the client still thinks them fresh.
+    sim.expire_tokens();
+    meeting.unlock().await.expect("renews both and unlocks");
+    let counters = sim.counters();
+    assert_eq!(counters.logins(), 2, "one new login");
+    assert_eq!(counters.control_token_grants, 2, "one new control token");
+    assert!(!sim.conference(CONF).expect("seeded").locked);
+}

@@ -39,6 +39,11 @@ impl Tokens {
         self.access.as_ref().map_or("", |t| t.expose())
     }
 
+    /// The access token, when the client has credentials (control calls send it then).
+    pub fn access_if_any(&self) -> Option<&str> {
+        self.access.as_ref().map(|t| t.expose())
+    }
+
     /// The control token (empty if the operation does not send one).
     pub fn control(&self) -> &str {
         self.control.as_ref().map_or("", |t| t.expose())
@@ -98,10 +103,13 @@ impl Client {
                 access: Some(self.access_token(context, deadline).await?),
                 control: None,
             },
-            Auth::Control(conference) => Tokens {
-                access: None,
-                control: Some(conference.control_token(context, deadline).await?),
-            },
+            Auth::Control(conference) => {
+                let (access, control) = conference.tokens(context, deadline, false).await?;
+                Tokens {
+                    access,
+                    control: Some(control),
+                }
+            }
         })
     }
 

@@ -62,6 +62,18 @@ impl Client {
             .await
     }
 
+    /// The access token if the client has credentials, else `None`.
+    pub(crate) async fn access_token_if_any(
+        &self,
+        context: &Context,
+        deadline: Instant,
+    ) -> Result<Option<Arc<Token<AccessTokenInfo>>>, Error> {
+        match self.credentials() {
+            Some(_) => self.access_token(context, deadline).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     async fn authenticate(&self, deadline: Instant) -> Result<Token<AccessTokenInfo>, Error> {
         let credentials = self.credentials().map(|c| &c.0);
         let (context, response) = match credentials {

@@ -8,12 +8,15 @@ use meeting_api::types::TokenInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use super::{Token, checked_secret, validity};
+use super::{AccessTokenInfo, Token, checked_secret, validity};
 use crate::Error;
 use crate::client::within;
 use crate::control::Conference;
-use crate::error::Context;
+use crate::error::{Context, ErrorKind};
 use crate::retry::Idempotency;
+
+const NEEDS_CONTROL_TOKEN: &str = "a control token is needed: give the host password \
+    (Conference::with_host_password) or a control token (Conference::with_control_token)";
 
 /// The documented validity of a control token, used when the answer says nothing.
 const DEFAULT_CONTROL_VALIDITY: Duration = Duration::from_secs(30 * 60);
@@ -24,45 +27,91 @@ impl Conference {
     pub async fn control_token_info(&self) -> Result<ControlTokenInfo, Error> {
         let context = self.context("CreateConfToken");
         self.check(&context)?;
-        let client = self.client();
-        let deadline = client.deadline();
+        let deadline = self.client().deadline();
         within(deadline, &context, async {
-            if let Some(token) = self.supplied_control_token() {
-                let fresh = self
-                    .request_control_token(&context, Some(token), None, deadline)
-                    .await?;
-                return Ok(fresh.info);
-            }
-            let token = self
-                .control_cell()
-                .fetch_now(client.clock(), self.asker(), |previous| {
-                    self.fetch_control_token(&context, previous, deadline)
-                })
-                .await?;
+            let (_, token) = self.tokens(&context, deadline, true).await?;
             Ok(token.info.clone())
         })
         .await
     }
 
-    /// The control token for a call: the caller's own, or the cached one, obtained or
-    /// kept alive first if needed.
-    pub(crate) async fn control_token(
+    /// The tokens a control call sends: the access token if the client has credentials
+    /// (the official SDKs always send it), and the control token, the caller's own or
+    /// the cached one, obtained, kept alive or (with `force`) renewed first. An access
+    /// token the service refuses there (401 with a `USG.` code) is renewed once.
+    pub(crate) async fn tokens(
         &self,
         context: &Context,
         deadline: Instant,
+        force: bool,
+    ) -> Result<
+        (
+            Option<Arc<Token<AccessTokenInfo>>>,
+            Arc<Token<ControlTokenInfo>>,
+        ),
+        Error,
+    > {
+        let client = self.client();
+        // Refused before a login is spent on it: there is no way to a control token.
+        let usable = self.supplied_control_token().is_some()
+            || self.host_password().is_some()
+            || self.control_cell().cached(client.now()).is_some();
+        if !usable {
+            return Err(Error::invalid(context, NEEDS_CONTROL_TOKEN));
+        }
+        let access = client.access_token_if_any(context, deadline).await?;
+        match self
+            .control_token(context, deadline, access.as_deref(), force)
+            .await
+        {
+            Err(e)
+                if access_refused(&e) && client.credentials().is_some_and(|c| c.can_refresh()) =>
+            {
+                if let Some(stale) = &access {
+                    client.access_cell().invalidate(stale).await;
+                }
+                tracing::info!("access token refused: logging in again and trying once more");
+                let access = client.access_token_if_any(context, deadline).await?;
+                let control = self
+                    .control_token(context, deadline, access.as_deref(), force)
+                    .await?;
+                Ok((access, control))
+            }
+            other => other.map(|control| (access, control)),
+        }
+    }
+
+    async fn control_token(
+        &self,
+        context: &Context,
+        deadline: Instant,
+        access: Option<&Token<AccessTokenInfo>>,
+        force: bool,
     ) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
         if let Some(token) = self.supplied_control_token() {
-            return Ok(Arc::new(Token::fixed(
-                token.clone(),
-                ControlTokenInfo::supplied(token.clone()),
-            )));
+            if !force {
+                return Ok(Arc::new(Token::fixed(
+                    token.clone(),
+                    ControlTokenInfo::supplied(token.clone()),
+                )));
+            }
+            let context = self.context("CreateConfToken");
+            let fresh = self
+                .request_control_token(&context, Some(token), None, access, deadline)
+                .await?;
+            return Ok(Arc::new(fresh));
         }
         let client = self.client();
-        self.control_cell()
-            .get(client.clock(), self.asker(), |previous| {
-                self.fetch_control_token(context, previous, deadline)
-            })
-            .await
+        let fetch = |previous| self.fetch_control_token(context, previous, access, deadline);
+        if force {
+            self.control_cell()
+                .fetch_now(client.clock(), self.asker(), fetch)
+                .await
+        } else {
+            self.control_cell()
+                .get(client.clock(), self.asker(), fetch)
+                .await
+        }
     }
 
     /// Keeps `previous` alive if there is one (sending the password too, so that an
@@ -71,18 +120,15 @@ impl Conference {
         &self,
         context: &Context,
         previous: Option<Arc<Token<ControlTokenInfo>>>,
+        access: Option<&Token<AccessTokenInfo>>,
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
         let current = previous.as_ref().map(|t| &t.secret);
         if current.is_none() && self.host_password().is_none() {
-            return Err(Error::invalid(
-                context,
-                "a control token is needed: give the host password (Conference::with_host_password) \
-                 or a control token (Conference::with_control_token)",
-            ));
+            return Err(Error::invalid(context, NEEDS_CONTROL_TOKEN));
         }
         let context = self.context("CreateConfToken");
-        self.request_control_token(&context, current, self.host_password(), deadline)
+        self.request_control_token(&context, current, self.host_password(), access, deadline)
             .await
     }
 
@@ -91,6 +137,7 @@ impl Conference {
         context: &Context,
         current: Option<&SecretString>,
         password: Option<&SecretString>,
+        access: Option<&Token<AccessTokenInfo>>,
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
         let client = self.client();
@@ -102,6 +149,9 @@ impl Conference {
                 }
                 if let Some(password) = password {
                     request = request.x_password(password.expose_secret()).x_login_type(1);
+                }
+                if let Some(access) = access {
+                    request = request.x_access_token(access.expose());
                 }
                 request.send()
             })
@@ -124,6 +174,11 @@ impl Conference {
         let info = ControlTokenInfo::from_response(data, secret.clone(), now, validity);
         Ok(Token::new(secret, now, validity, info))
     }
+}
+
+/// A 401 that refuses the access token rather than the host password or control token.
+fn access_refused(error: &Error) -> bool {
+    error.kind() == ErrorKind::Authentication && error.code().is_some_and(|c| c.starts_with("USG."))
 }
 
 /// The holder's role in the meeting.

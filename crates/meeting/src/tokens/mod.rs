@@ -129,6 +129,9 @@ impl<I> Token<I> {
 pub(crate) struct Asker {
     pub credential: u64,
     pub remember_refusals: Duration,
+    /// A conference's control token, not a login: a 401 with a `USG.` code there
+    /// refuses the access token sent beside it, not the host password.
+    pub control: bool,
 }
 
 impl std::fmt::Debug for Asker {
@@ -151,6 +154,15 @@ impl Asker {
         Self {
             credential: keys.hash_one(credential.map(|c| c.expose_secret())),
             remember_refusals,
+            control: false,
+        }
+    }
+
+    /// The same asker, for a conference's control token.
+    pub fn for_control_token(self) -> Self {
+        Self {
+            control: true,
+            ..self
         }
     }
 }
@@ -202,10 +214,15 @@ impl<I> Default for TokenCell<I> {
     }
 }
 
-/// A failure that says the credential itself is wrong (a wrong password, an unknown
-/// app, a bad signature, a disabled or locked account): asking again with it cannot
-/// succeed, and asking often locks the account. Not a 5xx or a transport failure.
-fn is_refusal(error: &Error) -> bool {
+/// A failure that says the credential itself is wrong (a wrong password or host
+/// password, an unknown app, a bad signature, a disabled or locked account): asking
+/// again with it cannot succeed, and asking often locks the account. Not a 5xx or a
+/// transport failure, nor, for a control token, a refused access token.
+fn is_refusal(asker: &Asker, error: &Error) -> bool {
+    if asker.control {
+        return error.kind() == ErrorKind::Authentication
+            && !error.code().is_some_and(|c| c.starts_with("USG."));
+    }
     error.kind() == ErrorKind::Authentication || matches!(error.status(), Some(412 | 423))
 }
 
@@ -299,7 +316,7 @@ impl<I> TokenCell<I> {
                     error: error.clone(),
                     fetch: fetches.count,
                     credential: asker.credential,
-                    refused_at: is_refusal(&error).then_some(now),
+                    refused_at: is_refusal(&asker, &error).then_some(now),
                 });
                 Err(error)
             }
@@ -317,6 +334,11 @@ impl<I> TokenCell<I> {
 
     async fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
         self.load().filter(|t| t.is_fresh(now))
+    }
+
+    /// The cached token if it has not expired (it may be due for renewal).
+    pub fn cached(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
+        self.load().filter(|t| now < t.expires_at)
     }
 
     /// Forgets `stale` (the service refused it), unless another call already replaced it.

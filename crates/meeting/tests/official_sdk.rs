@@ -1,0 +1,254 @@
+//! The wrapper's request for each operation equals what the official Python SDK sends:
+//! `tests/fixtures/official-sdk/*.json`, recorded by `xtask/oracle/official_sdk.py
+//! record` from the SDK itself. Compared: method, path, query, the API's headers and the
+//! JSON body; token values, nonce, expireTime and signature aside (placeholders on both
+//! sides), header case and order aside, `Content-Type` on a request without a body
+//! aside, and a JSON `null` the same as an absent field.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use common::*;
+use meeting::{AppId, CallInRestriction, Client, Credentials, SettingsUpdate};
+use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
+use serde_json::Value;
+
+const TERMINAL_ID: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+const LAPTOP_ID: &str = "f131536e21ff11eab12735e1cddf6d01";
+
+/// A request reduced to what the fixtures compare.
+#[derive(Debug, PartialEq)]
+struct Wire {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+    body: Option<Value>,
+}
+
+fn fixture(operation: &str) -> Wire {
+    let path = format!(
+        "{}/tests/fixtures/official-sdk/{operation}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let value: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let strings = |v: &Value| -> BTreeMap<String, String> {
+        v.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect()
+    };
+    normalize(Wire {
+        method: value["method"].as_str().unwrap_or_default().to_owned(),
+        path: value["path"].as_str().unwrap_or_default().to_owned(),
+        query: strings(&value["query"]),
+        headers: strings(&value["headers"]),
+        body: Some(value["body"].clone()).filter(|b| !b.is_null()),
+    })
+}
+
+/// The same reduction the recorder applies: the API's headers only, secrets and
+/// per-call values replaced by placeholders, nulls dropped.
+fn wire(request: &RecordedRequest) -> Wire {
+    let (path, query) = request
+        .path
+        .split_once('?')
+        .unwrap_or((request.path.as_str(), ""));
+    let query = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let headers = request
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            name == "authorization" || name == "content-type" || name.starts_with("x-")
+        })
+        .map(|(name, value)| {
+            let value = match name.as_str() {
+                "x-access-token" => "<access-token>".to_owned(),
+                "x-conference-authorization" => "<control-token>".to_owned(),
+                "authorization" if value.starts_with("HMAC-SHA256") => {
+                    let access = value.split("access=").nth(1).unwrap_or_default();
+                    format!("HMAC-SHA256 signature=<signature>,access={access}")
+                }
+                _ => value.clone(),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let body = (!request.body.is_empty())
+        .then(|| serde_json::from_slice::<Value>(&request.body).expect("JSON body"))
+        .map(mask);
+    normalize(Wire {
+        method: request.method.clone(),
+        path: path.to_owned(),
+        query,
+        headers,
+        body,
+    })
+}
+
+fn mask(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if k == "nonce" || k == "expireTime" {
+                        Value::String(format!("<{k}>"))
+                    } else {
+                        mask(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask).collect()),
+        other => other,
+    }
+}
+
+/// What the comparison sets aside on both sides.
+fn normalize(mut wire: Wire) -> Wire {
+    if wire.body.is_none() {
+        wire.headers.remove("content-type");
+    }
+    fn drop_nulls(value: &mut Value) {
+        if let Value::Object(map) = value {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+    }
+    if let Some(body) = wire.body.as_mut() {
+        drop_nulls(body);
+    }
+    wire
+}
+
+async fn server() -> ScriptedServer {
+    ScriptedServer::start(|request| {
+        if request
+            .path
+            .starts_with("/v1/mmc/control/conferences/token")
+        {
+            Reply::json(200, r#"{"data":{"token":"cnrSCRIPTED","role":1}}"#)
+        } else if request.path.starts_with("/v1/usg/") || request.path.starts_with("/v2/usg/") {
+            Reply::json(200, r#"{"accessToken":"stbSCRIPTED","validPeriod":43200}"#)
+        } else {
+            Reply::json(200, "{}")
+        }
+    })
+    .await
+    .expect("server")
+}
+
+fn with(server: &ScriptedServer, credentials: Credentials) -> Client {
+    Client::builder()
+        .endpoint(server.base_url())
+        .credentials(credentials)
+        .build()
+        .expect("client builds")
+}
+
+/// Runs `call` on a fresh server and checks the request of `operation` it sent.
+async fn check<F, Fut>(operation: &str, credentials: Credentials, call: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<(), meeting::Error>>,
+{
+    let server = server().await;
+    call(with(&server, credentials)).await.expect(operation);
+    let expected = fixture(operation);
+    let sent: Vec<Wire> = server.requests().iter().map(wire).collect();
+    let found = sent
+        .iter()
+        .find(|w| w.method == expected.method && w.path == expected.path)
+        .unwrap_or_else(|| panic!("{operation} was not sent: {sent:#?}"));
+    assert_eq!(
+        found, &expected,
+        "{operation} differs from the official SDK's request"
+    );
+}
+
+fn account() -> Credentials {
+    Credentials::account(ACCOUNT, PASSWORD)
+}
+
+#[tokio::test]
+async fn every_request_is_the_official_sdks() {
+    check("AuthenticateAccount", account(), |c| async move {
+        c.login().await.map(|_| ())
+    })
+    .await;
+    let app = AppId::single_enterprise(APP_ID, APP_KEY).user_id("third_user_001");
+    check(
+        "AuthenticateAppId",
+        Credentials::app_id(app),
+        |c| async move { c.login().await.map(|_| ()) },
+    )
+    .await;
+    check("CreateConfToken", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .control_token_info()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("LockMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .lock()
+            .await
+    })
+    .await;
+    check("UpdateStartedConfConfig", account(), |c| async move {
+        let update = SettingsUpdate::new()
+            .lock_sharing(true)
+            .call_in(CallInRestriction::EnterpriseUsers);
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .update_settings(&update)
+            .await
+    })
+    .await;
+    check("LockView", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(TERMINAL_ID)
+            .lock_video_to(LAPTOP_ID)
+            .await
+    })
+    .await;
+    check("CancelMeeting", account(), |c| async move {
+        c.conference(SCHEDULED).end().await
+    })
+    .await;
+}
+
+/// Without credentials, control calls still work with the host password alone, and send
+/// no access token.
+#[tokio::test]
+async fn without_credentials_control_calls_send_no_access_token() {
+    let server = server().await;
+    let client = Client::builder()
+        .endpoint(server.base_url())
+        .build()
+        .expect("builds");
+    client
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .lock()
+        .await
+        .expect("locks");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "token and lock, no login");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("x-access-token").is_none())
+    );
+}

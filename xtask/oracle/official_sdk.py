@@ -1,0 +1,305 @@
+"""The official SDK as the oracle of what goes on the wire.
+
+Drives the official Python SDK (huaweicloudsdkmeeting, pinned in .ci/requirements.txt)
+through every operation of the meeting-control workflow:
+
+  official_sdk.py record DIR   against a loopback recorder (HTTPS, a throwaway
+                               certificate made with openssl): writes one JSON fixture
+                               per operation into DIR (method, path, query, the API's
+                               headers, JSON body), with tokens, nonce, expireTime and
+                               signature replaced by placeholders
+  official_sdk.py check URL    against a running meeting-sim (`--tls`, seeded with
+                               examples/seed.json): every call the simulator serves
+                               succeeds and its answer decodes in the SDK's models
+
+The Rust tests compare the wrapper's requests with the fixtures.
+"""
+import json
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+import urllib3
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkmeeting.v1 import (
+    Attendee,
+    CancelMeetingRequest,
+    CreateConfTokenRequest,
+    CreateMeetingRequest,
+    HangUpRequest,
+    InviteParticipantRequest,
+    LockMeetingRequest,
+    LockViewRequest,
+    MeetingClient,
+    MuteMeetingRequest,
+    MuteParticipantRequest,
+    ProlongMeetingRequest,
+    RestBulkHangUpReqBody,
+    RestInviteReqBody,
+    RestLockReqBody,
+    RestLockSiteViewReqBody,
+    RestMuteParticipantReqBody,
+    RestMuteReqBody,
+    RestProlongDurReqBody,
+    RestScheduleConfDTO,
+    ShowMeetingDetailRequest,
+    ShowRealTimeInfoOfMeetingRequest,
+    StopMeetingRequest,
+    UpdateStartedConfConfigRequest,
+    UpdateStartedConfigReqBody,
+)
+from huaweicloudsdkmeeting.v1.meeting_credentials import (
+    AuthTypeEnum,
+    MeetingCredentials,
+    TenantSceneEnum,
+)
+
+CONF = "914083136"
+HOST_PASSWORD = "654321"
+TERMINAL = "6a1acfe867f211eaa1cd59f41ff47e04"
+LAPTOP = "f131536e21ff11eab12735e1cddf6d01"
+ACCOUNT, PASSWORD = "meeting_admin", "Admin-pass-2026"
+APP_ID, APP_KEY = "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "sim-app-key-single"
+
+# Placeholders for what differs from run to run or is a secret.
+ACCESS_TOKEN = "<access-token>"
+CONTROL_TOKEN = "<control-token>"
+
+# The operations, by the request the SDK sends: (method, path) -> operationId.
+OPERATIONS = {
+    ("POST", "/v1/usg/acs/auth/account"): "AuthenticateAccount",
+    ("POST", "/v2/usg/acs/auth/appauth"): "AuthenticateAppId",
+    ("GET", "/v1/mmc/control/conferences/token"): "CreateConfToken",
+    ("PUT", "/v1/mmc/control/conferences/lock"): "LockMeeting",
+    ("PUT", "/v1/mmc/control/conferences/updateStartedConfConfig"): "UpdateStartedConfConfig",
+    ("PUT", "/v1/mmc/control/conferences/lockView"): "LockView",
+    ("DELETE", "/v1/mmc/management/conferences"): "CancelMeeting",
+    ("POST", "/v1/mmc/management/conferences"): "CreateMeeting",
+    ("GET", "/v1/mmc/management/conferences/confDetail"): "ShowMeetingDetail",
+    ("GET", "/v1/mmc/control/conferences/realTimeInfo"): "ShowRealTimeInfoOfMeeting",
+    ("PUT", "/v1/mmc/control/conferences/mute"): "MuteMeeting",
+    ("PUT", "/v1/mmc/control/conferences/participants/mute"): "MuteParticipant",
+    ("POST", "/v1/mmc/control/conferences/participants"): "InviteParticipant",
+    ("POST", "/v1/mmc/control/conferences/participants/delete"): "HangUp",
+    ("PUT", "/v1/mmc/control/conferences/duration"): "ProlongMeeting",
+    ("PUT", "/v1/mmc/control/conferences/stop"): "StopMeeting",
+}
+
+# The headers that belong to the API (the rest is the HTTP library's).
+API_HEADERS = ("authorization", "content-type", "x-")
+
+
+def client(url, credentials):
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True  # the recorder's and the simulator's own CAs
+    return (
+        MeetingClient.new_builder()
+        .with_http_config(config)
+        .with_credentials(credentials)
+        .with_endpoint(url)
+        .build()
+    )
+
+
+def account():
+    return MeetingCredentials(ACCOUNT, PASSWORD)
+
+
+def app_id(user_id=None):
+    credentials = (
+        MeetingCredentials()
+        .with_auth_type_enum(AuthTypeEnum.APP_ID)
+        .with_tenant_scene_enum(TenantSceneEnum.SINGLE_TENANT)
+        .with_app_id(APP_ID)
+        .with_app_key(APP_KEY)
+    )
+    return credentials.with_user_id(user_id) if user_id else credentials
+
+
+def control_calls(sdk, token):
+    """Every call that takes the control token, in the workflow's order."""
+    calls = [
+        ("ShowRealTimeInfoOfMeeting", lambda: sdk.show_real_time_info_of_meeting(
+            ShowRealTimeInfoOfMeetingRequest(conference_id=CONF, x_conference_authorization=token))),
+        ("LockMeeting", lambda: sdk.lock_meeting(LockMeetingRequest(
+            conference_id=CONF, x_conference_authorization=token, body=RestLockReqBody(is_lock=1)))),
+        ("UpdateStartedConfConfig", lambda: sdk.update_started_conf_config(UpdateStartedConfConfigRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=UpdateStartedConfigReqBody(lock_sharing=1, call_in_restriction=2)))),
+        ("LockView", lambda: sdk.lock_view(LockViewRequest(
+            conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
+            body=RestLockSiteViewReqBody(participant_id=LAPTOP, status=1)))),
+        ("MuteMeeting", lambda: sdk.mute_meeting(MuteMeetingRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestMuteReqBody(is_mute=1, allow_unmute_by_oneself=0)))),
+        ("MuteParticipant", lambda: sdk.mute_participant(MuteParticipantRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=RestMuteParticipantReqBody(is_mute=1)))),
+        ("InviteParticipant", lambda: sdk.invite_participant(InviteParticipantRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestInviteReqBody(attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        ("HangUp", lambda: sdk.hang_up(HangUpRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestBulkHangUpReqBody(bulk_hang_up_participants=[LAPTOP])))),
+        ("ProlongMeeting", lambda: sdk.prolong_meeting(ProlongMeetingRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestProlongDurReqBody(auto=0, duration=15)))),
+        ("StopMeeting", lambda: sdk.stop_meeting(StopMeetingRequest(
+            conference_id=CONF, x_conference_authorization=token))),
+    ]
+    return calls
+
+
+def management_calls(sdk):
+    return [
+        ("CreateMeeting", lambda: sdk.create_meeting(CreateMeetingRequest(body=RestScheduleConfDTO(
+            start_time="2026-12-01 09:00", length=60, subject="Board review",
+            media_types="Voice,Video",
+            attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
+            ShowMeetingDetailRequest(conference_id=CONF))),
+        ("CancelMeeting", lambda: sdk.cancel_meeting(
+            CancelMeetingRequest(conference_id="914087436", type=1))),
+    ]
+
+
+def control_token(sdk):
+    answer = sdk.create_conf_token(CreateConfTokenRequest(
+        conference_id=CONF, x_password=HOST_PASSWORD, x_login_type=1))
+    return answer.data.token
+
+
+# ---- record ----
+
+class Recorder(BaseHTTPRequestHandler):
+    recorded = {}
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self):
+        url = urlsplit(self.path)
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        operation = OPERATIONS.get((self.command, url.path), "unknown")
+        headers = {
+            name.lower(): value
+            for name, value in self.headers.items()
+            if name.lower().startswith(API_HEADERS)
+        }
+        body = json.loads(raw) if raw else None
+        Recorder.recorded.setdefault(operation, {
+            "operation": operation,
+            "method": self.command,
+            "path": url.path,
+            "query": dict(parse_qsl(url.query, keep_blank_values=True)),
+            "headers": mask_headers(operation, headers),
+            "body": mask_body(body),
+        })
+        reply = {
+            "AuthenticateAccount": {"accessToken": "stbRECORDED", "validPeriod": 43200},
+            "AuthenticateAppId": {"accessToken": "stbRECORDED", "validPeriod": 43200},
+            "CreateConfToken": {"httpCode": 200, "data": {"token": "cnrRECORDED", "role": 1}},
+            "CreateMeeting": [{"conferenceID": CONF}],
+        }.get(operation, {})
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+
+def mask_headers(operation, headers):
+    masked = {}
+    for name, value in headers.items():
+        if name == "x-access-token":
+            value = ACCESS_TOKEN
+        elif name == "x-conference-authorization":
+            value = CONTROL_TOKEN
+        elif name == "authorization" and operation == "AuthenticateAppId":
+            access = value.split("access=", 1)[1]
+            value = f"HMAC-SHA256 signature=<signature>,access={access}"
+        masked[name] = value
+    return masked
+
+
+def mask_body(body):
+    if isinstance(body, dict):
+        return {
+            key: (f"<{key}>" if key in ("nonce", "expireTime") else mask_body(value))
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [mask_body(item) for item in body]
+    return body
+
+
+def record(out_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+            check=True, capture_output=True)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        sdk = client(url, account())
+        token = control_token(sdk)  # logs in first: AuthenticateAccount
+        for _, call in control_calls(sdk, token) + management_calls(sdk):
+            call()
+        client(url, app_id("third_user_001")).show_meeting_detail(
+            ShowMeetingDetailRequest(conference_id=CONF))
+        server.shutdown()
+    missing = sorted(set(OPERATIONS.values()) - set(Recorder.recorded))
+    if missing:
+        sys.exit(f"not recorded: {missing}")
+    os.makedirs(out_dir, exist_ok=True)
+    for operation, fixture in sorted(Recorder.recorded.items()):
+        with open(os.path.join(out_dir, f"{operation}.json"), "w") as f:
+            json.dump(fixture, f, indent=2, sort_keys=True)
+            f.write("\n")
+    print(f"wrote {len(Recorder.recorded)} fixtures to {out_dir}")
+
+
+# ---- check against the simulator ----
+
+def check(url):
+    """Every operation the simulator serves, through the SDK; the answers decode."""
+    served = {"LockMeeting", "UpdateStartedConfConfig", "LockView", "CancelMeeting"}
+    sdk = client(url, account())
+    token = control_token(sdk)
+    done = ["AuthenticateAccount", "CreateConfToken"]
+    for name, call in control_calls(sdk, token) + management_calls(sdk):
+        if name in served:
+            call()
+            done.append(name)
+    # App ID login (the enterprise's default administrator), then a call that needs it.
+    client(url, app_id()).cancel_meeting(CancelMeetingRequest(conference_id="900244663", type=1))
+    done.append("AuthenticateAppId")
+    print(f"the official SDK's calls succeeded on the simulator: {', '.join(done)}")
+
+
+def main():
+    urllib3.disable_warnings()
+    if len(sys.argv) == 3 and sys.argv[1] == "record":
+        record(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "check":
+        check(sys.argv[2])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
