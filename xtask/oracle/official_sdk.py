@@ -277,7 +277,11 @@ def record(out_dir):
 
 def check(url):
     """Every operation the simulator serves, through the SDK; the answers decode."""
-    served = {"LockMeeting", "UpdateStartedConfConfig", "LockView", "CancelMeeting"}
+    served = {
+        "LockMeeting", "UpdateStartedConfConfig", "LockView", "CancelMeeting",
+        "ShowRealTimeInfoOfMeeting", "MuteMeeting", "MuteParticipant", "InviteParticipant",
+        "HangUp", "ProlongMeeting", "StopMeeting",
+    }
     sdk = client(url, account())
     token = control_token(sdk)
     done = ["AuthenticateAccount", "CreateConfToken"]

@@ -354,6 +354,110 @@ pub mod types {
                 })
         }
     }
+    ///Someone to call into a meeting. Fields not described here are passed over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Attendee {
+        ///The attendee's account.
+        #[serde(
+            rename = "accountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///E-mail address for the invitation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The attendee's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The number or SIP URI to call.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///0: participant. 1: host.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<AttendeeRole>,
+        ///Mobile number for an SMS invitation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sms: ::std::option::Option<::std::string::String>,
+        ///The kind of attendee: normal, telepresence, terminal, outside, mobile, telephone, ideahub, …
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The attendee's user UUID.
+        #[serde(
+            rename = "userUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl Attendee {
+        pub fn builder() -> builder::Attendee {
+            Default::default()
+        }
+    }
+    ///0: participant. 1: host.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct AttendeeRole(i32);
+    impl ::std::ops::Deref for AttendeeRole {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AttendeeRole> for i32 {
+        fn from(value: AttendeeRole) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for AttendeeRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttendeeRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for AttendeeRole {
+        fn schema_name() -> ::std::string::String {
+            "AttendeeRole".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///The access token and what the service says about it.
     #[derive(
         ::serde::Deserialize,
@@ -1163,6 +1267,266 @@ pub mod types {
             Default::default()
         }
     }
+    ///`HangUpConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct HangUpConferenceId(::std::string::String);
+    impl ::std::ops::Deref for HangUpConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HangUpConferenceId> for ::std::string::String {
+        fn from(value: HangUpConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HangUpConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HangUpConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for HangUpConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HangUpConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`HangUpXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct HangUpXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for HangUpXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HangUpXConferenceAuthorization> for ::std::string::String {
+        fn from(value: HangUpXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HangUpXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HangUpXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for HangUpXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HangUpXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`InviteParticipantConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct InviteParticipantConferenceId(::std::string::String);
+    impl ::std::ops::Deref for InviteParticipantConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<InviteParticipantConferenceId> for ::std::string::String {
+        fn from(value: InviteParticipantConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for InviteParticipantConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InviteParticipantConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InviteParticipantConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InviteParticipantConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`InviteParticipantXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct InviteParticipantXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for InviteParticipantXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<InviteParticipantXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: InviteParticipantXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for InviteParticipantXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InviteParticipantXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InviteParticipantXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InviteParticipantXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`LockMeetingConferenceId`
     #[derive(
         ::serde::Serialize,
@@ -1487,6 +1851,461 @@ pub mod types {
                 })
         }
     }
+    ///`MuteMeetingConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MuteMeetingConferenceId(::std::string::String);
+    impl ::std::ops::Deref for MuteMeetingConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MuteMeetingConferenceId> for ::std::string::String {
+        fn from(value: MuteMeetingConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MuteMeetingConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MuteMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MuteMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MuteMeetingConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`MuteMeetingXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MuteMeetingXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for MuteMeetingXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MuteMeetingXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: MuteMeetingXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MuteMeetingXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MuteMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MuteMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MuteMeetingXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`MuteParticipantConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MuteParticipantConferenceId(::std::string::String);
+    impl ::std::ops::Deref for MuteParticipantConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MuteParticipantConferenceId> for ::std::string::String {
+        fn from(value: MuteParticipantConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MuteParticipantConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MuteParticipantConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MuteParticipantConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MuteParticipantConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`MuteParticipantParticipantId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MuteParticipantParticipantId(::std::string::String);
+    impl ::std::ops::Deref for MuteParticipantParticipantId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MuteParticipantParticipantId> for ::std::string::String {
+        fn from(value: MuteParticipantParticipantId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MuteParticipantParticipantId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MuteParticipantParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MuteParticipantParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MuteParticipantParticipantId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`MuteParticipantXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MuteParticipantXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for MuteParticipantXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MuteParticipantXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: MuteParticipantXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MuteParticipantXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MuteParticipantXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MuteParticipantXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MuteParticipantXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ProlongMeetingConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ProlongMeetingConferenceId(::std::string::String);
+    impl ::std::ops::Deref for ProlongMeetingConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ProlongMeetingConferenceId> for ::std::string::String {
+        fn from(value: ProlongMeetingConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ProlongMeetingConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ProlongMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ProlongMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProlongMeetingConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ProlongMeetingXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ProlongMeetingXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for ProlongMeetingXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ProlongMeetingXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: ProlongMeetingXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ProlongMeetingXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ProlongMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ProlongMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProlongMeetingXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Proxy token for re-routing.
     #[derive(
         ::serde::Deserialize,
@@ -1538,6 +2357,247 @@ pub mod types {
     }
     impl ProxyTokenDto {
         pub fn builder() -> builder::ProxyTokenDto {
+            Default::default()
+        }
+    }
+    ///`RealTimeAttendee`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RealTimeAttendee {
+        ///The attendee's account.
+        #[serde(
+            rename = "accountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///The attendee's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The attendee's number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///The attendee's user UUID.
+        #[serde(
+            rename = "userUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl RealTimeAttendee {
+        pub fn builder() -> builder::RealTimeAttendee {
+            Default::default()
+        }
+    }
+    ///`RealTimeConfInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RealTimeConfInfo {
+        ///The host's participant ID.
+        #[serde(
+            rename = "chairID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_id: ::std::option::Option<::std::string::String>,
+        ///The co-hosts' participant IDs.
+        #[serde(
+            rename = "coHosts",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub co_hosts: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RealTimeConfInfo {
+        pub fn builder() -> builder::RealTimeConfInfo {
+            Default::default()
+        }
+    }
+    ///The live state of a meeting in progress. Fields not described here are passed over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RealTimeInfo {
+        ///Who was invited, joined or not.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attendees: ::std::vec::Vec<RealTimeAttendee>,
+        #[serde(
+            rename = "confInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_info: ::std::option::Option<RealTimeConfInfo>,
+        ///The participants online (in the meeting, being called, or joining).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub participants: ::std::vec::Vec<RealTimeParticipant>,
+    }
+    impl RealTimeInfo {
+        pub fn builder() -> builder::RealTimeInfo {
+            Default::default()
+        }
+    }
+    ///`RealTimeParticipant`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RealTimeParticipant {
+        ///0: hand down. 1: hand raised.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hand: ::std::option::Option<i32>,
+        ///0: microphone on. 1: muted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mute: ::std::option::Option<i32>,
+        ///The participant's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The participant's number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///The participant ID (what LockView, MuteParticipant and HangUp take).
+        pub pid: ::std::string::String,
+        ///0: in the meeting. 1: being called. 2: joining.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<i32>,
+        ///0: audio only. 1: video.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video: ::std::option::Option<i32>,
+    }
+    impl RealTimeParticipant {
+        pub fn builder() -> builder::RealTimeParticipant {
+            Default::default()
+        }
+    }
+    ///`RestBulkHangUpReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestBulkHangUpReqBody {
+        ///The participant IDs to hang up.
+        #[serde(rename = "bulkHangUpParticipants")]
+        pub bulk_hang_up_participants: ::std::vec::Vec<
+            RestBulkHangUpReqBodyBulkHangUpParticipantsItem,
+        >,
+    }
+    impl RestBulkHangUpReqBody {
+        pub fn builder() -> builder::RestBulkHangUpReqBody {
+            Default::default()
+        }
+    }
+    ///`RestBulkHangUpReqBodyBulkHangUpParticipantsItem`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestBulkHangUpReqBodyBulkHangUpParticipantsItem(::std::string::String);
+    impl ::std::ops::Deref for RestBulkHangUpReqBodyBulkHangUpParticipantsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestBulkHangUpReqBodyBulkHangUpParticipantsItem>
+    for ::std::string::String {
+        fn from(value: RestBulkHangUpReqBodyBulkHangUpParticipantsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestBulkHangUpReqBodyBulkHangUpParticipantsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RestBulkHangUpReqBodyBulkHangUpParticipantsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestBulkHangUpReqBodyBulkHangUpParticipantsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RestBulkHangUpReqBodyBulkHangUpParticipantsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RestInviteReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestInviteReqBody {
+        pub attendees: ::std::vec::Vec<Attendee>,
+    }
+    impl RestInviteReqBody {
+        pub fn builder() -> builder::RestInviteReqBody {
             Default::default()
         }
     }
@@ -1759,6 +2819,564 @@ pub mod types {
                     .collect(),
             );
             schema.into()
+        }
+    }
+    ///`RestMuteParticipantReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestMuteParticipantReqBody {
+        ///0: unmute. 1: mute.
+        #[serde(rename = "isMute")]
+        pub is_mute: RestMuteParticipantReqBodyIsMute,
+    }
+    impl RestMuteParticipantReqBody {
+        pub fn builder() -> builder::RestMuteParticipantReqBody {
+            Default::default()
+        }
+    }
+    ///0: unmute. 1: mute.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestMuteParticipantReqBodyIsMute(i32);
+    impl ::std::ops::Deref for RestMuteParticipantReqBodyIsMute {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestMuteParticipantReqBodyIsMute> for i32 {
+        fn from(value: RestMuteParticipantReqBodyIsMute) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestMuteParticipantReqBodyIsMute {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestMuteParticipantReqBodyIsMute {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestMuteParticipantReqBodyIsMute {
+        fn schema_name() -> ::std::string::String {
+            "RestMuteParticipantReqBodyIsMute".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestMuteReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestMuteReqBody {
+        ///With isMute 1: 0: participants may not unmute themselves. 1: they may (the default).
+        #[serde(
+            rename = "allowUnmuteByOneself",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_unmute_by_oneself: ::std::option::Option<
+            RestMuteReqBodyAllowUnmuteByOneself,
+        >,
+        ///0: unmute. 1: mute.
+        #[serde(rename = "isMute")]
+        pub is_mute: RestMuteReqBodyIsMute,
+    }
+    impl RestMuteReqBody {
+        pub fn builder() -> builder::RestMuteReqBody {
+            Default::default()
+        }
+    }
+    ///With isMute 1: 0: participants may not unmute themselves. 1: they may (the default).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestMuteReqBodyAllowUnmuteByOneself(i32);
+    impl ::std::ops::Deref for RestMuteReqBodyAllowUnmuteByOneself {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestMuteReqBodyAllowUnmuteByOneself> for i32 {
+        fn from(value: RestMuteReqBodyAllowUnmuteByOneself) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestMuteReqBodyAllowUnmuteByOneself {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestMuteReqBodyAllowUnmuteByOneself {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestMuteReqBodyAllowUnmuteByOneself {
+        fn schema_name() -> ::std::string::String {
+            "RestMuteReqBodyAllowUnmuteByOneself".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///0: unmute. 1: mute.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestMuteReqBodyIsMute(i32);
+    impl ::std::ops::Deref for RestMuteReqBodyIsMute {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestMuteReqBodyIsMute> for i32 {
+        fn from(value: RestMuteReqBodyIsMute) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestMuteReqBodyIsMute {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestMuteReqBodyIsMute {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestMuteReqBodyIsMute {
+        fn schema_name() -> ::std::string::String {
+            "RestMuteReqBodyIsMute".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestProlongDurReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestProlongDurReqBody {
+        ///0: prolong now by `duration`. 1: prolong automatically when the meeting nears its end.
+        pub auto: RestProlongDurReqBodyAuto,
+        ///Minutes to prolong by (default 15).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl RestProlongDurReqBody {
+        pub fn builder() -> builder::RestProlongDurReqBody {
+            Default::default()
+        }
+    }
+    ///0: prolong now by `duration`. 1: prolong automatically when the meeting nears its end.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestProlongDurReqBodyAuto(i32);
+    impl ::std::ops::Deref for RestProlongDurReqBodyAuto {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestProlongDurReqBodyAuto> for i32 {
+        fn from(value: RestProlongDurReqBodyAuto) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestProlongDurReqBodyAuto {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestProlongDurReqBodyAuto {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestProlongDurReqBodyAuto {
+        fn schema_name() -> ::std::string::String {
+            "RestProlongDurReqBodyAuto".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`ShowRealTimeInfoOfMeetingConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowRealTimeInfoOfMeetingConferenceId(::std::string::String);
+    impl ::std::ops::Deref for ShowRealTimeInfoOfMeetingConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowRealTimeInfoOfMeetingConferenceId>
+    for ::std::string::String {
+        fn from(value: ShowRealTimeInfoOfMeetingConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowRealTimeInfoOfMeetingConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowRealTimeInfoOfMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowRealTimeInfoOfMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShowRealTimeInfoOfMeetingConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ShowRealTimeInfoOfMeetingXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowRealTimeInfoOfMeetingXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowRealTimeInfoOfMeetingXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: ShowRealTimeInfoOfMeetingXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`StopMeetingConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct StopMeetingConferenceId(::std::string::String);
+    impl ::std::ops::Deref for StopMeetingConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<StopMeetingConferenceId> for ::std::string::String {
+        fn from(value: StopMeetingConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for StopMeetingConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StopMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StopMeetingConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StopMeetingConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`StopMeetingXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct StopMeetingXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for StopMeetingXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<StopMeetingXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: StopMeetingXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for StopMeetingXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StopMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for StopMeetingXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StopMeetingXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A meeting control token and its context.
@@ -3115,6 +4733,184 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Attendee {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<super::AttendeeRole>,
+                ::std::string::String,
+            >,
+            sms: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Attendee {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    role: Ok(Default::default()),
+                    sms: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user_uuid: Ok(Default::default()),
+                }
+            }
+        }
+        impl Attendee {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AttendeeRole>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn sms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sms: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_uuid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Attendee> for super::Attendee {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Attendee,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    email: value.email?,
+                    name: value.name?,
+                    phone: value.phone?,
+                    role: value.role?,
+                    sms: value.sms?,
+                    type_: value.type_?,
+                    user_uuid: value.user_uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Attendee> for Attendee {
+            fn from(value: super::Attendee) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    email: Ok(value.email),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                    role: Ok(value.role),
+                    sms: Ok(value.sms),
+                    type_: Ok(value.type_),
+                    user_uuid: Ok(value.user_uuid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AuthResponse {
             access_token: ::std::result::Result<
                 ::std::string::String,
@@ -3787,6 +5583,514 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RealTimeAttendee {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RealTimeAttendee {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    user_uuid: Ok(Default::default()),
+                }
+            }
+        }
+        impl RealTimeAttendee {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn user_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_uuid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RealTimeAttendee> for super::RealTimeAttendee {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RealTimeAttendee,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    name: value.name?,
+                    phone: value.phone?,
+                    user_uuid: value.user_uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RealTimeAttendee> for RealTimeAttendee {
+            fn from(value: super::RealTimeAttendee) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                    user_uuid: Ok(value.user_uuid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RealTimeConfInfo {
+            chair_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            co_hosts: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RealTimeConfInfo {
+            fn default() -> Self {
+                Self {
+                    chair_id: Ok(Default::default()),
+                    co_hosts: Ok(Default::default()),
+                }
+            }
+        }
+        impl RealTimeConfInfo {
+            pub fn chair_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chair_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chair_id: {e}")
+                    });
+                self
+            }
+            pub fn co_hosts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.co_hosts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for co_hosts: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RealTimeConfInfo> for super::RealTimeConfInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RealTimeConfInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chair_id: value.chair_id?,
+                    co_hosts: value.co_hosts?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RealTimeConfInfo> for RealTimeConfInfo {
+            fn from(value: super::RealTimeConfInfo) -> Self {
+                Self {
+                    chair_id: Ok(value.chair_id),
+                    co_hosts: Ok(value.co_hosts),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RealTimeInfo {
+            attendees: ::std::result::Result<
+                ::std::vec::Vec<super::RealTimeAttendee>,
+                ::std::string::String,
+            >,
+            conf_info: ::std::result::Result<
+                ::std::option::Option<super::RealTimeConfInfo>,
+                ::std::string::String,
+            >,
+            participants: ::std::result::Result<
+                ::std::vec::Vec<super::RealTimeParticipant>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RealTimeInfo {
+            fn default() -> Self {
+                Self {
+                    attendees: Ok(Default::default()),
+                    conf_info: Ok(Default::default()),
+                    participants: Ok(Default::default()),
+                }
+            }
+        }
+        impl RealTimeInfo {
+            pub fn attendees<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RealTimeAttendee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendees = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attendees: {e}")
+                    });
+                self
+            }
+            pub fn conf_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RealTimeConfInfo>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conf_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conf_info: {e}")
+                    });
+                self
+            }
+            pub fn participants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RealTimeParticipant>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.participants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for participants: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RealTimeInfo> for super::RealTimeInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RealTimeInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attendees: value.attendees?,
+                    conf_info: value.conf_info?,
+                    participants: value.participants?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RealTimeInfo> for RealTimeInfo {
+            fn from(value: super::RealTimeInfo) -> Self {
+                Self {
+                    attendees: Ok(value.attendees),
+                    conf_info: Ok(value.conf_info),
+                    participants: Ok(value.participants),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RealTimeParticipant {
+            hand: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            mute: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            state: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            video: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RealTimeParticipant {
+            fn default() -> Self {
+                Self {
+                    hand: Ok(Default::default()),
+                    mute: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    pid: Err("no value supplied for pid".to_string()),
+                    state: Ok(Default::default()),
+                    video: Ok(Default::default()),
+                }
+            }
+        }
+        impl RealTimeParticipant {
+            pub fn hand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hand = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hand: {e}")
+                    });
+                self
+            }
+            pub fn mute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mute: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn pid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pid: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn video<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for video: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RealTimeParticipant>
+        for super::RealTimeParticipant {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RealTimeParticipant,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    hand: value.hand?,
+                    mute: value.mute?,
+                    name: value.name?,
+                    phone: value.phone?,
+                    pid: value.pid?,
+                    state: value.state?,
+                    video: value.video?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RealTimeParticipant> for RealTimeParticipant {
+            fn from(value: super::RealTimeParticipant) -> Self {
+                Self {
+                    hand: Ok(value.hand),
+                    mute: Ok(value.mute),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                    pid: Ok(value.pid),
+                    state: Ok(value.state),
+                    video: Ok(value.video),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestBulkHangUpReqBody {
+            bulk_hang_up_participants: ::std::result::Result<
+                ::std::vec::Vec<super::RestBulkHangUpReqBodyBulkHangUpParticipantsItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestBulkHangUpReqBody {
+            fn default() -> Self {
+                Self {
+                    bulk_hang_up_participants: Err(
+                        "no value supplied for bulk_hang_up_participants".to_string(),
+                    ),
+                }
+            }
+        }
+        impl RestBulkHangUpReqBody {
+            pub fn bulk_hang_up_participants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::RestBulkHangUpReqBodyBulkHangUpParticipantsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bulk_hang_up_participants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bulk_hang_up_participants: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestBulkHangUpReqBody>
+        for super::RestBulkHangUpReqBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestBulkHangUpReqBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bulk_hang_up_participants: value.bulk_hang_up_participants?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RestBulkHangUpReqBody>
+        for RestBulkHangUpReqBody {
+            fn from(value: super::RestBulkHangUpReqBody) -> Self {
+                Self {
+                    bulk_hang_up_participants: Ok(value.bulk_hang_up_participants),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestInviteReqBody {
+            attendees: ::std::result::Result<
+                ::std::vec::Vec<super::Attendee>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestInviteReqBody {
+            fn default() -> Self {
+                Self {
+                    attendees: Err("no value supplied for attendees".to_string()),
+                }
+            }
+        }
+        impl RestInviteReqBody {
+            pub fn attendees<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Attendee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendees = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attendees: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestInviteReqBody> for super::RestInviteReqBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestInviteReqBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attendees: value.attendees?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RestInviteReqBody> for RestInviteReqBody {
+            fn from(value: super::RestInviteReqBody) -> Self {
+                Self {
+                    attendees: Ok(value.attendees),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RestLockReqBody {
             is_lock: ::std::result::Result<
                 super::RestLockReqBodyIsLock,
@@ -3894,6 +6198,185 @@ pub mod types {
                 Self {
                     participant_id: Ok(value.participant_id),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestMuteParticipantReqBody {
+            is_mute: ::std::result::Result<
+                super::RestMuteParticipantReqBodyIsMute,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestMuteParticipantReqBody {
+            fn default() -> Self {
+                Self {
+                    is_mute: Err("no value supplied for is_mute".to_string()),
+                }
+            }
+        }
+        impl RestMuteParticipantReqBody {
+            pub fn is_mute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RestMuteParticipantReqBodyIsMute>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_mute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_mute: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestMuteParticipantReqBody>
+        for super::RestMuteParticipantReqBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestMuteParticipantReqBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { is_mute: value.is_mute? })
+            }
+        }
+        impl ::std::convert::From<super::RestMuteParticipantReqBody>
+        for RestMuteParticipantReqBody {
+            fn from(value: super::RestMuteParticipantReqBody) -> Self {
+                Self { is_mute: Ok(value.is_mute) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestMuteReqBody {
+            allow_unmute_by_oneself: ::std::result::Result<
+                ::std::option::Option<super::RestMuteReqBodyAllowUnmuteByOneself>,
+                ::std::string::String,
+            >,
+            is_mute: ::std::result::Result<
+                super::RestMuteReqBodyIsMute,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestMuteReqBody {
+            fn default() -> Self {
+                Self {
+                    allow_unmute_by_oneself: Ok(Default::default()),
+                    is_mute: Err("no value supplied for is_mute".to_string()),
+                }
+            }
+        }
+        impl RestMuteReqBody {
+            pub fn allow_unmute_by_oneself<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RestMuteReqBodyAllowUnmuteByOneself>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_unmute_by_oneself = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_unmute_by_oneself: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_mute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RestMuteReqBodyIsMute>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_mute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_mute: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestMuteReqBody> for super::RestMuteReqBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestMuteReqBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allow_unmute_by_oneself: value.allow_unmute_by_oneself?,
+                    is_mute: value.is_mute?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RestMuteReqBody> for RestMuteReqBody {
+            fn from(value: super::RestMuteReqBody) -> Self {
+                Self {
+                    allow_unmute_by_oneself: Ok(value.allow_unmute_by_oneself),
+                    is_mute: Ok(value.is_mute),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestProlongDurReqBody {
+            auto: ::std::result::Result<
+                super::RestProlongDurReqBodyAuto,
+                ::std::string::String,
+            >,
+            duration: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestProlongDurReqBody {
+            fn default() -> Self {
+                Self {
+                    auto: Err("no value supplied for auto".to_string()),
+                    duration: Ok(Default::default()),
+                }
+            }
+        }
+        impl RestProlongDurReqBody {
+            pub fn auto<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RestProlongDurReqBodyAuto>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auto: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestProlongDurReqBody>
+        for super::RestProlongDurReqBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestProlongDurReqBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    auto: value.auto?,
+                    duration: value.duration?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RestProlongDurReqBody>
+        for RestProlongDurReqBody {
+            fn from(value: super::RestProlongDurReqBody) -> Self {
+                Self {
+                    auto: Ok(value.auto),
+                    duration: Ok(value.duration),
                 }
             }
         }
@@ -5287,6 +7770,178 @@ let response = client.cancel_meeting()
     pub fn cancel_meeting(&self) -> builder::CancelMeeting<'_> {
         builder::CancelMeeting::new(self)
     }
+    /**The live state of a meeting in progress
+
+Who is in the meeting now (the participants online, with their IDs, which
+LockView, MuteParticipant and HangUp take), who was invited, and who hosts.
+
+
+Sends a `GET` request to `/v1/mmc/control/conferences/realTimeInfo`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+```ignore
+let response = client.show_real_time_info_of_meeting()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .send()
+    .await;
+```*/
+    pub fn show_real_time_info_of_meeting(
+        &self,
+    ) -> builder::ShowRealTimeInfoOfMeeting<'_> {
+        builder::ShowRealTimeInfoOfMeeting::new(self)
+    }
+    /**Mute or unmute every participant
+
+Mutes (or unmutes) every participant but the host; with `allowUnmuteByOneself`
+0 they cannot unmute themselves.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/mute`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+```ignore
+let response = client.mute_meeting()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn mute_meeting(&self) -> builder::MuteMeeting<'_> {
+        builder::MuteMeeting::new(self)
+    }
+    /**Mute or unmute one participant
+
+Mutes or unmutes the participant named by `participantID`.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/mute`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+```ignore
+let response = client.mute_participant()
+    .conference_id(conference_id)
+    .participant_id(participant_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn mute_participant(&self) -> builder::MuteParticipant<'_> {
+        builder::MuteParticipant::new(self)
+    }
+    /**Invite participants into a meeting in progress
+
+Calls the attendees into the meeting (an invitation is not idempotent: sent
+twice, it calls twice).
+
+
+Sends a `POST` request to `/v1/mmc/control/conferences/participants`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+```ignore
+let response = client.invite_participant()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn invite_participant(&self) -> builder::InviteParticipant<'_> {
+        builder::InviteParticipant::new(self)
+    }
+    /**Hang up participants
+
+Removes the participants from the meeting.
+
+
+Sends a `POST` request to `/v1/mmc/control/conferences/participants/delete`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+```ignore
+let response = client.hang_up()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn hang_up(&self) -> builder::HangUp<'_> {
+        builder::HangUp::new(self)
+    }
+    /**Prolong a meeting in progress
+
+Moves the end of the meeting `duration` minutes later (`auto` 1: the service
+prolongs it by itself when it nears its end).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/duration`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+```ignore
+let response = client.prolong_meeting()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn prolong_meeting(&self) -> builder::ProlongMeeting<'_> {
+        builder::ProlongMeeting::new(self)
+    }
+    /**End a meeting in progress
+
+Ends the meeting for everyone; its control tokens stop working.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/stop`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+```ignore
+let response = client.stop_meeting()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .send()
+    .await;
+```*/
+    pub fn stop_meeting(&self) -> builder::StopMeeting<'_> {
+        builder::StopMeeting::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -6623,6 +9278,1267 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "cancel_meeting",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::show_real_time_info_of_meeting`]
+
+[`Client::show_real_time_info_of_meeting`]: super::Client::show_real_time_info_of_meeting*/
+    #[derive(Debug, Clone)]
+    pub struct ShowRealTimeInfoOfMeeting<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::ShowRealTimeInfoOfMeetingConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::ShowRealTimeInfoOfMeetingXConferenceAuthorization,
+            String,
+        >,
+    }
+    impl<'a> ShowRealTimeInfoOfMeeting<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShowRealTimeInfoOfMeetingConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ShowRealTimeInfoOfMeetingConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::ShowRealTimeInfoOfMeetingXConferenceAuthorization,
+            >,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ShowRealTimeInfoOfMeetingXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/mmc/control/conferences/realTimeInfo`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RealTimeInfo>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/mmc/control/conferences/realTimeInfo", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "show_real_time_info_of_meeting",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::mute_meeting`]
+
+[`Client::mute_meeting`]: super::Client::mute_meeting*/
+    #[derive(Debug, Clone)]
+    pub struct MuteMeeting<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::MuteMeetingConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::MuteMeetingXConferenceAuthorization,
+            String,
+        >,
+        body: Result<types::builder::RestMuteReqBody, String>,
+    }
+    impl<'a> MuteMeeting<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MuteMeetingConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `MuteMeetingConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MuteMeetingXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `MuteMeetingXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestMuteReqBody>,
+            <V as std::convert::TryInto<
+                types::RestMuteReqBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RestMuteReqBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestMuteReqBody,
+            ) -> types::builder::RestMuteReqBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/mmc/control/conferences/mute`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestMuteReqBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/mmc/control/conferences/mute", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mute_meeting",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::mute_participant`]
+
+[`Client::mute_participant`]: super::Client::mute_participant*/
+    #[derive(Debug, Clone)]
+    pub struct MuteParticipant<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::MuteParticipantConferenceId, String>,
+        participant_id: Result<types::MuteParticipantParticipantId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::MuteParticipantXConferenceAuthorization,
+            String,
+        >,
+        body: Result<types::builder::RestMuteParticipantReqBody, String>,
+    }
+    impl<'a> MuteParticipant<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                participant_id: Err("participant_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MuteParticipantConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `MuteParticipantConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn participant_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MuteParticipantParticipantId>,
+        {
+            self.participant_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `MuteParticipantParticipantId` for participant_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MuteParticipantXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `MuteParticipantXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestMuteParticipantReqBody>,
+            <V as std::convert::TryInto<
+                types::RestMuteParticipantReqBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RestMuteParticipantReqBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestMuteParticipantReqBody,
+            ) -> types::builder::RestMuteParticipantReqBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/mmc/control/conferences/participants/mute`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                participant_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let participant_id = participant_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestMuteParticipantReqBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/mmc/control/conferences/participants/mute", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("participantID", &participant_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mute_participant",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::invite_participant`]
+
+[`Client::invite_participant`]: super::Client::invite_participant*/
+    #[derive(Debug, Clone)]
+    pub struct InviteParticipant<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::InviteParticipantConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::InviteParticipantXConferenceAuthorization,
+            String,
+        >,
+        body: Result<types::builder::RestInviteReqBody, String>,
+    }
+    impl<'a> InviteParticipant<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InviteParticipantConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `InviteParticipantConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InviteParticipantXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `InviteParticipantXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestInviteReqBody>,
+            <V as std::convert::TryInto<
+                types::RestInviteReqBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RestInviteReqBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestInviteReqBody,
+            ) -> types::builder::RestInviteReqBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/mmc/control/conferences/participants`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestInviteReqBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/mmc/control/conferences/participants", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "invite_participant",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::hang_up`]
+
+[`Client::hang_up`]: super::Client::hang_up*/
+    #[derive(Debug, Clone)]
+    pub struct HangUp<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::HangUpConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::HangUpXConferenceAuthorization,
+            String,
+        >,
+        body: Result<types::builder::RestBulkHangUpReqBody, String>,
+    }
+    impl<'a> HangUp<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::HangUpConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `HangUpConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::HangUpXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `HangUpXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestBulkHangUpReqBody>,
+            <V as std::convert::TryInto<
+                types::RestBulkHangUpReqBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RestBulkHangUpReqBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestBulkHangUpReqBody,
+            ) -> types::builder::RestBulkHangUpReqBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/mmc/control/conferences/participants/delete`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestBulkHangUpReqBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/mmc/control/conferences/participants/delete", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "hang_up",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::prolong_meeting`]
+
+[`Client::prolong_meeting`]: super::Client::prolong_meeting*/
+    #[derive(Debug, Clone)]
+    pub struct ProlongMeeting<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::ProlongMeetingConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::ProlongMeetingXConferenceAuthorization,
+            String,
+        >,
+        body: Result<types::builder::RestProlongDurReqBody, String>,
+    }
+    impl<'a> ProlongMeeting<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProlongMeetingConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ProlongMeetingConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProlongMeetingXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ProlongMeetingXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestProlongDurReqBody>,
+            <V as std::convert::TryInto<
+                types::RestProlongDurReqBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RestProlongDurReqBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestProlongDurReqBody,
+            ) -> types::builder::RestProlongDurReqBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/mmc/control/conferences/duration`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+                body,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestProlongDurReqBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/mmc/control/conferences/duration", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "prolong_meeting",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::stop_meeting`]
+
+[`Client::stop_meeting`]: super::Client::stop_meeting*/
+    #[derive(Debug, Clone)]
+    pub struct StopMeeting<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::StopMeetingConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::StopMeetingXConferenceAuthorization,
+            String,
+        >,
+    }
+    impl<'a> StopMeeting<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::StopMeetingConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `StopMeetingConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::StopMeetingXConferenceAuthorization>,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `StopMeetingXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/v1/mmc/control/conferences/stop`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/mmc/control/conferences/stop", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "stop_meeting",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -143,6 +143,16 @@ fn every_component_agrees_with_its_generated_type() {
         "RestLockReqBody" => types::RestLockReqBody,
         "RestLockSiteViewReqBody" => types::RestLockSiteViewReqBody,
         "UpdateStartedConfigReqBody" => types::UpdateStartedConfigReqBody,
+        "RealTimeInfo" => types::RealTimeInfo,
+        "RealTimeParticipant" => types::RealTimeParticipant,
+        "RealTimeAttendee" => types::RealTimeAttendee,
+        "RealTimeConfInfo" => types::RealTimeConfInfo,
+        "RestMuteReqBody" => types::RestMuteReqBody,
+        "RestMuteParticipantReqBody" => types::RestMuteParticipantReqBody,
+        "Attendee" => types::Attendee,
+        "RestInviteReqBody" => types::RestInviteReqBody,
+        "RestBulkHangUpReqBody" => types::RestBulkHangUpReqBody,
+        "RestProlongDurReqBody" => types::RestProlongDurReqBody,
     };
     let covered: BTreeSet<String> = derived.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(

@@ -143,7 +143,14 @@ impl ParticipantSeed {
             id: id.into(),
             name: Some(name.into()),
             professional_terminal: true,
+            host: false,
         }
+    }
+
+    /// This participant, as the host.
+    pub fn host(mut self) -> Self {
+        self.host = true;
+        self
     }
 
     /// A soft client (a laptop, a phone).
@@ -233,6 +240,9 @@ pub struct ParticipantSeed {
     /// be locked.
     #[serde(default)]
     pub professional_terminal: bool,
+    /// The host (`confInfo.chairID` of the live state; not muted by MuteMeeting).
+    #[serde(default)]
+    pub host: bool,
 }
 
 /// The life of a conference.
@@ -302,8 +312,12 @@ pub struct ConferenceView {
     pub locked: bool,
     /// The in-meeting settings.
     pub settings: Settings,
-    /// The participants.
+    /// The participants online.
     pub participants: Vec<ParticipantView>,
+    /// Its length in minutes (60 when seeded; ProlongMeeting adds to it).
+    pub length_minutes: u32,
+    /// Whether the service prolongs it by itself (ProlongMeeting with `auto` 1).
+    pub auto_prolong: bool,
 }
 
 /// A participant as it is now.
@@ -317,6 +331,12 @@ pub struct ParticipantView {
     pub professional_terminal: bool,
     /// Whose video source this terminal's view is locked to (LockView), if any.
     pub view_locked_to: Option<String>,
+    /// The number it was called at (InviteParticipant).
+    pub phone: Option<String>,
+    /// Whether it is the host.
+    pub host: bool,
+    /// Whether its microphone is muted (MuteMeeting, MuteParticipant).
+    pub muted: bool,
 }
 
 impl ParticipantView {

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
-use meeting_api::types::UpdateStartedConfigReqBody;
+use meeting_api::types::{
+    Attendee, RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
@@ -20,6 +22,11 @@ use crate::service::{ApiError, codes};
 /// Live access tokens one subject may hold with clientType 72 (Huawei documents 64); a 65th
 /// login evicts the oldest.
 const TOKENS_PER_SUBJECT: usize = 64;
+
+/// The length of a seeded meeting, in minutes.
+const DEFAULT_LENGTH_MINUTES: u32 = 60;
+/// What ProlongMeeting adds when the request names no duration (the documented default).
+const DEFAULT_PROLONG_MINUTES: u32 = 15;
 
 /// Wall clock plus an offset that tests move forward ([`crate::SimHandle::advance_clock`]),
 /// so token expiry can be crossed without sleeping.
@@ -95,6 +102,19 @@ pub struct ControlGrant {
 pub struct Participant {
     pub seed: crate::model::ParticipantSeed,
     pub view_locked_to: Option<String>,
+    pub phone: Option<String>,
+    pub muted: bool,
+}
+
+impl Participant {
+    fn new(seed: crate::model::ParticipantSeed) -> Self {
+        Self {
+            seed,
+            view_locked_to: None,
+            phone: None,
+            muted: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -106,6 +126,8 @@ pub struct Conference {
     pub locked: bool,
     pub settings: Settings,
     pub participants: Vec<Participant>,
+    pub length_minutes: u32,
+    pub auto_prolong: bool,
 }
 
 impl Conference {
@@ -123,8 +145,13 @@ impl Conference {
                     name: p.seed.name.clone(),
                     professional_terminal: p.seed.professional_terminal,
                     view_locked_to: p.view_locked_to.clone(),
+                    phone: p.phone.clone(),
+                    host: p.seed.host,
+                    muted: p.muted,
                 })
                 .collect(),
+            length_minutes: self.length_minutes,
+            auto_prolong: self.auto_prolong,
         }
     }
 
@@ -145,11 +172,10 @@ impl From<ConferenceSeed> for Conference {
             participants: seed
                 .participants
                 .into_iter()
-                .map(|seed| Participant {
-                    seed,
-                    view_locked_to: None,
-                })
+                .map(Participant::new)
                 .collect(),
+            length_minutes: DEFAULT_LENGTH_MINUTES,
+            auto_prolong: false,
         }
     }
 }
@@ -525,7 +551,149 @@ impl World {
         self.revoke_control(id);
         Ok(())
     }
+
+    /// ShowRealTimeInfoOfMeeting: who is online, who was invited, who hosts.
+    pub fn live(&self, id: &str) -> Result<RealTimeInfo, ApiError> {
+        let conference = self.conference(id)?;
+        let participants = conference
+            .participants
+            .iter()
+            .map(|p| RealTimeParticipant {
+                pid: p.seed.id.clone(),
+                name: p.seed.name.clone(),
+                phone: p.phone.clone(),
+                state: Some(0),
+                video: Some(1),
+                mute: Some(i32::from(p.muted)),
+                hand: Some(0),
+            })
+            .collect();
+        let chair = conference.participants.iter().find(|p| p.seed.host);
+        Ok(RealTimeInfo {
+            participants,
+            attendees: Vec::new(),
+            conf_info: Some(RealTimeConfInfo {
+                chair_id: chair.map(|p| p.seed.id.clone()),
+                co_hosts: Vec::new(),
+            }),
+        })
+    }
+
+    /// MuteMeeting: everyone but the host; `allow_unmute` (when muting) says whether
+    /// participants may unmute themselves.
+    pub fn mute_all(
+        &mut self,
+        id: &str,
+        mute: bool,
+        allow_unmute: Option<bool>,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        for participant in conference.participants.iter_mut().filter(|p| !p.seed.host) {
+            participant.muted = mute;
+        }
+        if mute {
+            conference.settings.allow_unmute_by_oneself = i32::from(allow_unmute.unwrap_or(true));
+        }
+        Ok(())
+    }
+
+    /// MuteParticipant.
+    pub fn mute_participant(
+        &mut self,
+        id: &str,
+        participant: &str,
+        mute: bool,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        let Some(found) = conference.participant_mut(participant) else {
+            return Err(ApiError::bad_request(format!(
+                "participant {participant} is not in meeting {id}"
+            )));
+        };
+        found.muted = mute;
+        Ok(())
+    }
+
+    /// InviteParticipant: every attendee is called and joins at once; returns their new
+    /// participant IDs.
+    pub fn invite(&mut self, id: &str, attendees: &[Attendee]) -> Result<Vec<String>, ApiError> {
+        if attendees.is_empty() {
+            return Err(ApiError::bad_request("attendees must not be empty"));
+        }
+        if let Some(i) = attendees
+            .iter()
+            .position(|a| a.phone.as_deref().unwrap_or("").trim().is_empty())
+        {
+            return Err(ApiError::bad_request(format!(
+                "attendees[{i}].phone is required"
+            )));
+        }
+        let conference = self.ongoing_mut(id)?;
+        let mut joined = Vec::new();
+        for attendee in attendees {
+            let pid = hex::encode(rand::random::<[u8; 16]>());
+            let mut participant = Participant::new(crate::model::ParticipantSeed {
+                id: pid.clone(),
+                name: attendee.name.clone(),
+                professional_terminal: false,
+                host: attendee.role.as_deref() == Some(&1),
+            });
+            participant.phone = attendee.phone.clone();
+            conference.participants.push(participant);
+            joined.push(pid);
+        }
+        Ok(joined)
+    }
+
+    /// HangUp: all of them, or none if one is not in the meeting.
+    pub fn hang_up(&mut self, id: &str, participants: &[&str]) -> Result<(), ApiError> {
+        if participants.is_empty() {
+            return Err(ApiError::bad_request(
+                "bulkHangUpParticipants must not be empty",
+            ));
+        }
+        let conference = self.ongoing_mut(id)?;
+        if let Some(missing) = participants
+            .iter()
+            .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
+        {
+            return Err(ApiError::bad_request(format!(
+                "participant {missing} is not in meeting {id}"
+            )));
+        }
+        conference
+            .participants
+            .retain(|p| !participants.contains(&p.seed.id.as_str()));
+        Ok(())
+    }
+
+    /// ProlongMeeting: `auto` turns automatic prolonging on; otherwise the meeting is
+    /// prolonged by `minutes` (15 by default, at most 1440).
+    pub fn prolong(&mut self, id: &str, auto: bool, minutes: Option<u32>) -> Result<(), ApiError> {
+        if minutes.is_some_and(|m| m > 1440) {
+            return Err(ApiError::bad_request("duration must be 1 to 1440 minutes"));
+        }
+        let conference = self.ongoing_mut(id)?;
+        if auto {
+            conference.auto_prolong = true;
+        } else {
+            conference.length_minutes = conference
+                .length_minutes
+                .saturating_add(minutes.unwrap_or(DEFAULT_PROLONG_MINUTES));
+        }
+        Ok(())
+    }
+
+    /// StopMeeting: the meeting ends for everyone, and its control tokens with it.
+    pub fn stop(&mut self, id: &str) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        conference.state = ConferenceState::Ended;
+        conference.participants.clear();
+        self.revoke_control(id);
+        Ok(())
+    }
 }
+
 /// An unguessable token: a prefix and 48 hex digits.
 fn new_token(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();

@@ -97,6 +97,16 @@ fn route() -> impl Strategy<Value = (Method, &'static str)> {
         )),
         Just((Method::PUT, "/v1/mmc/control/conferences/lockView")),
         Just((Method::DELETE, "/v1/mmc/management/conferences")),
+        Just((Method::GET, "/v1/mmc/control/conferences/realTimeInfo")),
+        Just((Method::PUT, "/v1/mmc/control/conferences/mute")),
+        Just((Method::PUT, "/v1/mmc/control/conferences/participants/mute")),
+        Just((Method::POST, "/v1/mmc/control/conferences/participants")),
+        Just((
+            Method::POST,
+            "/v1/mmc/control/conferences/participants/delete"
+        )),
+        Just((Method::PUT, "/v1/mmc/control/conferences/duration")),
+        Just((Method::PUT, "/v1/mmc/control/conferences/stop")),
         Just((Method::PATCH, "/v1/mmc/control/conferences/lock")),
         Just((Method::GET, "/v1/nothing/here")),
     ]
@@ -128,6 +138,12 @@ fn body() -> impl Strategy<Value = Option<String>> {
         Just("nonce"),
         Just("expireTime"),
         Just("createTokenType"),
+        Just("isMute"),
+        Just("allowUnmuteByOneself"),
+        Just("attendees"),
+        Just("bulkHangUpParticipants"),
+        Just("auto"),
+        Just("duration"),
     ];
     let json_value = prop_oneof![
         (-3i64..5).prop_map(|n| n.to_string()),
@@ -198,8 +214,11 @@ proptest! {
         if !status.is_success() {
             prop_assert_eq!(conferences(&f.sim), before, "a refused request changed state");
         }
-        // A successful cancel ends a meeting for good: put the world back as it was.
-        if status.is_success() && path == "/v1/mmc/management/conferences" {
+        // A successful cancel or stop ends a meeting for good, and a hang-up removes a
+        // participant: put the world back as it was.
+        let ends = ["/v1/mmc/management/conferences", "/v1/mmc/control/conferences/stop",
+            "/v1/mmc/control/conferences/participants/delete"];
+        if status.is_success() && ends.contains(&path) {
             f.sim.seed(Seed::example());
             *f.control.lock().unwrap_or_else(|p| p.into_inner()) = f.new_control_token();
         }

@@ -14,6 +14,24 @@ use crate::settings::SettingsUpdate;
 use crate::tokens::{Asker, ControlTokenInfo, TokenCell};
 use crate::{Client, Error};
 
+/// The generated builder of a control operation with the conference ID and the tokens
+/// set: the control token, and the access token when the client has credentials.
+macro_rules! control_request {
+    ($conference:expr, $tokens:expr, $operation:ident) => {{
+        let request = $conference
+            .client()
+            .api()
+            .$operation()
+            .conference_id($conference.id())
+            .x_conference_authorization($tokens.control());
+        match $tokens.access_if_any() {
+            Some(access) => request.x_access_token(access),
+            None => request,
+        }
+    }};
+}
+pub(crate) use control_request;
+
 /// One conference. Obtain it with [`Client::conference`], give it the host password
 /// (the client then obtains, caches and keeps alive the control token) or a control
 /// token of your own, and call operations on it.
@@ -103,17 +121,10 @@ impl Conference {
                 .try_into()
                 .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
-        self.control_call(&context, |tokens| {
-            let mut request = self
-                .client
-                .api()
-                .lock_meeting()
-                .conference_id(&*self.id)
-                .x_conference_authorization(tokens.control());
-            if let Some(access) = tokens.access_if_any() {
-                request = request.x_access_token(access);
-            }
-            request.body(body.clone()).send()
+        self.control_call(&context, Idempotency::Idempotent, |tokens| {
+            control_request!(self, tokens, lock_meeting)
+                .body(body.clone())
+                .send()
         })
         .await
     }
@@ -129,17 +140,10 @@ impl Conference {
             ));
         }
         let body = update.to_body().map_err(|e| Error::invalid(&context, e))?;
-        self.control_call(&context, |tokens| {
-            let mut request = self
-                .client
-                .api()
-                .update_started_conf_config()
-                .conference_id(&*self.id)
-                .x_conference_authorization(tokens.control());
-            if let Some(access) = tokens.access_if_any() {
-                request = request.x_access_token(access);
-            }
-            request.body(body.clone()).send()
+        self.control_call(&context, Idempotency::Idempotent, |tokens| {
+            control_request!(self, tokens, update_started_conf_config)
+                .body(body.clone())
+                .send()
         })
         .await
     }
@@ -196,19 +200,25 @@ impl Conference {
         Ok(())
     }
 
-    /// Runs a control call: the control token, retries, one renewal on a 401.
-    async fn control_call<F, Fut>(&self, context: &Context, send: F) -> Result<(), Error>
+    /// Runs a control call: the tokens, retries (if `idempotency` allows), one renewal
+    /// on a 401.
+    pub(crate) async fn control_call<T, F, Fut>(
+        &self,
+        context: &Context,
+        idempotency: Idempotency,
+        send: F,
+    ) -> Result<T, Error>
     where
         F: Fn(&crate::client::Tokens) -> Fut,
         Fut: std::future::Future<
                 Output = Result<
-                    meeting_api::ResponseValue<()>,
+                    meeting_api::ResponseValue<T>,
                     meeting_api::Error<meeting_api::types::ErrorBody>,
                 >,
             >,
     {
         self.client
-            .call(context, Idempotency::Idempotent, Auth::Control(self), send)
+            .call(context, idempotency, Auth::Control(self), send)
             .await
     }
 
@@ -233,6 +243,17 @@ impl Conference {
 pub struct Participant<'a> {
     conference: &'a Conference,
     id: String,
+}
+
+impl<'a> Participant<'a> {
+    /// The participant ID.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn conference(&self) -> &'a Conference {
+        self.conference
+    }
 }
 
 impl Participant<'_> {
@@ -266,18 +287,11 @@ impl Participant<'_> {
                 .map_err(|e| Error::invalid(&context, format!("{e}")))?,
         };
         conference
-            .control_call(&context, |tokens| {
-                let mut request = conference
-                    .client
-                    .api()
-                    .lock_view()
-                    .conference_id(&*conference.id)
+            .control_call(&context, Idempotency::Idempotent, |tokens| {
+                control_request!(conference, tokens, lock_view)
                     .participant_id(self.id.as_str())
-                    .x_conference_authorization(tokens.control());
-                if let Some(access) = tokens.access_if_any() {
-                    request = request.x_access_token(access);
-                }
-                request.body(body.clone()).send()
+                    .body(body.clone())
+                    .send()
             })
             .await
     }

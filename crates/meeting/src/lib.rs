@@ -6,6 +6,7 @@ pub mod clock;
 mod control;
 mod credentials;
 mod error;
+mod in_meeting;
 mod management;
 mod retry;
 mod settings;
@@ -18,6 +19,7 @@ pub use client::{
 pub use control::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
+pub use in_meeting::{Invitee, LiveMeeting, LiveParticipant, LiveRole, LiveState};
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,

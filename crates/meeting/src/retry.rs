@@ -103,8 +103,9 @@ impl RetryPolicy {
         self
     }
 
-    /// Also retry CancelMeeting. Off by default: if a cancel was applied but its answer
-    /// lost, the retry fails with "already ended" instead of succeeding.
+    /// Also retry CancelMeeting and StopMeeting. Off by default: if one was applied but
+    /// its answer lost, the retry fails with "already ended" instead of succeeding.
+    /// (Invitations, hang-ups and prolongations are never retried.)
     pub fn retry_cancel(mut self, on: bool) -> Self {
         self.retry_cancel = on;
         self
@@ -123,6 +124,7 @@ impl RetryPolicy {
         match idempotency {
             Idempotency::Idempotent => true,
             Idempotency::Cancel => self.retry_cancel,
+            Idempotency::Never => false,
         }
     }
 
@@ -200,8 +202,12 @@ impl RetryBudget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Idempotency {
     Idempotent,
-    /// CancelMeeting: retried only when the policy says so.
+    /// CancelMeeting and StopMeeting: retried only when the policy says so (a repeat of
+    /// one that was applied fails with "already ended").
     Cancel,
+    /// InviteParticipant, HangUp, ProlongMeeting: never retried (a repeat calls twice,
+    /// fails, or prolongs twice).
+    Never,
 }
 
 #[cfg(test)]

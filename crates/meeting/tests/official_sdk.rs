@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use common::*;
-use meeting::{AppId, CallInRestriction, Client, Credentials, SettingsUpdate};
+use meeting::{AppId, CallInRestriction, Client, Credentials, Invitee, SettingsUpdate};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
 
@@ -225,6 +225,58 @@ async fn every_request_is_the_official_sdks() {
     .await;
     check("CancelMeeting", account(), |c| async move {
         c.conference(SCHEDULED).end().await
+    })
+    .await;
+    check("ShowRealTimeInfoOfMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .live()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("MuteMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mute_all(false)
+            .await
+    })
+    .await;
+    check("MuteParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .mute()
+            .await
+    })
+    .await;
+    check("InviteParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .invite(&[Invitee::phone("+8613800000000").name("Carol")])
+            .await
+    })
+    .await;
+    check("HangUp", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .hang_up()
+            .await
+    })
+    .await;
+    check("ProlongMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .prolong(15)
+            .await
+    })
+    .await;
+    check("StopMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .stop()
+            .await
     })
     .await;
 }

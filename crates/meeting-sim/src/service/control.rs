@@ -1,4 +1,5 @@
-//! The meeting-control calls: the control token, lock, settings, lockView.
+//! The meeting-control calls: the control token, lock, settings, lockView, the live
+//! state, mute, invite, hang up, prolong, stop.
 
 use std::sync::Arc;
 
@@ -6,11 +7,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use meeting_api::types::{
-    ConfTokenResponse, RestLockReqBody, RestLockSiteViewReqBody, TokenInfo,
-    UpdateStartedConfigReqBody,
+    ConfTokenResponse, RealTimeInfo, RestBulkHangUpReqBody, RestInviteReqBody, RestLockReqBody,
+    RestLockSiteViewReqBody, RestMuteParticipantReqBody, RestMuteReqBody, RestProlongDurReqBody,
+    TokenInfo, UpdateStartedConfigReqBody,
 };
 
-use super::{ApiResult, Controlled, Done, QueryMap, header, required_query, unwrap_basic};
+use super::{
+    ApiResult, Authorized, Controlled, Done, QueryMap, header, required_query, unwrap_basic,
+};
 use crate::Shared;
 
 /// `GET …/token`: grant a control token for the host password, or keep one alive.
@@ -93,5 +97,88 @@ pub(super) async fn lock_view(
         &request.body.participant_id,
         *request.body.status == 1,
     )?;
+    Ok(Done)
+}
+
+/// `GET …/realTimeInfo`.
+pub(super) async fn live(
+    State(shared): State<Arc<Shared>>,
+    request: Authorized,
+) -> ApiResult<Json<RealTimeInfo>> {
+    Ok(Json(shared.world().live(&request.id)?))
+}
+
+/// `PUT …/mute`.
+pub(super) async fn mute_all(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestMuteReqBody>,
+) -> ApiResult<Done> {
+    let allow = request
+        .body
+        .allow_unmute_by_oneself
+        .as_deref()
+        .map(|v| *v == 1);
+    shared
+        .world()
+        .mute_all(&request.id, *request.body.is_mute == 1, allow)?;
+    Ok(Done)
+}
+
+/// `PUT …/participants/mute`.
+pub(super) async fn mute_participant(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestMuteParticipantReqBody>,
+) -> ApiResult<Done> {
+    let participant = required_query(&request.query, "participantID")?;
+    shared
+        .world()
+        .mute_participant(&request.id, participant, *request.body.is_mute == 1)?;
+    Ok(Done)
+}
+
+/// `POST …/participants`.
+pub(super) async fn invite(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestInviteReqBody>,
+) -> ApiResult<Done> {
+    shared
+        .world()
+        .invite(&request.id, &request.body.attendees)?;
+    Ok(Done)
+}
+
+/// `POST …/participants/delete`.
+pub(super) async fn hang_up(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestBulkHangUpReqBody>,
+) -> ApiResult<Done> {
+    let participants: Vec<&str> = request
+        .body
+        .bulk_hang_up_participants
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    shared.world().hang_up(&request.id, &participants)?;
+    Ok(Done)
+}
+
+/// `PUT …/duration`.
+pub(super) async fn prolong(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestProlongDurReqBody>,
+) -> ApiResult<Done> {
+    let minutes = request.body.duration.map(std::num::NonZeroU32::get);
+    shared
+        .world()
+        .prolong(&request.id, *request.body.auto == 1, minutes)?;
+    Ok(Done)
+}
+
+/// `PUT …/stop`.
+pub(super) async fn stop(
+    State(shared): State<Arc<Shared>>,
+    request: Authorized,
+) -> ApiResult<Done> {
+    shared.world().stop(&request.id)?;
     Ok(Done)
 }

@@ -15,6 +15,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -152,7 +153,7 @@ struct Route {
 }
 
 /// Every operation, once: the router and the per-operation counters both read it.
-static ROUTES: [Route; 7] = [
+static ROUTES: [Route; 14] = [
     Route {
         method: MethodFilter::POST,
         path: "/v1/usg/acs/auth/account",
@@ -194,6 +195,48 @@ static ROUTES: [Route; 7] = [
         path: "/v1/mmc/management/conferences",
         operation: "CancelMeeting",
         handler: |m| on(m, management::cancel),
+    },
+    Route {
+        method: MethodFilter::GET,
+        path: "/v1/mmc/control/conferences/realTimeInfo",
+        operation: "ShowRealTimeInfoOfMeeting",
+        handler: |m| on(m, control::live),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/mute",
+        operation: "MuteMeeting",
+        handler: |m| on(m, control::mute_all),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/participants/mute",
+        operation: "MuteParticipant",
+        handler: |m| on(m, control::mute_participant),
+    },
+    Route {
+        method: MethodFilter::POST,
+        path: "/v1/mmc/control/conferences/participants",
+        operation: "InviteParticipant",
+        handler: |m| on(m, control::invite),
+    },
+    Route {
+        method: MethodFilter::POST,
+        path: "/v1/mmc/control/conferences/participants/delete",
+        operation: "HangUp",
+        handler: |m| on(m, control::hang_up),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/duration",
+        operation: "ProlongMeeting",
+        handler: |m| on(m, control::prolong),
+    },
+    Route {
+        method: MethodFilter::PUT,
+        path: "/v1/mmc/control/conferences/stop",
+        operation: "StopMeeting",
+        handler: |m| on(m, control::stop),
     },
 ];
 
@@ -316,9 +359,31 @@ async fn every_request(
 
 // ---- what the handlers share ----
 
-/// What every control call starts with: `conferenceID` from the query, a control token
-/// valid for that conference in progress, and a JSON body of type `T` (one of
-/// meeting-api's generated types, which validate ranges). Refused in that order.
+/// What every control call starts with: `conferenceID` from the query and a control
+/// token valid for that conference in progress. Refused in that order.
+pub(crate) struct Authorized {
+    /// The conference ID.
+    pub id: String,
+    /// The whole query, for the operations with more parameters.
+    pub query: QueryMap,
+}
+
+impl FromRequestParts<Arc<Shared>> for Authorized {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> ApiResult<Self> {
+        let query: QueryMap = Query::from_request_parts(parts, shared).await;
+        let id = required_query(&query, "conferenceID")?.to_owned();
+        let token = header(&parts.headers, "x-conference-authorization").map(unwrap_basic);
+        shared
+            .world()
+            .authorize_control(token.as_deref(), &id, shared.clock.now_ms())?;
+        Ok(Self { id, query })
+    }
+}
+
+/// A control call with a JSON body of type `T` (one of meeting-api's generated types,
+/// which validate ranges): [`Authorized`], then the body.
 pub(crate) struct Controlled<T> {
     /// The conference ID.
     pub id: String,
@@ -333,12 +398,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<Shared>> for Controlled<T> {
 
     async fn from_request(request: Request, shared: &Arc<Shared>) -> ApiResult<Self> {
         let (mut parts, body) = request.into_parts();
-        let query: QueryMap = Query::from_request_parts(&mut parts, shared).await;
-        let id = required_query(&query, "conferenceID")?.to_owned();
-        let token = header(&parts.headers, "x-conference-authorization").map(unwrap_basic);
-        shared
-            .world()
-            .authorize_control(token.as_deref(), &id, shared.clock.now_ms())?;
+        let Authorized { id, query } = Authorized::from_request_parts(&mut parts, shared).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), shared).await;
         Ok(Self {
             body: json_body(bytes)?,
