@@ -145,6 +145,20 @@ pub enum Command {
     LockView(ViewArgs),
     /// Unlock a professional terminal's view.
     UnlockView(ViewArgs),
+    /// Show who is in a meeting in progress: participant IDs, names, roles, mute.
+    Participants(Target),
+    /// Mute everyone but the host, or one participant with --participant.
+    Mute(MuteArgs),
+    /// Unmute everyone, or one participant with --participant.
+    Unmute(UnmuteArgs),
+    /// Call someone into a meeting in progress (not retried: a repeat calls twice).
+    Invite(InviteArgs),
+    /// Hang up a participant (not retried).
+    HangUp(ParticipantArgs),
+    /// Prolong a meeting in progress (not retried: a repeat prolongs twice).
+    Prolong(ProlongArgs),
+    /// End a meeting in progress for everyone.
+    Stop(Target),
     /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
     Cancel(CancelArgs),
     /// Show the meeting control token's role and expiry (the token only with --show-token).
@@ -223,6 +237,57 @@ pub struct ViewArgs {
     /// Whose video source to lock to (default: the terminal's own).
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MuteArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Mute only this participant.
+    #[arg(long, value_name = "ID")]
+    pub participant: Option<String>,
+    /// Whether the muted may unmute themselves (everyone only; default on).
+    #[arg(long, value_name = "on|off", conflicts_with = "participant")]
+    pub allow_unmute: Option<Switch>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnmuteArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Unmute only this participant.
+    #[arg(long, value_name = "ID")]
+    pub participant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The number (or SIP URI) to call.
+    #[arg(long)]
+    pub phone: String,
+    /// The name shown in the meeting.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParticipantArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The participant (see `meeting participants`).
+    #[arg(long, value_name = "ID")]
+    pub participant: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ProlongArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Minutes to add, 1 to 1440.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub minutes: u32,
 }
 
 #[derive(Debug, Args)]

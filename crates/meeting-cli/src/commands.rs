@@ -1,12 +1,14 @@
 //! The service commands: build a client from flags and environment, make the call,
 //! print the result.
 
-use meeting::{AppId, Client, Conference, Credentials, RetryPolicy, Role, SettingsUpdate};
+use meeting::{
+    AppId, Client, Conference, Credentials, Invitee, LiveRole, RetryPolicy, Role, SettingsUpdate,
+};
 use serde_json::json;
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, Command, Endpoint, Global, Login, SettingsArgs, Target};
+use crate::args::{Cli, Command, Endpoint, Global, Login, SettingsArgs, Switch, Target};
 use crate::output::{self, Failure, print};
 use crate::secrets;
 
@@ -71,6 +73,119 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
                 args.participant
             );
             done(json, "unlock-view", id, &text);
+        }
+        Command::Participants(target) => {
+            let live = conference(&target, global)?.live().await?;
+            let role = |r: LiveRole| match r {
+                LiveRole::Host => "host",
+                LiveRole::CoHost => "co-host",
+                _ => "participant",
+            };
+            let mut text = format!(
+                "{} participant(s) in meeting {}:",
+                live.participants.len(),
+                target.conference
+            );
+            for p in &live.participants {
+                text.push_str(&format!(
+                    "\n  {:<34} {:<12} {:<6} {}",
+                    p.id,
+                    role(p.role),
+                    if p.muted == Some(true) { "muted" } else { "" },
+                    output::printable(p.name.as_deref().unwrap_or(""))
+                ));
+            }
+            let participants: Vec<_> = live
+                .participants
+                .iter()
+                .map(|p| {
+                    json!({
+                        "id": p.id,
+                        "name": p.name,
+                        "phone": p.phone,
+                        "role": role(p.role),
+                        "muted": p.muted,
+                        "hand_raised": p.hand_raised,
+                    })
+                })
+                .collect();
+            print(
+                json,
+                &text,
+                json!({"conference": target.conference, "participants": participants}),
+            );
+        }
+        Command::Mute(args) => {
+            let meeting = conference(&args.target, global)?;
+            let id = &args.target.conference;
+            let text = match &args.participant {
+                Some(p) => {
+                    meeting.participant(p).mute().await?;
+                    format!("Muted participant {p} in meeting {id}.")
+                }
+                None => {
+                    let allow = args.allow_unmute.is_none_or(Switch::on);
+                    meeting.mute_all(allow).await?;
+                    format!("Muted everyone but the host in meeting {id}.")
+                }
+            };
+            done(json, "mute", id, &text);
+        }
+        Command::Unmute(args) => {
+            let meeting = conference(&args.target, global)?;
+            let id = &args.target.conference;
+            let text = match &args.participant {
+                Some(p) => {
+                    meeting.participant(p).unmute().await?;
+                    format!("Unmuted participant {p} in meeting {id}.")
+                }
+                None => {
+                    meeting.unmute_all().await?;
+                    format!("Unmuted everyone in meeting {id}.")
+                }
+            };
+            done(json, "unmute", id, &text);
+        }
+        Command::Invite(args) => {
+            let mut invitee = Invitee::phone(&args.phone);
+            if let Some(name) = &args.name {
+                invitee = invitee.name(name);
+            }
+            conference(&args.target, global)?.invite(&[invitee]).await?;
+            let id = &args.target.conference;
+            done(
+                json,
+                "invite",
+                id,
+                &format!("Called {} into meeting {id}.", args.phone),
+            );
+        }
+        Command::HangUp(args) => {
+            conference(&args.target, global)?
+                .participant(&args.participant)
+                .hang_up()
+                .await?;
+            let id = &args.target.conference;
+            let text = format!("Hung up participant {} in meeting {id}.", args.participant);
+            done(json, "hang-up", id, &text);
+        }
+        Command::Prolong(args) => {
+            conference(&args.target, global)?
+                .prolong(args.minutes)
+                .await?;
+            let id = &args.target.conference;
+            let text = format!("Prolonged meeting {id} by {} minutes.", args.minutes);
+            done(json, "prolong", id, &text);
+        }
+        Command::Stop(target) => {
+            conference(&target, global)?.stop().await?;
+            let id = &target.conference;
+            done(
+                json,
+                "stop",
+                id,
+                &format!("Ended meeting {id} for everyone."),
+            );
         }
         Command::Cancel(args) => {
             let meeting = client(

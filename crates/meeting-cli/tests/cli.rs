@@ -531,3 +531,87 @@ fn completions_and_manual_page() {
     );
     assert!(page.contains("Exit codes"));
 }
+
+#[test]
+fn the_live_meeting_commands() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .args(["participants", CONF, "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ids: Vec<&str> = value["participants"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, [TERMINAL, LAPTOP]);
+    let out = sim
+        .meeting()
+        .args(["participants", CONF])
+        .output()
+        .expect("runs");
+    assert!(stdout(&out).contains("Board room TE50"), "{}", stdout(&out));
+
+    let ok = |args: &[&str]| {
+        let out = sim.meeting().args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    ok(&["mute", CONF, "--allow-unmute", "off"]);
+    let view = || sim.handle.conference(CONF).expect("seeded");
+    assert!(view().participants.iter().all(|p| p.muted));
+    assert_eq!(view().settings.allow_unmute_by_oneself, 0);
+    ok(&["unmute", CONF, "--participant", LAPTOP]);
+    ok(&["unmute", CONF]);
+    assert!(view().participants.iter().all(|p| !p.muted));
+    ok(&[
+        "invite",
+        CONF,
+        "--name",
+        "Carol",
+        "--phone",
+        "+8613800000000",
+    ]);
+    let carol = view()
+        .participants
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some("Carol"))
+        .expect("Carol joined");
+    ok(&["hang-up", CONF, "--participant", &carol.id]);
+    assert_eq!(view().participants.len(), 2);
+    let text = ok(&["prolong", CONF, "--minutes", "30"]);
+    assert_eq!(text, "Prolonged meeting 914083136 by 30 minutes.\n");
+    assert_eq!(view().length_minutes, 90);
+    ok(&["stop", CONF]);
+    assert_eq!(view().state, ConferenceState::Ended);
+
+    // Usage errors send nothing; the service's refusal exits 1.
+    let sent = sim.requests();
+    for args in [
+        vec!["prolong", CONF, "--minutes", "0"],
+        vec![
+            "mute",
+            CONF,
+            "--participant",
+            LAPTOP,
+            "--allow-unmute",
+            "on",
+        ],
+        vec!["hang-up", CONF],
+    ] {
+        let out = sim.meeting().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(sim.requests(), sent);
+    let out = sim.meeting().args(["mute", CONF]).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the meeting is over: {}",
+        stderr(&out)
+    );
+}
