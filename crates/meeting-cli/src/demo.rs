@@ -3,20 +3,20 @@
 
 use std::time::Duration;
 
-use meeting::{CallInRestriction, Client, Credentials, SettingsUpdate};
-use meeting_sim::{Seed, SimHandle, Simulator};
+use meeting::{CallInRestriction, Client, Credentials, Invitee, SettingsUpdate};
+use meeting_sim::{ConferenceView, Seed, SimHandle, Simulator};
 
 use crate::output::{self, Failure};
 
 const CONFERENCE: &str = "914083136";
-const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+const SCHEDULED: &str = "914087436";
 const ACCOUNT: &str = "meeting_admin";
 // The example seed's made-up secrets, never printed all the same.
 const PASSWORD: &str = "Admin-pass-2026";
 const HOST_PASSWORD: &str = "654321";
 
 fn step(n: u32, what: &str, result: &str) {
-    println!("{n}. {what:<22} ok  {result}");
+    println!("{n:>2}. {what:<24} ok  {result}");
 }
 
 pub async fn run() -> Result<(), Failure> {
@@ -29,7 +29,8 @@ pub async fn run() -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Usage(format!("cannot start the simulator: {e}")))?;
     println!(
-        "simulator at {}: meeting {CONFERENCE} in progress, with a professional terminal\n",
+        "simulator at {}: meeting {CONFERENCE} in progress with a board-room terminal and a \
+         laptop, meeting {SCHEDULED} scheduled\n",
         sim.base_url()
     );
     let client = Client::builder()
@@ -39,16 +40,13 @@ pub async fn run() -> Result<(), Failure> {
     let meeting = client
         .conference(CONFERENCE)
         .with_host_password(HOST_PASSWORD);
-    let view = |sim: &SimHandle| {
+    let view = |sim: &SimHandle| -> Result<ConferenceView, Failure> {
         sim.conference(CONFERENCE)
             .ok_or_else(|| Failure::Usage("the seeded meeting vanished".into()))
     };
 
     let who = client.login().await?;
-    let valid = who
-        .valid_for
-        .map(output::duration)
-        .unwrap_or_else(|| "?".into());
+    let valid = who.valid_for.map(output::duration).unwrap_or_default();
     step(
         1,
         "log in",
@@ -56,10 +54,7 @@ pub async fn run() -> Result<(), Failure> {
     );
 
     let token = meeting.control_token_info().await?;
-    let valid = token
-        .valid_for
-        .map(output::duration)
-        .unwrap_or_else(|| "?".into());
+    let valid = token.valid_for.map(output::duration).unwrap_or_default();
     step(
         2,
         "control token",
@@ -69,17 +64,27 @@ pub async fn run() -> Result<(), Failure> {
         ),
     );
 
+    // The IDs every later step uses come from here, not from constants.
+    let live = meeting.live().await?;
+    let names: Vec<String> = live
+        .participants
+        .iter()
+        .map(|p| format!("{} ({})", p.name.as_deref().unwrap_or("?"), p.id))
+        .collect();
+    step(3, "who is in the meeting", &names.join(", "));
+    let (Some(room), Some(speaker)) = (
+        live.named("Board room TE50"),
+        live.participants
+            .iter()
+            .find(|p| p.name.as_deref() != Some("Board room TE50")),
+    ) else {
+        return Err(Failure::Usage("the seeded participants are missing".into()));
+    };
+
     meeting.lock().await?;
     step(
-        3,
-        "lock",
-        &format!("simulator: locked = {}", view(&sim)?.locked),
-    );
-
-    meeting.unlock().await?;
-    step(
         4,
-        "unlock",
+        "lock",
         &format!("simulator: locked = {}", view(&sim)?.locked),
     );
 
@@ -100,30 +105,70 @@ pub async fn run() -> Result<(), Failure> {
         ),
     );
 
-    meeting.participant(TERMINAL).lock_video().await?;
-    let terminal = view(&sim)?
+    meeting
+        .participant(&room.id)
+        .lock_video_to(&speaker.id)
+        .await?;
+    let locked_to = view(&sim)?
         .participants
         .into_iter()
-        .find(|p| p.id == TERMINAL);
-    let locked_to = terminal
+        .find(|p| p.id == room.id)
         .and_then(|p| p.view_locked_to)
-        .unwrap_or_else(|| "nothing".into());
+        .unwrap_or_default();
     step(
         6,
-        "lock terminal video",
-        &format!("simulator: terminal {TERMINAL} view locked to {locked_to}"),
+        "room video to speaker",
+        &format!("simulator: the room's view is locked to {locked_to}"),
     );
 
-    meeting.end().await?;
+    meeting.mute_all(true).await?;
+    let muted = view(&sim)?.participants.iter().filter(|p| p.muted).count();
+    step(7, "mute everyone", &format!("simulator: {muted} muted"));
+
+    meeting
+        .invite(&[Invitee::phone("+8613800000000").name("Carol")])
+        .await?;
+    let carol = meeting.live().await?.named("Carol").cloned();
+    let Some(carol) = carol else {
+        return Err(Failure::Usage(
+            "the invited participant did not join".into(),
+        ));
+    };
+    step(8, "invite Carol", &format!("joined as {}", carol.id));
+
+    meeting.participant(&carol.id).hang_up().await?;
+    let left = view(&sim)?.participants.len();
     step(
-        7,
-        "end the meeting",
+        9,
+        "hang up Carol",
+        &format!("simulator: {left} participants left"),
+    );
+
+    meeting.prolong(30).await?;
+    step(
+        10,
+        "prolong by 30 minutes",
+        &format!("simulator: lasts {} minutes", view(&sim)?.length_minutes),
+    );
+
+    meeting.stop().await?;
+    step(
+        11,
+        "stop the meeting",
         &format!("simulator: state = {:?}", view(&sim)?.state),
+    );
+
+    client.conference(SCHEDULED).cancel().await?;
+    let state = sim.conference(SCHEDULED).map(|c| c.state);
+    step(
+        12,
+        "cancel the scheduled one",
+        &format!("simulator: state = {state:?}"),
     );
 
     match meeting.lock().await {
         Err(e) => step(
-            8,
+            13,
             "lock after the end",
             &format!("refused, as it should be: {e}"),
         ),
@@ -133,7 +178,7 @@ pub async fn run() -> Result<(), Failure> {
     let c = sim.counters();
     println!("\nsimulator counters:");
     for (operation, count) in &c.requests {
-        println!("  {operation:<24} {count} request(s)");
+        println!("  {operation:<26} {count} request(s)");
     }
     println!(
         "  logins {}, control-token grants {}, keep-alives {}, errors {:?}",

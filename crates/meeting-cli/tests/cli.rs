@@ -454,14 +454,19 @@ fn demo_runs_the_whole_flow() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for step in [
-        "1. log in",
-        "2. control token",
-        "3. lock",
-        "4. unlock",
-        "5. lock sharing, call-in",
-        "6. lock terminal video",
-        "7. end the meeting",
-        "8. lock after the end",
+        " 1. log in",
+        " 2. control token",
+        " 3. who is in the meeting",
+        " 4. lock",
+        " 5. lock sharing, call-in",
+        " 6. room video to speaker",
+        " 7. mute everyone",
+        " 8. invite Carol",
+        " 9. hang up Carol",
+        "10. prolong by 30 minutes",
+        "11. stop the meeting",
+        "12. cancel the scheduled one",
+        "13. lock after the end",
         "simulator counters",
     ] {
         assert!(text.contains(step), "missing {step:?} in\n{text}");
