@@ -280,7 +280,7 @@ def check(url):
     served = {
         "LockMeeting", "UpdateStartedConfConfig", "LockView", "CancelMeeting",
         "ShowRealTimeInfoOfMeeting", "MuteMeeting", "MuteParticipant", "InviteParticipant",
-        "HangUp", "ProlongMeeting", "StopMeeting",
+        "HangUp", "ProlongMeeting", "StopMeeting", "CreateMeeting", "ShowMeetingDetail",
     }
     sdk = client(url, account())
     token = control_token(sdk)

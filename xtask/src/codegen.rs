@@ -135,6 +135,6 @@ mod tests {
                 count += 1;
             }
         }
-        assert_eq!(count, 14);
+        assert_eq!(count, 16);
     }
 }

@@ -1131,6 +1131,107 @@ pub mod types {
             Default::default()
         }
     }
+    ///A meeting's details. Fields not described here are passed over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConferenceDetail {
+        #[serde(
+            rename = "conferenceData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_data: ::std::option::Option<ConferenceInfo>,
+    }
+    impl ConferenceDetail {
+        pub fn builder() -> builder::ConferenceDetail {
+            Default::default()
+        }
+    }
+    ///A meeting. The service sends many more fields; they are passed over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConferenceInfo {
+        ///The number to dial in.
+        #[serde(
+            rename = "accessNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_number: ::std::option::Option<::std::string::String>,
+        ///The host's join link.
+        #[serde(
+            rename = "chairJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_join_uri: ::std::option::Option<::std::string::String>,
+        ///The meeting ID.
+        #[serde(rename = "conferenceID")]
+        pub conference_id: ::std::string::String,
+        ///Schedule: scheduled. Creating: starting. Created: in progress. Destroyed: over.
+        #[serde(
+            rename = "conferenceState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_state: ::std::option::Option<::std::string::String>,
+        ///End, `YYYY-MM-DD HH:MM`.
+        #[serde(
+            rename = "endTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        ///The guests' join link.
+        #[serde(
+            rename = "guestJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_join_uri: ::std::option::Option<::std::string::String>,
+        ///The media types.
+        #[serde(
+            rename = "mediaTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_types: ::std::option::Option<::std::string::String>,
+        ///The meeting's passwords, by role.
+        #[serde(
+            rename = "passwordEntry",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub password_entry: ::std::vec::Vec<PasswordEntry>,
+        ///Who scheduled it.
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        ///Start, `YYYY-MM-DD HH:MM`.
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        ///The subject.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+    }
+    impl ConferenceInfo {
+        pub fn builder() -> builder::ConferenceInfo {
+            Default::default()
+        }
+    }
     ///`CreateConfTokenConferenceId`
     #[derive(
         ::serde::Serialize,
@@ -1244,6 +1345,70 @@ pub mod types {
                 [::serde_json::from_str("1").unwrap()].into_iter().collect(),
             );
             schema.into()
+        }
+    }
+    ///`CreateMeetingXAccessToken`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreateMeetingXAccessToken(::std::string::String);
+    impl ::std::ops::Deref for CreateMeetingXAccessToken {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateMeetingXAccessToken> for ::std::string::String {
+        fn from(value: CreateMeetingXAccessToken) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateMeetingXAccessToken {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateMeetingXAccessToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateMeetingXAccessToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateMeetingXAccessToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The error body of every failed call.
@@ -2174,6 +2339,33 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`PasswordEntry`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PasswordEntry {
+        ///chair: the host password. general: the guests'. audience: a webinar audience's.
+        #[serde(
+            rename = "conferenceRole",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_role: ::std::option::Option<::std::string::String>,
+        ///The password.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+    }
+    impl PasswordEntry {
+        pub fn builder() -> builder::PasswordEntry {
+            Default::default()
         }
     }
     ///`ProlongMeetingConferenceId`
@@ -3113,6 +3305,235 @@ pub mod types {
                     .collect(),
             );
             schema.into()
+        }
+    }
+    ///A meeting to schedule. Fields not described here are passed over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestScheduleConfDto {
+        ///Who to invite.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attendees: ::std::vec::Vec<Attendee>,
+        ///Length in minutes (default 30).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub length: ::std::option::Option<i32>,
+        ///Comma-separated: Voice, Video, HDVideo, Data.
+        #[serde(rename = "mediaTypes")]
+        pub media_types: ::std::string::String,
+        ///Start, UTC, `YYYY-MM-DD HH:MM`; without it the meeting starts now.
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        ///The subject.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<RestScheduleConfDtoSubject>,
+    }
+    impl RestScheduleConfDto {
+        pub fn builder() -> builder::RestScheduleConfDto {
+            Default::default()
+        }
+    }
+    ///The subject.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestScheduleConfDtoSubject(::std::string::String);
+    impl ::std::ops::Deref for RestScheduleConfDtoSubject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestScheduleConfDtoSubject> for ::std::string::String {
+        fn from(value: RestScheduleConfDtoSubject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestScheduleConfDtoSubject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestScheduleConfDtoSubject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RestScheduleConfDtoSubject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestScheduleConfDtoSubject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ShowMeetingDetailConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowMeetingDetailConferenceId(::std::string::String);
+    impl ::std::ops::Deref for ShowMeetingDetailConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowMeetingDetailConferenceId> for ::std::string::String {
+        fn from(value: ShowMeetingDetailConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowMeetingDetailConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowMeetingDetailConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowMeetingDetailConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShowMeetingDetailConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ShowMeetingDetailXAccessToken`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowMeetingDetailXAccessToken(::std::string::String);
+    impl ::std::ops::Deref for ShowMeetingDetailXAccessToken {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowMeetingDetailXAccessToken> for ::std::string::String {
+        fn from(value: ShowMeetingDetailXAccessToken) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowMeetingDetailXAccessToken {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowMeetingDetailXAccessToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowMeetingDetailXAccessToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShowMeetingDetailXAccessToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ShowRealTimeInfoOfMeetingConferenceId`
@@ -5371,6 +5792,300 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ConferenceDetail {
+            conference_data: ::std::result::Result<
+                ::std::option::Option<super::ConferenceInfo>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConferenceDetail {
+            fn default() -> Self {
+                Self {
+                    conference_data: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConferenceDetail {
+            pub fn conference_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ConferenceInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conference_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conference_data: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConferenceDetail> for super::ConferenceDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConferenceDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conference_data: value.conference_data?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConferenceDetail> for ConferenceDetail {
+            fn from(value: super::ConferenceDetail) -> Self {
+                Self {
+                    conference_data: Ok(value.conference_data),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConferenceInfo {
+            access_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            chair_join_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            conference_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            conference_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            guest_join_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            media_types: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password_entry: ::std::result::Result<
+                ::std::vec::Vec<super::PasswordEntry>,
+                ::std::string::String,
+            >,
+            scheduser_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subject: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConferenceInfo {
+            fn default() -> Self {
+                Self {
+                    access_number: Ok(Default::default()),
+                    chair_join_uri: Ok(Default::default()),
+                    conference_id: Err(
+                        "no value supplied for conference_id".to_string(),
+                    ),
+                    conference_state: Ok(Default::default()),
+                    end_time: Ok(Default::default()),
+                    guest_join_uri: Ok(Default::default()),
+                    media_types: Ok(Default::default()),
+                    password_entry: Ok(Default::default()),
+                    scheduser_name: Ok(Default::default()),
+                    start_time: Ok(Default::default()),
+                    subject: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConferenceInfo {
+            pub fn access_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_number: {e}")
+                    });
+                self
+            }
+            pub fn chair_join_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chair_join_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chair_join_uri: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn conference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conference_id: {e}")
+                    });
+                self
+            }
+            pub fn conference_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conference_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conference_state: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn guest_join_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guest_join_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for guest_join_uri: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn media_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.media_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for media_types: {e}")
+                    });
+                self
+            }
+            pub fn password_entry<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PasswordEntry>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password_entry = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for password_entry: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn scheduser_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scheduser_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for scheduser_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConferenceInfo> for super::ConferenceInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConferenceInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_number: value.access_number?,
+                    chair_join_uri: value.chair_join_uri?,
+                    conference_id: value.conference_id?,
+                    conference_state: value.conference_state?,
+                    end_time: value.end_time?,
+                    guest_join_uri: value.guest_join_uri?,
+                    media_types: value.media_types?,
+                    password_entry: value.password_entry?,
+                    scheduser_name: value.scheduser_name?,
+                    start_time: value.start_time?,
+                    subject: value.subject?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConferenceInfo> for ConferenceInfo {
+            fn from(value: super::ConferenceInfo) -> Self {
+                Self {
+                    access_number: Ok(value.access_number),
+                    chair_join_uri: Ok(value.chair_join_uri),
+                    conference_id: Ok(value.conference_id),
+                    conference_state: Ok(value.conference_state),
+                    end_time: Ok(value.end_time),
+                    guest_join_uri: Ok(value.guest_join_uri),
+                    media_types: Ok(value.media_types),
+                    password_entry: Ok(value.password_entry),
+                    scheduser_name: Ok(value.scheduser_name),
+                    start_time: Ok(value.start_time),
+                    subject: Ok(value.subject),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ErrorBody {
             error_code: ::std::result::Result<
                 ::std::string::String,
@@ -5431,6 +6146,72 @@ pub mod types {
                 Self {
                     error_code: Ok(value.error_code),
                     error_msg: Ok(value.error_msg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PasswordEntry {
+            conference_role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PasswordEntry {
+            fn default() -> Self {
+                Self {
+                    conference_role: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                }
+            }
+        }
+        impl PasswordEntry {
+            pub fn conference_role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conference_role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conference_role: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PasswordEntry> for super::PasswordEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PasswordEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conference_role: value.conference_role?,
+                    password: value.password?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PasswordEntry> for PasswordEntry {
+            fn from(value: super::PasswordEntry) -> Self {
+                Self {
+                    conference_role: Ok(value.conference_role),
+                    password: Ok(value.password),
                 }
             }
         }
@@ -6377,6 +7158,130 @@ pub mod types {
                 Self {
                     auto: Ok(value.auto),
                     duration: Ok(value.duration),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RestScheduleConfDto {
+            attendees: ::std::result::Result<
+                ::std::vec::Vec<super::Attendee>,
+                ::std::string::String,
+            >,
+            length: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            media_types: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subject: ::std::result::Result<
+                ::std::option::Option<super::RestScheduleConfDtoSubject>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RestScheduleConfDto {
+            fn default() -> Self {
+                Self {
+                    attendees: Ok(Default::default()),
+                    length: Ok(Default::default()),
+                    media_types: Err("no value supplied for media_types".to_string()),
+                    start_time: Ok(Default::default()),
+                    subject: Ok(Default::default()),
+                }
+            }
+        }
+        impl RestScheduleConfDto {
+            pub fn attendees<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Attendee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendees = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attendees: {e}")
+                    });
+                self
+            }
+            pub fn length<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.length = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for length: {e}")
+                    });
+                self
+            }
+            pub fn media_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.media_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for media_types: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RestScheduleConfDtoSubject>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RestScheduleConfDto>
+        for super::RestScheduleConfDto {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RestScheduleConfDto,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attendees: value.attendees?,
+                    length: value.length?,
+                    media_types: value.media_types?,
+                    start_time: value.start_time?,
+                    subject: value.subject?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RestScheduleConfDto> for RestScheduleConfDto {
+            fn from(value: super::RestScheduleConfDto) -> Self {
+                Self {
+                    attendees: Ok(value.attendees),
+                    length: Ok(value.length),
+                    media_types: Ok(value.media_types),
+                    start_time: Ok(value.start_time),
+                    subject: Ok(value.subject),
                 }
             }
         }
@@ -7738,6 +8643,28 @@ let response = client.lock_view()
     pub fn lock_view(&self) -> builder::LockView<'_> {
         builder::LockView::new(self)
     }
+    /**Schedule a meeting
+
+Schedules a meeting and answers with it (a list of one): its conferenceID and the
+host and guest passwords in `passwordEntry`. Not idempotent: sent twice, it
+schedules two meetings.
+
+
+Sends a `POST` request to `/v1/mmc/management/conferences`
+
+Arguments:
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+```ignore
+let response = client.create_meeting()
+    .x_access_token(x_access_token)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_meeting(&self) -> builder::CreateMeeting<'_> {
+        builder::CreateMeeting::new(self)
+    }
     /**Cancel a scheduled meeting, or end one in progress
 
 By default a meeting that has started cannot be cancelled; with `type=1` a
@@ -7769,6 +8696,26 @@ let response = client.cancel_meeting()
 ```*/
     pub fn cancel_meeting(&self) -> builder::CancelMeeting<'_> {
         builder::CancelMeeting::new(self)
+    }
+    /**A meeting's details
+
+Subject, times, state and join links of a meeting, scheduled, running or over.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/confDetail`
+
+Arguments:
+- `conference_id`: The meeting.
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+```ignore
+let response = client.show_meeting_detail()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .send()
+    .await;
+```*/
+    pub fn show_meeting_detail(&self) -> builder::ShowMeetingDetail<'_> {
+        builder::ShowMeetingDetail::new(self)
     }
     /**The live state of a meeting in progress
 
@@ -9127,6 +10074,142 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_meeting`]
+
+[`Client::create_meeting`]: super::Client::create_meeting*/
+    #[derive(Debug, Clone)]
+    pub struct CreateMeeting<'a> {
+        client: &'a super::Client,
+        x_access_token: Result<types::CreateMeetingXAccessToken, String>,
+        body: Result<types::builder::RestScheduleConfDto, String>,
+    }
+    impl<'a> CreateMeeting<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                x_access_token: Err("x_access_token was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateMeetingXAccessToken>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `CreateMeetingXAccessToken` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RestScheduleConfDto>,
+            <V as std::convert::TryInto<
+                types::RestScheduleConfDto,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RestScheduleConfDto` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RestScheduleConfDto,
+            ) -> types::builder::RestScheduleConfDto,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/mmc/management/conferences`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, x_access_token, body } = self;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RestScheduleConfDto::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/mmc/management/conferences", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_meeting",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::cancel_meeting`]
 
 [`Client::cancel_meeting`]: super::Client::cancel_meeting*/
@@ -9285,6 +10368,127 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::show_meeting_detail`]
+
+[`Client::show_meeting_detail`]: super::Client::show_meeting_detail*/
+    #[derive(Debug, Clone)]
+    pub struct ShowMeetingDetail<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::ShowMeetingDetailConferenceId, String>,
+        x_access_token: Result<types::ShowMeetingDetailXAccessToken, String>,
+    }
+    impl<'a> ShowMeetingDetail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Err("x_access_token was not initialized".to_string()),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShowMeetingDetailConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ShowMeetingDetailConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ShowMeetingDetailXAccessToken>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ShowMeetingDetailXAccessToken` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/mmc/management/conferences/confDetail`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConferenceDetail>, Error<types::ErrorBody>> {
+            let Self { client, conference_id, x_access_token } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/mmc/management/conferences/confDetail", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "show_meeting_detail",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -153,6 +153,10 @@ fn every_component_agrees_with_its_generated_type() {
         "RestInviteReqBody" => types::RestInviteReqBody,
         "RestBulkHangUpReqBody" => types::RestBulkHangUpReqBody,
         "RestProlongDurReqBody" => types::RestProlongDurReqBody,
+        "RestScheduleConfDTO" => types::RestScheduleConfDto,
+        "ConferenceInfo" => types::ConferenceInfo,
+        "PasswordEntry" => types::PasswordEntry,
+        "ConferenceDetail" => types::ConferenceDetail,
     };
     let covered: BTreeSet<String> = derived.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(

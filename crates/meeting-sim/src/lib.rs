@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod calendar;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod faults;
@@ -240,6 +241,12 @@ impl SimHandle {
     /// Adds (or replaces, by id) accounts, apps and conferences.
     pub fn seed(&self, seed: Seed) {
         self.shared.world().seed(seed);
+    }
+
+    /// A participant joins conference `id` (a scheduled meeting starts, as when its
+    /// first participant joins); `false` if there is no such conference or it is over.
+    pub fn join(&self, id: &str, participant: ParticipantSeed) -> bool {
+        self.shared.world().join(id, participant).is_ok()
     }
 
     /// One conference as it is now.

@@ -318,6 +318,8 @@ pub struct ConferenceView {
     pub length_minutes: u32,
     /// Whether the service prolongs it by itself (ProlongMeeting with `auto` 1).
     pub auto_prolong: bool,
+    /// Its subject (CreateMeeting).
+    pub subject: Option<String>,
 }
 
 /// A participant as it is now.

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 use meeting_api::types::{
-    Attendee, RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
+    Attendee, ConferenceDetail, ConferenceInfo, PasswordEntry, RealTimeConfInfo, RealTimeInfo,
+    RealTimeParticipant, RestScheduleConfDto, UpdateStartedConfigReqBody,
 };
 use serde::{Deserialize, Serialize};
 
@@ -128,6 +129,11 @@ pub struct Conference {
     pub participants: Vec<Participant>,
     pub length_minutes: u32,
     pub auto_prolong: bool,
+    /// What CreateMeeting was told (seeded meetings have none of it).
+    pub subject: Option<String>,
+    pub start_minutes: Option<i64>,
+    pub media_types: Option<String>,
+    pub guest_password: Option<String>,
 }
 
 impl Conference {
@@ -152,6 +158,43 @@ impl Conference {
                 .collect(),
             length_minutes: self.length_minutes,
             auto_prolong: self.auto_prolong,
+            subject: self.subject.clone(),
+        }
+    }
+
+    /// The service's view of it; the passwords only for `with_passwords`.
+    fn info(&self, with_passwords: bool) -> ConferenceInfo {
+        let state = match self.state {
+            ConferenceState::Scheduled => "Schedule",
+            ConferenceState::Ongoing => "Created",
+            ConferenceState::Ended | ConferenceState::Cancelled => "Destroyed",
+        };
+        let mut passwords = vec![PasswordEntry {
+            conference_role: Some("chair".into()),
+            password: Some(self.host_password.clone()),
+        }];
+        passwords.extend(self.guest_password.as_ref().map(|p| PasswordEntry {
+            conference_role: Some("general".into()),
+            password: Some(p.clone()),
+        }));
+        ConferenceInfo {
+            conference_id: self.id.clone(),
+            subject: self.subject.clone(),
+            start_time: self.start_minutes.map(crate::calendar::format),
+            end_time: self
+                .start_minutes
+                .map(|start| crate::calendar::format(start + i64::from(self.length_minutes))),
+            media_types: self.media_types.clone(),
+            conference_state: Some(state.to_owned()),
+            access_number: Some("+991117".to_owned()),
+            chair_join_uri: Some(format!("https://127.0.0.1/j/{}?role=chair", self.id)),
+            guest_join_uri: Some(format!("https://127.0.0.1/j/{}", self.id)),
+            scheduser_name: self.organizer.clone(),
+            password_entry: if with_passwords {
+                passwords
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -176,6 +219,10 @@ impl From<ConferenceSeed> for Conference {
                 .collect(),
             length_minutes: DEFAULT_LENGTH_MINUTES,
             auto_prolong: false,
+            subject: None,
+            start_minutes: None,
+            media_types: None,
+            guest_password: None,
         }
     }
 }
@@ -690,6 +737,99 @@ impl World {
         conference.state = ConferenceState::Ended;
         conference.participants.clear();
         self.revoke_control(id);
+        Ok(())
+    }
+
+    // ---- management ----
+
+    /// CreateMeeting: a scheduled meeting with a new ID and host and guest passwords,
+    /// organized by `by`.
+    pub fn create_meeting(
+        &mut self,
+        by: &Grant,
+        request: &RestScheduleConfDto,
+        now_ms: i64,
+    ) -> Result<ConferenceInfo, ApiError> {
+        let length = request.length.unwrap_or(30);
+        if !(15..=1440).contains(&length) {
+            return Err(ApiError::bad_request("length must be 15 to 1440 minutes"));
+        }
+        if request.media_types.trim().is_empty() {
+            return Err(ApiError::bad_request("mediaTypes is required"));
+        }
+        let start = match &request.start_time {
+            Some(text) => crate::calendar::parse(text)
+                .ok_or_else(|| ApiError::bad_request("startTime must be YYYY-MM-DD HH:MM (UTC)"))?,
+            None => now_ms.div_euclid(60_000),
+        };
+        let id = loop {
+            let id = rand::random_range(100_000_000u32..1_000_000_000).to_string();
+            if !self.conferences.contains_key(&id) {
+                break id;
+            }
+        };
+        let password = || format!("{:06}", rand::random_range(0..1_000_000u32));
+        let mut conference = Conference::from(ConferenceSeed::new(
+            id.clone(),
+            password(),
+            ConferenceState::Scheduled,
+        ));
+        conference.organizer = Some(by.subject.clone());
+        conference.length_minutes = u32::try_from(length).unwrap_or(DEFAULT_LENGTH_MINUTES);
+        conference.subject = request.subject.as_ref().map(|s| s.to_string());
+        conference.start_minutes = Some(start);
+        conference.media_types = Some(request.media_types.clone());
+        conference.guest_password = Some(password());
+        let info = conference.info(true);
+        self.conferences.insert(id, conference);
+        Ok(info)
+    }
+
+    /// ShowMeetingDetail: for its organizer or an administrator, with the passwords.
+    pub fn detail(&self, id: &str, by: &Grant) -> Result<ConferenceDetail, ApiError> {
+        let conference = self
+            .conferences
+            .get(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        let own = by.admin
+            || conference
+                .organizer
+                .as_ref()
+                .is_none_or(|o| *o == by.subject);
+        if !own {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("only the organizer or an administrator may see meeting {id}"),
+            ));
+        }
+        Ok(ConferenceDetail {
+            conference_data: Some(conference.info(true)),
+        })
+    }
+
+    /// A participant joins (the admin API, `SimHandle::join`): a scheduled meeting
+    /// starts.
+    pub fn join(
+        &mut self,
+        id: &str,
+        participant: crate::model::ParticipantSeed,
+    ) -> Result<(), ApiError> {
+        let conference = self
+            .conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        match conference.state {
+            ConferenceState::Scheduled => conference.state = ConferenceState::Ongoing,
+            ConferenceState::Ongoing => {}
+            ConferenceState::Ended | ConferenceState::Cancelled => {
+                return Err(ApiError::not_in_progress(id));
+            }
+        }
+        conference
+            .participants
+            .retain(|p| p.seed.id != participant.id);
+        conference.participants.push(Participant::new(participant));
         Ok(())
     }
 }

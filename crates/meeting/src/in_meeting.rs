@@ -134,6 +134,18 @@ impl Invitee {
         self.name = Some(name.into());
         self
     }
+
+    pub(crate) fn phone_number(&self) -> &str {
+        &self.phone
+    }
+
+    pub(crate) fn to_attendee(&self) -> Attendee {
+        Attendee {
+            name: self.name.clone(),
+            phone: Some(self.phone.clone()),
+            ..Attendee::default()
+        }
+    }
 }
 
 impl Conference {
@@ -197,14 +209,7 @@ impl Conference {
             check_id(&context, "invitee's phone", &invitee.phone)?;
         }
         let body = RestInviteReqBody {
-            attendees: invitees
-                .iter()
-                .map(|i| Attendee {
-                    name: i.name.clone(),
-                    phone: Some(i.phone.clone()),
-                    ..Attendee::default()
-                })
-                .collect(),
+            attendees: invitees.iter().map(Invitee::to_attendee).collect(),
         };
         self.control_call(&context, Idempotency::Never, |tokens| {
             control_request!(self, tokens, invite_participant)

@@ -20,6 +20,7 @@ pub use control::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
 pub use in_meeting::{Invitee, LiveMeeting, LiveParticipant, LiveRole, LiveState};
+pub use management::{CreatedMeeting, MeetingDetails, MeetingState, NewMeeting};
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,

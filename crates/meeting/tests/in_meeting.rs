@@ -127,3 +127,47 @@ async fn invitations_hang_ups_and_prolongations_are_not_retried() {
     meeting.mute_all(true).await.expect("retried");
     assert_eq!(sim.counters().requests_for("MuteMeeting"), 2);
 }
+
+#[tokio::test]
+async fn a_meeting_from_scheduling_to_its_end() {
+    use meeting::{MeetingState, NewMeeting};
+    use meeting_sim::ParticipantSeed;
+    use std::time::Duration;
+
+    let sim = sim().await;
+    let client = client(&sim);
+    let created = client
+        .create_meeting(
+            &NewMeeting::new("Board review")
+                .starts_at("2026-12-01 09:00")
+                .lasts(Duration::from_secs(3600))
+                .invite(Invitee::phone("+8613800000000").name("Carol")),
+        )
+        .await
+        .expect("scheduled");
+    assert_eq!(created.id.len(), 9);
+    assert_eq!(created.end_time.as_deref(), Some("2026-12-01 10:00"));
+    let host = created.expose_host_password().expect("a host password");
+    assert!(!format!("{created:?}").contains(host), "Debug redacts");
+    let details = created.conference().details().await.expect("details");
+    assert_eq!(details.state, MeetingState::Scheduled);
+    assert_eq!(details.subject.as_deref(), Some("Board review"));
+
+    // Someone joins: the meeting starts, and its host controls it with the password.
+    assert!(sim.join(&created.id, ParticipantSeed::client("p1", "Dana")));
+    let meeting = created.conference();
+    assert_eq!(meeting.live().await.expect("live").participants.len(), 1);
+    meeting.stop().await.expect("stops");
+    let details = meeting.details().await.expect("details");
+    assert_eq!(details.state, MeetingState::Over);
+
+    for bad in [
+        NewMeeting::new(" "),
+        NewMeeting::new("x").lasts(Duration::from_secs(60)),
+        NewMeeting::new("x").starts_at("tomorrow"),
+    ] {
+        let err = client.create_meeting(&bad).await.expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }
+    assert_eq!(sim.counters().requests_for("CreateMeeting"), 1);
+}

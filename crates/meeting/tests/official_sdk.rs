@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use common::*;
-use meeting::{AppId, CallInRestriction, Client, Credentials, Invitee, SettingsUpdate};
+use std::time::Duration;
+
+use meeting::{AppId, CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
 
@@ -135,6 +137,13 @@ async fn server() -> ScriptedServer {
             .starts_with("/v1/mmc/control/conferences/token")
         {
             Reply::json(200, r#"{"data":{"token":"cnrSCRIPTED","role":1}}"#)
+        } else if request.path == "/v1/mmc/management/conferences" && request.method == "POST" {
+            Reply::json(200, r#"[{"conferenceID":"914083136"}]"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/management/conferences/confDetail")
+        {
+            Reply::json(200, r#"{"conferenceData":{"conferenceID":"914083136"}}"#)
         } else if request.path.starts_with("/v1/usg/") || request.path.starts_with("/v2/usg/") {
             Reply::json(200, r#"{"accessToken":"stbSCRIPTED","validPeriod":43200}"#)
         } else {
@@ -270,6 +279,18 @@ async fn every_request_is_the_official_sdks() {
             .with_host_password(HOST_PASSWORD)
             .prolong(15)
             .await
+    })
+    .await;
+    check("CreateMeeting", account(), |c| async move {
+        let meeting = NewMeeting::new("Board review")
+            .starts_at("2026-12-01 09:00")
+            .lasts(Duration::from_secs(3600))
+            .invite(Invitee::phone("+8613800000000").name("Carol"));
+        c.create_meeting(&meeting).await.map(|_| ())
+    })
+    .await;
+    check("ShowMeetingDetail", account(), |c| async move {
+        c.conference(CONF).details().await.map(|_| ())
     })
     .await;
     check("StopMeeting", account(), |c| async move {

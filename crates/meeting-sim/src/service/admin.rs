@@ -18,6 +18,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/state", get(state))
         .route("/conferences/{id}", get(conference))
+        .route("/conferences/{id}/participants", post(join))
         .route("/counters", get(counters))
         .route("/seed", post(seed))
         .route("/reset", post(reset))
@@ -60,6 +61,21 @@ async fn conference(
                 "no such conference",
             )
         })
+}
+
+/// A participant joins; a scheduled meeting starts.
+async fn join(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(participant): Json<crate::model::ParticipantSeed>,
+) -> Result<Json<crate::ConferenceView>, super::ApiError> {
+    let mut world = shared.world();
+    world.join(&id, participant)?;
+    world
+        .conferences
+        .get(&id)
+        .map(|c| Json(c.view()))
+        .ok_or_else(|| super::ApiError::meeting_not_found(&id))
 }
 
 async fn counters(State(shared): State<Arc<Shared>>) -> Json<Counters> {

@@ -1,11 +1,18 @@
-//! `CancelMeeting`: cancel a scheduled meeting, or end one in progress with `type=1`.
+//! Management with the access token: schedule a meeting, show its details, cancel it
+//! (or end it in progress with `type=1`).
 
 use std::sync::Arc;
 
+use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
+use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
 
-use super::{ApiError, ApiResult, Done, QueryMap, header, optional_query, required_query};
+use super::{
+    ApiError, ApiResult, Done, QueryMap, header, json_body, optional_query, required_query,
+};
 use crate::Shared;
 
 pub(super) async fn cancel(
@@ -28,4 +35,32 @@ pub(super) async fn cancel(
     let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
     world.cancel(id, &grant, end_ongoing)?;
     Ok(Done)
+}
+
+/// `POST /v1/mmc/management/conferences`.
+pub(super) async fn create(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Vec<ConferenceInfo>>> {
+    let now_ms = shared.clock.now_ms();
+    let grant = shared
+        .world()
+        .authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    let request: RestScheduleConfDto = json_body(body)?;
+    let info = shared.world().create_meeting(&grant, &request, now_ms)?;
+    Ok(Json(vec![info]))
+}
+
+/// `GET /v1/mmc/management/conferences/confDetail`.
+pub(super) async fn detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<ConferenceDetail>> {
+    let id = required_query(&query, "conferenceID")?;
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    Ok(Json(world.detail(id, &grant)?))
 }

@@ -153,7 +153,7 @@ struct Route {
 }
 
 /// Every operation, once: the router and the per-operation counters both read it.
-static ROUTES: [Route; 14] = [
+static ROUTES: [Route; 16] = [
     Route {
         method: MethodFilter::POST,
         path: "/v1/usg/acs/auth/account",
@@ -195,6 +195,18 @@ static ROUTES: [Route; 14] = [
         path: "/v1/mmc/management/conferences",
         operation: "CancelMeeting",
         handler: |m| on(m, management::cancel),
+    },
+    Route {
+        method: MethodFilter::POST,
+        path: "/v1/mmc/management/conferences",
+        operation: "CreateMeeting",
+        handler: |m| on(m, management::create),
+    },
+    Route {
+        method: MethodFilter::GET,
+        path: "/v1/mmc/management/conferences/confDetail",
+        operation: "ShowMeetingDetail",
+        handler: |m| on(m, management::detail),
     },
     Route {
         method: MethodFilter::GET,
