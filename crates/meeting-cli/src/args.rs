@@ -145,6 +145,10 @@ pub enum Command {
     LockView(ViewArgs),
     /// Unlock a professional terminal's view.
     UnlockView(ViewArgs),
+    /// Schedule a meeting: prints its ID (the passwords only with --show-passwords).
+    Create(CreateArgs),
+    /// Show a meeting's subject, state, times and join details.
+    Show(ShowArgs),
     /// Show who is in a meeting in progress: participant IDs, names, roles, mute.
     Participants(Target),
     /// Mute everyone but the host, or one participant with --participant.
@@ -237,6 +241,44 @@ pub struct ViewArgs {
     /// Whose video source to lock to (default: the terminal's own).
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The subject.
+    #[arg(long)]
+    pub subject: String,
+    /// The start, UTC: "YYYY-MM-DD HH:MM" (default: now).
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    pub start: Option<String>,
+    /// The length in minutes, 15 to 1440 (default 30).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(15..=1440))]
+    pub minutes: Option<u32>,
+    /// Invite someone: NAME=PHONE (repeat for more).
+    #[arg(long, value_name = "NAME=PHONE", value_parser = parse_invitee)]
+    pub invite: Vec<(String, String)>,
+    /// Also print the host and guest passwords (secrets).
+    #[arg(long)]
+    pub show_passwords: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+fn parse_invitee(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, phone)) if !phone.trim().is_empty() => {
+            Ok((name.trim().to_owned(), phone.trim().to_owned()))
+        }
+        _ => Err("expected NAME=PHONE, e.g. Carol=+8613800000000".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The conference ID.
+    pub conference: String,
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,11 @@
 //! The service commands: build a client from flags and environment, make the call,
 //! print the result.
 
+use std::time::Duration;
+
 use meeting::{
-    AppId, Client, Conference, Credentials, Invitee, LiveRole, RetryPolicy, Role, SettingsUpdate,
+    AppId, Client, Conference, Credentials, Invitee, LiveRole, MeetingState, NewMeeting,
+    RetryPolicy, Role, SettingsUpdate,
 };
 use serde_json::json;
 
@@ -73,6 +76,88 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
                 args.participant
             );
             done(json, "unlock-view", id, &text);
+        }
+        Command::Create(args) => {
+            let mut meeting = NewMeeting::new(&args.subject);
+            if let Some(start) = &args.start {
+                meeting = meeting.starts_at(start);
+            }
+            if let Some(minutes) = args.minutes {
+                meeting = meeting.lasts(Duration::from_secs(u64::from(minutes) * 60));
+            }
+            for (name, phone) in &args.invite {
+                let mut invitee = Invitee::phone(phone);
+                if !name.is_empty() {
+                    invitee = invitee.name(name);
+                }
+                meeting = meeting.invite(invitee);
+            }
+            let client = client(
+                &args.connection.endpoint,
+                global,
+                Some(&args.connection.login),
+            )?;
+            let created = client.create_meeting(&meeting).await?;
+            let mut text = format!("Scheduled meeting {}", created.id);
+            if let (Some(start), Some(end)) = (&created.start_time, &created.end_time) {
+                text.push_str(&format!(
+                    ", {} to {} UTC",
+                    output::printable(start),
+                    output::printable(end)
+                ));
+            }
+            text.push('.');
+            let mut value = json!({
+                "conference": created.id,
+                "start_time": created.start_time,
+                "end_time": created.end_time,
+            });
+            if args.show_passwords {
+                let host = created.expose_host_password().unwrap_or_default();
+                let guest = created.expose_guest_password().unwrap_or_default();
+                text.push_str(&format!("\nhost password: {host}\nguest password: {guest}"));
+                value["host_password"] = json!(host);
+                value["guest_password"] = json!(guest);
+            }
+            print(json, &text, value);
+        }
+        Command::Show(args) => {
+            let client = client(
+                &args.connection.endpoint,
+                global,
+                Some(&args.connection.login),
+            )?;
+            let d = client.conference(&args.conference).details().await?;
+            let state = match &d.state {
+                MeetingState::Scheduled => "scheduled".to_owned(),
+                MeetingState::Starting => "starting".to_owned(),
+                MeetingState::InProgress => "in progress".to_owned(),
+                MeetingState::Over => "over".to_owned(),
+                MeetingState::Other(s) => s.clone().unwrap_or_else(|| "unknown".into()),
+                _ => "unknown".to_owned(),
+            };
+            let field = |v: &Option<String>| output::printable(v.as_deref().unwrap_or("-"));
+            let text = format!(
+                "Meeting {}: {}\n  state: {state}\n  start: {}\n  end: {}\n  media: {}\n  dial-in: {}\n  guest link: {}",
+                d.id,
+                field(&d.subject),
+                field(&d.start_time),
+                field(&d.end_time),
+                field(&d.media_types),
+                field(&d.access_number),
+                field(&d.guest_join_uri),
+            );
+            let value = json!({
+                "conference": d.id,
+                "subject": d.subject,
+                "state": state,
+                "start_time": d.start_time,
+                "end_time": d.end_time,
+                "media_types": d.media_types,
+                "access_number": d.access_number,
+                "guest_join_uri": d.guest_join_uri,
+            });
+            print(json, &text, value);
         }
         Command::Participants(target) => {
             let live = conference(&target, global)?.live().await?;

@@ -620,3 +620,62 @@ fn the_live_meeting_commands() {
         stderr(&out)
     );
 }
+
+#[test]
+fn create_and_show() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .args([
+            "create",
+            "--subject",
+            "Board review",
+            "--start",
+            "2026-12-01 09:00",
+            "--minutes",
+            "60",
+            "--invite",
+            "Carol=+8613800000000",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let id = value["conference"].as_str().expect("an ID").to_owned();
+    assert_eq!(value["end_time"], "2026-12-01 10:00");
+    assert!(
+        value.get("host_password").is_none(),
+        "no password without --show-passwords"
+    );
+    let out = sim
+        .meeting()
+        .args(["create", "--subject", "Standup", "--show-passwords"])
+        .output()
+        .expect("runs");
+    assert!(stdout(&out).contains("host password: "), "{}", stdout(&out));
+
+    let out = sim.meeting().args(["show", &id]).output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Board review") && text.contains("state: scheduled"),
+        "{text}"
+    );
+
+    let sent = sim.requests();
+    for args in [
+        vec!["create", "--subject", "x", "--minutes", "5"],
+        vec!["create", "--subject", "x", "--invite", "Carol"],
+    ] {
+        let out = sim.meeting().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(sim.requests(), sent);
+    let out = sim
+        .meeting()
+        .args(["show", "123456789"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+}
