@@ -3,17 +3,15 @@
 
 use std::time::Duration;
 
-use meeting::{CallInRestriction, Client, Credentials, Invitee, SettingsUpdate};
-use meeting_sim::{ConferenceView, Seed, SimHandle, Simulator};
+use meeting::{CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
+use meeting_sim::{ConferenceView, ParticipantSeed, Seed, SimHandle, Simulator};
 
 use crate::output::{self, Failure};
 
-const CONFERENCE: &str = "914083136";
 const SCHEDULED: &str = "914087436";
 const ACCOUNT: &str = "meeting_admin";
-// The example seed's made-up secrets, never printed all the same.
+// The example seed's made-up secret, never printed all the same.
 const PASSWORD: &str = "Admin-pass-2026";
-const HOST_PASSWORD: &str = "654321";
 
 fn step(n: u32, what: &str, result: &str) {
     println!("{n:>2}. {what:<24} ok  {result}");
@@ -29,29 +27,47 @@ pub async fn run() -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Usage(format!("cannot start the simulator: {e}")))?;
     println!(
-        "simulator at {}: meeting {CONFERENCE} in progress with a board-room terminal and a \
-         laptop, meeting {SCHEDULED} scheduled\n",
+        "simulator at {}: an enterprise with its administrator, meeting {SCHEDULED} scheduled\n",
         sim.base_url()
     );
     let client = Client::builder()
         .endpoint(sim.base_url())
         .credentials(Credentials::account(ACCOUNT, PASSWORD))
         .build()?;
-    let meeting = client
-        .conference(CONFERENCE)
-        .with_host_password(HOST_PASSWORD);
-    let view = |sim: &SimHandle| -> Result<ConferenceView, Failure> {
-        sim.conference(CONFERENCE)
-            .ok_or_else(|| Failure::Usage("the seeded meeting vanished".into()))
-    };
 
     let who = client.login().await?;
     let valid = who.valid_for.map(output::duration).unwrap_or_default();
     step(
-        1,
+        0,
         "log in",
         &format!("as {ACCOUNT}, access token valid {valid}"),
     );
+
+    let created = client
+        .create_meeting(&NewMeeting::new("Board review").lasts(Duration::from_secs(3600)))
+        .await?;
+    let id = created.id.clone();
+    step(
+        1,
+        "schedule a meeting",
+        &format!("{id}, with its host and guest passwords (not shown)"),
+    );
+    // The simulator's admin API stands in for people joining from their devices.
+    let joined = [
+        ParticipantSeed::client("3f0c1a7e9d2b4c6a8e1f0a2b3c4d5e6f", "Host (desk)").host(),
+        ParticipantSeed::terminal("6a1acfe867f211eaa1cd59f41ff47e04", "Board room TE50"),
+        ParticipantSeed::client("f131536e21ff11eab12735e1cddf6d01", "Alice (laptop)"),
+    ]
+    .into_iter()
+    .all(|p| sim.join(&id, p));
+    if !joined {
+        return Err(Failure::Usage("the participants could not join".into()));
+    }
+    let meeting = created.conference();
+    let view = |sim: &SimHandle| -> Result<ConferenceView, Failure> {
+        sim.conference(&id)
+            .ok_or_else(|| Failure::Usage("the meeting vanished".into()))
+    };
 
     let token = meeting.control_token_info().await?;
     let valid = token.valid_for.map(output::duration).unwrap_or_default();
@@ -72,13 +88,9 @@ pub async fn run() -> Result<(), Failure> {
         .map(|p| format!("{} ({})", p.name.as_deref().unwrap_or("?"), p.id))
         .collect();
     step(3, "who is in the meeting", &names.join(", "));
-    let (Some(room), Some(speaker)) = (
-        live.named("Board room TE50"),
-        live.participants
-            .iter()
-            .find(|p| p.name.as_deref() != Some("Board room TE50")),
-    ) else {
-        return Err(Failure::Usage("the seeded participants are missing".into()));
+    // The host speaks: the board room is to show them.
+    let (Some(room), Some(speaker)) = (live.named("Board room TE50"), live.host()) else {
+        return Err(Failure::Usage("the participants are missing".into()));
     };
 
     meeting.lock().await?;
@@ -118,12 +130,16 @@ pub async fn run() -> Result<(), Failure> {
     step(
         6,
         "room video to speaker",
-        &format!("simulator: the room's view is locked to {locked_to}"),
+        &format!("simulator: the room's view is locked to the host, {locked_to}"),
     );
 
     meeting.mute_all(true).await?;
     let muted = view(&sim)?.participants.iter().filter(|p| p.muted).count();
-    step(7, "mute everyone", &format!("simulator: {muted} muted"));
+    step(
+        7,
+        "mute all but the host",
+        &format!("simulator: {muted} muted"),
+    );
 
     meeting
         .invite(&[Invitee::phone("+8613800000000").name("Carol")])

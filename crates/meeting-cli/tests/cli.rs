@@ -454,13 +454,14 @@ fn demo_runs_the_whole_flow() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for step in [
-        " 1. log in",
+        " 0. log in",
+        " 1. schedule a meeting",
         " 2. control token",
         " 3. who is in the meeting",
         " 4. lock",
         " 5. lock sharing, call-in",
         " 6. room video to speaker",
-        " 7. mute everyone",
+        " 7. mute all but the host",
         " 8. invite Carol",
         " 9. hang up Carol",
         "10. prolong by 30 minutes",

@@ -107,6 +107,8 @@ fn route() -> impl Strategy<Value = (Method, &'static str)> {
         )),
         Just((Method::PUT, "/v1/mmc/control/conferences/duration")),
         Just((Method::PUT, "/v1/mmc/control/conferences/stop")),
+        Just((Method::POST, "/v1/mmc/management/conferences")),
+        Just((Method::GET, "/v1/mmc/management/conferences/confDetail")),
         Just((Method::PATCH, "/v1/mmc/control/conferences/lock")),
         Just((Method::GET, "/v1/nothing/here")),
     ]
@@ -144,6 +146,10 @@ fn body() -> impl Strategy<Value = Option<String>> {
         Just("bulkHangUpParticipants"),
         Just("auto"),
         Just("duration"),
+        Just("subject"),
+        Just("mediaTypes"),
+        Just("startTime"),
+        Just("length"),
     ];
     let json_value = prop_oneof![
         (-3i64..5).prop_map(|n| n.to_string()),

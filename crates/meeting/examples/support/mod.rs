@@ -19,8 +19,7 @@ pub async fn connect() -> Result<(Client, Option<SimHandle>), Box<dyn std::error
     {
         return Ok((Client::from_env()?, None));
     }
-    let seed: Seed = serde_json::from_str(include_str!("../../../meeting-sim/examples/seed.json"))?;
-    let sim = Simulator::new().seed(seed).start().await?;
+    let sim = Simulator::new().seed(Seed::example()).start().await?;
     println!(
         "(no MEETING_ENDPOINT: using a simulator at {})",
         sim.base_url()
