@@ -334,6 +334,13 @@ impl Error {
         }
     }
 
+    /// A 401 with a `USG.` code: the access token was refused (not a host password or
+    /// a control token).
+    pub(crate) fn refuses_access_token(&self) -> bool {
+        self.kind() == ErrorKind::Authentication
+            && self.code().is_some_and(|c| c.starts_with("USG."))
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Self::Config(ConfigError {
             message: message.into(),

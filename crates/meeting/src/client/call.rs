@@ -120,8 +120,7 @@ impl Client {
         if error.kind() != ErrorKind::Authentication {
             return false;
         }
-        let access_refused = error.code().is_some_and(|c| c.starts_with("USG."));
-        if let (true, Some(token)) = (access_refused, &tokens.access) {
+        if let (true, Some(token)) = (error.refuses_access_token(), &tokens.access) {
             if self.credentials().is_some_and(|c| c.can_refresh()) {
                 tracing::info!("access token refused: logging in again and trying once more");
                 self.access_cell().invalidate(token).await;

@@ -12,7 +12,7 @@ use super::{AccessTokenInfo, Token, checked_secret, validity};
 use crate::Error;
 use crate::client::within;
 use crate::control::Conference;
-use crate::error::{Context, ErrorKind};
+use crate::error::Context;
 use crate::retry::Idempotency;
 
 const NEEDS_CONTROL_TOKEN: &str = "a control token is needed: give the host password \
@@ -65,7 +65,8 @@ impl Conference {
             .await
         {
             Err(e)
-                if access_refused(&e) && client.credentials().is_some_and(|c| c.can_refresh()) =>
+                if e.refuses_access_token()
+                    && client.credentials().is_some_and(|c| c.can_refresh()) =>
             {
                 if let Some(stale) = &access {
                     client.access_cell().invalidate(stale).await;
@@ -174,11 +175,6 @@ impl Conference {
         let info = ControlTokenInfo::from_response(data, secret.clone(), now, validity);
         Ok(Token::new(secret, now, validity, info))
     }
-}
-
-/// A 401 that refuses the access token rather than the host password or control token.
-fn access_refused(error: &Error) -> bool {
-    error.kind() == ErrorKind::Authentication && error.code().is_some_and(|c| c.starts_with("USG."))
 }
 
 /// The holder's role in the meeting.

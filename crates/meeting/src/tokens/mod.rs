@@ -220,8 +220,7 @@ impl<I> Default for TokenCell<I> {
 /// transport failure, nor, for a control token, a refused access token.
 fn is_refusal(asker: &Asker, error: &Error) -> bool {
     if asker.control {
-        return error.kind() == ErrorKind::Authentication
-            && !error.code().is_some_and(|c| c.starts_with("USG."));
+        return error.kind() == ErrorKind::Authentication && !error.refuses_access_token();
     }
     error.kind() == ErrorKind::Authentication || matches!(error.status(), Some(412 | 423))
 }
