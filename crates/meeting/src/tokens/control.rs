@@ -52,7 +52,7 @@ impl Conference {
         Error,
     > {
         let client = self.client();
-        // Refused before a login is spent on it: there is no way to a control token.
+        // Refused before a login is spent on it: there is no way to obtain a control token.
         let usable = self.supplied_control_token().is_some()
             || self.host_password().is_some()
             || self.control_cell().cached(client.now()).is_some();
