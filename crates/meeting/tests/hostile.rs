@@ -22,6 +22,13 @@ fn scripted_client(server: &ScriptedServer) -> Client {
         .expect("client builds")
 }
 
+/// The example meeting, controlled with its host password (no login).
+fn host(server: &ScriptedServer) -> meeting::Conference {
+    scripted_client(server)
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+}
+
 /// A client that logs in.
 fn logging_in(server: &ScriptedServer) -> Client {
     Client::builder()
@@ -64,12 +71,7 @@ async fn a_huge_retry_after_late_in_a_call_fails_the_call_instead_of_panicking()
     })
     .await
     .expect("server");
-    let err = scripted_client(&server)
-        .conference(CONF)
-        .with_host_password(HOST_PASSWORD)
-        .lock()
-        .await
-        .expect_err("throttled");
+    let err = host(&server).lock().await.expect_err("throttled");
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(
         err.service_error().and_then(|e| e.retry_after),
@@ -110,12 +112,7 @@ async fn far_expiries_are_clamped_to_seven_days() {
         })
         .await
         .expect("server");
-        let info = scripted_client(&server)
-            .conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .control_token_info()
-            .await
-            .expect("token");
+        let info = host(&server).control_token_info().await.expect("token");
         assert_eq!(
             info.valid_for,
             Some(Duration::from_secs(30 * 60)),
@@ -150,12 +147,7 @@ async fn a_success_body_of_the_wrong_shape_is_never_quoted() {
     })
     .await
     .expect("server");
-    let err = scripted_client(&server)
-        .conference(CONF)
-        .with_host_password(HOST_PASSWORD)
-        .lock()
-        .await
-        .expect_err("undecodable");
+    let err = host(&server).lock().await.expect_err("undecodable");
     assert!(!format!("{err} {err:?}").contains(LEAKY_TOKEN));
 }
 
@@ -227,12 +219,7 @@ async fn a_bad_token_from_the_server_is_the_servers_fault() {
         let server = ScriptedServer::start(move |_| control_token(token, ""))
             .await
             .expect("server");
-        let err = scripted_client(&server)
-            .conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .lock()
-            .await
-            .expect_err("bad token");
+        let err = host(&server).lock().await.expect_err("bad token");
         assert_eq!(
             err.kind(),
             ErrorKind::UnexpectedResponse,
@@ -310,9 +297,7 @@ async fn answers_beyond_the_body_limit_fail_at_once() {
     })
     .await
     .expect("server");
-    let meeting = scripted_client(&server)
-        .conference(CONF)
-        .with_host_password(HOST_PASSWORD);
+    let meeting = host(&server);
     let err = meeting.lock().await.expect_err("too large");
     assert_eq!(err.kind(), ErrorKind::UnexpectedResponse, "{err}");
     assert!(
