@@ -83,6 +83,21 @@ impl Credentials {
         Ok(get("MEETING_ACCESS_TOKEN").map(Self::access_token))
     }
 
+    /// Who these credentials log in as, for keys in a token store (never a secret):
+    /// `None` for a caller-supplied access token, which is not stored.
+    pub(crate) fn identity(&self) -> Option<String> {
+        match &self.0 {
+            Kind::Account { account, .. } => Some(format!("account\n{account}")),
+            Kind::AppId(app) => Some(format!(
+                "app\n{}\n{}\n{}",
+                app.app_id,
+                app.corp_id.as_deref().unwrap_or("\u{0}"),
+                app.user_id.as_deref().unwrap_or("")
+            )),
+            Kind::AccessToken(_) => None,
+        }
+    }
+
     /// Whether the client can log in again by itself (not a caller-supplied token).
     pub fn can_refresh(&self) -> bool {
         !matches!(self.0, Kind::AccessToken(_))

@@ -10,6 +10,7 @@ mod in_meeting;
 mod management;
 mod retry;
 mod settings;
+pub mod store;
 mod tokens;
 
 pub use client::{

@@ -11,7 +11,9 @@ use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::tokens::{AccessTokenInfo, Token, TokenCell};
+use crate::store::{Scope, TokenStore};
+use crate::tokens::{AccessTokenInfo, SharedStore, Token, TokenCell};
+use super::Shared;
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -84,6 +86,7 @@ pub struct ClientBuilder {
     body_limit: usize,
     remember_refusals: Duration,
     clock: Arc<dyn Clock>,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -94,6 +97,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
+            .field("token_store", &self.store)
             .finish_non_exhaustive()
     }
 }
@@ -113,6 +117,7 @@ impl Default for ClientBuilder {
             body_limit: DEFAULT_MAX_RESPONSE_BODY,
             remember_refusals: DEFAULT_REMEMBER_REFUSALS,
             clock: Arc::new(SystemClock),
+            store: None,
         }
     }
 }
@@ -230,6 +235,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the client's tokens through `store` with the other clients that use it,
+    /// in this process or others (see [`crate::store`]): one login per access token's
+    /// validity and one control token per conference, however many clients there are.
+    /// Without a store, the client keeps its tokens to itself, in memory.
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Like [`ClientBuilder::token_store`], for a store already behind an `Arc` (one
+    /// chosen at run time, say).
+    pub fn shared_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// Where the client reads the time for token expiry (tests use a
     /// `clock::ManualClock`, with the `test-util` feature).
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -262,11 +283,18 @@ impl ClientBuilder {
                 })?
             }
         };
+        let shared = self.store.map(|store| Shared {
+            store: Arc::new(SharedStore::new(store, self.retry.max_elapsed_budget())),
+            scope: Scope::new(
+                &base_url,
+                self.credentials.as_ref().and_then(|c| c.identity()).as_deref(),
+            ),
+        });
         let access = match &self.credentials {
             Some(Credentials(Kind::AccessToken(token))) => {
                 TokenCell::preset(Token::fixed(token.clone(), AccessTokenInfo::default()))
             }
-            _ => TokenCell::default(),
+            _ => TokenCell::linked(shared.as_ref().map(|s| s.link(s.scope.access_key()))),
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -280,6 +308,7 @@ impl ClientBuilder {
                 body_limit: self.body_limit,
                 remember_refusals: self.remember_refusals,
                 clock: self.clock,
+                shared,
             }),
         })
     }

@@ -23,7 +23,8 @@ use crate::clock::Clock;
 use crate::control::Conference;
 use crate::credentials::Credentials;
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::tokens::{AccessTokenInfo, Asker, ControlTokenInfo, TokenCell};
+use crate::store::{Scope, StoreError};
+use crate::tokens::{AccessTokenInfo, Asker, ControlTokenInfo, Link, SharedStore, TokenCell};
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
 ///
@@ -56,6 +57,23 @@ struct ClientInner {
     body_limit: usize,
     remember_refusals: Duration,
     clock: Arc<dyn Clock>,
+    /// The store the client shares its tokens through, if any.
+    shared: Option<Shared>,
+}
+
+/// A client's token store and its keys there.
+struct Shared {
+    store: Arc<SharedStore>,
+    scope: Scope,
+}
+
+impl Shared {
+    fn link(&self, key: String) -> Link {
+        Link {
+            store: self.store.clone(),
+            key: key.into(),
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -109,7 +127,41 @@ impl Client {
         if let Some(cell) = cells.get(conference) {
             return cell.clone();
         }
-        cells.entry(conference.to_owned()).or_default().clone()
+        let link = self
+            .inner
+            .shared
+            .as_ref()
+            .map(|s| s.link(s.scope.control_key(conference)));
+        cells
+            .entry(conference.to_owned())
+            .or_insert_with(|| Arc::new(TokenCell::linked(link)))
+            .clone()
+    }
+
+    /// Forgets every token this client holds: its own, and the ones its token store
+    /// keeps for its endpoint and identity (control tokens included), which other
+    /// clients sharing the store then fetch anew. Says how many the store removed.
+    /// The tokens stay valid at the service until they expire.
+    /// A caller-supplied access token is kept: it is all the client has.
+    pub async fn forget_tokens(&self) -> Result<usize, StoreError> {
+        if self.credentials().is_none_or(|c| c.can_refresh()) {
+            self.inner.access.forget();
+        }
+        let cells: Vec<_> = {
+            let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
+            cells.drain().map(|(_, cell)| cell).collect()
+        };
+        for cell in cells {
+            cell.forget();
+        }
+        let Some(shared) = &self.inner.shared else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for prefix in shared.scope.prefixes() {
+            removed += shared.store.remove_prefix(&prefix).await?;
+        }
+        Ok(removed)
     }
 
     /// Who asks for a token with `credential` (none: the client's own credentials).

@@ -234,3 +234,42 @@ pub struct AccessTokenInfo {
     /// When the client will consider it expired.
     pub expires_at: Option<SystemTime>,
 }
+
+/// Milliseconds since the epoch, as stored.
+pub(super) fn stored_time(at: Option<SystemTime>) -> Option<u64> {
+    at?.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_millis()).ok())
+}
+
+/// The time [`stored_time`] wrote.
+pub(super) fn time_from_stored(value: &serde_json::Value) -> Option<SystemTime> {
+    UNIX_EPOCH.checked_add(Duration::from_millis(value.as_u64()?))
+}
+
+/// A stored text field.
+pub(super) fn text_from_stored(value: &serde_json::Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
+}
+
+impl super::StoredInfo for AccessTokenInfo {
+    fn to_stored(&self) -> serde_json::Value {
+        serde_json::json!({
+            "user_id": self.user_id,
+            "name": self.name,
+            "valid_for_ms": self.valid_for.map(|d| d.as_millis() as u64),
+            "expires_at_ms": stored_time(self.expires_at),
+        })
+    }
+
+    fn from_stored(value: &serde_json::Value, _: &secrecy::SecretString) -> Option<Self> {
+        let value = value.as_object()?;
+        let field = |name: &str| value.get(name).unwrap_or(&serde_json::Value::Null);
+        Some(Self {
+            user_id: text_from_stored(field("user_id")),
+            name: text_from_stored(field("name")),
+            valid_for: field("valid_for_ms").as_u64().map(Duration::from_millis),
+            expires_at: time_from_stored(field("expires_at_ms")),
+        })
+    }
+}

@@ -8,6 +8,7 @@ use meeting_api::types::TokenInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
+use super::access::{stored_time, text_from_stored, time_from_stored};
 use super::{AccessTokenInfo, Token, checked_secret, validity};
 use crate::Error;
 use crate::client::within;
@@ -191,6 +192,27 @@ pub enum Role {
     Unknown,
 }
 
+impl Role {
+    /// The role the service's code means (1 host, 0 participant).
+    fn from_code(code: Option<i32>) -> Self {
+        match code {
+            Some(1) => Self::Host,
+            Some(0) => Self::Participant,
+            Some(other) => Self::Other(other),
+            None => Self::Unknown,
+        }
+    }
+
+    fn code(self) -> Option<i32> {
+        match self {
+            Self::Host => Some(1),
+            Self::Participant => Some(0),
+            Self::Other(other) => Some(other),
+            Self::Unknown => None,
+        }
+    }
+}
+
 /// A meeting control token and what the service said about it. `Debug` redacts the
 /// token; [`ControlTokenInfo::expose_token`] gives it.
 #[derive(Clone, Debug)]
@@ -221,12 +243,7 @@ impl ControlTokenInfo {
     ) -> Self {
         Self {
             token,
-            role: match data.role {
-                Some(1) => Role::Host,
-                Some(0) => Role::Participant,
-                Some(other) => Role::Other(other),
-                None => Role::Unknown,
-            },
+            role: Role::from_code(data.role),
             valid_for: Some(validity),
             expires_at: now.checked_add(validity),
             ws_url: data.ws_url,
@@ -250,5 +267,32 @@ impl ControlTokenInfo {
     /// The token itself. Treat it as a secret.
     pub fn expose_token(&self) -> &str {
         self.token.expose_secret()
+    }
+}
+
+impl super::StoredInfo for ControlTokenInfo {
+    fn to_stored(&self) -> serde_json::Value {
+        serde_json::json!({
+            "role": self.role.code(),
+            "valid_for_ms": self.valid_for.map(|d| d.as_millis() as u64),
+            "expires_at_ms": stored_time(self.expires_at),
+            "ws_url": self.ws_url,
+            "user_id": self.user_id,
+            "org_id": self.org_id,
+        })
+    }
+
+    fn from_stored(value: &serde_json::Value, token: &SecretString) -> Option<Self> {
+        let value = value.as_object()?;
+        let field = |name: &str| value.get(name).unwrap_or(&serde_json::Value::Null);
+        Some(Self {
+            token: token.clone(),
+            role: Role::from_code(field("role").as_i64().and_then(|r| i32::try_from(r).ok())),
+            valid_for: field("valid_for_ms").as_u64().map(Duration::from_millis),
+            expires_at: time_from_stored(field("expires_at_ms")),
+            ws_url: text_from_stored(field("ws_url")),
+            user_id: text_from_stored(field("user_id")),
+            org_id: text_from_stored(field("org_id")),
+        })
     }
 }

@@ -6,6 +6,7 @@
 
 mod access;
 mod control;
+mod shared;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +17,7 @@ use tokio::sync::Mutex;
 
 pub use access::AccessTokenInfo;
 pub use control::{ControlTokenInfo, Role};
+pub(crate) use shared::{Link, SharedStore, StoredInfo};
 
 use crate::clock::Clock;
 use crate::error::{Context, Error, ErrorKind};
@@ -195,6 +197,8 @@ pub(crate) struct TokenCell<I> {
     refresh: Mutex<Fetches>,
     /// `Fetches::count`, readable without waiting for the fetch under way.
     fetched: AtomicU64,
+    /// The store shared with other clients, if any, and this cell's key there.
+    link: Option<Link>,
 }
 
 impl<I> std::fmt::Debug for TokenCell<I> {
@@ -210,6 +214,7 @@ impl<I> Default for TokenCell<I> {
             current: std::sync::RwLock::new(None),
             refresh: Mutex::default(),
             fetched: AtomicU64::new(0),
+            link: None,
         }
     }
 }
@@ -225,7 +230,15 @@ fn is_refusal(asker: &Asker, error: &Error) -> bool {
     error.kind() == ErrorKind::Authentication || matches!(error.status(), Some(412 | 423))
 }
 
-impl<I> TokenCell<I> {
+impl<I: StoredInfo> TokenCell<I> {
+    /// A cell that shares its token through `link` (without one: an empty cell).
+    pub fn linked(link: Option<Link>) -> Self {
+        Self {
+            link,
+            ..Self::default()
+        }
+    }
+
     /// A cell holding `token` from the start.
     pub fn preset(token: Token<I>) -> Self {
         Self {
@@ -300,7 +313,14 @@ impl<I> TokenCell<I> {
             return Ok(token);
         }
         let previous = self.load().filter(|t| now < t.expires_at);
-        let result = fetch(previous).await;
+        let result = match &self.link {
+            Some(link) => {
+                link.store
+                    .obtain(&link.key, clock, previous, force, fetch)
+                    .await
+            }
+            None => fetch(previous).await,
+        };
         fetches.count += 1;
         self.fetched.store(fetches.count, Ordering::Release);
         match result {
@@ -335,16 +355,27 @@ impl<I> TokenCell<I> {
         self.load().filter(|t| t.is_fresh(now))
     }
 
+    /// Forgets the cached token (logging out).
+    pub fn forget(&self) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// The cached token if it has not expired (it may be due for renewal).
     pub fn cached(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
         self.load().filter(|t| now < t.expires_at)
     }
 
-    /// Forgets `stale` (the service refused it), unless another call already replaced it.
+    /// Forgets `stale` (the service refused it), here and in the shared store, unless
+    /// another call already replaced it.
     pub async fn invalidate(&self, stale: &Arc<Token<I>>) {
-        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
-        if current.as_ref().is_some_and(|t| Arc::ptr_eq(t, stale)) {
-            *current = None;
+        {
+            let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+            if current.as_ref().is_some_and(|t| Arc::ptr_eq(t, stale)) {
+                *current = None;
+            }
+        }
+        if let Some(link) = &self.link {
+            link.store.discard(&link.key, stale).await;
         }
     }
 }

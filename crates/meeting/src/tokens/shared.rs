@@ -1,0 +1,301 @@
+//! A token cell's link to a [`TokenStore`]: what the cell does instead of fetching
+//! when the client has a store. Reads the store first; when the stored token is
+//! missing or due, one holder of the store's fetch lock fetches while the others use
+//! the still-valid token or wait for the new one. A store that fails is left alone for
+//! a while, with one warning, and the cell fetches by itself meanwhile.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use secrecy::SecretString;
+
+use super::Token;
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::store::{LockId, StoreError, StoredToken, TokenStore};
+
+/// How long a failed store is left alone.
+const REST_AFTER_FAILURE: Duration = Duration::from_secs(5);
+/// The longest one store operation may take, whatever the store's own timeouts.
+const STORE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The first and the longest pause between looks at a lock somebody else holds.
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+const LONGEST_PAUSE: Duration = Duration::from_millis(100);
+
+/// What the service said about a token, as a store keeps it (never the token: that is
+/// kept apart, as a secret).
+pub(crate) trait StoredInfo: Sized {
+    fn to_stored(&self) -> serde_json::Value;
+    /// `None` if `value` is not what [`StoredInfo::to_stored`] writes.
+    fn from_stored(value: &serde_json::Value, token: &SecretString) -> Option<Self>;
+}
+
+impl StoredInfo for () {
+    fn to_stored(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    fn from_stored(_: &serde_json::Value, _: &SecretString) -> Option<Self> {
+        Some(())
+    }
+}
+
+impl<I: StoredInfo> Token<I> {
+    fn to_stored(&self) -> StoredToken {
+        StoredToken {
+            token: self.secret.clone(),
+            expires_at: self.expires_at,
+            refresh_at: self.refresh_at,
+            info: self.info.to_stored(),
+        }
+    }
+
+    fn from_stored(stored: StoredToken) -> Option<Self> {
+        let info = I::from_stored(&stored.info, &stored.token)?;
+        Some(Self {
+            secret: stored.token,
+            expires_at: stored.expires_at,
+            refresh_at: stored.refresh_at,
+            info,
+        })
+    }
+}
+
+/// A client's store, with how it has been doing.
+pub(crate) struct SharedStore {
+    store: Arc<dyn TokenStore>,
+    /// How long a fetch lock is held at most, and waited for at most.
+    lock_ttl: Duration,
+    /// Until when the store is left alone after a failure.
+    resting_until: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedStore")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One cell's key in a shared store.
+#[derive(Clone, Debug)]
+pub(crate) struct Link {
+    pub store: Arc<SharedStore>,
+    pub key: Arc<str>,
+}
+
+impl SharedStore {
+    /// `lock_ttl`: the longest one operation may take (a fetch never outlives it).
+    pub fn new(store: Arc<dyn TokenStore>, lock_ttl: Duration) -> Self {
+        Self {
+            store,
+            lock_ttl: lock_ttl.clamp(Duration::from_secs(1), Duration::from_secs(60)),
+            resting_until: Mutex::new(None),
+        }
+    }
+
+    fn resting(&self) -> bool {
+        let until = *self.resting_until.lock().unwrap_or_else(|p| p.into_inner());
+        until.is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Runs a store operation within [`STORE_TIMEOUT`]: its result, or `None` if it
+    /// failed (noted).
+    async fn call<T>(
+        &self,
+        operation: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Option<T> {
+        let result = tokio::time::timeout(STORE_TIMEOUT, operation)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::new(format!(
+                    "no answer within {} s",
+                    STORE_TIMEOUT.as_secs()
+                )))
+            });
+        self.noted(result)
+    }
+
+    /// The result of a store operation, noting a failure (and warning at the first
+    /// of a series) or a recovery.
+    fn noted<T>(&self, result: Result<T, StoreError>) -> Option<T> {
+        let mut resting = self.resting_until.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok(value) => {
+                if resting.take().is_some() {
+                    tracing::info!(store = ?self.store, "token store reachable again: sharing tokens");
+                }
+                Some(value)
+            }
+            Err(error) => {
+                if resting.is_none() {
+                    tracing::warn!(
+                        store = ?self.store,
+                        error = %error,
+                        "token store failed: using this client's own tokens, in memory, and trying the store again in {} s",
+                        REST_AFTER_FAILURE.as_secs()
+                    );
+                }
+                *resting = Some(Instant::now() + REST_AFTER_FAILURE);
+                None
+            }
+        }
+    }
+
+    async fn load<I: StoredInfo>(&self, key: &str) -> Option<Option<Token<I>>> {
+        let stored = self.call(self.store.load(key)).await?;
+        Some(stored.and_then(Token::from_stored))
+    }
+
+    async fn save<I: StoredInfo>(&self, key: &str, token: &Token<I>, now: SystemTime) {
+        let ttl = token.expires_at.duration_since(now).unwrap_or_default();
+        if ttl.is_zero() {
+            return;
+        }
+        self.call(self.store.save(key, &token.to_stored(), ttl)).await;
+    }
+
+    /// Removes every stored token whose key starts with `prefix`.
+    pub async fn remove_prefix(&self, prefix: &str) -> Result<usize, StoreError> {
+        tokio::time::timeout(STORE_TIMEOUT, self.store.remove_prefix(prefix))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::new("no answer in time")))
+    }
+
+    /// Forgets `stale` in the store if the store still holds it (the service refused
+    /// it): whoever replaced it already is left alone.
+    pub async fn discard<I>(&self, key: &str, stale: &Token<I>) {
+        if !self.resting() {
+            self.call(self.store.discard(key, &stale.secret)).await;
+        }
+    }
+
+    /// A token for `key`: the stored one if fresh; else one fetched by whoever holds
+    /// the fetch lock (us, with `fetch`, or another client); a valid stored token while
+    /// another client renews it. `force` fetches whatever the store holds, and stores
+    /// the result.
+    pub async fn obtain<I, F, Fut>(
+        &self,
+        key: &str,
+        clock: &dyn Clock,
+        previous: Option<Arc<Token<I>>>,
+        force: bool,
+        fetch: F,
+    ) -> Result<Token<I>, Error>
+    where
+        I: StoredInfo,
+        F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
+        Fut: std::future::Future<Output = Result<Token<I>, Error>>,
+    {
+        if self.resting() {
+            return fetch(previous).await;
+        }
+        if force {
+            let token = fetch(previous).await?;
+            self.save(key, &token, clock.now()).await;
+            return Ok(token);
+        }
+        let Some(mut stored) = self.load::<I>(key).await else {
+            return fetch(previous).await;
+        };
+        let started = Instant::now();
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let now = clock.now();
+            if let Some(token) = stored.take_if(|t| now < t.refresh_at) {
+                return Ok(token);
+            }
+            let Some(lock) = self.call(self.store.try_lock(key, self.lock_ttl)).await else {
+                return fetch(previous).await;
+            };
+            match lock {
+                Some(lock) => return self.fetch_holding(key, clock, lock, previous, fetch).await,
+                None => {
+                    // Somebody else renews it: theirs is still good meanwhile.
+                    if let Some(valid) = stored.take_if(|t| now < t.expires_at) {
+                        return Ok(valid);
+                    }
+                    if started.elapsed() >= self.lock_ttl {
+                        tracing::warn!(
+                            "another client has held the token fetch lock for {} s: fetching without it",
+                            self.lock_ttl.as_secs()
+                        );
+                        return fetch(previous).await;
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(LONGEST_PAUSE);
+                    let Some(again) = self.load::<I>(key).await else {
+                        return fetch(previous).await;
+                    };
+                    stored = again;
+                }
+            }
+        }
+    }
+
+    /// Fetches under the lock we hold, unless a fresh token arrived meanwhile, and
+    /// stores what was fetched. The lock is released even if the caller gives up.
+    async fn fetch_holding<I, F, Fut>(
+        &self,
+        key: &str,
+        clock: &dyn Clock,
+        lock: LockId,
+        previous: Option<Arc<Token<I>>>,
+        fetch: F,
+    ) -> Result<Token<I>, Error>
+    where
+        I: StoredInfo,
+        F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
+        Fut: std::future::Future<Output = Result<Token<I>, Error>>,
+    {
+        let held = Held {
+            store: self.store.clone(),
+            key: key.to_owned(),
+            lock: Some(lock),
+        };
+        let stored = self.load::<I>(key).await.flatten();
+        let now = clock.now();
+        let result = match stored {
+            Some(token) if now < token.refresh_at => Ok(token),
+            // The stored token, still valid, is the one to keep alive.
+            Some(token) if now < token.expires_at => fetch(Some(Arc::new(token))).await,
+            _ => fetch(previous).await,
+        };
+        if let Ok(token) = &result {
+            self.save(key, token, clock.now()).await;
+        }
+        held.release().await;
+        result
+    }
+}
+
+/// A fetch lock we hold: released when done, or from a task if the caller gave up
+/// (its future dropped at a deadline) so that the others need not wait for the lock
+/// to expire.
+struct Held {
+    store: Arc<dyn TokenStore>,
+    key: String,
+    lock: Option<LockId>,
+}
+
+impl Held {
+    async fn release(mut self) {
+        if let Some(lock) = self.lock.take() {
+            let unlock = self.store.unlock(&self.key, &lock);
+            let _ = tokio::time::timeout(STORE_TIMEOUT, unlock).await;
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(lock) = self.lock.take() else { return };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (store, key) = (self.store.clone(), std::mem::take(&mut self.key));
+            runtime.spawn(async move {
+                let _ = tokio::time::timeout(STORE_TIMEOUT, store.unlock(&key, &lock)).await;
+            });
+        }
+    }
+}
