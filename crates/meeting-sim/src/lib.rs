@@ -6,6 +6,7 @@ mod calendar;
 pub mod cli;
 mod faults;
 mod model;
+pub mod redis_server;
 pub mod scripted;
 mod serve;
 mod service;

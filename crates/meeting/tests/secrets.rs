@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use meeting::{AppId, Credentials, SettingsUpdate};
 use meeting_sim::{ConferenceSeed, ConferenceState, ParticipantSeed, ScriptedFault, Seed};
@@ -15,33 +12,10 @@ use meeting_sim::{ConferenceSeed, ConferenceState, ParticipantSeed, ScriptedFaul
 const SECRET_CONF: &str = "955000777";
 const UNIQUE_HOST_PASSWORD: &str = "hp-Zq7wK-unique-3141";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_secret_in_logs_debug_or_errors() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    // Current-thread runtime: every task of the run logs through this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Current-thread runtime: every task of the run logs through this capture.
+    let logs = capture_logs();
 
     let sim = sim().await;
     sim.seed(Seed {
@@ -122,8 +96,7 @@ async fn no_secret_in_logs_debug_or_errors() {
     account.conference(SECRET_CONF).end().await.expect("end");
     secrets.extend(sim.issued_tokens());
 
-    let logs = String::from_utf8(captured.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
-        .expect("UTF-8");
+    let logs = logs.text();
     assert!(logs.contains("meeting.call"), "the spans were captured");
     assert!(
         logs.contains("LockMeeting") && logs.contains("request_id"),

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::Shared;
 use super::{Client, ClientInner};
 use crate::Error;
 use crate::clock::{Clock, SystemClock};
@@ -13,7 +14,6 @@ use crate::credentials::{Credentials, Kind};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::store::{Scope, TokenStore};
 use crate::tokens::{AccessTokenInfo, SharedStore, Token, TokenCell};
-use super::Shared;
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -287,7 +287,10 @@ impl ClientBuilder {
             store: Arc::new(SharedStore::new(store, self.retry.max_elapsed_budget())),
             scope: Scope::new(
                 &base_url,
-                self.credentials.as_ref().and_then(|c| c.identity()).as_deref(),
+                self.credentials
+                    .as_ref()
+                    .and_then(|c| c.identity())
+                    .as_deref(),
             ),
         });
         let access = match &self.credentials {

@@ -48,9 +48,8 @@ impl FileStore {
     /// others can read or enter is restricted to its owner.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
-        let failed = |what: &str, e| {
-            StoreError::with_source(format!("cannot {what} {}", dir.display()), e)
-        };
+        let failed =
+            |what: &str, e| StoreError::with_source(format!("cannot {what} {}", dir.display()), e);
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -91,7 +90,9 @@ impl FileStore {
         // Keys are ASCII letters, digits and dashes; anything else could leave the
         // directory.
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(StoreError::new("a key with characters a file name cannot hold"));
+            return Err(StoreError::new(
+                "a key with characters a file name cannot hold",
+            ));
         }
         Ok(self.dir.join(format!("{key}.{extension}")))
     }
@@ -308,7 +309,10 @@ mod tests {
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("widens");
         let store = FileStore::open(&dir).expect("opens");
         let ttl = Duration::from_secs(60);
-        store.save("access-1", &token("t"), ttl).await.expect("saves");
+        store
+            .save("access-1", &token("t"), ttl)
+            .await
+            .expect("saves");
         let mode = |path: &Path| fs::metadata(path).expect("exists").permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("access-1.json")), 0o600);
@@ -324,27 +328,47 @@ mod tests {
     #[tokio::test]
     async fn two_stores_on_one_directory_share_tokens_and_locks() {
         let dir = temp_dir("shared");
-        let (a, b) = (FileStore::open(&dir).expect("opens"), FileStore::open(&dir).expect("opens"));
+        let (a, b) = (
+            FileStore::open(&dir).expect("opens"),
+            FileStore::open(&dir).expect("opens"),
+        );
         let ttl = Duration::from_secs(60);
-        a.save("access-1", &token("first"), ttl).await.expect("saves");
+        a.save("access-1", &token("first"), ttl)
+            .await
+            .expect("saves");
         let seen = b.load("access-1").await.expect("loads").expect("shared");
         assert_eq!(seen.expose_token(), "first");
         assert_eq!(seen.info, serde_json::json!({"user_id": "u"}));
 
-        let held = a.try_lock("access-1", ttl).await.expect("locks").expect("free");
+        let held = a
+            .try_lock("access-1", ttl)
+            .await
+            .expect("locks")
+            .expect("free");
         assert!(b.try_lock("access-1", ttl).await.expect("locks").is_none());
         a.unlock("access-1", &held).await.expect("unlocks");
         assert!(b.try_lock("access-1", ttl).await.expect("locks").is_some());
 
-        b.save("access-1", &token("second"), ttl).await.expect("saves");
-        a.discard("access-1", &SecretString::from("first")).await.expect("discards");
+        b.save("access-1", &token("second"), ttl)
+            .await
+            .expect("saves");
+        a.discard("access-1", &SecretString::from("first"))
+            .await
+            .expect("discards");
         assert_eq!(
-            a.load("access-1").await.expect("loads").expect("kept").expose_token(),
+            a.load("access-1")
+                .await
+                .expect("loads")
+                .expect("kept")
+                .expose_token(),
             "second"
         );
         assert_eq!(a.remove_prefix("access-").await.expect("removes"), 1);
         assert!(b.load("access-1").await.expect("loads").is_none());
-        assert!(a.load("../etc/passwd").await.is_err(), "keys cannot leave the directory");
+        assert!(
+            a.load("../etc/passwd").await.is_err(),
+            "keys cannot leave the directory"
+        );
         fs::remove_dir_all(&dir).expect("cleans up");
     }
 }

@@ -56,7 +56,8 @@ impl MemoryStore {
 
 fn until(ttl: Duration) -> Instant {
     let now = Instant::now();
-    now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86400 * 365))
+    now.checked_add(ttl)
+        .unwrap_or(now + Duration::from_secs(86400 * 365))
 }
 
 #[async_trait::async_trait]
@@ -157,14 +158,24 @@ mod tests {
             .expect("discards");
         assert!(store.load("k").await.expect("loads").is_none());
 
-        let held = store.try_lock("k", ttl).await.expect("locks").expect("free");
+        let held = store
+            .try_lock("k", ttl)
+            .await
+            .expect("locks")
+            .expect("free");
         assert!(store.try_lock("k", ttl).await.expect("locks").is_none());
         store.unlock("k", &LockId::random()).await.expect("unlocks");
-        assert!(store.try_lock("k", ttl).await.expect("locks").is_none(), "not the holder");
+        assert!(
+            store.try_lock("k", ttl).await.expect("locks").is_none(),
+            "not the holder"
+        );
         store.unlock("k", &held).await.expect("unlocks");
         let expiring = store.try_lock("k", Duration::ZERO).await.expect("locks");
         assert!(expiring.is_some());
-        assert!(store.try_lock("k", ttl).await.expect("locks").is_some(), "expired");
+        assert!(
+            store.try_lock("k", ttl).await.expect("locks").is_some(),
+            "expired"
+        );
     }
 
     #[tokio::test]

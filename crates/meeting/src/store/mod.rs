@@ -240,7 +240,10 @@ impl Scope {
     /// `identity`: the account, or the App ID with its corpId and user; `None` for a
     /// client without credentials of its own.
     pub fn new(endpoint: &str, identity: Option<&str>) -> Self {
-        Self(digest(&[endpoint.trim_end_matches('/'), identity.unwrap_or("")]))
+        Self(digest(&[
+            endpoint.trim_end_matches('/'),
+            identity.unwrap_or(""),
+        ]))
     }
 
     /// The access token's key.
@@ -299,9 +302,6 @@ mod tests {
         assert_ne!(a.control_key("1"), a.control_key("2"));
         let key = a.control_key("914083136");
         assert!(key.starts_with(&a.prefixes()[1]) && !key.contains("914083136"));
-        assert!(
-            key.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        );
+        assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     }
 }

@@ -260,7 +260,10 @@ mod tests {
     fn the_password_never_shows() {
         let store = RedisStore::new("redis://:hunter2@127.0.0.1:6379/0").expect("parses");
         let shown = format!("{store:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("127.0.0.1:6379"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("127.0.0.1:6379"),
+            "{shown}"
+        );
         let error = RedisStore::new("redis://:hunter2@[::1/0").expect_err("refused");
         assert!(!error.to_string().contains("hunter2"), "{error}");
     }

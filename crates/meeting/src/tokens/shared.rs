@@ -153,7 +153,8 @@ impl SharedStore {
         if ttl.is_zero() {
             return;
         }
-        self.call(self.store.save(key, &token.to_stored(), ttl)).await;
+        self.call(self.store.save(key, &token.to_stored(), ttl))
+            .await;
     }
 
     /// Removes every stored token whose key starts with `prefix`.

@@ -92,3 +92,48 @@ impl Clocks<'_> {
         self.client.advance(by);
     }
 }
+
+/// Log lines written while a [`Logs`] lives, on this thread (use a current-thread
+/// runtime so that every task logs here).
+pub struct Logs {
+    captured: Captured,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl Logs {
+    pub fn text(&self) -> String {
+        let bytes = self.captured.0.lock().unwrap_or_else(|p| p.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures every log line, down to TRACE, without colours.
+pub fn capture_logs() -> Logs {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    Logs {
+        captured,
+        _guard: tracing::subscriber::set_default(subscriber),
+    }
+}

@@ -1,0 +1,152 @@
+//! A real Redis for tests: Debian's `redis-server`, started on a free loopback port
+//! with nothing persisted, stopped when dropped. Tests that share tokens through Redis
+//! use it; it never stands in for Redis, it is Redis.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a starting server may take to answer `PING`.
+const READY_WITHIN: Duration = Duration::from_secs(10);
+
+/// A running `redis-server`.
+#[derive(Debug)]
+pub struct RedisServer {
+    child: Child,
+    addr: SocketAddr,
+}
+
+/// The `redis-server` binary: `MEETING_REDIS_SERVER`, else the first on `PATH`, else
+/// Debian's `/usr/bin/redis-server`.
+fn binary() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("MEETING_REDIS_SERVER") {
+        return Ok(path.into());
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("redis-server"))
+        .chain([PathBuf::from("/usr/bin/redis-server")])
+        .find(|path| path.is_file());
+    on_path.ok_or_else(|| {
+        "redis-server is not installed: these tests need a real Redis \
+         (Debian: `apt-get install redis-server`; or set MEETING_REDIS_SERVER to its path)"
+            .to_owned()
+    })
+}
+
+impl RedisServer {
+    /// Starts a server on a free loopback port and waits until it answers.
+    pub fn start() -> Result<Self, String> {
+        let binary = binary()?;
+        let mut last = String::new();
+        // A port found free may be taken before the server binds it: try a few.
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map_err(|e| format!("no free loopback port: {e}"))?
+                .port();
+            let child = Command::new(&binary)
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(["--loglevel", "warning"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+            let mut server = Self {
+                child,
+                addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            };
+            match server.wait_ready() {
+                Ok(()) => return Ok(server),
+                Err(e) => last = e,
+            }
+        }
+        Err(format!("redis-server did not start: {last}"))
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = self.child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                return Err(format!("it exited ({status}): {}", stderr.trim()));
+            }
+            if self.ping() {
+                return Ok(());
+            }
+            if started.elapsed() > READY_WITHIN {
+                return Err(format!("no answer within {} s", READY_WITHIN.as_secs()));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the server answers `PING` now.
+    pub fn ping(&self) -> bool {
+        let answer = (|| {
+            let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200))?;
+            stream.set_read_timeout(Some(Duration::from_millis(500)))?;
+            stream.write_all(b"PING\r\n")?;
+            let mut reply = [0u8; 7];
+            stream.read_exact(&mut reply)?;
+            Ok::<_, std::io::Error>(reply)
+        })();
+        answer.is_ok_and(|reply| &reply == b"+PONG\r\n")
+    }
+
+    /// `redis://127.0.0.1:<port>/<db>`.
+    pub fn url(&self, db: u8) -> String {
+        format!("redis://{}/{db}", self.addr)
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open and nothing answers, as
+    /// with a server that hangs.
+    pub fn pause(&self) -> Result<(), String> {
+        self.signal("STOP")
+    }
+
+    /// Thaws a paused server (SIGCONT).
+    pub fn resume(&self) -> Result<(), String> {
+        self.signal("CONT")
+    }
+
+    fn signal(&self, signal: &str) -> Result<(), String> {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .map_err(|e| format!("cannot run kill: {e}"))?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("kill -{signal} failed: {status}"))
+    }
+
+    /// Stops the server (SIGKILL, as a crash: a paused one too) and waits for it to
+    /// be gone.
+    pub fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
