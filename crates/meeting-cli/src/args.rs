@@ -51,6 +51,57 @@ pub struct Global {
     /// (e.g. 30s, 2m, 1500ms; a bare number is seconds).
     #[arg(long, global = true, env = "MEETING_TIMEOUT", value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+    /// Where tokens are kept between invocations, so that each does not log in again:
+    /// `file` (the user's cache directory), `file:DIR`, `none` (this invocation only;
+    /// also `memory`), or a Redis URL (`redis://host:6379/0`, `rediss://…`) shared by
+    /// every machine that uses it.
+    #[arg(
+        long,
+        global = true,
+        env = "MEETING_TOKEN_STORE",
+        value_name = "STORE",
+        default_value = "file",
+        value_parser = parse_token_cache,
+        hide_env_values = true
+    )]
+    pub token_cache: TokenCache,
+}
+
+/// Where the CLI keeps tokens between invocations.
+#[derive(Clone, PartialEq, Eq)]
+pub enum TokenCache {
+    /// Files in this directory, or in the user's cache directory.
+    File(Option<PathBuf>),
+    /// Nowhere: this invocation only.
+    None,
+    /// Redis at this URL.
+    Redis(String),
+}
+
+impl std::fmt::Debug for TokenCache {
+    // A Redis URL may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(dir) => f.debug_tuple("File").field(dir).finish(),
+            Self::None => f.write_str("None"),
+            Self::Redis(_) => f.write_str("Redis(..)"),
+        }
+    }
+}
+
+fn parse_token_cache(text: &str) -> Result<TokenCache, String> {
+    let text = text.trim();
+    match text {
+        "file" | "" => Ok(TokenCache::File(None)),
+        "none" | "memory" => Ok(TokenCache::None),
+        _ if text.starts_with("redis://") || text.starts_with("rediss://") => {
+            Ok(TokenCache::Redis(text.to_owned()))
+        }
+        _ => match text.strip_prefix("file:") {
+            Some(dir) if !dir.is_empty() => Ok(TokenCache::File(Some(dir.into()))),
+            _ => Err("expected file, file:DIR, none, memory, redis://… or rediss://…".into()),
+        },
+    }
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -122,7 +173,8 @@ pub struct HostPassword {
 }
 
 /// A conference and how to control it: with the host password (or
-/// MEETING_CONTROL_TOKEN), no login needed.
+/// MEETING_CONTROL_TOKEN); a login is optional (with one, calls carry the access
+/// token, as the official SDKs send it).
 #[derive(Debug, Args)]
 pub struct Target {
     /// The conference ID.
@@ -131,6 +183,8 @@ pub struct Target {
     pub host_password: HostPassword,
     #[command(flatten)]
     pub endpoint: Endpoint,
+    #[command(flatten)]
+    pub login: Login,
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +223,10 @@ pub enum Command {
     Token(TokenArgs),
     /// Check the credentials: log in and say who and until when.
     Login(Connection),
+    /// Forget the stored tokens of this endpoint and login (see --token-cache).
+    ///
+    /// They stay valid at the service until they expire.
+    Logout(LogoutArgs),
     /// Run the simulator (the same options as `meeting-sim`).
     Sim(SimArgs),
     /// Run the whole flow on an embedded simulator, printing each step.
@@ -180,6 +238,15 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `meeting man > meeting.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Forget every stored token, of every endpoint and login.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// On or off; what that means is said by each flag.

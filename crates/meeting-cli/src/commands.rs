@@ -11,7 +11,13 @@ use serde_json::json;
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, Command, Endpoint, Global, Login, SettingsArgs, Switch, Target};
+use std::sync::Arc;
+
+use meeting::store::{FileStore, RedisStore, TokenStore};
+
+use crate::args::{
+    Cli, Command, Endpoint, Global, Login, LogoutArgs, SettingsArgs, Switch, Target, TokenCache,
+};
 use crate::output::{self, Failure, print};
 use crate::secrets;
 
@@ -95,7 +101,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             let client = client(
                 &args.connection.endpoint,
                 global,
-                Some(&args.connection.login),
+                Some(credentials(&args.connection.login)?),
             )?;
             let created = client.create_meeting(&meeting).await?;
             let mut text = format!("Scheduled meeting {}", created.id);
@@ -125,7 +131,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             let client = client(
                 &args.connection.endpoint,
                 global,
-                Some(&args.connection.login),
+                Some(credentials(&args.connection.login)?),
             )?;
             let d = client.conference(&args.conference).details().await?;
             let state = match &d.state {
@@ -276,7 +282,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             let meeting = client(
                 &args.connection.endpoint,
                 global,
-                Some(&args.connection.login),
+                Some(credentials(&args.connection.login)?),
             )?
             .conference(&args.conference);
             let id = &args.conference;
@@ -328,9 +334,13 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             print(json, &text, value);
         }
         Command::Login(connection) => {
-            let who = client(&connection.endpoint, global, Some(&connection.login))?
-                .login()
-                .await?;
+            let who = client(
+                &connection.endpoint,
+                global,
+                Some(credentials(&connection.login)?),
+            )?
+            .login()
+            .await?;
             let name = who
                 .user_id
                 .as_deref()
@@ -353,6 +363,14 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             });
             print(json, &text, value);
         }
+        Command::Logout(args) => {
+            let removed = logout(&args, global).await?;
+            let text = match removed {
+                1 => "Forgot 1 stored token.".to_owned(),
+                n => format!("Forgot {n} stored tokens."),
+            };
+            print(json, &text, json!({"forgotten": removed}));
+        }
         Command::Sim(args) => args
             .run()
             .await
@@ -369,6 +387,36 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Forgets stored tokens: every one with `--all`, else those of this endpoint and
+/// login. Who logs in is needed, not the password: none is asked for.
+async fn logout(args: &LogoutArgs, global: &Global) -> Result<usize, Failure> {
+    let forgotten =
+        |e: meeting::store::StoreError| Failure::Usage(format!("cannot forget the tokens: {e}"));
+    if args.all {
+        return match token_store(&global.token_cache)? {
+            Some(store) => store.remove_prefix("").await.map_err(forgotten),
+            None => Ok(0),
+        };
+    }
+    let login = &args.connection.login;
+    let identity = match (&login.account, &login.app_id) {
+        (Some(account), _) => Some(Credentials::account(account, String::new())),
+        (None, Some(app_id)) => {
+            let mut app = match &login.corp_id {
+                Some(corp) => AppId::service_provider(app_id, String::new(), corp),
+                None => AppId::single_enterprise(app_id, String::new()),
+            };
+            if let Some(user) = &login.user_id {
+                app = app.user_id(user);
+            }
+            Some(Credentials::app_id(app))
+        }
+        (None, None) => None,
+    };
+    let client = client(&args.connection.endpoint, global, identity)?;
+    client.forget_tokens().await.map_err(forgotten)
+}
+
 fn done(json: bool, operation: &str, conference: &str, text: &str) {
     print(
         json,
@@ -379,8 +427,15 @@ fn done(json: bool, operation: &str, conference: &str, text: &str) {
 
 /// A client for `endpoint`; with `login`, also credentials (needed by management calls
 /// and login; control calls use the host password instead).
-fn client(endpoint: &Endpoint, global: &Global, login: Option<&Login>) -> Result<Client, Failure> {
+fn client(
+    endpoint: &Endpoint,
+    global: &Global,
+    credentials: Option<Credentials>,
+) -> Result<Client, Failure> {
     let mut builder = Client::builder();
+    if let Some(store) = token_store(&global.token_cache)? {
+        builder = builder.shared_token_store(store);
+    }
     if let Some(timeout) = global.timeout {
         builder = builder
             .retry_policy(RetryPolicy::default().max_elapsed(timeout))
@@ -401,13 +456,46 @@ fn client(endpoint: &Endpoint, global: &Global, login: Option<&Login>) -> Result
         })?;
         builder = builder.add_root_certificate_pem(&pem)?;
     }
-    if let Some(login) = login {
-        builder = builder.credentials(credentials(login)?);
+    if let Some(credentials) = credentials {
+        builder = builder.credentials(credentials);
     }
     Ok(builder.build()?)
 }
 
+/// The store `--token-cache` names. A file store that cannot be opened (no home
+/// directory, say) is not worth failing a command for: it runs without, with a warning.
+fn token_store(cache: &TokenCache) -> Result<Option<Arc<dyn TokenStore>>, Failure> {
+    let file = match cache {
+        TokenCache::None => return Ok(None),
+        TokenCache::Redis(url) => {
+            let store = RedisStore::new(url).map_err(|e| Failure::Usage(e.to_string()))?;
+            return Ok(Some(Arc::new(store)));
+        }
+        TokenCache::File(Some(dir)) => FileStore::open(dir),
+        TokenCache::File(None) => FileStore::user_default(),
+    };
+    match file {
+        Ok(store) => Ok(Some(Arc::new(store))),
+        Err(e) => {
+            tracing::warn!(error = %e, "tokens are not kept after this command");
+            Ok(None)
+        }
+    }
+}
+
+/// The credentials the login flags and environment give; an error if there are none.
 fn credentials(login: &Login) -> Result<Credentials, Failure> {
+    optional_credentials(login)?.ok_or_else(|| {
+        Failure::Usage(
+            "credentials are needed: --account (or MEETING_ACCOUNT) with its password, --app-id (or MEETING_APP_ID) \
+             with its app key, or MEETING_ACCESS_TOKEN"
+                .into(),
+        )
+    })
+}
+
+/// The credentials the login flags and environment give, if any.
+fn optional_credentials(login: &Login) -> Result<Option<Credentials>, Failure> {
     if let Some(account) = &login.account {
         let password = secrets::require(
             "password",
@@ -415,7 +503,7 @@ fn credentials(login: &Login) -> Result<Credentials, Failure> {
             login.password_file.as_deref(),
             "--password-file",
         )?;
-        return Ok(Credentials::account(account, password));
+        return Ok(Some(Credentials::account(account, password)));
     }
     if let Some(app_id) = &login.app_id {
         let key = secrets::require(
@@ -431,21 +519,15 @@ fn credentials(login: &Login) -> Result<Credentials, Failure> {
         if let Some(user) = &login.user_id {
             app = app.user_id(user);
         }
-        return Ok(Credentials::app_id(app));
+        return Ok(Some(Credentials::app_id(app)));
     }
-    if let Some(token) = secrets::from_env("MEETING_ACCESS_TOKEN") {
-        return Ok(Credentials::access_token(token));
-    }
-    Err(Failure::Usage(
-        "credentials are needed: --account (or MEETING_ACCOUNT) with its password, --app-id (or MEETING_APP_ID) \
-         with its app key, or MEETING_ACCESS_TOKEN"
-            .into(),
-    ))
+    Ok(secrets::from_env("MEETING_ACCESS_TOKEN").map(Credentials::access_token))
 }
 
 /// The conference with a control token (MEETING_CONTROL_TOKEN) or the host password.
 fn conference(target: &Target, global: &Global) -> Result<Conference, Failure> {
-    let meeting = client(&target.endpoint, global, None)?.conference(&target.conference);
+    let credentials = optional_credentials(&target.login)?;
+    let meeting = client(&target.endpoint, global, credentials)?.conference(&target.conference);
     if let Some(token) = secrets::from_env("MEETING_CONTROL_TOKEN") {
         return Ok(meeting.with_control_token(token));
     }

@@ -1,65 +1,12 @@
 //! The `meeting` binary against a simulator: every subcommand, --json, each exit code,
 //! bad input that sends nothing, and no secret on stdout or stderr at -vv.
 
+mod common;
+
 use std::time::Duration;
 
-use assert_cmd::Command;
-use meeting_sim::{ConferenceState, Seed, SimHandle, Simulator};
-
-const SEED: &str = include_str!("../../meeting-sim/examples/seed.json");
-const CONF: &str = "914083136";
-const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
-const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
-const PASSWORD: &str = "Admin-pass-2026";
-const HOST_PASSWORD: &str = "654321";
-
-/// A simulator serving from its own runtime while the test thread runs the binary.
-struct Sim {
-    handle: SimHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Sim {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let seed: Seed = serde_json::from_str(SEED).expect("seed parses");
-        let handle = runtime
-            .block_on(Simulator::new().seed(seed).start())
-            .expect("starts");
-        Self {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    /// `meeting` with the endpoint and every secret in its environment, nothing else.
-    fn meeting(&self) -> Command {
-        let mut cmd = Command::cargo_bin("meeting").expect("binary built");
-        cmd.env_clear()
-            .env("MEETING_ENDPOINT", self.handle.base_url())
-            .env("MEETING_ACCOUNT", "meeting_admin")
-            .env("MEETING_PASSWORD", PASSWORD)
-            .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
-            .timeout(Duration::from_secs(60));
-        cmd
-    }
-
-    fn requests(&self) -> u64 {
-        self.handle.counters().requests.values().sum()
-    }
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::*;
+use meeting_sim::ConferenceState;
 
 #[test]
 fn lock_and_unlock() {

@@ -16,8 +16,9 @@
 //! - `RedisStore` (feature `redis`): shared by a fleet.
 //!
 //! Passwords and app keys are never stored. Keys are hashes of the endpoint, the
-//! identity (account or App ID) and the conference: a store never sees an account name
-//! or a conference ID. Tokens are secrets: whoever can read the store can act with
+//! identity (account or App ID) and the conference: no key shows an account or a
+//! conference ID. Beside each token, the store keeps what the service said about it
+//! (the user ID and name, the role, the expiry). Tokens are secrets: whoever can read the store can act with
 //! them until they expire, so give it the protection you give the credentials.
 //!
 //! When a store fails (Redis down, say), calls go on with the client's own in-memory

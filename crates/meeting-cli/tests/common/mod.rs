@@ -1,0 +1,92 @@
+//! The simulator the CLI tests run the binary against.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub use assert_cmd::Command;
+use meeting_sim::{Seed, SimHandle, Simulator};
+
+pub const SEED: &str = include_str!("../../../meeting-sim/examples/seed.json");
+pub const CONF: &str = "914083136";
+pub const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+pub const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
+pub const PASSWORD: &str = "Admin-pass-2026";
+pub const HOST_PASSWORD: &str = "654321";
+
+/// A simulator serving from its own runtime while the test thread runs the binary,
+/// and a token directory of its own for the binary's file store.
+pub struct Sim {
+    pub handle: SimHandle,
+    pub tokens: PathBuf,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let seed: Seed = serde_json::from_str(SEED).expect("seed parses");
+        let handle = runtime
+            .block_on(Simulator::new().seed(seed).start())
+            .expect("starts");
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let tokens = std::env::temp_dir().join(format!(
+            "meeting-cli-tokens-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&tokens);
+        Self {
+            handle,
+            tokens,
+            _runtime: runtime,
+        }
+    }
+
+    /// `meeting` with the endpoint, every secret and the token directory in its
+    /// environment, nothing else.
+    pub fn meeting(&self) -> Command {
+        let mut cmd = Command::from_std(self.process());
+        cmd.timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    /// The same, as a plain process to start in the background.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("meeting"));
+        cmd.env_clear()
+            .env("MEETING_ENDPOINT", self.handle.base_url())
+            .env("MEETING_ACCOUNT", "meeting_admin")
+            .env("MEETING_PASSWORD", PASSWORD)
+            .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+            .env(
+                "MEETING_TOKEN_STORE",
+                format!("file:{}", self.tokens.display()),
+            );
+        cmd
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.handle.counters().requests.values().sum()
+    }
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tokens);
+    }
+}
