@@ -390,11 +390,9 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
 /// Forgets stored tokens: every one with `--all`, else those of this endpoint and
 /// login. Who logs in is needed, not the password: none is asked for.
 async fn logout(args: &LogoutArgs, global: &Global) -> Result<usize, Failure> {
-    let forgotten =
-        |e: meeting::store::StoreError| Failure::Usage(format!("cannot forget the tokens: {e}"));
     if args.all {
         return match token_store(&global.token_cache)? {
-            Some(store) => store.remove_prefix("").await.map_err(forgotten),
+            Some(store) => store.remove_prefix("").await.map_err(Failure::Store),
             None => Ok(0),
         };
     }
@@ -414,7 +412,7 @@ async fn logout(args: &LogoutArgs, global: &Global) -> Result<usize, Failure> {
         (None, None) => None,
     };
     let client = client(&args.connection.endpoint, global, identity)?;
-    client.forget_tokens().await.map_err(forgotten)
+    client.forget_tokens().await.map_err(Failure::Store)
 }
 
 fn done(json: bool, operation: &str, conference: &str, text: &str) {
@@ -425,8 +423,9 @@ fn done(json: bool, operation: &str, conference: &str, text: &str) {
     );
 }
 
-/// A client for `endpoint`; with `login`, also credentials (needed by management calls
-/// and login; control calls use the host password instead).
+/// A client for `endpoint`, sharing tokens through the `--token-cache` store; with
+/// credentials if given (needed by management calls and login; control calls send the
+/// access token too when there are credentials).
 fn client(
     endpoint: &Endpoint,
     global: &Global,

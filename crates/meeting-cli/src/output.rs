@@ -19,6 +19,8 @@ pub enum Failure {
     Usage(String),
     /// A call failed.
     Call(meeting::Error),
+    /// The token store failed (`meeting logout`).
+    Store(meeting::store::StoreError),
 }
 
 impl From<meeting::Error> for Failure {
@@ -34,6 +36,11 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
             EXIT_USAGE,
             json!({"error": {"kind": "usage", "message": message}}),
             message.clone(),
+        ),
+        Failure::Store(error) => (
+            EXIT_TRANSPORT,
+            json!({"error": {"kind": "token_store", "message": error.to_string()}}),
+            error.to_string(),
         ),
         Failure::Call(error) => {
             let code = match error.kind() {

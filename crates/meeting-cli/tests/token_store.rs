@@ -176,6 +176,16 @@ fn redis_unreachable_the_command_still_works_with_a_warning() {
     assert!(err.contains("token store failed"), "{err}");
     assert!(!err.contains("s3cret"), "{err}");
     assert!(sim.handle.conference(CONF).expect("seeded").locked);
+
+    // Logging out cannot be done without the store: a transport failure, exit 3.
+    let mut logout = sim.meeting();
+    logout.args(["logout"]).env(
+        "MEETING_TOKEN_STORE",
+        format!("redis://:s3cret@127.0.0.1:{port}/0"),
+    );
+    let out = logout.output().expect("runs");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("s3cret"), "{}", stderr(&out));
 }
 
 #[test]

@@ -147,13 +147,12 @@ impl Client {
         if self.credentials().is_none_or(|c| c.can_refresh()) {
             self.inner.access.forget();
         }
-        let cells: Vec<_> = {
-            let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
-            cells.drain().map(|(_, cell)| cell).collect()
-        };
-        for cell in cells {
+        // The cells stay: conference handles made before keep using theirs.
+        let cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
+        for cell in cells.values() {
             cell.forget();
         }
+        drop(cells);
         let Some(shared) = &self.inner.shared else {
             return Ok(0);
         };

@@ -2,7 +2,8 @@
 //! control token) and the cache both share, [`TokenCell`]: one for the access token and
 //! one per conference for control tokens. Each refreshes ahead of expiry, with one fetch
 //! at a time however many calls wait for it (single flight), and forgets a token the
-//! service refused.
+//! service refused. A client with a token store links its cells to it ([`shared`]):
+//! a cell then reads the store before fetching, and other processes share its token.
 
 mod access;
 mod control;
