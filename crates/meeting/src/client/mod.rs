@@ -148,11 +148,15 @@ impl Client {
             self.inner.access.forget();
         }
         // The cells stay: conference handles made before keep using theirs.
-        let cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
-        for cell in cells.values() {
+        for cell in self
+            .inner
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
             cell.forget();
         }
-        drop(cells);
         let Some(shared) = &self.inner.shared else {
             return Ok(0);
         };
