@@ -13,6 +13,8 @@
 //! limit fails the call with a transport error whose source is [`BodyTooLarge`].
 
 use std::cell::RefCell;
+
+use reqwest::ResponseBuilderExt;
 use std::fmt;
 use std::future::Future;
 
@@ -123,9 +125,13 @@ pub(crate) async fn buffer(mut response: reqwest::Response) -> reqwest::Result<r
         }
         body = joined.into();
     }
-    let mut buffered = http::Response::new(reqwest::Body::from(body));
-    *buffered.status_mut() = response.status();
-    *buffered.version_mut() = response.version();
+    // Rebuilt with its URL: without one, reqwest parses a placeholder URL each time.
+    let rebuilt = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone())
+        .body(reqwest::Body::from(body.clone()));
+    let mut buffered = rebuilt.unwrap_or_else(|_| http::Response::new(reqwest::Body::from(body)));
     *buffered.headers_mut() = std::mem::take(response.headers_mut());
     Ok(reqwest::Response::from(buffered))
 }

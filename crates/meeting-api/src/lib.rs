@@ -57,14 +57,19 @@ impl progenitor_client::ClientHooks for Client {
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let method = request.method().clone();
-        let path = request.url().path().to_owned();
+        // Copied for the log lines only when they are on: this runs for every request.
+        let logged = tracing::enabled!(tracing::Level::DEBUG)
+            .then(|| (request.method().clone(), request.url().path().to_owned()));
+        let (method, path) = match &logged {
+            Some((method, path)) => (method.as_str(), path.as_str()),
+            None => ("", ""),
+        };
         let result = match self.client.execute(request).await {
             Ok(response) => {
                 let record = exchange::Exchange::of(&response);
                 tracing::debug!(
                     operation = info.operation_id,
-                    %method,
+                    method,
                     path,
                     status = record.status.as_u16(),
                     request_id = record.request_id().unwrap_or(""),
@@ -79,7 +84,7 @@ impl progenitor_client::ClientHooks for Client {
         if let Err(error) = &result {
             tracing::debug!(
                 operation = info.operation_id,
-                %method,
+                method,
                 path,
                 error = %error,
                 "meeting api request failed"

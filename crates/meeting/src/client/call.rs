@@ -176,8 +176,10 @@ impl Client {
             loop {
                 attempt += 1;
                 span.record("attempt", attempt);
+                // Boxed: the generated request future is large, and every layer
+                // around it (task-local, span, deadline) would otherwise copy it.
                 let (result, exchange) =
-                    meeting_api::exchange::observe(body_limit, send()).await;
+                    meeting_api::exchange::observe(body_limit, Box::pin(send())).await;
                 if let Some(exchange) = &exchange {
                     span.record("status", exchange.status.as_u16());
                     span.record("request_id", exchange.request_id().unwrap_or(""));
