@@ -399,16 +399,7 @@ async fn logout(args: &LogoutArgs, global: &Global) -> Result<usize, Failure> {
     let login = &args.connection.login;
     let identity = match (&login.account, &login.app_id) {
         (Some(account), _) => Some(Credentials::account(account, String::new())),
-        (None, Some(app_id)) => {
-            let mut app = match &login.corp_id {
-                Some(corp) => AppId::service_provider(app_id, String::new(), corp),
-                None => AppId::single_enterprise(app_id, String::new()),
-            };
-            if let Some(user) = &login.user_id {
-                app = app.user_id(user);
-            }
-            Some(Credentials::app_id(app))
-        }
+        (None, Some(app_id)) => Some(Credentials::app_id(app(login, app_id, String::new()))),
         (None, None) => None,
     };
     let client = client(&args.connection.endpoint, global, identity)?;
@@ -511,16 +502,21 @@ fn optional_credentials(login: &Login) -> Result<Option<Credentials>, Failure> {
             login.app_key_file.as_deref(),
             "--app-key-file",
         )?;
-        let mut app = match &login.corp_id {
-            Some(corp) => AppId::service_provider(app_id, key, corp),
-            None => AppId::single_enterprise(app_id, key),
-        };
-        if let Some(user) = &login.user_id {
-            app = app.user_id(user);
-        }
-        return Ok(Some(Credentials::app_id(app)));
+        return Ok(Some(Credentials::app_id(app(login, app_id, key))));
     }
     Ok(secrets::from_env("MEETING_ACCESS_TOKEN").map(Credentials::access_token))
+}
+
+/// App ID `app_id` with `key`, for the enterprise and user the login flags name.
+fn app(login: &Login, app_id: &str, key: String) -> AppId {
+    let app = match &login.corp_id {
+        Some(corp) => AppId::service_provider(app_id, key, corp),
+        None => AppId::single_enterprise(app_id, key),
+    };
+    match &login.user_id {
+        Some(user) => app.user_id(user),
+        None => app,
+    }
 }
 
 /// The conference with a control token (MEETING_CONTROL_TOKEN) or the host password.

@@ -278,17 +278,10 @@ impl TokenStore for FileStore {
 
 #[cfg(test)]
 mod tests {
-    use std::time::SystemTime;
-
     use super::*;
 
     fn token(secret: &str) -> StoredToken {
-        StoredToken {
-            token: SecretString::from(secret.to_owned()),
-            expires_at: SystemTime::now(),
-            refresh_at: SystemTime::now(),
-            info: serde_json::json!({"user_id": "u"}),
-        }
+        StoredToken::for_test(secret)
     }
 
     fn temp_dir(name: &str) -> PathBuf {

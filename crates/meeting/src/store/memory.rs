@@ -127,17 +127,10 @@ impl TokenStore for MemoryStore {
 
 #[cfg(test)]
 mod tests {
-    use std::time::SystemTime;
-
     use super::*;
 
     fn token(secret: &str) -> StoredToken {
-        StoredToken {
-            token: SecretString::from(secret.to_owned()),
-            expires_at: SystemTime::now(),
-            refresh_at: SystemTime::now(),
-            info: serde_json::Value::Null,
-        }
+        StoredToken::for_test(secret)
     }
 
     #[tokio::test]

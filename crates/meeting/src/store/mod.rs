@@ -105,6 +105,19 @@ pub struct StoredToken {
     pub(crate) info: serde_json::Value,
 }
 
+#[cfg(test)]
+impl StoredToken {
+    /// A token for the stores' tests: due and expiring now.
+    pub(crate) fn for_test(secret: &str) -> Self {
+        Self {
+            token: SecretString::from(secret.to_owned()),
+            expires_at: SystemTime::now(),
+            refresh_at: SystemTime::now(),
+            info: serde_json::json!({"user_id": "u"}),
+        }
+    }
+}
+
 /// The stored text's layout (version 1).
 #[derive(Serialize, Deserialize)]
 struct Encoded<'a> {

@@ -127,6 +127,24 @@ impl RedisStore {
             .map_err(failed("cannot connect"))
     }
 
+    /// Runs `script` (a compare-and-delete) on `key` with `arg`.
+    async fn delete_if(
+        &self,
+        script: &str,
+        key: String,
+        arg: &str,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.connection().await?;
+        redis::Script::new(script)
+            .key(key)
+            .arg(arg)
+            .invoke_async::<i64>(&mut connection)
+            .await
+            .map(drop)
+            .map_err(failed(what))
+    }
+
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
@@ -179,14 +197,13 @@ impl TokenStore for RedisStore {
     }
 
     async fn discard(&self, key: &str, token: &SecretString) -> Result<(), StoreError> {
-        let mut connection = self.connection().await?;
-        redis::Script::new(DISCARD)
-            .key(self.key(key))
-            .arg(token.expose_secret())
-            .invoke_async::<i64>(&mut connection)
-            .await
-            .map(drop)
-            .map_err(failed("discarding a token failed"))
+        self.delete_if(
+            DISCARD,
+            self.key(key),
+            token.expose_secret(),
+            "discarding a token failed",
+        )
+        .await
     }
 
     async fn try_lock(&self, key: &str, ttl: Duration) -> Result<Option<LockId>, StoreError> {
@@ -205,14 +222,13 @@ impl TokenStore for RedisStore {
     }
 
     async fn unlock(&self, key: &str, lock: &LockId) -> Result<(), StoreError> {
-        let mut connection = self.connection().await?;
-        redis::Script::new(UNLOCK)
-            .key(self.lock_key(key))
-            .arg(lock.as_str())
-            .invoke_async::<i64>(&mut connection)
-            .await
-            .map(drop)
-            .map_err(failed("unlocking failed"))
+        self.delete_if(
+            UNLOCK,
+            self.lock_key(key),
+            lock.as_str(),
+            "unlocking failed",
+        )
+        .await
     }
 
     async fn remove_prefix(&self, prefix: &str) -> Result<usize, StoreError> {

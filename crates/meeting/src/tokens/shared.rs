@@ -23,6 +23,20 @@ const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 
+/// A store operation's result, or a failure once [`STORE_TIMEOUT`] has passed.
+async fn bounded<T>(
+    operation: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(STORE_TIMEOUT, operation)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::new(format!(
+                "no answer within {} s",
+                STORE_TIMEOUT.as_secs()
+            )))
+        })
+}
+
 /// What the service said about a token, as a store keeps it (never the token: that is
 /// kept apart, as a secret).
 pub(crate) trait StoredInfo: Sized {
@@ -106,15 +120,7 @@ impl SharedStore {
         &self,
         operation: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Option<T> {
-        let result = tokio::time::timeout(STORE_TIMEOUT, operation)
-            .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::new(format!(
-                    "no answer within {} s",
-                    STORE_TIMEOUT.as_secs()
-                )))
-            });
-        self.noted(result)
+        self.noted(bounded(operation).await)
     }
 
     /// The result of a store operation, noting a failure (and warning at the first
@@ -159,9 +165,7 @@ impl SharedStore {
 
     /// Removes every stored token whose key starts with `prefix`.
     pub async fn remove_prefix(&self, prefix: &str) -> Result<usize, StoreError> {
-        tokio::time::timeout(STORE_TIMEOUT, self.store.remove_prefix(prefix))
-            .await
-            .unwrap_or_else(|_| Err(StoreError::new("no answer in time")))
+        bounded(self.store.remove_prefix(prefix)).await
     }
 
     /// Forgets `stale` in the store if the store still holds it (the service refused
@@ -284,7 +288,7 @@ impl Held {
     async fn release(mut self) {
         if let Some(lock) = self.lock.take() {
             let unlock = self.store.unlock(&self.key, &lock);
-            let _ = tokio::time::timeout(STORE_TIMEOUT, unlock).await;
+            let _ = bounded(unlock).await;
         }
     }
 }
@@ -295,7 +299,7 @@ impl Drop for Held {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let (store, key) = (self.store.clone(), std::mem::take(&mut self.key));
             runtime.spawn(async move {
-                let _ = tokio::time::timeout(STORE_TIMEOUT, store.unlock(&key, &lock)).await;
+                let _ = bounded(store.unlock(&key, &lock)).await;
             });
         }
     }
