@@ -265,6 +265,20 @@ async fn a_full_outage_spends_the_retry_budget_then_sends_one_request_per_call()
 }
 
 /// 200 calls at once on a client whose `credentials` the service refuses.
+/// 200 concurrent cancels that must fail: their errors.
+async fn failing_cancels(client: &Client) -> Vec<Error> {
+    herd(client, |client| {
+        tokio::spawn(async move {
+            client
+                .conference(SCHEDULED)
+                .cancel()
+                .await
+                .expect_err("the cancel fails")
+        })
+    })
+    .await
+}
+
 async fn herd(
     client: &Client,
     call: impl Fn(Client) -> tokio::task::JoinHandle<Error>,
@@ -286,16 +300,7 @@ async fn a_wrong_password_makes_one_login_attempt_per_thirty_seconds() {
         .clock(clock.clone())
         .build()
         .expect("builds");
-    let errors = herd(&client, |client| {
-        tokio::spawn(async move {
-            client
-                .conference(SCHEDULED)
-                .cancel()
-                .await
-                .expect_err("refused")
-        })
-    })
-    .await;
+    let errors = failing_cancels(&client).await;
     assert!(errors.iter().all(|e| e.kind() == ErrorKind::Authentication));
     let logins = || sim.counters().requests_for("AuthenticateAccount");
     println!(
@@ -358,16 +363,7 @@ async fn a_failing_login_is_shared_by_its_wave_but_not_remembered() {
         latency_ms: 300,
         ..FaultConfig::default()
     });
-    let errors = herd(&client, |client| {
-        tokio::spawn(async move {
-            client
-                .conference(SCHEDULED)
-                .cancel()
-                .await
-                .expect_err("5xx")
-        })
-    })
-    .await;
+    let errors = failing_cancels(&client).await;
     assert!(errors.iter().all(|e| e.kind() == ErrorKind::ServerError));
     let logins = || sim.counters().requests_for("AuthenticateAccount");
     println!(
