@@ -338,13 +338,8 @@ fn transport_failure_exits_3() {
     let sim = Sim::start();
     let endpoint = sim.handle.base_url().to_owned();
     drop(sim);
-    let mut cmd = Command::cargo_bin("meeting").expect("binary built");
-    let out = cmd
-        .env_clear()
-        .env("MEETING_ENDPOINT", endpoint)
-        .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+    let out = meeting_at(&endpoint)
         .args(["lock", CONF])
-        .timeout(Duration::from_secs(60))
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));

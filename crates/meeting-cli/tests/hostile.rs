@@ -5,7 +5,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Command, meeting_at};
 use meeting_sim::scripted::{Reply, ScriptedServer};
 use meeting_sim::{SimHandle, Simulator};
 
@@ -44,19 +46,8 @@ impl Scripted {
     }
 
     fn meeting(&self) -> Command {
-        meeting(&self.server.base_url())
+        meeting_at(&self.server.base_url())
     }
-}
-
-fn meeting(endpoint: &str) -> Command {
-    let mut cmd = Command::cargo_bin("meeting").expect("binary built");
-    cmd.env_clear()
-        .env("MEETING_ENDPOINT", endpoint)
-        .env("MEETING_HOST_PASSWORD", "654321")
-        // Each test's server answers its own way: no token may carry over.
-        .env("MEETING_TOKEN_STORE", "none")
-        .timeout(Duration::from_secs(60));
-    cmd
 }
 
 fn stderr(output: &std::process::Output) -> String {
@@ -156,7 +147,7 @@ fn a_bad_token_from_the_server_exits_1() {
 
 #[test]
 fn a_password_in_the_endpoint_is_refused_unquoted() {
-    let out = meeting("http://admin:S3CRET-in-url@127.0.0.1:1/")
+    let out = meeting_at("http://admin:S3CRET-in-url@127.0.0.1:1/")
         .args(["--json", "lock", CONF])
         .output()
         .expect("runs");
@@ -177,7 +168,7 @@ fn an_untrusted_certificate_is_one_line_and_exit_3() {
         .block_on(Simulator::new().tls(true).start())
         .expect("starts");
     let endpoint = format!("https://localhost:{}", sim.local_addr().port());
-    let out = meeting(&endpoint)
+    let out = meeting_at(&endpoint)
         .args(["lock", CONF])
         .output()
         .expect("runs");
@@ -188,7 +179,7 @@ fn an_untrusted_certificate_is_one_line_and_exit_3() {
         text.contains("TLS failure") && text.contains("UnknownIssuer"),
         "{text}"
     );
-    let out = meeting(&endpoint)
+    let out = meeting_at(&endpoint)
         .args(["--json", "lock", CONF])
         .output()
         .expect("runs");

@@ -90,3 +90,15 @@ impl Drop for Sim {
         let _ = std::fs::remove_dir_all(&self.tokens);
     }
 }
+
+/// `meeting` against `endpoint` with only the host password in its environment, and no
+/// token kept between runs (each test's server answers its own way).
+pub fn meeting_at(endpoint: &str) -> Command {
+    let mut cmd = Command::cargo_bin("meeting").expect("binary built");
+    cmd.env_clear()
+        .env("MEETING_ENDPOINT", endpoint)
+        .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+        .env("MEETING_TOKEN_STORE", "none")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
