@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -199,8 +201,10 @@ async fn the_deadline_covers_every_attempt_and_the_token_fetch() {
         .await
         .expect_err("silence");
     assert_eq!(err.kind(), ErrorKind::Timeout);
+    // The error names the step the deadline interrupted: the token fetch.
     assert!(
-        err.to_string().starts_with("LockMeeting for conference"),
+        err.to_string()
+            .starts_with("CreateConfToken for conference 914083136"),
         "{err}"
     );
     // Generous: the point is 0.5 s, not the 60 s request timeout.
@@ -210,6 +214,81 @@ async fn the_deadline_covers_every_attempt_and_the_token_fetch() {
         started.elapsed()
     );
     assert_eq!(server.requests().len(), 1, "only the token fetch was sent");
+}
+
+#[tokio::test]
+async fn an_attempt_that_hangs_ends_at_the_request_timeout_and_is_tried_again() {
+    let locks = Arc::new(AtomicUsize::new(0));
+    let server = ScriptedServer::start({
+        let locks = locks.clone();
+        move |request| {
+            if is_token_request(&request.path) {
+                return control_token("stbok", "");
+            }
+            match locks.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::Silence,
+                _ => Reply::json(200, "{}"),
+            }
+        }
+    })
+    .await
+    .expect("server");
+    let client = Client::builder()
+        .endpoint(server.base_url())
+        .request_timeout(Duration::from_millis(300))
+        .retry_policy(quick_retries().max_elapsed(Duration::from_secs(20)))
+        .build()
+        .expect("client builds");
+    let started = Instant::now();
+    client
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .lock()
+        .await
+        .expect("the second attempt is answered");
+    assert_eq!(
+        locks.load(Ordering::SeqCst),
+        2,
+        "one silent attempt, one answered"
+    );
+    // Generous: the point is 0.3 s, not the 20 s deadline.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_ends_an_attempt_through_an_http_client_of_the_callers() {
+    // Its request timeout is unknown (here: none), so the deadline has a timer of its own.
+    let server = ScriptedServer::start(|request| {
+        if is_token_request(&request.path) {
+            return control_token("stbok", "");
+        }
+        Reply::Silence
+    })
+    .await
+    .expect("server");
+    let client = Client::builder()
+        .endpoint(server.base_url())
+        .http_client(reqwest::Client::new())
+        .retry_policy(quick_retries().max_elapsed(Duration::from_millis(500)))
+        .build()
+        .expect("client builds");
+    let started = Instant::now();
+    let err = client
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .lock()
+        .await
+        .expect_err("silence");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

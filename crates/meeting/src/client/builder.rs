@@ -17,8 +17,10 @@ use crate::tokens::{AccessTokenInfo, SharedStore, Token, TokenCell};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default timeout of one request (one attempt).
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default timeout of one request (one attempt): a third of the default operation
+/// deadline ([`RetryPolicy::max_elapsed`]), so that an attempt that hangs leaves time
+/// to try again.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a refused credential is remembered by default.
 pub const DEFAULT_REMEMBER_REFUSALS: Duration = Duration::from_secs(30);
 /// Default limit of an answer's body: 1 MiB, far above any answer the API describes.
@@ -173,7 +175,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of one attempt (default 30 s). Ignored with [`ClientBuilder::http_client`].
+    /// Timeout of one attempt (default 10 s), from sending the request to reading the
+    /// whole answer. Ignored with [`ClientBuilder::http_client`] (that client's own
+    /// timeout applies). Either way, no attempt runs past the operation's deadline
+    /// ([`RetryPolicy::max_elapsed`]).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -264,8 +269,9 @@ impl ClientBuilder {
             .endpoint
             .unwrap_or_else(|| Region::CnNorth4.base_url().to_owned());
         let base_url = check_endpoint(&endpoint, self.allow_insecure_http)?;
-        let http = match self.http {
-            Some(http) => http,
+        // The request timeout is known only for a client built here.
+        let (http, request_timeout) = match self.http {
+            Some(http) => (http, None),
             None => {
                 let mut builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
@@ -278,9 +284,10 @@ impl ClientBuilder {
                 for root in self.roots {
                     builder = builder.add_root_certificate(root);
                 }
-                builder.build().map_err(|e| {
+                let http = builder.build().map_err(|e| {
                     Error::config_with(format!("cannot build the HTTP client: {e}"), e)
-                })?
+                })?;
+                (http, Some(self.request_timeout))
             }
         };
         let shared = self.store.map(|store| Shared {
@@ -308,6 +315,7 @@ impl ClientBuilder {
                 control: Mutex::new(HashMap::new()),
                 retry_budget: RetryBudget::new(&self.retry),
                 retry: self.retry,
+                request_timeout,
                 body_limit: self.body_limit,
                 remember_refusals: self.remember_refusals,
                 clock: self.clock,

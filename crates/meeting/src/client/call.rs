@@ -63,6 +63,10 @@ impl Client {
     /// Runs an operation that sends a token: obtains it, sends with retries, and if the
     /// service refuses the token (401) and the client can get another, gets one and
     /// tries once more. All of it within one deadline.
+    ///
+    /// The deadline costs no timer of its own when it can be met without one: a cached
+    /// token is at hand at once, and an attempt that the HTTP client's request timeout
+    /// ends before the deadline needs nothing more (see [`Client::attempts`]).
     pub(crate) async fn call<T, F, Fut>(
         &self,
         context: &Context,
@@ -75,21 +79,25 @@ impl Client {
         Fut: Future<Output = ApiResult<T>>,
     {
         let deadline = self.deadline();
-        within(deadline, context, async {
-            let tokens = self.tokens(context, &auth, deadline).await?;
-            let result = self
-                .attempts(context, idempotency, deadline, || send(&tokens))
-                .await;
-            match result {
-                Err(e) if self.renew(&auth, &tokens, &e).await => {
+        let tokens = within(deadline, context, self.tokens(context, &auth, deadline)).await?;
+        match self
+            .attempts(context, idempotency, deadline, || send(&tokens))
+            .await
+        {
+            // Boxed: a rare path, kept out of every call's future.
+            Err(error) if error.kind() == ErrorKind::Authentication => {
+                Box::pin(within(deadline, context, async {
+                    if !self.renew(&auth, &tokens, &error).await {
+                        return Err(error);
+                    }
                     let tokens = self.tokens(context, &auth, deadline).await?;
                     self.attempts(context, idempotency, deadline, || send(&tokens))
                         .await
-                }
-                other => other,
+                }))
+                .await
             }
-        })
-        .await
+            other => other,
+        }
     }
 
     async fn tokens(
@@ -169,8 +177,10 @@ impl Client {
         let retries = policy.retries(idempotency);
         let budget = &self.inner.retry_budget;
         async move {
-            let started = Instant::now();
             let span = tracing::Span::current();
+            // Timed only for a subscriber that records the span.
+            let started = (!span.is_disabled()).then(Instant::now);
+            let duration_ms = || started.map_or(0, |at| at.elapsed().as_millis() as u64);
             let mut attempt = 0;
             let mut spent = 0;
             loop {
@@ -178,20 +188,32 @@ impl Client {
                 span.record("attempt", attempt);
                 // Boxed: the generated request future is large, and every layer
                 // around it (task-local, span, deadline) would otherwise copy it.
-                let (result, exchange) =
-                    meeting_api::exchange::observe(body_limit, Box::pin(send())).await;
-                if let Some(exchange) = &exchange {
-                    span.record("status", exchange.status.as_u16());
-                    span.record("request_id", exchange.request_id().unwrap_or(""));
-                }
-                let error = match result {
-                    Ok(response) => {
-                        budget.succeeded(spent);
-                        span.record("duration_ms", started.elapsed().as_millis() as u64);
-                        tracing::debug!("call succeeded");
-                        return Ok(response.into_inner());
+                let observed = meeting_api::exchange::observe(body_limit, Box::pin(send()));
+                let outcome = if self.outlives(deadline) {
+                    tokio::time::timeout_at(deadline, observed).await.ok()
+                } else {
+                    Some(observed.await)
+                };
+                let error = match outcome {
+                    Some((result, exchange)) => {
+                        if let Some(exchange) = &exchange {
+                            span.record("status", exchange.status.as_u16());
+                            span.record("request_id", exchange.request_id().unwrap_or(""));
+                        }
+                        match result {
+                            Ok(response) => {
+                                budget.succeeded(spent);
+                                span.record("duration_ms", duration_ms());
+                                tracing::debug!("call succeeded");
+                                return Ok(response.into_inner());
+                            }
+                            Err(e) => Error::from_api(context, e, exchange),
+                        }
                     }
-                    Err(e) => Error::from_api(context, e, exchange),
+                    // The deadline came before the answer.
+                    None => Error::Timeout {
+                        context: context.clone(),
+                    },
                 };
                 if retries && error.is_retryable() && attempt < policy.attempts() {
                     let delay = policy.delay(attempt, &error);
@@ -210,13 +232,26 @@ impl Client {
                         None => {}
                     }
                 }
-                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                span.record("duration_ms", duration_ms());
                 tracing::debug!(error = %error, "call failed");
                 return Err(error);
             }
         }
         .instrument(span)
         .await
+    }
+}
+
+impl Client {
+    /// Whether an attempt starting now could run past `deadline`: the HTTP client's
+    /// request timeout would not end it first (or is unknown: a client of the
+    /// caller's). Only then does the attempt need a timer of its own.
+    fn outlives(&self, deadline: Instant) -> bool {
+        self.inner.request_timeout.is_none_or(|timeout| {
+            Instant::now()
+                .checked_add(timeout)
+                .is_none_or(|end| end > deadline)
+        })
     }
 }
 

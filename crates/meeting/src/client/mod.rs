@@ -52,6 +52,8 @@ struct ClientInner {
     /// One control-token cache per conference.
     control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
     retry: RetryPolicy,
+    /// The HTTP client's timeout of one attempt, if the client built it.
+    request_timeout: Option<Duration>,
     /// Shared by the client and its clones.
     retry_budget: RetryBudget,
     body_limit: usize,
@@ -87,7 +89,7 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder with the defaults: cn-north-4, no credentials, 5 s connect and 30 s
+    /// A builder with the defaults: cn-north-4, no credentials, 5 s connect and 10 s
     /// request timeouts, the default [`RetryPolicy`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()

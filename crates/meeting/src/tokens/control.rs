@@ -69,15 +69,19 @@ impl Conference {
                 if e.refuses_access_token()
                     && client.credentials().is_some_and(|c| c.can_refresh()) =>
             {
-                if let Some(stale) = &access {
-                    client.access_cell().invalidate(stale).await;
-                }
-                tracing::info!("access token refused: logging in again and trying once more");
-                let access = client.access_token_if_any(context, deadline).await?;
-                let control = self
-                    .control_token(context, deadline, access.as_deref(), force)
-                    .await?;
-                Ok((access, control))
+                // Boxed: a rare path, kept out of every call's future.
+                Box::pin(async {
+                    if let Some(stale) = &access {
+                        client.access_cell().invalidate(stale).await;
+                    }
+                    tracing::info!("access token refused: logging in again and trying once more");
+                    let access = client.access_token_if_any(context, deadline).await?;
+                    let control = self
+                        .control_token(context, deadline, access.as_deref(), force)
+                        .await?;
+                    Ok((access, control))
+                })
+                .await
             }
             other => other.map(|control| (access, control)),
         }
@@ -98,9 +102,10 @@ impl Conference {
                 )));
             }
             let context = self.context("CreateConfToken");
-            let fresh = self
-                .request_control_token(&context, Some(token), None, access, deadline)
-                .await?;
+            // Boxed, like every fetch: see `TokenCell::get`.
+            let fresh =
+                Box::pin(self.request_control_token(&context, Some(token), None, access, deadline))
+                    .await?;
             return Ok(Arc::new(fresh));
         }
         let client = self.client();

@@ -260,7 +260,12 @@ impl<I: StoredInfo> TokenCell<I> {
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
-        self.get_or_fetch(clock, asker, false, fetch).await
+        if let Some(token) = self.fresh(clock.now()) {
+            return Ok(token);
+        }
+        // Boxed: inline, the fetch's state would be part of (and copied with) every
+        // call's future, though almost every call finds its token fresh.
+        Box::pin(self.get_or_fetch(clock, asker, false, fetch)).await
     }
 
     /// Like [`TokenCell::get`], but fetches even when the cached token is fresh.
@@ -274,7 +279,7 @@ impl<I: StoredInfo> TokenCell<I> {
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
-        self.get_or_fetch(clock, asker, true, fetch).await
+        Box::pin(self.get_or_fetch(clock, asker, true, fetch)).await
     }
 
     async fn get_or_fetch<F, Fut>(
@@ -288,9 +293,6 @@ impl<I: StoredInfo> TokenCell<I> {
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
-        if !force && let Some(token) = self.fresh(clock.now()).await {
-            return Ok(token);
-        }
         let seen = self.fetched.load(Ordering::Acquire);
         let mut fetches = self.refresh.lock().await;
         let now = clock.now();
@@ -310,7 +312,7 @@ impl<I: StoredInfo> TokenCell<I> {
             }
         }
         // Whoever held the lock before us may have fetched already.
-        if !force && let Some(token) = self.fresh(now).await {
+        if !force && let Some(token) = self.fresh(now) {
             return Ok(token);
         }
         let previous = self.load().filter(|t| now < t.expires_at);
@@ -352,7 +354,7 @@ impl<I: StoredInfo> TokenCell<I> {
             .clone()
     }
 
-    async fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
+    fn fresh(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
         self.load().filter(|t| t.is_fresh(now))
     }
 
@@ -487,11 +489,11 @@ mod tests {
             .expect("token");
         cell.invalidate(&first).await;
         assert_eq!(
-            cell.fresh(clock.now()).await.map(|t| t.expose().to_owned()),
+            cell.fresh(clock.now()).map(|t| t.expose().to_owned()),
             Some("b".into())
         );
         cell.invalidate(&second).await;
-        assert!(cell.fresh(clock.now()).await.is_none());
+        assert!(cell.fresh(clock.now()).is_none());
     }
 
     #[tokio::test]
