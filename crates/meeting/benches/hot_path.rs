@@ -1,11 +1,13 @@
 //! The hot path: `conference.lock()` through the wrapper (cached control token, call
 //! pipeline, span, generated builder, error mapping) against the identical request sent
-//! with raw reqwest. `cargo xtask bench` runs it against a release simulator; alone,
+//! with raw reqwest (a client with the wrapper's settings: the same headers, body and
+//! timeouts). `cargo xtask bench` runs it against a release simulator; alone,
 //! `cargo bench -p meeting --bench hot_path` starts one in this process.
 //!
 //! Modes (first argument):
 //! - `ratio` (default): alternating wrapper/raw runs of `--calls` lock calls each,
-//!   `--pairs` times, at concurrency 1 and 64; prints the time ratio (median, min,
+//!   `--pairs` times (each side first in every other pair), at concurrency 1 and 64;
+//!   prints the ratios of elapsed time and of the client's CPU time (median, min,
 //!   max) and heap allocations per call.
 //! - `rss-wrapper` / `rss-raw`: `--in-flight` calls at once (against a simulator with
 //!   latency, so that they are all in flight together); prints the process's peak RSS.
@@ -114,6 +116,7 @@ impl Caller {
                 };
                 let sent = http
                     .put(&**url)
+                    .header("accept", "application/json")
                     .header("content-type", "application/json")
                     .header("x-conference-authorization", &**token)
                     .body(body)
@@ -132,9 +135,32 @@ impl Caller {
     }
 }
 
-/// `calls` calls from `concurrency` tasks; the elapsed time and allocations per call.
-async fn run(caller: &Caller, calls: usize, concurrency: usize) -> (Duration, f64) {
+/// The CPU time this process has used so far (all threads, user and system).
+fn cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid `timespec` for the call to fill.
+    let read = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } == 0;
+    match (read, u64::try_from(now.tv_sec), u32::try_from(now.tv_nsec)) {
+        (true, Ok(seconds), Ok(nanos)) => Duration::new(seconds, nanos),
+        _ => Duration::ZERO,
+    }
+}
+
+/// What one run of calls cost.
+struct Run {
+    elapsed: Duration,
+    /// The client's CPU time (the simulator runs in another process under `--endpoint`).
+    cpu: Duration,
+    allocations_per_call: f64,
+}
+
+/// `calls` calls from `concurrency` tasks.
+async fn run(caller: &Caller, calls: usize, concurrency: usize) -> Run {
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let cpu = cpu_time();
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|t| {
@@ -150,47 +176,63 @@ async fn run(caller: &Caller, calls: usize, concurrency: usize) -> (Duration, f6
     for task in tasks {
         let _ = task.await;
     }
-    let elapsed = started.elapsed();
-    let per_call = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64 / calls as f64;
-    (elapsed, per_call)
+    Run {
+        elapsed: started.elapsed(),
+        cpu: cpu_time().saturating_sub(cpu),
+        allocations_per_call: (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64
+            / calls as f64,
+    }
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// Median, min and max.
+fn spread(values: &mut [f64]) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    let last = values.len().saturating_sub(1);
+    (values[values.len() / 2], values[0], values[last])
 }
 
 async fn ratio(wrapper: &Caller, raw: &Caller, options: &Options) {
+    let calls = options.calls as f64;
     for concurrency in [1, 64] {
         // Warm both: connections, caches, the simulator's allocator.
         run(wrapper, 500, concurrency).await;
         run(raw, 500, concurrency).await;
-        let mut ratios = Vec::new();
+        let (mut time, mut cpu) = (Vec::new(), Vec::new());
+        let (mut wrapper_us, mut raw_us) = (Vec::new(), Vec::new());
+        let (mut wrapper_cpu_us, mut raw_cpu_us) = (Vec::new(), Vec::new());
         let mut allocations = (0.0, 0.0);
-        let mut per_call = (Vec::new(), Vec::new());
-        for _ in 0..options.pairs {
-            let (w, w_alloc) = run(wrapper, options.calls, concurrency).await;
-            let (r, r_alloc) = run(raw, options.calls, concurrency).await;
-            ratios.push(w.as_secs_f64() / r.as_secs_f64());
-            per_call
-                .0
-                .push(w.as_secs_f64() * 1e6 / options.calls as f64);
-            per_call
-                .1
-                .push(r.as_secs_f64() * 1e6 / options.calls as f64);
-            allocations = (w_alloc, r_alloc);
+        for pair in 0..options.pairs.max(1) {
+            // Each side goes first in every other pair, so that a drift of the machine
+            // during a pair does not always favour the same side.
+            let (w, r) = if pair % 2 == 0 {
+                let w = run(wrapper, options.calls, concurrency).await;
+                (w, run(raw, options.calls, concurrency).await)
+            } else {
+                let r = run(raw, options.calls, concurrency).await;
+                (run(wrapper, options.calls, concurrency).await, r)
+            };
+            time.push(w.elapsed.as_secs_f64() / r.elapsed.as_secs_f64());
+            cpu.push(w.cpu.as_secs_f64() / r.cpu.as_secs_f64());
+            wrapper_us.push(w.elapsed.as_secs_f64() * 1e6 / calls);
+            raw_us.push(r.elapsed.as_secs_f64() * 1e6 / calls);
+            wrapper_cpu_us.push(w.cpu.as_secs_f64() * 1e6 / calls);
+            raw_cpu_us.push(r.cpu.as_secs_f64() * 1e6 / calls);
+            allocations = (w.allocations_per_call, r.allocations_per_call);
         }
-        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = ratios.iter().copied().fold(0.0, f64::max);
+        let (ratio, ratio_min, ratio_max) = spread(&mut time);
+        let (cpu_ratio, cpu_ratio_min, cpu_ratio_max) = spread(&mut cpu);
         println!(
-            "bench: {{\"concurrency\":{concurrency},\"calls\":{},\"pairs\":{},\"ratio_median\":{:.4},\
-             \"ratio_min\":{min:.4},\"ratio_max\":{max:.4},\"wrapper_us\":{:.2},\"raw_us\":{:.2},\
+            "bench: {{\"concurrency\":{concurrency},\"calls\":{},\"pairs\":{},\
+             \"ratio_median\":{ratio:.4},\"ratio_min\":{ratio_min:.4},\"ratio_max\":{ratio_max:.4},\
+             \"cpu_ratio_median\":{cpu_ratio:.4},\"cpu_ratio_min\":{cpu_ratio_min:.4},\"cpu_ratio_max\":{cpu_ratio_max:.4},\
+             \"wrapper_us\":{:.2},\"raw_us\":{:.2},\"wrapper_cpu_us\":{:.2},\"raw_cpu_us\":{:.2},\
              \"wrapper_allocs\":{:.1},\"raw_allocs\":{:.1}}}",
             options.calls,
-            options.pairs,
-            median(&mut ratios),
-            median(&mut per_call.0),
-            median(&mut per_call.1),
+            options.pairs.max(1),
+            spread(&mut wrapper_us).0,
+            spread(&mut raw_us).0,
+            spread(&mut wrapper_cpu_us).0,
+            spread(&mut raw_cpu_us).0,
             allocations.0,
             allocations.1
         );
@@ -255,8 +297,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let meeting = client.conference(CONF).with_host_password("654321");
         let token: Arc<str> = meeting.control_token_info().await?.expose_token().into();
         let wrapper = Caller::Wrapper(meeting);
+        // Built as the wrapper builds its own, so that both send the same bytes and
+        // bound each request the same way: the ratio is then the wrapper's own work.
+        let http = reqwest::Client::builder()
+            .connect_timeout(meeting::DEFAULT_CONNECT_TIMEOUT)
+            .timeout(meeting::DEFAULT_REQUEST_TIMEOUT)
+            .user_agent(concat!("meeting/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         let raw = Caller::Raw {
-            http: reqwest::Client::new(),
+            http,
             url: format!("{endpoint}/v1/mmc/control/conferences/lock?conferenceID={CONF}").into(),
             token,
         };
@@ -269,14 +319,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 } else {
                     &wrapper
                 };
-                let (elapsed, allocations) = run(caller, options.calls, 64).await;
+                let load = run(caller, options.calls, 64).await;
                 println!(
-                    "bench: {{\"mode\":\"{}\",\"us_per_call\":{:.2},\"allocs\":{allocations:.1}}}",
+                    "bench: {{\"mode\":\"{}\",\"us_per_call\":{:.2},\"cpu_us_per_call\":{:.2},\"allocs\":{:.1}}}",
                     options.mode,
-                    elapsed.as_secs_f64() * 1e6 / options.calls as f64
+                    load.elapsed.as_secs_f64() * 1e6 / options.calls as f64,
+                    load.cpu.as_secs_f64() * 1e6 / options.calls as f64,
+                    load.allocations_per_call
                 );
             }
-            _ => ratio(&wrapper, &raw, &options).await,
+            _ => {
+                if let Caller::Wrapper(meeting) = &wrapper {
+                    // Every layer a call passes through moves its future: its size is
+                    // a cost of its own.
+                    let future = meeting.lock();
+                    println!(
+                        "bench: {{\"lock_future_bytes\":{}}}",
+                        std::mem::size_of_val(&future)
+                    );
+                }
+                ratio(&wrapper, &raw, &options).await
+            }
         }
         if let Some(sim) = embedded {
             sim.shutdown().await;
