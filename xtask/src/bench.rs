@@ -1,7 +1,8 @@
 //! `cargo xtask bench [--quick]`: the figures of BENCHMARKS.md in one run, side by side.
 //!
 //! Starts the release simulator (HTTPS and HTTP on one port), then measures: the
-//! wrapper against raw reqwest (the `hot_path` bench of the `meeting` crate), peak RSS
+//! wrapper, and the generated client alone, against raw reqwest (the `hot_path` bench
+//! of the `meeting` crate), peak RSS
 //! with calls in flight, the simulator's throughput with wrk over HTTP and HTTPS beside
 //! Prism mocking the same spec, and the official Python SDK's calls per second. It
 //! reports; it asserts no timing.
@@ -81,22 +82,25 @@ pub fn run(quick: bool) -> Result<String> {
     let http_url = url.replacen("https://", "http://", 1);
 
     println!(
-        "\n## wrapper / raw reqwest (lock calls, alternating runs, {} pairs)",
+        "\n## wrapper / raw reqwest, and the generated client alone / raw reqwest \
+         (lock calls, alternating runs, {} pairs)",
         sizes.pairs
     );
-    for line in hot_path(
-        &root,
-        &[
-            "ratio",
-            "--endpoint",
-            &http_url,
-            "--calls",
-            &sizes.calls.to_string(),
-            "--pairs",
-            &sizes.pairs.to_string(),
-        ],
-    )? {
-        println!("{line}");
+    for mode in ["ratio", "ratio-generated"] {
+        for line in hot_path(
+            &root,
+            &[
+                mode,
+                "--endpoint",
+                &http_url,
+                "--calls",
+                &sizes.calls.to_string(),
+                "--pairs",
+                &sizes.pairs.to_string(),
+            ],
+        )? {
+            println!("{line}");
+        }
     }
 
     println!(

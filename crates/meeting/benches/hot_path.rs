@@ -9,9 +9,12 @@
 //!   `--pairs` times (each side first in every other pair), at concurrency 1 and 64;
 //!   prints the ratios of elapsed time and of the client's CPU time (median, min,
 //!   max) and heap allocations per call.
+//! - `ratio-generated`: the same, with the generated client alone (`Client::api()`, the
+//!   wrapper's HTTP client and hooks, the token at hand) in the wrapper's place: how
+//!   much of the wrapper's cost is the generated send path it builds on.
 //! - `rss-wrapper` / `rss-raw`: `--in-flight` calls at once (against a simulator with
 //!   latency, so that they are all in flight together); prints the process's peak RSS.
-//! - `load-wrapper` / `load-raw`: `--calls` calls at concurrency 64, one way only (to
+//! - `load-wrapper` / `load-generated` / `load-raw`: `--calls` calls at concurrency 64, one way only (to
 //!   profile one side, e.g. under `perf record`).
 //!
 //! Options: `--endpoint URL` (a running simulator seeded with `Seed::example()`),
@@ -25,6 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use meeting::{Client, Conference};
+use meeting_api::types::RestLockReqBody;
 use meeting_sim::{Seed, Simulator};
 
 /// Counts heap allocations, to report allocations and bytes per call.
@@ -83,10 +87,17 @@ fn options() -> Options {
     options
 }
 
-/// The same lock request, two ways.
+/// The same lock request, three ways.
 #[derive(Clone)]
 enum Caller {
     Wrapper(Conference),
+    /// The generated client alone (`Client::api()`: the same HTTP client and hooks as the
+    /// wrapper), with the token at hand: what the wrapper builds on.
+    Generated {
+        client: meeting::Client,
+        token: Arc<str>,
+        bodies: [RestLockReqBody; 2],
+    },
     Raw {
         http: reqwest::Client,
         url: Arc<str>,
@@ -106,6 +117,23 @@ impl Caller {
                 };
                 if let Err(e) = result {
                     eprintln!("wrapper call failed: {e}");
+                }
+            }
+            Self::Generated {
+                client,
+                token,
+                bodies,
+            } => {
+                let sent = client
+                    .api()
+                    .lock_meeting()
+                    .conference_id(CONF)
+                    .x_conference_authorization(&**token)
+                    .body(bodies[usize::from(lock)].clone())
+                    .send()
+                    .await;
+                if let Err(e) = sent {
+                    eprintln!("generated call failed: {e}");
                 }
             }
             Self::Raw { http, url, token } => {
@@ -191,7 +219,8 @@ fn spread(values: &mut [f64]) -> (f64, f64, f64) {
     (values[values.len() / 2], values[0], values[last])
 }
 
-async fn ratio(wrapper: &Caller, raw: &Caller, options: &Options) {
+/// `wrapper` against `raw`, named `compared` in the output.
+async fn ratio(compared: &str, wrapper: &Caller, raw: &Caller, options: &Options) {
     let calls = options.calls as f64;
     for concurrency in [1, 64] {
         // Warm both: connections, caches, the simulator's allocator.
@@ -222,7 +251,7 @@ async fn ratio(wrapper: &Caller, raw: &Caller, options: &Options) {
         let (ratio, ratio_min, ratio_max) = spread(&mut time);
         let (cpu_ratio, cpu_ratio_min, cpu_ratio_max) = spread(&mut cpu);
         println!(
-            "bench: {{\"concurrency\":{concurrency},\"calls\":{},\"pairs\":{},\
+            "bench: {{\"compared\":\"{compared}\",\"concurrency\":{concurrency},\"calls\":{},\"pairs\":{},\
              \"ratio_median\":{ratio:.4},\"ratio_min\":{ratio_min:.4},\"ratio_max\":{ratio_max:.4},\
              \"cpu_ratio_median\":{cpu_ratio:.4},\"cpu_ratio_min\":{cpu_ratio_min:.4},\"cpu_ratio_max\":{cpu_ratio_max:.4},\
              \"wrapper_us\":{:.2},\"raw_us\":{:.2},\"wrapper_cpu_us\":{:.2},\"raw_cpu_us\":{:.2},\
@@ -296,6 +325,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let client = Client::builder().endpoint(&endpoint).build()?;
         let meeting = client.conference(CONF).with_host_password("654321");
         let token: Arc<str> = meeting.control_token_info().await?.expose_token().into();
+        let generated = Caller::Generated {
+            client: client.clone(),
+            token: token.clone(),
+            bodies: [
+                RestLockReqBody {
+                    is_lock: 0.try_into()?,
+                },
+                RestLockReqBody {
+                    is_lock: 1.try_into()?,
+                },
+            ],
+        };
         let wrapper = Caller::Wrapper(meeting);
         // Built as the wrapper builds its own, so that both send the same bytes and
         // bound each request the same way: the ratio is then the wrapper's own work.
@@ -311,13 +352,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             token,
         };
         match options.mode.as_str() {
+            "ratio-generated" => ratio("generated/raw", &generated, &raw, &options).await,
             "rss-wrapper" => rss(&wrapper, options.in_flight).await,
             "rss-raw" => rss(&raw, options.in_flight).await,
-            "load-wrapper" | "load-raw" => {
-                let caller = if options.mode == "load-raw" {
-                    &raw
-                } else {
-                    &wrapper
+            "load-wrapper" | "load-generated" | "load-raw" => {
+                let caller = match options.mode.as_str() {
+                    "load-raw" => &raw,
+                    "load-generated" => &generated,
+                    _ => &wrapper,
                 };
                 let load = run(caller, options.calls, 64).await;
                 println!(
@@ -338,7 +380,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         std::mem::size_of_val(&future)
                     );
                 }
-                ratio(&wrapper, &raw, &options).await
+                ratio("wrapper/raw", &wrapper, &raw, &options).await
             }
         }
         if let Some(sim) = embedded {

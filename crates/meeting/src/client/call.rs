@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use meeting_api::ResponseValue;
 use meeting_api::types::ErrorBody;
@@ -255,19 +256,31 @@ impl Client {
     }
 }
 
-/// Runs `operation`, or fails with [`Error::Timeout`] once `deadline` has passed.
+/// Runs `operation`, or fails with [`Error::Timeout`] once `deadline` has passed. An
+/// operation that finishes at once (a cached token) costs no timer.
 pub(crate) async fn within<T>(
     deadline: Instant,
     context: &Context,
     operation: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
-    tokio::time::timeout_at(deadline, operation)
-        .await
-        .unwrap_or_else(|_| {
-            Err(Error::Timeout {
-                context: context.clone(),
-            })
+    let mut operation = std::pin::pin!(operation);
+    let at_once = std::future::poll_fn(|cx| {
+        Poll::Ready(match operation.as_mut().poll(cx) {
+            Poll::Ready(output) => Some(output),
+            Poll::Pending => None,
         })
+    })
+    .await;
+    match at_once {
+        Some(output) => output,
+        None => tokio::time::timeout_at(deadline, operation)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    context: context.clone(),
+                })
+            }),
+    }
 }
 
 /// A deadline no operation reaches (about 30 years ahead).
