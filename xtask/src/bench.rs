@@ -159,6 +159,105 @@ pub fn run(quick: bool) -> Result<String> {
     Ok(format!("done in {:.0} s", started.elapsed().as_secs_f64()))
 }
 
+/// `cargo xtask bench --instructions`: the instructions one lock call executes (valgrind's
+/// callgrind) through the wrapper, the generated client alone and raw reqwest. Unlike
+/// times, these do not move with the machine's load: the figure to compare from one
+/// change to the next.
+pub fn instructions() -> Result<String> {
+    let started = Instant::now();
+    let root = root();
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        bail!("valgrind is not installed (Debian: apt-get install valgrind)");
+    }
+    cargo(
+        &root,
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "meeting-sim",
+            "--features",
+            "cli",
+        ],
+    )?;
+    let executable = hot_path_executable(&root)?;
+    let (_sim, url) = simulator(&root, &[])?;
+    let http_url = url.replacen("https://", "http://", 1);
+    println!(
+        "## instructions per lock call (callgrind; runs of 1,000 and 3,000 calls, the difference / 2,000)"
+    );
+    let mut per_call = Vec::new();
+    for mode in ["load-raw", "load-generated", "load-wrapper"] {
+        let small = callgrind(&executable, mode, &http_url, 1_000)?;
+        let large = callgrind(&executable, mode, &http_url, 3_000)?;
+        let instructions = large.saturating_sub(small) / 2_000;
+        per_call.push(instructions as f64);
+        println!("{:<10} {instructions:>8}", mode.trim_start_matches("load-"));
+    }
+    if let [raw, generated, wrapper] = per_call[..] {
+        println!(
+            "generated / raw {:.3}, wrapper / generated {:.3}, wrapper / raw {:.3}",
+            generated / raw,
+            wrapper / generated,
+            wrapper / raw
+        );
+    }
+    Ok(format!("done in {:.0} s", started.elapsed().as_secs_f64()))
+}
+
+/// Builds the `hot_path` bench and returns the path of its executable.
+fn hot_path_executable(root: &Path) -> Result<String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["bench", "-p", "meeting", "--bench", "hot_path", "--no-run"])
+        .current_dir(root)
+        .output()
+        .context("building the hot_path bench")?;
+    if !output.status.success() {
+        bail!(
+            "building the hot_path bench failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // cargo reports "Executable benches/hot_path.rs (target/release/deps/hot_path-…)".
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains("Executable") && l.contains("hot_path"))
+        .find_map(|l| {
+            l.rsplit_once('(')
+                .map(|(_, p)| p.trim_end_matches(')').to_owned())
+        })
+        .map(|path| root.join(path).display().to_string())
+        .context("cargo did not say where the hot_path bench is")
+}
+
+/// The instructions a `hot_path` run executes, all threads, counted by callgrind.
+fn callgrind(executable: &str, mode: &str, url: &str, calls: usize) -> Result<u64> {
+    let output = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            executable,
+        ])
+        .args([mode, "--endpoint", url, "--calls", &calls.to_string()])
+        .output()
+        .context("running valgrind")?;
+    if !output.status.success() {
+        bail!(
+            "{mode} under valgrind failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .find_map(|l| {
+            l.split_once("Collected :")
+                .map(|(_, n)| n.trim().to_owned())
+        })
+        .and_then(|n| n.parse().ok())
+        .context("callgrind printed no instruction count")
+}
+
 fn machine() -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")

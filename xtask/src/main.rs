@@ -36,6 +36,11 @@ enum Command {
         /// Smaller runs (under a minute), for CI.
         #[arg(long)]
         quick: bool,
+        /// Instead: the instructions one lock call executes through the wrapper, the
+        /// generated client and raw reqwest (needs valgrind), which do not vary with the
+        /// machine's load.
+        #[arg(long, conflicts_with = "quick")]
+        instructions: bool,
     },
 }
 
@@ -44,7 +49,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check: false } => codegen::write(),
         Command::Codegen { check: true } => codegen::check(),
-        Command::Bench { quick } => bench::run(quick),
+        Command::Bench {
+            instructions: true, ..
+        } => bench::instructions(),
+        Command::Bench { quick, .. } => bench::run(quick),
     };
     match result {
         Ok(message) => {

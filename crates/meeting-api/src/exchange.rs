@@ -18,6 +18,9 @@ use reqwest::ResponseBuilderExt;
 use std::fmt;
 use std::future::Future;
 
+/// [`crate::REQUEST_ID_HEADER`], parsed once.
+const REQUEST_ID: http::HeaderName = http::HeaderName::from_static(crate::REQUEST_ID_HEADER);
+
 /// The body limit outside [`observe`]: 1 MiB, far above any answer this API describes.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
@@ -35,7 +38,7 @@ impl Exchange {
     pub fn of(response: &reqwest::Response) -> Self {
         Self {
             status: response.status(),
-            request_id_header: response.headers().get(crate::REQUEST_ID_HEADER).cloned(),
+            request_id_header: response.headers().get(&REQUEST_ID).cloned(),
         }
     }
 

@@ -41,6 +41,10 @@ pub const AP_SOUTHEAST_1: &str = "https://api-intl.meeting.huaweicloud.com";
 /// Name of the response header that carries the service's request id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The header progenitor adds to every request. A constant: a name parsed from text
+/// at each use costs as much as the lookup.
+const API_VERSION: http::HeaderName = http::HeaderName::from_static("api-version");
+
 impl progenitor_client::ClientHooks for Client {
     async fn pre<E>(
         &self,
@@ -48,7 +52,7 @@ impl progenitor_client::ClientHooks for Client {
         _info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
         // progenitor adds `api-version: <info.version>`; the service does not define it.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(&API_VERSION);
         Ok(())
     }
 
