@@ -241,9 +241,7 @@ impl Client {
         .instrument(span)
         .await
     }
-}
 
-impl Client {
     /// Whether an attempt starting now could run past `deadline`: the HTTP client's
     /// request timeout would not end it first (or is unknown: a client of the
     /// caller's). Only then does the attempt need a timer of its own.
