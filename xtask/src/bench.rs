@@ -59,18 +59,7 @@ pub fn run(quick: bool) -> Result<String> {
         if quick { " --quick" } else { "" },
         machine()
     );
-    cargo(
-        &root,
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "meeting-sim",
-            "--features",
-            "cli",
-        ],
-    )?;
+    build_simulator(&root)?;
     cargo(
         &root,
         &[
@@ -169,18 +158,7 @@ pub fn instructions() -> Result<String> {
     if Command::new("valgrind").arg("--version").output().is_err() {
         bail!("valgrind is not installed (Debian: apt-get install valgrind)");
     }
-    cargo(
-        &root,
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "meeting-sim",
-            "--features",
-            "cli",
-        ],
-    )?;
+    build_simulator(&root)?;
     let executable = hot_path_executable(&root)?;
     let (_sim, url) = simulator(&root, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
@@ -281,6 +259,22 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
         bail!("cargo {} failed", args.join(" "));
     }
     Ok(())
+}
+
+/// Builds the release simulator.
+fn build_simulator(root: &Path) -> Result<()> {
+    cargo(
+        root,
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "meeting-sim",
+            "--features",
+            "cli",
+        ],
+    )
 }
 
 /// Starts the release simulator with `--tls` (plain HTTP works on the same port).
