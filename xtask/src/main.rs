@@ -28,10 +28,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Benchmarks, side by side: the wrapper against raw reqwest, peak RSS with calls in
-    /// flight, the release simulator's throughput with wrk (HTTP, HTTPS) beside Prism
-    /// mocking the same spec, and the official Python SDK. Needs wrk, npm and python3;
-    /// see BENCHMARKS.md.
+    /// Benchmarks, side by side: the wrapper (and the generated client alone) against
+    /// raw reqwest, peak RSS with calls in flight, the release simulator's throughput
+    /// with wrk (HTTP, HTTPS) beside Prism mocking the same spec, and the official
+    /// Python SDK. Needs wrk, npm and python3; see BENCHMARKS.md.
     Bench {
         /// Smaller runs (under a minute), for CI.
         #[arg(long)]
