@@ -203,7 +203,8 @@ pub async fn run() -> Result<(), Failure> {
         c.control_token_keepalives,
         c.errors
     );
-    tokio::time::timeout(Duration::from_secs(5), sim.shutdown())
+    // Longer than the simulator's own 5 s for open requests: past it, it is stuck.
+    tokio::time::timeout(Duration::from_secs(10), sim.shutdown())
         .await
         .map_err(|_| Failure::Usage("the simulator did not stop".into()))?;
     Ok(())

@@ -35,8 +35,9 @@ pub(crate) async fn accept_loop(
         let router = router.clone();
         let tls = tls.clone();
         let watcher = graceful.watcher();
+        let stopped = stopped.clone();
         tokio::spawn(async move {
-            if let Err(e) = serve(stream, router, tls, watcher).await {
+            if let Err(e) = serve(stream, router, tls, watcher, stopped).await {
                 tracing::debug!("connection ended: {e}");
             }
         });
@@ -53,14 +54,19 @@ async fn serve(
     router: axum::Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     watcher: hyper_util::server::graceful::Watcher,
+    mut stopped: watch::Receiver<bool>,
 ) -> Result<(), String> {
     // The official SDK logs in over HTTPS even when the endpoint says http: sniff each
     // connection and speak what the client speaks.
     let mut first = [0u8; 1];
-    let peeked = tokio::time::timeout(Duration::from_secs(30), stream.peek(&mut first))
-        .await
-        .map_err(|_| "no request within 30 s".to_owned())?
-        .map_err(|e| e.to_string())?;
+    let peeked = tokio::select! {
+        peeked = tokio::time::timeout(Duration::from_secs(30), stream.peek(&mut first)) => peeked
+            .map_err(|_| "no request within 30 s".to_owned())?
+            .map_err(|e| e.to_string())?,
+        // A connection that has sent nothing has nothing to finish: closed at once on
+        // shutdown (a client's pool may hold one it opened and never used).
+        _ = stopped.wait_for(|stopped| *stopped) => return Ok(()),
+    };
     let service =
         hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
             let router = router.clone();

@@ -1067,6 +1067,27 @@ async fn https_with_the_generated_ca_and_plain_http_on_the_same_port() {
     assert!(untrusted.is_err());
 }
 
+#[tokio::test]
+async fn a_connection_that_never_sent_a_request_does_not_hold_up_shutdown() {
+    // Before: it held the graceful shutdown for its full 5 s (the demo's own 5 s
+    // timeout then lost the race). A client's pool may open one it never uses.
+    let sim = sim().await;
+    let idle = tokio::net::TcpStream::connect(sim.local_addr())
+        .await
+        .expect("connects");
+    // The simulator has accepted it once a request on another connection is answered.
+    let call = Call::new(&sim);
+    assert_eq!(
+        call.login("alice", "Alice-pass-2026").await.status,
+        StatusCode::OK
+    );
+    // Generous: the point is well under the 5 s that open requests are given.
+    tokio::time::timeout(Duration::from_secs(4), sim.shutdown())
+        .await
+        .expect("shutdown does not wait for the idle connection");
+    drop(idle);
+}
+
 // ---- faults ----
 
 #[tokio::test]
