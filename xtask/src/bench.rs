@@ -186,19 +186,14 @@ pub fn instructions() -> Result<String> {
 
 /// Builds the `hot_path` bench and returns the path of its executable.
 fn hot_path_executable(root: &Path) -> Result<String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["bench", "-p", "meeting", "--bench", "hot_path", "--no-run"])
-        .current_dir(root)
-        .output()
-        .context("building the hot_path bench")?;
-    if !output.status.success() {
-        bail!(
-            "building the hot_path bench failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    let stderr = stderr_of(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["bench", "-p", "meeting", "--bench", "hot_path", "--no-run"])
+            .current_dir(root),
+        "building the hot_path bench",
+    )?;
     // cargo reports "Executable benches/hot_path.rs (target/release/deps/hot_path-…)".
-    String::from_utf8_lossy(&output.stderr)
+    stderr
         .lines()
         .filter(|l| l.contains("Executable") && l.contains("hot_path"))
         .find_map(|l| {
@@ -209,24 +204,29 @@ fn hot_path_executable(root: &Path) -> Result<String> {
         .context("cargo did not say where the hot_path bench is")
 }
 
+/// Runs `command` and returns what it wrote on stderr, or fails with it.
+fn stderr_of(command: &mut Command, what: &str) -> Result<String> {
+    let output = command.output().with_context(|| what.to_owned())?;
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        bail!("{what} failed:\n{stderr}");
+    }
+    Ok(stderr)
+}
+
 /// The instructions a `hot_path` run executes, all threads, counted by callgrind.
 fn callgrind(executable: &str, mode: &str, url: &str, calls: usize) -> Result<u64> {
-    let output = Command::new("valgrind")
-        .args([
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            executable,
-        ])
-        .args([mode, "--endpoint", url, "--calls", &calls.to_string()])
-        .output()
-        .context("running valgrind")?;
-    if !output.status.success() {
-        bail!(
-            "{mode} under valgrind failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    String::from_utf8_lossy(&output.stderr)
+    let stderr = stderr_of(
+        Command::new("valgrind")
+            .args([
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                executable,
+            ])
+            .args([mode, "--endpoint", url, "--calls", &calls.to_string()]),
+        &format!("running {mode} under valgrind"),
+    )?;
+    stderr
         .lines()
         .find_map(|l| {
             l.split_once("Collected :")

@@ -14,8 +14,9 @@
 //!   much of the wrapper's cost is the generated send path it builds on.
 //! - `rss-wrapper` / `rss-raw`: `--in-flight` calls at once (against a simulator with
 //!   latency, so that they are all in flight together); prints the process's peak RSS.
-//! - `load-wrapper` / `load-generated` / `load-raw`: `--calls` calls at concurrency 64, one way only (to
-//!   profile one side, e.g. under `perf record`).
+//! - `load-wrapper` / `load-generated` / `load-raw`: `--calls` calls at concurrency 64,
+//!   one way only (to profile one side, e.g. under `perf record`, or to count its
+//!   instructions under callgrind: `cargo xtask bench --instructions`).
 //!
 //! Options: `--endpoint URL` (a running simulator seeded with `Seed::example()`),
 //! `--calls N`, `--pairs N`, `--in-flight N`. Output lines start with `bench:` and are
@@ -94,7 +95,7 @@ enum Caller {
     /// The generated client alone (`Client::api()`: the same HTTP client and hooks as the
     /// wrapper), with the token at hand: what the wrapper builds on.
     Generated {
-        client: meeting::Client,
+        client: Client,
         token: Arc<str>,
         bodies: [RestLockReqBody; 2],
     },

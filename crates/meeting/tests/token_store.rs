@@ -24,6 +24,18 @@ fn shared_client(sim: &SimHandle, store: Arc<dyn TokenStore>, clock: &ManualCloc
         .expect("client builds")
 }
 
+/// `n` clients sharing `store` and `clock`.
+fn shared_clients(
+    sim: &SimHandle,
+    store: &Arc<dyn TokenStore>,
+    clock: &ManualClock,
+    n: usize,
+) -> Vec<Client> {
+    (0..n)
+        .map(|_| shared_client(sim, store.clone(), clock))
+        .collect()
+}
+
 /// Every client shows the meeting, all at once.
 async fn show_all(clients: &[Client]) -> Vec<meeting::Result<()>> {
     let calls = clients
@@ -55,9 +67,7 @@ async fn clients_sharing_a_store_log_in_once_and_get_one_control_token() {
     let sim = sim().await;
     let clock = ManualClock::default();
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
-    let clients: Vec<_> = (0..50)
-        .map(|_| shared_client(&sim, store.clone(), &clock))
-        .collect();
+    let clients = shared_clients(&sim, &store, &clock, 50);
     let locks = clients.iter().map(|c| async {
         c.conference(CONF)
             .with_host_password(HOST_PASSWORD)
@@ -78,9 +88,7 @@ async fn a_refused_access_token_is_replaced_once_not_once_per_client() {
     let sim = sim().await;
     let clock = ManualClock::default();
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
-    let clients: Vec<_> = (0..20)
-        .map(|_| shared_client(&sim, store.clone(), &clock))
-        .collect();
+    let clients = shared_clients(&sim, &store, &clock, 20);
     for result in show_all(&clients).await {
         result.expect("shows");
     }
@@ -261,9 +269,7 @@ async fn a_fleet_sharing_redis_logs_in_once_per_validity_and_without_it_evicts_i
     let sim = fleet_sim().await;
     let clock = ManualClock::default();
     let store: Arc<dyn TokenStore> = Arc::new(RedisStore::new(&redis.url(0)).expect("parses"));
-    let clients: Vec<_> = (0..FLEET)
-        .map(|_| shared_client(&sim, store.clone(), &clock))
-        .collect();
+    let clients = shared_clients(&sim, &store, &clock, FLEET);
     let shared = fleet_run(&sim, &clients, &clock).await;
 
     let sim = fleet_sim().await;
@@ -335,9 +341,7 @@ async fn redis_dying_or_hanging_mid_run_falls_back_to_memory_within_the_timeouts
             .expect("parses")
             .timeout(Duration::from_millis(300)),
     );
-    let clients: Vec<_> = (0..10)
-        .map(|_| shared_client(&sim, store.clone(), &clock))
-        .collect();
+    let clients = shared_clients(&sim, &store, &clock, 10);
     let check = |results: Vec<(meeting::Result<()>, Duration)>, what: &str| {
         for (result, took) in results {
             result.unwrap_or_else(|e| panic!("{what}: {e}"));
