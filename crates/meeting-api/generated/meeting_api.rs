@@ -8408,6 +8408,10 @@ progress, exchange the host password for a *meeting control token* with
 `CreateConfToken`; control calls send it as `X-Conference-Authorization`.
 
 Every enumerated value travels as a JSON integer, never a boolean or a string.
+Each operation states its retry class in `x-meeting-repeat` (`safe`: sets an
+absolute state or reads, retried; `terminal`: ends something, retried only on
+request; `never`: creates, acts or adds, never retried).
+
 Errors carry `{"error_code": "MMC.…" | "USG.…", "error_msg": "…"}` and the
 response header `X-Request-Id`.
 
@@ -11793,4 +11797,155 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// The spec's operations, one static each, and [`ALL`](operations::ALL).
+pub mod operations {
+    use crate::table::{Auth, Method, Operation, Repeat};
+    /// `POST /v1/usg/acs/auth/account`
+    pub static AUTHENTICATE_ACCOUNT: Operation = Operation {
+        id: "AuthenticateAccount",
+        method: Method::Post,
+        path: "/v1/usg/acs/auth/account",
+        auth: Auth::Login,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v2/usg/acs/auth/appauth`
+    pub static AUTHENTICATE_APP_ID: Operation = Operation {
+        id: "AuthenticateAppId",
+        method: Method::Post,
+        path: "/v2/usg/acs/auth/appauth",
+        auth: Auth::Login,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/control/conferences/token`
+    pub static CREATE_CONF_TOKEN: Operation = Operation {
+        id: "CreateConfToken",
+        method: Method::Get,
+        path: "/v1/mmc/control/conferences/token",
+        auth: Auth::HostPassword,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/lock`
+    pub static LOCK_MEETING: Operation = Operation {
+        id: "LockMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/lock",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/updateStartedConfConfig`
+    pub static UPDATE_STARTED_CONF_CONFIG: Operation = Operation {
+        id: "UpdateStartedConfConfig",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/updateStartedConfConfig",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/lockView`
+    pub static LOCK_VIEW: Operation = Operation {
+        id: "LockView",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/lockView",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v1/mmc/management/conferences`
+    pub static CREATE_MEETING: Operation = Operation {
+        id: "CreateMeeting",
+        method: Method::Post,
+        path: "/v1/mmc/management/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Never,
+    };
+    /// `DELETE /v1/mmc/management/conferences`
+    pub static CANCEL_MEETING: Operation = Operation {
+        id: "CancelMeeting",
+        method: Method::Delete,
+        path: "/v1/mmc/management/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
+    };
+    /// `GET /v1/mmc/management/conferences/confDetail`
+    pub static SHOW_MEETING_DETAIL: Operation = Operation {
+        id: "ShowMeetingDetail",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/confDetail",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/control/conferences/realTimeInfo`
+    pub static SHOW_REAL_TIME_INFO_OF_MEETING: Operation = Operation {
+        id: "ShowRealTimeInfoOfMeeting",
+        method: Method::Get,
+        path: "/v1/mmc/control/conferences/realTimeInfo",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/mute`
+    pub static MUTE_MEETING: Operation = Operation {
+        id: "MuteMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/mute",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/mute`
+    pub static MUTE_PARTICIPANT: Operation = Operation {
+        id: "MuteParticipant",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/mute",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v1/mmc/control/conferences/participants`
+    pub static INVITE_PARTICIPANT: Operation = Operation {
+        id: "InviteParticipant",
+        method: Method::Post,
+        path: "/v1/mmc/control/conferences/participants",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `POST /v1/mmc/control/conferences/participants/delete`
+    pub static HANG_UP: Operation = Operation {
+        id: "HangUp",
+        method: Method::Post,
+        path: "/v1/mmc/control/conferences/participants/delete",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `PUT /v1/mmc/control/conferences/duration`
+    pub static PROLONG_MEETING: Operation = Operation {
+        id: "ProlongMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/duration",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `PUT /v1/mmc/control/conferences/stop`
+    pub static STOP_MEETING: Operation = Operation {
+        id: "StopMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/stop",
+        auth: Auth::Control,
+        repeat: Repeat::Terminal,
+    };
+    /// Every operation of the spec, in its order.
+    pub static ALL: [&Operation; 16] = [
+        &AUTHENTICATE_ACCOUNT,
+        &AUTHENTICATE_APP_ID,
+        &CREATE_CONF_TOKEN,
+        &LOCK_MEETING,
+        &UPDATE_STARTED_CONF_CONFIG,
+        &LOCK_VIEW,
+        &CREATE_MEETING,
+        &CANCEL_MEETING,
+        &SHOW_MEETING_DETAIL,
+        &SHOW_REAL_TIME_INFO_OF_MEETING,
+        &MUTE_MEETING,
+        &MUTE_PARTICIPANT,
+        &INVITE_PARTICIPANT,
+        &HANG_UP,
+        &PROLONG_MEETING,
+        &STOP_MEETING,
+    ];
 }

@@ -32,6 +32,7 @@ mod generated {
 pub use generated::*;
 
 pub mod exchange;
+pub mod table;
 
 /// Base URL of the cn-north-4 region (Chinese mainland).
 pub const CN_NORTH_4: &str = "https://api.meeting.huaweicloud.com";

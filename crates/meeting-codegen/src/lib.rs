@@ -5,6 +5,7 @@
 //! cannot differ.
 
 mod surface;
+pub mod table;
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -85,11 +86,17 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
     })
 }
 
-/// Generates the pretty-printed client for the spec at `path`, [`HEADER`] first.
+/// Generates the pretty-printed client for the spec at `path`, [`HEADER`] first, with
+/// the table of operations (`operations`, see [`table`]) beside it.
 pub fn generate(path: &Path) -> Result<String, CodegenError> {
     let spec = load_spec(path)?;
+    let rows = table::rows(&spec)?;
     let tokens = generate_tokens(&spec)?;
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Format(e.to_string()))?;
+    let mut file =
+        syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Format(e.to_string()))?;
+    let operations =
+        syn::parse_file(&table::render(&rows)).map_err(|e| CodegenError::Format(e.to_string()))?;
+    file.items.extend(operations.items);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

@@ -18,6 +18,7 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
     let mut operations = Vec::new();
     let mut builders = Vec::new();
     let mut types = Vec::new();
+    let mut table = Vec::new();
     for item in &file.items {
         match item {
             Item::Impl(imp) if type_name(&imp.self_ty) == "Client" && imp.trait_.is_none() => {
@@ -34,6 +35,7 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
             }
             Item::Mod(m) if m.ident == "builder" => builders = module_items(m),
             Item::Mod(m) if m.ident == "types" => types = module_items(m),
+            Item::Mod(m) if m.ident == "operations" => table = module_items(m),
             _ => {}
         }
     }
@@ -62,6 +64,34 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
                 .ok();
             }
         }
+    }
+
+    writeln!(
+        out,
+        "\n# Operation table (id, method, path, auth, repeat)\n"
+    )
+    .ok();
+    for item in &table {
+        let Item::Static(row) = item else { continue };
+        let syn::Expr::Struct(fields) = &*row.expr else {
+            continue;
+        };
+        let values: Vec<String> = fields
+            .fields
+            .iter()
+            .map(|f| {
+                f.expr
+                    .to_token_stream()
+                    .to_string()
+                    .replace(' ', "")
+                    .trim_matches('"')
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        writeln!(out, "{}", values.join(" ")).ok();
     }
 
     writeln!(out, "\n# Types").ok();

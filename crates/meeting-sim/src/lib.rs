@@ -4,6 +4,7 @@
 mod calendar;
 #[cfg(feature = "cli")]
 pub mod cli;
+mod errors;
 mod faults;
 mod model;
 pub mod redis_server;
@@ -27,7 +28,7 @@ pub use model::{
     ParticipantView, Seed, Settings, Tenancy,
 };
 pub use service::StateView;
-pub use world::Counters;
+pub use world::{Change, Counters};
 
 /// How to run a simulator. Build one with [`Simulator::new`], then [`Simulator::start`].
 #[derive(Clone, Debug)]
@@ -178,22 +179,11 @@ impl Shared {
     fn state_view(&self) -> StateView {
         let world = self.world();
         let now_ms = self.clock.now_ms();
+        let (access_tokens, control_tokens) = world.live_tokens(now_ms);
         StateView {
-            conferences: world
-                .conferences
-                .values()
-                .map(world::Conference::view)
-                .collect(),
-            access_tokens: world
-                .access_tokens
-                .values()
-                .filter(|g| g.expires_ms > now_ms)
-                .count(),
-            control_tokens: world
-                .control_tokens
-                .values()
-                .filter(|g| g.expires_ms > now_ms)
-                .count(),
+            conferences: world.views(),
+            access_tokens,
+            control_tokens,
             now_ms,
         }
     }
@@ -252,11 +242,7 @@ impl SimHandle {
 
     /// One conference as it is now.
     pub fn conference(&self, id: &str) -> Option<ConferenceView> {
-        self.shared
-            .world()
-            .conferences
-            .get(id)
-            .map(world::Conference::view)
+        self.shared.world().view(id)
     }
 
     /// Everything, as the admin API's `GET /_sim/state` shows it.
@@ -264,9 +250,15 @@ impl SimHandle {
         self.shared.state_view()
     }
 
+    /// The changes of conferences' state so far, in order (the most recent 4,096):
+    /// what an observer of the service (the event stream, webhook pushes) reports.
+    pub fn changes(&self) -> Vec<Change> {
+        self.shared.world().changes().to_vec()
+    }
+
     /// What was counted so far.
     pub fn counters(&self) -> Counters {
-        self.shared.world().counters.clone()
+        self.shared.world().counters().clone()
     }
 
     /// Moves the simulator's clock forward: tokens expire as if that time had passed.
@@ -277,13 +269,7 @@ impl SimHandle {
     /// The values of every access and control token issued and not evicted, so tests
     /// can check that a client never prints one.
     pub fn issued_tokens(&self) -> Vec<String> {
-        let world = self.shared.world();
-        world
-            .access_tokens
-            .keys()
-            .chain(world.control_tokens.keys())
-            .cloned()
-            .collect()
+        self.shared.world().issued_tokens()
     }
 
     /// Expires every live token now.

@@ -14,15 +14,18 @@ use meeting_api::types::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::errors::{ApiError, codes};
 use crate::model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantView, Seed,
     Settings,
 };
-use crate::service::{ApiError, codes};
 
 /// Live access tokens one subject may hold with clientType 72 (Huawei documents 64); a 65th
 /// login evicts the oldest.
 const TOKENS_PER_SUBJECT: usize = 64;
+
+/// How many changes [`World::changes`] keeps.
+const MAX_CHANGES_KEPT: usize = 4096;
 
 /// The length of a seeded meeting, in minutes.
 const DEFAULT_LENGTH_MINUTES: u32 = 60;
@@ -70,6 +73,9 @@ pub struct Counters {
     pub errors: BTreeMap<String, u64>,
     /// Injected faults per kind (`500`, `502`, `503`, `429`, `drop`, `expire`).
     pub faults: BTreeMap<String, u64>,
+    /// Changes of conferences' state (each lock, join, mute, … that changed something).
+    #[serde(default)]
+    pub changes: u64,
 }
 
 impl Counters {
@@ -198,6 +204,11 @@ impl Conference {
         }
     }
 
+    /// Whether `by` may cancel or see this meeting: its organizer or an administrator.
+    fn managed_by(&self, by: &Grant) -> bool {
+        by.admin || self.organizer.as_ref().is_none_or(|o| *o == by.subject)
+    }
+
     pub fn participant_mut(&mut self, id: &str) -> Option<&mut Participant> {
         self.participants.iter_mut().find(|p| p.seed.id == id)
     }
@@ -227,19 +238,118 @@ impl From<ConferenceSeed> for Conference {
     }
 }
 
-/// Everything that changes, behind one lock.
+/// What changed in a conference: every change of a conference's state passes through
+/// [`World::changed`], the one place an observer (the event stream, the webhook
+/// pushes) hooks into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The conference's state, lock or settings changed.
+    Meeting(String),
+    /// A participant joined, changed, or was called.
+    Participant {
+        /// The conference ID.
+        conference: String,
+        /// The participant ID.
+        participant: String,
+    },
+    /// A participant left or was hung up.
+    Left {
+        /// The conference ID.
+        conference: String,
+        /// The participant ID.
+        participant: String,
+    },
+    /// The conference was scheduled.
+    Scheduled(String),
+    /// The conference ended or was cancelled.
+    Ended(String),
+}
+
+/// Everything that changes, behind one lock. Every field is private: each change and
+/// each counter it moves is a method.
 #[derive(Debug, Default)]
 pub struct World {
-    pub accounts: HashMap<String, AccountSeed>,
-    pub apps: HashMap<String, AppSeed>,
-    pub conferences: BTreeMap<String, Conference>,
-    pub access_tokens: HashMap<String, Grant>,
-    pub tokens_by_subject: HashMap<String, VecDeque<String>>,
-    pub control_tokens: HashMap<String, ControlGrant>,
-    pub counters: Counters,
+    accounts: HashMap<String, AccountSeed>,
+    apps: HashMap<String, AppSeed>,
+    conferences: BTreeMap<String, Conference>,
+    access_tokens: HashMap<String, Grant>,
+    tokens_by_subject: HashMap<String, VecDeque<String>>,
+    control_tokens: HashMap<String, ControlGrant>,
+    counters: Counters,
+    /// Changes since the start, in order (see [`World::changed`]).
+    changes: Vec<Change>,
 }
 
 impl World {
+    /// Records a change of a conference's state: the one place every change passes.
+    fn changed(&mut self, change: Change) {
+        self.counters.changes += 1;
+        // Bounded: an observer reads what it needs as changes happen.
+        if self.changes.len() >= MAX_CHANGES_KEPT {
+            self.changes.drain(..MAX_CHANGES_KEPT / 2);
+        }
+        self.changes.push(change);
+    }
+
+    /// The changes recorded so far (the most recent ones, at most 4,096).
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Conference `id` as it is now.
+    pub fn view(&self, id: &str) -> Option<ConferenceView> {
+        self.conferences.get(id).map(Conference::view)
+    }
+
+    /// Every conference as it is now.
+    pub fn views(&self) -> Vec<ConferenceView> {
+        self.conferences.values().map(Conference::view).collect()
+    }
+
+    /// Live access and control tokens at `now_ms`.
+    pub fn live_tokens(&self, now_ms: i64) -> (usize, usize) {
+        (
+            self.access_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
+            self.control_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
+        )
+    }
+
+    /// Every access and control token issued and not evicted.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.access_tokens
+            .keys()
+            .chain(self.control_tokens.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// What was counted so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Counts a request to `operation`, the error code it was answered with and the
+    /// fault injected into it.
+    pub fn count_request(&mut self, operation: &str, code: Option<&str>, fault: Option<&str>) {
+        *self
+            .counters
+            .requests
+            .entry(operation.to_owned())
+            .or_default() += 1;
+        if let Some(code) = code {
+            *self.counters.errors.entry(code.to_owned()).or_default() += 1;
+        }
+        if let Some(fault) = fault {
+            *self.counters.faults.entry(fault.to_owned()).or_default() += 1;
+        }
+    }
+
     pub fn seed(&mut self, seed: Seed) {
         for account in seed.accounts {
             self.accounts.insert(account.account.clone(), account);
@@ -310,10 +420,6 @@ impl World {
         for grant in self.control_tokens.values_mut() {
             grant.expires_ms = i64::MIN;
         }
-    }
-
-    pub fn count_error(&mut self, code: &str) {
-        *self.counters.errors.entry(code.to_owned()).or_default() += 1;
     }
 
     // ---- authentication ----
@@ -473,6 +579,7 @@ impl World {
     /// LockMeeting.
     pub fn lock(&mut self, id: &str, locked: bool) -> Result<(), ApiError> {
         self.ongoing_mut(id)?.locked = locked;
+        self.changed(Change::Meeting(id.to_owned()));
         Ok(())
     }
 
@@ -524,6 +631,7 @@ impl World {
         if let Some(is_lock) = &update.is_lock {
             conference.locked = **is_lock == 1;
         }
+        self.changed(Change::Meeting(id.to_owned()));
         Ok(())
     }
 
@@ -555,6 +663,10 @@ impl World {
             ));
         }
         participant.view_locked_to = locked.then(|| source.to_owned());
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: terminal.to_owned(),
+        });
         Ok(())
     }
 
@@ -565,12 +677,7 @@ impl World {
             .conferences
             .get_mut(id)
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        let may_cancel = by.admin
-            || conference
-                .organizer
-                .as_ref()
-                .is_none_or(|o| *o == by.subject);
-        if !may_cancel {
+        if !conference.managed_by(by) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 codes::NO_PERMISSION,
@@ -596,6 +703,7 @@ impl World {
             }
         };
         self.revoke_control(id);
+        self.changed(Change::Ended(id.to_owned()));
         Ok(())
     }
 
@@ -641,6 +749,7 @@ impl World {
         if mute {
             conference.settings.allow_unmute_by_oneself = i32::from(allow_unmute.unwrap_or(true));
         }
+        self.changed(Change::Meeting(id.to_owned()));
         Ok(())
     }
 
@@ -658,6 +767,10 @@ impl World {
             )));
         };
         found.muted = mute;
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: participant.to_owned(),
+        });
         Ok(())
     }
 
@@ -689,6 +802,12 @@ impl World {
             conference.participants.push(participant);
             joined.push(pid);
         }
+        for participant in &joined {
+            self.changed(Change::Participant {
+                conference: id.to_owned(),
+                participant: participant.clone(),
+            });
+        }
         Ok(joined)
     }
 
@@ -711,6 +830,12 @@ impl World {
         conference
             .participants
             .retain(|p| !participants.contains(&p.seed.id.as_str()));
+        for participant in participants {
+            self.changed(Change::Left {
+                conference: id.to_owned(),
+                participant: (*participant).to_owned(),
+            });
+        }
         Ok(())
     }
 
@@ -728,6 +853,7 @@ impl World {
                 .length_minutes
                 .saturating_add(minutes.unwrap_or(DEFAULT_PROLONG_MINUTES));
         }
+        self.changed(Change::Meeting(id.to_owned()));
         Ok(())
     }
 
@@ -737,6 +863,7 @@ impl World {
         conference.state = ConferenceState::Ended;
         conference.participants.clear();
         self.revoke_control(id);
+        self.changed(Change::Ended(id.to_owned()));
         Ok(())
     }
 
@@ -781,7 +908,8 @@ impl World {
         conference.media_types = Some(request.media_types.clone());
         conference.guest_password = Some(password());
         let info = conference.info(true);
-        self.conferences.insert(id, conference);
+        self.conferences.insert(id.clone(), conference);
+        self.changed(Change::Scheduled(id));
         Ok(info)
     }
 
@@ -791,12 +919,7 @@ impl World {
             .conferences
             .get(id)
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        let own = by.admin
-            || conference
-                .organizer
-                .as_ref()
-                .is_none_or(|o| *o == by.subject);
-        if !own {
+        if !conference.managed_by(by) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 codes::NO_PERMISSION,
@@ -819,17 +942,26 @@ impl World {
             .conferences
             .get_mut(id)
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        match conference.state {
-            ConferenceState::Scheduled => conference.state = ConferenceState::Ongoing,
-            ConferenceState::Ongoing => {}
+        let started = match conference.state {
+            ConferenceState::Scheduled => {
+                conference.state = ConferenceState::Ongoing;
+                true
+            }
+            ConferenceState::Ongoing => false,
             ConferenceState::Ended | ConferenceState::Cancelled => {
                 return Err(ApiError::not_in_progress(id));
             }
-        }
-        conference
-            .participants
-            .retain(|p| p.seed.id != participant.id);
+        };
+        let pid = participant.id.clone();
+        conference.participants.retain(|p| p.seed.id != pid);
         conference.participants.push(Participant::new(participant));
+        if started {
+            self.changed(Change::Meeting(id.to_owned()));
+        }
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: pid,
+        });
         Ok(())
     }
 }
@@ -838,4 +970,37 @@ impl World {
 fn new_token(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();
     format!("{prefix}{}", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        world
+    }
+
+    #[test]
+    fn every_applied_change_passes_one_place_and_a_refused_one_none() {
+        let mut world = world();
+        world.lock("914083136", true).expect("locks");
+        world
+            .mute_participant("914083136", "6a1acfe867f211eaa1cd59f41ff47e04", true)
+            .expect("mutes");
+        assert!(world.lock("000000000", true).is_err());
+        assert!(world.mute_participant("914083136", "nobody", true).is_err());
+        assert_eq!(
+            world.changes(),
+            [
+                Change::Meeting("914083136".into()),
+                Change::Participant {
+                    conference: "914083136".into(),
+                    participant: "6a1acfe867f211eaa1cd59f41ff47e04".into(),
+                },
+            ]
+        );
+        assert_eq!(world.counters().changes, 2);
+    }
 }

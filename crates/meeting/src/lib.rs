@@ -1,14 +1,20 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+// Layers, each using only those below it: values (error, clock, retry, credentials,
+// settings, store), the runtime, tokens, the client and its call pipeline, the
+// handles (conference), and the operation families (meeting, participants,
+// management).
 mod client;
 pub mod clock;
-mod control;
+mod conference;
 mod credentials;
 mod error;
-mod in_meeting;
 mod management;
+mod meeting;
+mod participants;
 mod retry;
+mod runtime;
 mod settings;
 pub mod store;
 mod tokens;
@@ -17,11 +23,12 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
     DEFAULT_REMEMBER_REFUSALS, DEFAULT_REQUEST_TIMEOUT, Region,
 };
-pub use control::{Conference, Participant};
+pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
-pub use in_meeting::{Invitee, LiveMeeting, LiveParticipant, LiveRole, LiveState};
 pub use management::{CreatedMeeting, MeetingDetails, MeetingState, NewMeeting};
+pub use meeting::{LiveMeeting, LiveParticipant, LiveRole, LiveState};
+pub use participants::Invitee;
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,

@@ -6,12 +6,12 @@ use std::time::Duration;
 use meeting_api::types::{PasswordEntry, RestScheduleConfDto};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::client::Auth;
-use crate::control::{Conference, check_id};
-use crate::error::Context;
-use crate::in_meeting::Invitee;
-use crate::retry::Idempotency;
-use crate::{Client, Error};
+use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
+
+use crate::Client;
+use crate::conference::{Conference, id_problem};
+use crate::error::{Context, Error};
+use crate::participants::Invitee;
 
 impl Conference {
     /// Cancels a meeting that has not started. A meeting in progress is refused by the
@@ -27,22 +27,19 @@ impl Conference {
     }
 
     async fn cancel_meeting(&self, end_ongoing: bool) -> Result<(), Error> {
-        let context = self.context("CancelMeeting");
-        self.check(&context)?;
-        let client = self.client();
-        client
-            .call(&context, Idempotency::Cancel, Auth::Access, |tokens| {
-                let mut request = client
-                    .api()
-                    .cancel_meeting()
-                    .conference_id(self.id())
-                    .x_access_token(tokens.access());
-                if end_ongoing {
-                    request = request.type_(1);
-                }
+        self.run(&CANCEL_MEETING, Ok(()), |tokens, _| {
+            let request = self
+                .api()
+                .cancel_meeting()
+                .conference_id(self.id())
+                .x_access_token(tokens.access());
+            if end_ongoing {
+                request.type_(1).send()
+            } else {
                 request.send()
-            })
-            .await
+            }
+        })
+        .await
     }
 }
 
@@ -198,7 +195,7 @@ fn password(entries: &[PasswordEntry], role: &str) -> Option<SecretString> {
 impl Client {
     /// Schedules a meeting. Needs credentials. Not retried: a repeat would schedule two.
     pub async fn create_meeting(&self, meeting: &NewMeeting) -> Result<CreatedMeeting, Error> {
-        let context = Context::new("CreateMeeting", None);
+        let context = Context::new(CREATE_MEETING.id, None);
         if meeting.subject.trim().is_empty() {
             return Err(Error::invalid(&context, "the subject must not be empty"));
         }
@@ -214,8 +211,12 @@ impl Client {
                 format!("the start must be YYYY-MM-DD HH:MM (UTC), not {start:?}"),
             ));
         }
-        for invitee in &meeting.invitees {
-            check_id(&context, "invitee's phone", invitee.phone_number())?;
+        if let Some(problem) = meeting
+            .invitees
+            .iter()
+            .find_map(|i| id_problem("invitee's phone", i.phone_number()))
+        {
+            return Err(Error::invalid(&context, problem));
         }
         let body = RestScheduleConfDto {
             attendees: meeting.invitees.iter().map(Invitee::to_attendee).collect(),
@@ -227,7 +228,7 @@ impl Client {
             })?),
         };
         let mut created = self
-            .call(&context, Idempotency::Never, Auth::Access, |tokens| {
+            .call(&CREATE_MEETING, &context, None, |tokens| {
                 self.api()
                     .create_meeting()
                     .x_access_token(tokens.access())
@@ -258,19 +259,16 @@ impl Conference {
     /// What the service says of this meeting: subject, state, times, join details.
     /// Needs credentials.
     pub async fn details(&self) -> Result<MeetingDetails, Error> {
-        let context = self.context("ShowMeetingDetail");
-        self.check(&context)?;
-        let client = self.client();
-        let detail = client
-            .call(&context, Idempotency::Idempotent, Auth::Access, |tokens| {
-                client
-                    .api()
+        let detail = self
+            .run(&SHOW_MEETING_DETAIL, Ok(()), |tokens, _| {
+                self.api()
                     .show_meeting_detail()
                     .conference_id(self.id())
                     .x_access_token(tokens.access())
                     .send()
             })
             .await?;
+        let context = self.context(&SHOW_MEETING_DETAIL);
         let Some(info) = detail.conference_data else {
             return Err(Error::UnexpectedResponse {
                 context,

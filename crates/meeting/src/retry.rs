@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use meeting_api::table::Repeat;
+
 use crate::error::Error;
 
 /// When and how often a failed call is tried again.
@@ -119,12 +121,13 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
-    /// Whether a call of this kind is retried at all.
-    pub(crate) fn retries(&self, idempotency: Idempotency) -> bool {
-        match idempotency {
-            Idempotency::Idempotent => true,
-            Idempotency::Cancel => self.retry_cancel,
-            Idempotency::Never => false,
+    /// Whether an operation of this retry class (the spec's `x-meeting-repeat`) is
+    /// retried at all.
+    pub(crate) fn retries(&self, repeat: Repeat) -> bool {
+        match repeat {
+            Repeat::Safe => true,
+            Repeat::Terminal => self.retry_cancel,
+            Repeat::Never => false,
         }
     }
 
@@ -196,18 +199,6 @@ impl RetryBudget {
     fn left(&self) -> u32 {
         self.tokens.load(Ordering::Acquire)
     }
-}
-
-/// Whether a call may be repeated without changing its effect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    Idempotent,
-    /// CancelMeeting and StopMeeting: retried only when the policy says so (a repeat of
-    /// one that was applied fails with "already ended").
-    Cancel,
-    /// InviteParticipant, HangUp, ProlongMeeting: never retried (a repeat calls twice,
-    /// fails, or prolongs twice).
-    Never,
 }
 
 #[cfg(test)]

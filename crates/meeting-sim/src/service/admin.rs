@@ -8,8 +8,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, ApiResult};
+use super::ApiResult;
 use crate::Shared;
+use crate::errors::{ApiError, codes};
 use crate::faults::{FaultConfig, ScriptedFault};
 use crate::model::{ConferenceView, Seed};
 use crate::world::Counters;
@@ -49,18 +50,13 @@ async fn conference(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ConferenceView>> {
-    shared
-        .world()
-        .conferences
-        .get(&id)
-        .map(|c| Json(c.view()))
-        .ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                super::codes::NOT_FOUND,
-                "no such conference",
-            )
-        })
+    shared.world().view(&id).map(Json).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "no such conference",
+        )
+    })
 }
 
 /// A participant joins; a scheduled meeting starts.
@@ -68,18 +64,17 @@ async fn join(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
     Json(participant): Json<crate::model::ParticipantSeed>,
-) -> Result<Json<crate::ConferenceView>, super::ApiError> {
+) -> Result<Json<crate::ConferenceView>, ApiError> {
     let mut world = shared.world();
     world.join(&id, participant)?;
     world
-        .conferences
-        .get(&id)
-        .map(|c| Json(c.view()))
-        .ok_or_else(|| super::ApiError::meeting_not_found(&id))
+        .view(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::meeting_not_found(&id))
 }
 
 async fn counters(State(shared): State<Arc<Shared>>) -> Json<Counters> {
-    Json(shared.world().counters.clone())
+    Json(shared.world().counters().clone())
 }
 
 async fn seed(State(shared): State<Arc<Shared>>, Json(seed): Json<Seed>) -> Json<StateView> {

@@ -12,8 +12,9 @@ use hmac::{Hmac, Mac};
 use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse, UserInfo};
 use sha2::Sha256;
 
-use super::{ApiError, ApiResult, codes, header, json_body};
+use super::{ApiResult, header, json_body};
 use crate::Shared;
+use crate::errors::{ApiError, codes};
 use crate::model::Tenancy;
 
 fn bad_login_body(message: impl Into<String>) -> ApiError {

@@ -10,10 +10,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
 
-use super::{
-    ApiError, ApiResult, Done, QueryMap, header, json_body, optional_query, required_query,
-};
+use super::{ApiResult, Done, QueryMap, header, json_body, optional_query, required_query};
 use crate::Shared;
+use crate::errors::ApiError;
 
 pub(super) async fn cancel(
     State(shared): State<Arc<Shared>>,

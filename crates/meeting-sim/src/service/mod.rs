@@ -23,7 +23,11 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use base64::Engine;
 use serde::de::DeserializeOwned;
 
+use meeting_api::operations;
+use meeting_api::table::{Method as TableMethod, Operation};
+
 use crate::Shared;
+use crate::errors::{ApiError, ErrorCode, codes};
 use crate::faults::Injected;
 
 /// Bodies above this are refused with 400 (the service's bodies are tiny).
@@ -52,210 +56,102 @@ impl IntoResponse for Done {
     }
 }
 
-/// An error answer: `{"error_code": …, "error_msg": …}` with its status.
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-}
-
-/// The error code of an answer, for the counters.
-#[derive(Clone, Debug)]
-struct ErrorCode(&'static str);
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_ERROR, message)
-    }
-    pub fn meeting_not_found(id: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            codes::MEETING_NOT_FOUND,
-            format!("meeting {id} does not exist"),
-        )
-    }
-    pub fn not_in_progress(id: &str) -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            codes::NOT_IN_PROGRESS,
-            format!("meeting {id} is not in progress"),
-        )
-    }
-    pub fn auth_failed(message: &str) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            codes::MEETING_AUTH_FAILED,
-            message,
-        )
-    }
-    pub fn control_token_invalid() -> Self {
-        Self::auth_failed("the control token is invalid or has expired")
-    }
-    pub fn login_failed(message: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::LOGIN_FAILED, message)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = meeting_api::types::ErrorBody {
-            error_code: self.code.to_owned(),
-            error_msg: self.message,
-        };
-        let mut response = (self.status, axum::Json(body)).into_response();
-        response.extensions_mut().insert(ErrorCode(self.code));
-        response
-    }
-}
-
-/// The error codes the simulator answers with. MMC/USG codes come from Huawei's error
-/// code tables; where Huawei documents none, the code is the simulator's own choice
-/// (the crate's README lists them).
-pub(crate) mod codes {
-    pub const REQUEST_ERROR: &str = "MMC.111070001";
-    pub const NO_PERMISSION: &str = "MMC.111070002";
-    pub const MEETING_AUTH_FAILED: &str = "MMC.111070004";
-    pub const MEETING_NOT_FOUND: &str = "MMC.111070005";
-    pub const PASSWORD_BLANK: &str = "MMC.111070009";
-    pub const TOKEN_NULL: &str = "MMC.111070111";
-    pub const NOT_IN_PROGRESS: &str = "MMC.111072005";
-    pub const FLOW_CONTROL: &str = "MMC.100000429";
-    pub const SYSTEM_FAILURE: &str = "MMC.111070003";
-    pub const LOGIN_FAILED: &str = "USG.000000001";
-    pub const LOGIN_BAD_BODY: &str = "USG.000000002";
-    pub const ACCESS_TOKEN_INVALID: &str = "USG.000000004";
-    /// Simulator's own: Huawei documents the statuses (412, 423) but not their codes.
-    pub const ACCOUNT_DISABLED: &str = "USG.000000412";
-    pub const ACCOUNT_LOCKED: &str = "USG.000000423";
-    /// Simulator's own: unknown route or method.
-    pub const NOT_FOUND: &str = "SIM.000000404";
-}
-
 type ApiResult<T> = Result<T, ApiError>;
 
 /// Query parameters, decoded (order and percent-encoding do not matter).
 pub(crate) type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
 
-/// One operation the simulator serves: its method, path and operationId, and its handler.
+/// One operation the simulator serves: its row of the table of operations (method,
+/// path, operationId) and its handler.
 struct Route {
-    method: MethodFilter,
-    path: &'static str,
-    operation: &'static str,
+    operation: &'static Operation,
     handler: fn(MethodFilter) -> MethodRouter<Arc<Shared>>,
 }
 
-/// Every operation, once: the router and the per-operation counters both read it.
+/// Every operation, once: the router and the per-operation counters both read it, and a
+/// test checks it against the table (every operation of the spec is served).
 static ROUTES: [Route; 16] = [
     Route {
-        method: MethodFilter::POST,
-        path: "/v1/usg/acs/auth/account",
-        operation: "AuthenticateAccount",
+        operation: &operations::AUTHENTICATE_ACCOUNT,
         handler: |m| on(m, auth::account),
     },
     Route {
-        method: MethodFilter::POST,
-        path: "/v2/usg/acs/auth/appauth",
-        operation: "AuthenticateAppId",
+        operation: &operations::AUTHENTICATE_APP_ID,
         handler: |m| on(m, auth::app_id),
     },
     Route {
-        method: MethodFilter::GET,
-        path: "/v1/mmc/control/conferences/token",
-        operation: "CreateConfToken",
+        operation: &operations::CREATE_CONF_TOKEN,
         handler: |m| on(m, control::token),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/lock",
-        operation: "LockMeeting",
+        operation: &operations::LOCK_MEETING,
         handler: |m| on(m, control::lock),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/updateStartedConfConfig",
-        operation: "UpdateStartedConfConfig",
+        operation: &operations::UPDATE_STARTED_CONF_CONFIG,
         handler: |m| on(m, control::update_settings),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/lockView",
-        operation: "LockView",
+        operation: &operations::LOCK_VIEW,
         handler: |m| on(m, control::lock_view),
     },
     Route {
-        method: MethodFilter::DELETE,
-        path: "/v1/mmc/management/conferences",
-        operation: "CancelMeeting",
+        operation: &operations::CANCEL_MEETING,
         handler: |m| on(m, management::cancel),
     },
     Route {
-        method: MethodFilter::POST,
-        path: "/v1/mmc/management/conferences",
-        operation: "CreateMeeting",
+        operation: &operations::CREATE_MEETING,
         handler: |m| on(m, management::create),
     },
     Route {
-        method: MethodFilter::GET,
-        path: "/v1/mmc/management/conferences/confDetail",
-        operation: "ShowMeetingDetail",
+        operation: &operations::SHOW_MEETING_DETAIL,
         handler: |m| on(m, management::detail),
     },
     Route {
-        method: MethodFilter::GET,
-        path: "/v1/mmc/control/conferences/realTimeInfo",
-        operation: "ShowRealTimeInfoOfMeeting",
+        operation: &operations::SHOW_REAL_TIME_INFO_OF_MEETING,
         handler: |m| on(m, control::live),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/mute",
-        operation: "MuteMeeting",
+        operation: &operations::MUTE_MEETING,
         handler: |m| on(m, control::mute_all),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/participants/mute",
-        operation: "MuteParticipant",
+        operation: &operations::MUTE_PARTICIPANT,
         handler: |m| on(m, control::mute_participant),
     },
     Route {
-        method: MethodFilter::POST,
-        path: "/v1/mmc/control/conferences/participants",
-        operation: "InviteParticipant",
+        operation: &operations::INVITE_PARTICIPANT,
         handler: |m| on(m, control::invite),
     },
     Route {
-        method: MethodFilter::POST,
-        path: "/v1/mmc/control/conferences/participants/delete",
-        operation: "HangUp",
+        operation: &operations::HANG_UP,
         handler: |m| on(m, control::hang_up),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/duration",
-        operation: "ProlongMeeting",
+        operation: &operations::PROLONG_MEETING,
         handler: |m| on(m, control::prolong),
     },
     Route {
-        method: MethodFilter::PUT,
-        path: "/v1/mmc/control/conferences/stop",
-        operation: "StopMeeting",
+        operation: &operations::STOP_MEETING,
         handler: |m| on(m, control::stop),
     },
 ];
 
+/// The method filter of an operation of the table.
+fn method_filter(operation: &Operation) -> MethodFilter {
+    match operation.method {
+        TableMethod::Get => MethodFilter::GET,
+        TableMethod::Put => MethodFilter::PUT,
+        TableMethod::Post => MethodFilter::POST,
+        TableMethod::Delete => MethodFilter::DELETE,
+    }
+}
+
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
     for route in &ROUTES {
-        router = router.route(route.path, (route.handler)(route.method));
+        let operation = route.operation;
+        router = router.route(operation.path, (route.handler)(method_filter(operation)));
     }
     router
         .nest("/_sim", admin::router())
@@ -286,13 +182,11 @@ fn operation(method: &Method, path: &str) -> &'static str {
     if path.starts_with("/_sim/") {
         return "admin";
     }
-    let Ok(method) = MethodFilter::try_from(method.clone()) else {
-        return "unknown";
-    };
     ROUTES
         .iter()
-        .find(|r| r.method == method && r.path == path)
-        .map_or("unknown", |r| r.operation)
+        .map(|r| r.operation)
+        .find(|op| op.path == path && op.method.as_str() == method.as_str())
+        .map_or("unknown", |op| op.id)
 }
 
 /// Request id, faults, counters and the log line. Faults are decided before the handler
@@ -350,14 +244,9 @@ async fn every_request(
     let status = response.status();
     let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
     {
-        let mut world = shared.world();
-        *world.counters.requests.entry(op.to_owned()).or_default() += 1;
-        if let Some(code) = code {
-            world.count_error(code);
-        }
-        if let Some(kind) = injected.map(|i| i.kind()) {
-            *world.counters.faults.entry(kind.to_owned()).or_default() += 1;
-        }
+        shared
+            .world()
+            .count_request(op, code, injected.map(|i| i.kind()));
     }
     tracing::info!(
         target: "meeting_sim::request",
@@ -471,4 +360,18 @@ pub(crate) fn unwrap_basic(value: &str) -> String {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .unwrap_or_else(|| value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_of_the_spec_has_exactly_one_route() {
+        for operation in operations::ALL {
+            let routes = ROUTES.iter().filter(|r| r.operation == operation).count();
+            assert_eq!(routes, 1, "{} has {routes} routes", operation.id);
+        }
+        assert_eq!(ROUTES.len(), operations::ALL.len());
+    }
 }

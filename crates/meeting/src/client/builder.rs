@@ -12,8 +12,12 @@ use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::runtime::Runtime;
 use crate::store::{Scope, TokenStore};
-use crate::tokens::{AccessTokenInfo, SharedStore, Token, TokenCell};
+use crate::tokens::access::{AccessTokenInfo, AccessTokens};
+use crate::tokens::cell::TokenCell;
+use crate::tokens::shared::SharedStore;
+use crate::tokens::token::Token;
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -308,17 +312,18 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
-                api: meeting_api::Client::new_with_client(&base_url, http),
+                runtime: Runtime {
+                    api: meeting_api::Client::new_with_client(&base_url, http),
+                    retry_budget: RetryBudget::new(&self.retry),
+                    retry: self.retry,
+                    request_timeout,
+                    body_limit: self.body_limit,
+                    clock: self.clock,
+                },
                 base_url,
-                credentials: self.credentials,
-                access,
+                access: AccessTokens::new(self.credentials, access, self.remember_refusals),
                 control: Mutex::new(HashMap::new()),
-                retry_budget: RetryBudget::new(&self.retry),
-                retry: self.retry,
-                request_timeout,
-                body_limit: self.body_limit,
                 remember_refusals: self.remember_refusals,
-                clock: self.clock,
                 shared,
             }),
         })

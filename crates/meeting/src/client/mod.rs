@@ -1,6 +1,7 @@
-//! The client: a cheap handle (one `Arc`) over the generated client, the credentials,
-//! the token caches and the retry policy. Its builder lives in [`builder`], and the one
-//! pipeline every operation runs through in [`call`].
+//! The client: a cheap handle (one `Arc`) over the runtime (the generated client,
+//! retries, timeouts), the access token, the control-token caches and the token store.
+//! Its builder lives in [`builder`], and the one pipeline every operation runs through
+//! in [`call`].
 
 mod builder;
 mod call;
@@ -8,23 +9,20 @@ mod call;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
-
-use secrecy::SecretString;
+use std::time::Duration;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REMEMBER_REFUSALS,
     DEFAULT_REQUEST_TIMEOUT, Region,
 };
-pub(crate) use call::{Auth, Tokens, within};
 
-use crate::Error;
-use crate::clock::Clock;
-use crate::control::Conference;
-use crate::credentials::Credentials;
-use crate::retry::{RetryBudget, RetryPolicy};
+use crate::error::Error;
+use crate::runtime::Runtime;
 use crate::store::{Scope, StoreError};
-use crate::tokens::{AccessTokenInfo, Asker, ControlTokenInfo, Link, SharedStore, TokenCell};
+use crate::tokens::access::{AccessTokenInfo, AccessTokens};
+use crate::tokens::cell::TokenCell;
+use crate::tokens::control::{ControlAuth, ControlTokenInfo};
+use crate::tokens::shared::{Link, SharedStore};
 
 /// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
 ///
@@ -45,20 +43,12 @@ pub struct Client {
 }
 
 struct ClientInner {
-    api: meeting_api::Client,
+    runtime: Runtime,
     base_url: String,
-    credentials: Option<Credentials>,
-    access: TokenCell<AccessTokenInfo>,
+    access: AccessTokens,
     /// One control-token cache per conference.
     control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
-    retry: RetryPolicy,
-    /// The HTTP client's timeout of one attempt, if the client built it.
-    request_timeout: Option<Duration>,
-    /// Shared by the client and its clones.
-    retry_budget: RetryBudget,
-    body_limit: usize,
     remember_refusals: Duration,
-    clock: Arc<dyn Clock>,
     /// The store the client shares its tokens through, if any.
     shared: Option<Shared>,
 }
@@ -82,8 +72,8 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("credentials", &self.inner.credentials)
-            .field("retry", &self.inner.retry)
+            .field("credentials", &self.inner.access.credentials())
+            .field("retry", &self.inner.runtime.retry)
             .finish_non_exhaustive()
     }
 }
@@ -105,25 +95,33 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// A handle on one conference. Nothing is sent until you call an operation on it.
-    pub fn conference(&self, id: impl Into<String>) -> Conference {
-        Conference::new(self.clone(), id.into())
-    }
-
     /// The generated low-level client, for calls this crate does not wrap.
     pub fn api(&self) -> &meeting_api::Client {
-        &self.inner.api
+        &self.inner.runtime.api
     }
 
-    pub(crate) fn credentials(&self) -> Option<&Credentials> {
-        self.inner.credentials.as_ref()
+    /// Logs in now (even if a token is cached), replaces the cached token, and says who
+    /// the client is and until when. Use it to check credentials.
+    pub async fn login(&self) -> Result<AccessTokenInfo, Error> {
+        self.inner.access.login(&self.inner.runtime).await
     }
 
-    pub(crate) fn access_cell(&self) -> &TokenCell<AccessTokenInfo> {
-        &self.inner.access
+    /// The control-token half of a handle on `conference`, sharing this client's cache
+    /// of that conference's token.
+    pub(crate) fn control_auth(&self, conference: Arc<str>) -> ControlAuth {
+        let cell = self.control_cell(&conference);
+        ControlAuth::new(conference, cell, self.inner.remember_refusals)
     }
 
-    pub(crate) fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
+    /// Obtains control-token information now for `auth`'s conference.
+    pub(crate) async fn control_token_info(
+        &self,
+        auth: &ControlAuth,
+    ) -> Result<ControlTokenInfo, Error> {
+        auth.info(&self.inner.runtime, &self.inner.access).await
+    }
+
+    fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
         let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
         // Looked up first: the owned key is made only for a conference seen first.
         if let Some(cell) = cells.get(conference) {
@@ -146,9 +144,7 @@ impl Client {
     /// The tokens stay valid at the service until they expire.
     /// A caller-supplied access token is kept: it is all the client has.
     pub async fn forget_tokens(&self) -> Result<usize, StoreError> {
-        if self.credentials().is_none_or(|c| c.can_refresh()) {
-            self.inner.access.forget();
-        }
+        self.inner.access.forget();
         // The cells stay: conference handles made before keep using theirs.
         for cell in self
             .inner
@@ -167,18 +163,5 @@ impl Client {
             removed += shared.store.remove_prefix(&prefix).await?;
         }
         Ok(removed)
-    }
-
-    /// Who asks for a token with `credential` (none: the client's own credentials).
-    pub(crate) fn asker(&self, credential: Option<&SecretString>) -> Asker {
-        Asker::new(credential, self.inner.remember_refusals)
-    }
-
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        &*self.inner.clock
-    }
-
-    pub(crate) fn now(&self) -> SystemTime {
-        self.inner.clock.now()
     }
 }

@@ -9,12 +9,13 @@ use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 
-use super::{Token, checked_secret, validity};
-use crate::client::within;
-use crate::credentials::{AppId, Kind};
-use crate::error::Context;
-use crate::retry::Idempotency;
-use crate::{Client, Error};
+use meeting_api::operations::{AUTHENTICATE_ACCOUNT, AUTHENTICATE_APP_ID};
+
+use super::cell::{Asker, TokenCell};
+use super::token::{Token, checked_secret, validity};
+use crate::credentials::{AppId, Credentials, Kind};
+use crate::error::{Context, Error};
+use crate::runtime::{Runtime, within};
 
 /// The service's documented minimum validity, used when the answer says nothing.
 const DEFAULT_ACCESS_VALIDITY: Duration = Duration::from_secs(12 * 3600);
@@ -23,19 +24,45 @@ const SIGNATURE_VALIDITY: Duration = Duration::from_secs(600);
 /// clientType 72: an API caller, allowed 64 live tokens.
 const API_CLIENT: i32 = 72;
 
-impl Client {
+/// The client's access token: its credentials, its cache, and how it logs in.
+pub(crate) struct AccessTokens {
+    credentials: Option<Credentials>,
+    cell: TokenCell<AccessTokenInfo>,
+    asker: Asker,
+}
+
+impl AccessTokens {
+    pub fn new(
+        credentials: Option<Credentials>,
+        cell: TokenCell<AccessTokenInfo>,
+        remember_refusals: Duration,
+    ) -> Self {
+        Self {
+            credentials,
+            cell,
+            asker: Asker::new(None, remember_refusals),
+        }
+    }
+
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// Whether a refused token can be replaced: the client can log in again.
+    fn can_refresh(&self) -> bool {
+        self.credentials.as_ref().is_some_and(|c| c.can_refresh())
+    }
+
     /// Logs in now (even if a token is cached), replaces the cached token, and says who
-    /// the client is and until when. Use it to check credentials.
-    pub async fn login(&self) -> Result<AccessTokenInfo, Error> {
-        let deadline = self.deadline();
+    /// the client is and until when.
+    pub async fn login(&self, rt: &Runtime) -> Result<AccessTokenInfo, Error> {
+        let deadline = rt.deadline();
         let context = Context::new("Authenticate", None);
         let token = within(
             deadline,
             &context,
-            self.access_cell()
-                .fetch_now(self.clock(), self.asker(None), |_| {
-                    self.authenticate(deadline)
-                }),
+            self.cell
+                .fetch_now(&*rt.clock, self.asker, |_| self.authenticate(rt, deadline)),
         )
         .await?;
         Ok(token.info.clone())
@@ -43,50 +70,79 @@ impl Client {
 
     /// The cached access token, logging in first if there is none or it is about to
     /// expire.
-    pub(crate) async fn access_token(
+    pub async fn token(
         &self,
+        rt: &Runtime,
         context: &Context,
         deadline: Instant,
     ) -> Result<Arc<Token<AccessTokenInfo>>, Error> {
-        if self.credentials().is_none() {
+        if self.credentials.is_none() {
             return Err(Error::invalid(
                 context,
                 "this call needs credentials (ClientBuilder::credentials, or MEETING_ACCOUNT/MEETING_PASSWORD, \
                  MEETING_APP_ID/MEETING_APP_KEY or MEETING_ACCESS_TOKEN)",
             ));
         }
-        self.access_cell()
-            .get(self.clock(), self.asker(None), |_| {
-                self.authenticate(deadline)
-            })
+        self.cell
+            .get(&*rt.clock, self.asker, |_| self.authenticate(rt, deadline))
             .await
     }
 
     /// The access token if the client has credentials, else `None`.
-    pub(crate) async fn access_token_if_any(
+    pub async fn token_if_any(
         &self,
+        rt: &Runtime,
         context: &Context,
         deadline: Instant,
     ) -> Result<Option<Arc<Token<AccessTokenInfo>>>, Error> {
-        match self.credentials() {
-            Some(_) => self.access_token(context, deadline).await.map(Some),
+        match self.credentials {
+            Some(_) => self.token(rt, context, deadline).await.map(Some),
             None => Ok(None),
         }
     }
 
-    async fn authenticate(&self, deadline: Instant) -> Result<Token<AccessTokenInfo>, Error> {
-        let credentials = self.credentials().map(|c| &c.0);
+    /// After `error` answered a call that sent `sent`: if the service refused the
+    /// access token (a 401 with a `USG.` code) and the client can log in again, forgets
+    /// it and says so, for one more try. The one place that rule is applied.
+    pub async fn renew_after(
+        &self,
+        error: &Error,
+        sent: Option<&Arc<Token<AccessTokenInfo>>>,
+    ) -> bool {
+        let Some(sent) = sent else { return false };
+        if !error.refuses_access_token() || !self.can_refresh() {
+            return false;
+        }
+        tracing::info!("access token refused: logging in again and trying once more");
+        self.cell.invalidate(sent).await;
+        true
+    }
+
+    /// Forgets the cached token (logging out); a caller-supplied token is kept: it is
+    /// all the client has.
+    pub fn forget(&self) {
+        if self.credentials.as_ref().is_none_or(|c| c.can_refresh()) {
+            self.cell.forget();
+        }
+    }
+
+    async fn authenticate(
+        &self,
+        rt: &Runtime,
+        deadline: Instant,
+    ) -> Result<Token<AccessTokenInfo>, Error> {
+        let credentials = self.credentials.as_ref().map(|c| &c.0);
         let (context, response) = match credentials {
             Some(Kind::Account { account, password }) => {
-                let context = Context::new("AuthenticateAccount", None);
+                let context = Context::new(AUTHENTICATE_ACCOUNT.id, None);
                 let response = self
-                    .login_account(&context, account, password, deadline)
+                    .login_account(rt, &context, account, password, deadline)
                     .await?;
                 (context, response)
             }
             Some(Kind::AppId(app)) => {
-                let context = Context::new("AuthenticateAppId", None);
-                let response = self.login_app_id(&context, app, deadline).await?;
+                let context = Context::new(AUTHENTICATE_APP_ID.id, None);
+                let response = self.login_app_id(rt, &context, app, deadline).await?;
                 (context, response)
             }
             Some(Kind::AccessToken(_)) => {
@@ -104,7 +160,7 @@ impl Client {
             }
         };
         let secret = checked_secret(&context, "access token", response.access_token.clone())?;
-        let now = self.now();
+        let now = rt.now();
         // `validPeriod` in seconds, else `expireTime` in epoch seconds, else the
         // documented minimum of 12 hours.
         let expires = response
@@ -123,6 +179,7 @@ impl Client {
 
     async fn login_account(
         &self,
+        rt: &Runtime,
         context: &Context,
         account: &str,
         password: &secrecy::SecretString,
@@ -149,8 +206,8 @@ impl Client {
             base64::engine::general_purpose::STANDARD
                 .encode(format!("{account}:{}", password.expose_secret()))
         );
-        self.attempts(context, Idempotency::Idempotent, deadline, || {
-            self.api()
+        rt.attempts(&AUTHENTICATE_ACCOUNT, context, deadline, || {
+            rt.api
                 .authenticate_account()
                 .authorization(basic.as_str())
                 .body(body.clone())
@@ -161,6 +218,7 @@ impl Client {
 
     async fn login_app_id(
         &self,
+        rt: &Runtime,
         context: &Context,
         app: &AppId,
         deadline: Instant,
@@ -170,14 +228,14 @@ impl Client {
         }
         // Refuses unusable credentials before anything is sent; signing again for a
         // retry then cannot fail.
-        self.signed_app_request(context, app)?;
-        self.attempts(context, Idempotency::Idempotent, deadline, || {
+        self.signed_app_request(rt, context, app)?;
+        rt.attempts(&AUTHENTICATE_APP_ID, context, deadline, || {
             // A new nonce and expiry for every attempt: a signature is never replayed.
-            let request = self.signed_app_request(context, app);
+            let request = self.signed_app_request(rt, context, app);
             async move {
                 let (authorization, body) =
                     request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
-                self.api()
+                rt.api
                     .authenticate_app_id()
                     .authorization(authorization)
                     .body(body)
@@ -190,10 +248,11 @@ impl Client {
 
     fn signed_app_request(
         &self,
+        rt: &Runtime,
         context: &Context,
         app: &AppId,
     ) -> Result<(String, AppAuthRequest), Error> {
-        let now = self.now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = rt.now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let expire_time = (now + SIGNATURE_VALIDITY).as_secs() as i64;
         let nonce = uuid::Uuid::new_v4().to_string();
         let bad =
@@ -252,7 +311,7 @@ pub(super) fn text_from_stored(value: &serde_json::Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-impl super::StoredInfo for AccessTokenInfo {
+impl super::shared::StoredInfo for AccessTokenInfo {
     fn to_stored(&self) -> serde_json::Value {
         serde_json::json!({
             "user_id": self.user_id,

@@ -8,13 +8,15 @@ use meeting_api::types::TokenInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use super::access::{stored_time, text_from_stored, time_from_stored};
-use super::{AccessTokenInfo, Token, checked_secret, validity};
-use crate::Error;
-use crate::client::within;
-use crate::control::Conference;
-use crate::error::Context;
-use crate::retry::Idempotency;
+use meeting_api::operations::CREATE_CONF_TOKEN;
+
+use super::access::{
+    AccessTokenInfo, AccessTokens, stored_time, text_from_stored, time_from_stored,
+};
+use super::cell::{Asker, TokenCell};
+use super::token::{Token, checked_secret, validity};
+use crate::error::{Context, Error};
+use crate::runtime::{Runtime, within};
 
 const NEEDS_CONTROL_TOKEN: &str = "a control token is needed: give the host password \
     (Conference::with_host_password) or a control token (Conference::with_control_token)";
@@ -22,15 +24,78 @@ const NEEDS_CONTROL_TOKEN: &str = "a control token is needed: give the host pass
 /// The documented validity of a control token, used when the answer says nothing.
 const DEFAULT_CONTROL_VALIDITY: Duration = Duration::from_secs(30 * 60);
 
-impl Conference {
+/// The control-token half of a conference handle: the host password or the caller's
+/// own control token, and the client's cache of this conference's token.
+#[derive(Clone, Debug)]
+pub(crate) struct ControlAuth {
+    conference: Arc<str>,
+    host_password: Option<SecretString>,
+    control_token: Option<SecretString>,
+    /// Who asks for the control token (the host password's fingerprint), computed once.
+    asker: Asker,
+    remember_refusals: Duration,
+    /// The client's control-token cache for this conference, looked up once.
+    cell: Arc<TokenCell<ControlTokenInfo>>,
+}
+
+/// The tokens a control call sends: the access token when the client has credentials,
+/// and the control token.
+pub(crate) type ControlTokens = (
+    Option<Arc<Token<AccessTokenInfo>>>,
+    Arc<Token<ControlTokenInfo>>,
+);
+
+impl ControlAuth {
+    pub fn new(
+        conference: Arc<str>,
+        cell: Arc<TokenCell<ControlTokenInfo>>,
+        remember_refusals: Duration,
+    ) -> Self {
+        Self {
+            conference,
+            host_password: None,
+            control_token: None,
+            asker: Asker::new(None, remember_refusals).for_control_token(),
+            remember_refusals,
+            cell,
+        }
+    }
+
+    pub fn set_host_password(&mut self, password: SecretString) {
+        self.asker = Asker::new(Some(&password), self.remember_refusals).for_control_token();
+        self.host_password = Some(password);
+    }
+
+    pub fn set_control_token(&mut self, token: SecretString) {
+        self.control_token = Some(token);
+    }
+
+    /// The secrets this handle was given, by name, for the checks made once.
+    pub fn secrets(&self) -> [(&'static str, Option<&SecretString>); 2] {
+        [
+            ("host password", self.host_password.as_ref()),
+            ("control token", self.control_token.as_ref()),
+        ]
+    }
+
+    fn context(&self) -> Context {
+        Context {
+            operation: CREATE_CONF_TOKEN.id,
+            conference: Some(self.conference.clone()),
+        }
+    }
+
     /// Obtains control-token information now (keeping the cached token alive, or
     /// obtaining one with the host password) and caches the token.
-    pub async fn control_token_info(&self) -> Result<ControlTokenInfo, Error> {
-        let context = self.context("CreateConfToken");
-        self.check(&context)?;
-        let deadline = self.client().deadline();
+    pub async fn info(
+        &self,
+        rt: &Runtime,
+        access: &AccessTokens,
+    ) -> Result<ControlTokenInfo, Error> {
+        let context = self.context();
+        let deadline = rt.deadline();
         within(deadline, &context, async {
-            let (_, token) = self.tokens(&context, deadline, true).await?;
+            let (_, token) = self.tokens(rt, access, &context, deadline, true).await?;
             Ok(token.info.clone())
         })
         .await
@@ -39,85 +104,82 @@ impl Conference {
     /// The tokens a control call sends: the access token if the client has credentials
     /// (the official SDKs always send it), and the control token, the caller's own or
     /// the cached one, obtained, kept alive or (with `force`) renewed first. An access
-    /// token the service refuses there (401 with a `USG.` code) is renewed once.
-    pub(crate) async fn tokens(
+    /// token the service refuses there is renewed once.
+    pub async fn tokens(
         &self,
+        rt: &Runtime,
+        access: &AccessTokens,
         context: &Context,
         deadline: Instant,
         force: bool,
-    ) -> Result<
-        (
-            Option<Arc<Token<AccessTokenInfo>>>,
-            Arc<Token<ControlTokenInfo>>,
-        ),
-        Error,
-    > {
-        let client = self.client();
+    ) -> Result<ControlTokens, Error> {
         // Refused before a login is spent on it: there is no way to obtain a control token.
-        let usable = self.supplied_control_token().is_some()
-            || self.host_password().is_some()
-            || self.control_cell().cached(client.now()).is_some();
+        let usable = self.control_token.is_some()
+            || self.host_password.is_some()
+            || self.cell.cached(rt.now()).is_some();
         if !usable {
             return Err(Error::invalid(context, NEEDS_CONTROL_TOKEN));
         }
-        let access = client.access_token_if_any(context, deadline).await?;
+        let sent = access.token_if_any(rt, context, deadline).await?;
         match self
-            .control_token(context, deadline, access.as_deref(), force)
+            .control_token(rt, deadline, sent.as_deref(), force)
             .await
         {
-            Err(e)
-                if e.refuses_access_token()
-                    && client.credentials().is_some_and(|c| c.can_refresh()) =>
-            {
+            Err(e) if access.renew_after(&e, sent.as_ref()).await => {
                 // Boxed: a rare path, kept out of every call's future.
                 Box::pin(async {
-                    if let Some(stale) = &access {
-                        client.access_cell().invalidate(stale).await;
-                    }
-                    tracing::info!("access token refused: logging in again and trying once more");
-                    let access = client.access_token_if_any(context, deadline).await?;
+                    let access = access.token_if_any(rt, context, deadline).await?;
                     let control = self
-                        .control_token(context, deadline, access.as_deref(), force)
+                        .control_token(rt, deadline, access.as_deref(), force)
                         .await?;
                     Ok((access, control))
                 })
                 .await
             }
-            other => other.map(|control| (access, control)),
+            other => other.map(|control| (sent, control)),
         }
+    }
+
+    /// After `error` answered a call that sent `sent`: forgets the refused control token
+    /// if another can be had (not the caller's own, and there is a host password), and
+    /// says whether it was.
+    pub async fn renew_after(&self, sent: &Arc<Token<ControlTokenInfo>>) -> bool {
+        if self.control_token.is_some() || self.host_password.is_none() {
+            return false;
+        }
+        tracing::info!(
+            conference = &*self.conference,
+            "control token refused: obtaining a new one and trying once more"
+        );
+        self.cell.invalidate(sent).await;
+        true
     }
 
     async fn control_token(
         &self,
-        context: &Context,
+        rt: &Runtime,
         deadline: Instant,
         access: Option<&Token<AccessTokenInfo>>,
         force: bool,
     ) -> Result<Arc<Token<ControlTokenInfo>>, Error> {
-        if let Some(token) = self.supplied_control_token() {
+        if let Some(token) = &self.control_token {
             if !force {
                 return Ok(Arc::new(Token::fixed(
                     token.clone(),
                     ControlTokenInfo::supplied(token.clone()),
                 )));
             }
-            let context = self.context("CreateConfToken");
             // Boxed, like every fetch: see `TokenCell::get`.
             let fresh =
-                Box::pin(self.request_control_token(&context, Some(token), None, access, deadline))
+                Box::pin(self.request_control_token(rt, Some(token), None, access, deadline))
                     .await?;
             return Ok(Arc::new(fresh));
         }
-        let client = self.client();
-        let fetch = |previous| self.fetch_control_token(context, previous, access, deadline);
+        let fetch = |previous| self.fetch_control_token(rt, previous, access, deadline);
         if force {
-            self.control_cell()
-                .fetch_now(client.clock(), self.asker(), fetch)
-                .await
+            self.cell.fetch_now(&*rt.clock, self.asker, fetch).await
         } else {
-            self.control_cell()
-                .get(client.clock(), self.asker(), fetch)
-                .await
+            self.cell.get(&*rt.clock, self.asker, fetch).await
         }
     }
 
@@ -125,32 +187,31 @@ impl Conference {
     /// expired session is re-authenticated in the same call), else uses the password.
     async fn fetch_control_token(
         &self,
-        context: &Context,
+        rt: &Runtime,
         previous: Option<Arc<Token<ControlTokenInfo>>>,
         access: Option<&Token<AccessTokenInfo>>,
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
         let current = previous.as_ref().map(|t| &t.secret);
-        if current.is_none() && self.host_password().is_none() {
-            return Err(Error::invalid(context, NEEDS_CONTROL_TOKEN));
+        if current.is_none() && self.host_password.is_none() {
+            return Err(Error::invalid(&self.context(), NEEDS_CONTROL_TOKEN));
         }
-        let context = self.context("CreateConfToken");
-        self.request_control_token(&context, current, self.host_password(), access, deadline)
+        self.request_control_token(rt, current, self.host_password.as_ref(), access, deadline)
             .await
     }
 
     async fn request_control_token(
         &self,
-        context: &Context,
+        rt: &Runtime,
         current: Option<&SecretString>,
         password: Option<&SecretString>,
         access: Option<&Token<AccessTokenInfo>>,
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
-        let client = self.client();
-        let response = client
-            .attempts(context, Idempotency::Idempotent, deadline, || {
-                let mut request = client.api().create_conf_token().conference_id(self.id());
+        let context = &self.context();
+        let response = rt
+            .attempts(&CREATE_CONF_TOKEN, context, deadline, || {
+                let mut request = rt.api.create_conf_token().conference_id(&*self.conference);
                 if let Some(current) = current {
                     request = request.x_conference_authorization(current.expose_secret());
                 }
@@ -165,7 +226,7 @@ impl Conference {
             .await?;
         let mut data = response.data;
         let secret = checked_secret(context, "control token", std::mem::take(&mut data.token))?;
-        let now = client.now();
+        let now = rt.now();
         // `confTokenExpireTime` in seconds, else `expireTime` in epoch milliseconds,
         // else the documented 30 minutes.
         let expires = data
@@ -275,7 +336,7 @@ impl ControlTokenInfo {
     }
 }
 
-impl super::StoredInfo for ControlTokenInfo {
+impl super::shared::StoredInfo for ControlTokenInfo {
     fn to_stored(&self) -> serde_json::Value {
         serde_json::json!({
             "role": self.role.code(),

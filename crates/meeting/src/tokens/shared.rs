@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use secrecy::SecretString;
 
-use super::Token;
+use super::token::Token;
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::store::{LockId, StoreError, StoredToken, TokenStore};

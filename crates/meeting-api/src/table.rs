@@ -1,0 +1,125 @@
+//! What the table of operations ([`crate::operations`]) is made of.
+//!
+//! The table is generated from the spec with the client, one `static` per operation,
+//! so that the rest of the project (the `meeting` wrapper's retries and error context,
+//! the simulator's router, the CLI's help, the tests) reads an operation's method,
+//! path, authentication and retry class instead of spelling them again.
+//!
+//! ```
+//! use meeting_api::operations::{ALL, LOCK_MEETING};
+//! use meeting_api::table::{Auth, Repeat};
+//!
+//! assert_eq!(LOCK_MEETING.id, "LockMeeting");
+//! assert_eq!(LOCK_MEETING.auth, Auth::Control);
+//! assert_eq!(LOCK_MEETING.repeat, Repeat::Safe);
+//! assert!(ALL.iter().any(|op| op.id == "CancelMeeting"));
+//! ```
+
+use std::fmt;
+
+/// One operation of the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// The spec's `operationId` (`LockMeeting`).
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path (`/v1/mmc/control/conferences/lock`).
+    pub path: &'static str,
+    /// What the operation authenticates with.
+    pub auth: Auth,
+    /// Whether the operation may be sent again after a failure.
+    pub repeat: Repeat,
+}
+
+impl Operation {
+    /// The operation with this `operationId`, if the spec has it.
+    pub fn by_id(id: &str) -> Option<&'static Operation> {
+        crate::operations::ALL
+            .iter()
+            .copied()
+            .find(|op| op.id == id)
+    }
+
+    /// The operation served at this method and path, if the spec has it.
+    pub fn by_route(method: &str, path: &str) -> Option<&'static Operation> {
+        crate::operations::ALL
+            .iter()
+            .copied()
+            .find(|op| op.path == path && op.method.as_str().eq_ignore_ascii_case(method))
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// The HTTP methods the spec uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `PUT`
+    Put,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name, upper case.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl From<Method> for http::Method {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+/// What an operation authenticates with, from its `security` in the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Auth {
+    /// A login: account and password, or App ID and signature (`Authorization`).
+    Login,
+    /// The host password (`X-Password`) or the current control token: the grant or
+    /// keep-alive of a meeting control token.
+    HostPassword,
+    /// The access token (`X-Access-Token`): management calls.
+    Access,
+    /// The meeting control token (`X-Conference-Authorization`): control calls.
+    Control,
+}
+
+/// Whether an operation may be sent again after a failure whose effect is unknown
+/// (`x-meeting-repeat` in the spec). The rule, for every operation added:
+/// a call that sets an absolute state or reads is [`Repeat::Safe`]; a call that ends
+/// something is [`Repeat::Terminal`]; a call that creates, acts or adds is
+/// [`Repeat::Never`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Repeat {
+    /// Sets an absolute state or reads (lock, mute, settings, views, tokens, details):
+    /// twice is the same as once. Retried on transient failures.
+    Safe,
+    /// Ends something (stop, cancel): a repeat of one that was applied fails, so it is
+    /// retried only when the caller asks for it.
+    Terminal,
+    /// Creates, acts or adds (create, invite, hang up, prolong): a repeat would do it
+    /// twice. Never retried.
+    Never,
+}

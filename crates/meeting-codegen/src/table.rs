@@ -1,0 +1,207 @@
+//! The table of operations: what every part of the project needs to know about an
+//! operation beyond its request shape, read from the spec once.
+//!
+//! Each operation of the spec yields one row: its `operationId`, method, path, how it
+//! authenticates (from its `security`) and how it may be repeated (its
+//! `x-meeting-repeat`). The rows become `meeting_api::operations`, which the wrapper's
+//! call pipeline, the simulator's router, the CLI and the tests read instead of
+//! spelling paths and names again.
+//!
+//! ## `x-meeting-repeat`: the retry class
+//!
+//! Every operation states it; the generator refuses an operation without it.
+//! - `safe`: the call sets an absolute state or only reads (lock, mute, settings, views,
+//!   tokens, details), so sending it twice has the effect of sending it once. Retried
+//!   on transient failures.
+//! - `terminal`: the call ends something (stop, cancel). A repeat of one that was
+//!   applied fails ("already ended"), so it is retried only when the caller asks for it.
+//! - `never`: the call creates, acts or adds (create, invite, hang up, prolong, save a
+//!   layout, delete attendees). A repeat would do it twice; never retried.
+
+use openapiv3::{OpenAPI, SecurityRequirement};
+
+use crate::CodegenError;
+
+/// The vendor extension that states an operation's retry class.
+pub const REPEAT_EXTENSION: &str = "x-meeting-repeat";
+
+/// One operation, as the table holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The `operationId`.
+    pub id: String,
+    /// `GET`, `PUT`, `POST` or `DELETE`.
+    pub method: String,
+    /// The path, as in the spec.
+    pub path: String,
+    /// `Login`, `HostPassword`, `Access` or `Control`.
+    pub auth: &'static str,
+    /// `Safe`, `Terminal` or `Never`.
+    pub repeat: &'static str,
+}
+
+impl Row {
+    /// The Rust name of the row's static: `LockMeeting` -> `LOCK_MEETING`.
+    pub fn constant(&self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.id.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+}
+
+/// The rows of the spec's operations, in the spec's order.
+pub fn rows(spec: &OpenAPI) -> Result<Vec<Row>, CodegenError> {
+    let mut rows = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        let Some(item) = item.as_item() else { continue };
+        for (method, operation) in item.iter() {
+            let id = operation.operation_id.clone().ok_or_else(|| {
+                unsupported(
+                    format!("{} {path}", method.to_uppercase()),
+                    "every operation needs an operationId",
+                )
+            })?;
+            let location = format!("operation {id} ({} {path})", method.to_uppercase());
+            let repeat = match operation
+                .extensions
+                .get(REPEAT_EXTENSION)
+                .and_then(|v| v.as_str())
+            {
+                Some("safe") => "Safe",
+                Some("terminal") => "Terminal",
+                Some("never") => "Never",
+                _ => {
+                    return Err(unsupported(
+                        location,
+                        "x-meeting-repeat must be safe, terminal or never (see meeting-codegen's table module)",
+                    ));
+                }
+            };
+            let security = operation.security.as_ref().or(spec.security.as_ref());
+            let auth =
+                auth_kind(security.map(Vec::as_slice).unwrap_or_default()).ok_or_else(|| {
+                    unsupported(location.clone(), "its security names no known scheme")
+                })?;
+            rows.push(Row {
+                id,
+                method: method.to_uppercase(),
+                path: path.clone(),
+                auth,
+                repeat,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The authentication kind, from the first scheme of the first requirement.
+fn auth_kind(security: &[SecurityRequirement]) -> Option<&'static str> {
+    let scheme = security.first()?.keys().next()?;
+    Some(match scheme.as_str() {
+        "accountPassword" | "appIdSignature" => "Login",
+        "hostPassword" => "HostPassword",
+        "accessToken" => "Access",
+        "conferenceToken" => "Control",
+        _ => return None,
+    })
+}
+
+fn unsupported(location: String, message: &str) -> CodegenError {
+    CodegenError::Unsupported {
+        location,
+        message: message.to_owned(),
+    }
+}
+
+/// The `operations` module of the generated crate, as Rust source.
+pub fn render(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "/// The spec's operations, one static each, and [`ALL`](operations::ALL).\n\
+         pub mod operations {\n    use crate::table::{Auth, Method, Operation, Repeat};\n",
+    );
+    for row in rows {
+        let method = match row.method.as_str() {
+            "GET" => "Get",
+            "PUT" => "Put",
+            "POST" => "Post",
+            "DELETE" => "Delete",
+            other => other,
+        };
+        out.push_str(&format!(
+            "    /// `{} {}`\n    pub static {}: Operation = Operation {{ id: {:?}, method: Method::{method}, path: {:?}, auth: Auth::{}, repeat: Repeat::{} }};\n",
+            row.method,
+            row.path,
+            row.constant(),
+            row.id,
+            row.path,
+            row.auth,
+            row.repeat,
+        ));
+    }
+    out.push_str(&format!(
+        "    /// Every operation of the spec, in its order.\n    pub static ALL: [&Operation; {}] = [{}];\n}}\n",
+        rows.len(),
+        rows.iter()
+            .map(|r| format!("&{}", r.constant()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(operation_yaml: &str) -> OpenAPI {
+        let yaml = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    put:\n      operationId: SetThing\n{operation_yaml}      responses:\n        '200': {{description: ok}}\n"
+        );
+        serde_yaml::from_str(&yaml).expect("test spec parses")
+    }
+
+    #[test]
+    fn a_row_per_operation_with_its_auth_and_repeat() {
+        let rows = rows(&spec(
+            "      x-meeting-repeat: safe\n      security:\n        - conferenceToken: []\n",
+        ))
+        .expect("rows");
+        assert_eq!(
+            rows,
+            [Row {
+                id: "SetThing".into(),
+                method: "PUT".into(),
+                path: "/x".into(),
+                auth: "Control",
+                repeat: "Safe",
+            }]
+        );
+        assert_eq!(rows[0].constant(), "SET_THING");
+    }
+
+    #[test]
+    fn an_operation_without_a_retry_class_is_refused_by_name() {
+        let err = rows(&spec("      security:\n        - accessToken: []\n"))
+            .expect_err("no x-meeting-repeat");
+        assert!(
+            err.to_string().contains("operation SetThing (PUT /x)"),
+            "{err}"
+        );
+        let err = rows(&spec(
+            "      x-meeting-repeat: sometimes\n      security:\n        - accessToken: []\n",
+        ))
+        .expect_err("unknown class");
+        assert!(err.to_string().contains("safe, terminal or never"), "{err}");
+    }
+
+    #[test]
+    fn an_operation_without_a_known_scheme_is_refused() {
+        let err = rows(&spec("      x-meeting-repeat: never\n")).expect_err("no security");
+        assert!(err.to_string().contains("no known scheme"), "{err}");
+    }
+}

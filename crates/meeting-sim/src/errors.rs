@@ -1,0 +1,92 @@
+//! The service's error answers and their codes, below both the domain (`world`) and the
+//! HTTP layer (`service`), which both refuse with them.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// An error answer: `{"error_code": …, "error_msg": …}` with its status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The error code of an answer, for the counters.
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorCode(pub &'static str);
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_ERROR, message)
+    }
+    pub fn meeting_not_found(id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::MEETING_NOT_FOUND,
+            format!("meeting {id} does not exist"),
+        )
+    }
+    pub fn not_in_progress(id: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            codes::NOT_IN_PROGRESS,
+            format!("meeting {id} is not in progress"),
+        )
+    }
+    pub fn auth_failed(message: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::MEETING_AUTH_FAILED,
+            message,
+        )
+    }
+    pub fn control_token_invalid() -> Self {
+        Self::auth_failed("the control token is invalid or has expired")
+    }
+    pub fn login_failed(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, codes::LOGIN_FAILED, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = meeting_api::types::ErrorBody {
+            error_code: self.code.to_owned(),
+            error_msg: self.message,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code));
+        response
+    }
+}
+
+/// The error codes the simulator answers with. MMC/USG codes come from Huawei's error
+/// code tables; where Huawei documents none, the code is the simulator's own choice
+/// (the crate's README lists them).
+pub(crate) mod codes {
+    pub const REQUEST_ERROR: &str = "MMC.111070001";
+    pub const NO_PERMISSION: &str = "MMC.111070002";
+    pub const MEETING_AUTH_FAILED: &str = "MMC.111070004";
+    pub const MEETING_NOT_FOUND: &str = "MMC.111070005";
+    pub const PASSWORD_BLANK: &str = "MMC.111070009";
+    pub const TOKEN_NULL: &str = "MMC.111070111";
+    pub const NOT_IN_PROGRESS: &str = "MMC.111072005";
+    pub const FLOW_CONTROL: &str = "MMC.100000429";
+    pub const SYSTEM_FAILURE: &str = "MMC.111070003";
+    pub const LOGIN_FAILED: &str = "USG.000000001";
+    pub const LOGIN_BAD_BODY: &str = "USG.000000002";
+    pub const ACCESS_TOKEN_INVALID: &str = "USG.000000004";
+    /// Simulator's own: Huawei documents the statuses (412, 423) but not their codes.
+    pub const ACCOUNT_DISABLED: &str = "USG.000000412";
+    pub const ACCOUNT_LOCKED: &str = "USG.000000423";
+    /// Simulator's own: unknown route or method.
+    pub const NOT_FOUND: &str = "SIM.000000404";
+}

@@ -1,0 +1,243 @@
+//! The handles operations are called on: a [`Conference`] and a [`Participant`] of it,
+//! and their one entry point into the call pipeline. The operations themselves live
+//! with their family: [`crate::meeting`] (the meeting as a whole), [`crate::participants`]
+//! and [`crate::management`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use meeting_api::table::Operation;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::Client;
+use crate::error::{Context, Error};
+use crate::runtime::ApiResult;
+use crate::tokens::auth::Tokens;
+use crate::tokens::control::{ControlAuth, ControlTokenInfo};
+
+/// A generated control-call builder with the conference ID and the tokens set: the
+/// control token, and the access token when the client has credentials.
+macro_rules! control_request {
+    ($builder:expr, $conference:expr, $tokens:expr) => {{
+        let request = $builder
+            .conference_id($conference.id())
+            .x_conference_authorization($tokens.control());
+        match $tokens.access_if_any() {
+            Some(access) => request.x_access_token(access),
+            None => request,
+        }
+    }};
+}
+pub(crate) use control_request;
+
+impl Client {
+    /// A handle on one conference. Nothing is sent until you call an operation on it.
+    pub fn conference(&self, id: impl Into<String>) -> Conference {
+        Conference::new(self.clone(), id.into())
+    }
+}
+
+/// One conference. Obtain it with [`Client::conference`], give it the host password
+/// (the client then obtains, caches and keeps alive the control token) or a control
+/// token of your own, and call operations on it.
+///
+/// ```no_run
+/// # async fn run(client: meeting::Client) -> Result<(), meeting::Error> {
+/// use meeting::{CallInRestriction, SettingsUpdate};
+///
+/// let meeting = client.conference("914083136").with_host_password("654321");
+/// meeting.lock().await?;
+/// meeting
+///     .update_settings(&SettingsUpdate::new().lock_sharing(true).call_in(CallInRestriction::InvitedUsers))
+///     .await?;
+/// meeting.participant("6a1acfe867f211eaa1cd59f41ff47e04").lock_video().await?;
+/// meeting.end().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Conference {
+    client: Client,
+    /// Shared with every error's context, without a copy per call.
+    id: Arc<str>,
+    /// The host password or control token, and the client's cache of the token.
+    auth: ControlAuth,
+    /// What is wrong with the ID or the secrets, found once when they were given.
+    problem: Option<String>,
+}
+
+impl Conference {
+    fn new(client: Client, id: String) -> Self {
+        let id: Arc<str> = id.into();
+        let auth = client.control_auth(id.clone());
+        let mut conference = Self {
+            client,
+            id,
+            auth,
+            problem: None,
+        };
+        conference.problem = conference.find_problem();
+        conference
+    }
+
+    /// The conference ID.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The host password: the client exchanges it for a control token when needed, and
+    /// again when the token expires or is refused. Control tokens are cached per client
+    /// and conference, so every handle on the same conference shares one.
+    pub fn with_host_password(mut self, password: impl Into<String>) -> Self {
+        self.auth
+            .set_host_password(SecretString::from(password.into()));
+        self.problem = self.find_problem();
+        self
+    }
+
+    /// A control token obtained elsewhere, used as it is (it cannot be renewed without
+    /// a host password).
+    pub fn with_control_token(mut self, token: impl Into<String>) -> Self {
+        self.auth
+            .set_control_token(SecretString::from(token.into()));
+        self.problem = self.find_problem();
+        self
+    }
+
+    /// A participant of this conference, by the ID [`Conference::live`] lists.
+    pub fn participant(&self, id: impl Into<String>) -> Participant<'_> {
+        let id = id.into();
+        let problem = id_problem("participant id", &id);
+        Participant {
+            conference: self,
+            id,
+            problem,
+        }
+    }
+
+    /// Obtains control-token information now (keeping the cached token alive, or
+    /// obtaining one with the host password) and caches the token.
+    pub async fn control_token_info(&self) -> Result<ControlTokenInfo, Error> {
+        if let Some(problem) = &self.problem {
+            let context = self.context(&meeting_api::operations::CREATE_CONF_TOKEN);
+            return Err(Error::invalid(&context, problem.clone()));
+        }
+        self.client.control_token_info(&self.auth).await
+    }
+
+    /// The generated client the operations' requests are built with.
+    pub(crate) fn api(&self) -> &meeting_api::Client {
+        self.client.api()
+    }
+
+    pub(crate) fn context(&self, operation: &'static Operation) -> Context {
+        Context {
+            operation: operation.id,
+            conference: Some(self.id.clone()).filter(|id| !id.trim().is_empty()),
+        }
+    }
+
+    /// Runs `operation` on this conference, the one way every operation of a handle
+    /// runs: refused before anything is sent if the handle's values or `input` are
+    /// invalid (`input` is the operation's checked arguments, or what is wrong with
+    /// them); then the tokens the table says it sends, its retries and one renewal.
+    pub(crate) async fn run<B, T, F, Fut>(
+        &self,
+        operation: &'static Operation,
+        input: Result<B, String>,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(&Tokens, &B) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let context = self.context(operation);
+        let input = match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => input,
+        };
+        let input = input.map_err(|problem| Error::invalid(&context, problem))?;
+        self.client
+            .call(operation, &context, Some(&self.auth), |tokens| {
+                send(tokens, &input)
+            })
+            .await
+    }
+
+    /// Input the service would refuse, found before anything is sent.
+    fn find_problem(&self) -> Option<String> {
+        if let Some(problem) = id_problem("conference id", &self.id) {
+            return Some(problem);
+        }
+        self.auth.secrets().into_iter().find_map(|(what, secret)| {
+            let value = secret?.expose_secret();
+            if value.is_empty() {
+                Some(format!("the {what} must not be empty"))
+            } else if !sendable_in_a_header(value) {
+                // Never quote the value: it is a secret.
+                Some(format!(
+                    "the {what} has characters that cannot be sent in an HTTP header"
+                ))
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// A participant of a conference (see [`Conference::participant`]).
+#[derive(Debug)]
+pub struct Participant<'a> {
+    conference: &'a Conference,
+    id: String,
+    /// What is wrong with the ID, found once.
+    problem: Option<String>,
+}
+
+impl Participant<'_> {
+    /// The participant ID.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs `operation` on this participant's conference, like [`Conference::run`],
+    /// refused first if the participant ID is invalid.
+    pub(crate) async fn run<B, T, F, Fut>(
+        &self,
+        operation: &'static Operation,
+        input: Result<B, String>,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(&Tokens, &B) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let input = match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => input,
+        };
+        self.conference.run(operation, input, send).await
+    }
+
+    pub(crate) fn conference(&self) -> &Conference {
+        self.conference
+    }
+}
+
+/// What `HeaderValue::from_str` accepts (visible ASCII, space, tab, and bytes from
+/// 0x80), checked without building one.
+pub(crate) fn sendable_in_a_header(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
+/// What is wrong with an id, if anything: it must be non-empty and printable.
+pub(crate) fn id_problem(what: &str, id: &str) -> Option<String> {
+    if id.trim().is_empty() {
+        Some(format!("the {what} must not be empty"))
+    } else if id.chars().any(char::is_control) {
+        Some(format!("the {what} has control characters"))
+    } else {
+        None
+    }
+}
