@@ -1411,6 +1411,139 @@ pub mod types {
                 })
         }
     }
+    ///`CreateWebSocketTokenConferenceId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreateWebSocketTokenConferenceId(::std::string::String);
+    impl ::std::ops::Deref for CreateWebSocketTokenConferenceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWebSocketTokenConferenceId>
+    for ::std::string::String {
+        fn from(value: CreateWebSocketTokenConferenceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWebSocketTokenConferenceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWebSocketTokenConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWebSocketTokenConferenceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWebSocketTokenConferenceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreateWebSocketTokenXConferenceAuthorization`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreateWebSocketTokenXConferenceAuthorization(::std::string::String);
+    impl ::std::ops::Deref for CreateWebSocketTokenXConferenceAuthorization {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWebSocketTokenXConferenceAuthorization>
+    for ::std::string::String {
+        fn from(value: CreateWebSocketTokenXConferenceAuthorization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWebSocketTokenXConferenceAuthorization {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWebSocketTokenXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWebSocketTokenXConferenceAuthorization {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreateWebSocketTokenXConferenceAuthorization {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///The error body of every failed call.
     #[derive(
         ::serde::Deserialize,
@@ -4835,6 +4968,26 @@ pub mod types {
     }
     impl UserInfo {
         pub fn builder() -> builder::UserInfo {
+            Default::default()
+        }
+    }
+    ///`WebSocketTokenResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebSocketTokenResponse {
+        ///Opens the meeting's event WebSocket once, within one minute.
+        #[serde(rename = "webSocketToken")]
+        pub web_socket_token: ::std::string::String,
+    }
+    impl WebSocketTokenResponse {
+        pub fn builder() -> builder::WebSocketTokenResponse {
             Default::default()
         }
     }
@@ -8359,6 +8512,57 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct WebSocketTokenResponse {
+            web_socket_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebSocketTokenResponse {
+            fn default() -> Self {
+                Self {
+                    web_socket_token: Err(
+                        "no value supplied for web_socket_token".to_string(),
+                    ),
+                }
+            }
+        }
+        impl WebSocketTokenResponse {
+            pub fn web_socket_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.web_socket_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for web_socket_token: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebSocketTokenResponse>
+        for super::WebSocketTokenResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebSocketTokenResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    web_socket_token: value.web_socket_token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebSocketTokenResponse>
+        for WebSocketTokenResponse {
+            fn from(value: super::WebSocketTokenResponse) -> Self {
+                Self {
+                    web_socket_token: Ok(value.web_socket_token),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -8870,6 +9074,29 @@ let response = client.prolong_meeting()
 ```*/
     pub fn prolong_meeting(&self) -> builder::ProlongMeeting<'_> {
         builder::ProlongMeeting::new(self)
+    }
+    /**Obtain a token to open the meeting's event WebSocket
+
+The token opens the meeting-control WebSocket once (`tmpToken` of the
+connection URL under the control token's `wsURL`) and is valid for one minute.
+
+
+Sends a `GET` request to `/v1/mmc/control/conferences/wsToken`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+```ignore
+let response = client.create_web_socket_token()
+    .conference_id(conference_id)
+    .x_access_token(x_access_token)
+    .x_conference_authorization(x_conference_authorization)
+    .send()
+    .await;
+```*/
+    pub fn create_web_socket_token(&self) -> builder::CreateWebSocketToken<'_> {
+        builder::CreateWebSocketToken::new(self)
     }
     /**End a meeting in progress
 
@@ -11642,6 +11869,164 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_web_socket_token`]
+
+[`Client::create_web_socket_token`]: super::Client::create_web_socket_token*/
+    #[derive(Debug, Clone)]
+    pub struct CreateWebSocketToken<'a> {
+        client: &'a super::Client,
+        conference_id: Result<types::CreateWebSocketTokenConferenceId, String>,
+        x_access_token: Result<Option<::std::string::String>, String>,
+        x_conference_authorization: Result<
+            types::CreateWebSocketTokenXConferenceAuthorization,
+            String,
+        >,
+    }
+    impl<'a> CreateWebSocketToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                conference_id: Err("conference_id was not initialized".to_string()),
+                x_access_token: Ok(None),
+                x_conference_authorization: Err(
+                    "x_conference_authorization was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn conference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWebSocketTokenConferenceId>,
+        {
+            self.conference_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `CreateWebSocketTokenConferenceId` for conference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_access_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_access_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_access_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::CreateWebSocketTokenXConferenceAuthorization,
+            >,
+        {
+            self.x_conference_authorization = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `CreateWebSocketTokenXConferenceAuthorization` for x_conference_authorization failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/mmc/control/conferences/wsToken`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WebSocketTokenResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self {
+                client,
+                conference_id,
+                x_access_token,
+                x_conference_authorization,
+            } = self;
+            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
+            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
+            let x_conference_authorization = x_conference_authorization
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/mmc/control/conferences/wsToken", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_access_token {
+                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            }
+            header_map
+                .append(
+                    "X-Conference-Authorization",
+                    x_conference_authorization.to_string().try_into()?,
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_web_socket_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::stop_meeting`]
 
 [`Client::stop_meeting`]: super::Client::stop_meeting*/
@@ -11921,6 +12306,14 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Never,
     };
+    /// `GET /v1/mmc/control/conferences/wsToken`
+    pub static CREATE_WEB_SOCKET_TOKEN: Operation = Operation {
+        id: "CreateWebSocketToken",
+        method: Method::Get,
+        path: "/v1/mmc/control/conferences/wsToken",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
     /// `PUT /v1/mmc/control/conferences/stop`
     pub static STOP_MEETING: Operation = Operation {
         id: "StopMeeting",
@@ -11930,7 +12323,7 @@ pub mod operations {
         repeat: Repeat::Terminal,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 16] = [
+    pub static ALL: [&Operation; 17] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -11946,6 +12339,7 @@ pub mod operations {
         &INVITE_PARTICIPANT,
         &HANG_UP,
         &PROLONG_MEETING,
+        &CREATE_WEB_SOCKET_TOKEN,
         &STOP_MEETING,
     ];
 }

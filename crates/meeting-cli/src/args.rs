@@ -209,11 +209,11 @@ pub enum Command {
     Mute(MuteArgs),
     /// Unmute everyone, or one participant with --participant.
     Unmute(UnmuteArgs),
-    /// Call someone into a meeting in progress (not retried: a repeat calls twice).
+    /// Call someone into a meeting in progress.
     Invite(InviteArgs),
-    /// Hang up a participant (not retried).
+    /// Hang up a participant.
     HangUp(ParticipantArgs),
-    /// Prolong a meeting in progress (not retried: a repeat prolongs twice).
+    /// Prolong a meeting in progress.
     Prolong(ProlongArgs),
     /// End a meeting in progress for everyone.
     Stop(Target),

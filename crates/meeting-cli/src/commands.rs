@@ -9,14 +9,12 @@ use meeting::{
 };
 use serde_json::json;
 
-use clap::CommandFactory;
-
 use std::sync::Arc;
 
 use meeting::store::{FileStore, RedisStore, TokenStore};
 
 use crate::args::{
-    Cli, Command, Endpoint, Global, Login, LogoutArgs, SettingsArgs, Switch, Target, TokenCache,
+    Command, Endpoint, Global, Login, LogoutArgs, SettingsArgs, Switch, Target, TokenCache,
 };
 use crate::output::{self, Failure, print};
 use crate::secrets;
@@ -377,10 +375,10 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             .map_err(|e| Failure::Usage(format!("{e:#}")))?,
         Command::Demo => crate::demo::run().await?,
         Command::Completions { shell } => {
-            let mut command = Cli::command();
+            let mut command = crate::operations::command();
             clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
+        Command::Man => clap_mangen::Man::new(crate::operations::command())
             .render(&mut std::io::stdout())
             .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
     }

@@ -3,17 +3,21 @@
 mod args;
 mod commands;
 mod demo;
+mod operations;
 mod output;
 mod secrets;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::args::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&operations::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let default_filter = match &cli.command {
         // `meeting sim` logs as `meeting-sim` does: a line per request unless --quiet.
         args::Command::Sim(sim) if cli.global.verbose == 0 => sim.log_filter(),

@@ -25,9 +25,8 @@ use tokio::sync::watch;
 pub use faults::{FaultConfig, ScriptedFault};
 pub use model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantSeed,
-    ParticipantView, Seed, Settings, Tenancy,
+    ParticipantView, Seed, Settings, StateView, Tenancy,
 };
-pub use service::StateView;
 pub use world::{Change, Counters};
 
 /// How to run a simulator. Build one with [`Simulator::new`], then [`Simulator::start`].

@@ -359,3 +359,16 @@ mod tests {
         assert_eq!(file, Seed::example());
     }
 }
+
+/// Everything the simulator holds that a test may want to see.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StateView {
+    /// Every conference.
+    pub conferences: Vec<ConferenceView>,
+    /// Live access tokens.
+    pub access_tokens: usize,
+    /// Live control tokens.
+    pub control_tokens: usize,
+    /// The simulator's clock, epoch milliseconds.
+    pub now_ms: i64,
+}

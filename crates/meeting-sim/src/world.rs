@@ -275,6 +275,8 @@ pub struct World {
     access_tokens: HashMap<String, Grant>,
     tokens_by_subject: HashMap<String, VecDeque<String>>,
     control_tokens: HashMap<String, ControlGrant>,
+    /// One-use WebSocket tokens: the conference each opens, and until when.
+    ws_tokens: HashMap<String, ControlGrant>,
     counters: Counters,
     /// Changes since the start, in order (see [`World::changed`]).
     changes: Vec<Change>,
@@ -556,6 +558,27 @@ impl World {
                 "X-Password (the host password) or X-Conference-Authorization is required",
             )),
         }
+    }
+
+    /// CreateWebSocketToken: a one-use token for conference `id`'s event WebSocket,
+    /// valid `validity_ms` (one minute at the service). Expired ones are dropped here.
+    pub fn grant_ws_token(
+        &mut self,
+        id: &str,
+        now_ms: i64,
+        validity_ms: i64,
+    ) -> Result<String, ApiError> {
+        self.conference(id)?;
+        self.ws_tokens.retain(|_, g| g.expires_ms > now_ms);
+        let token = new_token("ws");
+        self.ws_tokens.insert(
+            token.clone(),
+            ControlGrant {
+                conference: id.to_owned(),
+                expires_ms: now_ms + validity_ms,
+            },
+        );
+        Ok(token)
     }
 
     // ---- conferences ----

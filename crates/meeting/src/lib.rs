@@ -27,7 +27,7 @@ pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
 pub use management::{CreatedMeeting, MeetingDetails, MeetingState, NewMeeting};
-pub use meeting::{LiveMeeting, LiveParticipant, LiveRole, LiveState};
+pub use meeting::{LiveMeeting, LiveParticipant, LiveRole, LiveState, WebSocketToken};
 pub use participants::Invitee;
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{

@@ -5,10 +5,12 @@
 use std::num::NonZeroU32;
 
 use meeting_api::operations::{
-    LOCK_MEETING, MUTE_MEETING, PROLONG_MEETING, SHOW_REAL_TIME_INFO_OF_MEETING, STOP_MEETING,
-    UPDATE_STARTED_CONF_CONFIG,
+    CREATE_WEB_SOCKET_TOKEN, LOCK_MEETING, MUTE_MEETING, PROLONG_MEETING,
+    SHOW_REAL_TIME_INFO_OF_MEETING, STOP_MEETING, UPDATE_STARTED_CONF_CONFIG,
 };
 use meeting_api::types::{RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestProlongDurReqBody};
+
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::conference::{Conference, control_request};
 use crate::error::Error;
@@ -130,6 +132,16 @@ impl Conference {
         .await
     }
 
+    /// A one-use token that opens this meeting's event WebSocket within one minute.
+    pub async fn websocket_token(&self) -> Result<WebSocketToken, Error> {
+        let answer = self
+            .run(&CREATE_WEB_SOCKET_TOKEN, Ok(()), |tokens, _| {
+                control_request!(self.api().create_web_socket_token(), self, tokens).send()
+            })
+            .await?;
+        Ok(WebSocketToken(SecretString::from(answer.web_socket_token)))
+    }
+
     /// Ends the meeting for everyone (its control tokens stop working). Retried only
     /// with [`crate::RetryPolicy::retry_cancel`], as cancelling is.
     pub async fn stop(&self) -> Result<(), Error> {
@@ -237,6 +249,18 @@ impl LiveMeeting {
             })
             .collect();
         Self { participants }
+    }
+}
+
+/// A token that opens a meeting's event WebSocket once (see
+/// [`Conference::websocket_token`]). `Debug` redacts it.
+#[derive(Clone, Debug)]
+pub struct WebSocketToken(SecretString);
+
+impl WebSocketToken {
+    /// The token itself. Treat it as a secret: it travels in the WebSocket's URL.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
     }
 }
 

@@ -137,6 +137,11 @@ async fn server() -> ScriptedServer {
             .starts_with("/v1/mmc/control/conferences/token")
         {
             Reply::json(200, r#"{"data":{"token":"cnrSCRIPTED","role":1}}"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/control/conferences/wsToken")
+        {
+            Reply::json(200, r#"{"webSocketToken":"wsSCRIPTED"}"#)
         } else if request.path == "/v1/mmc/management/conferences" && request.method == "POST" {
             Reply::json(200, r#"[{"conferenceID":"914083136"}]"#)
         } else if request
@@ -291,6 +296,14 @@ async fn every_request_is_the_official_sdks() {
     .await;
     check("ShowMeetingDetail", account(), |c| async move {
         c.conference(CONF).details().await.map(|_| ())
+    })
+    .await;
+    check("CreateWebSocketToken", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .websocket_token()
+            .await
+            .map(|_| ())
     })
     .await;
     check("StopMeeting", account(), |c| async move {

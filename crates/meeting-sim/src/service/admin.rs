@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::ApiResult;
 use crate::Shared;
 use crate::errors::{ApiError, codes};
 use crate::faults::{FaultConfig, ScriptedFault};
-use crate::model::{ConferenceView, Seed};
+use crate::model::{ConferenceView, Seed, StateView};
 use crate::world::Counters;
 
 pub(super) fn router() -> Router<Arc<Shared>> {
@@ -27,19 +27,6 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route("/tokens/expire", post(expire_tokens))
         .route("/faults", get(get_faults).put(set_faults))
         .route("/faults/next", post(fail_next))
-}
-
-/// Everything the simulator holds that a test may want to see.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct StateView {
-    /// Every conference.
-    pub conferences: Vec<ConferenceView>,
-    /// Live access tokens.
-    pub access_tokens: usize,
-    /// Live control tokens.
-    pub control_tokens: usize,
-    /// The simulator's clock, epoch milliseconds.
-    pub now_ms: i64,
 }
 
 async fn state(State(shared): State<Arc<Shared>>) -> Json<StateView> {

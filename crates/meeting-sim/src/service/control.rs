@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use meeting_api::types::{
     ConfTokenResponse, RealTimeInfo, RestBulkHangUpReqBody, RestInviteReqBody, RestLockReqBody,
     RestLockSiteViewReqBody, RestMuteParticipantReqBody, RestMuteReqBody, RestProlongDurReqBody,
-    TokenInfo, UpdateStartedConfigReqBody,
+    TokenInfo, UpdateStartedConfigReqBody, WebSocketTokenResponse,
 };
 
 use super::{
@@ -62,6 +62,22 @@ pub(super) async fn token(
         address_token: Some("sim-address-token".to_owned()),
         gloabl_public_ip: Some("127.0.0.1".to_owned()),
     }))
+}
+
+/// How long a WebSocket token opens the event stream (the service's documented minute).
+const WS_TOKEN_VALIDITY_MS: i64 = 60_000;
+
+/// `GET …/wsToken`: a one-use token for the meeting's event WebSocket.
+pub(super) async fn ws_token(
+    State(shared): State<Arc<Shared>>,
+    request: Authorized,
+) -> ApiResult<Json<WebSocketTokenResponse>> {
+    let now_ms = shared.clock.now_ms();
+    let web_socket_token =
+        shared
+            .world()
+            .grant_ws_token(&request.id, now_ms, WS_TOKEN_VALIDITY_MS)?;
+    Ok(Json(WebSocketTokenResponse { web_socket_token }))
 }
 
 /// `PUT …/lock`.

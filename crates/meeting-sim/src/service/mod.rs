@@ -2,7 +2,6 @@
 //! request passes (request id, faults, counters, one log line).
 
 mod admin;
-pub use admin::StateView;
 mod auth;
 mod control;
 mod management;
@@ -70,7 +69,7 @@ struct Route {
 
 /// Every operation, once: the router and the per-operation counters both read it, and a
 /// test checks it against the table (every operation of the spec is served).
-static ROUTES: [Route; 16] = [
+static ROUTES: [Route; 17] = [
     Route {
         operation: &operations::AUTHENTICATE_ACCOUNT,
         handler: |m| on(m, auth::account),
@@ -130,6 +129,10 @@ static ROUTES: [Route; 16] = [
     Route {
         operation: &operations::PROLONG_MEETING,
         handler: |m| on(m, control::prolong),
+    },
+    Route {
+        operation: &operations::CREATE_WEB_SOCKET_TOKEN,
+        handler: |m| on(m, control::ws_token),
     },
     Route {
         operation: &operations::STOP_MEETING,
