@@ -1,5 +1,6 @@
-//! The HTTP surface: the seven operations, the admin API, and the layer that every
-//! request passes (request id, faults, counters, one log line).
+//! The HTTP surface: every operation of the table (`meeting_api::operations`), the
+//! admin API, and the layer that every request passes (request id, faults, counters,
+//! one log line).
 
 mod admin;
 mod auth;
