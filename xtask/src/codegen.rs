@@ -135,6 +135,14 @@ mod tests {
                 count += 1;
             }
         }
-        assert_eq!(count, 16);
+        // Every operation also has a row in the table of operations.
+        let rows = meeting_codegen::table::rows(&spec).expect("the table");
+        assert_eq!(count, rows.len());
+        for row in rows {
+            let listed = surface
+                .lines()
+                .any(|l| l.starts_with(&format!("{} ", row.id)) && l.contains(&row.path));
+            assert!(listed, "no row for {} in the surface", row.id);
+        }
     }
 }

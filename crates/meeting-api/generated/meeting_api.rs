@@ -12343,3 +12343,45 @@ pub mod operations {
         &STOP_MEETING,
     ];
 }
+/// Every component schema of the spec with the JSON Schema its generated type
+/// derives, for checking that the two agree.
+pub mod schemas {
+    /// The component's name in the spec, and its generated type's schema.
+    pub fn all() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+        vec![
+            ("ErrorBody", schemars::schema_for!(crate ::types::ErrorBody)),
+            ("AccountAuthRequest", schemars::schema_for!(crate
+            ::types::AccountAuthRequest)), ("AppAuthRequest", schemars::schema_for!(crate
+            ::types::AppAuthRequest)), ("ClientType", schemars::schema_for!(crate
+            ::types::ClientType)), ("AuthResponse", schemars::schema_for!(crate
+            ::types::AuthResponse)), ("UserInfo", schemars::schema_for!(crate
+            ::types::UserInfo)), ("ProxyTokenDTO", schemars::schema_for!(crate
+            ::types::ProxyTokenDto)), ("WebSocketTokenResponse",
+            schemars::schema_for!(crate ::types::WebSocketTokenResponse)),
+            ("ConfTokenResponse", schemars::schema_for!(crate
+            ::types::ConfTokenResponse)), ("TokenInfo", schemars::schema_for!(crate
+            ::types::TokenInfo)), ("RestLockReqBody", schemars::schema_for!(crate
+            ::types::RestLockReqBody)), ("RestLockSiteViewReqBody",
+            schemars::schema_for!(crate ::types::RestLockSiteViewReqBody)),
+            ("UpdateStartedConfigReqBody", schemars::schema_for!(crate
+            ::types::UpdateStartedConfigReqBody)), ("RealTimeInfo",
+            schemars::schema_for!(crate ::types::RealTimeInfo)), ("RealTimeParticipant",
+            schemars::schema_for!(crate ::types::RealTimeParticipant)),
+            ("RealTimeAttendee", schemars::schema_for!(crate ::types::RealTimeAttendee)),
+            ("RealTimeConfInfo", schemars::schema_for!(crate ::types::RealTimeConfInfo)),
+            ("RestMuteReqBody", schemars::schema_for!(crate ::types::RestMuteReqBody)),
+            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
+            ::types::RestMuteParticipantReqBody)), ("Attendee",
+            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
+            schemars::schema_for!(crate ::types::RestInviteReqBody)),
+            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
+            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
+            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
+            ("RestScheduleConfDTO", schemars::schema_for!(crate
+            ::types::RestScheduleConfDto)), ("ConferenceInfo",
+            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
+            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
+            schemars::schema_for!(crate ::types::ConferenceDetail)),
+        ]
+    }
+}

@@ -3,23 +3,21 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::builder::TypedValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use meeting::{AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording};
-use meeting_sim::cli::SimArgs;
+use clap::{Args, Parser, ValueEnum};
 
 /// A parser for one of the `meeting` crate's setting enums: its command-line names as
 /// the possible values, each with what it means (shown by `--help`).
 macro_rules! setting {
     ($setting:ident) => {
-        clap::builder::PossibleValuesParser::new(
-            $setting::ALL.iter().map(|value| {
+        clap::builder::TypedValueParser::try_map(
+            clap::builder::PossibleValuesParser::new($setting::ALL.iter().map(|value| {
                 clap::builder::PossibleValue::new(value.name()).help(value.describe())
-            }),
+            })),
+            |text| text.parse::<$setting>(),
         )
-        .try_map(|text| text.parse::<$setting>())
     };
 }
+pub(crate) use setting;
 
 /// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
 /// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
@@ -33,7 +31,7 @@ macro_rules! setting {
 #[command(name = "meeting", version, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: crate::commands::Command,
     #[command(flatten)]
     pub global: Global,
 }
@@ -187,68 +185,6 @@ pub struct Target {
     pub login: Login,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Lock a meeting: users can no longer join by themselves.
-    Lock(Target),
-    /// Unlock a meeting.
-    Unlock(Target),
-    /// Change settings of a meeting in progress (at least one).
-    Settings(SettingsArgs),
-    /// Lock a professional terminal's view to a video source.
-    LockView(ViewArgs),
-    /// Unlock a professional terminal's view.
-    UnlockView(ViewArgs),
-    /// Schedule a meeting: prints its ID (the passwords only with --show-passwords).
-    Create(CreateArgs),
-    /// Show a meeting's subject, state, times and join details.
-    Show(ShowArgs),
-    /// Show who is in a meeting in progress: participant IDs, names, roles, mute.
-    Participants(Target),
-    /// Mute everyone but the host, or one participant with --participant.
-    Mute(MuteArgs),
-    /// Unmute everyone, or one participant with --participant.
-    Unmute(UnmuteArgs),
-    /// Call someone into a meeting in progress.
-    Invite(InviteArgs),
-    /// Hang up a participant.
-    HangUp(ParticipantArgs),
-    /// Prolong a meeting in progress.
-    Prolong(ProlongArgs),
-    /// End a meeting in progress for everyone.
-    Stop(Target),
-    /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
-    Cancel(CancelArgs),
-    /// Show the meeting control token's role and expiry (the token only with --show-token).
-    Token(TokenArgs),
-    /// Check the credentials: log in and say who and until when.
-    Login(Connection),
-    /// Forget the stored tokens of this endpoint and login (see --token-cache).
-    ///
-    /// They stay valid at the service until they expire.
-    Logout(LogoutArgs),
-    /// Run the simulator (the same options as `meeting-sim`).
-    Sim(SimArgs),
-    /// Run the whole flow on an embedded simulator, printing each step.
-    Demo,
-    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (roff), e.g. `meeting man > meeting.1`.
-    Man,
-}
-
-#[derive(Debug, Args)]
-pub struct LogoutArgs {
-    #[command(flatten)]
-    pub connection: Connection,
-    /// Forget every stored token, of every endpoint and login.
-    #[arg(long)]
-    pub all: bool,
-}
-
 /// On or off; what that means is said by each flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
@@ -260,161 +196,4 @@ impl Switch {
     pub fn on(self) -> bool {
         self == Self::On
     }
-}
-
-#[derive(Debug, Args)]
-pub struct SettingsArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// Sharing: on locks it to the host, off lets participants share.
-    #[arg(long, value_name = "on|off")]
-    pub lock_sharing: Option<Switch>,
-    /// Who may join.
-    #[arg(long, value_name = "WHO", value_parser = setting!(CallInRestriction))]
-    pub call_in: Option<CallInRestriction>,
-    /// Participants unmuting themselves: on allows it, off forbids it.
-    #[arg(long, value_name = "on|off")]
-    pub allow_unmute: Option<Switch>,
-    /// What participants may chat.
-    #[arg(long, value_name = "WHAT", value_parser = setting!(ChatPermission))]
-    pub chat: Option<ChatPermission>,
-    /// Who of a webinar's audience may join.
-    #[arg(long, value_name = "WHO", value_parser = setting!(AudienceCallInRestriction))]
-    pub audience_call_in: Option<AudienceCallInRestriction>,
-    /// Who may record locally.
-    #[arg(long, value_name = "WHO", value_parser = setting!(LocalRecording))]
-    pub local_recording: Option<LocalRecording>,
-    /// Participants' cameras: on lets them turn theirs on, off forbids it.
-    #[arg(long, value_name = "on|off")]
-    pub allow_camera: Option<Switch>,
-    /// Renaming: on lets participants rename themselves, off forbids it.
-    #[arg(long, value_name = "on|off")]
-    pub allow_rename: Option<Switch>,
-    /// The meeting's lock: on locks it (no one joins by themselves), off unlocks it.
-    #[arg(long = "lock", value_name = "on|off")]
-    pub locked: Option<Switch>,
-    /// Taking over sharing: on lets anyone take it, off keeps it to host and co-hosts.
-    #[arg(long, value_name = "on|off")]
-    pub free_share: Option<Switch>,
-}
-
-#[derive(Debug, Args)]
-pub struct ViewArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// The professional terminal.
-    #[arg(long, value_name = "ID")]
-    pub participant: String,
-    /// Whose video source to lock to (default: the terminal's own).
-    #[arg(long, value_name = "ID")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct CreateArgs {
-    /// The subject.
-    #[arg(long)]
-    pub subject: String,
-    /// The start, UTC: "YYYY-MM-DD HH:MM" (default: now).
-    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
-    pub start: Option<String>,
-    /// The length in minutes, 15 to 1440 (default 30).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(15..=1440))]
-    pub minutes: Option<u32>,
-    /// Invite someone: NAME=PHONE (repeat for more).
-    #[arg(long, value_name = "NAME=PHONE", value_parser = parse_invitee)]
-    pub invite: Vec<(String, String)>,
-    /// Also print the host and guest passwords (secrets).
-    #[arg(long)]
-    pub show_passwords: bool,
-    #[command(flatten)]
-    pub connection: Connection,
-}
-
-fn parse_invitee(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((name, phone)) if !phone.trim().is_empty() => {
-            Ok((name.trim().to_owned(), phone.trim().to_owned()))
-        }
-        _ => Err("expected NAME=PHONE, e.g. Carol=+8613800000000".into()),
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// The conference ID.
-    pub conference: String,
-    #[command(flatten)]
-    pub connection: Connection,
-}
-
-#[derive(Debug, Args)]
-pub struct MuteArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// Mute only this participant.
-    #[arg(long, value_name = "ID")]
-    pub participant: Option<String>,
-    /// Whether the muted may unmute themselves (everyone only; default on).
-    #[arg(long, value_name = "on|off", conflicts_with = "participant")]
-    pub allow_unmute: Option<Switch>,
-}
-
-#[derive(Debug, Args)]
-pub struct UnmuteArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// Unmute only this participant.
-    #[arg(long, value_name = "ID")]
-    pub participant: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct InviteArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// The number (or SIP URI) to call.
-    #[arg(long)]
-    pub phone: String,
-    /// The name shown in the meeting.
-    #[arg(long)]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ParticipantArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// The participant (see `meeting participants`).
-    #[arg(long, value_name = "ID")]
-    pub participant: String,
-}
-
-#[derive(Debug, Args)]
-pub struct ProlongArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// Minutes to add, 1 to 1440.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1440))]
-    pub minutes: u32,
-}
-
-#[derive(Debug, Args)]
-pub struct CancelArgs {
-    /// The conference ID.
-    pub conference: String,
-    /// End the meeting if it is in progress.
-    #[arg(long)]
-    pub end_ongoing: bool,
-    #[command(flatten)]
-    pub connection: Connection,
-}
-
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    #[command(flatten)]
-    pub target: Target,
-    /// Also print the token itself (a secret).
-    #[arg(long)]
-    pub show_token: bool,
 }

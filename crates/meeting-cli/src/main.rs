@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod connect;
 mod demo;
 mod operations;
 mod output;
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
     };
     let default_filter = match &cli.command {
         // `meeting sim` logs as `meeting-sim` does: a line per request unless --quiet.
-        args::Command::Sim(sim) if cli.global.verbose == 0 => sim.log_filter(),
+        commands::Command::Sim(sim) if cli.global.verbose == 0 => sim.log_filter(),
         _ => log_filter(cli.global.verbose),
     };
     init_logging(default_filter, cli.global.verbose);

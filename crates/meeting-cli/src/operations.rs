@@ -8,6 +8,7 @@ use meeting_api::operations::*;
 use meeting_api::table::{Operation, Repeat};
 
 use crate::args::Cli;
+use crate::commands::FAMILIES;
 
 /// Each command and the operations it sends (the login and the control token every
 /// command may need are declared in the tests).
@@ -31,8 +32,9 @@ pub const USES: &[(&str, &[&Operation])] = &[
     ("login", &[&AUTHENTICATE_ACCOUNT, &AUTHENTICATE_APP_ID]),
 ];
 
-/// The command line, its help completed from the table: a command that sends an
-/// operation the table says is never repeated says it is not retried.
+/// The command line, its help completed from the table (a command that sends an
+/// operation the table says is never repeated says it is not retried) and listing the
+/// commands by family.
 pub fn command() -> clap::Command {
     let mut command = Cli::command();
     for (name, operations) in USES {
@@ -43,7 +45,37 @@ pub fn command() -> clap::Command {
             });
         }
     }
-    command
+    // Built first, so that the `help` command clap adds is there to be listed.
+    command.build();
+    let families = families(&command);
+    command.help_template(format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{families}Options:\n{{options}}{{after-help}}"
+    ))
+}
+
+/// The "Commands" part of the help: a heading per family, a line per command.
+fn families(command: &clap::Command) -> String {
+    let width = FAMILIES
+        .iter()
+        .flat_map(|(_, names)| names.iter())
+        .map(|name| name.len())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut out = String::new();
+    for (family, names) in FAMILIES {
+        out.push_str(&format!("{family}:\n"));
+        for name in *names {
+            let about = command
+                .find_subcommand(name)
+                .and_then(|sub| sub.get_about())
+                .map(|about| about.to_string())
+                .unwrap_or_default();
+            out.push_str(&format!("  {name:<width$}{about}\n"));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -77,12 +109,23 @@ mod tests {
                 || DECLARED.iter().any(|(op, _)| *op == operation);
             assert!(used, "{} has no command and no declared user", operation.id);
         }
-        let cli = Cli::command();
+        let mut cli = Cli::command();
+        cli.build();
         for (name, _) in USES {
             assert!(
                 cli.find_subcommand(name).is_some(),
                 "USES names a command `{name}` that does not exist"
             );
+        }
+        // Every command is listed in one family of the help, once.
+        for sub in cli.get_subcommands() {
+            let name = sub.get_name();
+            let listed = FAMILIES
+                .iter()
+                .flat_map(|(_, names)| names.iter())
+                .filter(|n| **n == name)
+                .count();
+            assert_eq!(listed, 1, "`{name}` is listed {listed} times in FAMILIES");
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use meeting::ErrorKind;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The service answered with an error.
 pub const EXIT_SERVICE: u8 = 1;
@@ -67,12 +67,51 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
     code
 }
 
-/// Prints a result: `text` for people, `value` with --json.
-pub fn print(json: bool, text: &str, value: Value) {
+/// What a command answers: one value, printed as text for people and as JSON (one
+/// object on one line) with --json.
+pub trait Report: serde::Serialize {
+    /// The value as text for people.
+    fn text(&self) -> String;
+}
+
+/// Prints what a command answered.
+pub fn emit(json: bool, report: &impl Report) {
     if json {
-        println!("{value}");
+        match serde_json::to_string(report) {
+            Ok(line) => println!("{line}"),
+            // A report is plain data: it always serializes. Said rather than hidden.
+            Err(e) => eprintln!("error: cannot write the result as JSON: {e}"),
+        }
     } else {
-        println!("{text}");
+        println!("{}", report.text());
+    }
+}
+
+/// The answer of a command that changed something: which change, of which meeting.
+#[derive(Debug, serde::Serialize)]
+pub struct Done {
+    ok: bool,
+    operation: &'static str,
+    conference: String,
+    #[serde(skip)]
+    text: String,
+}
+
+impl Done {
+    /// `operation` done on `conference`; `text` says it to people.
+    pub fn new(operation: &'static str, conference: &str, text: String) -> Self {
+        Self {
+            ok: true,
+            operation,
+            conference: conference.to_owned(),
+            text,
+        }
+    }
+}
+
+impl Report for Done {
+    fn text(&self) -> String {
+        self.text.clone()
     }
 }
 
@@ -84,17 +123,6 @@ pub fn timestamp(time: SystemTime) -> String {
         return "after 9999-12-31T23:59:59Z".to_owned();
     }
     humantime::format_rfc3339_seconds(time).to_string()
-}
-
-/// Text a server chose, made safe for a terminal: no control characters (escape
-/// sequences, newlines) and no invisible direction overrides.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .filter(|c| {
-            !(c.is_control()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        })
-        .collect()
 }
 
 /// `30m`, `12h`.
@@ -121,6 +149,5 @@ mod tests {
             timestamp(SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_313_834)),
             "2026-11-22T02:17:14Z"
         );
-        assert_eq!(printable("\x1b[2Jok\r\n\u{202e}x"), "[2Jokx");
     }
 }

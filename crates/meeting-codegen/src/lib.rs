@@ -87,16 +87,21 @@ pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
 }
 
 /// Generates the pretty-printed client for the spec at `path`, [`HEADER`] first, with
-/// the table of operations (`operations`, see [`table`]) beside it.
+/// the table of operations (`operations`, see [`table`]) and the component schemas
+/// (`schemas`) beside it.
 pub fn generate(path: &Path) -> Result<String, CodegenError> {
     let spec = load_spec(path)?;
     let rows = table::rows(&spec)?;
     let tokens = generate_tokens(&spec)?;
     let mut file =
         syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Format(e.to_string()))?;
-    let operations =
-        syn::parse_file(&table::render(&rows)).map_err(|e| CodegenError::Format(e.to_string()))?;
-    file.items.extend(operations.items);
+    let source = format!(
+        "{}{}",
+        table::render(&rows),
+        table::render_schemas(&table::components(&spec))
+    );
+    let tables = syn::parse_file(&source).map_err(|e| CodegenError::Format(e.to_string()))?;
+    file.items.extend(tables.items);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 
@@ -121,12 +126,19 @@ fn run_generator(spec: &OpenAPI) -> Result<Result<TokenStream, progenitor::Error
 }
 
 /// Runs `f`, turning a panic into its message, without the panic hook printing it (a
-/// tool that reports the failure itself does not want the backtrace too).
+/// tool that reports the failure itself does not want the backtrace too). Only this
+/// thread's panics are silenced: another thread's (a test running beside) still print.
 pub fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let quiet = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    let quiet_thread = std::thread::current().id();
+    let previous = std::sync::Arc::new(panic::take_hook());
+    let others = previous.clone();
+    panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != quiet_thread {
+            others(info);
+        }
+    }));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(quiet);
+    panic::set_hook(Box::new(move |info| previous(info)));
     result.map_err(|payload| {
         payload
             .downcast_ref::<String>()

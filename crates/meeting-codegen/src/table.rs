@@ -118,6 +118,56 @@ fn unsupported(location: String, message: &str) -> CodegenError {
     }
 }
 
+/// The spec's component schemas, each with the Rust name of its generated type.
+pub fn components(spec: &OpenAPI) -> Vec<(String, String)> {
+    spec.components
+        .as_ref()
+        .map(|c| {
+            c.schemas
+                .keys()
+                .map(|name| (name.clone(), type_name(name)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The name typify gives a component: words at case boundaries, each capitalized
+/// (`ProxyTokenDTO` -> `ProxyTokenDto`).
+fn type_name(component: &str) -> String {
+    let chars: Vec<char> = component.chars().collect();
+    let mut out = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        let starts_word = i == 0
+            || (c.is_ascii_uppercase()
+                && (chars[i - 1].is_ascii_lowercase()
+                    || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
+        if starts_word || !c.is_ascii_alphabetic() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The `schemas` module of the generated crate: every component with the JSON Schema
+/// its generated type derives, so that a test can hold the two side by side.
+pub fn render_schemas(components: &[(String, String)]) -> String {
+    let mut out = String::from(
+        "/// Every component schema of the spec with the JSON Schema its generated type\n\
+         /// derives, for checking that the two agree.\n\
+         pub mod schemas {\n    /// The component's name in the spec, and its generated type's schema.\n    \
+         pub fn all() -> Vec<(&'static str, schemars::schema::RootSchema)> {\n        vec![\n",
+    );
+    for (component, rust) in components {
+        out.push_str(&format!(
+            "            ({component:?}, schemars::schema_for!(crate::types::{rust})),\n"
+        ));
+    }
+    out.push_str("        ]\n    }\n}\n");
+    out
+}
+
 /// The `operations` module of the generated crate, as Rust source.
 pub fn render(rows: &[Row]) -> String {
     let mut out = String::from(
@@ -197,6 +247,14 @@ mod tests {
         ))
         .expect_err("unknown class");
         assert!(err.to_string().contains("safe, terminal or never"), "{err}");
+    }
+
+    #[test]
+    fn component_names_become_typify_type_names() {
+        assert_eq!(type_name("ProxyTokenDTO"), "ProxyTokenDto");
+        assert_eq!(type_name("RestScheduleConfDTO"), "RestScheduleConfDto");
+        assert_eq!(type_name("RestLockReqBody"), "RestLockReqBody");
+        assert_eq!(type_name("ErrorBody"), "ErrorBody");
     }
 
     #[test]

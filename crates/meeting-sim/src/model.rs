@@ -284,6 +284,30 @@ pub struct Settings {
     pub free_share: i32,
 }
 
+impl Settings {
+    /// These settings with what `update` sets, every setting by its JSON name: a
+    /// setting the spec adds is applied without code here. (`isLock` is the meeting's
+    /// lock, not a setting: it is left to the caller.)
+    pub(crate) fn updated(
+        &self,
+        update: &meeting_api::types::UpdateStartedConfigReqBody,
+    ) -> Result<Self, crate::errors::ApiError> {
+        let bad = |e: serde_json::Error| crate::errors::ApiError::bad_request(e.to_string());
+        let mut merged = serde_json::to_value(self).map_err(bad)?;
+        if let (Some(current), serde_json::Value::Object(changes)) = (
+            merged.as_object_mut(),
+            serde_json::to_value(update).map_err(bad)?,
+        ) {
+            for (name, value) in changes {
+                if let Some(slot) = current.get_mut(&name).filter(|_| !value.is_null()) {
+                    *slot = value;
+                }
+            }
+        }
+        serde_json::from_value(merged).map_err(bad)
+    }
+}
+
 impl Default for Settings {
     /// The simulator's defaults for a new conference.
     fn default() -> Self {

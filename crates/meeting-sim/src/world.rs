@@ -618,39 +618,7 @@ impl World {
             ));
         }
         let conference = self.ongoing_mut(id)?;
-        let s = &mut conference.settings;
-        let set = |slot: &mut i32, value: Option<i32>| {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        };
-        set(&mut s.lock_sharing, update.lock_sharing.as_deref().copied());
-        set(
-            &mut s.call_in_restriction,
-            update.call_in_restriction.as_deref().copied(),
-        );
-        set(
-            &mut s.allow_unmute_by_oneself,
-            update.allow_unmute_by_oneself.as_deref().copied(),
-        );
-        set(
-            &mut s.chat_permission,
-            update.chat_permission.as_deref().copied(),
-        );
-        set(
-            &mut s.audience_call_in_restriction,
-            update.audience_call_in_restriction.as_deref().copied(),
-        );
-        set(
-            &mut s.client_rec_mode,
-            update.client_rec_mode.as_deref().copied(),
-        );
-        set(
-            &mut s.allow_open_camera,
-            update.allow_open_camera.as_deref().copied(),
-        );
-        set(&mut s.allow_rename, update.allow_rename.as_deref().copied());
-        set(&mut s.free_share, update.free_share.as_deref().copied());
+        conference.settings = conference.settings.updated(update)?;
         if let Some(is_lock) = &update.is_lock {
             conference.locked = **is_lock == 1;
         }

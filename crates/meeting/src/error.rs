@@ -378,7 +378,7 @@ impl Error {
         let request_id = exchange
             .as_ref()
             .and_then(Exchange::request_id)
-            .map(|id| printable(id, REQUEST_ID_LIMIT));
+            .map(|id| printable_at_most(id, REQUEST_ID_LIMIT));
         match error {
             Api::ErrorResponse(response) => {
                 let retry_after = header(response.headers(), "retry-after")
@@ -467,8 +467,8 @@ impl Error {
         Self::Service(Box::new(ServiceError {
             context,
             status,
-            code: printable(code, CODE_LIMIT),
-            message: printable(message, MESSAGE_LIMIT),
+            code: printable_at_most(code, CODE_LIMIT),
+            message: printable_at_most(message, MESSAGE_LIMIT),
             request_id,
             retry_after,
         }))
@@ -516,7 +516,7 @@ fn transport_message(error: &reqwest::Error) -> String {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message.push_str(": ");
-        message.push_str(&printable(&cause.to_string(), MESSAGE_LIMIT));
+        message.push_str(&printable_at_most(&cause.to_string(), MESSAGE_LIMIT));
         source = cause.source();
     }
     message
@@ -564,16 +564,26 @@ fn undecodable(len: usize, error: &serde_json::Error) -> String {
 
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SNIPPET_LIMIT)]);
-    let mut out = printable(&text, SNIPPET_LIMIT);
+    let mut out = printable_at_most(&text, SNIPPET_LIMIT);
     if bytes.len() > SNIPPET_LIMIT && !out.ends_with('…') {
         out.push('…');
     }
     out
 }
 
-/// Server-chosen text made safe to print: no control characters (escape sequences,
-/// newlines) and no invisible direction overrides, at most `limit` characters.
-pub(crate) fn printable(text: &str, limit: usize) -> String {
+/// Text a server chose (a name, a subject, a message), made safe to print on a
+/// terminal or in a log line: no control characters (escape sequences, newlines) and
+/// no invisible direction overrides.
+///
+/// ```
+/// assert_eq!(meeting::printable("\x1b[2JBoard\r\nroom\u{202e}"), "[2JBoardroom");
+/// ```
+pub fn printable(text: &str) -> String {
+    printable_at_most(text, usize::MAX)
+}
+
+/// [`printable`], at most `limit` characters (then an ellipsis).
+pub(crate) fn printable_at_most(text: &str, limit: usize) -> String {
     let mut kept = text.chars().filter(|c| {
         !(c.is_control()
             || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
@@ -654,10 +664,10 @@ mod tests {
     #[test]
     fn server_text_is_made_printable() {
         assert_eq!(
-            printable("\x1b[2J\x1b[HOK\r\nfake\u{202e}", 100),
+            printable_at_most("\x1b[2J\x1b[HOK\r\nfake\u{202e}", 100),
             "[2J[HOKfake"
         );
-        assert_eq!(printable(&"y".repeat(10), 4), "yyyy…");
+        assert_eq!(printable_at_most(&"y".repeat(10), 4), "yyyy…");
         let error = Error::service(context(), 403, "E\x1b]0;x\x07", "a\nb", None, None);
         assert_eq!(error.code(), Some("E]0;x"));
         assert_eq!(error.to_string().lines().count(), 1);

@@ -25,7 +25,7 @@ pub use client::{
 };
 pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
-pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError};
+pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError, printable};
 pub use management::{CreatedMeeting, MeetingDetails, MeetingState, NewMeeting};
 pub use meeting::{LiveMeeting, LiveParticipant, LiveRole, LiveState, WebSocketToken};
 pub use participants::Invitee;

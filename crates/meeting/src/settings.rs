@@ -103,28 +103,124 @@ setting_enum! {
     }
 }
 
-/// A change to the settings of a meeting in progress: only what is set is sent.
-///
-/// ```
-/// use meeting::{CallInRestriction, SettingsUpdate};
-/// let update = SettingsUpdate::new()
-///     .lock_sharing(true)
-///     .call_in(CallInRestriction::EnterpriseUsers);
-/// assert!(!update.is_empty());
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[must_use]
-pub struct SettingsUpdate {
-    lock_sharing: Option<bool>,
-    call_in: Option<CallInRestriction>,
-    allow_unmute: Option<bool>,
-    chat: Option<ChatPermission>,
-    audience_call_in: Option<AudienceCallInRestriction>,
-    local_recording: Option<LocalRecording>,
-    allow_camera: Option<bool>,
-    allow_rename: Option<bool>,
-    locked: Option<bool>,
-    free_share: Option<bool>,
+/// A value of a setting: what travels on the wire, and how people read it.
+trait SettingValue: Copy {
+    fn wire(self) -> i32;
+    fn text(self) -> &'static str;
+}
+
+impl SettingValue for bool {
+    fn wire(self) -> i32 {
+        i32::from(self)
+    }
+    fn text(self) -> &'static str {
+        if self { "on" } else { "off" }
+    }
+}
+
+macro_rules! setting_value {
+    ($($name:ident),+) => {$(
+        impl SettingValue for $name {
+            fn wire(self) -> i32 {
+                $name::wire(self)
+            }
+            fn text(self) -> &'static str {
+                self.name()
+            }
+        }
+    )+};
+}
+setting_value!(
+    CallInRestriction,
+    AudienceCallInRestriction,
+    ChatPermission,
+    LocalRecording
+);
+
+/// Each setting once: its builder method, its type, the generated body's field it
+/// fills, and how people read it. Defines [`SettingsUpdate`], its builder, its body and
+/// its description (`Display`).
+macro_rules! settings_update {
+    ($($(#[doc = $doc:literal])* $name:ident($arg:ident: $ty:ty) => $wire:ident, $label:literal;)+) => {
+        /// A change to the settings of a meeting in progress: only what is set is sent.
+        /// `Display` says what it changes, for people.
+        ///
+        /// ```
+        /// use meeting::{CallInRestriction, SettingsUpdate};
+        /// let update = SettingsUpdate::new()
+        ///     .lock_sharing(true)
+        ///     .call_in(CallInRestriction::EnterpriseUsers);
+        /// assert!(!update.is_empty());
+        /// assert_eq!(update.to_string(), "lock sharing on, call-in enterprise");
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        #[must_use]
+        pub struct SettingsUpdate {
+            $($name: Option<$ty>,)+
+        }
+
+        impl SettingsUpdate {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(mut self, $arg: $ty) -> Self {
+                    self.$name = Some($arg);
+                    self
+                }
+            )+
+
+            /// The generated body. Every value is valid by construction; the conversion
+            /// is checked anyway, so a spec change shows up as an error, not a panic.
+            pub(crate) fn to_body(&self) -> Result<Body, String> {
+                fn field<T: TryFrom<i32>>(value: Option<impl SettingValue>) -> Result<Option<T>, String>
+                where
+                    T::Error: fmt::Display,
+                {
+                    value
+                        .map(|v| T::try_from(v.wire()))
+                        .transpose()
+                        .map_err(|e| e.to_string())
+                }
+                let body = builder::UpdateStartedConfigReqBody::default()
+                    $(.$wire(field(self.$name)?))+;
+                Body::try_from(body).map_err(|e| e.to_string())
+            }
+        }
+
+        impl fmt::Display for SettingsUpdate {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut set: Vec<String> = Vec::new();
+                $(
+                    if let Some(value) = self.$name {
+                        set.push(format!("{} {}", $label, value.text()));
+                    }
+                )+
+                f.write_str(&set.join(", "))
+            }
+        }
+    };
+}
+
+settings_update! {
+    /// Locks (or unlocks) sharing.
+    lock_sharing(locked: bool) => lock_sharing, "lock sharing";
+    /// Who may join.
+    call_in(who: CallInRestriction) => call_in_restriction, "call-in";
+    /// Whether participants may unmute themselves.
+    allow_unmute(allow: bool) => allow_unmute_by_oneself, "allow unmute";
+    /// What participants may chat.
+    chat(permission: ChatPermission) => chat_permission, "chat";
+    /// Who of a webinar's audience may join.
+    audience_call_in(who: AudienceCallInRestriction) => audience_call_in_restriction, "audience call-in";
+    /// Who may record locally.
+    local_recording(who: LocalRecording) => client_rec_mode, "local recording";
+    /// Whether participants may turn their camera on.
+    allow_camera(allow: bool) => allow_open_camera, "allow camera";
+    /// Whether participants may rename themselves.
+    allow_rename(allow: bool) => allow_rename, "allow rename";
+    /// Locks (or unlocks) the meeting.
+    locked(locked: bool) => is_lock, "lock";
+    /// Whether anyone may take over sharing (otherwise only host and co-hosts).
+    free_share(free: bool) => free_share, "free share";
 }
 
 impl SettingsUpdate {
@@ -136,97 +232,6 @@ impl SettingsUpdate {
     /// Whether nothing is set (the service refuses an empty update, and so does the client).
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
-    }
-
-    /// Locks (or unlocks) sharing.
-    pub fn lock_sharing(mut self, locked: bool) -> Self {
-        self.lock_sharing = Some(locked);
-        self
-    }
-
-    /// Who may join.
-    pub fn call_in(mut self, who: CallInRestriction) -> Self {
-        self.call_in = Some(who);
-        self
-    }
-
-    /// Whether participants may unmute themselves.
-    pub fn allow_unmute(mut self, allow: bool) -> Self {
-        self.allow_unmute = Some(allow);
-        self
-    }
-
-    /// What participants may chat.
-    pub fn chat(mut self, permission: ChatPermission) -> Self {
-        self.chat = Some(permission);
-        self
-    }
-
-    /// Who of a webinar's audience may join.
-    pub fn audience_call_in(mut self, who: AudienceCallInRestriction) -> Self {
-        self.audience_call_in = Some(who);
-        self
-    }
-
-    /// Who may record locally.
-    pub fn local_recording(mut self, who: LocalRecording) -> Self {
-        self.local_recording = Some(who);
-        self
-    }
-
-    /// Whether participants may turn their camera on.
-    pub fn allow_camera(mut self, allow: bool) -> Self {
-        self.allow_camera = Some(allow);
-        self
-    }
-
-    /// Whether participants may rename themselves.
-    pub fn allow_rename(mut self, allow: bool) -> Self {
-        self.allow_rename = Some(allow);
-        self
-    }
-
-    /// Locks (or unlocks) the meeting.
-    pub fn locked(mut self, locked: bool) -> Self {
-        self.locked = Some(locked);
-        self
-    }
-
-    /// Whether anyone may take over sharing (otherwise only host and co-hosts).
-    pub fn free_share(mut self, free: bool) -> Self {
-        self.free_share = Some(free);
-        self
-    }
-
-    /// The generated body. Every value is valid by construction; the conversion is
-    /// checked anyway, so a spec change shows up as an error rather than a panic.
-    pub(crate) fn to_body(&self) -> Result<Body, String> {
-        fn flag(on: bool) -> i32 {
-            i32::from(on)
-        }
-        fn field<T: TryFrom<i32>>(value: Option<i32>) -> Result<Option<T>, String>
-        where
-            T::Error: fmt::Display,
-        {
-            value
-                .map(T::try_from)
-                .transpose()
-                .map_err(|e| e.to_string())
-        }
-        let b = builder::UpdateStartedConfigReqBody::default()
-            .lock_sharing(field(self.lock_sharing.map(flag))?)
-            .call_in_restriction(field(self.call_in.map(CallInRestriction::wire))?)
-            .allow_unmute_by_oneself(field(self.allow_unmute.map(flag))?)
-            .chat_permission(field(self.chat.map(ChatPermission::wire))?)
-            .audience_call_in_restriction(field(
-                self.audience_call_in.map(AudienceCallInRestriction::wire),
-            )?)
-            .client_rec_mode(field(self.local_recording.map(LocalRecording::wire))?)
-            .allow_open_camera(field(self.allow_camera.map(flag))?)
-            .allow_rename(field(self.allow_rename.map(flag))?)
-            .is_lock(field(self.locked.map(flag))?)
-            .free_share(field(self.free_share.map(flag))?);
-        Body::try_from(b).map_err(|e| e.to_string())
     }
 }
 

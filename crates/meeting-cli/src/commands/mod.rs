@@ -1,0 +1,121 @@
+//! The commands, one module per family, each command a type that runs and answers a
+//! value ([`Report`]) printed as text or, with --json, as JSON.
+//!
+//! Naming: a command is `meeting <verb>` when it acts on the meeting as a whole or is
+//! the one command of its kind (`lock`, `stop`, `create`), and `meeting <noun> <verb>`
+//! for a family of several operations on one thing (`meeting record start|stop`,
+//! `meeting layout set|save|list|delete`, `meeting webhook …`). Today's flat names stay.
+//! The help lists the commands by family ([`FAMILIES`]).
+
+mod management;
+mod meeting;
+mod participants;
+mod session;
+
+use clap::Subcommand;
+use meeting_sim::cli::SimArgs;
+
+use crate::args::Global;
+use crate::output::{Failure, Report, emit};
+
+/// A command: runs with the global options and answers what it did.
+pub trait Run {
+    /// What the command answers.
+    type Report: Report;
+    /// Runs the command.
+    async fn run(self, global: &Global) -> Result<Self::Report, Failure>;
+}
+
+/// The commands by family, in the order the help lists them.
+pub const FAMILIES: &[(&str, &[&str])] = &[
+    (
+        "The meeting",
+        &["lock", "unlock", "settings", "prolong", "stop", "token"],
+    ),
+    (
+        "Participants",
+        &[
+            "participants",
+            "mute",
+            "unmute",
+            "invite",
+            "hang-up",
+            "lock-view",
+            "unlock-view",
+        ],
+    ),
+    ("Scheduling", &["create", "show", "cancel"]),
+    ("Login", &["login", "logout"]),
+    ("Tools", &["sim", "demo", "completions", "man", "help"]),
+];
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Lock(meeting::Lock),
+    Unlock(meeting::Unlock),
+    Settings(meeting::Settings),
+    LockView(participants::LockView),
+    UnlockView(participants::UnlockView),
+    Create(management::Create),
+    Show(management::Show),
+    Participants(participants::Participants),
+    Mute(participants::Mute),
+    Unmute(participants::Unmute),
+    Invite(participants::Invite),
+    HangUp(participants::HangUp),
+    Prolong(meeting::Prolong),
+    Stop(meeting::Stop),
+    Cancel(management::Cancel),
+    Token(meeting::Token),
+    Login(session::Login),
+    Logout(session::Logout),
+    /// Run the simulator (the same options as `meeting-sim`).
+    Sim(SimArgs),
+    /// Run the whole flow on an embedded simulator, printing each step.
+    Demo,
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `meeting man > meeting.1`.
+    Man,
+}
+
+/// Runs `command` and prints what it answers.
+pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
+    let json = global.json;
+    match command {
+        Command::Lock(c) => emit(json, &c.run(global).await?),
+        Command::Unlock(c) => emit(json, &c.run(global).await?),
+        Command::Settings(c) => emit(json, &c.run(global).await?),
+        Command::LockView(c) => emit(json, &c.run(global).await?),
+        Command::UnlockView(c) => emit(json, &c.run(global).await?),
+        Command::Create(c) => emit(json, &c.run(global).await?),
+        Command::Show(c) => emit(json, &c.run(global).await?),
+        Command::Participants(c) => emit(json, &c.run(global).await?),
+        Command::Mute(c) => emit(json, &c.run(global).await?),
+        Command::Unmute(c) => emit(json, &c.run(global).await?),
+        Command::Invite(c) => emit(json, &c.run(global).await?),
+        Command::HangUp(c) => emit(json, &c.run(global).await?),
+        Command::Prolong(c) => emit(json, &c.run(global).await?),
+        Command::Stop(c) => emit(json, &c.run(global).await?),
+        Command::Cancel(c) => emit(json, &c.run(global).await?),
+        Command::Token(c) => emit(json, &c.run(global).await?),
+        Command::Login(c) => emit(json, &c.run(global).await?),
+        Command::Logout(c) => emit(json, &c.run(global).await?),
+        Command::Sim(args) => args
+            .run()
+            .await
+            .map_err(|e| Failure::Usage(format!("{e:#}")))?,
+        Command::Demo => crate::demo::run().await?,
+        Command::Completions { shell } => {
+            let mut command = crate::operations::command();
+            clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());
+        }
+        Command::Man => clap_mangen::Man::new(crate::operations::command())
+            .render(&mut std::io::stdout())
+            .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
+    }
+    Ok(())
+}

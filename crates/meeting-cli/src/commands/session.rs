@@ -1,0 +1,121 @@
+//! The login: check the credentials, and forget stored tokens.
+
+use clap::Args;
+use meeting::Credentials;
+use serde::Serialize;
+
+use super::Run;
+use crate::args::{Connection, Global};
+use crate::connect::{app, client, credentials, token_store};
+use crate::output::{self, Failure, Report};
+
+/// Check the credentials: log in and say who and until when.
+#[derive(Debug, Args)]
+// Its name is the login flags' group's too.
+#[group(skip)]
+pub struct Login {
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// Who the client is, and until when.
+#[derive(Debug, Serialize)]
+pub struct LoggedIn {
+    user_id: Option<String>,
+    name: Option<String>,
+    valid_for_secs: Option<u64>,
+    expires_at: Option<u64>,
+    #[serde(skip)]
+    until: Option<(String, String)>,
+}
+
+impl Report for LoggedIn {
+    fn text(&self) -> String {
+        let name = self
+            .user_id
+            .as_deref()
+            .or(self.name.as_deref())
+            .map_or_else(|| "(default administrator)".into(), meeting::printable);
+        let mut text = format!("Logged in as {name}");
+        if let Some((valid, until)) = &self.until {
+            text.push_str(&format!("; the token is valid for {valid}, until {until}"));
+        }
+        text.push('.');
+        text
+    }
+}
+
+impl Run for Login {
+    type Report = LoggedIn;
+    async fn run(self, global: &Global) -> Result<LoggedIn, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let who = client(&self.connection.endpoint, global, login)?
+            .login()
+            .await?;
+        Ok(LoggedIn {
+            valid_for_secs: who.valid_for.map(|d| d.as_secs()),
+            expires_at: who.expires_at.map(output::epoch),
+            until: who
+                .valid_for
+                .zip(who.expires_at)
+                .map(|(valid, until)| (output::duration(valid), output::timestamp(until))),
+            user_id: who.user_id,
+            name: who.name,
+        })
+    }
+}
+
+/// Forget the stored tokens of this endpoint and login (see --token-cache).
+///
+/// They stay valid at the service until they expire.
+#[derive(Debug, Args)]
+pub struct Logout {
+    #[command(flatten)]
+    connection: Connection,
+    /// Forget every stored token, of every endpoint and login.
+    #[arg(long)]
+    all: bool,
+}
+
+/// How many stored tokens were forgotten.
+#[derive(Debug, Serialize)]
+pub struct Forgotten {
+    forgotten: usize,
+}
+
+impl Report for Forgotten {
+    fn text(&self) -> String {
+        match self.forgotten {
+            1 => "Forgot 1 stored token.".to_owned(),
+            n => format!("Forgot {n} stored tokens."),
+        }
+    }
+}
+
+impl Run for Logout {
+    type Report = Forgotten;
+    /// Forgets every stored token with `--all`, else those of this endpoint and login.
+    /// Who logs in is needed, not the password: none is asked for.
+    async fn run(self, global: &Global) -> Result<Forgotten, Failure> {
+        let forgotten = if self.all {
+            match token_store(&global.token_cache)? {
+                Some(store) => store.remove_prefix("").await.map_err(Failure::Store)?,
+                None => 0,
+            }
+        } else {
+            let login = &self.connection.login;
+            let identity = match (&login.account, &login.app_id) {
+                (Some(account), _) => Some(Credentials::account(account, String::new())),
+                (None, Some(app_id)) => {
+                    Some(Credentials::app_id(app(login, app_id, String::new())))
+                }
+                (None, None) => None,
+            };
+            client(&self.connection.endpoint, global, identity)?
+                .forget_tokens()
+                .await
+                .map_err(Failure::Store)?
+        };
+        Ok(Forgotten { forgotten })
+    }
+}
