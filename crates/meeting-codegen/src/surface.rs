@@ -9,7 +9,7 @@ use std::fmt::Write;
 use quote::ToTokens;
 use syn::{Fields, FnArg, ImplItem, Item, ReturnType, Type, Visibility};
 
-use crate::CodegenError;
+use crate::error::CodegenError;
 
 /// Summarises generated code (the output of [`crate::generate`]).
 pub fn surface(code: &str) -> Result<String, CodegenError> {

@@ -20,7 +20,7 @@
 
 use openapiv3::{OpenAPI, SecurityRequirement};
 
-use crate::CodegenError;
+use crate::error::CodegenError;
 
 /// The vendor extension that states an operation's retry class.
 pub const REPEAT_EXTENSION: &str = "x-meeting-repeat";

@@ -26,9 +26,10 @@ pub use client::{
 pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError, printable};
-pub use management::{CreatedMeeting, MeetingDetails, MeetingState, NewMeeting};
-pub use meeting::{LiveMeeting, LiveParticipant, LiveRole, LiveState, WebSocketToken};
-pub use participants::Invitee;
+// The operation families' public types (their methods are on the handles).
+pub use management::*;
+pub use meeting::*;
+pub use participants::*;
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,

@@ -7,12 +7,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
+use axum::routing::on;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use meeting_api::operations;
 use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse, UserInfo};
 use sha2::Sha256;
 
-use super::{ApiResult, header, json_body};
+use super::{ApiResult, Route, header, json_body};
 use crate::Shared;
 use crate::errors::{ApiError, codes};
 use crate::model::Tenancy;
@@ -20,6 +22,18 @@ use crate::model::Tenancy;
 fn bad_login_body(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, codes::LOGIN_BAD_BODY, message)
 }
+
+/// This family's operations and their handlers.
+pub(super) static ROUTES: &[Route] = &[
+    Route {
+        operation: &operations::AUTHENTICATE_ACCOUNT,
+        handler: |m| on(m, account),
+    },
+    Route {
+        operation: &operations::AUTHENTICATE_APP_ID,
+        handler: |m| on(m, app_id),
+    },
+];
 
 pub(super) async fn account(
     State(shared): State<Arc<Shared>>,

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::routing::on;
+use meeting_api::operations;
 use meeting_api::types::{
     ConfTokenResponse, RealTimeInfo, RestBulkHangUpReqBody, RestInviteReqBody, RestLockReqBody,
     RestLockSiteViewReqBody, RestMuteParticipantReqBody, RestMuteReqBody, RestProlongDurReqBody,
@@ -13,9 +15,61 @@ use meeting_api::types::{
 };
 
 use super::{
-    ApiResult, Authorized, Controlled, Done, QueryMap, header, required_query, unwrap_basic,
+    ApiResult, Authorized, Controlled, Done, QueryMap, Route, header, required_query, unwrap_basic,
 };
 use crate::Shared;
+
+/// This family's operations and their handlers.
+pub(super) static ROUTES: &[Route] = &[
+    Route {
+        operation: &operations::CREATE_CONF_TOKEN,
+        handler: |m| on(m, token),
+    },
+    Route {
+        operation: &operations::LOCK_MEETING,
+        handler: |m| on(m, lock),
+    },
+    Route {
+        operation: &operations::UPDATE_STARTED_CONF_CONFIG,
+        handler: |m| on(m, update_settings),
+    },
+    Route {
+        operation: &operations::LOCK_VIEW,
+        handler: |m| on(m, lock_view),
+    },
+    Route {
+        operation: &operations::SHOW_REAL_TIME_INFO_OF_MEETING,
+        handler: |m| on(m, live),
+    },
+    Route {
+        operation: &operations::MUTE_MEETING,
+        handler: |m| on(m, mute_all),
+    },
+    Route {
+        operation: &operations::MUTE_PARTICIPANT,
+        handler: |m| on(m, mute_participant),
+    },
+    Route {
+        operation: &operations::INVITE_PARTICIPANT,
+        handler: |m| on(m, invite),
+    },
+    Route {
+        operation: &operations::HANG_UP,
+        handler: |m| on(m, hang_up),
+    },
+    Route {
+        operation: &operations::PROLONG_MEETING,
+        handler: |m| on(m, prolong),
+    },
+    Route {
+        operation: &operations::CREATE_WEB_SOCKET_TOKEN,
+        handler: |m| on(m, ws_token),
+    },
+    Route {
+        operation: &operations::STOP_MEETING,
+        handler: |m| on(m, stop),
+    },
+];
 
 /// `GET …/token`: grant a control token for the host password, or keep one alive.
 pub(super) async fn token(

@@ -8,11 +8,29 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
+use axum::routing::on;
+use meeting_api::operations;
 use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
 
-use super::{ApiResult, Done, QueryMap, header, json_body, optional_query, required_query};
+use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
 use crate::Shared;
 use crate::errors::ApiError;
+
+/// This family's operations and their handlers.
+pub(super) static ROUTES: &[Route] = &[
+    Route {
+        operation: &operations::CANCEL_MEETING,
+        handler: |m| on(m, cancel),
+    },
+    Route {
+        operation: &operations::CREATE_MEETING,
+        handler: |m| on(m, create),
+    },
+    Route {
+        operation: &operations::SHOW_MEETING_DETAIL,
+        handler: |m| on(m, detail),
+    },
+];
 
 pub(super) async fn cancel(
     State(shared): State<Arc<Shared>>,

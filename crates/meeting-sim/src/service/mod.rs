@@ -19,11 +19,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::{MethodFilter, MethodRouter};
 use base64::Engine;
 use serde::de::DeserializeOwned;
 
-use meeting_api::operations;
 use meeting_api::table::{Method as TableMethod, Operation};
 
 use crate::Shared;
@@ -63,83 +62,20 @@ pub(crate) type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection
 
 /// One operation the simulator serves: its row of the table of operations (method,
 /// path, operationId) and its handler.
-struct Route {
-    operation: &'static Operation,
-    handler: fn(MethodFilter) -> MethodRouter<Arc<Shared>>,
+pub(crate) struct Route {
+    pub operation: &'static Operation,
+    pub handler: fn(MethodFilter) -> MethodRouter<Arc<Shared>>,
 }
 
-/// Every operation, once: the router and the per-operation counters both read it, and a
-/// test checks it against the table (every operation of the spec is served).
-static ROUTES: [Route; 17] = [
-    Route {
-        operation: &operations::AUTHENTICATE_ACCOUNT,
-        handler: |m| on(m, auth::account),
-    },
-    Route {
-        operation: &operations::AUTHENTICATE_APP_ID,
-        handler: |m| on(m, auth::app_id),
-    },
-    Route {
-        operation: &operations::CREATE_CONF_TOKEN,
-        handler: |m| on(m, control::token),
-    },
-    Route {
-        operation: &operations::LOCK_MEETING,
-        handler: |m| on(m, control::lock),
-    },
-    Route {
-        operation: &operations::UPDATE_STARTED_CONF_CONFIG,
-        handler: |m| on(m, control::update_settings),
-    },
-    Route {
-        operation: &operations::LOCK_VIEW,
-        handler: |m| on(m, control::lock_view),
-    },
-    Route {
-        operation: &operations::CANCEL_MEETING,
-        handler: |m| on(m, management::cancel),
-    },
-    Route {
-        operation: &operations::CREATE_MEETING,
-        handler: |m| on(m, management::create),
-    },
-    Route {
-        operation: &operations::SHOW_MEETING_DETAIL,
-        handler: |m| on(m, management::detail),
-    },
-    Route {
-        operation: &operations::SHOW_REAL_TIME_INFO_OF_MEETING,
-        handler: |m| on(m, control::live),
-    },
-    Route {
-        operation: &operations::MUTE_MEETING,
-        handler: |m| on(m, control::mute_all),
-    },
-    Route {
-        operation: &operations::MUTE_PARTICIPANT,
-        handler: |m| on(m, control::mute_participant),
-    },
-    Route {
-        operation: &operations::INVITE_PARTICIPANT,
-        handler: |m| on(m, control::invite),
-    },
-    Route {
-        operation: &operations::HANG_UP,
-        handler: |m| on(m, control::hang_up),
-    },
-    Route {
-        operation: &operations::PROLONG_MEETING,
-        handler: |m| on(m, control::prolong),
-    },
-    Route {
-        operation: &operations::CREATE_WEB_SOCKET_TOKEN,
-        handler: |m| on(m, control::ws_token),
-    },
-    Route {
-        operation: &operations::STOP_MEETING,
-        handler: |m| on(m, control::stop),
-    },
-];
+/// Every operation's route, family by family (each family's module lists its own next
+/// to its handlers): the router and the per-operation counters both read them, and a
+/// test checks them against the table (every operation of the spec is served, once).
+fn routes() -> impl Iterator<Item = &'static Route> {
+    auth::ROUTES
+        .iter()
+        .chain(control::ROUTES)
+        .chain(management::ROUTES)
+}
 
 /// The method filter of an operation of the table.
 fn method_filter(operation: &Operation) -> MethodFilter {
@@ -153,7 +89,7 @@ fn method_filter(operation: &Operation) -> MethodFilter {
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
-    for route in &ROUTES {
+    for route in routes() {
         let operation = route.operation;
         router = router.route(operation.path, (route.handler)(method_filter(operation)));
     }
@@ -186,8 +122,7 @@ fn operation(method: &Method, path: &str) -> &'static str {
     if path.starts_with("/_sim/") {
         return "admin";
     }
-    ROUTES
-        .iter()
+    routes()
         .map(|r| r.operation)
         .find(|op| op.path == path && op.method.as_str() == method.as_str())
         .map_or("unknown", |op| op.id)
@@ -369,13 +304,14 @@ pub(crate) fn unwrap_basic(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use meeting_api::operations;
 
     #[test]
     fn every_operation_of_the_spec_has_exactly_one_route() {
         for operation in operations::ALL {
-            let routes = ROUTES.iter().filter(|r| r.operation == operation).count();
-            assert_eq!(routes, 1, "{} has {routes} routes", operation.id);
+            let served = routes().filter(|r| r.operation == operation).count();
+            assert_eq!(served, 1, "{} has {served} routes", operation.id);
         }
-        assert_eq!(ROUTES.len(), operations::ALL.len());
+        assert_eq!(routes().count(), operations::ALL.len());
     }
 }

@@ -6,8 +6,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::Shared;
-use super::{Client, ClientInner};
+use super::handle::{Client, ClientInner, Shared};
 use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
@@ -18,6 +17,19 @@ use crate::tokens::access::{AccessTokenInfo, AccessTokens};
 use crate::tokens::cell::TokenCell;
 use crate::tokens::shared::SharedStore;
 use crate::tokens::token::Token;
+
+impl Client {
+    /// A builder with the defaults: cn-north-4, no credentials, 5 s connect and 10 s
+    /// request timeouts, the default [`RetryPolicy`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+}
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use meeting_api::table::{Auth as AuthKind, Operation};
 
-use super::Client;
+use super::handle::Client;
 use crate::error::{Context, Error, ErrorKind};
 use crate::runtime::{ApiResult, within};
 use crate::tokens::auth::{Auth, Tokens};

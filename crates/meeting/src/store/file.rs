@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{LockId, StoreError, StoredToken, TokenStore};
+use super::protocol::{LockId, StoreError, StoredToken, TokenStore};
 
 /// How long a save or discard waits for another process's save or discard of the
 /// same key (each takes microseconds).

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{LockId, StoreError, StoredToken, TokenStore};
+use super::protocol::{LockId, StoreError, StoredToken, TokenStore};
 
 /// Tokens shared by the clients of one process. Clones share the same tokens.
 ///

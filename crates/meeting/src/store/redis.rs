@@ -7,7 +7,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 
-use super::{LockId, StoreError, StoredToken, TokenStore};
+use super::protocol::{LockId, StoreError, StoredToken, TokenStore};
 
 /// How long connecting and each command may take: a store slower than this is down,
 /// and the client goes on with its own tokens.

@@ -1,0 +1,269 @@
+//! The meeting in progress: lock, settings, views, who is in it, muting, inviting,
+//! hanging up, prolonging, stopping, and participants joining.
+
+use axum::http::StatusCode;
+use meeting_api::types::{
+    Attendee, RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
+};
+
+use super::{Change, DEFAULT_PROLONG_MINUTES, Participant, World};
+use crate::errors::{ApiError, codes};
+use crate::model::ConferenceState;
+
+impl World {
+    /// LockMeeting.
+    pub fn lock(&mut self, id: &str, locked: bool) -> Result<(), ApiError> {
+        self.ongoing_mut(id)?.locked = locked;
+        self.changed(Change::Meeting(id.to_owned()));
+        Ok(())
+    }
+
+    /// UpdateStartedConfConfig: only the fields the update sets.
+    pub fn update_settings(
+        &mut self,
+        id: &str,
+        update: &UpdateStartedConfigReqBody,
+    ) -> Result<(), ApiError> {
+        if *update == UpdateStartedConfigReqBody::default() {
+            return Err(ApiError::bad_request(
+                "no setting given: send at least one field",
+            ));
+        }
+        let conference = self.ongoing_mut(id)?;
+        conference.settings = conference.settings.updated(update)?;
+        if let Some(is_lock) = &update.is_lock {
+            conference.locked = **is_lock == 1;
+        }
+        self.changed(Change::Meeting(id.to_owned()));
+        Ok(())
+    }
+
+    /// LockView: locks (or with `locked` false, unlocks) the view of professional
+    /// terminal `terminal` to the video source of participant `source`.
+    pub fn lock_view(
+        &mut self,
+        id: &str,
+        terminal: &str,
+        source: &str,
+        locked: bool,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        if conference.participant_mut(source).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "participant {source} is not in meeting {id}"
+            )));
+        }
+        let Some(participant) = conference.participant_mut(terminal) else {
+            return Err(ApiError::bad_request(format!(
+                "participant {terminal} is not in meeting {id}"
+            )));
+        };
+        if !participant.seed.professional_terminal {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("participant {terminal} is not a professional terminal"),
+            ));
+        }
+        participant.view_locked_to = locked.then(|| source.to_owned());
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: terminal.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// ShowRealTimeInfoOfMeeting: who is online, who was invited, who hosts.
+    pub fn live(&self, id: &str) -> Result<RealTimeInfo, ApiError> {
+        let conference = self.conference(id)?;
+        let participants = conference
+            .participants
+            .iter()
+            .map(|p| RealTimeParticipant {
+                pid: p.seed.id.clone(),
+                name: p.seed.name.clone(),
+                phone: p.phone.clone(),
+                state: Some(0),
+                video: Some(1),
+                mute: Some(i32::from(p.muted)),
+                hand: Some(0),
+            })
+            .collect();
+        let chair = conference.participants.iter().find(|p| p.seed.host);
+        Ok(RealTimeInfo {
+            participants,
+            attendees: Vec::new(),
+            conf_info: Some(RealTimeConfInfo {
+                chair_id: chair.map(|p| p.seed.id.clone()),
+                co_hosts: Vec::new(),
+            }),
+        })
+    }
+
+    /// MuteMeeting: everyone but the host; `allow_unmute` (when muting) says whether
+    /// participants may unmute themselves.
+    pub fn mute_all(
+        &mut self,
+        id: &str,
+        mute: bool,
+        allow_unmute: Option<bool>,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        for participant in conference.participants.iter_mut().filter(|p| !p.seed.host) {
+            participant.muted = mute;
+        }
+        if mute {
+            conference.settings.allow_unmute_by_oneself = i32::from(allow_unmute.unwrap_or(true));
+        }
+        self.changed(Change::Meeting(id.to_owned()));
+        Ok(())
+    }
+
+    /// MuteParticipant.
+    pub fn mute_participant(
+        &mut self,
+        id: &str,
+        participant: &str,
+        mute: bool,
+    ) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        let Some(found) = conference.participant_mut(participant) else {
+            return Err(ApiError::bad_request(format!(
+                "participant {participant} is not in meeting {id}"
+            )));
+        };
+        found.muted = mute;
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: participant.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// InviteParticipant: every attendee is called and joins at once; returns their new
+    /// participant IDs.
+    pub fn invite(&mut self, id: &str, attendees: &[Attendee]) -> Result<Vec<String>, ApiError> {
+        if attendees.is_empty() {
+            return Err(ApiError::bad_request("attendees must not be empty"));
+        }
+        if let Some(i) = attendees
+            .iter()
+            .position(|a| a.phone.as_deref().unwrap_or("").trim().is_empty())
+        {
+            return Err(ApiError::bad_request(format!(
+                "attendees[{i}].phone is required"
+            )));
+        }
+        let conference = self.ongoing_mut(id)?;
+        let mut joined = Vec::new();
+        for attendee in attendees {
+            let pid = hex::encode(rand::random::<[u8; 16]>());
+            let mut participant = Participant::new(crate::model::ParticipantSeed {
+                id: pid.clone(),
+                name: attendee.name.clone(),
+                professional_terminal: false,
+                host: attendee.role.as_deref() == Some(&1),
+            });
+            participant.phone = attendee.phone.clone();
+            conference.participants.push(participant);
+            joined.push(pid);
+        }
+        for participant in &joined {
+            self.changed(Change::Participant {
+                conference: id.to_owned(),
+                participant: participant.clone(),
+            });
+        }
+        Ok(joined)
+    }
+
+    /// HangUp: all of them, or none if one is not in the meeting.
+    pub fn hang_up(&mut self, id: &str, participants: &[&str]) -> Result<(), ApiError> {
+        if participants.is_empty() {
+            return Err(ApiError::bad_request(
+                "bulkHangUpParticipants must not be empty",
+            ));
+        }
+        let conference = self.ongoing_mut(id)?;
+        if let Some(missing) = participants
+            .iter()
+            .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
+        {
+            return Err(ApiError::bad_request(format!(
+                "participant {missing} is not in meeting {id}"
+            )));
+        }
+        conference
+            .participants
+            .retain(|p| !participants.contains(&p.seed.id.as_str()));
+        for participant in participants {
+            self.changed(Change::Left {
+                conference: id.to_owned(),
+                participant: (*participant).to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// ProlongMeeting: `auto` turns automatic prolonging on; otherwise the meeting is
+    /// prolonged by `minutes` (15 by default, at most 1440).
+    pub fn prolong(&mut self, id: &str, auto: bool, minutes: Option<u32>) -> Result<(), ApiError> {
+        if minutes.is_some_and(|m| m > 1440) {
+            return Err(ApiError::bad_request("duration must be 1 to 1440 minutes"));
+        }
+        let conference = self.ongoing_mut(id)?;
+        if auto {
+            conference.auto_prolong = true;
+        } else {
+            conference.length_minutes = conference
+                .length_minutes
+                .saturating_add(minutes.unwrap_or(DEFAULT_PROLONG_MINUTES));
+        }
+        self.changed(Change::Meeting(id.to_owned()));
+        Ok(())
+    }
+
+    /// StopMeeting: the meeting ends for everyone, and its control tokens with it.
+    pub fn stop(&mut self, id: &str) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        conference.state = ConferenceState::Ended;
+        conference.participants.clear();
+        self.revoke_control(id);
+        self.changed(Change::Ended(id.to_owned()));
+        Ok(())
+    }
+
+    /// A participant joins (the admin API, `SimHandle::join`): a scheduled meeting
+    /// starts.
+    pub fn join(
+        &mut self,
+        id: &str,
+        participant: crate::model::ParticipantSeed,
+    ) -> Result<(), ApiError> {
+        let conference = self
+            .conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        let started = match conference.state {
+            ConferenceState::Scheduled => {
+                conference.state = ConferenceState::Ongoing;
+                true
+            }
+            ConferenceState::Ongoing => false,
+            ConferenceState::Ended | ConferenceState::Cancelled => {
+                return Err(ApiError::not_in_progress(id));
+            }
+        };
+        let pid = participant.id.clone();
+        conference.participants.retain(|p| p.seed.id != pid);
+        conference.participants.push(Participant::new(participant));
+        if started {
+            self.changed(Change::Meeting(id.to_owned()));
+        }
+        self.changed(Change::Participant {
+            conference: id.to_owned(),
+            participant: pid,
+        });
+        Ok(())
+    }
+}

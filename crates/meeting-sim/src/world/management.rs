@@ -1,0 +1,109 @@
+//! Scheduling: create, cancel (or end), and the details of a meeting.
+
+use axum::http::StatusCode;
+use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
+
+use super::{Change, Conference, DEFAULT_LENGTH_MINUTES, Grant, World};
+use crate::errors::{ApiError, codes};
+use crate::model::{ConferenceSeed, ConferenceState};
+
+impl World {
+    /// CancelMeeting: cancels a scheduled meeting, or with `end_ongoing` ends one in
+    /// progress; its control tokens die with it.
+    pub fn cancel(&mut self, id: &str, by: &Grant, end_ongoing: bool) -> Result<(), ApiError> {
+        let conference = self
+            .conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        if !conference.managed_by(by) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("only the organizer or an administrator may cancel meeting {id}"),
+            ));
+        }
+        conference.state = match conference.state {
+            ConferenceState::Scheduled => ConferenceState::Cancelled,
+            ConferenceState::Ongoing if end_ongoing => ConferenceState::Ended,
+            ConferenceState::Ongoing => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    codes::REQUEST_ERROR,
+                    format!("meeting {id} is in progress: pass type=1 to end it"),
+                ));
+            }
+            ConferenceState::Ended | ConferenceState::Cancelled => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    codes::NOT_IN_PROGRESS,
+                    format!("meeting {id} has already ended or been cancelled"),
+                ));
+            }
+        };
+        self.revoke_control(id);
+        self.changed(Change::Ended(id.to_owned()));
+        Ok(())
+    }
+
+    /// CreateMeeting: a scheduled meeting with a new ID and host and guest passwords,
+    /// organized by `by`.
+    pub fn create_meeting(
+        &mut self,
+        by: &Grant,
+        request: &RestScheduleConfDto,
+        now_ms: i64,
+    ) -> Result<ConferenceInfo, ApiError> {
+        let length = request.length.unwrap_or(30);
+        if !(15..=1440).contains(&length) {
+            return Err(ApiError::bad_request("length must be 15 to 1440 minutes"));
+        }
+        if request.media_types.trim().is_empty() {
+            return Err(ApiError::bad_request("mediaTypes is required"));
+        }
+        let start = match &request.start_time {
+            Some(text) => crate::calendar::parse(text)
+                .ok_or_else(|| ApiError::bad_request("startTime must be YYYY-MM-DD HH:MM (UTC)"))?,
+            None => now_ms.div_euclid(60_000),
+        };
+        let id = loop {
+            let id = rand::random_range(100_000_000u32..1_000_000_000).to_string();
+            if !self.conferences.contains_key(&id) {
+                break id;
+            }
+        };
+        let password = || format!("{:06}", rand::random_range(0..1_000_000u32));
+        let mut conference = Conference::from(ConferenceSeed::new(
+            id.clone(),
+            password(),
+            ConferenceState::Scheduled,
+        ));
+        conference.organizer = Some(by.subject.clone());
+        conference.length_minutes = u32::try_from(length).unwrap_or(DEFAULT_LENGTH_MINUTES);
+        conference.subject = request.subject.as_ref().map(|s| s.to_string());
+        conference.start_minutes = Some(start);
+        conference.media_types = Some(request.media_types.clone());
+        conference.guest_password = Some(password());
+        let info = conference.info(true);
+        self.conferences.insert(id.clone(), conference);
+        self.changed(Change::Scheduled(id));
+        Ok(info)
+    }
+
+    /// ShowMeetingDetail: for its organizer or an administrator, with the passwords.
+    pub fn detail(&self, id: &str, by: &Grant) -> Result<ConferenceDetail, ApiError> {
+        let conference = self
+            .conferences
+            .get(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        if !conference.managed_by(by) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                codes::NO_PERMISSION,
+                format!("only the organizer or an administrator may see meeting {id}"),
+            ));
+        }
+        Ok(ConferenceDetail {
+            conference_data: Some(conference.info(true)),
+        })
+    }
+}

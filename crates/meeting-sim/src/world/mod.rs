@@ -1,0 +1,423 @@
+//! The simulator's mutable state: accounts, apps, conferences, tokens, counters, clock.
+//! Every change of state, and every counter it moves, happens in a `World` method that
+//! either applies the whole change or refuses with the service's error and changes
+//! nothing; the HTTP handlers only read requests and write answers. The methods are
+//! split by the same families as the routes: [`auth`], [`control`], [`management`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use meeting_api::types::{ConferenceInfo, PasswordEntry};
+use serde::{Deserialize, Serialize};
+
+mod auth;
+mod control;
+mod management;
+
+use crate::errors::ApiError;
+use crate::model::{
+    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantView, Seed,
+    Settings,
+};
+
+/// Live access tokens one subject may hold with clientType 72 (Huawei documents 64); a 65th
+/// login evicts the oldest.
+const TOKENS_PER_SUBJECT: usize = 64;
+
+/// How many changes [`World::changes`] keeps.
+const MAX_CHANGES_KEPT: usize = 4096;
+
+/// The length of a seeded meeting, in minutes.
+const DEFAULT_LENGTH_MINUTES: u32 = 60;
+/// What ProlongMeeting adds when the request names no duration (the documented default).
+const DEFAULT_PROLONG_MINUTES: u32 = 15;
+
+/// Wall clock plus an offset that tests move forward ([`crate::SimHandle::advance_clock`]),
+/// so token expiry can be crossed without sleeping.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    /// Milliseconds since the epoch, as the simulator sees them.
+    pub fn now_ms(&self) -> i64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        wall + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4);
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+}
+
+/// What the simulator counted since it started (or was reset).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Counters {
+    /// Requests per operation (`LockMeeting`, …; `admin` and `unknown` for the rest).
+    pub requests: BTreeMap<String, u64>,
+    /// Successful account/password logins.
+    pub account_logins: u64,
+    /// Successful App ID logins.
+    pub app_logins: u64,
+    /// Control tokens granted with the host password.
+    pub control_token_grants: u64,
+    /// Control tokens kept alive with `X-Conference-Authorization`.
+    pub control_token_keepalives: u64,
+    /// Error answers per error code (injected faults included).
+    pub errors: BTreeMap<String, u64>,
+    /// Injected faults per kind (`500`, `502`, `503`, `429`, `drop`, `expire`).
+    pub faults: BTreeMap<String, u64>,
+    /// Changes of conferences' state (each lock, join, mute, … that changed something).
+    #[serde(default)]
+    pub changes: u64,
+}
+
+impl Counters {
+    /// Logins of either kind.
+    pub fn logins(&self) -> u64 {
+        self.account_logins + self.app_logins
+    }
+
+    /// Requests counted for one operation.
+    pub fn requests_for(&self, operation: &str) -> u64 {
+        self.requests.get(operation).copied().unwrap_or(0)
+    }
+}
+
+/// Who an access token was granted to.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub subject: String,
+    pub admin: bool,
+    pub expires_ms: i64,
+}
+
+/// A control token: which conference, until when.
+#[derive(Clone, Debug)]
+pub struct ControlGrant {
+    pub conference: String,
+    pub expires_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Participant {
+    pub seed: crate::model::ParticipantSeed,
+    pub view_locked_to: Option<String>,
+    pub phone: Option<String>,
+    pub muted: bool,
+}
+
+impl Participant {
+    fn new(seed: crate::model::ParticipantSeed) -> Self {
+        Self {
+            seed,
+            view_locked_to: None,
+            phone: None,
+            muted: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Conference {
+    pub id: String,
+    pub host_password: String,
+    pub state: ConferenceState,
+    pub organizer: Option<String>,
+    pub locked: bool,
+    pub settings: Settings,
+    pub participants: Vec<Participant>,
+    pub length_minutes: u32,
+    pub auto_prolong: bool,
+    /// What CreateMeeting was told (seeded meetings have none of it).
+    pub subject: Option<String>,
+    pub start_minutes: Option<i64>,
+    pub media_types: Option<String>,
+    pub guest_password: Option<String>,
+}
+
+impl Conference {
+    pub fn view(&self) -> ConferenceView {
+        ConferenceView {
+            id: self.id.clone(),
+            state: self.state,
+            locked: self.locked,
+            settings: self.settings.clone(),
+            participants: self
+                .participants
+                .iter()
+                .map(|p| ParticipantView {
+                    id: p.seed.id.clone(),
+                    name: p.seed.name.clone(),
+                    professional_terminal: p.seed.professional_terminal,
+                    view_locked_to: p.view_locked_to.clone(),
+                    phone: p.phone.clone(),
+                    host: p.seed.host,
+                    muted: p.muted,
+                })
+                .collect(),
+            length_minutes: self.length_minutes,
+            auto_prolong: self.auto_prolong,
+            subject: self.subject.clone(),
+        }
+    }
+
+    /// The service's view of it; the passwords only for `with_passwords`.
+    fn info(&self, with_passwords: bool) -> ConferenceInfo {
+        let state = match self.state {
+            ConferenceState::Scheduled => "Schedule",
+            ConferenceState::Ongoing => "Created",
+            ConferenceState::Ended | ConferenceState::Cancelled => "Destroyed",
+        };
+        let mut passwords = vec![PasswordEntry {
+            conference_role: Some("chair".into()),
+            password: Some(self.host_password.clone()),
+        }];
+        passwords.extend(self.guest_password.as_ref().map(|p| PasswordEntry {
+            conference_role: Some("general".into()),
+            password: Some(p.clone()),
+        }));
+        ConferenceInfo {
+            conference_id: self.id.clone(),
+            subject: self.subject.clone(),
+            start_time: self.start_minutes.map(crate::calendar::format),
+            end_time: self
+                .start_minutes
+                .map(|start| crate::calendar::format(start + i64::from(self.length_minutes))),
+            media_types: self.media_types.clone(),
+            conference_state: Some(state.to_owned()),
+            access_number: Some("+991117".to_owned()),
+            chair_join_uri: Some(format!("https://127.0.0.1/j/{}?role=chair", self.id)),
+            guest_join_uri: Some(format!("https://127.0.0.1/j/{}", self.id)),
+            scheduser_name: self.organizer.clone(),
+            password_entry: if with_passwords {
+                passwords
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// Whether `by` may cancel or see this meeting: its organizer or an administrator.
+    fn managed_by(&self, by: &Grant) -> bool {
+        by.admin || self.organizer.as_ref().is_none_or(|o| *o == by.subject)
+    }
+
+    pub fn participant_mut(&mut self, id: &str) -> Option<&mut Participant> {
+        self.participants.iter_mut().find(|p| p.seed.id == id)
+    }
+}
+
+impl From<ConferenceSeed> for Conference {
+    fn from(seed: ConferenceSeed) -> Self {
+        Self {
+            id: seed.id,
+            host_password: seed.host_password,
+            state: seed.state,
+            organizer: seed.organizer,
+            locked: false,
+            settings: Settings::default(),
+            participants: seed
+                .participants
+                .into_iter()
+                .map(Participant::new)
+                .collect(),
+            length_minutes: DEFAULT_LENGTH_MINUTES,
+            auto_prolong: false,
+            subject: None,
+            start_minutes: None,
+            media_types: None,
+            guest_password: None,
+        }
+    }
+}
+
+/// What changed in a conference. Every change of a conference's state passes one place
+/// in the simulator, where an observer (the event stream, the webhook pushes) hooks
+/// in; [`crate::SimHandle::changes`] lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The conference's state, lock or settings changed.
+    Meeting(String),
+    /// A participant joined, changed, or was called.
+    Participant {
+        /// The conference ID.
+        conference: String,
+        /// The participant ID.
+        participant: String,
+    },
+    /// A participant left or was hung up.
+    Left {
+        /// The conference ID.
+        conference: String,
+        /// The participant ID.
+        participant: String,
+    },
+    /// The conference was scheduled.
+    Scheduled(String),
+    /// The conference ended or was cancelled.
+    Ended(String),
+}
+
+/// Everything that changes, behind one lock. Every field is private: each change and
+/// each counter it moves is a method.
+#[derive(Debug, Default)]
+pub struct World {
+    accounts: HashMap<String, AccountSeed>,
+    apps: HashMap<String, AppSeed>,
+    conferences: BTreeMap<String, Conference>,
+    access_tokens: HashMap<String, Grant>,
+    tokens_by_subject: HashMap<String, VecDeque<String>>,
+    control_tokens: HashMap<String, ControlGrant>,
+    /// One-use WebSocket tokens: the conference each opens, and until when.
+    ws_tokens: HashMap<String, ControlGrant>,
+    counters: Counters,
+    /// Changes since the start, in order (see [`World::changed`]).
+    changes: Vec<Change>,
+}
+
+impl World {
+    /// Records a change of a conference's state: the one place every change passes.
+    fn changed(&mut self, change: Change) {
+        self.counters.changes += 1;
+        // Bounded: an observer reads what it needs as changes happen.
+        if self.changes.len() >= MAX_CHANGES_KEPT {
+            self.changes.drain(..MAX_CHANGES_KEPT / 2);
+        }
+        self.changes.push(change);
+    }
+
+    /// The changes recorded so far (the most recent ones, at most 4,096).
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Conference `id` as it is now.
+    pub fn view(&self, id: &str) -> Option<ConferenceView> {
+        self.conferences.get(id).map(Conference::view)
+    }
+
+    /// Every conference as it is now.
+    pub fn views(&self) -> Vec<ConferenceView> {
+        self.conferences.values().map(Conference::view).collect()
+    }
+
+    /// Live access and control tokens at `now_ms`.
+    pub fn live_tokens(&self, now_ms: i64) -> (usize, usize) {
+        (
+            self.access_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
+            self.control_tokens
+                .values()
+                .filter(|g| g.expires_ms > now_ms)
+                .count(),
+        )
+    }
+
+    /// Every access and control token issued and not evicted.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.access_tokens
+            .keys()
+            .chain(self.control_tokens.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// What was counted so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Counts a request to `operation`, the error code it was answered with and the
+    /// fault injected into it.
+    pub fn count_request(&mut self, operation: &str, code: Option<&str>, fault: Option<&str>) {
+        *self
+            .counters
+            .requests
+            .entry(operation.to_owned())
+            .or_default() += 1;
+        if let Some(code) = code {
+            *self.counters.errors.entry(code.to_owned()).or_default() += 1;
+        }
+        if let Some(fault) = fault {
+            *self.counters.faults.entry(fault.to_owned()).or_default() += 1;
+        }
+    }
+
+    pub fn seed(&mut self, seed: Seed) {
+        for account in seed.accounts {
+            self.accounts.insert(account.account.clone(), account);
+        }
+        for app in seed.apps {
+            self.apps.insert(app.app_id.clone(), app);
+        }
+        for conference in seed.conferences {
+            self.conferences
+                .insert(conference.id.clone(), conference.into());
+        }
+    }
+
+    /// Conference `id`, which must exist and be in progress.
+    fn conference(&self, id: &str) -> Result<&Conference, ApiError> {
+        match self.conferences.get(id) {
+            None => Err(ApiError::meeting_not_found(id)),
+            Some(c) if c.state != ConferenceState::Ongoing => Err(ApiError::not_in_progress(id)),
+            Some(c) => Ok(c),
+        }
+    }
+
+    fn ongoing_mut(&mut self, id: &str) -> Result<&mut Conference, ApiError> {
+        self.conference(id)?;
+        self.conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))
+    }
+}
+
+/// An unguessable token: a prefix and 48 hex digits.
+fn new_token(prefix: &str) -> String {
+    let bytes: [u8; 24] = rand::random();
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        world
+    }
+
+    #[test]
+    fn every_applied_change_passes_one_place_and_a_refused_one_none() {
+        let mut world = world();
+        world.lock("914083136", true).expect("locks");
+        world
+            .mute_participant("914083136", "6a1acfe867f211eaa1cd59f41ff47e04", true)
+            .expect("mutes");
+        assert!(world.lock("000000000", true).is_err());
+        assert!(world.mute_participant("914083136", "nobody", true).is_err());
+        assert_eq!(
+            world.changes(),
+            [
+                Change::Meeting("914083136".into()),
+                Change::Participant {
+                    conference: "914083136".into(),
+                    participant: "6a1acfe867f211eaa1cd59f41ff47e04".into(),
+                },
+            ]
+        );
+        assert_eq!(world.counters().changes, 2);
+    }
+}

@@ -1,0 +1,145 @@
+//! The client itself: one `Arc` over the runtime, the tokens and the token store.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::runtime::Runtime;
+use crate::store::{Scope, StoreError};
+use crate::tokens::access::{AccessTokenInfo, AccessTokens};
+use crate::tokens::cell::TokenCell;
+use crate::tokens::control::{ControlAuth, ControlTokenInfo};
+use crate::tokens::shared::{Link, SharedStore};
+
+/// A Huawei Cloud Meeting client. Clone it freely: clones share tokens and connections.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), meeting::Error> {
+/// use meeting::{Client, Credentials, Region};
+///
+/// let client = Client::builder()
+///     .region(Region::CnNorth4)
+///     .credentials(Credentials::account("meeting_admin", "password"))
+///     .build()?;
+/// client.conference("914083136").with_host_password("654321").lock().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(super) inner: Arc<ClientInner>,
+}
+
+pub(super) struct ClientInner {
+    pub(super) runtime: Runtime,
+    pub(super) base_url: String,
+    pub(super) access: AccessTokens,
+    /// One control-token cache per conference.
+    pub(super) control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
+    pub(super) remember_refusals: Duration,
+    /// The store the client shares its tokens through, if any.
+    pub(super) shared: Option<Shared>,
+}
+
+/// A client's token store and its keys there.
+pub(super) struct Shared {
+    pub(super) store: Arc<SharedStore>,
+    pub(super) scope: Scope,
+}
+
+impl Shared {
+    pub(super) fn link(&self, key: String) -> Link {
+        Link {
+            store: self.store.clone(),
+            key: key.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.access.credentials())
+            .field("retry", &self.inner.runtime.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// The endpoint this client talks to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The generated low-level client, for calls this crate does not wrap.
+    pub fn api(&self) -> &meeting_api::Client {
+        &self.inner.runtime.api
+    }
+
+    /// Logs in now (even if a token is cached), replaces the cached token, and says who
+    /// the client is and until when. Use it to check credentials.
+    pub async fn login(&self) -> Result<AccessTokenInfo, Error> {
+        self.inner.access.login(&self.inner.runtime).await
+    }
+
+    /// The control-token half of a handle on `conference`, sharing this client's cache
+    /// of that conference's token.
+    pub(crate) fn control_auth(&self, conference: Arc<str>) -> ControlAuth {
+        let cell = self.control_cell(&conference);
+        ControlAuth::new(conference, cell, self.inner.remember_refusals)
+    }
+
+    /// Obtains control-token information now for `auth`'s conference.
+    pub(crate) async fn control_token_info(
+        &self,
+        auth: &ControlAuth,
+    ) -> Result<ControlTokenInfo, Error> {
+        auth.info(&self.inner.runtime, &self.inner.access).await
+    }
+
+    fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
+        let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked up first: the owned key is made only for a conference seen first.
+        if let Some(cell) = cells.get(conference) {
+            return cell.clone();
+        }
+        let link = self
+            .inner
+            .shared
+            .as_ref()
+            .map(|s| s.link(s.scope.control_key(conference)));
+        cells
+            .entry(conference.to_owned())
+            .or_insert_with(|| Arc::new(TokenCell::linked(link)))
+            .clone()
+    }
+
+    /// Forgets every token this client holds: its own, and the ones its token store
+    /// keeps for its endpoint and identity (control tokens included), which other
+    /// clients sharing the store then fetch anew. Says how many the store removed.
+    /// The tokens stay valid at the service until they expire.
+    /// A caller-supplied access token is kept: it is all the client has.
+    pub async fn forget_tokens(&self) -> Result<usize, StoreError> {
+        self.inner.access.forget();
+        // The cells stay: conference handles made before keep using theirs.
+        for cell in self
+            .inner
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            cell.forget();
+        }
+        let Some(shared) = &self.inner.shared else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for prefix in shared.scope.prefixes() {
+            removed += shared.store.remove_prefix(&prefix).await?;
+        }
+        Ok(removed)
+    }
+}
