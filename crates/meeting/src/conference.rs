@@ -14,6 +14,7 @@ use crate::error::{Context, Error};
 use crate::runtime::ApiResult;
 use crate::tokens::auth::Tokens;
 use crate::tokens::control::{ControlAuth, ControlTokenInfo};
+use crate::tokens::token::sendable_in_a_header;
 
 /// A generated control-call builder with the conference ID and the tokens set: the
 /// control token, and the access token when the client has credentials.
@@ -221,14 +222,6 @@ impl Participant<'_> {
     pub(crate) fn conference(&self) -> &Conference {
         self.conference
     }
-}
-
-/// What `HeaderValue::from_str` accepts (visible ASCII, space, tab, and bytes from
-/// 0x80), checked without building one.
-pub(crate) fn sendable_in_a_header(value: &str) -> bool {
-    value
-        .bytes()
-        .all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 /// What is wrong with an id, if anything: it must be non-empty and printable.

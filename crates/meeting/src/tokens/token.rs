@@ -58,7 +58,7 @@ pub(crate) fn checked_secret(
     let problem = if token.is_empty() {
         Some("is empty")
     } else if token.chars().any(|c| c.is_whitespace() || c.is_control())
-        || reqwest::header::HeaderValue::from_str(&token).is_err()
+        || !sendable_in_a_header(&token)
     {
         Some("has characters that cannot be sent in an HTTP header")
     } else {
@@ -74,6 +74,14 @@ pub(crate) fn checked_secret(
             detail: format!("the {what} the service returned {problem}"),
         }),
     }
+}
+
+/// What `HeaderValue::from_str` accepts (visible ASCII, space, tab, and bytes from
+/// 0x80), checked without building one.
+pub(crate) fn sendable_in_a_header(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 impl<I> Token<I> {
