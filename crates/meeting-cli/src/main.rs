@@ -4,7 +4,7 @@ mod args;
 mod commands;
 mod connect;
 mod demo;
-mod operations;
+mod help;
 mod output;
 mod secrets;
 
@@ -15,7 +15,7 @@ use clap::FromArgMatches;
 use crate::args::Cli;
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&operations::command().get_matches()) {
+    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };

@@ -4,12 +4,23 @@ use std::time::Duration;
 
 use clap::Args;
 use meeting::{Invitee, MeetingState, NewMeeting};
+use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
 use serde::Serialize;
 
-use super::Run;
+use super::{Family, Run};
 use crate::args::{Connection, Global};
 use crate::connect::{client, credentials};
 use crate::output::{Done, Failure, Report};
+
+/// This family in the help: each command and the operations of the spec it sends.
+pub(super) const FAMILY: Family = Family {
+    heading: "Scheduling",
+    commands: &[
+        ("create", &[&CREATE_MEETING]),
+        ("show", &[&SHOW_MEETING_DETAIL]),
+        ("cancel", &[&CANCEL_MEETING]),
+    ],
+};
 
 /// Schedule a meeting and print its ID; --show-passwords prints the passwords too.
 #[derive(Debug, Args)]

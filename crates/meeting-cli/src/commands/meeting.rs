@@ -5,12 +5,28 @@ use meeting::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, Role,
     SettingsUpdate,
 };
+use meeting_api::operations::{
+    CREATE_CONF_TOKEN, LOCK_MEETING, PROLONG_MEETING, STOP_MEETING, UPDATE_STARTED_CONF_CONFIG,
+};
 use serde::Serialize;
 
-use super::Run;
+use super::{Family, Run};
 use crate::args::{Global, Switch, Target, setting};
 use crate::connect::conference;
 use crate::output::{self, Done, Failure, Report};
+
+/// This family in the help: each command and the operations of the spec it sends.
+pub(super) const FAMILY: Family = Family {
+    heading: "The meeting",
+    commands: &[
+        ("lock", &[&LOCK_MEETING]),
+        ("unlock", &[&LOCK_MEETING]),
+        ("settings", &[&UPDATE_STARTED_CONF_CONFIG]),
+        ("prolong", &[&PROLONG_MEETING]),
+        ("stop", &[&STOP_MEETING]),
+        ("token", &[&CREATE_CONF_TOKEN]),
+    ],
+};
 
 /// Lock a meeting: users can no longer join by themselves.
 #[derive(Debug, Args)]

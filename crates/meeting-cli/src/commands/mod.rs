@@ -13,6 +13,7 @@ mod participants;
 mod session;
 
 use clap::Subcommand;
+use meeting_api::table::Operation;
 use meeting_sim::cli::SimArgs;
 
 use crate::args::Global;
@@ -26,27 +27,29 @@ pub trait Run {
     async fn run(self, global: &Global) -> Result<Self::Report, Failure>;
 }
 
+/// A family of commands: its heading in the help, and each command with the operations
+/// of the spec it sends (beyond the login and the control token any command may need).
+pub struct Family {
+    pub heading: &'static str,
+    pub commands: &'static [(&'static str, &'static [&'static Operation])],
+}
+
 /// The commands by family, in the order the help lists them.
-pub const FAMILIES: &[(&str, &[&str])] = &[
-    (
-        "The meeting",
-        &["lock", "unlock", "settings", "prolong", "stop", "token"],
-    ),
-    (
-        "Participants",
-        &[
-            "participants",
-            "mute",
-            "unmute",
-            "invite",
-            "hang-up",
-            "lock-view",
-            "unlock-view",
+pub const FAMILIES: &[Family] = &[
+    meeting::FAMILY,
+    participants::FAMILY,
+    management::FAMILY,
+    session::FAMILY,
+    Family {
+        heading: "Tools",
+        commands: &[
+            ("sim", &[]),
+            ("demo", &[]),
+            ("completions", &[]),
+            ("man", &[]),
+            ("help", &[]),
         ],
-    ),
-    ("Scheduling", &["create", "show", "cancel"]),
-    ("Login", &["login", "logout"]),
-    ("Tools", &["sim", "demo", "completions", "man", "help"]),
+    },
 ];
 
 #[derive(Debug, Subcommand)]
@@ -110,10 +113,10 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             .map_err(|e| Failure::Usage(format!("{e:#}")))?,
         Command::Demo => crate::demo::run().await?,
         Command::Completions { shell } => {
-            let mut command = crate::operations::command();
+            let mut command = crate::help::command();
             clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());
         }
-        Command::Man => clap_mangen::Man::new(crate::operations::command())
+        Command::Man => clap_mangen::Man::new(crate::help::command())
             .render(&mut std::io::stdout())
             .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
     }

@@ -3,12 +3,30 @@
 
 use clap::Args;
 use meeting::{Invitee, LiveMeeting, LiveRole};
+use meeting_api::operations::{
+    HANG_UP, INVITE_PARTICIPANT, LOCK_VIEW, MUTE_MEETING, MUTE_PARTICIPANT,
+    SHOW_REAL_TIME_INFO_OF_MEETING,
+};
 use serde::Serialize;
 
-use super::Run;
+use super::{Family, Run};
 use crate::args::{Global, Switch, Target};
 use crate::connect::conference;
 use crate::output::{Done, Failure, Report};
+
+/// This family in the help: each command and the operations of the spec it sends.
+pub(super) const FAMILY: Family = Family {
+    heading: "Participants",
+    commands: &[
+        ("participants", &[&SHOW_REAL_TIME_INFO_OF_MEETING]),
+        ("mute", &[&MUTE_MEETING, &MUTE_PARTICIPANT]),
+        ("unmute", &[&MUTE_MEETING, &MUTE_PARTICIPANT]),
+        ("invite", &[&INVITE_PARTICIPANT]),
+        ("hang-up", &[&HANG_UP]),
+        ("lock-view", &[&LOCK_VIEW]),
+        ("unlock-view", &[&LOCK_VIEW]),
+    ],
+};
 
 /// Show who is in a meeting in progress: participant IDs, names, roles, mute.
 #[derive(Debug, Args)]

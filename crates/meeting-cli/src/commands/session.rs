@@ -2,12 +2,22 @@
 
 use clap::Args;
 use meeting::Credentials;
+use meeting_api::operations::{AUTHENTICATE_ACCOUNT, AUTHENTICATE_APP_ID};
 use serde::Serialize;
 
-use super::Run;
+use super::{Family, Run};
 use crate::args::{Connection, Global};
 use crate::connect::{app, client, credentials, token_store};
 use crate::output::{self, Failure, Report};
+
+/// This family in the help: each command and the operations of the spec it sends.
+pub(super) const FAMILY: Family = Family {
+    heading: "Login",
+    commands: &[
+        ("login", &[&AUTHENTICATE_ACCOUNT, &AUTHENTICATE_APP_ID]),
+        ("logout", &[]),
+    ],
+};
 
 /// Check the credentials: log in and say who and until when.
 #[derive(Debug, Args)]
