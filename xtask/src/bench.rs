@@ -265,15 +265,7 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
 fn build_simulator(root: &Path) -> Result<()> {
     cargo(
         root,
-        &[
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "meeting-sim",
-            "--features",
-            "cli",
-        ],
+        &["build", "--quiet", "--release", "-p", "meeting-sim"],
     )
 }
 

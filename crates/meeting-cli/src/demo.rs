@@ -75,7 +75,7 @@ pub async fn run() -> Result<(), Failure> {
         2,
         "control token",
         &format!(
-            "role {:?}, valid {valid} (kept alive automatically)",
+            "role {}, valid {valid} (kept alive automatically)",
             token.role
         ),
     );
@@ -97,7 +97,11 @@ pub async fn run() -> Result<(), Failure> {
     step(
         4,
         "lock",
-        &format!("simulator: locked = {}", view(&sim)?.locked),
+        if view(&sim)?.locked {
+            "simulator: the meeting is locked"
+        } else {
+            "simulator: the meeting is still unlocked"
+        },
     );
 
     meeting
@@ -108,13 +112,20 @@ pub async fn run() -> Result<(), Failure> {
         )
         .await?;
     let settings = view(&sim)?.settings;
+    let sharing = match settings.lock_sharing {
+        1 => "only the host shares",
+        _ => "anyone shares",
+    };
+    let who = match settings.call_in_restriction {
+        0 => "everyone may join",
+        2 => "only the enterprise's users may join",
+        3 => "only invited users may join",
+        _ => "who may join is unknown",
+    };
     step(
         5,
         "lock sharing, call-in",
-        &format!(
-            "simulator: lockSharing = {}, callInRestriction = {} (enterprise users)",
-            settings.lock_sharing, settings.call_in_restriction
-        ),
+        &format!("simulator: {sharing}; {who}"),
     );
 
     meeting
@@ -138,7 +149,7 @@ pub async fn run() -> Result<(), Failure> {
     step(
         7,
         "mute all but the host",
-        &format!("simulator: {muted} muted"),
+        &format!("simulator: {muted} participants muted"),
     );
 
     meeting
@@ -171,15 +182,17 @@ pub async fn run() -> Result<(), Failure> {
     step(
         11,
         "stop the meeting",
-        &format!("simulator: state = {:?}", view(&sim)?.state),
+        &format!("simulator: the meeting is {}", view(&sim)?.state),
     );
 
     client.conference(SCHEDULED).cancel().await?;
-    let state = sim.conference(SCHEDULED).map(|c| c.state);
+    let state = sim
+        .conference(SCHEDULED)
+        .map_or_else(|| "gone".to_owned(), |c| c.state.to_string());
     step(
         12,
         "cancel the scheduled one",
-        &format!("simulator: state = {state:?}"),
+        &format!("simulator: the meeting is {state}"),
     );
 
     match meeting.lock().await {
@@ -196,12 +209,20 @@ pub async fn run() -> Result<(), Failure> {
     for (operation, count) in &c.requests {
         println!("  {operation:<26} {count} request(s)");
     }
+    let errors = if c.errors.is_empty() {
+        "none".to_owned()
+    } else {
+        c.errors
+            .iter()
+            .map(|(code, n)| format!("{code} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     println!(
-        "  logins {}, control-token grants {}, keep-alives {}, errors {:?}",
+        "  logins {}, control-token grants {}, keep-alives {}, errors answered: {errors}",
         c.logins(),
         c.control_token_grants,
         c.control_token_keepalives,
-        c.errors
     );
     // Longer than the simulator's own 5 s for open requests: past it, it is stuck.
     tokio::time::timeout(Duration::from_secs(10), sim.shutdown())

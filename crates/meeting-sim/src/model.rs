@@ -260,6 +260,17 @@ pub enum ConferenceState {
     Cancelled,
 }
 
+impl std::fmt::Display for ConferenceState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Scheduled => "scheduled",
+            Self::Ongoing => "in progress",
+            Self::Ended => "ended",
+            Self::Cancelled => "cancelled",
+        })
+    }
+}
+
 /// The in-meeting settings, with the values as they travel on the wire.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

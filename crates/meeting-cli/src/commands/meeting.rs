@@ -2,8 +2,7 @@
 
 use clap::Args;
 use meeting::{
-    AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, Role,
-    SettingsUpdate,
+    AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,
 };
 use meeting_api::operations::{
     CREATE_CONF_TOKEN, LOCK_MEETING, PROLONG_MEETING, STOP_MEETING, UPDATE_STARTED_CONF_CONFIG,
@@ -230,15 +229,9 @@ impl Run for Token {
         let info = conference(&self.target, global)?
             .control_token_info()
             .await?;
-        let role = match info.role {
-            Role::Host => "host".to_owned(),
-            Role::Participant => "participant".to_owned(),
-            Role::Other(n) => format!("role {n}"),
-            _ => "unknown".to_owned(),
-        };
         Ok(TokenReport {
             conference: self.target.conference,
-            role,
+            role: info.role.to_string(),
             valid_for_secs: info.valid_for.map(|d| d.as_secs()),
             expires_at: info.expires_at.map(output::epoch),
             ws_url: info.ws_url.clone(),

@@ -258,6 +258,17 @@ pub enum Role {
     Unknown,
 }
 
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Host => f.write_str("host"),
+            Self::Participant => f.write_str("participant"),
+            Self::Other(code) => write!(f, "role {code}"),
+            Self::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 impl Role {
     /// The role the service's code means (1 host, 0 participant).
     fn from_code(code: Option<i32>) -> Self {
