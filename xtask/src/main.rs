@@ -2,6 +2,7 @@
 
 mod bench;
 mod codegen;
+mod test;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,15 @@ enum Command {
     /// raw reqwest, peak RSS with calls in flight, the release simulator's throughput
     /// with wrk (HTTP, HTTPS) beside Prism mocking the same spec, and the official
     /// Python SDK. Needs wrk, npm and python3; see BENCHMARKS.md.
+    /// Every test of the workspace (`cargo test --workspace`), after installing what the
+    /// tests need when it can: Debian's redis-server (the token-store tests run a real
+    /// one) when apt-get is there and this runs as root; elsewhere it stops first and
+    /// says what to install. Arguments after `--` go to `cargo test`.
+    Test {
+        /// Passed to `cargo test` (a filter, `--no-fail-fast`, `-- --nocapture`, …).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     Bench {
         /// Smaller runs (under a minute), for CI.
         #[arg(long)]
@@ -49,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check: false } => codegen::write(),
         Command::Codegen { check: true } => codegen::check(),
+        Command::Test { args } => test::run(&codegen::root(), &args),
         Command::Bench {
             instructions: true, ..
         } => bench::instructions(),
