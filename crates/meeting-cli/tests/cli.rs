@@ -414,7 +414,7 @@ fn demo_runs_the_whole_flow() {
     ] {
         assert!(text.contains(step), "missing {step:?} in\n{text}");
     }
-    assert!(text.contains("locked = true") && text.contains("state = Ended"));
+    assert!(text.contains("the meeting is locked") && text.contains("the meeting is ended"));
     assert!(!text.contains("Admin-pass-2026") && !text.contains("654321"));
 }
 

@@ -54,9 +54,11 @@ fn fifty_sequential_invocations_log_in_once_with_the_file_store() {
         1,
         "the 10 locks used the stored access token"
     );
+    // A stored control token serves a process once the service has accepted its host
+    // password there: one grant per invocation (see the crate README's trust model).
     assert_eq!(
-        counters.control_token_grants, 1,
-        "and the stored control token"
+        counters.control_token_grants, 10,
+        "a grant per process, which checks its host password"
     );
     assert_eq!(alone, 5);
 }
@@ -122,6 +124,23 @@ fn logout_forgets_and_the_next_invocation_logs_in_again() {
 }
 
 #[test]
+fn a_wrong_host_password_is_refused_although_an_invocation_stored_a_token() {
+    // Both invocations share the file store in the user's token directory.
+    let sim = Sim::start();
+    let mut right = sim.meeting();
+    right.args(["lock", CONF]);
+    run(right);
+    let mut wrong = sim.meeting();
+    wrong
+        .args(["unlock", CONF])
+        .env("MEETING_HOST_PASSWORD", "000000");
+    let out = wrong.output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("MMC.111070004"), "{}", stderr(&out));
+    assert!(sim.handle.conference(CONF).is_some_and(|c| c.locked));
+}
+
+#[test]
 fn a_hundred_concurrent_processes_sharing_redis_log_in_once() {
     let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
@@ -155,7 +174,9 @@ fn a_hundred_concurrent_processes_sharing_redis_log_in_once() {
     );
     assert_eq!(counters.requests_for("LockMeeting"), 100);
     assert_eq!(counters.logins(), 1);
-    assert_eq!(counters.control_token_grants, 2, "one per conference");
+    // One grant per process: each checks its own host password with the service before
+    // it uses a stored token.
+    assert_eq!(counters.control_token_grants, 100, "one per process");
 }
 
 #[test]

@@ -35,16 +35,21 @@ impl std::fmt::Debug for Asker {
     }
 }
 
+/// A keyed digest of a secret (SipHash with a random key made once per process): equal
+/// secrets give equal fingerprints within the process, and since the key never leaves
+/// it, a fingerprint tells nothing outside it and cannot be tested offline.
+pub(crate) fn fingerprint(secret: Option<&str>) -> u64 {
+    use std::hash::BuildHasher;
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(Default::default).hash_one(secret)
+}
+
 impl Asker {
-    /// An asker with `credential` fingerprinted (with a per-process random key: the
-    /// fingerprint is never shown, and cannot be looked up).
+    /// An asker with `credential` fingerprinted (see [`fingerprint`]).
     pub fn new(credential: Option<&SecretString>, remember_refusals: Duration) -> Self {
-        use std::hash::BuildHasher;
-        static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-            std::sync::OnceLock::new();
-        let keys = KEYS.get_or_init(Default::default);
         Self {
-            credential: keys.hash_one(credential.map(|c| c.expose_secret())),
+            credential: fingerprint(credential.map(|c| c.expose_secret())),
             remember_refusals,
             control: false,
         }
@@ -250,11 +255,6 @@ impl<I: StoredInfo> TokenCell<I> {
     /// Forgets the cached token (logging out).
     pub fn forget(&self) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    /// The cached token if it has not expired (it may be due for renewal).
-    pub fn cached(&self, now: SystemTime) -> Option<Arc<Token<I>>> {
-        self.load().filter(|t| now < t.expires_at)
     }
 
     /// Forgets `stale` (the service refused it), here and in the shared store, unless

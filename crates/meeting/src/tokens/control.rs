@@ -2,6 +2,7 @@
 //! expires, cached per client and conference.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use meeting_api::types::TokenInfo;
@@ -13,7 +14,7 @@ use meeting_api::operations::CREATE_CONF_TOKEN;
 use super::access::{
     AccessTokenInfo, AccessTokens, stored_time, text_from_stored, time_from_stored,
 };
-use super::cell::{Asker, TokenCell};
+use super::cell::{Asker, TokenCell, fingerprint};
 use super::token::{Token, checked_secret, validity};
 use crate::error::{Context, Error};
 use crate::runtime::{Runtime, within};
@@ -36,6 +37,76 @@ pub(crate) struct ControlAuth {
     remember_refusals: Duration,
     /// The client's control-token cache for this conference, looked up once.
     cell: Arc<TokenCell<ControlTokenInfo>>,
+}
+
+/// Which host passwords the service accepted in this process for which control token,
+/// as fingerprints (keyed per process: see `fingerprint`). A cached or stored token
+/// serves a handle only if its host password is among those accepted for that token:
+/// another password (a wrong one, say), or a token another process stored, is first
+/// confirmed with the service, by a grant for that password. Process-wide, so that the
+/// clients of one process sharing a store confirm a password once, not once each.
+mod accepted {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, MutexGuard, OnceLock};
+
+    /// Tokens remembered at most (a token lives 30 minutes; the oldest half goes first).
+    const LIMIT: usize = 4096;
+
+    #[derive(Default)]
+    struct Accepted {
+        /// Token fingerprint -> (when it was added, password fingerprints).
+        tokens: HashMap<u64, (u64, Vec<u64>)>,
+        added: u64,
+    }
+
+    fn accepted() -> MutexGuard<'static, Accepted> {
+        static ACCEPTED: OnceLock<Mutex<Accepted>> = OnceLock::new();
+        // A panic cannot leave a map of integers half-written.
+        ACCEPTED
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the service accepted `password` for `token` in this process.
+    pub fn accepts(token: u64, password: u64) -> bool {
+        accepted()
+            .tokens
+            .get(&token)
+            .is_some_and(|(_, passwords)| passwords.contains(&password))
+    }
+
+    /// The service granted `token` for `password`.
+    pub fn granted(token: u64, password: u64) {
+        add(token, &[password]);
+    }
+
+    /// `previous` was kept alive as `token` (the password is not checked then): the
+    /// passwords accepted for the one are accepted for the other, and no more.
+    pub fn kept_alive(previous: u64, token: u64) {
+        let passwords = accepted().tokens.get(&previous).map(|(_, p)| p.clone());
+        if let Some(passwords) = passwords {
+            add(token, &passwords);
+        }
+    }
+
+    fn add(token: u64, passwords: &[u64]) {
+        let mut accepted = accepted();
+        if accepted.tokens.len() >= LIMIT {
+            let mut ages: Vec<u64> = accepted.tokens.values().map(|(at, _)| *at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            accepted.tokens.retain(|_, (at, _)| *at > cut);
+        }
+        accepted.added += 1;
+        let added = accepted.added;
+        let entry = accepted.tokens.entry(token).or_insert((added, Vec::new()));
+        for password in passwords {
+            if !entry.1.contains(password) {
+                entry.1.push(*password);
+            }
+        }
+    }
 }
 
 /// The tokens a control call sends: the access token when the client has credentials,
@@ -113,11 +184,9 @@ impl ControlAuth {
         deadline: Instant,
         force: bool,
     ) -> Result<ControlTokens, Error> {
-        // Refused before a login is spent on it: there is no way to obtain a control token.
-        let usable = self.control_token.is_some()
-            || self.host_password.is_some()
-            || self.cell.cached(rt.now()).is_some();
-        if !usable {
+        // Refused before a login is spent on it: a handle without a host password or a
+        // token of its own has no claim to the meeting, even if a token is cached.
+        if self.control_token.is_none() && self.host_password.is_none() {
             return Err(Error::invalid(context, NEEDS_CONTROL_TOKEN));
         }
         let sent = access.token_if_any(rt, context, deadline).await?;
@@ -176,11 +245,46 @@ impl ControlAuth {
             return Ok(Arc::new(fresh));
         }
         let fetch = |previous| self.fetch_control_token(rt, previous, access, deadline);
-        if force {
-            self.cell.fetch_now(&*rt.clock, self.asker, fetch).await
+        let cell = &self.cell;
+        let token = if force {
+            cell.fetch_now(&*rt.clock, self.asker, fetch).await?
         } else {
-            self.cell.get(&*rt.clock, self.asker, fetch).await
+            cell.get(&*rt.clock, self.asker, fetch).await?
+        };
+        let password = self.asker.credential;
+        if token.accepted_for.load(Ordering::Relaxed) == password {
+            return Ok(token);
         }
+        if !accepted::accepts(fingerprint(Some(token.expose())), password) {
+            // Cached for another host password, or stored by another process: this
+            // password must mean something, so the service checks it once, by granting
+            // a token for it (a keep-alive would not check it). Boxed: a rare path.
+            let granted = Box::pin(
+                cell.fetch_now(&*rt.clock, self.asker, |_| self.grant(rt, access, deadline)),
+            )
+            .await?;
+            granted.accepted_for.store(password, Ordering::Relaxed);
+            return Ok(granted);
+        }
+        token.accepted_for.store(password, Ordering::Relaxed);
+        Ok(token)
+    }
+
+    /// A new token for the host password alone, which the service checks.
+    async fn grant(
+        &self,
+        rt: &Runtime,
+        access: Option<&Token<AccessTokenInfo>>,
+        deadline: Instant,
+    ) -> Result<Token<ControlTokenInfo>, Error> {
+        let Some(password) = &self.host_password else {
+            return Err(Error::invalid(&self.context(), NEEDS_CONTROL_TOKEN));
+        };
+        let token = self
+            .request_control_token(rt, None, Some(password), access, deadline)
+            .await?;
+        accepted::granted(fingerprint(Some(token.expose())), self.asker.credential);
+        Ok(token)
     }
 
     /// Keeps `previous` alive if there is one (sending the password too, so that an
@@ -192,12 +296,23 @@ impl ControlAuth {
         access: Option<&Token<AccessTokenInfo>>,
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
-        let current = previous.as_ref().map(|t| &t.secret);
-        if current.is_none() && self.host_password.is_none() {
-            return Err(Error::invalid(&self.context(), NEEDS_CONTROL_TOKEN));
-        }
-        self.request_control_token(rt, current, self.host_password.as_ref(), access, deadline)
-            .await
+        let Some(previous) = previous else {
+            return self.grant(rt, access, deadline).await;
+        };
+        let token = self
+            .request_control_token(
+                rt,
+                Some(&previous.secret),
+                self.host_password.as_ref(),
+                access,
+                deadline,
+            )
+            .await?;
+        accepted::kept_alive(
+            fingerprint(Some(previous.expose())),
+            fingerprint(Some(token.expose())),
+        );
+        Ok(token)
     }
 
     async fn request_control_token(

@@ -71,6 +71,8 @@ impl<I: StoredInfo> Token<I> {
             expires_at: stored.expires_at,
             refresh_at: stored.refresh_at,
             info,
+            // Read from the store: no host password was accepted for it here yet.
+            accepted_for: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }

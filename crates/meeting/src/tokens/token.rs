@@ -2,6 +2,7 @@
 //! and what the service said about it; and the checks every token from the service
 //! passes before it is cached.
 
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -23,6 +24,9 @@ pub(crate) struct Token<I> {
     /// When to fetch a new one (before `expires_at`).
     pub refresh_at: SystemTime,
     pub info: I,
+    /// For a control token: the fingerprint of the host password last found accepted
+    /// for it in this process (0: none yet), so that the common case costs one load.
+    pub accepted_for: AtomicU64,
 }
 
 /// How long a token from the service lives: `seconds` if positive, else until
@@ -95,6 +99,7 @@ impl<I> Token<I> {
             expires_at,
             refresh_at: expires_at.checked_sub(margin).unwrap_or(now),
             info,
+            accepted_for: AtomicU64::new(0),
         }
     }
 
@@ -106,6 +111,7 @@ impl<I> Token<I> {
             expires_at: far,
             refresh_at: far,
             info,
+            accepted_for: AtomicU64::new(0),
         }
     }
 
