@@ -221,3 +221,47 @@ fn a_bad_token_store_exits_2_without_quoting_a_password() {
     }
     assert_eq!(sim.requests(), 0);
 }
+
+/// 100 processes at once with a wrong account password, sharing `store`: how many login
+/// attempts reached the service. Every process fails with exit code 1.
+fn wrong_password_wave(sim: &Sim, store: &str) -> u64 {
+    let processes: Vec<_> = (0..100)
+        .map(|_| {
+            let mut show = sim.process();
+            show.args(["show", CONF])
+                .env("MEETING_PASSWORD", "Wrong-pass-2026")
+                .env("MEETING_TOKEN_STORE", store)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts")
+        })
+        .collect();
+    for process in processes {
+        let out = process.wait_with_output().expect("ends");
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("Wrong-pass-2026"));
+    }
+    sim.handle.counters().requests_for("AuthenticateAccount")
+}
+
+#[test]
+fn a_hundred_processes_with_a_wrong_password_try_it_at_most_twice() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::start();
+    let on_redis = wrong_password_wave(&sim, &redis.url(0));
+    let sim = Sim::start();
+    let dir = std::env::temp_dir().join(format!("meeting-refusals-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let on_files = wrong_password_wave(&sim, &format!("file:{}", dir.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sim = Sim::start();
+    let alone = wrong_password_wave(&sim, "none");
+    println!(
+        "100 concurrent processes with a wrong password: {on_redis} login attempts sharing \
+         Redis, {on_files} sharing a file store, {alone} without a store"
+    );
+    assert!(on_redis <= 2, "{on_redis} attempts with Redis");
+    assert!(on_files <= 2, "{on_files} attempts with the file store");
+    assert_eq!(alone, 100);
+}

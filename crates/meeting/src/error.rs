@@ -188,7 +188,8 @@ pub struct ServiceError {
     pub message: String,
     /// The `X-Request-Id` response header: quote it to Huawei support.
     pub request_id: Option<String>,
-    /// For 429: how long the service asked to wait.
+    /// For 429: how long the service asked to wait. For a login refused for another
+    /// client sharing the token store: how long that refusal is shared.
     pub retry_after: Option<Duration>,
 }
 
@@ -332,6 +333,48 @@ impl Error {
             Self::Service(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// A login's credentials themselves were refused (a wrong password, an unknown app,
+    /// a bad signature, a disabled or locked account): asking again with them cannot
+    /// succeed, and asking often locks the account.
+    pub(crate) fn refuses_credentials(&self) -> bool {
+        self.kind() == ErrorKind::Authentication || matches!(self.status(), Some(412 | 423))
+    }
+
+    /// The refusal of a login that another client sharing the token store met
+    /// `age` ago, as the service answered it then.
+    pub(crate) fn refused_elsewhere(
+        status: u16,
+        code: &str,
+        message: &str,
+        age: Duration,
+        left: Duration,
+    ) -> Self {
+        let message = format!(
+            "{} (refused {} s ago for another client sharing the token store; not tried \
+             again for {} s, or until Client::forget_tokens / `meeting logout`)",
+            printable_at_most(message, MESSAGE_LIMIT),
+            age.as_secs(),
+            left.as_secs().max(1)
+        );
+        Self::service(
+            Context::new("Authenticate", None),
+            status,
+            code,
+            &message,
+            None,
+            Some(left),
+        )
+    }
+
+    /// A refusal another client met, read from the token store ([`Error::refused_elsewhere`]):
+    /// the store is asked again, so it is not remembered as this client's own.
+    pub(crate) fn is_refused_elsewhere(&self) -> bool {
+        self.refuses_credentials()
+            && self
+                .service_error()
+                .is_some_and(|e| e.status != 429 && e.retry_after.is_some())
     }
 
     /// A 401 with a `USG.` code: the access token was refused (not a host password or

@@ -371,3 +371,43 @@ async fn redis_dying_or_hanging_mid_run_falls_back_to_memory_within_the_timeouts
     );
     assert!(!logs.text().contains(PASSWORD) && !logs.text().contains(HOST_PASSWORD));
 }
+
+#[tokio::test]
+async fn a_refused_login_is_shared_until_it_is_forgotten() {
+    let sim = sim().await;
+    let dir = std::env::temp_dir().join(format!("meeting-refusal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn TokenStore> = Arc::new(FileStore::open(&dir).expect("opens"));
+    let with = |password: &str| {
+        common::builder(&sim)
+            .credentials(meeting::Credentials::account(common::ACCOUNT, password))
+            .shared_token_store(store.clone())
+            .build()
+            .expect("client builds")
+    };
+    let wrong = with("Wrong-pass-2026");
+    wrong
+        .login()
+        .await
+        .expect_err("a wrong password is refused");
+    // Another client (another process, say) does not try the login again meanwhile,
+    // whatever its password: no fingerprint of the refused one is stored.
+    let right = with(PASSWORD);
+    let refused = right
+        .conference(CONF)
+        .details()
+        .await
+        .expect_err("the refusal is shared");
+    assert!(
+        refused
+            .to_string()
+            .contains("another client sharing the token store"),
+        "{refused}"
+    );
+    assert_eq!(sim.counters().requests_for("AuthenticateAccount"), 1);
+    // Logging out forgets it.
+    wrong.forget_tokens().await.expect("forgets");
+    right.conference(CONF).details().await.expect("logs in now");
+    assert_eq!(sim.counters().requests_for("AuthenticateAccount"), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

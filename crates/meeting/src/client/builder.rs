@@ -320,7 +320,11 @@ impl ClientBuilder {
             Some(Credentials(Kind::AccessToken(token))) => {
                 TokenCell::preset(Token::fixed(token.clone(), AccessTokenInfo::default()))
             }
-            _ => TokenCell::linked(shared.as_ref().map(|s| s.link(s.scope.access_key()))),
+            _ => TokenCell::linked(
+                shared
+                    .as_ref()
+                    .map(|s| s.link(s.scope.access_key(), Some(self.remember_refusals))),
+            ),
         };
         Ok(Client {
             inner: Arc::new(ClientInner {

@@ -49,10 +49,12 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub(super) fn link(&self, key: String) -> Link {
+    /// The link of a cell to `key`; `share_refusals` for a login (see `Link`).
+    pub(super) fn link(&self, key: String, share_refusals: Option<Duration>) -> Link {
         Link {
             store: self.store.clone(),
             key: key.into(),
+            share_refusals,
         }
     }
 }
@@ -109,7 +111,7 @@ impl Client {
             .inner
             .shared
             .as_ref()
-            .map(|s| s.link(s.scope.control_key(conference)));
+            .map(|s| s.link(s.scope.control_key(conference), None));
         cells
             .entry(conference.to_owned())
             .or_insert_with(|| Arc::new(TokenCell::linked(link)))

@@ -122,7 +122,7 @@ fn is_refusal(asker: &Asker, error: &Error) -> bool {
     if asker.control {
         return error.kind() == ErrorKind::Authentication && !error.refuses_access_token();
     }
-    error.kind() == ErrorKind::Authentication || matches!(error.status(), Some(412 | 423))
+    error.refuses_credentials() && !error.is_refused_elsewhere()
 }
 
 impl<I: StoredInfo> TokenCell<I> {
@@ -211,11 +211,7 @@ impl<I: StoredInfo> TokenCell<I> {
         }
         let previous = self.load().filter(|t| now < t.expires_at);
         let result = match &self.link {
-            Some(link) => {
-                link.store
-                    .obtain(&link.key, clock, previous, force, fetch)
-                    .await
-            }
+            Some(link) => link.store.obtain(link, clock, previous, force, fetch).await,
             None => fetch(previous).await,
         };
         fetches.count += 1;

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretString;
 
@@ -99,6 +99,16 @@ impl std::fmt::Debug for SharedStore {
 pub(crate) struct Link {
     pub store: Arc<SharedStore>,
     pub key: Arc<str>,
+    /// For a login: how long a refusal of the credentials is shared with the other
+    /// clients of the store (none: a control token's refusal concerns one handle's
+    /// host password, and is not shared).
+    pub share_refusals: Option<Duration>,
+}
+
+/// Where a refusal of `key`'s credentials is kept: under the key, so that logging out
+/// (which removes the key's prefix) forgets it too.
+fn refusal_key(key: &str) -> String {
+    format!("{key}-refused")
 }
 
 impl SharedStore {
@@ -165,6 +175,57 @@ impl SharedStore {
             .await;
     }
 
+    /// The refusal of `key`'s credentials that a client of the store met, while it is
+    /// remembered.
+    async fn refusal(&self, key: &str, clock: &dyn Clock) -> Option<Error> {
+        let stored = self.call(self.store.load(&refusal_key(key))).await??;
+        let now = clock.now();
+        let left = stored.expires_at.duration_since(now).ok()?;
+        let field = |name: &str| stored.info.get(name);
+        let at = field("at_ms")
+            .and_then(serde_json::Value::as_u64)
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms))?;
+        Some(Error::refused_elsewhere(
+            field("status")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(401),
+            field("code")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(""),
+            field("message")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(""),
+            now.duration_since(at).unwrap_or_default(),
+            left,
+        ))
+    }
+
+    /// Shares a refusal of `key`'s credentials for `remember`. No fingerprint of the
+    /// refused password is stored (a reader of the store could test guesses against it
+    /// offline): while it lasts, any password for that login waits.
+    async fn share_refusal(&self, key: &str, error: &Error, remember: Duration, clock: &dyn Clock) {
+        let now = clock.now();
+        let at_ms = now
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let refusal = StoredToken {
+            // Not a token: the record of a refusal, under a key of its own.
+            token: SecretString::from("refused"),
+            expires_at: now + remember,
+            refresh_at: now + remember,
+            info: serde_json::json!({
+                "at_ms": at_ms,
+                "status": error.status(),
+                "code": error.code(),
+                "message": error.service_error().map(|e| e.message.as_str()),
+            }),
+        };
+        self.call(self.store.save(&refusal_key(key), &refusal, remember))
+            .await;
+    }
+
     /// Removes every stored token whose key starts with `prefix`.
     pub async fn remove_prefix(&self, prefix: &str) -> Result<usize, StoreError> {
         bounded(self.store.remove_prefix(prefix)).await
@@ -184,7 +245,7 @@ impl SharedStore {
     /// the result.
     pub async fn obtain<I, F, Fut>(
         &self,
-        key: &str,
+        link: &Link,
         clock: &dyn Clock,
         previous: Option<Arc<Token<I>>>,
         force: bool,
@@ -195,9 +256,28 @@ impl SharedStore {
         F: FnOnce(Option<Arc<Token<I>>>) -> Fut,
         Fut: std::future::Future<Output = Result<Token<I>, Error>>,
     {
+        let key = &*link.key;
         if self.resting() {
             return fetch(previous).await;
         }
+        // A login refused for another client of the store is not tried again: many
+        // processes with a wrong password would otherwise each try it, and lock the
+        // account. Checked before every fetch, and shared after a refusal.
+        let shares = link.share_refusals;
+        let fetch = |previous| async move {
+            if shares.is_some()
+                && let Some(refused) = self.refusal(key, clock).await
+            {
+                return Err(refused);
+            }
+            let result = fetch(previous).await;
+            if let (Some(remember), Err(error)) = (shares, &result)
+                && error.refuses_credentials()
+            {
+                self.share_refusal(key, error, remember, clock).await;
+            }
+            result
+        };
         if force {
             let token = fetch(previous).await?;
             self.save(key, &token, clock.now()).await;
@@ -232,6 +312,11 @@ impl SharedStore {
                     }
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(LONGEST_PAUSE);
+                    if shares.is_some()
+                        && let Some(refused) = self.refusal(key, clock).await
+                    {
+                        return Err(refused);
+                    }
                     let Some(again) = self.load::<I>(key).await else {
                         return fetch(previous).await;
                     };
