@@ -63,6 +63,15 @@ pub struct Global {
         hide_env_values = true
     )]
     pub token_cache: TokenCache,
+    /// A root certificate (PEM) to trust for a `rediss://` token store, e.g. a private
+    /// CA; instead of the system's roots. (MEETING_CA_CERT is the service endpoint's.)
+    #[arg(
+        long,
+        global = true,
+        env = "MEETING_REDIS_CA_CERT",
+        value_name = "FILE"
+    )]
+    pub redis_ca_cert: Option<PathBuf>,
 }
 
 /// Where the CLI keeps tokens between invocations.

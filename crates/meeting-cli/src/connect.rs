@@ -20,7 +20,7 @@ pub fn client(
     credentials: Option<Credentials>,
 ) -> Result<Client, Failure> {
     let mut builder = Client::builder();
-    if let Some(store) = token_store(&global.token_cache)? {
+    if let Some(store) = token_store(global)? {
         builder = builder.shared_token_store(store);
     }
     if let Some(timeout) = global.timeout {
@@ -49,13 +49,24 @@ pub fn client(
     Ok(builder.build()?)
 }
 
-/// The store `--token-cache` names. A file store that cannot be opened (no home
-/// directory, say) is not worth failing a command for: it runs without, with a warning.
-pub fn token_store(cache: &TokenCache) -> Result<Option<Arc<dyn TokenStore>>, Failure> {
-    let file = match cache {
+/// The store `--token-cache` names (a `rediss://` one trusting `--redis-ca-cert`). A
+/// file store that cannot be opened (no home directory, say) is not worth failing a
+/// command for: it runs without, with a warning.
+pub fn token_store(global: &Global) -> Result<Option<Arc<dyn TokenStore>>, Failure> {
+    let file = match &global.token_cache {
         TokenCache::None => return Ok(None),
         TokenCache::Redis(url) => {
-            let store = RedisStore::new(url).map_err(|e| Failure::Usage(e.to_string()))?;
+            let usage = |e: meeting::store::StoreError| Failure::Usage(e.to_string());
+            let mut store = RedisStore::new(url).map_err(usage)?;
+            if let Some(path) = &global.redis_ca_cert {
+                let pem = std::fs::read(path).map_err(|e| {
+                    Failure::Usage(format!(
+                        "cannot read the Redis CA certificate {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                store = store.trust_root_certificates_pem(&pem).map_err(usage)?;
+            }
             return Ok(Some(Arc::new(store)));
         }
         TokenCache::File(Some(dir)) => FileStore::open(dir),

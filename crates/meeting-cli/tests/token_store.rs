@@ -265,3 +265,37 @@ fn a_hundred_processes_with_a_wrong_password_try_it_at_most_twice() {
     assert!(on_files <= 2, "{on_files} attempts with the file store");
     assert_eq!(alone, 100);
 }
+
+#[test]
+fn a_redis_store_over_tls_with_a_private_ca() {
+    let redis = RedisServer::start_tls().unwrap_or_else(|e| panic!("{e}"));
+    let ca = std::env::temp_dir().join(format!("meeting-cli-redis-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, redis.ca_pem().expect("a CA")).expect("writes the CA");
+    let sim = Sim::start();
+    for _ in 0..3 {
+        let mut show = sim.meeting();
+        show.args(["show", CONF])
+            .env("MEETING_TOKEN_STORE", redis.url(0))
+            .env("MEETING_REDIS_CA_CERT", &ca);
+        let out = run(show);
+        assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    }
+    assert_eq!(
+        sim.handle.counters().logins(),
+        1,
+        "the token was shared over TLS"
+    );
+    // Without the CA the certificate is not trusted: the command says so and goes on
+    // with its own token (never a plain-text connection: the server has none).
+    let mut show = sim.meeting();
+    show.args(["show", CONF])
+        .env("MEETING_TOKEN_STORE", redis.url(0));
+    let out = run(show);
+    assert!(
+        stderr(&out).contains("TLS certificate is not trusted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sim.handle.counters().logins(), 2);
+    let _ = std::fs::remove_file(&ca);
+}

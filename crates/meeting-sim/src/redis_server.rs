@@ -16,6 +16,21 @@ const READY_WITHIN: Duration = Duration::from_secs(10);
 pub struct RedisServer {
     child: Child,
     addr: SocketAddr,
+    /// For a server that speaks TLS: its files, and the CA that signed its certificate.
+    tls: Option<TlsFiles>,
+}
+
+/// The certificate, key and CA of a TLS server, in a directory removed with it.
+#[derive(Debug)]
+struct TlsFiles {
+    dir: PathBuf,
+    ca_pem: String,
+}
+
+impl Drop for TlsFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The `redis-server` binary: `MEETING_REDIS_SERVER`, else the first on `PATH`, else
@@ -40,6 +55,37 @@ fn binary() -> Result<PathBuf, String> {
 impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers.
     pub fn start() -> Result<Self, String> {
+        Self::start_with(None)
+    }
+
+    /// Starts a server that speaks only TLS (`rediss://`), with a certificate for
+    /// `localhost` and `127.0.0.1` signed by a CA made here ([`RedisServer::ca_pem`]);
+    /// clients need not present a certificate.
+    pub fn start_tls() -> Result<Self, String> {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let certificates = crate::tls::certificates()?;
+        let dir = std::env::temp_dir().join(format!(
+            "meeting-redis-tls-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        let files = TlsFiles {
+            dir,
+            ca_pem: certificates.ca_pem.clone(),
+        };
+        for (name, pem) in [
+            ("ca.pem", &certificates.ca_pem),
+            ("cert.pem", &certificates.cert_pem),
+            ("key.pem", &certificates.key_pem),
+        ] {
+            std::fs::write(files.dir.join(name), pem)
+                .map_err(|e| format!("cannot write {name}: {e}"))?;
+        }
+        Self::start_with(Some(files))
+    }
+
+    fn start_with(mut tls: Option<TlsFiles>) -> Result<Self, String> {
         let binary = binary()?;
         let mut last = String::new();
         // A port found free may be taken before the server binds it: try a few.
@@ -48,8 +94,21 @@ impl RedisServer {
                 .and_then(|l| l.local_addr())
                 .map_err(|e| format!("no free loopback port: {e}"))?
                 .port();
-            let child = Command::new(&binary)
-                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            let mut command = Command::new(&binary);
+            command.args(["--bind", "127.0.0.1"]);
+            match &tls {
+                None => command.args(["--port", &port.to_string()]),
+                Some(files) => command
+                    .args(["--port", "0", "--tls-port", &port.to_string()])
+                    .arg("--tls-cert-file")
+                    .arg(files.dir.join("cert.pem"))
+                    .arg("--tls-key-file")
+                    .arg(files.dir.join("key.pem"))
+                    .arg("--tls-ca-cert-file")
+                    .arg(files.dir.join("ca.pem"))
+                    .args(["--tls-auth-clients", "no"]),
+            };
+            let child = command
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
                 .args(["--loglevel", "warning"])
                 .stdin(Stdio::null())
@@ -60,10 +119,14 @@ impl RedisServer {
             let mut server = Self {
                 child,
                 addr: SocketAddr::from(([127, 0, 0, 1], port)),
+                tls: tls.take(),
             };
             match server.wait_ready() {
                 Ok(()) => return Ok(server),
-                Err(e) => last = e,
+                Err(e) => {
+                    last = e;
+                    tls = server.tls.take();
+                }
             }
         }
         Err(format!("redis-server did not start: {last}"))
@@ -89,8 +152,12 @@ impl RedisServer {
         }
     }
 
-    /// Whether the server answers `PING` now.
+    /// Whether the server answers `PING` now (a TLS server: whether it accepts a
+    /// connection).
     pub fn ping(&self) -> bool {
+        if self.tls.is_some() {
+            return TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok();
+        }
         let answer = (|| {
             let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200))?;
             stream.set_read_timeout(Some(Duration::from_millis(500)))?;
@@ -102,9 +169,19 @@ impl RedisServer {
         answer.is_ok_and(|reply| &reply == b"+PONG\r\n")
     }
 
-    /// `redis://127.0.0.1:<port>/<db>`.
+    /// `redis://127.0.0.1:<port>/<db>`, or `rediss://` for a TLS server.
     pub fn url(&self, db: u8) -> String {
-        format!("redis://{}/{db}", self.addr)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://{}/{db}", self.addr)
+    }
+
+    /// For a TLS server: the CA certificate (PEM) a client must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.ca_pem.as_str())
     }
 
     /// Where it listens.

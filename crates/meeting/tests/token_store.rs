@@ -411,3 +411,62 @@ async fn a_refused_login_is_shared_until_it_is_forgotten() {
     assert_eq!(sim.counters().requests_for("AuthenticateAccount"), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_over_tls_shares_tokens_with_a_private_ca() {
+    let redis = RedisServer::start_tls().unwrap_or_else(|e| panic!("{e}"));
+    assert!(redis.url(0).starts_with("rediss://"));
+    let ca = redis.ca_pem().expect("a TLS server has a CA");
+    let store = RedisStore::new(&redis.url(0))
+        .expect("url")
+        .trust_root_certificates_pem(ca.as_bytes())
+        .expect("a PEM CA");
+    // The store works over TLS (the server has no plain-text port).
+    assert!(
+        store
+            .load("nothing-here")
+            .await
+            .expect("answers over TLS")
+            .is_none()
+    );
+    let sim = sim().await;
+    let clock = ManualClock::default();
+    let store: Arc<dyn TokenStore> = Arc::new(store);
+    let clients = shared_clients(&sim, &store, &clock, 10);
+    for (result, _) in lock_all(&clients, CONF).await {
+        result.expect("locks");
+    }
+    let counters = sim.counters();
+    assert_eq!(
+        (counters.logins(), counters.control_token_grants),
+        (1, 1),
+        "{counters:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_redis_certificate_fails_clearly_and_never_falls_back_to_plain_text() {
+    let redis = RedisServer::start_tls().unwrap_or_else(|e| panic!("{e}"));
+    // The system's roots do not vouch for the test CA.
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let refused = store
+        .load("anything")
+        .await
+        .expect_err("an untrusted certificate is refused");
+    let text = format!("{refused:#}");
+    println!("an untrusted Redis certificate: {text}");
+    assert!(
+        text.contains("certificate") || text.contains("Certificate") || text.contains("TLS"),
+        "{text}"
+    );
+    // A client on it goes on with its own tokens, as for any failing store.
+    let sim = sim().await;
+    let store: Arc<dyn TokenStore> = Arc::new(store);
+    let client = shared_client(&sim, store, &ManualClock::default());
+    client
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .lock()
+        .await
+        .expect("locks on in-memory tokens");
+}

@@ -108,7 +108,7 @@ impl Run for Logout {
     /// Who logs in is needed, not the password: none is asked for.
     async fn run(self, global: &Global) -> Result<Forgotten, Failure> {
         let forgotten = if self.all {
-            match token_store(&global.token_cache)? {
+            match token_store(global)? {
                 Some(store) => store.remove_prefix("").await.map_err(Failure::Store)?,
                 None => 0,
             }

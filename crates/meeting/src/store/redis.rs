@@ -101,6 +101,34 @@ impl RedisStore {
         })
     }
 
+    /// Trusts only the root certificates in `pem` (a private CA, say) for this store's
+    /// `rediss://` connection, instead of the system's roots. A server whose certificate
+    /// they do not vouch for is refused: the store fails, and nothing falls back to
+    /// plain text.
+    ///
+    /// ```no_run
+    /// let ca = std::fs::read("/etc/redis/ca.pem")?;
+    /// let store = meeting::store::RedisStore::new("rediss://redis.internal:6380/0")?
+    ///     .trust_root_certificates_pem(&ca)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trust_root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, StoreError> {
+        let certificates = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(pem.to_vec()),
+        };
+        self.client =
+            redis::Client::build_with_tls(self.client.get_connection_info().clone(), certificates)
+                .map_err(|e| {
+                    StoreError::new(format!(
+                        "cannot trust these root certificates for {}: {}",
+                        self.shown,
+                        e.detail().unwrap_or(e.category())
+                    ))
+                })?;
+        Ok(self)
+    }
+
     /// Keeps the keys under `prefix` instead of `meeting:` (for several fleets, or
     /// several environments, in one Redis).
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
@@ -124,7 +152,16 @@ impl RedisStore {
             .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config))
             .await
             .cloned()
-            .map_err(failed("cannot connect"))
+            .map_err(|e| {
+                // Said plainly: the usual cause is a private CA the client was not told of.
+                let what = if e.to_string().contains("certificate") {
+                    "cannot connect: the server's TLS certificate is not trusted \
+                     (RedisStore::trust_root_certificates_pem; the CLI: MEETING_REDIS_CA_CERT)"
+                } else {
+                    "cannot connect"
+                };
+                failed(what)(e)
+            })
     }
 
     /// Runs `script` (a compare-and-delete) on `key` with `arg`.
