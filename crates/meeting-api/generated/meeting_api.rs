@@ -32,11 +32,6 @@ pub mod types {
         #[serde(rename = "HA2", skip_serializing_if = "::std::option::Option::is_none")]
         pub ha2: ::std::option::Option<::std::string::String>,
     }
-    impl AccountAuthRequest {
-        pub fn builder() -> builder::AccountAuthRequest {
-            Default::default()
-        }
-    }
     ///The account; the same as in the Basic credentials.
     #[derive(
         ::serde::Serialize,
@@ -218,11 +213,6 @@ pub mod types {
         )]
         pub user_phone: ::std::option::Option<::std::string::String>,
     }
-    impl AppAuthRequest {
-        pub fn builder() -> builder::AppAuthRequest {
-            Default::default()
-        }
-    }
     ///The App ID.
     #[derive(
         ::serde::Serialize,
@@ -397,11 +387,6 @@ pub mod types {
         )]
         pub user_uuid: ::std::option::Option<::std::string::String>,
     }
-    impl Attendee {
-        pub fn builder() -> builder::Attendee {
-            Default::default()
-        }
-    }
     ///0: participant. 1: host.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -570,11 +555,6 @@ pub mod types {
         )]
         pub valid_period: ::std::option::Option<i64>,
     }
-    impl AuthResponse {
-        pub fn builder() -> builder::AuthResponse {
-            Default::default()
-        }
-    }
     ///`AuthenticateAccountAcceptLanguage`
     #[derive(
         ::serde::Deserialize,
@@ -630,72 +610,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///`AuthenticateAccountAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct AuthenticateAccountAuthorization(::std::string::String);
-    impl ::std::ops::Deref for AuthenticateAccountAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuthenticateAccountAuthorization>
-    for ::std::string::String {
-        fn from(value: AuthenticateAccountAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuthenticateAccountAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuthenticateAccountAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for AuthenticateAccountAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuthenticateAccountAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`AuthenticateAppIdAcceptLanguage`
@@ -755,71 +669,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`AuthenticateAppIdAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct AuthenticateAppIdAuthorization(::std::string::String);
-    impl ::std::ops::Deref for AuthenticateAppIdAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AuthenticateAppIdAuthorization> for ::std::string::String {
-        fn from(value: AuthenticateAppIdAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for AuthenticateAppIdAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AuthenticateAppIdAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for AuthenticateAppIdAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AuthenticateAppIdAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`AuthenticateAppIdXTokenType`
     #[derive(
         ::serde::Deserialize,
@@ -871,70 +720,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CancelMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CancelMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for CancelMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CancelMeetingConferenceId> for ::std::string::String {
-        fn from(value: CancelMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CancelMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CancelMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CancelMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CancelMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`CancelMeetingType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -984,70 +769,6 @@ pub mod types {
                 [::serde_json::from_str("1").unwrap()].into_iter().collect(),
             );
             schema.into()
-        }
-    }
-    ///`CancelMeetingXAccessToken`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CancelMeetingXAccessToken(::std::string::String);
-    impl ::std::ops::Deref for CancelMeetingXAccessToken {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CancelMeetingXAccessToken> for ::std::string::String {
-        fn from(value: CancelMeetingXAccessToken) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CancelMeetingXAccessToken {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CancelMeetingXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CancelMeetingXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CancelMeetingXAccessToken {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Client type; 72 = API caller.
@@ -1126,11 +847,6 @@ pub mod types {
         )]
         pub gloabl_public_ip: ::std::option::Option<::std::string::String>,
     }
-    impl ConfTokenResponse {
-        pub fn builder() -> builder::ConfTokenResponse {
-            Default::default()
-        }
-    }
     ///A meeting's details. Fields not described here are passed over.
     #[derive(
         ::serde::Deserialize,
@@ -1148,11 +864,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conference_data: ::std::option::Option<ConferenceInfo>,
-    }
-    impl ConferenceDetail {
-        pub fn builder() -> builder::ConferenceDetail {
-            Default::default()
-        }
     }
     ///A meeting. The service sends many more fields; they are passed over.
     #[derive(
@@ -1227,75 +938,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
     }
-    impl ConferenceInfo {
-        pub fn builder() -> builder::ConferenceInfo {
-            Default::default()
-        }
-    }
-    ///`CreateConfTokenConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateConfTokenConferenceId(::std::string::String);
-    impl ::std::ops::Deref for CreateConfTokenConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateConfTokenConferenceId> for ::std::string::String {
-        fn from(value: CreateConfTokenConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateConfTokenConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateConfTokenConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateConfTokenConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateConfTokenConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`CreateConfTokenXLoginType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -1347,203 +989,6 @@ pub mod types {
             schema.into()
         }
     }
-    ///`CreateMeetingXAccessToken`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateMeetingXAccessToken(::std::string::String);
-    impl ::std::ops::Deref for CreateMeetingXAccessToken {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateMeetingXAccessToken> for ::std::string::String {
-        fn from(value: CreateMeetingXAccessToken) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateMeetingXAccessToken {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateMeetingXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateMeetingXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateMeetingXAccessToken {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`CreateWebSocketTokenConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateWebSocketTokenConferenceId(::std::string::String);
-    impl ::std::ops::Deref for CreateWebSocketTokenConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateWebSocketTokenConferenceId>
-    for ::std::string::String {
-        fn from(value: CreateWebSocketTokenConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateWebSocketTokenConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateWebSocketTokenConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateWebSocketTokenConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateWebSocketTokenConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`CreateWebSocketTokenXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CreateWebSocketTokenXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for CreateWebSocketTokenXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateWebSocketTokenXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: CreateWebSocketTokenXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateWebSocketTokenXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateWebSocketTokenXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateWebSocketTokenXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for CreateWebSocketTokenXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The error body of every failed call.
     #[derive(
         ::serde::Deserialize,
@@ -1559,920 +1004,6 @@ pub mod types {
         pub error_code: ::std::string::String,
         ///Error message.
         pub error_msg: ::std::string::String,
-    }
-    impl ErrorBody {
-        pub fn builder() -> builder::ErrorBody {
-            Default::default()
-        }
-    }
-    ///`HangUpConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct HangUpConferenceId(::std::string::String);
-    impl ::std::ops::Deref for HangUpConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<HangUpConferenceId> for ::std::string::String {
-        fn from(value: HangUpConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for HangUpConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for HangUpConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for HangUpConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for HangUpConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`HangUpXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct HangUpXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for HangUpXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<HangUpXConferenceAuthorization> for ::std::string::String {
-        fn from(value: HangUpXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for HangUpXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for HangUpXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for HangUpXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for HangUpXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`InviteParticipantConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct InviteParticipantConferenceId(::std::string::String);
-    impl ::std::ops::Deref for InviteParticipantConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteParticipantConferenceId> for ::std::string::String {
-        fn from(value: InviteParticipantConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteParticipantConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteParticipantConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for InviteParticipantConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteParticipantConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`InviteParticipantXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct InviteParticipantXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for InviteParticipantXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteParticipantXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: InviteParticipantXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteParticipantXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteParticipantXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for InviteParticipantXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteParticipantXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LockMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct LockMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for LockMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LockMeetingConferenceId> for ::std::string::String {
-        fn from(value: LockMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LockMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LockMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LockMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LockMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LockMeetingXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct LockMeetingXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for LockMeetingXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LockMeetingXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: LockMeetingXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LockMeetingXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LockMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for LockMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LockMeetingXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LockViewConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct LockViewConferenceId(::std::string::String);
-    impl ::std::ops::Deref for LockViewConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LockViewConferenceId> for ::std::string::String {
-        fn from(value: LockViewConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LockViewConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LockViewConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LockViewConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LockViewConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LockViewParticipantId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct LockViewParticipantId(::std::string::String);
-    impl ::std::ops::Deref for LockViewParticipantId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LockViewParticipantId> for ::std::string::String {
-        fn from(value: LockViewParticipantId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LockViewParticipantId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LockViewParticipantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LockViewParticipantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LockViewParticipantId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LockViewXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct LockViewXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for LockViewXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LockViewXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: LockViewXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LockViewXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LockViewXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for LockViewXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LockViewXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`MuteMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MuteMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for MuteMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MuteMeetingConferenceId> for ::std::string::String {
-        fn from(value: MuteMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MuteMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MuteMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MuteMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MuteMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`MuteMeetingXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MuteMeetingXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for MuteMeetingXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MuteMeetingXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: MuteMeetingXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MuteMeetingXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MuteMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MuteMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MuteMeetingXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`MuteParticipantConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MuteParticipantConferenceId(::std::string::String);
-    impl ::std::ops::Deref for MuteParticipantConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MuteParticipantConferenceId> for ::std::string::String {
-        fn from(value: MuteParticipantConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MuteParticipantConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MuteParticipantConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MuteParticipantConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MuteParticipantConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`MuteParticipantParticipantId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MuteParticipantParticipantId(::std::string::String);
-    impl ::std::ops::Deref for MuteParticipantParticipantId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MuteParticipantParticipantId> for ::std::string::String {
-        fn from(value: MuteParticipantParticipantId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MuteParticipantParticipantId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MuteParticipantParticipantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MuteParticipantParticipantId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MuteParticipantParticipantId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`MuteParticipantXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct MuteParticipantXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for MuteParticipantXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<MuteParticipantXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: MuteParticipantXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for MuteParticipantXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MuteParticipantXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MuteParticipantXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MuteParticipantXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
     }
     ///`PasswordEntry`
     #[derive(
@@ -2495,141 +1026,6 @@ pub mod types {
         ///The password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
-    }
-    impl PasswordEntry {
-        pub fn builder() -> builder::PasswordEntry {
-            Default::default()
-        }
-    }
-    ///`ProlongMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ProlongMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for ProlongMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ProlongMeetingConferenceId> for ::std::string::String {
-        fn from(value: ProlongMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ProlongMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ProlongMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ProlongMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ProlongMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ProlongMeetingXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ProlongMeetingXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for ProlongMeetingXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ProlongMeetingXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: ProlongMeetingXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ProlongMeetingXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ProlongMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ProlongMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ProlongMeetingXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
     }
     ///Proxy token for re-routing.
     #[derive(
@@ -2680,11 +1076,6 @@ pub mod types {
         )]
         pub valid_period: ::std::option::Option<i64>,
     }
-    impl ProxyTokenDto {
-        pub fn builder() -> builder::ProxyTokenDto {
-            Default::default()
-        }
-    }
     ///`RealTimeAttendee`
     #[derive(
         ::serde::Deserialize,
@@ -2716,11 +1107,6 @@ pub mod types {
         )]
         pub user_uuid: ::std::option::Option<::std::string::String>,
     }
-    impl RealTimeAttendee {
-        pub fn builder() -> builder::RealTimeAttendee {
-            Default::default()
-        }
-    }
     ///`RealTimeConfInfo`
     #[derive(
         ::serde::Deserialize,
@@ -2747,11 +1133,6 @@ pub mod types {
         )]
         pub co_hosts: ::std::vec::Vec<::std::string::String>,
     }
-    impl RealTimeConfInfo {
-        pub fn builder() -> builder::RealTimeConfInfo {
-            Default::default()
-        }
-    }
     ///The live state of a meeting in progress. Fields not described here are passed over.
     #[derive(
         ::serde::Deserialize,
@@ -2775,11 +1156,6 @@ pub mod types {
         ///The participants online (in the meeting, being called, or joining).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub participants: ::std::vec::Vec<RealTimeParticipant>,
-    }
-    impl RealTimeInfo {
-        pub fn builder() -> builder::RealTimeInfo {
-            Default::default()
-        }
     }
     ///`RealTimeParticipant`
     #[derive(
@@ -2813,11 +1189,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<i32>,
     }
-    impl RealTimeParticipant {
-        pub fn builder() -> builder::RealTimeParticipant {
-            Default::default()
-        }
-    }
     ///`RestBulkHangUpReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -2834,11 +1205,6 @@ pub mod types {
         pub bulk_hang_up_participants: ::std::vec::Vec<
             RestBulkHangUpReqBodyBulkHangUpParticipantsItem,
         >,
-    }
-    impl RestBulkHangUpReqBody {
-        pub fn builder() -> builder::RestBulkHangUpReqBody {
-            Default::default()
-        }
     }
     ///`RestBulkHangUpReqBodyBulkHangUpParticipantsItem`
     #[derive(
@@ -2921,11 +1287,6 @@ pub mod types {
     pub struct RestInviteReqBody {
         pub attendees: ::std::vec::Vec<Attendee>,
     }
-    impl RestInviteReqBody {
-        pub fn builder() -> builder::RestInviteReqBody {
-            Default::default()
-        }
-    }
     ///`RestLockReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -2940,11 +1301,6 @@ pub mod types {
         ///0: unlock the meeting. 1: lock the meeting.
         #[serde(rename = "isLock")]
         pub is_lock: RestLockReqBodyIsLock,
-    }
-    impl RestLockReqBody {
-        pub fn builder() -> builder::RestLockReqBody {
-            Default::default()
-        }
     }
     ///0: unlock the meeting. 1: lock the meeting.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
@@ -3018,11 +1374,6 @@ pub mod types {
         pub participant_id: RestLockSiteViewReqBodyParticipantId,
         ///0: unlock the video source. 1: lock the video source.
         pub status: RestLockSiteViewReqBodyStatus,
-    }
-    impl RestLockSiteViewReqBody {
-        pub fn builder() -> builder::RestLockSiteViewReqBody {
-            Default::default()
-        }
     }
     ///ID of the participant whose video source is locked.
     #[derive(
@@ -3161,11 +1512,6 @@ pub mod types {
         #[serde(rename = "isMute")]
         pub is_mute: RestMuteParticipantReqBodyIsMute,
     }
-    impl RestMuteParticipantReqBody {
-        pub fn builder() -> builder::RestMuteParticipantReqBody {
-            Default::default()
-        }
-    }
     ///0: unmute. 1: mute.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -3244,11 +1590,6 @@ pub mod types {
         ///0: unmute. 1: mute.
         #[serde(rename = "isMute")]
         pub is_mute: RestMuteReqBodyIsMute,
-    }
-    impl RestMuteReqBody {
-        pub fn builder() -> builder::RestMuteReqBody {
-            Default::default()
-        }
     }
     ///With isMute 1: 0: participants may not unmute themselves. 1: they may (the default).
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
@@ -3379,11 +1720,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<::std::num::NonZeroU32>,
     }
-    impl RestProlongDurReqBody {
-        pub fn builder() -> builder::RestProlongDurReqBody {
-            Default::default()
-        }
-    }
     ///0: prolong now by `duration`. 1: prolong automatically when the meeting nears its end.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -3470,11 +1806,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<RestScheduleConfDtoSubject>,
     }
-    impl RestScheduleConfDto {
-        pub fn builder() -> builder::RestScheduleConfDto {
-            Default::default()
-        }
-    }
     ///The subject.
     #[derive(
         ::serde::Serialize,
@@ -3528,400 +1859,6 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RestScheduleConfDtoSubject {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ShowMeetingDetailConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ShowMeetingDetailConferenceId(::std::string::String);
-    impl ::std::ops::Deref for ShowMeetingDetailConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ShowMeetingDetailConferenceId> for ::std::string::String {
-        fn from(value: ShowMeetingDetailConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowMeetingDetailConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ShowMeetingDetailConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ShowMeetingDetailConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ShowMeetingDetailConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ShowMeetingDetailXAccessToken`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ShowMeetingDetailXAccessToken(::std::string::String);
-    impl ::std::ops::Deref for ShowMeetingDetailXAccessToken {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ShowMeetingDetailXAccessToken> for ::std::string::String {
-        fn from(value: ShowMeetingDetailXAccessToken) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowMeetingDetailXAccessToken {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ShowMeetingDetailXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ShowMeetingDetailXAccessToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ShowMeetingDetailXAccessToken {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ShowRealTimeInfoOfMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ShowRealTimeInfoOfMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for ShowRealTimeInfoOfMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ShowRealTimeInfoOfMeetingConferenceId>
-    for ::std::string::String {
-        fn from(value: ShowRealTimeInfoOfMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowRealTimeInfoOfMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ShowRealTimeInfoOfMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ShowRealTimeInfoOfMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ShowRealTimeInfoOfMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ShowRealTimeInfoOfMeetingXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ShowRealTimeInfoOfMeetingXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ShowRealTimeInfoOfMeetingXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: ShowRealTimeInfoOfMeetingXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for ShowRealTimeInfoOfMeetingXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`StopMeetingConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct StopMeetingConferenceId(::std::string::String);
-    impl ::std::ops::Deref for StopMeetingConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StopMeetingConferenceId> for ::std::string::String {
-        fn from(value: StopMeetingConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for StopMeetingConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StopMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for StopMeetingConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for StopMeetingConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`StopMeetingXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct StopMeetingXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for StopMeetingXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<StopMeetingXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: StopMeetingXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for StopMeetingXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for StopMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for StopMeetingXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for StopMeetingXConferenceAuthorization {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -4004,145 +1941,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ws_url: ::std::option::Option<::std::string::String>,
-    }
-    impl TokenInfo {
-        pub fn builder() -> builder::TokenInfo {
-            Default::default()
-        }
-    }
-    ///`UpdateStartedConfConfigConferenceId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct UpdateStartedConfConfigConferenceId(::std::string::String);
-    impl ::std::ops::Deref for UpdateStartedConfConfigConferenceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateStartedConfConfigConferenceId>
-    for ::std::string::String {
-        fn from(value: UpdateStartedConfConfigConferenceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateStartedConfConfigConferenceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateStartedConfConfigConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateStartedConfConfigConferenceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateStartedConfConfigConferenceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`UpdateStartedConfConfigXConferenceAuthorization`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct UpdateStartedConfConfigXConferenceAuthorization(::std::string::String);
-    impl ::std::ops::Deref for UpdateStartedConfConfigXConferenceAuthorization {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateStartedConfConfigXConferenceAuthorization>
-    for ::std::string::String {
-        fn from(value: UpdateStartedConfConfigXConferenceAuthorization) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateStartedConfConfigXConferenceAuthorization {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for UpdateStartedConfConfigXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateStartedConfConfigXConferenceAuthorization {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for UpdateStartedConfConfigXConferenceAuthorization {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
     }
     ///In-meeting settings; only the fields present are changed.
     #[derive(
@@ -4228,11 +2026,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lock_sharing: ::std::option::Option<UpdateStartedConfigReqBodyLockSharing>,
-    }
-    impl UpdateStartedConfigReqBody {
-        pub fn builder() -> builder::UpdateStartedConfigReqBody {
-            Default::default()
-        }
     }
     ///Whether participants may turn their camera on. 0: no. 1: yes.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
@@ -4966,11 +2759,6 @@ pub mod types {
         )]
         pub we_link_user: ::std::option::Option<bool>,
     }
-    impl UserInfo {
-        pub fn builder() -> builder::UserInfo {
-            Default::default()
-        }
-    }
     ///`WebSocketTokenResponse`
     #[derive(
         ::serde::Deserialize,
@@ -4985,3584 +2773,6 @@ pub mod types {
         ///Opens the meeting's event WebSocket once, within one minute.
         #[serde(rename = "webSocketToken")]
         pub web_socket_token: ::std::string::String,
-    }
-    impl WebSocketTokenResponse {
-        pub fn builder() -> builder::WebSocketTokenResponse {
-            Default::default()
-        }
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AccountAuthRequest {
-            account: ::std::result::Result<
-                super::AccountAuthRequestAccount,
-                ::std::string::String,
-            >,
-            client_type: ::std::result::Result<super::ClientType, ::std::string::String>,
-            create_token_type: ::std::result::Result<
-                ::std::option::Option<super::AccountAuthRequestCreateTokenType>,
-                ::std::string::String,
-            >,
-            ha2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AccountAuthRequest {
-            fn default() -> Self {
-                Self {
-                    account: Err("no value supplied for account".to_string()),
-                    client_type: Err("no value supplied for client_type".to_string()),
-                    create_token_type: Ok(Default::default()),
-                    ha2: Ok(Default::default()),
-                }
-            }
-        }
-        impl AccountAuthRequest {
-            pub fn account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AccountAuthRequestAccount>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account: {e}")
-                    });
-                self
-            }
-            pub fn client_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ClientType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_type: {e}")
-                    });
-                self
-            }
-            pub fn create_token_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AccountAuthRequestCreateTokenType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_token_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for create_token_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn ha2<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ha2 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ha2: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AccountAuthRequest> for super::AccountAuthRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AccountAuthRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account: value.account?,
-                    client_type: value.client_type?,
-                    create_token_type: value.create_token_type?,
-                    ha2: value.ha2?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AccountAuthRequest> for AccountAuthRequest {
-            fn from(value: super::AccountAuthRequest) -> Self {
-                Self {
-                    account: Ok(value.account),
-                    client_type: Ok(value.client_type),
-                    create_token_type: Ok(value.create_token_type),
-                    ha2: Ok(value.ha2),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AppAuthRequest {
-            app_id: ::std::result::Result<
-                super::AppAuthRequestAppId,
-                ::std::string::String,
-            >,
-            client_type: ::std::result::Result<super::ClientType, ::std::string::String>,
-            corp_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            dept_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            expire_time: ::std::result::Result<i64, ::std::string::String>,
-            nonce: ::std::result::Result<
-                super::AppAuthRequestNonce,
-                ::std::string::String,
-            >,
-            user_email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AppAuthRequest {
-            fn default() -> Self {
-                Self {
-                    app_id: Err("no value supplied for app_id".to_string()),
-                    client_type: Err("no value supplied for client_type".to_string()),
-                    corp_id: Ok(Default::default()),
-                    dept_code: Ok(Default::default()),
-                    expire_time: Err("no value supplied for expire_time".to_string()),
-                    nonce: Err("no value supplied for nonce".to_string()),
-                    user_email: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    user_name: Ok(Default::default()),
-                    user_phone: Ok(Default::default()),
-                }
-            }
-        }
-        impl AppAuthRequest {
-            pub fn app_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AppAuthRequestAppId>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
-                self
-            }
-            pub fn client_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ClientType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_type: {e}")
-                    });
-                self
-            }
-            pub fn corp_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.corp_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for corp_id: {e}")
-                    });
-                self
-            }
-            pub fn dept_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.dept_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for dept_code: {e}")
-                    });
-                self
-            }
-            pub fn expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_time: {e}")
-                    });
-                self
-            }
-            pub fn nonce<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AppAuthRequestNonce>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.nonce = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nonce: {e}")
-                    });
-                self
-            }
-            pub fn user_email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_email: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
-                self
-            }
-            pub fn user_phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_phone: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AppAuthRequest> for super::AppAuthRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AppAuthRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    app_id: value.app_id?,
-                    client_type: value.client_type?,
-                    corp_id: value.corp_id?,
-                    dept_code: value.dept_code?,
-                    expire_time: value.expire_time?,
-                    nonce: value.nonce?,
-                    user_email: value.user_email?,
-                    user_id: value.user_id?,
-                    user_name: value.user_name?,
-                    user_phone: value.user_phone?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AppAuthRequest> for AppAuthRequest {
-            fn from(value: super::AppAuthRequest) -> Self {
-                Self {
-                    app_id: Ok(value.app_id),
-                    client_type: Ok(value.client_type),
-                    corp_id: Ok(value.corp_id),
-                    dept_code: Ok(value.dept_code),
-                    expire_time: Ok(value.expire_time),
-                    nonce: Ok(value.nonce),
-                    user_email: Ok(value.user_email),
-                    user_id: Ok(value.user_id),
-                    user_name: Ok(value.user_name),
-                    user_phone: Ok(value.user_phone),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Attendee {
-            account_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            role: ::std::result::Result<
-                ::std::option::Option<super::AttendeeRole>,
-                ::std::string::String,
-            >,
-            sms: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Attendee {
-            fn default() -> Self {
-                Self {
-                    account_id: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    phone: Ok(Default::default()),
-                    role: Ok(Default::default()),
-                    sms: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    user_uuid: Ok(Default::default()),
-                }
-            }
-        }
-        impl Attendee {
-            pub fn account_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.account_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account_id: {e}")
-                    });
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::AttendeeRole>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for role: {e}")
-                    });
-                self
-            }
-            pub fn sms<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sms: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-            pub fn user_uuid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_uuid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Attendee> for super::Attendee {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Attendee,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account_id: value.account_id?,
-                    email: value.email?,
-                    name: value.name?,
-                    phone: value.phone?,
-                    role: value.role?,
-                    sms: value.sms?,
-                    type_: value.type_?,
-                    user_uuid: value.user_uuid?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Attendee> for Attendee {
-            fn from(value: super::Attendee) -> Self {
-                Self {
-                    account_id: Ok(value.account_id),
-                    email: Ok(value.email),
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    role: Ok(value.role),
-                    sms: Ok(value.sms),
-                    type_: Ok(value.type_),
-                    user_uuid: Ok(value.user_uuid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AuthResponse {
-            access_token: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            client_type: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            create_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            days_pwd_available: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            delay_delete: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            expire_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            first_login: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            force_login_ind: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            proxy_token: ::std::result::Result<
-                ::std::option::Option<super::ProxyTokenDto>,
-                ::std::string::String,
-            >,
-            pwd_expired: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            refresh_create_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            refresh_expire_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            refresh_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            refresh_valid_period: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token_ip: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            token_type: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::UserInfo>,
-                ::std::string::String,
-            >,
-            valid_period: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AuthResponse {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
-                    client_type: Ok(Default::default()),
-                    create_time: Ok(Default::default()),
-                    days_pwd_available: Ok(Default::default()),
-                    delay_delete: Ok(Default::default()),
-                    expire_time: Ok(Default::default()),
-                    first_login: Ok(Default::default()),
-                    force_login_ind: Ok(Default::default()),
-                    proxy_token: Ok(Default::default()),
-                    pwd_expired: Ok(Default::default()),
-                    refresh_create_time: Ok(Default::default()),
-                    refresh_expire_time: Ok(Default::default()),
-                    refresh_token: Ok(Default::default()),
-                    refresh_valid_period: Ok(Default::default()),
-                    token_ip: Ok(Default::default()),
-                    token_type: Ok(Default::default()),
-                    user: Ok(Default::default()),
-                    valid_period: Ok(Default::default()),
-                }
-            }
-        }
-        impl AuthResponse {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
-                self
-            }
-            pub fn client_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_type: {e}")
-                    });
-                self
-            }
-            pub fn create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for create_time: {e}")
-                    });
-                self
-            }
-            pub fn days_pwd_available<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.days_pwd_available = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for days_pwd_available: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn delay_delete<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delay_delete = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delay_delete: {e}")
-                    });
-                self
-            }
-            pub fn expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_time: {e}")
-                    });
-                self
-            }
-            pub fn first_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.first_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_login: {e}")
-                    });
-                self
-            }
-            pub fn force_login_ind<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.force_login_ind = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for force_login_ind: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn proxy_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::ProxyTokenDto>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.proxy_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for proxy_token: {e}")
-                    });
-                self
-            }
-            pub fn pwd_expired<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pwd_expired = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pwd_expired: {e}")
-                    });
-                self
-            }
-            pub fn refresh_create_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_create_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for refresh_create_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn refresh_expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for refresh_expire_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn refresh_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
-                self
-            }
-            pub fn refresh_valid_period<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_valid_period = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for refresh_valid_period: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn token_ip<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_ip = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token_ip: {e}")
-                    });
-                self
-            }
-            pub fn token_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token_type: {e}")
-                    });
-                self
-            }
-            pub fn user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserInfo>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user: {e}")
-                    });
-                self
-            }
-            pub fn valid_period<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.valid_period = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for valid_period: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AuthResponse> for super::AuthResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AuthResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    client_type: value.client_type?,
-                    create_time: value.create_time?,
-                    days_pwd_available: value.days_pwd_available?,
-                    delay_delete: value.delay_delete?,
-                    expire_time: value.expire_time?,
-                    first_login: value.first_login?,
-                    force_login_ind: value.force_login_ind?,
-                    proxy_token: value.proxy_token?,
-                    pwd_expired: value.pwd_expired?,
-                    refresh_create_time: value.refresh_create_time?,
-                    refresh_expire_time: value.refresh_expire_time?,
-                    refresh_token: value.refresh_token?,
-                    refresh_valid_period: value.refresh_valid_period?,
-                    token_ip: value.token_ip?,
-                    token_type: value.token_type?,
-                    user: value.user?,
-                    valid_period: value.valid_period?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AuthResponse> for AuthResponse {
-            fn from(value: super::AuthResponse) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    client_type: Ok(value.client_type),
-                    create_time: Ok(value.create_time),
-                    days_pwd_available: Ok(value.days_pwd_available),
-                    delay_delete: Ok(value.delay_delete),
-                    expire_time: Ok(value.expire_time),
-                    first_login: Ok(value.first_login),
-                    force_login_ind: Ok(value.force_login_ind),
-                    proxy_token: Ok(value.proxy_token),
-                    pwd_expired: Ok(value.pwd_expired),
-                    refresh_create_time: Ok(value.refresh_create_time),
-                    refresh_expire_time: Ok(value.refresh_expire_time),
-                    refresh_token: Ok(value.refresh_token),
-                    refresh_valid_period: Ok(value.refresh_valid_period),
-                    token_ip: Ok(value.token_ip),
-                    token_type: Ok(value.token_type),
-                    user: Ok(value.user),
-                    valid_period: Ok(value.valid_period),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ConfTokenResponse {
-            address_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            data: ::std::result::Result<super::TokenInfo, ::std::string::String>,
-            gloabl_public_ip: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ConfTokenResponse {
-            fn default() -> Self {
-                Self {
-                    address_token: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
-                    gloabl_public_ip: Ok(Default::default()),
-                }
-            }
-        }
-        impl ConfTokenResponse {
-            pub fn address_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.address_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for address_token: {e}")
-                    });
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::TokenInfo>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn gloabl_public_ip<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.gloabl_public_ip = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for gloabl_public_ip: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ConfTokenResponse> for super::ConfTokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ConfTokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    address_token: value.address_token?,
-                    data: value.data?,
-                    gloabl_public_ip: value.gloabl_public_ip?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ConfTokenResponse> for ConfTokenResponse {
-            fn from(value: super::ConfTokenResponse) -> Self {
-                Self {
-                    address_token: Ok(value.address_token),
-                    data: Ok(value.data),
-                    gloabl_public_ip: Ok(value.gloabl_public_ip),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ConferenceDetail {
-            conference_data: ::std::result::Result<
-                ::std::option::Option<super::ConferenceInfo>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ConferenceDetail {
-            fn default() -> Self {
-                Self {
-                    conference_data: Ok(Default::default()),
-                }
-            }
-        }
-        impl ConferenceDetail {
-            pub fn conference_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::ConferenceInfo>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conference_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for conference_data: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ConferenceDetail> for super::ConferenceDetail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ConferenceDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    conference_data: value.conference_data?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ConferenceDetail> for ConferenceDetail {
-            fn from(value: super::ConferenceDetail) -> Self {
-                Self {
-                    conference_data: Ok(value.conference_data),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ConferenceInfo {
-            access_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            chair_join_uri: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            conference_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            conference_state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            end_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            guest_join_uri: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            media_types: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password_entry: ::std::result::Result<
-                ::std::vec::Vec<super::PasswordEntry>,
-                ::std::string::String,
-            >,
-            scheduser_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            subject: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ConferenceInfo {
-            fn default() -> Self {
-                Self {
-                    access_number: Ok(Default::default()),
-                    chair_join_uri: Ok(Default::default()),
-                    conference_id: Err(
-                        "no value supplied for conference_id".to_string(),
-                    ),
-                    conference_state: Ok(Default::default()),
-                    end_time: Ok(Default::default()),
-                    guest_join_uri: Ok(Default::default()),
-                    media_types: Ok(Default::default()),
-                    password_entry: Ok(Default::default()),
-                    scheduser_name: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
-                    subject: Ok(Default::default()),
-                }
-            }
-        }
-        impl ConferenceInfo {
-            pub fn access_number<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_number = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_number: {e}")
-                    });
-                self
-            }
-            pub fn chair_join_uri<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chair_join_uri = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chair_join_uri: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn conference_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conference_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for conference_id: {e}")
-                    });
-                self
-            }
-            pub fn conference_state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conference_state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for conference_state: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn end_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
-                self
-            }
-            pub fn guest_join_uri<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.guest_join_uri = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for guest_join_uri: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn media_types<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.media_types = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for media_types: {e}")
-                    });
-                self
-            }
-            pub fn password_entry<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PasswordEntry>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password_entry = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for password_entry: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn scheduser_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scheduser_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for scheduser_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn subject<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subject = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subject: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ConferenceInfo> for super::ConferenceInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ConferenceInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_number: value.access_number?,
-                    chair_join_uri: value.chair_join_uri?,
-                    conference_id: value.conference_id?,
-                    conference_state: value.conference_state?,
-                    end_time: value.end_time?,
-                    guest_join_uri: value.guest_join_uri?,
-                    media_types: value.media_types?,
-                    password_entry: value.password_entry?,
-                    scheduser_name: value.scheduser_name?,
-                    start_time: value.start_time?,
-                    subject: value.subject?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ConferenceInfo> for ConferenceInfo {
-            fn from(value: super::ConferenceInfo) -> Self {
-                Self {
-                    access_number: Ok(value.access_number),
-                    chair_join_uri: Ok(value.chair_join_uri),
-                    conference_id: Ok(value.conference_id),
-                    conference_state: Ok(value.conference_state),
-                    end_time: Ok(value.end_time),
-                    guest_join_uri: Ok(value.guest_join_uri),
-                    media_types: Ok(value.media_types),
-                    password_entry: Ok(value.password_entry),
-                    scheduser_name: Ok(value.scheduser_name),
-                    start_time: Ok(value.start_time),
-                    subject: Ok(value.subject),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorBody {
-            error_code: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            error_msg: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorBody {
-            fn default() -> Self {
-                Self {
-                    error_code: Err("no value supplied for error_code".to_string()),
-                    error_msg: Err("no value supplied for error_msg".to_string()),
-                }
-            }
-        }
-        impl ErrorBody {
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error_code: value.error_code?,
-                    error_msg: value.error_msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorBody> for ErrorBody {
-            fn from(value: super::ErrorBody) -> Self {
-                Self {
-                    error_code: Ok(value.error_code),
-                    error_msg: Ok(value.error_msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PasswordEntry {
-            conference_role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PasswordEntry {
-            fn default() -> Self {
-                Self {
-                    conference_role: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                }
-            }
-        }
-        impl PasswordEntry {
-            pub fn conference_role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conference_role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for conference_role: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PasswordEntry> for super::PasswordEntry {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PasswordEntry,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    conference_role: value.conference_role?,
-                    password: value.password?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PasswordEntry> for PasswordEntry {
-            fn from(value: super::PasswordEntry) -> Self {
-                Self {
-                    conference_role: Ok(value.conference_role),
-                    password: Ok(value.password),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ProxyTokenDto {
-            access_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            enable_rerouting: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            long_access_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            middle_end_inner_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            middle_end_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            valid_period: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ProxyTokenDto {
-            fn default() -> Self {
-                Self {
-                    access_token: Ok(Default::default()),
-                    enable_rerouting: Ok(Default::default()),
-                    long_access_token: Ok(Default::default()),
-                    middle_end_inner_url: Ok(Default::default()),
-                    middle_end_url: Ok(Default::default()),
-                    valid_period: Ok(Default::default()),
-                }
-            }
-        }
-        impl ProxyTokenDto {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
-                self
-            }
-            pub fn enable_rerouting<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_rerouting = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_rerouting: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn long_access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.long_access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for long_access_token: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn middle_end_inner_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.middle_end_inner_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for middle_end_inner_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn middle_end_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.middle_end_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for middle_end_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn valid_period<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.valid_period = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for valid_period: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ProxyTokenDto> for super::ProxyTokenDto {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ProxyTokenDto,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    enable_rerouting: value.enable_rerouting?,
-                    long_access_token: value.long_access_token?,
-                    middle_end_inner_url: value.middle_end_inner_url?,
-                    middle_end_url: value.middle_end_url?,
-                    valid_period: value.valid_period?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ProxyTokenDto> for ProxyTokenDto {
-            fn from(value: super::ProxyTokenDto) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    enable_rerouting: Ok(value.enable_rerouting),
-                    long_access_token: Ok(value.long_access_token),
-                    middle_end_inner_url: Ok(value.middle_end_inner_url),
-                    middle_end_url: Ok(value.middle_end_url),
-                    valid_period: Ok(value.valid_period),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RealTimeAttendee {
-            account_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RealTimeAttendee {
-            fn default() -> Self {
-                Self {
-                    account_id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    phone: Ok(Default::default()),
-                    user_uuid: Ok(Default::default()),
-                }
-            }
-        }
-        impl RealTimeAttendee {
-            pub fn account_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.account_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account_id: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn user_uuid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_uuid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_uuid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RealTimeAttendee> for super::RealTimeAttendee {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RealTimeAttendee,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account_id: value.account_id?,
-                    name: value.name?,
-                    phone: value.phone?,
-                    user_uuid: value.user_uuid?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RealTimeAttendee> for RealTimeAttendee {
-            fn from(value: super::RealTimeAttendee) -> Self {
-                Self {
-                    account_id: Ok(value.account_id),
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    user_uuid: Ok(value.user_uuid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RealTimeConfInfo {
-            chair_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            co_hosts: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RealTimeConfInfo {
-            fn default() -> Self {
-                Self {
-                    chair_id: Ok(Default::default()),
-                    co_hosts: Ok(Default::default()),
-                }
-            }
-        }
-        impl RealTimeConfInfo {
-            pub fn chair_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chair_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for chair_id: {e}")
-                    });
-                self
-            }
-            pub fn co_hosts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.co_hosts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for co_hosts: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RealTimeConfInfo> for super::RealTimeConfInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RealTimeConfInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chair_id: value.chair_id?,
-                    co_hosts: value.co_hosts?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RealTimeConfInfo> for RealTimeConfInfo {
-            fn from(value: super::RealTimeConfInfo) -> Self {
-                Self {
-                    chair_id: Ok(value.chair_id),
-                    co_hosts: Ok(value.co_hosts),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RealTimeInfo {
-            attendees: ::std::result::Result<
-                ::std::vec::Vec<super::RealTimeAttendee>,
-                ::std::string::String,
-            >,
-            conf_info: ::std::result::Result<
-                ::std::option::Option<super::RealTimeConfInfo>,
-                ::std::string::String,
-            >,
-            participants: ::std::result::Result<
-                ::std::vec::Vec<super::RealTimeParticipant>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RealTimeInfo {
-            fn default() -> Self {
-                Self {
-                    attendees: Ok(Default::default()),
-                    conf_info: Ok(Default::default()),
-                    participants: Ok(Default::default()),
-                }
-            }
-        }
-        impl RealTimeInfo {
-            pub fn attendees<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RealTimeAttendee>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.attendees = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for attendees: {e}")
-                    });
-                self
-            }
-            pub fn conf_info<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RealTimeConfInfo>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conf_info = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for conf_info: {e}")
-                    });
-                self
-            }
-            pub fn participants<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RealTimeParticipant>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participants = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for participants: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RealTimeInfo> for super::RealTimeInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RealTimeInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    attendees: value.attendees?,
-                    conf_info: value.conf_info?,
-                    participants: value.participants?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RealTimeInfo> for RealTimeInfo {
-            fn from(value: super::RealTimeInfo) -> Self {
-                Self {
-                    attendees: Ok(value.attendees),
-                    conf_info: Ok(value.conf_info),
-                    participants: Ok(value.participants),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RealTimeParticipant {
-            hand: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            mute: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            pid: ::std::result::Result<::std::string::String, ::std::string::String>,
-            state: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            video: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RealTimeParticipant {
-            fn default() -> Self {
-                Self {
-                    hand: Ok(Default::default()),
-                    mute: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    phone: Ok(Default::default()),
-                    pid: Err("no value supplied for pid".to_string()),
-                    state: Ok(Default::default()),
-                    video: Ok(Default::default()),
-                }
-            }
-        }
-        impl RealTimeParticipant {
-            pub fn hand<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.hand = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hand: {e}")
-                    });
-                self
-            }
-            pub fn mute<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for mute: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone: {e}")
-                    });
-                self
-            }
-            pub fn pid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pid: {e}")
-                    });
-                self
-            }
-            pub fn state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for state: {e}")
-                    });
-                self
-            }
-            pub fn video<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for video: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RealTimeParticipant>
-        for super::RealTimeParticipant {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RealTimeParticipant,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    hand: value.hand?,
-                    mute: value.mute?,
-                    name: value.name?,
-                    phone: value.phone?,
-                    pid: value.pid?,
-                    state: value.state?,
-                    video: value.video?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RealTimeParticipant> for RealTimeParticipant {
-            fn from(value: super::RealTimeParticipant) -> Self {
-                Self {
-                    hand: Ok(value.hand),
-                    mute: Ok(value.mute),
-                    name: Ok(value.name),
-                    phone: Ok(value.phone),
-                    pid: Ok(value.pid),
-                    state: Ok(value.state),
-                    video: Ok(value.video),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestBulkHangUpReqBody {
-            bulk_hang_up_participants: ::std::result::Result<
-                ::std::vec::Vec<super::RestBulkHangUpReqBodyBulkHangUpParticipantsItem>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestBulkHangUpReqBody {
-            fn default() -> Self {
-                Self {
-                    bulk_hang_up_participants: Err(
-                        "no value supplied for bulk_hang_up_participants".to_string(),
-                    ),
-                }
-            }
-        }
-        impl RestBulkHangUpReqBody {
-            pub fn bulk_hang_up_participants<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::RestBulkHangUpReqBodyBulkHangUpParticipantsItem,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bulk_hang_up_participants = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for bulk_hang_up_participants: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestBulkHangUpReqBody>
-        for super::RestBulkHangUpReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestBulkHangUpReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    bulk_hang_up_participants: value.bulk_hang_up_participants?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestBulkHangUpReqBody>
-        for RestBulkHangUpReqBody {
-            fn from(value: super::RestBulkHangUpReqBody) -> Self {
-                Self {
-                    bulk_hang_up_participants: Ok(value.bulk_hang_up_participants),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestInviteReqBody {
-            attendees: ::std::result::Result<
-                ::std::vec::Vec<super::Attendee>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestInviteReqBody {
-            fn default() -> Self {
-                Self {
-                    attendees: Err("no value supplied for attendees".to_string()),
-                }
-            }
-        }
-        impl RestInviteReqBody {
-            pub fn attendees<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Attendee>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.attendees = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for attendees: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestInviteReqBody> for super::RestInviteReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestInviteReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    attendees: value.attendees?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestInviteReqBody> for RestInviteReqBody {
-            fn from(value: super::RestInviteReqBody) -> Self {
-                Self {
-                    attendees: Ok(value.attendees),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestLockReqBody {
-            is_lock: ::std::result::Result<
-                super::RestLockReqBodyIsLock,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestLockReqBody {
-            fn default() -> Self {
-                Self {
-                    is_lock: Err("no value supplied for is_lock".to_string()),
-                }
-            }
-        }
-        impl RestLockReqBody {
-            pub fn is_lock<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestLockReqBodyIsLock>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_lock = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_lock: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestLockReqBody> for super::RestLockReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestLockReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { is_lock: value.is_lock? })
-            }
-        }
-        impl ::std::convert::From<super::RestLockReqBody> for RestLockReqBody {
-            fn from(value: super::RestLockReqBody) -> Self {
-                Self { is_lock: Ok(value.is_lock) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestLockSiteViewReqBody {
-            participant_id: ::std::result::Result<
-                super::RestLockSiteViewReqBodyParticipantId,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                super::RestLockSiteViewReqBodyStatus,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestLockSiteViewReqBody {
-            fn default() -> Self {
-                Self {
-                    participant_id: Err(
-                        "no value supplied for participant_id".to_string(),
-                    ),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl RestLockSiteViewReqBody {
-            pub fn participant_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestLockSiteViewReqBodyParticipantId>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestLockSiteViewReqBodyStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestLockSiteViewReqBody>
-        for super::RestLockSiteViewReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestLockSiteViewReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    participant_id: value.participant_id?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestLockSiteViewReqBody>
-        for RestLockSiteViewReqBody {
-            fn from(value: super::RestLockSiteViewReqBody) -> Self {
-                Self {
-                    participant_id: Ok(value.participant_id),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestMuteParticipantReqBody {
-            is_mute: ::std::result::Result<
-                super::RestMuteParticipantReqBodyIsMute,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestMuteParticipantReqBody {
-            fn default() -> Self {
-                Self {
-                    is_mute: Err("no value supplied for is_mute".to_string()),
-                }
-            }
-        }
-        impl RestMuteParticipantReqBody {
-            pub fn is_mute<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestMuteParticipantReqBodyIsMute>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_mute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_mute: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestMuteParticipantReqBody>
-        for super::RestMuteParticipantReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestMuteParticipantReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { is_mute: value.is_mute? })
-            }
-        }
-        impl ::std::convert::From<super::RestMuteParticipantReqBody>
-        for RestMuteParticipantReqBody {
-            fn from(value: super::RestMuteParticipantReqBody) -> Self {
-                Self { is_mute: Ok(value.is_mute) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestMuteReqBody {
-            allow_unmute_by_oneself: ::std::result::Result<
-                ::std::option::Option<super::RestMuteReqBodyAllowUnmuteByOneself>,
-                ::std::string::String,
-            >,
-            is_mute: ::std::result::Result<
-                super::RestMuteReqBodyIsMute,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestMuteReqBody {
-            fn default() -> Self {
-                Self {
-                    allow_unmute_by_oneself: Ok(Default::default()),
-                    is_mute: Err("no value supplied for is_mute".to_string()),
-                }
-            }
-        }
-        impl RestMuteReqBody {
-            pub fn allow_unmute_by_oneself<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RestMuteReqBodyAllowUnmuteByOneself>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_unmute_by_oneself = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allow_unmute_by_oneself: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_mute<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestMuteReqBodyIsMute>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_mute = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_mute: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestMuteReqBody> for super::RestMuteReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestMuteReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_unmute_by_oneself: value.allow_unmute_by_oneself?,
-                    is_mute: value.is_mute?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestMuteReqBody> for RestMuteReqBody {
-            fn from(value: super::RestMuteReqBody) -> Self {
-                Self {
-                    allow_unmute_by_oneself: Ok(value.allow_unmute_by_oneself),
-                    is_mute: Ok(value.is_mute),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestProlongDurReqBody {
-            auto: ::std::result::Result<
-                super::RestProlongDurReqBodyAuto,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestProlongDurReqBody {
-            fn default() -> Self {
-                Self {
-                    auto: Err("no value supplied for auto".to_string()),
-                    duration: Ok(Default::default()),
-                }
-            }
-        }
-        impl RestProlongDurReqBody {
-            pub fn auto<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RestProlongDurReqBodyAuto>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.auto = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto: {e}")
-                    });
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestProlongDurReqBody>
-        for super::RestProlongDurReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestProlongDurReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    auto: value.auto?,
-                    duration: value.duration?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestProlongDurReqBody>
-        for RestProlongDurReqBody {
-            fn from(value: super::RestProlongDurReqBody) -> Self {
-                Self {
-                    auto: Ok(value.auto),
-                    duration: Ok(value.duration),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RestScheduleConfDto {
-            attendees: ::std::result::Result<
-                ::std::vec::Vec<super::Attendee>,
-                ::std::string::String,
-            >,
-            length: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            media_types: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            subject: ::std::result::Result<
-                ::std::option::Option<super::RestScheduleConfDtoSubject>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RestScheduleConfDto {
-            fn default() -> Self {
-                Self {
-                    attendees: Ok(Default::default()),
-                    length: Ok(Default::default()),
-                    media_types: Err("no value supplied for media_types".to_string()),
-                    start_time: Ok(Default::default()),
-                    subject: Ok(Default::default()),
-                }
-            }
-        }
-        impl RestScheduleConfDto {
-            pub fn attendees<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Attendee>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.attendees = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for attendees: {e}")
-                    });
-                self
-            }
-            pub fn length<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.length = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for length: {e}")
-                    });
-                self
-            }
-            pub fn media_types<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.media_types = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for media_types: {e}")
-                    });
-                self
-            }
-            pub fn start_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
-                self
-            }
-            pub fn subject<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RestScheduleConfDtoSubject>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subject = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subject: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RestScheduleConfDto>
-        for super::RestScheduleConfDto {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RestScheduleConfDto,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    attendees: value.attendees?,
-                    length: value.length?,
-                    media_types: value.media_types?,
-                    start_time: value.start_time?,
-                    subject: value.subject?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RestScheduleConfDto> for RestScheduleConfDto {
-            fn from(value: super::RestScheduleConfDto) -> Self {
-                Self {
-                    attendees: Ok(value.attendees),
-                    length: Ok(value.length),
-                    media_types: Ok(value.media_types),
-                    start_time: Ok(value.start_time),
-                    subject: Ok(value.subject),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TokenInfo {
-            conf_token_expire_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            expire_time: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            org_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            participant_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            role: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            support_notify_type: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            tmp_ws_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            vmr_current_conf_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            ws_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TokenInfo {
-            fn default() -> Self {
-                Self {
-                    conf_token_expire_time: Ok(Default::default()),
-                    expire_time: Ok(Default::default()),
-                    org_id: Ok(Default::default()),
-                    participant_id: Ok(Default::default()),
-                    role: Ok(Default::default()),
-                    support_notify_type: Ok(Default::default()),
-                    tmp_ws_token: Ok(Default::default()),
-                    token: Err("no value supplied for token".to_string()),
-                    user_id: Ok(Default::default()),
-                    vmr_current_conf_id: Ok(Default::default()),
-                    ws_url: Ok(Default::default()),
-                }
-            }
-        }
-        impl TokenInfo {
-            pub fn conf_token_expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conf_token_expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for conf_token_expire_time: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn expire_time<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expire_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expire_time: {e}")
-                    });
-                self
-            }
-            pub fn org_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.org_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for org_id: {e}")
-                    });
-                self
-            }
-            pub fn participant_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.participant_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for participant_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for role: {e}")
-                    });
-                self
-            }
-            pub fn support_notify_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.support_notify_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for support_notify_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn tmp_ws_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tmp_ws_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tmp_ws_token: {e}")
-                    });
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn vmr_current_conf_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vmr_current_conf_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vmr_current_conf_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn ws_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ws_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ws_url: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TokenInfo> for super::TokenInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TokenInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    conf_token_expire_time: value.conf_token_expire_time?,
-                    expire_time: value.expire_time?,
-                    org_id: value.org_id?,
-                    participant_id: value.participant_id?,
-                    role: value.role?,
-                    support_notify_type: value.support_notify_type?,
-                    tmp_ws_token: value.tmp_ws_token?,
-                    token: value.token?,
-                    user_id: value.user_id?,
-                    vmr_current_conf_id: value.vmr_current_conf_id?,
-                    ws_url: value.ws_url?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TokenInfo> for TokenInfo {
-            fn from(value: super::TokenInfo) -> Self {
-                Self {
-                    conf_token_expire_time: Ok(value.conf_token_expire_time),
-                    expire_time: Ok(value.expire_time),
-                    org_id: Ok(value.org_id),
-                    participant_id: Ok(value.participant_id),
-                    role: Ok(value.role),
-                    support_notify_type: Ok(value.support_notify_type),
-                    tmp_ws_token: Ok(value.tmp_ws_token),
-                    token: Ok(value.token),
-                    user_id: Ok(value.user_id),
-                    vmr_current_conf_id: Ok(value.vmr_current_conf_id),
-                    ws_url: Ok(value.ws_url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UpdateStartedConfigReqBody {
-            allow_open_camera: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyAllowOpenCamera>,
-                ::std::string::String,
-            >,
-            allow_rename: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyAllowRename>,
-                ::std::string::String,
-            >,
-            allow_unmute_by_oneself: ::std::result::Result<
-                ::std::option::Option<
-                    super::UpdateStartedConfigReqBodyAllowUnmuteByOneself,
-                >,
-                ::std::string::String,
-            >,
-            audience_call_in_restriction: ::std::result::Result<
-                ::std::option::Option<
-                    super::UpdateStartedConfigReqBodyAudienceCallInRestriction,
-                >,
-                ::std::string::String,
-            >,
-            call_in_restriction: ::std::result::Result<
-                ::std::option::Option<
-                    super::UpdateStartedConfigReqBodyCallInRestriction,
-                >,
-                ::std::string::String,
-            >,
-            chat_permission: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyChatPermission>,
-                ::std::string::String,
-            >,
-            client_rec_mode: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyClientRecMode>,
-                ::std::string::String,
-            >,
-            free_share: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyFreeShare>,
-                ::std::string::String,
-            >,
-            is_lock: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyIsLock>,
-                ::std::string::String,
-            >,
-            lock_sharing: ::std::result::Result<
-                ::std::option::Option<super::UpdateStartedConfigReqBodyLockSharing>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UpdateStartedConfigReqBody {
-            fn default() -> Self {
-                Self {
-                    allow_open_camera: Ok(Default::default()),
-                    allow_rename: Ok(Default::default()),
-                    allow_unmute_by_oneself: Ok(Default::default()),
-                    audience_call_in_restriction: Ok(Default::default()),
-                    call_in_restriction: Ok(Default::default()),
-                    chat_permission: Ok(Default::default()),
-                    client_rec_mode: Ok(Default::default()),
-                    free_share: Ok(Default::default()),
-                    is_lock: Ok(Default::default()),
-                    lock_sharing: Ok(Default::default()),
-                }
-            }
-        }
-        impl UpdateStartedConfigReqBody {
-            pub fn allow_open_camera<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::UpdateStartedConfigReqBodyAllowOpenCamera,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_open_camera = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allow_open_camera: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn allow_rename<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateStartedConfigReqBodyAllowRename>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_rename = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for allow_rename: {e}")
-                    });
-                self
-            }
-            pub fn allow_unmute_by_oneself<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::UpdateStartedConfigReqBodyAllowUnmuteByOneself,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allow_unmute_by_oneself = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allow_unmute_by_oneself: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn audience_call_in_restriction<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::UpdateStartedConfigReqBodyAudienceCallInRestriction,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audience_call_in_restriction = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for audience_call_in_restriction: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn call_in_restriction<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::UpdateStartedConfigReqBodyCallInRestriction,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.call_in_restriction = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for call_in_restriction: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn chat_permission<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::UpdateStartedConfigReqBodyChatPermission,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.chat_permission = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for chat_permission: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn client_rec_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateStartedConfigReqBodyClientRecMode>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_rec_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for client_rec_mode: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn free_share<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateStartedConfigReqBodyFreeShare>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.free_share = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for free_share: {e}")
-                    });
-                self
-            }
-            pub fn is_lock<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateStartedConfigReqBodyIsLock>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_lock = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_lock: {e}")
-                    });
-                self
-            }
-            pub fn lock_sharing<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateStartedConfigReqBodyLockSharing>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.lock_sharing = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for lock_sharing: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UpdateStartedConfigReqBody>
-        for super::UpdateStartedConfigReqBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UpdateStartedConfigReqBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allow_open_camera: value.allow_open_camera?,
-                    allow_rename: value.allow_rename?,
-                    allow_unmute_by_oneself: value.allow_unmute_by_oneself?,
-                    audience_call_in_restriction: value.audience_call_in_restriction?,
-                    call_in_restriction: value.call_in_restriction?,
-                    chat_permission: value.chat_permission?,
-                    client_rec_mode: value.client_rec_mode?,
-                    free_share: value.free_share?,
-                    is_lock: value.is_lock?,
-                    lock_sharing: value.lock_sharing?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UpdateStartedConfigReqBody>
-        for UpdateStartedConfigReqBody {
-            fn from(value: super::UpdateStartedConfigReqBody) -> Self {
-                Self {
-                    allow_open_camera: Ok(value.allow_open_camera),
-                    allow_rename: Ok(value.allow_rename),
-                    allow_unmute_by_oneself: Ok(value.allow_unmute_by_oneself),
-                    audience_call_in_restriction: Ok(value.audience_call_in_restriction),
-                    call_in_restriction: Ok(value.call_in_restriction),
-                    chat_permission: Ok(value.chat_permission),
-                    client_rec_mode: Ok(value.client_rec_mode),
-                    free_share: Ok(value.free_share),
-                    is_lock: Ok(value.is_lock),
-                    lock_sharing: Ok(value.lock_sharing),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserInfo {
-            admin_type: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            alias1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            app_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cloud_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            company_domain: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            company_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            corp_type: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            free_user: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            gray_user: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            head_picture_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_bind_phone: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name_en: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            number_ha1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            paid_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            paid_password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            realm: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            service_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sp_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            third_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tr069_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            uclogin_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_type: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            vision_account: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            we_link_user: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserInfo {
-            fn default() -> Self {
-                Self {
-                    admin_type: Ok(Default::default()),
-                    alias1: Ok(Default::default()),
-                    app_id: Ok(Default::default()),
-                    cloud_user_id: Ok(Default::default()),
-                    company_domain: Ok(Default::default()),
-                    company_id: Ok(Default::default()),
-                    corp_type: Ok(Default::default()),
-                    free_user: Ok(Default::default()),
-                    gray_user: Ok(Default::default()),
-                    head_picture_url: Ok(Default::default()),
-                    is_bind_phone: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    name_en: Ok(Default::default()),
-                    number_ha1: Ok(Default::default()),
-                    paid_account: Ok(Default::default()),
-                    paid_password: Ok(Default::default()),
-                    password: Ok(Default::default()),
-                    realm: Ok(Default::default()),
-                    service_account: Ok(Default::default()),
-                    sp_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    third_account: Ok(Default::default()),
-                    tr069_account: Ok(Default::default()),
-                    uclogin_account: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    user_type: Ok(Default::default()),
-                    vision_account: Ok(Default::default()),
-                    we_link_user: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserInfo {
-            pub fn admin_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.admin_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for admin_type: {e}")
-                    });
-                self
-            }
-            pub fn alias1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.alias1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for alias1: {e}")
-                    });
-                self
-            }
-            pub fn app_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.app_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_id: {e}")
-                    });
-                self
-            }
-            pub fn cloud_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cloud_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cloud_user_id: {e}")
-                    });
-                self
-            }
-            pub fn company_domain<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.company_domain = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for company_domain: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn company_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.company_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for company_id: {e}")
-                    });
-                self
-            }
-            pub fn corp_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.corp_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for corp_type: {e}")
-                    });
-                self
-            }
-            pub fn free_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.free_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for free_user: {e}")
-                    });
-                self
-            }
-            pub fn gray_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.gray_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for gray_user: {e}")
-                    });
-                self
-            }
-            pub fn head_picture_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.head_picture_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for head_picture_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_bind_phone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_bind_phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_bind_phone: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn name_en<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name_en = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name_en: {e}")
-                    });
-                self
-            }
-            pub fn number_ha1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.number_ha1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for number_ha1: {e}")
-                    });
-                self
-            }
-            pub fn paid_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.paid_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for paid_account: {e}")
-                    });
-                self
-            }
-            pub fn paid_password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.paid_password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for paid_password: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn realm<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.realm = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for realm: {e}")
-                    });
-                self
-            }
-            pub fn service_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.service_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for service_account: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn sp_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sp_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sp_id: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn third_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.third_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for third_account: {e}")
-                    });
-                self
-            }
-            pub fn tr069_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tr069_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tr069_account: {e}")
-                    });
-                self
-            }
-            pub fn uclogin_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.uclogin_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for uclogin_account: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-            pub fn user_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_type: {e}")
-                    });
-                self
-            }
-            pub fn vision_account<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vision_account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vision_account: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn we_link_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.we_link_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for we_link_user: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserInfo> for super::UserInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    admin_type: value.admin_type?,
-                    alias1: value.alias1?,
-                    app_id: value.app_id?,
-                    cloud_user_id: value.cloud_user_id?,
-                    company_domain: value.company_domain?,
-                    company_id: value.company_id?,
-                    corp_type: value.corp_type?,
-                    free_user: value.free_user?,
-                    gray_user: value.gray_user?,
-                    head_picture_url: value.head_picture_url?,
-                    is_bind_phone: value.is_bind_phone?,
-                    name: value.name?,
-                    name_en: value.name_en?,
-                    number_ha1: value.number_ha1?,
-                    paid_account: value.paid_account?,
-                    paid_password: value.paid_password?,
-                    password: value.password?,
-                    realm: value.realm?,
-                    service_account: value.service_account?,
-                    sp_id: value.sp_id?,
-                    status: value.status?,
-                    third_account: value.third_account?,
-                    tr069_account: value.tr069_account?,
-                    uclogin_account: value.uclogin_account?,
-                    user_id: value.user_id?,
-                    user_type: value.user_type?,
-                    vision_account: value.vision_account?,
-                    we_link_user: value.we_link_user?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserInfo> for UserInfo {
-            fn from(value: super::UserInfo) -> Self {
-                Self {
-                    admin_type: Ok(value.admin_type),
-                    alias1: Ok(value.alias1),
-                    app_id: Ok(value.app_id),
-                    cloud_user_id: Ok(value.cloud_user_id),
-                    company_domain: Ok(value.company_domain),
-                    company_id: Ok(value.company_id),
-                    corp_type: Ok(value.corp_type),
-                    free_user: Ok(value.free_user),
-                    gray_user: Ok(value.gray_user),
-                    head_picture_url: Ok(value.head_picture_url),
-                    is_bind_phone: Ok(value.is_bind_phone),
-                    name: Ok(value.name),
-                    name_en: Ok(value.name_en),
-                    number_ha1: Ok(value.number_ha1),
-                    paid_account: Ok(value.paid_account),
-                    paid_password: Ok(value.paid_password),
-                    password: Ok(value.password),
-                    realm: Ok(value.realm),
-                    service_account: Ok(value.service_account),
-                    sp_id: Ok(value.sp_id),
-                    status: Ok(value.status),
-                    third_account: Ok(value.third_account),
-                    tr069_account: Ok(value.tr069_account),
-                    uclogin_account: Ok(value.uclogin_account),
-                    user_id: Ok(value.user_id),
-                    user_type: Ok(value.user_type),
-                    vision_account: Ok(value.vision_account),
-                    we_link_user: Ok(value.we_link_user),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct WebSocketTokenResponse {
-            web_socket_token: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for WebSocketTokenResponse {
-            fn default() -> Self {
-                Self {
-                    web_socket_token: Err(
-                        "no value supplied for web_socket_token".to_string(),
-                    ),
-                }
-            }
-        }
-        impl WebSocketTokenResponse {
-            pub fn web_socket_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.web_socket_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for web_socket_token: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<WebSocketTokenResponse>
-        for super::WebSocketTokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WebSocketTokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    web_socket_token: value.web_socket_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::WebSocketTokenResponse>
-        for WebSocketTokenResponse {
-            fn from(value: super::WebSocketTokenResponse) -> Self {
-                Self {
-                    web_socket_token: Ok(value.web_socket_token),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -8678,6 +2888,7 @@ const _: () = {
         Client: ClientHooks<()>,
     {}
 };
+#[allow(clippy::all)]
 impl Client {
     /**Obtain an access token with an account and password
 
@@ -8695,17 +2906,68 @@ Arguments:
 - `authorization`: `Basic base64(account:password)` or `HMAC-SHA256 signature=…,access=…`.
 - `x_request_id`: A request ID for tracing; a UUID is suggested.
 - `body`
-```ignore
-let response = client.authenticate_account()
-    .accept_language(accept_language)
-    .authorization(authorization)
-    .x_request_id(x_request_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn authenticate_account(&self) -> builder::AuthenticateAccount<'_> {
-        builder::AuthenticateAccount::new(self)
+*/
+    pub async fn authenticate_account<'a>(
+        &'a self,
+        accept_language: Option<types::AuthenticateAccountAcceptLanguage>,
+        authorization: &'a str,
+        x_request_id: Option<&'a str>,
+        body: &'a types::AccountAuthRequest,
+    ) -> Result<ResponseValue<types::AuthResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/usg/acs/auth/account", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = accept_language {
+            header_map.append("Accept-Language", value.to_string().try_into()?);
+        }
+        header_map.append("Authorization", authorization.to_string().try_into()?);
+        if let Some(value) = x_request_id {
+            header_map.append("X-Request-ID", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "authenticate_account",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            412u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            423u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Obtain an access token with an App ID and a signature made with the app key
 
@@ -8727,18 +2989,72 @@ Arguments:
 - `x_request_id`: A request ID for tracing; a UUID is suggested.
 - `x_token_type`: `LongTicket` asks for a long-lived token.
 - `body`
-```ignore
-let response = client.authenticate_app_id()
-    .accept_language(accept_language)
-    .authorization(authorization)
-    .x_request_id(x_request_id)
-    .x_token_type(x_token_type)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn authenticate_app_id(&self) -> builder::AuthenticateAppId<'_> {
-        builder::AuthenticateAppId::new(self)
+*/
+    pub async fn authenticate_app_id<'a>(
+        &'a self,
+        accept_language: Option<types::AuthenticateAppIdAcceptLanguage>,
+        authorization: &'a str,
+        x_request_id: Option<&'a str>,
+        x_token_type: Option<types::AuthenticateAppIdXTokenType>,
+        body: &'a types::AppAuthRequest,
+    ) -> Result<ResponseValue<types::AuthResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v2/usg/acs/auth/appauth", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = accept_language {
+            header_map.append("Accept-Language", value.to_string().try_into()?);
+        }
+        header_map.append("Authorization", authorization.to_string().try_into()?);
+        if let Some(value) = x_request_id {
+            header_map.append("X-Request-ID", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_token_type {
+            header_map.append("X-Token-Type", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "authenticate_app_id",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            412u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            423u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Obtain a meeting control token
 
@@ -8758,19 +3074,76 @@ Arguments:
 - `x_login_type`: Login type; fixed at 1 (password login).
 - `x_nonce`: A user's temporary nonce token.
 - `x_password`: The host password of the meeting.
-```ignore
-let response = client.create_conf_token()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .x_login_type(x_login_type)
-    .x_nonce(x_nonce)
-    .x_password(x_password)
-    .send()
-    .await;
-```*/
-    pub fn create_conf_token(&self) -> builder::CreateConfToken<'_> {
-        builder::CreateConfToken::new(self)
+*/
+    pub async fn create_conf_token<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: Option<&'a str>,
+        x_login_type: Option<&'a types::CreateConfTokenXLoginType>,
+        x_nonce: Option<&'a str>,
+        x_password: Option<&'a str>,
+    ) -> Result<ResponseValue<types::ConfTokenResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/token", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_conference_authorization {
+            header_map
+                .append("X-Conference-Authorization", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_login_type {
+            header_map.append("X-Login-Type", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_nonce {
+            header_map.append("X-Nonce", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_password {
+            header_map.append("X-Password", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_conf_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Lock or unlock a meeting
 
@@ -8785,17 +3158,67 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.lock_meeting()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn lock_meeting(&self) -> builder::LockMeeting<'_> {
-        builder::LockMeeting::new(self)
+*/
+    pub async fn lock_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestLockReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/lock", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "lock_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Change the settings of a meeting in progress
 
@@ -8810,17 +3233,69 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.update_started_conf_config()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn update_started_conf_config(&self) -> builder::UpdateStartedConfConfig<'_> {
-        builder::UpdateStartedConfConfig::new(self)
+*/
+    pub async fn update_started_conf_config<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::UpdateStartedConfigReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/updateStartedConfConfig", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_started_conf_config",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Lock or unlock the video source of a participant
 
@@ -8838,18 +3313,69 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.lock_view()
-    .conference_id(conference_id)
-    .participant_id(participant_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn lock_view(&self) -> builder::LockView<'_> {
-        builder::LockView::new(self)
+*/
+    pub async fn lock_view<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestLockSiteViewReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/lockView", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "lock_view",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Schedule a meeting
 
@@ -8863,15 +3389,60 @@ Sends a `POST` request to `/v1/mmc/management/conferences`
 Arguments:
 - `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `body`
-```ignore
-let response = client.create_meeting()
-    .x_access_token(x_access_token)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn create_meeting(&self) -> builder::CreateMeeting<'_> {
-        builder::CreateMeeting::new(self)
+*/
+    pub async fn create_meeting<'a>(
+        &'a self,
+        x_access_token: &'a str,
+        body: &'a types::RestScheduleConfDto,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Cancel a scheduled meeting, or end one in progress
 
@@ -8891,19 +3462,69 @@ that has started is not cancelled.
 - `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `x_authorization_type`: Whether the request comes from a third-party portal.
 - `x_site_id`: ID of the HCS Online site where authentication is performed.
-```ignore
-let response = client.cancel_meeting()
-    .conference_id(conference_id)
-    .type_(type_)
-    .user_uuid(user_uuid)
-    .x_access_token(x_access_token)
-    .x_authorization_type(x_authorization_type)
-    .x_site_id(x_site_id)
-    .send()
-    .await;
-```*/
-    pub fn cancel_meeting(&self) -> builder::CancelMeeting<'_> {
-        builder::CancelMeeting::new(self)
+*/
+    pub async fn cancel_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        type_: Option<&'a types::CancelMeetingType>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+        x_authorization_type: Option<&'a str>,
+        x_site_id: Option<&'a str>,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        if let Some(value) = x_authorization_type {
+            header_map.append("X-Authorization-Type", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_site_id {
+            header_map.append("X-Site-Id", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("type", &type_))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**A meeting's details
 
@@ -8915,15 +3536,57 @@ Sends a `GET` request to `/v1/mmc/management/conferences/confDetail`
 Arguments:
 - `conference_id`: The meeting.
 - `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
-```ignore
-let response = client.show_meeting_detail()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .send()
-    .await;
-```*/
-    pub fn show_meeting_detail(&self) -> builder::ShowMeetingDetail<'_> {
-        builder::ShowMeetingDetail::new(self)
+*/
+    pub async fn show_meeting_detail<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::ConferenceDetail>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/confDetail", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**The live state of a meeting in progress
 
@@ -8937,18 +3600,65 @@ Arguments:
 - `conference_id`: Meeting ID.
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
-```ignore
-let response = client.show_real_time_info_of_meeting()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .send()
-    .await;
-```*/
-    pub fn show_real_time_info_of_meeting(
-        &self,
-    ) -> builder::ShowRealTimeInfoOfMeeting<'_> {
-        builder::ShowRealTimeInfoOfMeeting::new(self)
+*/
+    pub async fn show_real_time_info_of_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<types::RealTimeInfo>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/realTimeInfo", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_real_time_info_of_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Mute or unmute every participant
 
@@ -8963,17 +3673,67 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.mute_meeting()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn mute_meeting(&self) -> builder::MuteMeeting<'_> {
-        builder::MuteMeeting::new(self)
+*/
+    pub async fn mute_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestMuteReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/mute", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mute_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Mute or unmute one participant
 
@@ -8988,18 +3748,71 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.mute_participant()
-    .conference_id(conference_id)
-    .participant_id(participant_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn mute_participant(&self) -> builder::MuteParticipant<'_> {
-        builder::MuteParticipant::new(self)
+*/
+    pub async fn mute_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestMuteParticipantReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/mute", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mute_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Invite participants into a meeting in progress
 
@@ -9014,17 +3827,67 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.invite_participant()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn invite_participant(&self) -> builder::InviteParticipant<'_> {
-        builder::InviteParticipant::new(self)
+*/
+    pub async fn invite_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestInviteReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/participants", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "invite_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Hang up participants
 
@@ -9038,17 +3901,69 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.hang_up()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn hang_up(&self) -> builder::HangUp<'_> {
-        builder::HangUp::new(self)
+*/
+    pub async fn hang_up<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestBulkHangUpReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/delete", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "hang_up",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Prolong a meeting in progress
 
@@ -9063,17 +3978,67 @@ Arguments:
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
-```ignore
-let response = client.prolong_meeting()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn prolong_meeting(&self) -> builder::ProlongMeeting<'_> {
-        builder::ProlongMeeting::new(self)
+*/
+    pub async fn prolong_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestProlongDurReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/duration", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "prolong_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**Obtain a token to open the meeting's event WebSocket
 
@@ -9087,16 +4052,65 @@ Arguments:
 - `conference_id`: Meeting ID.
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
-```ignore
-let response = client.create_web_socket_token()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .send()
-    .await;
-```*/
-    pub fn create_web_socket_token(&self) -> builder::CreateWebSocketToken<'_> {
-        builder::CreateWebSocketToken::new(self)
+*/
+    pub async fn create_web_socket_token<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<types::WebSocketTokenResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/wsToken", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_web_socket_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
     }
     /**End a meeting in progress
 
@@ -9109,3079 +4123,71 @@ Arguments:
 - `conference_id`: Meeting ID.
 - `x_access_token`: The access token; the official SDKs send it on every call.
 - `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
-```ignore
-let response = client.stop_meeting()
-    .conference_id(conference_id)
-    .x_access_token(x_access_token)
-    .x_conference_authorization(x_conference_authorization)
-    .send()
-    .await;
-```*/
-    pub fn stop_meeting(&self) -> builder::StopMeeting<'_> {
-        builder::StopMeeting::new(self)
-    }
-}
-/// Types for composing operation parameters.
-#[allow(clippy::all)]
-pub mod builder {
-    use super::types;
-    #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
-    /**Builder for [`Client::authenticate_account`]
-
-[`Client::authenticate_account`]: super::Client::authenticate_account*/
-    #[derive(Debug, Clone)]
-    pub struct AuthenticateAccount<'a> {
-        client: &'a super::Client,
-        accept_language: Result<
-            Option<types::AuthenticateAccountAcceptLanguage>,
-            String,
-        >,
-        authorization: Result<types::AuthenticateAccountAuthorization, String>,
-        x_request_id: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::AccountAuthRequest, String>,
-    }
-    impl<'a> AuthenticateAccount<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                accept_language: Ok(None),
-                authorization: Err("authorization was not initialized".to_string()),
-                x_request_id: Ok(None),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn accept_language<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AuthenticateAccountAcceptLanguage>,
-        {
-            self.accept_language = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `AuthenticateAccountAcceptLanguage` for accept_language failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AuthenticateAccountAuthorization>,
-        {
-            self.authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `AuthenticateAccountAuthorization` for authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_request_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_request_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_request_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AccountAuthRequest>,
-            <V as std::convert::TryInto<
-                types::AccountAuthRequest,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AccountAuthRequest` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AccountAuthRequest,
-            ) -> types::builder::AccountAuthRequest,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/usg/acs/auth/account`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AuthResponse>, Error<types::ErrorBody>> {
-            let Self { client, accept_language, authorization, x_request_id, body } = self;
-            let accept_language = accept_language.map_err(Error::InvalidRequest)?;
-            let authorization = authorization.map_err(Error::InvalidRequest)?;
-            let x_request_id = x_request_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AccountAuthRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/usg/acs/auth/account", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = accept_language {
-                header_map.append("Accept-Language", value.to_string().try_into()?);
-            }
-            header_map.append("Authorization", authorization.to_string().try_into()?);
-            if let Some(value) = x_request_id {
-                header_map.append("X-Request-ID", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "authenticate_account",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                412u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                423u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::authenticate_app_id`]
-
-[`Client::authenticate_app_id`]: super::Client::authenticate_app_id*/
-    #[derive(Debug, Clone)]
-    pub struct AuthenticateAppId<'a> {
-        client: &'a super::Client,
-        accept_language: Result<Option<types::AuthenticateAppIdAcceptLanguage>, String>,
-        authorization: Result<types::AuthenticateAppIdAuthorization, String>,
-        x_request_id: Result<Option<::std::string::String>, String>,
-        x_token_type: Result<Option<types::AuthenticateAppIdXTokenType>, String>,
-        body: Result<types::builder::AppAuthRequest, String>,
-    }
-    impl<'a> AuthenticateAppId<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                accept_language: Ok(None),
-                authorization: Err("authorization was not initialized".to_string()),
-                x_request_id: Ok(None),
-                x_token_type: Ok(None),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn accept_language<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AuthenticateAppIdAcceptLanguage>,
-        {
-            self.accept_language = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `AuthenticateAppIdAcceptLanguage` for accept_language failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AuthenticateAppIdAuthorization>,
-        {
-            self.authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `AuthenticateAppIdAuthorization` for authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_request_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_request_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_request_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_token_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AuthenticateAppIdXTokenType>,
-        {
-            self.x_token_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `AuthenticateAppIdXTokenType` for x_token_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AppAuthRequest>,
-            <V as std::convert::TryInto<
-                types::AppAuthRequest,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AppAuthRequest` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AppAuthRequest,
-            ) -> types::builder::AppAuthRequest,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v2/usg/acs/auth/appauth`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::AuthResponse>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                accept_language,
-                authorization,
-                x_request_id,
-                x_token_type,
-                body,
-            } = self;
-            let accept_language = accept_language.map_err(Error::InvalidRequest)?;
-            let authorization = authorization.map_err(Error::InvalidRequest)?;
-            let x_request_id = x_request_id.map_err(Error::InvalidRequest)?;
-            let x_token_type = x_token_type.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AppAuthRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/usg/acs/auth/appauth", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = accept_language {
-                header_map.append("Accept-Language", value.to_string().try_into()?);
-            }
-            header_map.append("Authorization", authorization.to_string().try_into()?);
-            if let Some(value) = x_request_id {
-                header_map.append("X-Request-ID", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_token_type {
-                header_map.append("X-Token-Type", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "authenticate_app_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                412u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                423u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::create_conf_token`]
-
-[`Client::create_conf_token`]: super::Client::create_conf_token*/
-    #[derive(Debug, Clone)]
-    pub struct CreateConfToken<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::CreateConfTokenConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<Option<::std::string::String>, String>,
-        x_login_type: Result<Option<types::CreateConfTokenXLoginType>, String>,
-        x_nonce: Result<Option<::std::string::String>, String>,
-        x_password: Result<Option<::std::string::String>, String>,
-    }
-    impl<'a> CreateConfToken<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Ok(None),
-                x_login_type: Ok(None),
-                x_nonce: Ok(None),
-                x_password: Ok(None),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateConfTokenConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateConfTokenConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_login_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateConfTokenXLoginType>,
-        {
-            self.x_login_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `CreateConfTokenXLoginType` for x_login_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_nonce<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_nonce = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_nonce failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_password<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_password = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_password failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v1/mmc/control/conferences/token`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ConfTokenResponse>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                x_login_type,
-                x_nonce,
-                x_password,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let x_login_type = x_login_type.map_err(Error::InvalidRequest)?;
-            let x_nonce = x_nonce.map_err(Error::InvalidRequest)?;
-            let x_password = x_password.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/token", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_conference_authorization {
-                header_map
-                    .append("X-Conference-Authorization", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_login_type {
-                header_map.append("X-Login-Type", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_nonce {
-                header_map.append("X-Nonce", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_password {
-                header_map.append("X-Password", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_conf_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::lock_meeting`]
-
-[`Client::lock_meeting`]: super::Client::lock_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct LockMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::LockMeetingConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::LockMeetingXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestLockReqBody, String>,
-    }
-    impl<'a> LockMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LockMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `LockMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LockMeetingXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `LockMeetingXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestLockReqBody>,
-            <V as std::convert::TryInto<
-                types::RestLockReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RestLockReqBody` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestLockReqBody,
-            ) -> types::builder::RestLockReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/lock`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestLockReqBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/lock", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "lock_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::update_started_conf_config`]
-
-[`Client::update_started_conf_config`]: super::Client::update_started_conf_config*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateStartedConfConfig<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::UpdateStartedConfConfigConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::UpdateStartedConfConfigXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::UpdateStartedConfigReqBody, String>,
-    }
-    impl<'a> UpdateStartedConfConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateStartedConfConfigConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `UpdateStartedConfConfigConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<
-                types::UpdateStartedConfConfigXConferenceAuthorization,
-            >,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `UpdateStartedConfConfigXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateStartedConfigReqBody>,
-            <V as std::convert::TryInto<
-                types::UpdateStartedConfigReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateStartedConfigReqBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateStartedConfigReqBody,
-            ) -> types::builder::UpdateStartedConfigReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/updateStartedConfConfig`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateStartedConfigReqBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/control/conferences/updateStartedConfConfig", client.baseurl,
+*/
+    pub async fn stop_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/stop", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_started_conf_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
         }
-    }
-    /**Builder for [`Client::lock_view`]
-
-[`Client::lock_view`]: super::Client::lock_view*/
-    #[derive(Debug, Clone)]
-    pub struct LockView<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::LockViewConferenceId, String>,
-        participant_id: Result<types::LockViewParticipantId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::LockViewXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestLockSiteViewReqBody, String>,
-    }
-    impl<'a> LockView<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                participant_id: Err("participant_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LockViewConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `LockViewConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn participant_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LockViewParticipantId>,
-        {
-            self.participant_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `LockViewParticipantId` for participant_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LockViewXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `LockViewXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestLockSiteViewReqBody>,
-            <V as std::convert::TryInto<
-                types::RestLockSiteViewReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RestLockSiteViewReqBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestLockSiteViewReqBody,
-            ) -> types::builder::RestLockSiteViewReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/lockView`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                participant_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let participant_id = participant_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestLockSiteViewReqBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/lockView", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("participantID", &participant_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "lock_view",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::create_meeting`]
-
-[`Client::create_meeting`]: super::Client::create_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct CreateMeeting<'a> {
-        client: &'a super::Client,
-        x_access_token: Result<types::CreateMeetingXAccessToken, String>,
-        body: Result<types::builder::RestScheduleConfDto, String>,
-    }
-    impl<'a> CreateMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                x_access_token: Err("x_access_token was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateMeetingXAccessToken>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateMeetingXAccessToken` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestScheduleConfDto>,
-            <V as std::convert::TryInto<
-                types::RestScheduleConfDto,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RestScheduleConfDto` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestScheduleConfDto,
-            ) -> types::builder::RestScheduleConfDto,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/mmc/management/conferences`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
-            Error<types::ErrorBody>,
-        > {
-            let Self { client, x_access_token, body } = self;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestScheduleConfDto::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/management/conferences", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::cancel_meeting`]
-
-[`Client::cancel_meeting`]: super::Client::cancel_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct CancelMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::CancelMeetingConferenceId, String>,
-        type_: Result<Option<types::CancelMeetingType>, String>,
-        user_uuid: Result<Option<::std::string::String>, String>,
-        x_access_token: Result<types::CancelMeetingXAccessToken, String>,
-        x_authorization_type: Result<Option<::std::string::String>, String>,
-        x_site_id: Result<Option<::std::string::String>, String>,
-    }
-    impl<'a> CancelMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                type_: Ok(None),
-                user_uuid: Ok(None),
-                x_access_token: Err("x_access_token was not initialized".to_string()),
-                x_authorization_type: Ok(None),
-                x_site_id: Ok(None),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CancelMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CancelMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn type_<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CancelMeetingType>,
-        {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `CancelMeetingType` for type_ failed".to_string()
-                });
-            self
-        }
-        pub fn user_uuid<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_uuid = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_uuid failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CancelMeetingXAccessToken>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CancelMeetingXAccessToken` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_authorization_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_authorization_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_authorization_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_site_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_site_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_site_id failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `DELETE` request to `/v1/mmc/management/conferences`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                type_,
-                user_uuid,
-                x_access_token,
-                x_authorization_type,
-                x_site_id,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let type_ = type_.map_err(Error::InvalidRequest)?;
-            let user_uuid = user_uuid.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_authorization_type = x_authorization_type
-                .map_err(Error::InvalidRequest)?;
-            let x_site_id = x_site_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/management/conferences", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
-            if let Some(value) = x_authorization_type {
-                header_map.append("X-Authorization-Type", value.to_string().try_into()?);
-            }
-            if let Some(value) = x_site_id {
-                header_map.append("X-Site-Id", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .query(&progenitor_client::QueryParam::new("type", &type_))
-                .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "cancel_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::show_meeting_detail`]
-
-[`Client::show_meeting_detail`]: super::Client::show_meeting_detail*/
-    #[derive(Debug, Clone)]
-    pub struct ShowMeetingDetail<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::ShowMeetingDetailConferenceId, String>,
-        x_access_token: Result<types::ShowMeetingDetailXAccessToken, String>,
-    }
-    impl<'a> ShowMeetingDetail<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Err("x_access_token was not initialized".to_string()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ShowMeetingDetailConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ShowMeetingDetailConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ShowMeetingDetailXAccessToken>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ShowMeetingDetailXAccessToken` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v1/mmc/management/conferences/confDetail`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ConferenceDetail>, Error<types::ErrorBody>> {
-            let Self { client, conference_id, x_access_token } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/management/conferences/confDetail", client.baseurl,
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "show_meeting_detail",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "stop_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-        }
-    }
-    /**Builder for [`Client::show_real_time_info_of_meeting`]
-
-[`Client::show_real_time_info_of_meeting`]: super::Client::show_real_time_info_of_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct ShowRealTimeInfoOfMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::ShowRealTimeInfoOfMeetingConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::ShowRealTimeInfoOfMeetingXConferenceAuthorization,
-            String,
-        >,
-    }
-    impl<'a> ShowRealTimeInfoOfMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ShowRealTimeInfoOfMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ShowRealTimeInfoOfMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<
-                types::ShowRealTimeInfoOfMeetingXConferenceAuthorization,
-            >,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ShowRealTimeInfoOfMeetingXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v1/mmc/control/conferences/realTimeInfo`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::RealTimeInfo>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/control/conferences/realTimeInfo", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "show_real_time_info_of_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-        }
-    }
-    /**Builder for [`Client::mute_meeting`]
-
-[`Client::mute_meeting`]: super::Client::mute_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct MuteMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::MuteMeetingConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::MuteMeetingXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestMuteReqBody, String>,
-    }
-    impl<'a> MuteMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::MuteMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MuteMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::MuteMeetingXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MuteMeetingXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestMuteReqBody>,
-            <V as std::convert::TryInto<
-                types::RestMuteReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RestMuteReqBody` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestMuteReqBody,
-            ) -> types::builder::RestMuteReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/mute`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestMuteReqBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/mute", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "mute_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::mute_participant`]
-
-[`Client::mute_participant`]: super::Client::mute_participant*/
-    #[derive(Debug, Clone)]
-    pub struct MuteParticipant<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::MuteParticipantConferenceId, String>,
-        participant_id: Result<types::MuteParticipantParticipantId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::MuteParticipantXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestMuteParticipantReqBody, String>,
-    }
-    impl<'a> MuteParticipant<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                participant_id: Err("participant_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::MuteParticipantConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MuteParticipantConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn participant_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::MuteParticipantParticipantId>,
-        {
-            self.participant_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MuteParticipantParticipantId` for participant_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::MuteParticipantXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `MuteParticipantXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestMuteParticipantReqBody>,
-            <V as std::convert::TryInto<
-                types::RestMuteParticipantReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RestMuteParticipantReqBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestMuteParticipantReqBody,
-            ) -> types::builder::RestMuteParticipantReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/participants/mute`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                participant_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let participant_id = participant_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestMuteParticipantReqBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/control/conferences/participants/mute", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("participantID", &participant_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "mute_participant",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::invite_participant`]
-
-[`Client::invite_participant`]: super::Client::invite_participant*/
-    #[derive(Debug, Clone)]
-    pub struct InviteParticipant<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::InviteParticipantConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::InviteParticipantXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestInviteReqBody, String>,
-    }
-    impl<'a> InviteParticipant<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::InviteParticipantConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `InviteParticipantConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::InviteParticipantXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `InviteParticipantXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestInviteReqBody>,
-            <V as std::convert::TryInto<
-                types::RestInviteReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RestInviteReqBody` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestInviteReqBody,
-            ) -> types::builder::RestInviteReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/mmc/control/conferences/participants`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestInviteReqBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/control/conferences/participants", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "invite_participant",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::hang_up`]
-
-[`Client::hang_up`]: super::Client::hang_up*/
-    #[derive(Debug, Clone)]
-    pub struct HangUp<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::HangUpConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::HangUpXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestBulkHangUpReqBody, String>,
-    }
-    impl<'a> HangUp<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::HangUpConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `HangUpConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::HangUpXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `HangUpXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestBulkHangUpReqBody>,
-            <V as std::convert::TryInto<
-                types::RestBulkHangUpReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RestBulkHangUpReqBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestBulkHangUpReqBody,
-            ) -> types::builder::RestBulkHangUpReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/mmc/control/conferences/participants/delete`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestBulkHangUpReqBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/mmc/control/conferences/participants/delete", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "hang_up",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::prolong_meeting`]
-
-[`Client::prolong_meeting`]: super::Client::prolong_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct ProlongMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::ProlongMeetingConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::ProlongMeetingXConferenceAuthorization,
-            String,
-        >,
-        body: Result<types::builder::RestProlongDurReqBody, String>,
-    }
-    impl<'a> ProlongMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ProlongMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ProlongMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ProlongMeetingXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ProlongMeetingXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RestProlongDurReqBody>,
-            <V as std::convert::TryInto<
-                types::RestProlongDurReqBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RestProlongDurReqBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RestProlongDurReqBody,
-            ) -> types::builder::RestProlongDurReqBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/duration`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-                body,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::RestProlongDurReqBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/duration", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "prolong_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::create_web_socket_token`]
-
-[`Client::create_web_socket_token`]: super::Client::create_web_socket_token*/
-    #[derive(Debug, Clone)]
-    pub struct CreateWebSocketToken<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::CreateWebSocketTokenConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::CreateWebSocketTokenXConferenceAuthorization,
-            String,
-        >,
-    }
-    impl<'a> CreateWebSocketToken<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateWebSocketTokenConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateWebSocketTokenConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<
-                types::CreateWebSocketTokenXConferenceAuthorization,
-            >,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `CreateWebSocketTokenXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v1/mmc/control/conferences/wsToken`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::WebSocketTokenResponse>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/wsToken", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_web_socket_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::stop_meeting`]
-
-[`Client::stop_meeting`]: super::Client::stop_meeting*/
-    #[derive(Debug, Clone)]
-    pub struct StopMeeting<'a> {
-        client: &'a super::Client,
-        conference_id: Result<types::StopMeetingConferenceId, String>,
-        x_access_token: Result<Option<::std::string::String>, String>,
-        x_conference_authorization: Result<
-            types::StopMeetingXConferenceAuthorization,
-            String,
-        >,
-    }
-    impl<'a> StopMeeting<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                conference_id: Err("conference_id was not initialized".to_string()),
-                x_access_token: Ok(None),
-                x_conference_authorization: Err(
-                    "x_conference_authorization was not initialized".to_string(),
-                ),
-            }
-        }
-        pub fn conference_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::StopMeetingConferenceId>,
-        {
-            self.conference_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `StopMeetingConferenceId` for conference_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_access_token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_access_token = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_access_token failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_conference_authorization<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::StopMeetingXConferenceAuthorization>,
-        {
-            self.x_conference_authorization = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `StopMeetingXConferenceAuthorization` for x_conference_authorization failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `PUT` request to `/v1/mmc/control/conferences/stop`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                conference_id,
-                x_access_token,
-                x_conference_authorization,
-            } = self;
-            let conference_id = conference_id.map_err(Error::InvalidRequest)?;
-            let x_access_token = x_access_token.map_err(Error::InvalidRequest)?;
-            let x_conference_authorization = x_conference_authorization
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/mmc/control/conferences/stop", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = x_access_token {
-                header_map.append("X-Access-Token", value.to_string().try_into()?);
-            }
-            header_map
-                .append(
-                    "X-Conference-Authorization",
-                    x_conference_authorization.to_string().try_into()?,
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("conferenceID", &conference_id),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "stop_meeting",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
-    pub use self::super::Client;
+    #[allow(unused_imports)]
+    pub use super::Client;
 }
 /// The spec's operations, one static each, and [`ALL`](operations::ALL).
 pub mod operations {

@@ -6,16 +6,20 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), meeting_api::Error<meeting_api::types::ErrorBody>> {
+//! use meeting_api::types::RestLockReqBody;
+//!
 //! let client = meeting_api::Client::new_with_client(
 //!     "https://api.meeting.huaweicloud.com",
 //!     reqwest::Client::new(),
 //! );
+//! let lock = RestLockReqBody { is_lock: 1.try_into().expect("1 locks") };
 //! client
-//!     .lock_meeting()
-//!     .conference_id("914083136")
-//!     .x_conference_authorization("stbaf8fa2ea8a1b0e3ab2e007a85a75f88c55d5f6d5c1912dfb")
-//!     .body_map(|body| body.is_lock(1))
-//!     .send()
+//!     .lock_meeting(
+//!         "914083136",                                           // conferenceID
+//!         None,                                                  // X-Access-Token
+//!         "stbaf8fa2ea8a1b0e3ab2e007a85a75f88c55d5f6d5c1912dfb", // X-Conference-Authorization
+//!         &lock,
+//!     )
 //!     .await?;
 //! # Ok(()) }
 //! ```

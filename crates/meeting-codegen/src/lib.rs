@@ -26,7 +26,7 @@ edit the spec and run `cargo xtask codegen`.\n\n";
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         // meeting-api implements `ClientHooks` by hand (tracing, request ids); make its
         // absence a compile error rather than a silent fallback to the default hooks.

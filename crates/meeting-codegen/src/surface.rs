@@ -16,7 +16,6 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
     let file = syn::parse_file(code).map_err(|e| CodegenError::Format(e.to_string()))?;
     let mut out = String::new();
     let mut operations = Vec::new();
-    let mut builders = Vec::new();
     let mut types = Vec::new();
     let mut table = Vec::new();
     for item in &file.items {
@@ -28,12 +27,16 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
                             && f.sig.ident != "new_with_client"
                             && f.sig.ident != "new" =>
                     {
-                        Some((f.sig.ident.to_string(), request_line(&f.attrs)))
+                        Some((
+                            f.sig.ident.to_string(),
+                            request_line(&f.attrs),
+                            parameters(f),
+                            returns(&f.sig.output),
+                        ))
                     }
                     _ => None,
                 }));
             }
-            Item::Mod(m) if m.ident == "builder" => builders = module_items(m),
             Item::Mod(m) if m.ident == "types" => types = module_items(m),
             Item::Mod(m) if m.ident == "operations" => table = module_items(m),
             _ => {}
@@ -41,29 +44,12 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
     }
 
     writeln!(out, "# Operations").ok();
-    for (name, request) in &operations {
+    for (name, request, parameters, returns) in &operations {
         writeln!(out, "\n{name}: {request}").ok();
-        let builder = camel(name);
-        for item in &builders {
-            let Item::Impl(imp) = item else { continue };
-            if type_name(&imp.self_ty) != builder || imp.trait_.is_some() {
-                continue;
-            }
-            for member in &imp.items {
-                let ImplItem::Fn(f) = member else { continue };
-                if !is_pub(&f.vis) || f.sig.ident == "new" {
-                    continue;
-                }
-                writeln!(
-                    out,
-                    "  .{}({}){}",
-                    f.sig.ident,
-                    argument(f),
-                    returns(&f.sig.output)
-                )
-                .ok();
-            }
+        for parameter in parameters {
+            writeln!(out, "  {parameter}").ok();
         }
+        writeln!(out, " {returns}").ok();
     }
 
     writeln!(
@@ -237,41 +223,16 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// The argument a builder setter takes: its `TryInto<T>` or `Into<T>` bound when generic.
-fn argument(f: &syn::ImplItemFn) -> String {
-    if let Some(where_clause) = &f.sig.generics.where_clause {
-        let text = compact(where_clause);
-        if text.contains("FnOnce") {
-            return "impl FnOnce(builder) -> builder".to_owned();
-        }
-        for bound in ["TryInto<", "Into<"] {
-            let Some(start) = text.find(bound) else {
-                continue;
-            };
-            let target = &text[start + bound.len()..];
-            let mut depth = 1;
-            for (i, c) in target.char_indices() {
-                match c {
-                    '<' => depth += 1,
-                    '>' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return format!("impl {bound}{}>", target[..i].trim_end_matches(','));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+/// An operation's parameters, `name: Type`, in order (the receiver left out).
+fn parameters(f: &syn::ImplItemFn) -> Vec<String> {
     f.sig
         .inputs
         .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Typed(t) => Some(compact(&t.ty)),
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(format!("{}: {}", compact(&typed.pat), compact(&typed.ty))),
             FnArg::Receiver(_) => None,
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 fn returns(output: &ReturnType) -> String {
@@ -307,17 +268,4 @@ fn compact(tokens: &impl ToTokens) -> String {
         out = out.replace(noise, "");
     }
     out.replace(",>", ">")
-}
-
-fn camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }

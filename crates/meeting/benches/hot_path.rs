@@ -127,11 +127,7 @@ impl Caller {
             } => {
                 let sent = client
                     .api()
-                    .lock_meeting()
-                    .conference_id(CONF)
-                    .x_conference_authorization(&**token)
-                    .body(bodies[usize::from(lock)].clone())
-                    .send()
+                    .lock_meeting(CONF, None, token, &bodies[usize::from(lock)])
                     .await;
                 if let Err(e) = sent {
                     eprintln!("generated call failed: {e}");

@@ -16,21 +16,6 @@ use crate::tokens::auth::Tokens;
 use crate::tokens::control::{ControlAuth, ControlTokenInfo};
 use crate::tokens::token::sendable_in_a_header;
 
-/// A generated control-call builder with the conference ID and the tokens set: the
-/// control token, and the access token when the client has credentials.
-macro_rules! control_request {
-    ($builder:expr, $conference:expr, $tokens:expr) => {{
-        let request = $builder
-            .conference_id($conference.id())
-            .x_conference_authorization($tokens.control());
-        match $tokens.access_if_any() {
-            Some(access) => request.x_access_token(access),
-            None => request,
-        }
-    }};
-}
-pub(crate) use control_request;
-
 impl Client {
     /// A handle on one conference. Nothing is sent until you call an operation on it.
     pub fn conference(&self, id: impl Into<String>) -> Conference {
@@ -137,30 +122,37 @@ impl Conference {
         }
     }
 
-    /// Runs `operation` on this conference, the one way every operation of a handle
-    /// runs: refused before anything is sent if the handle's values or `input` are
-    /// invalid (`input` is the operation's checked arguments, or what is wrong with
-    /// them); then the tokens the table says it sends, its retries and one renewal.
-    pub(crate) async fn run<B, T, F, Fut>(
+    /// The checked input of `operation`: refused before anything is sent if the
+    /// handle's values or the input (its arguments, or what is wrong with them) are
+    /// invalid.
+    pub(crate) fn checked<B>(
         &self,
         operation: &'static Operation,
         input: Result<B, String>,
+    ) -> Result<B, Error> {
+        match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => input,
+        }
+        .map_err(|problem| Error::invalid(&self.context(operation), problem))
+    }
+
+    /// Runs `operation` on this conference, the one way every operation of a handle
+    /// runs: with the tokens the table says it sends, its retries and one renewal;
+    /// `send` makes one attempt with the tokens.
+    pub(crate) async fn send<T, F, Fut>(
+        &self,
+        operation: &'static Operation,
         send: F,
     ) -> Result<T, Error>
     where
-        F: Fn(&Tokens, &B) -> Fut,
+        F: Fn(Tokens) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
+        self.checked(operation, Ok(()))?;
         let context = self.context(operation);
-        let input = match &self.problem {
-            Some(problem) => Err(problem.clone()),
-            None => input,
-        };
-        let input = input.map_err(|problem| Error::invalid(&context, problem))?;
         self.client
-            .call(operation, &context, Some(&self.auth), |tokens| {
-                send(tokens, &input)
-            })
+            .call(operation, &context, Some(&self.auth), send)
             .await
     }
 
@@ -200,23 +192,18 @@ impl Participant<'_> {
         &self.id
     }
 
-    /// Runs `operation` on this participant's conference, like [`Conference::run`],
-    /// refused first if the participant ID is invalid.
-    pub(crate) async fn run<B, T, F, Fut>(
+    /// The checked input of `operation` on this participant, like
+    /// [`Conference::checked`], refused first if the participant ID is invalid.
+    pub(crate) fn checked<B>(
         &self,
         operation: &'static Operation,
         input: Result<B, String>,
-        send: F,
-    ) -> Result<T, Error>
-    where
-        F: Fn(&Tokens, &B) -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
-    {
+    ) -> Result<B, Error> {
         let input = match &self.problem {
             Some(problem) => Err(problem.clone()),
             None => input,
         };
-        self.conference.run(operation, input, send).await
+        self.conference.checked(operation, input)
     }
 
     pub(crate) fn conference(&self) -> &Conference {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use meeting_api::types::{PasswordEntry, RestScheduleConfDto};
+use meeting_api::types::{CancelMeetingType, PasswordEntry, RestScheduleConfDto};
 use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
@@ -27,17 +27,15 @@ impl Conference {
     }
 
     async fn cancel_meeting(&self, end_ongoing: bool) -> Result<(), Error> {
-        self.run(&CANCEL_MEETING, Ok(()), |tokens, _| {
-            let request = self
-                .api()
-                .cancel_meeting()
-                .conference_id(self.id())
-                .x_access_token(tokens.access());
-            if end_ongoing {
-                request.type_(1).send()
-            } else {
-                request.send()
-            }
+        // `type=1`: end the meeting if it is in progress.
+        let end = end_ongoing
+            .then(|| CancelMeetingType::try_from(1).map_err(|e| e.to_string()))
+            .transpose();
+        let end = &self.checked(&CANCEL_MEETING, end)?;
+        self.send(&CANCEL_MEETING, |t| async move {
+            self.api()
+                .cancel_meeting(self.id(), end.as_ref(), None, t.access(), None, None)
+                .await
         })
         .await
     }
@@ -227,13 +225,10 @@ impl Client {
                 Error::invalid(&context, "the subject is longer than 128 characters")
             })?),
         };
+        let body = &body;
         let mut created = self
-            .call(&CREATE_MEETING, &context, None, |tokens| {
-                self.api()
-                    .create_meeting()
-                    .x_access_token(tokens.access())
-                    .body(body.clone())
-                    .send()
+            .call(&CREATE_MEETING, &context, None, |t| async move {
+                self.api().create_meeting(t.access(), body).await
             })
             .await?;
         let Some(info) = created.pop().filter(|_| created.is_empty()) else {
@@ -260,12 +255,8 @@ impl Conference {
     /// Needs credentials.
     pub async fn details(&self) -> Result<MeetingDetails, Error> {
         let detail = self
-            .run(&SHOW_MEETING_DETAIL, Ok(()), |tokens, _| {
-                self.api()
-                    .show_meeting_detail()
-                    .conference_id(self.id())
-                    .x_access_token(tokens.access())
-                    .send()
+            .send(&SHOW_MEETING_DETAIL, |t| async move {
+                self.api().show_meeting_detail(self.id(), t.access()).await
             })
             .await?;
         let context = self.context(&SHOW_MEETING_DETAIL);

@@ -12,7 +12,7 @@ use meeting_api::types::{RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestPro
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::conference::{Conference, control_request};
+use crate::conference::Conference;
 use crate::error::Error;
 use crate::settings::SettingsUpdate;
 
@@ -30,10 +30,11 @@ impl Conference {
 
     async fn set_locked(&self, locked: bool) -> Result<(), Error> {
         let body = switch(locked).map(|is_lock| RestLockReqBody { is_lock });
-        self.run(&LOCK_MEETING, body, |tokens, body| {
-            control_request!(self.api().lock_meeting(), self, tokens)
-                .body(body.clone())
-                .send()
+        let body = &self.checked(&LOCK_MEETING, body)?;
+        self.send(&LOCK_MEETING, |t| async move {
+            self.api()
+                .lock_meeting(self.id(), t.access_if_any(), t.control(), body)
+                .await
         })
         .await
     }
@@ -45,10 +46,11 @@ impl Conference {
         } else {
             update.to_body()
         };
-        self.run(&UPDATE_STARTED_CONF_CONFIG, body, |tokens, body| {
-            control_request!(self.api().update_started_conf_config(), self, tokens)
-                .body(body.clone())
-                .send()
+        let body = &self.checked(&UPDATE_STARTED_CONF_CONFIG, body)?;
+        self.send(&UPDATE_STARTED_CONF_CONFIG, |t| async move {
+            self.api()
+                .update_started_conf_config(self.id(), t.access_if_any(), t.control(), body)
+                .await
         })
         .await
     }
@@ -66,8 +68,10 @@ impl Conference {
     /// ```
     pub async fn live(&self) -> Result<LiveMeeting, Error> {
         let info = self
-            .run(&SHOW_REAL_TIME_INFO_OF_MEETING, Ok(()), |tokens, _| {
-                control_request!(self.api().show_real_time_info_of_meeting(), self, tokens).send()
+            .send(&SHOW_REAL_TIME_INFO_OF_MEETING, |t| async move {
+                self.api()
+                    .show_real_time_info_of_meeting(self.id(), t.access_if_any(), t.control())
+                    .await
             })
             .await?;
         Ok(LiveMeeting::from_answer(info))
@@ -91,10 +95,11 @@ impl Conference {
                 allow_unmute_by_oneself: allow_unmute.map(switch).transpose()?,
             })
         })();
-        self.run(&MUTE_MEETING, body, |tokens, body| {
-            control_request!(self.api().mute_meeting(), self, tokens)
-                .body(body.clone())
-                .send()
+        let body = &self.checked(&MUTE_MEETING, body)?;
+        self.send(&MUTE_MEETING, |t| async move {
+            self.api()
+                .mute_meeting(self.id(), t.access_if_any(), t.control(), body)
+                .await
         })
         .await
     }
@@ -124,10 +129,11 @@ impl Conference {
                 duration,
             })
         });
-        self.run(&PROLONG_MEETING, body, |tokens, body| {
-            control_request!(self.api().prolong_meeting(), self, tokens)
-                .body(body.clone())
-                .send()
+        let body = &self.checked(&PROLONG_MEETING, body)?;
+        self.send(&PROLONG_MEETING, |t| async move {
+            self.api()
+                .prolong_meeting(self.id(), t.access_if_any(), t.control(), body)
+                .await
         })
         .await
     }
@@ -135,8 +141,10 @@ impl Conference {
     /// A one-use token that opens this meeting's event WebSocket within one minute.
     pub async fn websocket_token(&self) -> Result<WebSocketToken, Error> {
         let answer = self
-            .run(&CREATE_WEB_SOCKET_TOKEN, Ok(()), |tokens, _| {
-                control_request!(self.api().create_web_socket_token(), self, tokens).send()
+            .send(&CREATE_WEB_SOCKET_TOKEN, |t| async move {
+                self.api()
+                    .create_web_socket_token(self.id(), t.access_if_any(), t.control())
+                    .await
             })
             .await?;
         Ok(WebSocketToken(SecretString::from(answer.web_socket_token)))
@@ -145,8 +153,10 @@ impl Conference {
     /// Ends the meeting for everyone (its control tokens stop working). Retried only
     /// with [`crate::RetryPolicy::retry_cancel`], as cancelling is.
     pub async fn stop(&self) -> Result<(), Error> {
-        self.run(&STOP_MEETING, Ok(()), |tokens, _| {
-            control_request!(self.api().stop_meeting(), self, tokens).send()
+        self.send(&STOP_MEETING, |t| async move {
+            self.api()
+                .stop_meeting(self.id(), t.access_if_any(), t.control())
+                .await
         })
         .await
     }

@@ -8,7 +8,7 @@ use meeting_api::types::{
     RestMuteParticipantReqBody,
 };
 
-use crate::conference::{Conference, Participant, control_request, id_problem};
+use crate::conference::{Conference, Participant, id_problem};
 use crate::error::Error;
 use crate::meeting::switch;
 
@@ -41,14 +41,16 @@ impl Participant<'_> {
                     })
                 }),
         };
-        let conference = self.conference();
-        self.run(&LOCK_VIEW, body, |tokens, body| {
-            control_request!(conference.api().lock_view(), conference, tokens)
-                .participant_id(self.id())
-                .body(body.clone())
-                .send()
-        })
-        .await
+        let body = &self.checked(&LOCK_VIEW, body)?;
+        let (conference, id) = (self.conference(), self.id());
+        conference
+            .send(&LOCK_VIEW, |t| async move {
+                conference
+                    .api()
+                    .lock_view(conference.id(), id, t.access_if_any(), t.control(), body)
+                    .await
+            })
+            .await
     }
 
     /// Mutes this participant.
@@ -63,14 +65,16 @@ impl Participant<'_> {
 
     async fn set_muted(&self, mute: bool) -> Result<(), Error> {
         let body = switch(mute).map(|is_mute| RestMuteParticipantReqBody { is_mute });
-        let conference = self.conference();
-        self.run(&MUTE_PARTICIPANT, body, |tokens, body| {
-            control_request!(conference.api().mute_participant(), conference, tokens)
-                .participant_id(self.id())
-                .body(body.clone())
-                .send()
-        })
-        .await
+        let body = &self.checked(&MUTE_PARTICIPANT, body)?;
+        let (conference, id) = (self.conference(), self.id());
+        conference
+            .send(&MUTE_PARTICIPANT, |t| async move {
+                conference
+                    .api()
+                    .mute_participant(conference.id(), id, t.access_if_any(), t.control(), body)
+                    .await
+            })
+            .await
     }
 
     /// Removes this participant from the meeting. Not retried: after a hang-up whose
@@ -83,13 +87,16 @@ impl Participant<'_> {
                 bulk_hang_up_participants: vec![id],
             })
             .map_err(|_| "invalid participant id".to_owned());
+        let body = &self.checked(&HANG_UP, body)?;
         let conference = self.conference();
-        self.run(&HANG_UP, body, |tokens, body| {
-            control_request!(conference.api().hang_up(), conference, tokens)
-                .body(body.clone())
-                .send()
-        })
-        .await
+        conference
+            .send(&HANG_UP, |t| async move {
+                conference
+                    .api()
+                    .hang_up(conference.id(), t.access_if_any(), t.control(), body)
+                    .await
+            })
+            .await
     }
 }
 
@@ -109,10 +116,11 @@ impl Conference {
                 attendees: invitees.iter().map(Invitee::to_attendee).collect(),
             })
         };
-        self.run(&INVITE_PARTICIPANT, body, |tokens, body| {
-            control_request!(self.api().invite_participant(), self, tokens)
-                .body(body.clone())
-                .send()
+        let body = &self.checked(&INVITE_PARTICIPANT, body)?;
+        self.send(&INVITE_PARTICIPANT, |t| async move {
+            self.api()
+                .invite_participant(self.id(), t.access_if_any(), t.control(), body)
+                .await
         })
         .await
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use meeting_api::types::{UpdateStartedConfigReqBody as Body, builder};
+use meeting_api::types::UpdateStartedConfigReqBody as Body;
 
 /// Defines a setting's enum with its wire value and its command-line name.
 macro_rules! setting_enum {
@@ -180,9 +180,9 @@ macro_rules! settings_update {
                         .transpose()
                         .map_err(|e| e.to_string())
                 }
-                let body = builder::UpdateStartedConfigReqBody::default()
-                    $(.$wire(field(self.$name)?))+;
-                Body::try_from(body).map_err(|e| e.to_string())
+                Ok(Body {
+                    $($wire: field(self.$name)?,)+
+                })
             }
         }
 

@@ -28,7 +28,7 @@ impl Client {
         send: F,
     ) -> Result<T, Error>
     where
-        F: Fn(&Tokens) -> Fut,
+        F: Fn(Tokens) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let rt = &self.inner.runtime;
@@ -46,7 +46,7 @@ impl Client {
         let deadline = rt.deadline();
         let tokens = within(deadline, context, auth.tokens(rt, context, deadline)).await?;
         match rt
-            .attempts(operation, context, deadline, || send(&tokens))
+            .attempts(operation, context, deadline, || send(tokens.clone()))
             .await
         {
             // Boxed: a rare path, kept out of every call's future.
@@ -56,7 +56,7 @@ impl Client {
                         return Err(error);
                     }
                     let tokens = auth.tokens(rt, context, deadline).await?;
-                    rt.attempts(operation, context, deadline, || send(&tokens))
+                    rt.attempts(operation, context, deadline, || send(tokens.clone()))
                         .await
                 }))
                 .await

@@ -207,11 +207,7 @@ impl AccessTokens {
                 .encode(format!("{account}:{}", password.expose_secret()))
         );
         rt.attempts(&AUTHENTICATE_ACCOUNT, context, deadline, || {
-            rt.api
-                .authenticate_account()
-                .authorization(basic.as_str())
-                .body(body.clone())
-                .send()
+            rt.api.authenticate_account(None, &basic, None, &body)
         })
         .await
     }
@@ -236,10 +232,7 @@ impl AccessTokens {
                 let (authorization, body) =
                     request.map_err(|e| meeting_api::Error::InvalidRequest(e.to_string()))?;
                 rt.api
-                    .authenticate_app_id()
-                    .authorization(authorization)
-                    .body(body)
-                    .send()
+                    .authenticate_app_id(None, &authorization, None, None, &body)
                     .await
             }
         })

@@ -20,7 +20,8 @@ pub(crate) enum Auth<'a> {
     Control(&'a AccessTokens, &'a ControlAuth),
 }
 
-/// The tokens one attempt sends.
+/// The tokens one attempt sends (cheap to clone: two shared pointers).
+#[derive(Clone)]
 pub(crate) struct Tokens {
     access: Option<Arc<Token<AccessTokenInfo>>>,
     control: Option<Arc<Token<ControlTokenInfo>>>,

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use meeting_api::operations::CREATE_CONF_TOKEN;
+use meeting_api::types::CreateConfTokenXLoginType;
 
 use super::access::{
     AccessTokenInfo, AccessTokens, stored_time, text_from_stored, time_from_stored,
@@ -324,19 +325,21 @@ impl ControlAuth {
         deadline: Instant,
     ) -> Result<Token<ControlTokenInfo>, Error> {
         let context = &self.context();
+        // `X-Login-Type: 1` goes with the password.
+        let login_type = password
+            .map(|_| CreateConfTokenXLoginType::try_from(1))
+            .transpose()
+            .map_err(|e| Error::invalid(context, e.to_string()))?;
         let response = rt
             .attempts(&CREATE_CONF_TOKEN, context, deadline, || {
-                let mut request = rt.api.create_conf_token().conference_id(&*self.conference);
-                if let Some(current) = current {
-                    request = request.x_conference_authorization(current.expose_secret());
-                }
-                if let Some(password) = password {
-                    request = request.x_password(password.expose_secret()).x_login_type(1);
-                }
-                if let Some(access) = access {
-                    request = request.x_access_token(access.expose());
-                }
-                request.send()
+                rt.api.create_conf_token(
+                    &self.conference,
+                    access.map(|a| a.expose()),
+                    current.map(|c| c.expose_secret()),
+                    login_type.as_ref(),
+                    None,
+                    password.map(|p| p.expose_secret()),
+                )
             })
             .await?;
         let mut data = response.data;
