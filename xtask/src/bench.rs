@@ -66,6 +66,11 @@ pub fn run(quick: bool) -> Result<String> {
             "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--no-run",
         ],
     )?;
+    let built = started.elapsed();
+    println!(
+        "(release builds of the simulator and the driver: {:.0} s)",
+        built.as_secs_f64()
+    );
 
     let (_sim, url) = simulator(&root, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
@@ -145,7 +150,11 @@ pub fn run(quick: bool) -> Result<String> {
         Ok(line) => println!("{line}"),
         Err(e) => println!("not measured: {e:#}"),
     }
-    Ok(format!("done in {:.0} s", started.elapsed().as_secs_f64()))
+    Ok(format!(
+        "done in {:.0} s, {:.0} s of it measuring",
+        started.elapsed().as_secs_f64(),
+        (started.elapsed() - built).as_secs_f64()
+    ))
 }
 
 /// `cargo xtask bench --instructions`: the instructions one lock call executes (valgrind's
@@ -236,7 +245,7 @@ fn callgrind(executable: &str, mode: &str, url: &str, calls: usize) -> Result<u6
         .context("callgrind printed no instruction count")
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()

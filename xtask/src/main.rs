@@ -1,6 +1,7 @@
 //! Maintainer tasks for the workspace. Run `cargo xtask --help`.
 
 mod bench;
+mod build_cost;
 mod codegen;
 mod test;
 
@@ -51,6 +52,12 @@ enum Command {
         /// machine's load.
         #[arg(long, conflicts_with = "quick")]
         instructions: bool,
+        /// Instead: what the API surface costs to build: clean debug and release builds
+        /// of the `meeting` crate, what its `redis` feature adds, the rebuild after a
+        /// one-field spec edit, the generated lines per operation, `meeting-api`'s share
+        /// (several minutes; builds in target/bench-build).
+        #[arg(long, conflicts_with_all = ["quick", "instructions"])]
+        build: bool,
     },
 }
 
@@ -60,6 +67,7 @@ fn main() -> ExitCode {
         Command::Codegen { check: false } => codegen::write(),
         Command::Codegen { check: true } => codegen::check(),
         Command::Test { args } => test::run(&codegen::root(), &args),
+        Command::Bench { build: true, .. } => build_cost::run(),
         Command::Bench {
             instructions: true, ..
         } => bench::instructions(),
