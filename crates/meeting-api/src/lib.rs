@@ -5,14 +5,14 @@
 //! of this one. Use this crate directly when you need the raw operations:
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), meeting_api::Error<meeting_api::types::ErrorBody>> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use meeting_api::types::RestLockReqBody;
 //!
 //! let client = meeting_api::Client::new_with_client(
 //!     "https://api.meeting.huaweicloud.com",
 //!     reqwest::Client::new(),
 //! );
-//! let lock = RestLockReqBody { is_lock: 1.try_into().expect("1 locks") };
+//! let lock = RestLockReqBody { is_lock: 1.try_into()? }; // 1 locks, 0 unlocks
 //! client
 //!     .lock_meeting(
 //!         "914083136",                                           // conferenceID

@@ -5,12 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use meeting_api::types::TokenInfo;
+use meeting_api::operations::CREATE_CONF_TOKEN;
+use meeting_api::types::{CreateConfTokenXLoginType, TokenInfo};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
-
-use meeting_api::operations::CREATE_CONF_TOKEN;
-use meeting_api::types::CreateConfTokenXLoginType;
 
 use super::access::{
     AccessTokenInfo, AccessTokens, stored_time, text_from_stored, time_from_stored,
@@ -210,9 +208,9 @@ impl ControlAuth {
         }
     }
 
-    /// After `error` answered a call that sent `sent`: forgets the refused control token
-    /// if another can be had (not the caller's own, and there is a host password), and
-    /// says whether it was.
+    /// After the service refused `sent` (a 401 that is not about the access token):
+    /// forgets it if another can be had (not the caller's own, and there is a host
+    /// password), and says whether it was.
     pub async fn renew_after(&self, sent: &Arc<Token<ControlTokenInfo>>) -> bool {
         if self.control_token.is_some() || self.host_password.is_none() {
             return false;
