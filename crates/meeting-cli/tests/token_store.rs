@@ -154,15 +154,11 @@ fn a_hundred_concurrent_processes_sharing_redis_log_in_once() {
             let mut lock = sim.process();
             lock.args(["lock", conference])
                 .env("MEETING_HOST_PASSWORD", host_password)
-                .env("MEETING_TOKEN_STORE", redis.url(0))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("starts")
+                .env("MEETING_TOKEN_STORE", redis.url(0));
+            lock
         })
         .collect();
-    for process in processes {
-        let out = process.wait_with_output().expect("ends");
+    for out in all_at_once(processes) {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let counters = sim.handle.counters();
@@ -222,6 +218,24 @@ fn a_bad_token_store_exits_2_without_quoting_a_password() {
     assert_eq!(sim.requests(), 0);
 }
 
+/// Starts every command at once, then waits for each: their outputs, in order.
+fn all_at_once(commands: Vec<std::process::Command>) -> Vec<std::process::Output> {
+    let running: Vec<_> = commands
+        .into_iter()
+        .map(|mut command| {
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts")
+        })
+        .collect();
+    running
+        .into_iter()
+        .map(|process| process.wait_with_output().expect("ends"))
+        .collect()
+}
+
 /// 100 processes at once with a wrong account password, sharing `store`: how many login
 /// attempts reached the service. Every process fails with exit code 1.
 fn wrong_password_wave(sim: &Sim, store: &str) -> u64 {
@@ -230,15 +244,11 @@ fn wrong_password_wave(sim: &Sim, store: &str) -> u64 {
             let mut show = sim.process();
             show.args(["show", CONF])
                 .env("MEETING_PASSWORD", "Wrong-pass-2026")
-                .env("MEETING_TOKEN_STORE", store)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("starts")
+                .env("MEETING_TOKEN_STORE", store);
+            show
         })
         .collect();
-    for process in processes {
-        let out = process.wait_with_output().expect("ends");
+    for out in all_at_once(processes) {
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         assert!(!stderr(&out).contains("Wrong-pass-2026"));
     }
