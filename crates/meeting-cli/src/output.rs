@@ -45,7 +45,10 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
         Failure::Call(error) => {
             let code = match error.kind() {
                 ErrorKind::InvalidInput | ErrorKind::Config => EXIT_USAGE,
-                ErrorKind::Transport | ErrorKind::Tls | ErrorKind::Timeout => EXIT_TRANSPORT,
+                ErrorKind::Transport
+                | ErrorKind::Tls
+                | ErrorKind::Timeout
+                | ErrorKind::Disconnected => EXIT_TRANSPORT,
                 // The service's answers, including ones it should not have given.
                 _ => EXIT_SERVICE,
             };

@@ -87,6 +87,9 @@ pub(crate) mod codes {
     /// Simulator's own: Huawei documents the statuses (412, 423) but not their codes.
     pub const ACCOUNT_DISABLED: &str = "USG.000000412";
     pub const ACCOUNT_LOCKED: &str = "USG.000000423";
+    /// Simulator's own: a WebSocket token that is unknown, used or expired (the pages
+    /// document no code for the upgrade's refusal).
+    pub const WS_TOKEN_INVALID: &str = "SIM.000000401";
     /// Simulator's own: unknown route or method.
     pub const NOT_FOUND: &str = "SIM.000000404";
 }

@@ -27,7 +27,7 @@ pub use model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantSeed,
     ParticipantView, Seed, Settings, StateView, Tenancy,
 };
-pub use world::{Change, Counters};
+pub use world::{Change, Counters, SocketFaults};
 
 /// How to run a simulator. Build one with [`Simulator::new`], then [`Simulator::start`].
 #[derive(Clone, Debug)]
@@ -123,7 +123,10 @@ impl Simulator {
             addr.ip().to_string()
         };
         let base_url = format!("{scheme}://{host}:{}", addr.port());
+        let (stop, stopped) = watch::channel(false);
         let shared = Arc::new(Shared {
+            authority: format!("{host}:{}", addr.port()),
+            stopping: stopped.clone(),
             world: Mutex::new(world::World::default()),
             clock: world::Clock::default(),
             faults: faults::Faults::new(self.faults),
@@ -133,7 +136,6 @@ impl Simulator {
         });
         shared.world().seed(self.seed);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
-        let (stop, stopped) = watch::channel(false);
         let router = service::router(shared.clone());
         let task = tokio::spawn(serve::accept_loop(
             listener,
@@ -154,6 +156,10 @@ impl Simulator {
 
 /// State shared by every connection.
 pub(crate) struct Shared {
+    /// `host:port`, for the URLs the simulator answers (the control token's wsURL).
+    authority: String,
+    /// Turns true when the simulator stops: open WebSockets close.
+    stopping: watch::Receiver<bool>,
     world: Mutex<world::World>,
     clock: world::Clock,
     faults: faults::Faults,
@@ -166,7 +172,9 @@ impl Shared {
     fn world(&self) -> MutexGuard<'_, world::World> {
         // Handlers never leave the world half-changed across an await or a panic point,
         // so a poisoned lock still holds consistent state.
-        self.world.lock().unwrap_or_else(|p| p.into_inner())
+        let mut world = self.world.lock().unwrap_or_else(|p| p.into_inner());
+        world.set_now(self.clock.now_ms());
+        world
     }
 
     /// 32 hex digits, like the service's.
@@ -258,6 +266,38 @@ impl SimHandle {
     /// What was counted so far.
     pub fn counters(&self) -> Counters {
         self.shared.world().counters().clone()
+    }
+
+    /// A participant leaves by itself; `false` if it was not in that meeting in progress.
+    pub fn leave(&self, id: &str, participant: &str) -> bool {
+        self.shared.world().leave(id, participant).is_ok()
+    }
+
+    /// Who is speaking in conference `id` (participant ID, volume): the event stream
+    /// reports the three loudest. `false` if one is not in that meeting in progress.
+    pub fn set_speakers(&self, id: &str, speakers: &[(&str, i64)]) -> bool {
+        let speakers: Vec<(String, i64)> = speakers
+            .iter()
+            .map(|(pid, volume)| ((*pid).to_owned(), *volume))
+            .collect();
+        self.shared.world().set_speakers(id, &speakers).is_ok()
+    }
+
+    /// Open meeting-control WebSockets of conference `id`.
+    pub fn open_sockets(&self, id: &str) -> usize {
+        self.shared.world().open_sockets(id)
+    }
+
+    /// Closes every meeting-control WebSocket of conference `id` (as a network failure
+    /// would); how many there were.
+    pub fn drop_sockets(&self, id: &str) -> usize {
+        self.shared.world().drop_sockets(id)
+    }
+
+    /// Faults of conference `id`'s WebSockets: duplicated, reordered or skipped
+    /// incremental frames, unanswered heartbeats.
+    pub fn set_socket_faults(&self, id: &str, faults: SocketFaults) {
+        self.shared.world().set_socket_faults(id, faults);
     }
 
     /// Moves the simulator's clock forward: tokens expire as if that time had passed.

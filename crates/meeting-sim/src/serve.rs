@@ -1,6 +1,6 @@
 //! Serving connections: the accept loop, HTTP and HTTPS on one port (each connection
-//! is sniffed for a TLS ClientHello), graceful shutdown, and the dropped connections
-//! that faults ask for.
+//! is sniffed for a TLS ClientHello), upgrades to WebSockets, graceful shutdown, and
+//! the dropped connections that faults ask for.
 
 use std::time::Duration;
 
@@ -67,11 +67,16 @@ async fn serve(
         // shutdown (a client's pool may hold one it opened and never used).
         _ = stopped.wait_for(|stopped| *stopped) => return Ok(()),
     };
+    let secure = tls.is_some() && peeked == 1 && first[0] == TLS_HANDSHAKE;
     let service =
         hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
             let router = router.clone();
+            let mut request = request.map(axum::body::Body::new);
+            // Handlers that answer URLs (the control token's wsURL) answer the scheme
+            // the client connected with.
+            request.extensions_mut().insert(service::Secure(secure));
             async move {
-                let response = match router.oneshot(request.map(axum::body::Body::new)).await {
+                let response = match router.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
                 };
@@ -87,7 +92,7 @@ async fn serve(
         });
     let builder = auto::Builder::new(TokioExecutor::new());
     match tls {
-        Some(acceptor) if peeked == 1 && first[0] == TLS_HANDSHAKE => {
+        Some(acceptor) if secure => {
             let stream = acceptor
                 .accept(stream)
                 .await
@@ -95,7 +100,7 @@ async fn serve(
             watcher
                 .watch(
                     builder
-                        .serve_connection(TokioIo::new(stream), service)
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
                         .into_owned(),
                 )
                 .await
@@ -104,7 +109,7 @@ async fn serve(
             watcher
                 .watch(
                     builder
-                        .serve_connection(TokioIo::new(stream), service)
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
                         .into_owned(),
                 )
                 .await

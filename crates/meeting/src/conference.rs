@@ -110,6 +110,12 @@ impl Conference {
         self.client.control_token_info(&self.auth).await
     }
 
+    /// The client this handle sends through.
+    #[cfg_attr(not(feature = "events"), allow(dead_code))]
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The generated client the operations' requests are built with.
     pub(crate) fn api(&self) -> &meeting_api::Client {
         self.client.api()

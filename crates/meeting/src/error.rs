@@ -82,6 +82,14 @@ pub enum Error {
         /// The HTTP client's error.
         source: Arc<reqwest::Error>,
     },
+    /// A meeting's event stream lost its connection and could not restore it within
+    /// the time it was given.
+    Disconnected {
+        /// The stream (`MeetingEvents` and its conference).
+        context: Context,
+        /// Why the last attempt failed.
+        message: String,
+    },
     /// The call took longer than the configured timeout.
     Timeout {
         /// Which call.
@@ -117,6 +125,9 @@ impl fmt::Display for Error {
                 context, message, ..
             } => write!(f, "{context}: TLS failure: {message}"),
             Self::Timeout { context } => write!(f, "{context}: timed out"),
+            Self::Disconnected { context, message } => {
+                write!(f, "{context}: disconnected: {message}")
+            }
             Self::UnexpectedResponse {
                 context,
                 status,
@@ -223,6 +234,7 @@ impl ErrorKind {
             Self::Transport => "transport",
             Self::Tls => "tls",
             Self::Timeout => "timeout",
+            Self::Disconnected => "disconnected",
             Self::UnexpectedResponse => "unexpected_response",
         }
     }
@@ -262,6 +274,8 @@ pub enum ErrorKind {
     Tls,
     /// Timed out.
     Timeout,
+    /// An event stream lost its connection for longer than it may reconnect.
+    Disconnected,
     /// An answer the API does not describe.
     UnexpectedResponse,
 }
@@ -275,6 +289,7 @@ impl Error {
             Self::Transport { .. } => ErrorKind::Transport,
             Self::Tls { .. } => ErrorKind::Tls,
             Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::Disconnected { .. } => ErrorKind::Disconnected,
             Self::UnexpectedResponse { .. } => ErrorKind::UnexpectedResponse,
             Self::Service(e) => match (e.status, e.code.as_str()) {
                 (_, "MMC.111070005") | (404, _) => ErrorKind::NotFound,
@@ -297,7 +312,10 @@ impl Error {
                 matches!(status, Some(429 | 500 | 502 | 503 | 504))
             }
             Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::InvalidInput { .. } | Self::Config(_) | Self::Tls { .. } => false,
+            Self::InvalidInput { .. }
+            | Self::Config(_)
+            | Self::Tls { .. }
+            | Self::Disconnected { .. } => false,
         }
     }
 

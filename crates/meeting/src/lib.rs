@@ -10,6 +10,8 @@ pub mod clock;
 mod conference;
 mod credentials;
 mod error;
+#[cfg(feature = "events")]
+pub mod events;
 mod management;
 mod meeting;
 mod participants;

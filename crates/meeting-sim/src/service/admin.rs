@@ -20,6 +20,20 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route("/state", get(state))
         .route("/conferences/{id}", get(conference))
         .route("/conferences/{id}/participants", post(join))
+        .route(
+            "/conferences/{id}/participants/{participant}",
+            axum::routing::delete(leave),
+        )
+        .route(
+            "/conferences/{id}/speakers",
+            axum::routing::put(set_speakers),
+        )
+        .route("/conferences/{id}/sockets", get(sockets))
+        .route("/conferences/{id}/sockets/drop", post(drop_sockets))
+        .route(
+            "/conferences/{id}/sockets/faults",
+            axum::routing::put(socket_faults),
+        )
         .route("/counters", get(counters))
         .route("/seed", post(seed))
         .route("/reset", post(reset))
@@ -58,6 +72,61 @@ async fn join(
         .view(&id)
         .map(Json)
         .ok_or_else(|| ApiError::meeting_not_found(&id))
+}
+
+/// A participant leaves by itself.
+async fn leave(
+    State(shared): State<Arc<Shared>>,
+    Path((id, participant)): Path<(String, String)>,
+) -> ApiResult<Json<ConferenceView>> {
+    let mut world = shared.world();
+    world.leave(&id, &participant)?;
+    world
+        .view(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::meeting_not_found(&id))
+}
+
+#[derive(Deserialize)]
+struct SpeakerEntry {
+    id: String,
+    #[serde(default)]
+    volume: i64,
+}
+
+/// Who is speaking: `[{"id": "…", "volume": 80}, …]` (an empty list: nobody).
+async fn set_speakers(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(speakers): Json<Vec<SpeakerEntry>>,
+) -> ApiResult<()> {
+    let speakers: Vec<(String, i64)> = speakers.into_iter().map(|s| (s.id, s.volume)).collect();
+    shared.world().set_speakers(&id, &speakers)
+}
+
+/// `{"open": n}`: the conference's open meeting-control WebSockets.
+async fn sockets(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "open": shared.world().open_sockets(&id) }))
+}
+
+/// Closes the conference's WebSockets; `{"dropped": n}`.
+async fn drop_sockets(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "dropped": shared.world().drop_sockets(&id) }))
+}
+
+/// Faults of the conference's WebSockets (see `SocketFaults`).
+async fn socket_faults(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(faults): Json<crate::SocketFaults>,
+) {
+    shared.world().set_socket_faults(&id, faults);
 }
 
 async fn counters(State(shared): State<Arc<Shared>>) -> Json<Counters> {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
@@ -15,9 +15,11 @@ use meeting_api::types::{
 };
 
 use super::{
-    ApiResult, Authorized, Controlled, Done, QueryMap, Route, header, required_query, unwrap_basic,
+    ApiResult, Authorized, Controlled, Done, QueryMap, Route, Secure, header, required_query,
+    unwrap_basic,
 };
 use crate::Shared;
+use crate::world::NOTIFY_TYPES;
 
 /// This family's operations and their handlers.
 pub(super) static ROUTES: &[Route] = &[
@@ -74,6 +76,7 @@ pub(super) static ROUTES: &[Route] = &[
 /// `GET …/token`: grant a control token for the host password, or keep one alive.
 pub(super) async fn token(
     State(shared): State<Arc<Shared>>,
+    Extension(Secure(secure)): Extension<Secure>,
     headers: HeaderMap,
     query: QueryMap,
 ) -> ApiResult<Json<ConfTokenResponse>> {
@@ -96,6 +99,8 @@ pub(super) async fn token(
         now_ms,
         validity_ms,
     )?;
+    // Like the one from …/wsToken: one use, one minute.
+    let tmp_ws_token = world.grant_ws_token(id, now_ms, WS_TOKEN_VALIDITY_MS)?;
     drop(world);
     Ok(Json(ConfTokenResponse {
         data: TokenInfo {
@@ -105,12 +110,16 @@ pub(super) async fn token(
             org_id: Some("sim-org".to_owned()),
             participant_id: None,
             role: Some(1),
-            support_notify_type: vec!["ConfInfo".to_owned(), "ParticipantInfo".to_owned()],
-            tmp_ws_token: Some(format!("ws{}", &id)),
+            support_notify_type: NOTIFY_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            tmp_ws_token: Some(tmp_ws_token),
             user_id: Some("sim-scheduler".to_owned()),
             vmr_current_conf_id: None,
+            // The origin of the socket, as the service gives it: the client appends
+            // the path. The scheme is the one this request came with.
             ws_url: Some(format!(
-                "wss://127.0.0.1/cms/open/websocket/confctl/increment/conn?confID={id}"
+                "{}://{}",
+                if secure { "wss" } else { "ws" },
+                shared.authority
             )),
         },
         address_token: Some("sim-address-token".to_owned()),

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod control;
+mod events;
 mod management;
 
 use std::collections::HashMap;
@@ -31,6 +32,11 @@ use crate::faults::Injected;
 
 /// Bodies above this are refused with 400 (the service's bodies are tiny).
 const BODY_LIMIT: usize = 64 * 1024;
+
+/// Whether the request came over TLS (set by the connection, read by handlers that
+/// answer URLs).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Secure(pub bool);
 
 /// Marks a response whose connection the server must drop without answering.
 #[derive(Clone, Copy, Debug)]
@@ -94,6 +100,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         router = router.route(operation.path, (route.handler)(method_filter(operation)));
     }
     router
+        .route(events::PATH, axum::routing::get(events::open))
         .nest("/_sim", admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -121,6 +128,9 @@ async fn method_not_allowed() -> ApiError {
 fn operation(method: &Method, path: &str) -> &'static str {
     if path.starts_with("/_sim/") {
         return "admin";
+    }
+    if path == events::PATH {
+        return "MeetingEvents";
     }
     routes()
         .map(|r| r.operation)

@@ -109,13 +109,24 @@ impl World {
         allow_unmute: Option<bool>,
     ) -> Result<(), ApiError> {
         let conference = self.ongoing_mut(id)?;
+        let mut changed = Vec::new();
         for participant in conference.participants.iter_mut().filter(|p| !p.seed.host) {
-            participant.muted = mute;
+            if participant.muted != mute {
+                participant.muted = mute;
+                changed.push(participant.seed.id.clone());
+            }
         }
+        conference.all_muted = mute;
         if mute {
             conference.settings.allow_unmute_by_oneself = i32::from(allow_unmute.unwrap_or(true));
         }
         self.changed(Change::Meeting(id.to_owned()));
+        for participant in changed {
+            self.changed(Change::Participant {
+                conference: id.to_owned(),
+                participant,
+            });
+        }
         Ok(())
     }
 
@@ -154,24 +165,32 @@ impl World {
                 "attendees[{i}].phone is required"
             )));
         }
+        let now_ms = self.now_ms;
         let conference = self.ongoing_mut(id)?;
         let mut joined = Vec::new();
         for attendee in attendees {
             let pid = hex::encode(rand::random::<[u8; 16]>());
-            let mut participant = Participant::new(crate::model::ParticipantSeed {
-                id: pid.clone(),
-                name: attendee.name.clone(),
-                professional_terminal: false,
-                host: attendee.role.as_deref() == Some(&1),
-            });
+            let mut participant = Participant::new(
+                crate::model::ParticipantSeed {
+                    id: pid.clone(),
+                    name: attendee.name.clone(),
+                    professional_terminal: false,
+                    host: attendee.role.as_deref() == Some(&1),
+                },
+                now_ms,
+            );
             participant.phone = attendee.phone.clone();
             conference.participants.push(participant);
             joined.push(pid);
         }
-        for participant in &joined {
+        for (participant, attendee) in joined.iter().zip(attendees) {
             self.changed(Change::Participant {
                 conference: id.to_owned(),
                 participant: participant.clone(),
+            });
+            self.changed(Change::Invited {
+                conference: id.to_owned(),
+                number: attendee.phone.clone().unwrap_or_default(),
             });
         }
         Ok(joined)
@@ -228,6 +247,7 @@ impl World {
         let conference = self.ongoing_mut(id)?;
         conference.state = ConferenceState::Ended;
         conference.participants.clear();
+        conference.speakers.clear();
         self.revoke_control(id);
         self.changed(Change::Ended(id.to_owned()));
         Ok(())
@@ -240,6 +260,7 @@ impl World {
         id: &str,
         participant: crate::model::ParticipantSeed,
     ) -> Result<(), ApiError> {
+        let now_ms = self.now_ms;
         let conference = self
             .conferences
             .get_mut(id)
@@ -247,6 +268,7 @@ impl World {
         let started = match conference.state {
             ConferenceState::Scheduled => {
                 conference.state = ConferenceState::Ongoing;
+                conference.started_ms = now_ms;
                 true
             }
             ConferenceState::Ongoing => false,
@@ -256,7 +278,9 @@ impl World {
         };
         let pid = participant.id.clone();
         conference.participants.retain(|p| p.seed.id != pid);
-        conference.participants.push(Participant::new(participant));
+        conference
+            .participants
+            .push(Participant::new(participant, now_ms));
         if started {
             self.changed(Change::Meeting(id.to_owned()));
         }
@@ -264,6 +288,44 @@ impl World {
             conference: id.to_owned(),
             participant: pid,
         });
+        Ok(())
+    }
+
+    /// A participant leaves by itself (the admin API, `SimHandle::leave`).
+    pub fn leave(&mut self, id: &str, participant: &str) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        let before = conference.participants.len();
+        conference.participants.retain(|p| p.seed.id != participant);
+        if conference.participants.len() == before {
+            return Err(ApiError::bad_request(format!(
+                "participant {participant} is not in meeting {id}"
+            )));
+        }
+        conference.speakers.retain(|(pid, _)| pid != participant);
+        self.changed(Change::Left {
+            conference: id.to_owned(),
+            participant: participant.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Who is speaking (the admin API, `SimHandle::set_speakers`): at most the three
+    /// loudest, as the service reports them; every one must be in the meeting.
+    pub fn set_speakers(&mut self, id: &str, speakers: &[(String, i64)]) -> Result<(), ApiError> {
+        let conference = self.ongoing_mut(id)?;
+        if let Some((missing, _)) = speakers
+            .iter()
+            .find(|(pid, _)| !conference.participants.iter().any(|p| p.seed.id == *pid))
+        {
+            return Err(ApiError::bad_request(format!(
+                "participant {missing} is not in meeting {id}"
+            )));
+        }
+        let mut loudest = speakers.to_vec();
+        loudest.sort_by(|a, b| b.1.cmp(&a.1));
+        loudest.truncate(3);
+        conference.speakers = loudest;
+        self.changed(Change::Speakers(id.to_owned()));
         Ok(())
     }
 }

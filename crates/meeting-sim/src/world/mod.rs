@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 mod auth;
 mod control;
 mod management;
+mod sockets;
+
+pub use sockets::SocketFaults;
+pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 
 use crate::errors::ApiError;
 use crate::model::{
@@ -34,10 +38,21 @@ const DEFAULT_LENGTH_MINUTES: u32 = 60;
 const DEFAULT_PROLONG_MINUTES: u32 = 15;
 
 /// Wall clock plus an offset that tests move forward ([`crate::SimHandle::advance_clock`]),
-/// so token expiry can be crossed without sleeping.
-#[derive(Debug, Default)]
+/// so token expiry and the WebSocket's heartbeat limit can be crossed without sleeping.
+#[derive(Debug)]
 pub struct Clock {
     offset_ms: AtomicI64,
+    /// Bumped at each move, so that whoever waits on the clock looks again.
+    moved: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self {
+            offset_ms: AtomicI64::new(0),
+            moved: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl Clock {
@@ -54,6 +69,12 @@ impl Clock {
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4);
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.moved.send_modify(|moves| *moves += 1);
+    }
+
+    /// Changes each time the clock is moved.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.moved.subscribe()
     }
 }
 
@@ -112,15 +133,18 @@ pub struct Participant {
     pub view_locked_to: Option<String>,
     pub phone: Option<String>,
     pub muted: bool,
+    /// When it joined, in ms since the epoch (the simulator's clock).
+    pub joined_ms: i64,
 }
 
 impl Participant {
-    fn new(seed: crate::model::ParticipantSeed) -> Self {
+    fn new(seed: crate::model::ParticipantSeed, joined_ms: i64) -> Self {
         Self {
             seed,
             view_locked_to: None,
             phone: None,
             muted: false,
+            joined_ms,
         }
     }
 }
@@ -141,6 +165,12 @@ pub struct Conference {
     pub start_minutes: Option<i64>,
     pub media_types: Option<String>,
     pub guest_password: Option<String>,
+    /// Whether MuteMeeting muted everyone (and has not unmuted them).
+    pub all_muted: bool,
+    /// Who is speaking (participant ID, volume), loudest first, as the admin API set it.
+    pub speakers: Vec<(String, i64)>,
+    /// When it started (or was seeded), in ms since the epoch.
+    pub started_ms: i64,
 }
 
 impl Conference {
@@ -227,7 +257,7 @@ impl From<ConferenceSeed> for Conference {
             participants: seed
                 .participants
                 .into_iter()
-                .map(Participant::new)
+                .map(|p| Participant::new(p, 0))
                 .collect(),
             length_minutes: DEFAULT_LENGTH_MINUTES,
             auto_prolong: false,
@@ -235,6 +265,9 @@ impl From<ConferenceSeed> for Conference {
             start_minutes: None,
             media_types: None,
             guest_password: None,
+            all_muted: false,
+            speakers: Vec::new(),
+            started_ms: 0,
         }
     }
 }
@@ -264,6 +297,27 @@ pub enum Change {
     Scheduled(String),
     /// The conference ended or was cancelled.
     Ended(String),
+    /// Who is speaking changed.
+    Speakers(String),
+    /// A number was called into the conference.
+    Invited {
+        /// The conference ID.
+        conference: String,
+        /// The number called.
+        number: String,
+    },
+}
+
+impl Change {
+    /// The conference it is about.
+    pub fn conference(&self) -> &str {
+        match self {
+            Self::Meeting(id) | Self::Scheduled(id) | Self::Ended(id) | Self::Speakers(id) => id,
+            Self::Participant { conference, .. }
+            | Self::Left { conference, .. }
+            | Self::Invited { conference, .. } => conference,
+        }
+    }
 }
 
 /// Everything that changes, behind one lock. Every field is private: each change and
@@ -281,17 +335,28 @@ pub struct World {
     counters: Counters,
     /// Changes since the start, in order (see [`World::changed`]).
     changes: Vec<Change>,
+    /// The meeting-control WebSockets.
+    sockets: sockets::Sockets,
+    /// The simulator's clock when the lock was taken (see [`World::set_now`]).
+    now_ms: i64,
 }
 
 impl World {
     /// Records a change of a conference's state: the one place every change passes.
     fn changed(&mut self, change: Change) {
         self.counters.changes += 1;
+        self.publish(&change);
         // Bounded: an observer reads what it needs as changes happen.
         if self.changes.len() >= MAX_CHANGES_KEPT {
             self.changes.drain(..MAX_CHANGES_KEPT / 2);
         }
         self.changes.push(change);
+    }
+
+    /// The simulator's clock, read when the lock is taken: what changes are stamped
+    /// with.
+    pub fn set_now(&mut self, now_ms: i64) {
+        self.now_ms = now_ms;
     }
 
     /// The changes recorded so far (the most recent ones, at most 4,096).
@@ -361,8 +426,12 @@ impl World {
             self.apps.insert(app.app_id.clone(), app);
         }
         for conference in seed.conferences {
-            self.conferences
-                .insert(conference.id.clone(), conference.into());
+            let mut conference: Conference = conference.into();
+            conference.started_ms = self.now_ms;
+            for participant in &mut conference.participants {
+                participant.joined_ms = self.now_ms;
+            }
+            self.conferences.insert(conference.id.clone(), conference);
         }
     }
 

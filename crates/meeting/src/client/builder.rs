@@ -98,7 +98,8 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     user_agent: String,
     http: Option<reqwest::Client>,
-    roots: Vec<reqwest::Certificate>,
+    /// Extra trusted roots (DER), for the HTTP client and the event WebSockets alike.
+    roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     allow_insecure_http: bool,
     retry: RetryPolicy,
     body_limit: usize,
@@ -215,12 +216,7 @@ impl ClientBuilder {
     /// Also trusts these root certificates (PEM, one or several), e.g. the simulator's
     /// CA under `--tls`. Text without a certificate is refused here, not ignored.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let certificates = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| Error::config_with(format!("not a PEM certificate: {e}"), e))?;
-        if certificates.is_empty() {
-            return Err(Error::config("no certificate in the PEM text"));
-        }
-        self.roots.extend(certificates);
+        self.roots.extend(super::tls::certificates_from_pem(pem)?);
         Ok(self)
     }
 
@@ -285,6 +281,8 @@ impl ClientBuilder {
             .endpoint
             .unwrap_or_else(|| Region::CnNorth4.base_url().to_owned());
         let base_url = check_endpoint(&endpoint, self.allow_insecure_http)?;
+        // One TLS configuration (roots, crypto provider) for HTTP and WebSockets.
+        let tls = super::tls::TlsSettings::new(self.roots)?;
         // The request timeout is known only for a client built here.
         let (http, request_timeout) = match self.http {
             Some(http) => (http, None),
@@ -293,12 +291,10 @@ impl ClientBuilder {
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.request_timeout)
                     .user_agent(self.user_agent)
-                    .redirect(reqwest::redirect::Policy::none());
+                    .redirect(reqwest::redirect::Policy::none())
+                    .tls_backend_preconfigured(tls.for_http());
                 if !self.allow_insecure_http && base_url.starts_with("https://") {
                     builder = builder.https_only(true);
-                }
-                for root in self.roots {
-                    builder = builder.add_root_certificate(root);
                 }
                 let http = builder.build().map_err(|e| {
                     Error::config_with(format!("cannot build the HTTP client: {e}"), e)
@@ -337,6 +333,11 @@ impl ClientBuilder {
                     clock: self.clock,
                 },
                 base_url,
+                websocket: super::tls::WebSocketSettings {
+                    tls: tls.for_websocket(),
+                    allow_insecure: self.allow_insecure_http,
+                    connect_timeout: self.connect_timeout,
+                },
                 access: AccessTokens::new(self.credentials, access, self.remember_refusals),
                 control: Mutex::new(HashMap::new()),
                 remember_refusals: self.remember_refusals,

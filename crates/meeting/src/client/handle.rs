@@ -34,6 +34,9 @@ pub struct Client {
 pub(super) struct ClientInner {
     pub(super) runtime: Runtime,
     pub(super) base_url: String,
+    /// How the event WebSockets connect (the HTTP client's TLS configuration).
+    #[cfg_attr(not(feature = "events"), allow(dead_code))]
+    pub(super) websocket: super::tls::WebSocketSettings,
     pub(super) access: AccessTokens,
     /// One control-token cache per conference.
     pub(super) control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
@@ -73,6 +76,12 @@ impl Client {
     /// The endpoint this client talks to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// How this client's event WebSockets connect.
+    #[cfg(feature = "events")]
+    pub(crate) fn websocket(&self) -> &super::tls::WebSocketSettings {
+        &self.inner.websocket
     }
 
     /// The generated low-level client, for calls this crate does not wrap.

@@ -6,9 +6,12 @@
 mod builder;
 mod call;
 mod handle;
+mod tls;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REMEMBER_REFUSALS,
     DEFAULT_REQUEST_TIMEOUT, Region,
 };
 pub use handle::Client;
+#[cfg(feature = "events")]
+pub(crate) use tls::WebSocketSettings;

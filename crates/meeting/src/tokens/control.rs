@@ -419,8 +419,14 @@ pub struct ControlTokenInfo {
     pub valid_for: Option<Duration>,
     /// When the client considers it expired.
     pub expires_at: Option<SystemTime>,
-    /// The WebSocket URL for meeting events.
+    /// The WebSocket URL for meeting events (`wsURL`: its origin, `wss://host:port`).
     pub ws_url: Option<String>,
+    /// The notification types the meeting's WebSocket supports (`supportNotifyType`).
+    pub supported_notifications: Vec<String>,
+    /// A WebSocket token that came with the control token (`tmpWsToken`). Like the
+    /// one [`crate::Conference::websocket_token`] obtains it opens the socket once,
+    /// so it is not kept in a shared token store.
+    pub tmp_ws_token: Option<SecretString>,
     /// The meeting's scheduler.
     pub user_id: Option<String>,
     /// The enterprise.
@@ -440,6 +446,8 @@ impl ControlTokenInfo {
             valid_for: Some(validity),
             expires_at: now.checked_add(validity),
             ws_url: data.ws_url,
+            supported_notifications: data.support_notify_type,
+            tmp_ws_token: data.tmp_ws_token.map(SecretString::from),
             user_id: data.user_id,
             org_id: data.org_id,
         }
@@ -452,6 +460,8 @@ impl ControlTokenInfo {
             valid_for: None,
             expires_at: None,
             ws_url: None,
+            supported_notifications: Vec::new(),
+            tmp_ws_token: None,
             user_id: None,
             org_id: None,
         }
@@ -470,6 +480,7 @@ impl super::shared::StoredInfo for ControlTokenInfo {
             "valid_for_ms": self.valid_for.map(|d| d.as_millis() as u64),
             "expires_at_ms": stored_time(self.expires_at),
             "ws_url": self.ws_url,
+            "supported_notifications": self.supported_notifications,
             "user_id": self.user_id,
             "org_id": self.org_id,
         })
@@ -484,6 +495,16 @@ impl super::shared::StoredInfo for ControlTokenInfo {
             valid_for: field("valid_for_ms").as_u64().map(Duration::from_millis),
             expires_at: time_from_stored(field("expires_at_ms")),
             ws_url: text_from_stored(field("ws_url")),
+            supported_notifications: field("supported_notifications")
+                .as_array()
+                .map(|types| {
+                    types
+                        .iter()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            tmp_ws_token: None,
             user_id: text_from_stored(field("user_id")),
             org_id: text_from_stored(field("org_id")),
         })

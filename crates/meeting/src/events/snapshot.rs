@@ -1,0 +1,448 @@
+//! The meeting as a stream knows it, and how frames change it: a full message replaces
+//! its type's part, an incremental one merges the keys it carries; either way the
+//! events say what changed. Two snapshots compare into the same events (what changed
+//! while the stream was away).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::model::{
+    EventKind, MeetingStatus, Notification, ParticipantField, ParticipantInfo, Speaker,
+    StatusField, WaitingParticipant,
+};
+use super::wire::{self, Frame, RosterItem};
+
+/// The meeting as the stream currently knows it (see
+/// [`crate::events::EventStream::snapshot`]): what the events read so far add up to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Subject, times, scheduler.
+    pub info: Option<super::model::MeetingInfo>,
+    /// Lock, mute, recording, phase.
+    pub status: Option<MeetingStatus>,
+    /// Who is online, by participant ID.
+    pub participants: BTreeMap<String, ParticipantInfo>,
+    /// The loudest speakers.
+    pub speakers: Vec<Speaker>,
+    /// Who is in the waiting room, by participant ID.
+    pub waiting: BTreeMap<String, WaitingParticipant>,
+}
+
+impl Snapshot {
+    /// Whether the meeting's state says it ended.
+    pub fn ended(&self) -> bool {
+        self.status
+            .as_ref()
+            .is_some_and(|s| s.phase == Some(super::model::Phase::Ended))
+    }
+
+    /// The snapshot after `event`.
+    pub(crate) fn apply(&mut self, event: &EventKind) {
+        match event {
+            EventKind::Info { info } => self.info = Some(info.clone()),
+            EventKind::Status { status, .. } => self.status = Some(status.clone()),
+            EventKind::ParticipantJoined { participant }
+            | EventKind::ParticipantChanged { participant, .. } => {
+                self.participants
+                    .insert(participant.id.clone(), participant.clone());
+            }
+            EventKind::ParticipantLeft { participant } => {
+                self.participants.remove(&participant.id);
+            }
+            EventKind::SpeakersChanged { speakers } => self.speakers = speakers.clone(),
+            EventKind::WaitingJoined { participant }
+            | EventKind::WaitingChanged { participant } => {
+                self.waiting
+                    .insert(participant.id.clone(), participant.clone());
+            }
+            EventKind::WaitingLeft { participant } => {
+                self.waiting.remove(&participant.id);
+            }
+            _ => {}
+        }
+    }
+
+    /// The events that turn this snapshot into `newer`.
+    pub(crate) fn changes_to(&self, newer: &Snapshot, out: &mut Vec<EventKind>) {
+        if newer.info.is_some() && self.info != newer.info {
+            out.extend(newer.info.clone().map(|info| EventKind::Info { info }));
+        }
+        if let Some(status) = &newer.status {
+            status_changes(self.status.as_ref(), status, out);
+        }
+        for change in roster_changes(&self.participants, &newer.participants) {
+            out.push(participant_event(change));
+        }
+        if self.speakers != newer.speakers {
+            out.push(EventKind::SpeakersChanged {
+                speakers: newer.speakers.clone(),
+            });
+        }
+        for change in roster_changes(&self.waiting, &newer.waiting) {
+            out.push(waiting_event(change));
+        }
+    }
+}
+
+/// A roster's fields as the service sent them.
+type Fields = BTreeMap<String, String>;
+
+/// What the stream's connection knows: the service's raw fields, merged frame by
+/// frame, and the typed snapshot kept in step with them.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    basic: Map<String, Value>,
+    dynamic: Map<String, Value>,
+    participants: BTreeMap<String, Fields>,
+    waiting: BTreeMap<String, Fields>,
+    typed: Snapshot,
+}
+
+impl State {
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.typed
+    }
+
+    /// Applies a frame (already checked for duplicates and gaps) and says what changed.
+    pub fn apply(&mut self, frame: &Frame, out: &mut Vec<EventKind>) {
+        match Notification::from_wire(&frame.action) {
+            Notification::BasicInfo => {
+                merge_object(&mut self.basic, frame);
+                let info = wire::meeting_info(&self.basic);
+                if self.typed.info.as_ref() != Some(&info) {
+                    self.typed.info = Some(info.clone());
+                    out.push(EventKind::Info { info });
+                }
+            }
+            Notification::Status => {
+                merge_object(&mut self.dynamic, frame);
+                let status = wire::meeting_status(&self.dynamic);
+                status_changes(self.typed.status.as_ref(), &status, out);
+                self.typed.status = Some(status);
+            }
+            Notification::Participants => {
+                let changes = merge_roster(
+                    &mut self.participants,
+                    &mut self.typed.participants,
+                    frame,
+                    wire::participant,
+                );
+                out.extend(changes.into_iter().map(participant_event));
+            }
+            Notification::WaitingList => {
+                let changes = merge_roster(
+                    &mut self.waiting,
+                    &mut self.typed.waiting,
+                    frame,
+                    wire::waiting,
+                );
+                out.extend(changes.into_iter().map(waiting_event));
+            }
+            Notification::Speakers => {
+                let speakers = wire::speakers(&frame.items());
+                if speakers != self.typed.speakers {
+                    self.typed.speakers = speakers.clone();
+                    out.push(EventKind::SpeakersChanged { speakers });
+                }
+            }
+            Notification::InviteResults => out.extend(
+                wire::invite_results(&frame.items())
+                    .into_iter()
+                    .map(|result| EventKind::InviteResult { result }),
+            ),
+            Notification::Other(action) => out.push(EventKind::Unknown {
+                action,
+                raw: Value::Object(frame.raw.clone()),
+            }),
+        }
+    }
+}
+
+/// A full message replaces an object-type payload, an incremental one adds its keys.
+fn merge_object(stored: &mut Map<String, Value>, frame: &Frame) {
+    if frame.full {
+        *stored = frame.top_level();
+    } else {
+        stored.extend(frame.top_level());
+    }
+}
+
+/// What happened to one entry of a roster.
+enum RosterChange<T> {
+    Joined(T),
+    Changed { old: T, new: T },
+    Left(T),
+}
+
+/// A roster frame merged into the raw fields and the typed entries: a full message
+/// replaces the roster, an incremental one adds, merges or removes its items.
+fn merge_roster<T: Clone + PartialEq>(
+    raw: &mut BTreeMap<String, Fields>,
+    typed: &mut BTreeMap<String, T>,
+    frame: &Frame,
+    decode: fn(&str, &Fields) -> T,
+) -> Vec<RosterChange<T>> {
+    let items = frame.items();
+    let items = items.iter().filter_map(RosterItem::parse);
+    if frame.full {
+        let mut fresh = BTreeMap::new();
+        for item in items.filter(|item| !item.removed) {
+            fresh.insert(item.id, item.fields);
+        }
+        let entries: BTreeMap<String, T> = fresh
+            .iter()
+            .map(|(id, fields)| (id.clone(), decode(id, fields)))
+            .collect();
+        let changes = roster_changes(typed, &entries);
+        *raw = fresh;
+        *typed = entries;
+        return changes;
+    }
+    let mut changes = Vec::new();
+    for item in items {
+        if item.removed {
+            raw.remove(&item.id);
+            if let Some(old) = typed.remove(&item.id) {
+                changes.push(RosterChange::Left(old));
+            }
+            continue;
+        }
+        let fields = raw.entry(item.id.clone()).or_default();
+        fields.extend(item.fields);
+        let new = decode(&item.id, fields);
+        match typed.insert(item.id, new.clone()) {
+            None => changes.push(RosterChange::Joined(new)),
+            Some(old) if old != new => changes.push(RosterChange::Changed { old, new }),
+            Some(_) => {}
+        }
+    }
+    changes
+}
+
+/// What turns roster `old` into `new`: leaves first, then joins and changes.
+fn roster_changes<T: Clone + PartialEq>(
+    old: &BTreeMap<String, T>,
+    new: &BTreeMap<String, T>,
+) -> Vec<RosterChange<T>> {
+    let mut changes: Vec<RosterChange<T>> = old
+        .iter()
+        .filter(|(id, _)| !new.contains_key(*id))
+        .map(|(_, entry)| RosterChange::Left(entry.clone()))
+        .collect();
+    for (id, entry) in new {
+        match old.get(id) {
+            None => changes.push(RosterChange::Joined(entry.clone())),
+            Some(before) if before != entry => changes.push(RosterChange::Changed {
+                old: before.clone(),
+                new: entry.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    changes
+}
+
+fn participant_event(change: RosterChange<ParticipantInfo>) -> EventKind {
+    match change {
+        RosterChange::Joined(participant) => EventKind::ParticipantJoined { participant },
+        RosterChange::Changed { old, new } => EventKind::ParticipantChanged {
+            changed: participant_fields(&old, &new),
+            participant: new,
+        },
+        RosterChange::Left(participant) => EventKind::ParticipantLeft { participant },
+    }
+}
+
+fn waiting_event(change: RosterChange<WaitingParticipant>) -> EventKind {
+    match change {
+        RosterChange::Joined(participant) => EventKind::WaitingJoined { participant },
+        RosterChange::Changed { new, .. } => EventKind::WaitingChanged { participant: new },
+        RosterChange::Left(participant) => EventKind::WaitingLeft { participant },
+    }
+}
+
+/// Which fields differ between two states of a participant.
+fn participant_fields(old: &ParticipantInfo, new: &ParticipantInfo) -> Vec<ParticipantField> {
+    use ParticipantField as F;
+    let mut changed = Vec::new();
+    let mut differs = |field: F, differs: bool| {
+        if differs {
+            changed.push(field);
+        }
+    };
+    differs(F::Name, old.name != new.name);
+    differs(F::Number, old.number != new.number);
+    differs(F::Role, old.role != new.role);
+    differs(F::CoHost, old.co_host != new.co_host);
+    differs(F::State, old.state != new.state);
+    differs(F::Muted, old.muted != new.muted);
+    differs(F::HandRaised, old.hand_raised != new.hand_raised);
+    differs(F::Broadcast, old.broadcast != new.broadcast);
+    differs(F::RollCall, old.roll_call != new.roll_call);
+    differs(F::Sharing, old.sharing != new.sharing);
+    differs(F::Video, old.video != new.video);
+    differs(F::CameraOn, old.camera_on != new.camera_on);
+    differs(F::JoinedAt, old.joined_at_ms != new.joined_at_ms);
+    differs(F::Anonymous, old.anonymous != new.anonymous);
+    differs(F::ClientType, old.client_type != new.client_type);
+    differs(F::AccountId, old.account_id != new.account_id);
+    differs(F::Other, old.extra != new.extra);
+    changed
+}
+
+/// The status event for `new`, if it differs from `old` (every field it has when
+/// nothing was known before).
+fn status_changes(old: Option<&MeetingStatus>, new: &MeetingStatus, out: &mut Vec<EventKind>) {
+    use StatusField as F;
+    let empty = MeetingStatus::default();
+    let old = old.unwrap_or(&empty);
+    let mut changed = Vec::new();
+    let mut differs = |field: F, differs: bool| {
+        if differs {
+            changed.push(field);
+        }
+    };
+    differs(F::Phase, old.phase != new.phase);
+    differs(F::Locked, old.locked != new.locked);
+    differs(F::Muted, old.muted != new.muted);
+    differs(F::CanUnmute, old.can_unmute != new.can_unmute);
+    differs(F::SharingLocked, old.sharing_locked != new.sharing_locked);
+    differs(F::Recording, old.recording != new.recording);
+    differs(F::Mode, old.mode != new.mode);
+    differs(F::EndTime, old.end_time_ms != new.end_time_ms);
+    differs(F::ChatForbidden, old.chat_forbidden != new.chat_forbidden);
+    differs(F::Paused, old.paused != new.paused);
+    if !changed.is_empty() {
+        out.push(EventKind::Status {
+            status: new.clone(),
+            changed,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::model::ParticipantRole;
+
+    fn frame(text: &str) -> Frame {
+        Frame::parse(text).expect("a frame")
+    }
+
+    fn apply(state: &mut State, text: &str) -> Vec<EventKind> {
+        let mut out = Vec::new();
+        state.apply(&frame(text), &mut out);
+        out
+    }
+
+    #[test]
+    fn a_full_roster_replaces_and_an_incremental_one_merges_keys() {
+        let mut state = State::default();
+        let events = apply(
+            &mut state,
+            r#"{"action":"ParticipantsNotify","version":1611993595063,"msgMode":0,"confID":"9","data":[
+                {"pid":"a","mode":0,"pinfoMap":{"NAME":"Ann","MUTE":"0","ROLE":"1"}},
+                {"pid":"b","mode":0,"pinfoMap":{"NAME":"Bo","MUTE":"1"}}]}"#,
+        );
+        assert_eq!(events.len(), 2, "two joined: {events:?}");
+        let events = apply(
+            &mut state,
+            r#"{"action":"ParticipantsNotify","version":1,"msgMode":1,"data":[
+                {"pid":"a","mode":0,"pinfoMap":{"MUTE":"1","HAND":"1"}},
+                {"pid":"b","mode":1,"pinfoMap":{}}]}"#,
+        );
+        match &events[..] {
+            [
+                EventKind::ParticipantChanged {
+                    participant,
+                    changed,
+                },
+                EventKind::ParticipantLeft { participant: left },
+            ] => {
+                assert_eq!(participant.name.as_deref(), Some("Ann"), "kept");
+                assert_eq!(participant.role, Some(ParticipantRole::Host), "kept");
+                assert_eq!(participant.muted, Some(true));
+                assert_eq!(
+                    changed,
+                    &[ParticipantField::Muted, ParticipantField::HandRaised]
+                );
+                assert_eq!(left.name.as_deref(), Some("Bo"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // A full message that no longer lists `a` means `a` left.
+        let events = apply(
+            &mut state,
+            r#"{"action":"ParticipantsNotify","version":1611993599999,"msgMode":0,"data":[]}"#,
+        );
+        assert!(matches!(&events[..], [EventKind::ParticipantLeft { .. }]));
+        assert!(state.snapshot().participants.is_empty());
+    }
+
+    #[test]
+    fn snapshots_compare_into_the_events_that_apply_them() {
+        let mut state = State::default();
+        let mut consumer = Snapshot::default();
+        for text in [
+            r#"{"action":"ConfDynamicInfoNotify","version":1,"msgMode":0,"state":"Created","lock":0,"mute":0}"#,
+            r#"{"action":"ParticipantsNotify","version":1,"msgMode":0,"data":[{"pid":"a","mode":0,"pinfoMap":{"NAME":"Ann"}}]}"#,
+        ] {
+            for event in apply(&mut state, text) {
+                consumer.apply(&event);
+            }
+        }
+        assert_eq!(&consumer, state.snapshot());
+        let before = consumer.clone();
+        apply(
+            &mut state,
+            r#"{"action":"ConfDynamicInfoNotify","version":2,"msgMode":0,"state":"Created","lock":1,"mute":0}"#,
+        );
+        apply(
+            &mut state,
+            r#"{"action":"ParticipantsNotify","version":1,"msgMode":1,"data":[{"pid":"a","mode":1},{"pid":"c","mode":0,"pinfoMap":{"NAME":"Cy"}}]}"#,
+        );
+        let mut diff = Vec::new();
+        before.changes_to(state.snapshot(), &mut diff);
+        assert!(matches!(
+            &diff[..],
+            [
+                EventKind::Status { changed, .. },
+                EventKind::ParticipantLeft { .. },
+                EventKind::ParticipantJoined { .. }
+            ] if changed == &[StatusField::Locked]
+        ));
+        for event in &diff {
+            consumer.apply(event);
+        }
+        assert_eq!(&consumer, state.snapshot());
+    }
+
+    #[test]
+    fn nobody_speaks_when_data_is_absent_and_unknown_types_pass_through() {
+        let mut state = State::default();
+        let events = apply(
+            &mut state,
+            r#"{"action":"SpeakerChangeNotify","version":1,"msgMode":0,"data":[{"pid":"a","speakingVolume":80,"name":"Ann"}]}"#,
+        );
+        assert!(
+            matches!(&events[..], [EventKind::SpeakersChanged { speakers }] if speakers.len() == 1)
+        );
+        let events = apply(
+            &mut state,
+            r#"{"action":"SpeakerChangeNotify","version":2,"msgMode":0}"#,
+        );
+        assert!(
+            matches!(&events[..], [EventKind::SpeakersChanged { speakers }] if speakers.is_empty())
+        );
+        let events = apply(
+            &mut state,
+            r#"{"action":"CustomMultiPicNotify","version":2,"msgMode":0,"data":{"x":1}}"#,
+        );
+        assert!(
+            matches!(&events[..], [EventKind::Unknown { action, raw }] if action == "CustomMultiPicNotify" && raw["data"]["x"] == 1)
+        );
+    }
+}

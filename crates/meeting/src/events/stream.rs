@@ -1,0 +1,235 @@
+//! What the consumer holds: a bounded buffer between the connection's task and the
+//! consumer, and the consumer's own snapshot. A consumer that reads too slowly makes
+//! the buffer drop events, not grow: it then reads `Lagged`, and a `Resynced` diff of
+//! the meeting as it last saw it against the meeting now.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+use tokio::sync::oneshot;
+
+use super::model::{Event, EventKind, ResyncCause};
+use super::snapshot::{Snapshot, State};
+use crate::error::Error;
+
+/// What a stream counted (see [`EventStream::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventStats {
+    /// Frames received and decoded.
+    pub frames: u64,
+    /// Incremental frames dropped as already applied.
+    pub duplicates: u64,
+    /// Incremental frames that showed lost ones before them.
+    pub gaps: u64,
+    /// Subscriptions renewed on the same connection to repair a gap.
+    pub resubscribes: u64,
+    /// Connections opened again after one was lost.
+    pub reconnects: u64,
+    /// Events dropped because the consumer lagged.
+    pub skipped: u64,
+    /// Frames that were not JSON objects with an `action` (ignored).
+    pub malformed: u64,
+}
+
+/// How the stream ends.
+#[derive(Debug)]
+enum End {
+    Running,
+    Ended,
+    Failed(Error),
+    /// The end was reported.
+    Reported,
+}
+
+/// Shared by the connection's task and the consumer.
+pub(crate) struct Shared {
+    inner: Mutex<Inner>,
+}
+
+pub(crate) struct Inner {
+    /// The meeting as the connection knows it.
+    pub state: State,
+    queue: VecDeque<EventKind>,
+    capacity: usize,
+    /// Events dropped since the consumer last caught up (non-zero: lagging).
+    skipped: u64,
+    end: End,
+    waker: Option<Waker>,
+    pub stats: EventStats,
+}
+
+impl Inner {
+    /// Queues an event, or drops it if the buffer is full or already dropping.
+    pub fn push(&mut self, event: EventKind) {
+        if self.skipped > 0 || self.queue.len() >= self.capacity {
+            self.skipped += 1;
+            self.stats.skipped += 1;
+        } else {
+            self.queue.push_back(event);
+        }
+    }
+}
+
+impl Shared {
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(Inner {
+                state: State::default(),
+                queue: VecDeque::new(),
+                capacity,
+                skipped: 0,
+                end: End::Running,
+                waker: None,
+                stats: EventStats::default(),
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Nothing panics while the lock is held with the state half-changed.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the shared state and wakes the consumer.
+    pub fn update<R>(&self, change: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut inner = self.lock();
+        let result = change(&mut inner);
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        result
+    }
+
+    /// The meeting ended: the consumer reads `Ended` after what is queued.
+    pub fn ended(&self) {
+        self.update(|inner| inner.end = End::Ended);
+    }
+
+    /// The stream failed: the consumer reads the error after what is queued.
+    pub fn failed(&self, error: Error) {
+        self.update(|inner| inner.end = End::Failed(error));
+    }
+}
+
+/// The live events of one meeting, from [`crate::Conference::events`].
+///
+/// A [`Stream`] of [`Event`]s (use `futures::StreamExt::next`), ending after
+/// [`EventKind::Ended`], or with an error when the connection could not be restored
+/// in time or the service refused it. Dropping it closes the socket.
+pub struct EventStream {
+    meeting: Arc<str>,
+    shared: Arc<Shared>,
+    /// The meeting as the events read so far describe it.
+    view: Snapshot,
+    /// A diff being delivered after `Lagged`.
+    pending: VecDeque<EventKind>,
+    /// Dropped with the stream: the connection's task closes the socket and ends.
+    _stop: oneshot::Sender<()>,
+    keep_alive: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("meeting", &self.meeting)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventStream {
+    pub(crate) fn new(
+        meeting: Arc<str>,
+        shared: Arc<Shared>,
+        stop: oneshot::Sender<()>,
+        keep_alive: tokio::task::JoinHandle<()>,
+    ) -> Self {
+        Self {
+            meeting,
+            shared,
+            view: Snapshot::default(),
+            pending: VecDeque::new(),
+            _stop: stop,
+            keep_alive,
+        }
+    }
+
+    /// The conference ID.
+    pub fn meeting(&self) -> &str {
+        &self.meeting
+    }
+
+    /// The meeting as the events read so far describe it: basic information, state,
+    /// the participants online by ID, the speakers and the waiting room.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.view
+    }
+
+    /// What the stream counted so far.
+    pub fn stats(&self) -> EventStats {
+        self.shared.lock().stats
+    }
+
+    fn deliver(&mut self, kind: EventKind) -> Poll<Option<Result<Event, Error>>> {
+        self.view.apply(&kind);
+        Poll::Ready(Some(Ok(Event {
+            meeting: self.meeting.to_string(),
+            kind,
+        })))
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Result<Event, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(kind) = this.pending.pop_front() {
+            return this.deliver(kind);
+        }
+        let mut inner = this.shared.lock();
+        if let Some(kind) = inner.queue.pop_front() {
+            drop(inner);
+            return this.deliver(kind);
+        }
+        if inner.skipped > 0 {
+            // Caught up after dropping: say so, then what changed since the last event
+            // delivered, compared under the lock so that no event falls between.
+            let skipped = std::mem::take(&mut inner.skipped);
+            let mut diff = Vec::new();
+            this.view.changes_to(inner.state.snapshot(), &mut diff);
+            drop(inner);
+            if !diff.is_empty() {
+                this.pending.push_back(EventKind::Resynced {
+                    cause: ResyncCause::Lagged,
+                });
+                this.pending.extend(diff);
+            }
+            return this.deliver(EventKind::Lagged { skipped });
+        }
+        match std::mem::replace(&mut inner.end, End::Reported) {
+            End::Running => {
+                inner.end = End::Running;
+                inner.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            End::Ended => {
+                drop(inner);
+                this.deliver(EventKind::Ended)
+            }
+            End::Failed(error) => Poll::Ready(Some(Err(error))),
+            End::Reported => Poll::Ready(None),
+        }
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.keep_alive.abort();
+    }
+}
