@@ -71,11 +71,13 @@ pub async fn run() -> Result<(), Failure> {
 
     let token = meeting.control_token_info().await?;
     let valid = token.valid_for.map(output::duration).unwrap_or_default();
+    // Everything that follows is also watched, as events, over the meeting's WebSocket.
+    let watcher = tokio::spawn(crate::commands::collect(meeting.events().await?));
     step(
         2,
         "control token",
         &format!(
-            "role {}, valid {valid} (kept alive automatically)",
+            "role {}, valid {valid} (kept alive automatically); watching the meeting's events",
             token.role
         ),
     );
@@ -184,6 +186,16 @@ pub async fn run() -> Result<(), Failure> {
         "stop the meeting",
         &format!("simulator: the meeting is {}", view(&sim)?.state),
     );
+
+    let seen = tokio::time::timeout(Duration::from_secs(10), watcher)
+        .await
+        .map_err(|_| Failure::Usage("the event stream did not see the meeting end".into()))?
+        .map_err(|e| Failure::Usage(format!("the event stream's task failed: {e}")))??;
+    println!("\n    what the event stream saw meanwhile:");
+    for line in seen {
+        println!("      {line}");
+    }
+    println!();
 
     client.conference(SCHEDULED).cancel().await?;
     let state = sim

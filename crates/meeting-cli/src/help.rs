@@ -75,10 +75,6 @@ mod tests {
             &CREATE_CONF_TOKEN,
             "the control token of every control command",
         ),
-        (
-            &CREATE_WEB_SOCKET_TOKEN,
-            "the meeting's event stream (Conference::websocket_token)",
-        ),
     ];
 
     #[test]

@@ -9,8 +9,10 @@ use serde_json::json;
 pub const EXIT_SERVICE: u8 = 1;
 /// Usage or invalid input: nothing was sent.
 pub const EXIT_USAGE: u8 = 2;
-/// Transport failure or timeout.
+/// Transport failure or timeout (and an event stream that could not reconnect).
 pub const EXIT_TRANSPORT: u8 = 3;
+/// Interrupted (Ctrl-C), as shells report SIGINT.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -21,6 +23,8 @@ pub enum Failure {
     Call(meeting::Error),
     /// The token store failed (`meeting logout`).
     Store(meeting::store::StoreError),
+    /// Ctrl-C, after what was open was closed.
+    Interrupted,
 }
 
 impl From<meeting::Error> for Failure {
@@ -36,6 +40,11 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
             EXIT_USAGE,
             json!({"error": {"kind": "usage", "message": message}}),
             message.clone(),
+        ),
+        Failure::Interrupted => (
+            EXIT_INTERRUPTED,
+            json!({"error": {"kind": "interrupted", "message": "interrupted"}}),
+            "interrupted".to_owned(),
         ),
         Failure::Store(error) => (
             EXIT_TRANSPORT,

@@ -410,6 +410,10 @@ fn demo_runs_the_whole_flow() {
         "11. stop the meeting",
         "12. cancel the scheduled one",
         "13. lock after the end",
+        "what the event stream saw meanwhile",
+        "+ Carol joined",
+        "- Carol left",
+        "meeting ended",
         "simulator counters",
     ] {
         assert!(text.contains(step), "missing {step:?} in\n{text}");

@@ -7,6 +7,7 @@
 //! `meeting layout set|save|list|delete`, `meeting webhook …`). Today's flat names stay.
 //! The help lists the commands by family ([`FAMILIES`]).
 
+mod events;
 mod management;
 mod meeting;
 mod participants;
@@ -15,6 +16,8 @@ mod session;
 use clap::Subcommand;
 use meeting_api::table::Operation;
 use meeting_sim::cli::SimArgs;
+
+pub use events::collect;
 
 use crate::args::Global;
 use crate::output::{Failure, Report, emit};
@@ -39,6 +42,7 @@ pub const FAMILIES: &[Family] = &[
     meeting::FAMILY,
     participants::FAMILY,
     management::FAMILY,
+    events::FAMILY,
     session::FAMILY,
     Family {
         heading: "Tools",
@@ -70,6 +74,7 @@ pub enum Command {
     Stop(meeting::Stop),
     Cancel(management::Cancel),
     Token(meeting::Token),
+    Watch(events::Watch),
     Login(session::Login),
     Logout(session::Logout),
     /// Run the simulator (the same options as `meeting-sim`).
@@ -105,6 +110,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),
         Command::Token(c) => emit(json, &c.run(global).await?),
+        Command::Watch(c) => c.watch(global).await?,
         Command::Login(c) => emit(json, &c.run(global).await?),
         Command::Logout(c) => emit(json, &c.run(global).await?),
         Command::Sim(args) => args

@@ -1,0 +1,147 @@
+//! `meeting watch` against the simulator: one JSON object per event while other
+//! `meeting` commands mute, hang up and stop, with the exit codes of the other commands.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+/// Lines of a watcher's stdout, as they come.
+fn lines(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("piped");
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+/// Events until one of `kind`, as JSON (10 s at most: a failing test fails).
+fn until(lines: &mpsc::Receiver<String>, kind: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no {kind} event; saw {seen:?}"));
+        let event: Value = serde_json::from_str(&line).expect("one JSON object a line");
+        let done = event["type"] == kind;
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+}
+
+#[test]
+fn watch_json_reports_what_other_commands_do_and_exits_0_when_the_meeting_ends() {
+    let sim = Sim::start();
+    let mut watcher = sim
+        .process()
+        .args(["watch", CONF, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let events = lines(&mut watcher);
+    let initial = until(&events, "connected");
+    assert_eq!(initial[0]["meeting"], CONF);
+    assert_eq!(initial[0]["resumed"], false);
+    // The initial roster.
+    let mut joined = 0;
+    while joined < 2 {
+        let event = until(&events, "participant_joined");
+        joined += 1;
+        let last = event.last().expect("one");
+        assert!(last["participant"]["id"].is_string(), "{last}");
+    }
+
+    sim.meeting()
+        .args(["mute", CONF, "--participant", LAPTOP])
+        .assert()
+        .success();
+    let changed = until(&events, "participant_changed");
+    let changed = changed.last().expect("one");
+    assert_eq!(changed["participant"]["id"], LAPTOP);
+    assert_eq!(changed["participant"]["muted"], true);
+    assert_eq!(changed["changed"], serde_json::json!(["muted"]));
+
+    sim.meeting()
+        .args(["hang-up", CONF, "--participant", LAPTOP])
+        .assert()
+        .success();
+    let left = until(&events, "participant_left");
+    assert_eq!(left.last().expect("one")["participant"]["id"], LAPTOP);
+
+    sim.meeting().args(["stop", CONF]).assert().success();
+    until(&events, "ended");
+    let status = watcher.wait().expect("exits");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn watch_exit_codes_a_refused_password_1_a_meeting_not_started_1_bad_usage_2() {
+    let sim = Sim::start();
+    sim.meeting()
+        .args(["watch", CONF])
+        .env("MEETING_HOST_PASSWORD", "wrong")
+        .assert()
+        .code(1);
+    let out = sim
+        .meeting()
+        .args(["watch", "914087436"])
+        .env("MEETING_HOST_PASSWORD", "000000")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("not in progress"), "{stderr}");
+    sim.meeting().args(["watch"]).assert().code(2);
+}
+
+#[test]
+fn watch_wait_starts_when_the_meeting_does_and_ctrl_c_closes_the_socket_with_130() {
+    let sim = Sim::start();
+    let mut watcher = sim
+        .process()
+        .args(["watch", "914087436", "--wait", "--json"])
+        .env("MEETING_HOST_PASSWORD", "000000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let events = lines(&mut watcher);
+    // Refused while the meeting has not started: it asks again.
+    while sim.handle.counters().requests_for("CreateConfToken") < 1 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(sim.handle.join(
+        "914087436",
+        meeting_sim::ParticipantSeed::client("first-one", "First")
+    ));
+    until(&events, "participant_joined");
+    assert_eq!(sim.handle.open_sockets("914087436"), 1);
+    // SIGINT, as Ctrl-C sends it.
+    let pid = watcher.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = watcher.wait().expect("exits");
+    assert_eq!(status.code(), Some(130));
+    for _ in 0..1000 {
+        if sim.handle.open_sockets("914087436") == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the socket stayed open");
+}
