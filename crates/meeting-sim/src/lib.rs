@@ -300,13 +300,18 @@ impl SimHandle {
         self.shared.world().set_socket_faults(id, faults);
     }
 
+    /// The faults of conference `id`'s WebSockets not yet used up.
+    pub fn socket_faults(&self, id: &str) -> SocketFaults {
+        self.shared.world().socket_faults(id)
+    }
+
     /// Moves the simulator's clock forward: tokens expire as if that time had passed.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.clock.advance(by);
     }
 
-    /// The values of every access and control token issued and not evicted, so tests
-    /// can check that a client never prints one.
+    /// The values of every access and control token issued and not evicted, and of the
+    /// last WebSocket tokens, so tests can check that a client never prints one.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared.world().issued_tokens()
     }

@@ -507,3 +507,72 @@ async fn reconnecting_gives_up_after_its_window_and_a_stopped_meeting_ends_the_s
     meeting.stop().await.expect("stops");
     until(&mut events, |e| matches!(e, EventKind::Ended)).await;
 }
+
+#[tokio::test]
+async fn a_thousand_participants_joining_in_bursts_are_all_seen_once() {
+    let sim = sim().await;
+    let mut events = watch(&sim).await;
+    settled(&mut events, 2).await;
+    let mut joined = std::collections::BTreeSet::new();
+    for burst in 0..10 {
+        for i in 0..100 {
+            let id = format!("b{burst}-{i:03}");
+            assert!(sim.join(
+                CONF,
+                ParticipantSeed::client(id, format!("Burst {burst} #{i}"))
+            ));
+        }
+        while joined.len() < (burst + 1) * 100 {
+            if let EventKind::ParticipantJoined { participant } = next(&mut events).await {
+                assert!(joined.insert(participant.id), "seen twice");
+            }
+        }
+    }
+    assert_eq!(events.snapshot().participants.len(), 1002);
+    let stats = events.stats();
+    assert_eq!(
+        (stats.gaps, stats.duplicates, stats.skipped),
+        (0, 0, 0),
+        "{stats:?}"
+    );
+}
+
+#[tokio::test]
+async fn over_tls_with_the_clients_own_roots() {
+    let sim = meeting_sim::Simulator::new()
+        .tls(true)
+        .seed(seed())
+        .start()
+        .await
+        .expect("starts");
+    let client = builder(&sim)
+        .add_root_certificate_pem(sim.ca_certificate_pem().expect("a CA").as_bytes())
+        .expect("a PEM")
+        .build()
+        .expect("builds");
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    let info = meeting.control_token_info().await.expect("over HTTPS");
+    assert!(
+        info.ws_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("wss://")),
+        "{info:?}"
+    );
+    let mut events = meeting.events().await.expect("over wss");
+    settled(&mut events, 2).await;
+    meeting.lock().await.expect("locks");
+    until(&mut events, |e| matches!(e, EventKind::Status { .. })).await;
+
+    // A client that does not trust the simulator's CA fails on the WebSocket as on HTTP.
+    let untrusting = builder(&sim).build().expect("builds");
+    let error = untrusting
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .events()
+        .await
+        .expect_err("untrusted");
+    assert!(
+        matches!(error.kind(), ErrorKind::Tls | ErrorKind::Transport),
+        "{error}"
+    );
+}

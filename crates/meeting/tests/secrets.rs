@@ -93,6 +93,43 @@ async fn no_secret_in_logs_debug_or_errors() {
         shown.push(format!("{e} {e:?}"));
     }
     secrets.extend(sim.issued_tokens());
+
+    // An event stream's run: its WebSocket token travels in the URL, its Subscribe
+    // frame carries the control token; a reconnect takes both again.
+    {
+        use futures::StreamExt;
+        let ws = meeting.websocket_token().await.expect("a WebSocket token");
+        shown.push(format!("{ws:?}"));
+        let mut events = meeting.events().await.expect("the stream starts");
+        shown.push(format!("{events:?}"));
+        let mut reconnected = false;
+        while let Some(event) = events.next().await {
+            let event = event.expect("an event");
+            shown.push(format!("{event:?}"));
+            if matches!(
+                event.kind,
+                meeting::events::EventKind::ParticipantJoined { .. }
+            ) && !reconnected
+            {
+                sim.drop_sockets(SECRET_CONF);
+                reconnected = true;
+            }
+            if matches!(
+                event.kind,
+                meeting::events::EventKind::Connected { resumed: true }
+            ) {
+                break;
+            }
+        }
+        let refused = account
+            .conference(SECRET_CONF)
+            .with_host_password("wrong-host-pw")
+            .events()
+            .await
+            .expect_err("refused");
+        shown.push(format!("{refused} {refused:?}"));
+    }
+    secrets.extend(sim.issued_tokens());
     account.conference(SECRET_CONF).end().await.expect("end");
     secrets.extend(sim.issued_tokens());
 
@@ -118,10 +155,19 @@ async fn no_secret_in_logs_debug_or_errors() {
         .map(str::to_owned),
     );
     let everything = format!("{logs}\n{}", shown.join("\n"));
+    assert!(
+        logs.contains("event socket open") && logs.contains("event stream reconnecting"),
+        "the stream's run was logged"
+    );
     for secret in &secrets {
         assert!(
             !everything.contains(secret.as_str()),
             "a secret leaked: {secret:.6}…"
+        );
+        // As the Subscribe frame sends a control token.
+        assert!(
+            !everything.contains(&base64_of(secret)),
+            "a secret leaked in base64: {secret:.6}…"
         );
     }
     // The Basic credentials would leak the password in base64.

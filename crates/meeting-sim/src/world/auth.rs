@@ -211,6 +211,10 @@ impl World {
         self.conference(id)?;
         self.ws_tokens.retain(|_, g| g.expires_ms > now_ms);
         let token = new_token("ws");
+        if self.ws_issued.len() >= 1024 {
+            self.ws_issued.pop_front();
+        }
+        self.ws_issued.push_back(token.clone());
         self.ws_tokens.insert(
             token.clone(),
             ControlGrant {

@@ -332,6 +332,8 @@ pub struct World {
     control_tokens: HashMap<String, ControlGrant>,
     /// One-use WebSocket tokens: the conference each opens, and until when.
     ws_tokens: HashMap<String, ControlGrant>,
+    /// The last WebSocket tokens issued, used or not (for tests that look for secrets).
+    ws_issued: VecDeque<String>,
     counters: Counters,
     /// Changes since the start, in order (see [`World::changed`]).
     changes: Vec<Change>,
@@ -388,11 +390,13 @@ impl World {
         )
     }
 
-    /// Every access and control token issued and not evicted.
+    /// Every access and control token issued and not evicted, and the last WebSocket
+    /// tokens.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.access_tokens
             .keys()
             .chain(self.control_tokens.keys())
+            .chain(&self.ws_issued)
             .cloned()
             .collect()
     }

@@ -230,6 +230,11 @@ impl World {
         self.sockets.faults.insert(id.to_owned(), faults);
     }
 
+    /// The faults of conference `id`'s sockets not yet used up.
+    pub fn socket_faults(&self, id: &str) -> SocketFaults {
+        self.sockets.faults.get(id).copied().unwrap_or_default()
+    }
+
     /// Whether heartbeats on conference `id`'s sockets are echoed.
     pub fn echoes_heartbeats(&self, id: &str) -> bool {
         !self

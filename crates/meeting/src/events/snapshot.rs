@@ -445,4 +445,67 @@ mod tests {
             matches!(&events[..], [EventKind::Unknown { action, raw }] if action == "CustomMultiPicNotify" && raw["data"]["x"] == 1)
         );
     }
+
+    #[test]
+    fn the_pages_example_frames_decode() {
+        let mut state = State::default();
+        // WaitingListNotify as the page's example has it: incremental, `delType` next
+        // to `mode`, `TEL`, and the login-type key spelled correctly.
+        let events = apply(
+            &mut state,
+            r#"{"action":"WaitingListNotify","version":1,"createTime":1668754928409,"msgID":"4f0d3b5b0a1c4c4f9d3a8f2e1b6c7d8e","msgMode":1,"confID":"982487046","data":[{"pid":"a2c4e6","mode":0,"delType":0,"pinfoMap":{"NAME":"Guest","TEL":"+991117","ADDTIME":"1668754928409","ANONYMOUS":"1","CLIENT_LOGIN_TYPE":"Mobile","WAITINGSTATE":"0"}}]}"#,
+        );
+        match &events[..] {
+            [EventKind::WaitingJoined { participant }] => {
+                assert_eq!(participant.name.as_deref(), Some("Guest"));
+                assert_eq!(participant.admitted, Some(false));
+                assert_eq!(participant.anonymous, Some(true));
+                assert_eq!(
+                    participant.extra.get("TEL").map(String::as_str),
+                    Some("+991117")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // InviteResultNotify: `resultCode` in the example, `errorCode` in the table.
+        let events = apply(
+            &mut state,
+            r#"{"action":"InviteResultNotify","version":1611993595063,"msgMode":0,"data":[{"callNumber":"+8657112345","resultCode":"0"},{"callNumber":"+8657154321","errorCode":"11076010"}]}"#,
+        );
+        match &events[..] {
+            [
+                EventKind::InviteResult { result: ok },
+                EventKind::InviteResult { result: left },
+            ] => {
+                assert!(ok.succeeded());
+                assert_eq!(left.describe(), Some("the endpoint hung up"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // ConfBasicInfoNotify: fields at the top level, times as strings of ms.
+        let events = apply(
+            &mut state,
+            r#"{"action":"ConfBasicInfoNotify","version":1611993595029,"createTime":1611993595029,"msgID":"x","msgMode":0,"confID":"982487046","displayID":"982487046","title":"Weekly","startTime":"1611994784164","pwds":[{"role":"chair","pwd":"******"}],"recType":2,"media":2,"owner":"Zhang","ownerID":"u-1","webinar":false,"supportWaitingRoom":true}"#,
+        );
+        match &events[..] {
+            [EventKind::Info { info }] => {
+                assert_eq!(info.title.as_deref(), Some("Weekly"));
+                assert_eq!(info.start_time_ms, Some(1_611_994_784_164));
+                assert_eq!(
+                    (info.recording, info.live_streaming),
+                    (Some(true), Some(true))
+                );
+                assert_eq!(info.media, Some(crate::events::model::Media::Video));
+            }
+            other => panic!("{other:?}"),
+        }
+        // NetConditionNotify (no longer in the 2025 tables): passed through whole.
+        let events = apply(
+            &mut state,
+            r#"{"action":"NetConditionNotify","version":39,"createTime":1611993596126,"msgMode":1,"data":[{"participantID":"p","mode":0,"netInfo":"good","bandwidth":61440}]}"#,
+        );
+        assert!(
+            matches!(&events[..], [EventKind::Unknown { action, .. }] if action == "NetConditionNotify")
+        );
+    }
 }
