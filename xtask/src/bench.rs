@@ -4,8 +4,9 @@
 //! wrapper, and the generated client alone, against raw reqwest (the `hot_path` bench
 //! of the `meeting` crate), peak RSS
 //! with calls in flight, the simulator's throughput with wrk over HTTP and HTTPS beside
-//! Prism mocking the same spec, and the official Python SDK's calls per second. It
-//! reports; it asserts no timing.
+//! Prism mocking the same spec, the event stream (latency, decoding throughput, memory
+//! and idle CPU per watched meeting: the `events` bench), and the official Python SDK's
+//! calls per second. It reports; it asserts no timing.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -22,6 +23,11 @@ struct Sizes {
     in_flight: usize,
     wrk_seconds: u32,
     python_calls: usize,
+    /// The event stream's figures.
+    changes: usize,
+    frames: usize,
+    meetings: usize,
+    idle_secs: u64,
 }
 
 /// A child process killed when dropped.
@@ -42,6 +48,10 @@ pub fn run(quick: bool) -> Result<String> {
             in_flight: 1_000,
             wrk_seconds: 2,
             python_calls: 200,
+            changes: 1_000,
+            frames: 50_000,
+            meetings: 200,
+            idle_secs: 2,
         }
     } else {
         Sizes {
@@ -50,6 +60,10 @@ pub fn run(quick: bool) -> Result<String> {
             in_flight: 1_000,
             wrk_seconds: 10,
             python_calls: 2_000,
+            changes: 10_000,
+            frames: 200_000,
+            meetings: 1_000,
+            idle_secs: 10,
         }
     };
     let started = Instant::now();
@@ -63,7 +77,8 @@ pub fn run(quick: bool) -> Result<String> {
     cargo(
         &root,
         &[
-            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--no-run",
+            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--bench", "events",
+            "--no-run",
         ],
     )?;
     let built = started.elapsed();
@@ -72,7 +87,7 @@ pub fn run(quick: bool) -> Result<String> {
         built.as_secs_f64()
     );
 
-    let (_sim, url) = simulator(&root, &[])?;
+    let (_sim, url, ca) = simulator(&root, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
 
     println!(
@@ -102,7 +117,7 @@ pub fn run(quick: bool) -> Result<String> {
         sizes.in_flight
     );
     {
-        let (_slow, slow_url) = simulator(&root, &["--latency-ms", "300"])?;
+        let (_slow, slow_url, _) = simulator(&root, &["--latency-ms", "300"])?;
         let slow_url = slow_url.replacen("https://", "http://", 1);
         for mode in ["rss-wrapper", "rss-raw"] {
             for line in hot_path(
@@ -145,6 +160,52 @@ pub fn run(quick: bool) -> Result<String> {
         Err(e) => println!("{:<18} not measured: {e:#}", "prism mock"),
     }
 
+    println!("\n## the event stream (meeting-control WebSocket)");
+    let event_runs: [(&str, Vec<String>); 4] = [
+        (
+            "latency",
+            vec![
+                "--endpoint".into(),
+                http_url.clone(),
+                "--changes".into(),
+                sizes.changes.to_string(),
+            ],
+        ),
+        (
+            "throughput",
+            vec!["--frames".into(), sizes.frames.to_string()],
+        ),
+        (
+            "watchers",
+            vec![
+                "--endpoint".into(),
+                url.clone(),
+                "--ca".into(),
+                ca.clone(),
+                "--meetings".into(),
+                sizes.meetings.to_string(),
+                "--idle-secs".into(),
+                sizes.idle_secs.to_string(),
+            ],
+        ),
+        (
+            "sockets",
+            vec![
+                "--endpoint".into(),
+                http_url.clone(),
+                "--meetings".into(),
+                sizes.meetings.to_string(),
+            ],
+        ),
+    ];
+    for (mode, args) in &event_runs {
+        let mut all = vec![*mode];
+        all.extend(args.iter().map(String::as_str));
+        for line in bench_lines(&root, "events", &all)? {
+            println!("{line}");
+        }
+    }
+
     println!("\n## the official Python SDK (huaweicloudsdkmeeting), lock calls");
     match python_sdk(&root, &url, sizes.python_calls) {
         Ok(line) => println!("{line}"),
@@ -169,7 +230,7 @@ pub fn instructions() -> Result<String> {
     }
     build_simulator(&root)?;
     let executable = hot_path_executable(&root)?;
-    let (_sim, url) = simulator(&root, &[])?;
+    let (_sim, url, _) = simulator(&root, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
     println!(
         "## instructions per lock call (callgrind; runs of 1,000 and 3,000 calls, the difference / 2,000)"
@@ -278,8 +339,9 @@ fn build_simulator(root: &Path) -> Result<()> {
     )
 }
 
-/// Starts the release simulator with `--tls` (plain HTTP works on the same port).
-fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String)> {
+/// Starts the release simulator with `--tls` (plain HTTP works on the same port): its
+/// URL and the path of its CA's certificate.
+fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
     let mut child = Command::new(root.join("target/release/meeting-sim"))
         .args(["--port", "0", "--tls", "--quiet", "--seed"])
         .arg(root.join("crates/meeting-sim/examples/seed.json"))
@@ -292,27 +354,34 @@ fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String)> {
     let running = Running(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
-    let url = line
-        .split_whitespace()
+    let mut words = line.split_whitespace();
+    let url = words
         .next()
         .context("the simulator printed no URL")?
         .to_owned();
-    Ok((running, url))
+    let ca = words
+        .next()
+        .context("the simulator printed no CA path")?
+        .to_owned();
+    Ok((running, url, ca))
 }
 
 /// Runs the `hot_path` bench and returns its `bench:` lines.
 fn hot_path(root: &Path, args: &[&str]) -> Result<Vec<String>> {
+    bench_lines(root, "hot_path", args)
+}
+
+/// Runs a bench of the `meeting` crate and returns its `bench:` lines.
+fn bench_lines(root: &Path, bench: &str, args: &[&str]) -> Result<Vec<String>> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--",
-        ])
+        .args(["bench", "--quiet", "-p", "meeting", "--bench", bench, "--"])
         .args(args)
         .current_dir(root)
         .stderr(Stdio::inherit())
         .output()
-        .context("running the hot_path bench")?;
+        .with_context(|| format!("running the {bench} bench"))?;
     if !output.status.success() {
-        bail!("the hot_path bench failed");
+        bail!("the {bench} bench failed");
     }
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()

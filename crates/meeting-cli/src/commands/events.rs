@@ -155,8 +155,8 @@ fn draw(snapshot: &Snapshot, last: &str) {
     }
     let _ = writeln!(
         screen,
-        "\n{:<32} {:<12} {:<6} {:<5} {}",
-        "PARTICIPANT", "ROLE", "MUTED", "HAND", "SPEAKING"
+        "\n{:<32} {:<12} {:<6} {:<5} SPEAKING",
+        "PARTICIPANT", "ROLE", "MUTED", "HAND"
     );
     for p in snapshot.participants.values() {
         let speaking = snapshot

@@ -63,10 +63,11 @@ async fn serve(shared: Arc<Shared>, id: String, opened: Opened, mut socket: WebS
         tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(reply) = client_frame(&shared, &id, socket_id, &text, &mut last_heartbeat_ms) {
-                        if socket.send(Message::Text(reply.into())).await.is_err() {
-                            break "";
-                        }
+                    let reply = client_frame(&shared, &id, socket_id, &text, &mut last_heartbeat_ms);
+                    if let Some(reply) = reply
+                        && socket.send(Message::Text(reply.into())).await.is_err()
+                    {
+                        break "";
                     }
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break "",

@@ -322,7 +322,7 @@ impl World {
             )));
         }
         let mut loudest = speakers.to_vec();
-        loudest.sort_by(|a, b| b.1.cmp(&a.1));
+        loudest.sort_by_key(|(_, volume)| std::cmp::Reverse(*volume));
         loudest.truncate(3);
         conference.speakers = loudest;
         self.changed(Change::Speakers(id.to_owned()));

@@ -360,12 +360,13 @@ impl World {
             }
             open
         });
-        if sent && (duplicate || reorder || skip) {
-            if let Some(f) = self.sockets.faults.get_mut(id) {
-                f.duplicate -= u32::from(duplicate);
-                f.reorder -= u32::from(reorder);
-                f.skip -= u32::from(skip);
-            }
+        if sent
+            && (duplicate || reorder || skip)
+            && let Some(f) = self.sockets.faults.get_mut(id)
+        {
+            f.duplicate -= u32::from(duplicate);
+            f.reorder -= u32::from(reorder);
+            f.skip -= u32::from(skip);
         }
     }
 }
@@ -379,7 +380,7 @@ fn full_frame(kind: &str, conference: &Conference, now_ms: i64) -> Option<String
             let items: Vec<Value> = conference
                 .participants
                 .iter()
-                .map(|p| participant_item(p))
+                .map(participant_item)
                 .collect();
             with_header(
                 PARTICIPANTS,

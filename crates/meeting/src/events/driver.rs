@@ -40,6 +40,8 @@ pub(crate) struct Options {
     pub echo_timeout: Duration,
     pub reconnect_for: Duration,
     pub resubscribe_interval: Duration,
+    /// How often to keep the control token alive.
+    pub keep_alive: Duration,
 }
 
 /// An open, subscribed connection.
@@ -103,12 +105,15 @@ pub(crate) struct Driver {
     /// Why the last Subscribe was sent.
     cause: ResyncCause,
     last_sequence: u64,
-    scratch: Vec<EventKind>,
+    /// When the control token is next kept alive (it must not expire while the stream
+    /// runs, connected or not).
+    keep_alive_at: Instant,
 }
 
 impl Driver {
     pub fn new(conference: Conference, options: Options, shared: Arc<Shared>) -> Self {
         Self {
+            keep_alive_at: Instant::now() + options.keep_alive,
             conference,
             options,
             shared,
@@ -116,7 +121,6 @@ impl Driver {
             awaiting_full: HashSet::new(),
             cause: ResyncCause::Subscribed,
             last_sequence: 0,
-            scratch: Vec::new(),
         }
     }
 
@@ -242,7 +246,9 @@ impl Driver {
                 }
                 Outcome::Lost(reason) => {
                     drop(link);
-                    match self.reconnect(reason, &mut stop).await {
+                    // Boxed: reconnecting holds the whole connect path (token calls,
+                    // TLS, upgrade), which an idle stream's task should not.
+                    match Box::pin(self.reconnect(reason, &mut stop)).await {
                         Some(next) => link = next,
                         None => return,
                     }
@@ -380,10 +386,22 @@ impl Driver {
                         self.options.echo_timeout
                     ));
                 }
+                _ = sleep_until(self.keep_alive_at) => {
+                    self.keep_alive_at = Instant::now() + self.options.keep_alive;
+                    // Boxed, like every rare path here. A failure is not the
+                    // connection's: the next reconnect (or keep-alive) tries again.
+                    if let Err(e) = Box::pin(self.conference.control_token_info()).await {
+                        tracing::warn!(
+                            target: "meeting::events",
+                            conference = self.conference.id(),
+                            "keeping the control token alive failed: {e}"
+                        );
+                    }
+                }
                 _ = until(resubscribe_at) => {
                     resubscribe_at = None;
                     last_resubscribe = Some(Instant::now());
-                    let token = match self.conference.control_token_info().await {
+                    let token = match Box::pin(self.conference.control_token_info()).await {
                         Ok(info) => SecretString::from(info.expose_token().to_owned()),
                         Err(e) => match Failure::of(e) {
                             Failure::Ended(_) => return Outcome::Ended,
@@ -443,7 +461,6 @@ impl Driver {
             .versions
             .check(&frame.action, frame.full, frame.version);
         let resync = (frame.full && self.awaiting_full.remove(&frame.action)).then_some(self.cause);
-        let scratch = &mut self.scratch;
         let ended = self.shared.update(|inner| {
             inner.stats.frames += 1;
             match verdict {
@@ -458,12 +475,12 @@ impl Driver {
                 Verdict::Gap => inner.stats.gaps += 1,
                 Verdict::Apply => {}
             }
-            scratch.clear();
-            inner.state.apply(&frame, scratch);
-            if let Some(cause) = resync.filter(|_| !scratch.is_empty()) {
+            let mut events = Vec::new();
+            inner.state.apply(&frame, &mut events);
+            if let Some(cause) = resync.filter(|_| !events.is_empty()) {
                 inner.push(EventKind::Resynced { cause });
             }
-            for event in scratch.drain(..) {
+            for event in events {
                 inner.push(event);
             }
             inner.state.snapshot().ended()

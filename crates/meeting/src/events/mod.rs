@@ -168,6 +168,7 @@ impl EventsBuilder {
             echo_timeout: self.echo_timeout,
             reconnect_for: self.reconnect_for,
             resubscribe_interval: self.resubscribe_interval,
+            keep_alive: keep_alive_period(info.valid_for),
         };
         let shared = stream::Shared::new(self.buffer);
         let mut driver = Driver::new(self.conference.clone(), options, shared.clone());
@@ -178,15 +179,10 @@ impl EventsBuilder {
         shared.update(|inner| inner.push(EventKind::Connected { resumed: false }));
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(driver.run(link, stopped));
-        let keep_alive = tokio::spawn(keep_alive(
-            self.conference.clone(),
-            keep_alive_period(info.valid_for),
-        ));
         Ok(EventStream::new(
             Arc::from(self.conference.id()),
             shared,
             stop,
-            keep_alive,
         ))
     }
 
@@ -287,20 +283,6 @@ fn keep_alive_period(valid_for: Option<Duration>) -> Duration {
         .map(|v| v / 3)
         .unwrap_or(Duration::from_secs(600))
         .max(Duration::from_secs(1))
-}
-
-async fn keep_alive(conference: Conference, period: Duration) {
-    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    loop {
-        every.tick().await;
-        if let Err(e) = conference.control_token_info().await {
-            tracing::warn!(
-                target: "meeting::events",
-                conference = conference.id(),
-                "keeping the control token alive failed: {e}"
-            );
-        }
-    }
 }
 
 #[cfg(test)]

@@ -230,6 +230,9 @@ pub struct MeetingInfo {
     pub recording: Option<bool>,
     /// Whether the meeting is being streamed live (`recType` 2 or 3).
     pub live_streaming: Option<bool>,
+    /// Keys this version does not decode, as the service sent them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// Voice or video.
@@ -269,6 +272,9 @@ pub struct MeetingStatus {
     pub chat_forbidden: Option<bool>,
     /// Whether the meeting is paused.
     pub paused: Option<bool>,
+    /// Keys this version does not decode, as the service sent them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// Where a meeting is in its life.
@@ -302,6 +308,8 @@ pub enum StatusField {
     EndTime,
     ChatForbidden,
     Paused,
+    /// A key this version does not decode.
+    Other,
 }
 
 /// A participant online (`ParticipantsNotify`). The service sends every value as

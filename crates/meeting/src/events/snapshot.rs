@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::model::{
-    EventKind, MeetingStatus, Notification, ParticipantField, ParticipantInfo, Speaker,
-    StatusField, WaitingParticipant,
+    EventKind, MeetingInfo, MeetingStatus, Notification, ParticipantField, ParticipantInfo,
+    Speaker, StatusField, WaitingParticipant,
 };
 use super::wire::{self, Frame, RosterItem};
 
@@ -20,7 +20,7 @@ use super::wire::{self, Frame, RosterItem};
 #[non_exhaustive]
 pub struct Snapshot {
     /// Subject, times, scheduler.
-    pub info: Option<super::model::MeetingInfo>,
+    pub info: Option<MeetingInfo>,
     /// Lock, mute, recording, phase.
     pub status: Option<MeetingStatus>,
     /// Who is online, by participant ID.
@@ -87,17 +87,11 @@ impl Snapshot {
     }
 }
 
-/// A roster's fields as the service sent them.
-type Fields = BTreeMap<String, String>;
-
-/// What the stream's connection knows: the service's raw fields, merged frame by
-/// frame, and the typed snapshot kept in step with them.
+/// What the stream's connection knows: the snapshot, changed frame by frame. Frames
+/// are merged into the typed values directly (no copy of the service's raw fields is
+/// kept: a thousand idle streams must stay small).
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    basic: Map<String, Value>,
-    dynamic: Map<String, Value>,
-    participants: BTreeMap<String, Fields>,
-    waiting: BTreeMap<String, Fields>,
     typed: Snapshot,
 }
 
@@ -110,34 +104,50 @@ impl State {
     pub fn apply(&mut self, frame: &Frame, out: &mut Vec<EventKind>) {
         match Notification::from_wire(&frame.action) {
             Notification::BasicInfo => {
-                merge_object(&mut self.basic, frame);
-                let info = wire::meeting_info(&self.basic);
+                let mut info = match (&self.typed.info, frame.full) {
+                    (Some(known), false) => known.clone(),
+                    _ => MeetingInfo::default(),
+                };
+                for (key, value) in &frame.top_level() {
+                    wire::set_info(&mut info, key, value);
+                }
                 if self.typed.info.as_ref() != Some(&info) {
                     self.typed.info = Some(info.clone());
                     out.push(EventKind::Info { info });
                 }
             }
             Notification::Status => {
-                merge_object(&mut self.dynamic, frame);
-                let status = wire::meeting_status(&self.dynamic);
+                let mut status = match (&self.typed.status, frame.full) {
+                    (Some(known), false) => known.clone(),
+                    _ => MeetingStatus::default(),
+                };
+                for (key, value) in &frame.top_level() {
+                    wire::set_status(&mut status, key, value);
+                }
                 status_changes(self.typed.status.as_ref(), &status, out);
                 self.typed.status = Some(status);
             }
             Notification::Participants => {
                 let changes = merge_roster(
-                    &mut self.participants,
                     &mut self.typed.participants,
                     frame,
-                    wire::participant,
+                    |id| ParticipantInfo {
+                        id: id.to_owned(),
+                        ..ParticipantInfo::default()
+                    },
+                    wire::set_participant,
                 );
                 out.extend(changes.into_iter().map(participant_event));
             }
             Notification::WaitingList => {
                 let changes = merge_roster(
-                    &mut self.waiting,
                     &mut self.typed.waiting,
                     frame,
-                    wire::waiting,
+                    |id| WaitingParticipant {
+                        id: id.to_owned(),
+                        ..WaitingParticipant::default()
+                    },
+                    wire::set_waiting,
                 );
                 out.extend(changes.into_iter().map(waiting_event));
             }
@@ -161,15 +171,6 @@ impl State {
     }
 }
 
-/// A full message replaces an object-type payload, an incremental one adds its keys.
-fn merge_object(stored: &mut Map<String, Value>, frame: &Frame) {
-    if frame.full {
-        *stored = frame.top_level();
-    } else {
-        stored.extend(frame.top_level());
-    }
-}
-
 /// What happened to one entry of a roster.
 enum RosterChange<T> {
     Joined(T),
@@ -177,46 +178,57 @@ enum RosterChange<T> {
     Left(T),
 }
 
-/// A roster frame merged into the raw fields and the typed entries: a full message
-/// replaces the roster, an incremental one adds, merges or removes its items.
+/// A roster frame merged into the roster: a full message replaces it, an incremental
+/// one adds, changes (only the keys it carries) or removes its items.
 fn merge_roster<T: Clone + PartialEq>(
-    raw: &mut BTreeMap<String, Fields>,
-    typed: &mut BTreeMap<String, T>,
+    roster: &mut BTreeMap<String, T>,
     frame: &Frame,
-    decode: fn(&str, &Fields) -> T,
+    new: fn(&str) -> T,
+    set: fn(&mut T, &str, String),
 ) -> Vec<RosterChange<T>> {
     let items = frame.items();
     let items = items.iter().filter_map(RosterItem::parse);
+    let decode = |item: &RosterItem<'_>, entry: &mut T| {
+        for (key, value) in item.fields() {
+            set(entry, key, value);
+        }
+    };
     if frame.full {
         let mut fresh = BTreeMap::new();
         for item in items.filter(|item| !item.removed) {
-            fresh.insert(item.id, item.fields);
+            let mut entry = new(&item.id);
+            decode(&item, &mut entry);
+            fresh.insert(item.id, entry);
         }
-        let entries: BTreeMap<String, T> = fresh
-            .iter()
-            .map(|(id, fields)| (id.clone(), decode(id, fields)))
-            .collect();
-        let changes = roster_changes(typed, &entries);
-        *raw = fresh;
-        *typed = entries;
+        let changes = roster_changes(roster, &fresh);
+        *roster = fresh;
         return changes;
     }
     let mut changes = Vec::new();
     for item in items {
         if item.removed {
-            raw.remove(&item.id);
-            if let Some(old) = typed.remove(&item.id) {
+            if let Some(old) = roster.remove(&item.id) {
                 changes.push(RosterChange::Left(old));
             }
             continue;
         }
-        let fields = raw.entry(item.id.clone()).or_default();
-        fields.extend(item.fields);
-        let new = decode(&item.id, fields);
-        match typed.insert(item.id, new.clone()) {
-            None => changes.push(RosterChange::Joined(new)),
-            Some(old) if old != new => changes.push(RosterChange::Changed { old, new }),
-            Some(_) => {}
+        match roster.get_mut(&item.id) {
+            Some(entry) => {
+                let old = entry.clone();
+                decode(&item, entry);
+                if *entry != old {
+                    changes.push(RosterChange::Changed {
+                        old,
+                        new: entry.clone(),
+                    });
+                }
+            }
+            None => {
+                let mut entry = new(&item.id);
+                decode(&item, &mut entry);
+                changes.push(RosterChange::Joined(entry.clone()));
+                roster.insert(item.id, entry);
+            }
         }
     }
     changes
@@ -315,6 +327,7 @@ fn status_changes(old: Option<&MeetingStatus>, new: &MeetingStatus, out: &mut Ve
     differs(F::EndTime, old.end_time_ms != new.end_time_ms);
     differs(F::ChatForbidden, old.chat_forbidden != new.chat_forbidden);
     differs(F::Paused, old.paused != new.paused);
+    differs(F::Other, old.extra != new.extra);
     if !changed.is_empty() {
         out.push(EventKind::Status {
             status: new.clone(),

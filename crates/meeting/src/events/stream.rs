@@ -131,7 +131,6 @@ pub struct EventStream {
     pending: VecDeque<EventKind>,
     /// Dropped with the stream: the connection's task closes the socket and ends.
     _stop: oneshot::Sender<()>,
-    keep_alive: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for EventStream {
@@ -143,19 +142,13 @@ impl std::fmt::Debug for EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(
-        meeting: Arc<str>,
-        shared: Arc<Shared>,
-        stop: oneshot::Sender<()>,
-        keep_alive: tokio::task::JoinHandle<()>,
-    ) -> Self {
+    pub(crate) fn new(meeting: Arc<str>, shared: Arc<Shared>, stop: oneshot::Sender<()>) -> Self {
         Self {
             meeting,
             shared,
             view: Snapshot::default(),
             pending: VecDeque::new(),
             _stop: stop,
-            keep_alive,
         }
     }
 
@@ -184,16 +177,25 @@ impl EventStream {
     }
 }
 
+/// A burst leaves its queue's capacity behind; an idle stream should not keep it.
+fn shrink_when_empty(queue: &mut VecDeque<EventKind>) {
+    if queue.is_empty() && queue.capacity() > 4 {
+        queue.shrink_to_fit();
+    }
+}
+
 impl Stream for EventStream {
     type Item = Result<Event, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         if let Some(kind) = this.pending.pop_front() {
+            shrink_when_empty(&mut this.pending);
             return this.deliver(kind);
         }
         let mut inner = this.shared.lock();
         if let Some(kind) = inner.queue.pop_front() {
+            shrink_when_empty(&mut inner.queue);
             drop(inner);
             return this.deliver(kind);
         }
@@ -225,11 +227,5 @@ impl Stream for EventStream {
             End::Failed(error) => Poll::Ready(Some(Err(error))),
             End::Reported => Poll::Ready(None),
         }
-    }
-}
-
-impl Drop for EventStream {
-    fn drop(&mut self) {
-        self.keep_alive.abort();
     }
 }

@@ -3,8 +3,6 @@
 //! Decoding is tolerant where the pages contradict themselves: numbers that arrive as
 //! text, `returnDesc` with or without its trailing space, misspelled keys.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -151,160 +149,133 @@ const HEADER: &[&str] = &[
 
 /// A list item of ParticipantsNotify or WaitingListNotify: who, whether it is removed
 /// (`mode` 1), and the keys it sets.
-pub(crate) struct RosterItem {
+pub(crate) struct RosterItem<'a> {
     pub id: String,
     pub removed: bool,
-    pub fields: BTreeMap<String, String>,
+    pub fields: Option<&'a Map<String, Value>>,
 }
 
-impl RosterItem {
-    pub fn parse(item: &Value) -> Option<Self> {
-        let id = item.get("pid").and_then(text_of)?;
-        let removed = item.get("mode").and_then(int_of) == Some(1);
-        let fields = match item.get("pinfoMap") {
-            Some(Value::Object(map)) => map
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), text_of(v)?)))
-                .collect(),
-            _ => BTreeMap::new(),
-        };
+impl<'a> RosterItem<'a> {
+    pub fn parse(item: &'a Value) -> Option<Self> {
         Some(Self {
-            id,
-            removed,
-            fields,
+            id: item.get("pid").and_then(text_of)?,
+            removed: item.get("mode").and_then(int_of) == Some(1),
+            fields: item.get("pinfoMap").and_then(Value::as_object),
         })
     }
-}
 
-/// The login-type key, spelled as the table spells it and as the examples do.
-const LOGIN_TYPE_KEYS: [&str; 2] = ["CLICENT_LOGIN_TYPE", "CLIENT_LOGIN_TYPE"];
-
-/// The `pinfoMap` keys [`participant`] decodes; the rest land in `extra`.
-const PARTICIPANT_KEYS: &[&str] = &[
-    "NAME",
-    "TEL",
-    "ROLE",
-    "IS_COHOST",
-    "STATE",
-    "MUTE",
-    "HAND",
-    "BROADCAST",
-    "ROLLCALL",
-    "SHARE",
-    "VIDEO",
-    "CAMERASTATE",
-    "ADDTIME",
-    "ANONYMOUS",
-    "CLICENT_LOGIN_TYPE",
-    "CLIENT_LOGIN_TYPE",
-    "ACCOUNT_ID",
-];
-
-/// A participant from its merged `pinfoMap`.
-pub(crate) fn participant(id: &str, fields: &BTreeMap<String, String>) -> ParticipantInfo {
-    let get = |key: &str| fields.get(key).map(String::as_str);
-    ParticipantInfo {
-        id: id.to_owned(),
-        name: get("NAME").map(str::to_owned),
-        number: get("TEL").map(str::to_owned),
-        role: get("ROLE").map(|role| match role {
-            "1" => ParticipantRole::Host,
-            "0" => ParticipantRole::Participant,
-            "2" => ParticipantRole::Audience,
-            other => ParticipantRole::Other(other.to_owned()),
-        }),
-        co_host: get("IS_COHOST").and_then(flag),
-        state: get("STATE").map(|state| match state {
-            "0" => ParticipantState::InMeeting,
-            "1" => ParticipantState::Calling,
-            other => ParticipantState::Other(other.to_owned()),
-        }),
-        muted: get("MUTE").and_then(flag),
-        hand_raised: get("HAND").and_then(flag),
-        broadcast: get("BROADCAST").and_then(flag),
-        roll_call: get("ROLLCALL").and_then(flag),
-        sharing: get("SHARE").and_then(flag),
-        video: get("VIDEO").and_then(flag),
-        camera_on: get("CAMERASTATE").and_then(flag),
-        joined_at_ms: get("ADDTIME").and_then(|t| t.trim().parse().ok()),
-        anonymous: get("ANONYMOUS").and_then(flag),
-        client_type: LOGIN_TYPE_KEYS
-            .iter()
-            .find_map(|key| get(key))
-            .map(str::to_owned),
-        account_id: get("ACCOUNT_ID").map(str::to_owned),
-        extra: extra(fields, PARTICIPANT_KEYS),
+    /// Its keys and their values (every value is text on the wire).
+    pub fn fields(&self) -> impl Iterator<Item = (&'a str, String)> + use<'a> {
+        self.fields
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, value)| Some((key.as_str(), text_of(value)?)))
     }
 }
 
-const WAITING_KEYS: &[&str] = &["NAME", "ADDTIME", "ANONYMOUS", "WAITINGSTATE"];
-
-/// Someone in the waiting room from its merged `pinfoMap`.
-pub(crate) fn waiting(id: &str, fields: &BTreeMap<String, String>) -> WaitingParticipant {
-    let get = |key: &str| fields.get(key).map(String::as_str);
-    WaitingParticipant {
-        id: id.to_owned(),
-        name: get("NAME").map(str::to_owned),
-        joined_at_ms: get("ADDTIME").and_then(|t| t.trim().parse().ok()),
-        anonymous: get("ANONYMOUS").and_then(flag),
-        admitted: get("WAITINGSTATE").and_then(flag),
-        extra: extra(fields, WAITING_KEYS),
+/// Sets the field a `pinfoMap` key names; a key this version does not know is kept in
+/// `extra`. The login-type key is read spelled as the table spells it and as the
+/// examples do.
+pub(crate) fn set_participant(p: &mut ParticipantInfo, key: &str, value: String) {
+    match key {
+        "NAME" => p.name = Some(value),
+        "TEL" => p.number = Some(value),
+        "ROLE" => {
+            p.role = Some(match value.as_str() {
+                "1" => ParticipantRole::Host,
+                "0" => ParticipantRole::Participant,
+                "2" => ParticipantRole::Audience,
+                _ => ParticipantRole::Other(value),
+            })
+        }
+        "IS_COHOST" => p.co_host = flag(&value),
+        "STATE" => {
+            p.state = Some(match value.as_str() {
+                "0" => ParticipantState::InMeeting,
+                "1" => ParticipantState::Calling,
+                _ => ParticipantState::Other(value),
+            })
+        }
+        "MUTE" => p.muted = flag(&value),
+        "HAND" => p.hand_raised = flag(&value),
+        "BROADCAST" => p.broadcast = flag(&value),
+        "ROLLCALL" => p.roll_call = flag(&value),
+        "SHARE" => p.sharing = flag(&value),
+        "VIDEO" => p.video = flag(&value),
+        "CAMERASTATE" => p.camera_on = flag(&value),
+        "ADDTIME" => p.joined_at_ms = value.trim().parse().ok(),
+        "ANONYMOUS" => p.anonymous = flag(&value),
+        "CLICENT_LOGIN_TYPE" | "CLIENT_LOGIN_TYPE" => p.client_type = Some(value),
+        "ACCOUNT_ID" => p.account_id = Some(value),
+        _ => {
+            p.extra.insert(key.to_owned(), value);
+        }
     }
 }
 
-fn extra(fields: &BTreeMap<String, String>, known: &[&str]) -> BTreeMap<String, String> {
-    fields
-        .iter()
-        .filter(|(key, _)| !known.contains(&key.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// ConfBasicInfoNotify's payload.
-pub(crate) fn meeting_info(payload: &Map<String, Value>) -> MeetingInfo {
-    let text = |key: &str| payload.get(key).and_then(text_of);
-    let int = |key: &str| payload.get(key).and_then(int_of);
-    let rec_type = int("recType");
-    MeetingInfo {
-        display_id: text("displayID"),
-        title: text("title"),
-        start_time_ms: int("startTime"),
-        scheduled_start_time_ms: int("scheduledStartTime"),
-        owner: text("owner"),
-        owner_id: text("ownerID"),
-        media: int("media").map(|media| match media {
-            1 => Media::Voice,
-            2 => Media::Video,
-            other => Media::Other(other),
-        }),
-        recording: rec_type.map(|t| t == 1 || t == 2),
-        live_streaming: rec_type.map(|t| t == 2 || t == 3),
+/// Sets the field a waiting-room `pinfoMap` key names; the rest is kept in `extra`.
+pub(crate) fn set_waiting(p: &mut WaitingParticipant, key: &str, value: String) {
+    match key {
+        "NAME" => p.name = Some(value),
+        "ADDTIME" => p.joined_at_ms = value.trim().parse().ok(),
+        "ANONYMOUS" => p.anonymous = flag(&value),
+        "WAITINGSTATE" => p.admitted = flag(&value),
+        _ => {
+            p.extra.insert(key.to_owned(), value);
+        }
     }
 }
 
-/// ConfDynamicInfoNotify's payload.
-pub(crate) fn meeting_status(payload: &Map<String, Value>) -> MeetingStatus {
-    let int = |key: &str| payload.get(key).and_then(int_of);
-    let on = |key: &str| payload.get(key).and_then(flag_of);
-    MeetingStatus {
-        phase: payload
-            .get("state")
-            .and_then(text_of)
-            .map(|state| match state.as_str() {
+/// Sets what a ConfBasicInfoNotify key says; the rest is kept in `extra`.
+pub(crate) fn set_info(info: &mut MeetingInfo, key: &str, value: &Value) {
+    match key {
+        "displayID" => info.display_id = text_of(value),
+        "title" => info.title = text_of(value),
+        "startTime" => info.start_time_ms = int_of(value),
+        "scheduledStartTime" => info.scheduled_start_time_ms = int_of(value),
+        "owner" => info.owner = text_of(value),
+        "ownerID" => info.owner_id = text_of(value),
+        "media" => {
+            info.media = int_of(value).map(|media| match media {
+                1 => Media::Voice,
+                2 => Media::Video,
+                other => Media::Other(other),
+            })
+        }
+        "recType" => {
+            let rec_type = int_of(value);
+            info.recording = rec_type.map(|t| t == 1 || t == 2);
+            info.live_streaming = rec_type.map(|t| t == 2 || t == 3);
+        }
+        _ => {
+            info.extra.insert(key.to_owned(), value.clone());
+        }
+    }
+}
+
+/// Sets what a ConfDynamicInfoNotify key says; the rest is kept in `extra`.
+pub(crate) fn set_status(status: &mut MeetingStatus, key: &str, value: &Value) {
+    match key {
+        "state" => {
+            status.phase = text_of(value).map(|state| match state.as_str() {
                 "Schedule" => Phase::Scheduled,
                 "Created" => Phase::InProgress,
                 "Destroyed" => Phase::Ended,
                 _ => Phase::Other(state),
-            }),
-        locked: on("lock"),
-        muted: on("mute"),
-        can_unmute: on("canUnmute"),
-        sharing_locked: on("lockSharing"),
-        recording: on("recState"),
-        mode: payload.get("mode").and_then(text_of),
-        end_time_ms: int("endTime"),
-        chat_forbidden: on("forbiddenChat"),
-        paused: on("pause"),
+            })
+        }
+        "lock" => status.locked = flag_of(value),
+        "mute" => status.muted = flag_of(value),
+        "canUnmute" => status.can_unmute = flag_of(value),
+        "lockSharing" => status.sharing_locked = flag_of(value),
+        "recState" => status.recording = flag_of(value),
+        "mode" => status.mode = text_of(value),
+        "endTime" => status.end_time_ms = int_of(value),
+        "forbiddenChat" => status.chat_forbidden = flag_of(value),
+        "pause" => status.paused = flag_of(value),
+        _ => {
+            status.extra.insert(key.to_owned(), value.clone());
+        }
     }
 }
 
@@ -434,29 +405,36 @@ mod tests {
         );
     }
 
+    fn participant_of(item: &Value) -> ParticipantInfo {
+        let item = RosterItem::parse(item).expect("item");
+        let mut p = ParticipantInfo {
+            id: item.id.clone(),
+            ..ParticipantInfo::default()
+        };
+        for (key, value) in item.fields() {
+            set_participant(&mut p, key, value);
+        }
+        p
+    }
+
     #[test]
     fn pinfo_maps_decode_with_both_spellings_and_keep_unknown_keys() {
-        let item = RosterItem::parse(&serde_json::json!({
+        let p = participant_of(&serde_json::json!({
             "pid": "c8f7b5f0", "mode": 0,
             "pinfoMap": {"NAME": "Zhang", "ROLE": "1", "MUTE": "1", "HAND": "0",
                          "CLICENT_LOGIN_TYPE": "Desktop", "ADDTIME": "1611994784164",
                          "IS_COHOST": "0", "LOCKED_VIEW": "0"}
-        }))
-        .expect("item");
-        let p = participant(&item.id, &item.fields);
+        }));
         assert_eq!(p.role, Some(ParticipantRole::Host));
         assert_eq!(p.muted, Some(true));
         assert_eq!(p.hand_raised, Some(false));
         assert_eq!(p.client_type.as_deref(), Some("Desktop"));
         assert_eq!(p.joined_at_ms, Some(1_611_994_784_164));
         assert_eq!(p.extra.get("LOCKED_VIEW").map(String::as_str), Some("0"));
-        let mut fields = item.fields;
-        fields.remove("CLICENT_LOGIN_TYPE");
-        fields.insert("CLIENT_LOGIN_TYPE".into(), "Mobile".into());
-        assert_eq!(
-            participant("c8f7b5f0", &fields).client_type.as_deref(),
-            Some("Mobile")
-        );
+        let p = participant_of(&serde_json::json!({
+            "pid": "c8f7b5f0", "pinfoMap": {"CLIENT_LOGIN_TYPE": "Mobile"}
+        }));
+        assert_eq!(p.client_type.as_deref(), Some("Mobile"));
     }
 
     #[test]
@@ -467,10 +445,14 @@ mod tests {
         .expect("frame");
         assert_eq!(frame.version, Some(12));
         assert!(!frame.full);
-        let status = meeting_status(
-            &serde_json::from_str(r#"{"state":"Created","lock":"1","picNum":"16","pause":false}"#)
-                .expect("JSON"),
-        );
+        let mut status = MeetingStatus::default();
+        let payload: Map<String, Value> =
+            serde_json::from_str(r#"{"state":"Created","lock":"1","picNum":"16","pause":false}"#)
+                .expect("JSON");
+        for (key, value) in &payload {
+            set_status(&mut status, key, value);
+        }
+        assert_eq!(status.extra.get("picNum"), Some(&Value::from("16")));
         assert_eq!(status.phase, Some(Phase::InProgress));
         assert_eq!(status.locked, Some(true));
         assert_eq!(status.paused, Some(false));
