@@ -25,9 +25,12 @@ pub(super) const FAMILY: Family = Family {
     commands: &[("watch", &[&CREATE_WEB_SOCKET_TOKEN])],
 };
 
-/// Watch a meeting's live events until it ends: a live view on a terminal, one line
-/// per event otherwise, one JSON object per event with --json. Exits 0 when the
-/// meeting ends, 3 when the connection could not be restored, 130 on Ctrl-C.
+/// Watch a meeting's live events until it ends
+///
+/// A live view on a terminal (the meeting's state on top, a row per participant), one
+/// line per event otherwise, one JSON object per event with --json. Exits 0 when the
+/// meeting ends, 1 when the service refuses, 3 when the connection could not be
+/// restored, 130 on Ctrl-C.
 #[derive(Debug, Args)]
 pub struct Watch {
     #[command(flatten)]
