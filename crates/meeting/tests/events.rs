@@ -576,3 +576,43 @@ async fn over_tls_with_the_clients_own_roots() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn dropping_the_stream_closes_its_socket() {
+    let sim = sim().await;
+    let mut events = watch(&sim).await;
+    settled(&mut events, 2).await;
+    assert_eq!(sim.open_sockets(CONF), 1);
+    drop(events);
+    eventually(|| sim.open_sockets(CONF) == 0).await;
+}
+
+#[tokio::test]
+async fn the_control_token_is_kept_alive_while_the_stream_runs() {
+    // Tokens valid 3 s: kept alive every second (a third of that).
+    let sim = meeting_sim::Simulator::new()
+        .seed(seed())
+        .control_token_validity(Duration::from_secs(3))
+        .start()
+        .await
+        .expect("starts");
+    let mut events = watch(&sim).await;
+    settled(&mut events, 2).await;
+    let before = sim.counters();
+    eventually(|| sim.counters().control_token_keepalives >= before.control_token_keepalives + 3)
+        .await;
+    // Past its first validity, the same grant still serves: no new one was needed.
+    assert_eq!(
+        sim.counters().control_token_grants,
+        before.control_token_grants
+    );
+    sim.drop_sockets(CONF);
+    until(&mut events, |e| {
+        matches!(e, EventKind::Connected { resumed: true })
+    })
+    .await;
+    assert_eq!(
+        sim.counters().control_token_grants,
+        before.control_token_grants
+    );
+}

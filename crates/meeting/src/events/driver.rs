@@ -338,6 +338,9 @@ impl Driver {
         let mut awaiting: Option<(String, Instant)> = None;
         let mut resubscribe_at: Option<Instant> = None;
         let mut last_resubscribe: Option<Instant> = None;
+        // One timer for the whole connection, reset when it fires.
+        let keep_alive = sleep_until(self.keep_alive_at);
+        tokio::pin!(keep_alive);
         for text in std::mem::take(&mut link.early) {
             match self.handle(&text, &mut awaiting) {
                 Handled::Continue => {}
@@ -350,8 +353,8 @@ impl Driver {
             let echo_deadline = awaiting
                 .as_ref()
                 .map(|(_, sent)| *sent + self.options.echo_timeout);
+            // Not biased: a flood of frames must not starve the heartbeat.
             tokio::select! {
-                biased;
                 _ = &mut *stop => return Outcome::Stopped,
                 message = link.socket.next() => match message {
                     Some(Ok(Message::Text(text))) => match self.handle(&text, &mut awaiting) {
@@ -386,8 +389,9 @@ impl Driver {
                         self.options.echo_timeout
                     ));
                 }
-                _ = sleep_until(self.keep_alive_at) => {
+                _ = &mut keep_alive => {
                     self.keep_alive_at = Instant::now() + self.options.keep_alive;
+                    keep_alive.as_mut().reset(self.keep_alive_at);
                     // Boxed, like every rare path here. A failure is not the
                     // connection's: the next reconnect (or keep-alive) tries again.
                     if let Err(e) = Box::pin(self.conference.control_token_info()).await {
