@@ -14,6 +14,8 @@ through every operation of the meeting-control workflow:
 
 The Rust tests compare the wrapper's requests with the fixtures.
 """
+import hashlib
+import hmac
 import json
 import os
 import ssl
@@ -33,6 +35,7 @@ from huaweicloudsdkmeeting.v1 import (
     CreateConfTokenRequest,
     CreateMeetingRequest,
     CreateWebSocketTokenRequest,
+    DeleteWebHookConfigRequest,
     HangUpRequest,
     InviteParticipantRequest,
     LockMeetingRequest,
@@ -49,11 +52,15 @@ from huaweicloudsdkmeeting.v1 import (
     RestMuteReqBody,
     RestProlongDurReqBody,
     RestScheduleConfDTO,
+    SetWebHookConfigRequest,
     ShowMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
+    ShowWebHookConfigRequest,
     StopMeetingRequest,
     UpdateStartedConfConfigRequest,
     UpdateStartedConfigReqBody,
+    UpdateWebHookConfigStatusRequest,
+    WebHookConfigRequest,
 )
 from huaweicloudsdkmeeting.v1.meeting_credentials import (
     AuthTypeEnum,
@@ -67,6 +74,13 @@ TERMINAL = "6a1acfe867f211eaa1cd59f41ff47e04"
 LAPTOP = "f131536e21ff11eab12735e1cddf6d01"
 ACCOUNT, PASSWORD = "meeting_admin", "Admin-pass-2026"
 APP_ID, APP_KEY = "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "sim-app-key-single"
+
+# The event push: the enterprise, the subscriber, and the URL the recording names (the
+# check runs a receiver of its own and names that).
+CORP = "sim-corp"
+SUBSCRIBER_ID, SUBSCRIBER_KEY = "12345678", "sim-webhook-key"
+RECORDED_URL = "https://127.0.0.1:8443/openapi/meetingevent"
+CONFIG_ID = "b958adc3639b11ecb310e97279c39e66"
 
 # Placeholders for what differs from run to run or is a secret.
 ACCESS_TOKEN = "<access-token>"
@@ -170,6 +184,28 @@ def management_calls(sdk):
     ]
 
 
+def webhook_calls(sdk, url):
+    """Set the event push, read its ID back, enable (the handshake), disable, delete."""
+    config = {}
+
+    def show():
+        answer = sdk.show_web_hook_config(ShowWebHookConfigRequest(corp_id=CORP))
+        config["id"] = answer.id
+
+    return [
+        ("SetWebHookConfig", lambda: sdk.set_web_hook_config(SetWebHookConfigRequest(
+            body=WebHookConfigRequest(corp_id=CORP, subscriber_id=SUBSCRIBER_ID,
+                                      subscriber_key=SUBSCRIBER_KEY, url=url)))),
+        ("ShowWebHookConfig", show),
+        ("UpdateWebHookConfigStatus", lambda: sdk.update_web_hook_config_status(
+            UpdateWebHookConfigStatusRequest(id=config["id"], status=0))),
+        ("UpdateWebHookConfigStatus", lambda: sdk.update_web_hook_config_status(
+            UpdateWebHookConfigStatusRequest(id=config["id"], status=1))),
+        ("DeleteWebHookConfig", lambda: sdk.delete_web_hook_config(
+            DeleteWebHookConfigRequest(id=config["id"]))),
+    ]
+
+
 def control_token(sdk):
     answer = sdk.create_conf_token(CreateConfTokenRequest(
         conference_id=CONF, x_password=HOST_PASSWORD, x_login_type=1))
@@ -209,6 +245,8 @@ class Recorder(BaseHTTPRequestHandler):
             "CreateConfToken": {"httpCode": 200, "data": {"token": "cnrRECORDED", "role": 1}},
             "CreateMeeting": [{"conferenceID": CONF}],
             "CreateWebSocketToken": {"webSocketToken": "wsRECORDED"},
+            "ShowWebHookConfig": {"id": CONFIG_ID, "subscriberId": SUBSCRIBER_ID,
+                                  "url": RECORDED_URL, "status": 1},
         }.get(operation, {})
         data = json.dumps(reply).encode()
         self.send_response(200)
@@ -260,7 +298,8 @@ def record(out_dir):
         url = f"https://127.0.0.1:{server.server_address[1]}"
         sdk = client(url, account())
         token = control_token(sdk)  # logs in first: AuthenticateAccount
-        for _, call in control_calls(sdk, token) + management_calls(sdk):
+        for _, call in (control_calls(sdk, token) + management_calls(sdk)
+                        + webhook_calls(sdk, RECORDED_URL)):
             call()
         client(url, app_id("third_user_001")).show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))
@@ -278,14 +317,49 @@ def record(out_dir):
 
 # ---- check against the simulator ----
 
+class Receiver(BaseHTTPRequestHandler):
+    """The enterprise's push receiver, written from the pages: checks the signature
+    (HMAC-SHA256 keyed with the subscriber key over appID, timestamp, nonce and the
+    eventInfo JSON) and answers the verification handshake with its nonce."""
+    pushes = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        push = json.loads(raw)
+        event_info = json.dumps(push["eventInfo"], separators=(",", ":"))
+        message = f"{push['appID']}{push['timestamp']}{push['nonce']}{event_info}"
+        expected = hmac.new(SUBSCRIBER_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+        if push["appID"] != SUBSCRIBER_ID or not hmac.compare_digest(expected, push["signature"]):
+            self.send_response(401)
+            self.end_headers()
+            return
+        event = push["eventInfo"]["event"]
+        Receiver.pushes.append(event)
+        reply = json.dumps({"event": event, "nonce": push["nonce"]}).encode() \
+            if event == "meeting.verify" else b""
+        self.send_response(200)
+        self.send_header("content-type", "application/json;charset=UTF-8")
+        self.send_header("content-length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
 def check(url):
     """Every operation of the spec, through the SDK, on the simulator; the answers decode."""
     sdk = client(url, account())
     token = control_token(sdk)
     done = ["AuthenticateAccount", "CreateConfToken"]
-    for name, call in control_calls(sdk, token) + management_calls(sdk):
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{receiver.server_address[1]}/openapi/meetingevent"
+    for name, call in control_calls(sdk, token) + management_calls(sdk) + webhook_calls(sdk, hook):
         call()
         done.append(name)
+    receiver.shutdown()
+    if Receiver.pushes[:1] != ["meeting.verify"]:
+        sys.exit(f"the simulator's handshake did not reach the receiver: {Receiver.pushes}")
     # App ID login (the enterprise's default administrator), then a call that needs it.
     client(url, app_id()).cancel_meeting(CancelMeetingRequest(conference_id="900244663", type=1))
     done.append("AuthenticateAppId")

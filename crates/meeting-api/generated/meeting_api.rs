@@ -989,6 +989,70 @@ pub mod types {
             schema.into()
         }
     }
+    ///`DeleteWebHookConfigId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DeleteWebHookConfigId(::std::string::String);
+    impl ::std::ops::Deref for DeleteWebHookConfigId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeleteWebHookConfigId> for ::std::string::String {
+        fn from(value: DeleteWebHookConfigId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeleteWebHookConfigId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteWebHookConfigId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeleteWebHookConfigId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteWebHookConfigId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///The error body of every failed call.
     #[derive(
         ::serde::Deserialize,
@@ -2596,6 +2660,127 @@ pub mod types {
             schema.into()
         }
     }
+    ///`UpdateWebHookConfigStatusId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct UpdateWebHookConfigStatusId(::std::string::String);
+    impl ::std::ops::Deref for UpdateWebHookConfigStatusId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateWebHookConfigStatusId> for ::std::string::String {
+        fn from(value: UpdateWebHookConfigStatusId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateWebHookConfigStatusId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateWebHookConfigStatusId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateWebHookConfigStatusId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWebHookConfigStatusId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`UpdateWebHookConfigStatusStatus`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdateWebHookConfigStatusStatus(i32);
+    impl ::std::ops::Deref for UpdateWebHookConfigStatusStatus {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateWebHookConfigStatusStatus> for i32 {
+        fn from(value: UpdateWebHookConfigStatusStatus) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for UpdateWebHookConfigStatusStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWebHookConfigStatusStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for UpdateWebHookConfigStatusStatus {
+        fn schema_name() -> ::std::string::String {
+            "UpdateWebHookConfigStatusStatus".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///The authenticated user.
     #[derive(
         ::serde::Deserialize,
@@ -2758,6 +2943,271 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub we_link_user: ::std::option::Option<bool>,
+    }
+    ///The event-push configuration, as ShowWebHookConfig answers it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebHookConfig {
+        ///The configuration's record ID (32 hex digits).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Result code (documented, absent from the examples).
+        #[serde(
+            rename = "returnCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_code: ::std::option::Option<i32>,
+        ///Result description (documented, absent from the examples).
+        #[serde(
+            rename = "returnDesc",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_desc: ::std::option::Option<::std::string::String>,
+        ///0: enabled, 1: disabled (or not started), 2: locked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<i32>,
+        ///The subscriber ID.
+        #[serde(
+            rename = "subscriberId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subscriber_id: ::std::option::Option<::std::string::String>,
+        ///The push URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    ///The event-push configuration to set.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebHookConfigRequest {
+        ///Enterprise ID (when configuring per enterprise).
+        #[serde(
+            rename = "corpId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub corp_id: ::std::option::Option<::std::string::String>,
+        ///SP ID (when configuring per SP).
+        #[serde(rename = "spId", skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_id: ::std::option::Option<::std::string::String>,
+        ///The subscriber ID; pushes carry it as `appID`.
+        #[serde(rename = "subscriberId")]
+        pub subscriber_id: WebHookConfigRequestSubscriberId,
+        ///The subscriber key, the HMAC-SHA256 key of every push's signature. A secret.
+        #[serde(rename = "subscriberKey")]
+        pub subscriber_key: WebHookConfigRequestSubscriberKey,
+        ///The URL pushes are POSTed to (the service requires HTTPS).
+        pub url: WebHookConfigRequestUrl,
+    }
+    ///The subscriber ID; pushes carry it as `appID`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebHookConfigRequestSubscriberId(::std::string::String);
+    impl ::std::ops::Deref for WebHookConfigRequestSubscriberId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebHookConfigRequestSubscriberId>
+    for ::std::string::String {
+        fn from(value: WebHookConfigRequestSubscriberId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebHookConfigRequestSubscriberId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebHookConfigRequestSubscriberId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebHookConfigRequestSubscriberId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebHookConfigRequestSubscriberId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The subscriber key, the HMAC-SHA256 key of every push's signature. A secret.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebHookConfigRequestSubscriberKey(::std::string::String);
+    impl ::std::ops::Deref for WebHookConfigRequestSubscriberKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebHookConfigRequestSubscriberKey>
+    for ::std::string::String {
+        fn from(value: WebHookConfigRequestSubscriberKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebHookConfigRequestSubscriberKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebHookConfigRequestSubscriberKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WebHookConfigRequestSubscriberKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebHookConfigRequestSubscriberKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The URL pushes are POSTed to (the service requires HTTPS).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebHookConfigRequestUrl(::std::string::String);
+    impl ::std::ops::Deref for WebHookConfigRequestUrl {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebHookConfigRequestUrl> for ::std::string::String {
+        fn from(value: WebHookConfigRequestUrl) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebHookConfigRequestUrl {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebHookConfigRequestUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebHookConfigRequestUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebHookConfigRequestUrl {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`WebSocketTokenResponse`
     #[derive(
@@ -4183,6 +4633,268 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The enterprise's event-push configuration
+
+The configuration's record ID (for UpdateWebHookConfigStatus and
+DeleteWebHookConfig), subscriber ID, URL and status. The subscriber key is never
+returned.
+
+
+Sends a `GET` request to `/v1/mmc/management/webhook/link-config`
+
+Arguments:
+- `corp_id`: Enterprise ID (when configuring per enterprise).
+- `sp_id`: SP ID (when configuring per SP).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn show_web_hook_config<'a>(
+        &'a self,
+        corp_id: Option<&'a str>,
+        sp_id: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::WebHookConfig>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("corpId", &corp_id))
+            .query(&progenitor_client::QueryParam::new("spId", &sp_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_web_hook_config",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Register the enterprise's event-push URL
+
+Sets the subscriber ID, the subscriber key (the HMAC key of every push) and the
+URL the service pushes meeting events to, for the enterprise (`corpId`) or the
+SP (`spId`). Sets an absolute state: sent twice, the configuration is the same.
+Pushes start once the configuration is enabled (UpdateWebHookConfigStatus).
+
+
+Sends a `POST` request to `/v1/mmc/management/webhook/link-config`
+
+Arguments:
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+*/
+    pub async fn set_web_hook_config<'a>(
+        &'a self,
+        x_access_token: &'a str,
+        body: &'a types::WebHookConfigRequest,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_web_hook_config",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete the event-push configuration
+
+Removes the configuration; pushes stop. A repeat of one that was applied fails
+(the record no longer exists).
+
+
+Sends a `DELETE` request to `/v1/mmc/management/webhook/link-config`
+
+Arguments:
+- `id`: The configuration's record ID, from ShowWebHookConfig.
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn delete_web_hook_config<'a>(
+        &'a self,
+        id: &'a types::DeleteWebHookConfigId,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("id", &id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_web_hook_config",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Enable or disable the event push
+
+`status=0` enables the push: the service first sends the signed `meeting.verify`
+push to the URL and enables only if the receiver answers with its nonce.
+`status=1` disables it.
+
+
+Sends a `PUT` request to `/v1/mmc/management/webhook/change-status`
+
+Arguments:
+- `id`: The configuration's record ID, from ShowWebHookConfig.
+- `status`: 0: enabled, 1: disabled, 2: locked.
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn update_web_hook_config_status<'a>(
+        &'a self,
+        id: &'a types::UpdateWebHookConfigStatusId,
+        status: &'a types::UpdateWebHookConfigStatusStatus,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/webhook/change-status", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("id", &id))
+            .query(&progenitor_client::QueryParam::new("status", &status))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_web_hook_config_status",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4328,8 +5040,40 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Terminal,
     };
+    /// `GET /v1/mmc/management/webhook/link-config`
+    pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
+        id: "ShowWebHookConfig",
+        method: Method::Get,
+        path: "/v1/mmc/management/webhook/link-config",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v1/mmc/management/webhook/link-config`
+    pub static SET_WEB_HOOK_CONFIG: Operation = Operation {
+        id: "SetWebHookConfig",
+        method: Method::Post,
+        path: "/v1/mmc/management/webhook/link-config",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `DELETE /v1/mmc/management/webhook/link-config`
+    pub static DELETE_WEB_HOOK_CONFIG: Operation = Operation {
+        id: "DeleteWebHookConfig",
+        method: Method::Delete,
+        path: "/v1/mmc/management/webhook/link-config",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
+    };
+    /// `PUT /v1/mmc/management/webhook/change-status`
+    pub static UPDATE_WEB_HOOK_CONFIG_STATUS: Operation = Operation {
+        id: "UpdateWebHookConfigStatus",
+        method: Method::Put,
+        path: "/v1/mmc/management/webhook/change-status",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 17] = [
+    pub static ALL: [&Operation; 21] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -4347,6 +5091,10 @@ pub mod operations {
         &PROLONG_MEETING,
         &CREATE_WEB_SOCKET_TOKEN,
         &STOP_MEETING,
+        &SHOW_WEB_HOOK_CONFIG,
+        &SET_WEB_HOOK_CONFIG,
+        &DELETE_WEB_HOOK_CONFIG,
+        &UPDATE_WEB_HOOK_CONFIG_STATUS,
     ];
 }
 /// Every component schema of the spec with the JSON Schema its generated type
@@ -4355,27 +5103,30 @@ pub mod schemas {
     /// The component's name in the spec, and its generated type's schema.
     pub fn all() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         vec![
-            ("ErrorBody", schemars::schema_for!(crate ::types::ErrorBody)),
-            ("AccountAuthRequest", schemars::schema_for!(crate
-            ::types::AccountAuthRequest)), ("AppAuthRequest", schemars::schema_for!(crate
-            ::types::AppAuthRequest)), ("ClientType", schemars::schema_for!(crate
-            ::types::ClientType)), ("AuthResponse", schemars::schema_for!(crate
-            ::types::AuthResponse)), ("UserInfo", schemars::schema_for!(crate
-            ::types::UserInfo)), ("ProxyTokenDTO", schemars::schema_for!(crate
-            ::types::ProxyTokenDto)), ("WebSocketTokenResponse",
-            schemars::schema_for!(crate ::types::WebSocketTokenResponse)),
-            ("ConfTokenResponse", schemars::schema_for!(crate
-            ::types::ConfTokenResponse)), ("TokenInfo", schemars::schema_for!(crate
-            ::types::TokenInfo)), ("RestLockReqBody", schemars::schema_for!(crate
-            ::types::RestLockReqBody)), ("RestLockSiteViewReqBody",
-            schemars::schema_for!(crate ::types::RestLockSiteViewReqBody)),
-            ("UpdateStartedConfigReqBody", schemars::schema_for!(crate
-            ::types::UpdateStartedConfigReqBody)), ("RealTimeInfo",
-            schemars::schema_for!(crate ::types::RealTimeInfo)), ("RealTimeParticipant",
-            schemars::schema_for!(crate ::types::RealTimeParticipant)),
-            ("RealTimeAttendee", schemars::schema_for!(crate ::types::RealTimeAttendee)),
-            ("RealTimeConfInfo", schemars::schema_for!(crate ::types::RealTimeConfInfo)),
-            ("RestMuteReqBody", schemars::schema_for!(crate ::types::RestMuteReqBody)),
+            ("WebHookConfigRequest", schemars::schema_for!(crate
+            ::types::WebHookConfigRequest)), ("WebHookConfig",
+            schemars::schema_for!(crate ::types::WebHookConfig)), ("ErrorBody",
+            schemars::schema_for!(crate ::types::ErrorBody)), ("AccountAuthRequest",
+            schemars::schema_for!(crate ::types::AccountAuthRequest)), ("AppAuthRequest",
+            schemars::schema_for!(crate ::types::AppAuthRequest)), ("ClientType",
+            schemars::schema_for!(crate ::types::ClientType)), ("AuthResponse",
+            schemars::schema_for!(crate ::types::AuthResponse)), ("UserInfo",
+            schemars::schema_for!(crate ::types::UserInfo)), ("ProxyTokenDTO",
+            schemars::schema_for!(crate ::types::ProxyTokenDto)),
+            ("WebSocketTokenResponse", schemars::schema_for!(crate
+            ::types::WebSocketTokenResponse)), ("ConfTokenResponse",
+            schemars::schema_for!(crate ::types::ConfTokenResponse)), ("TokenInfo",
+            schemars::schema_for!(crate ::types::TokenInfo)), ("RestLockReqBody",
+            schemars::schema_for!(crate ::types::RestLockReqBody)),
+            ("RestLockSiteViewReqBody", schemars::schema_for!(crate
+            ::types::RestLockSiteViewReqBody)), ("UpdateStartedConfigReqBody",
+            schemars::schema_for!(crate ::types::UpdateStartedConfigReqBody)),
+            ("RealTimeInfo", schemars::schema_for!(crate ::types::RealTimeInfo)),
+            ("RealTimeParticipant", schemars::schema_for!(crate
+            ::types::RealTimeParticipant)), ("RealTimeAttendee",
+            schemars::schema_for!(crate ::types::RealTimeAttendee)), ("RealTimeConfInfo",
+            schemars::schema_for!(crate ::types::RealTimeConfInfo)), ("RestMuteReqBody",
+            schemars::schema_for!(crate ::types::RestMuteReqBody)),
             ("RestMuteParticipantReqBody", schemars::schema_for!(crate
             ::types::RestMuteParticipantReqBody)), ("Attendee",
             schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",

@@ -92,4 +92,9 @@ pub(crate) mod codes {
     pub const WS_TOKEN_INVALID: &str = "SIM.000000401";
     /// Simulator's own: unknown route or method.
     pub const NOT_FOUND: &str = "SIM.000000404";
+    /// SetWebHookConfig with a URL that is not http(s) on a loopback address.
+    pub const WEBHOOK_URL_REFUSED: &str = "SIM.000000451";
+    /// Enabling the push: the receiver did not answer the handshake with its nonce
+    /// within 5 s.
+    pub const WEBHOOK_HANDSHAKE_FAILED: &str = "SIM.000000452";
 }

@@ -7,6 +7,7 @@ pub mod cli;
 mod errors;
 mod faults;
 mod model;
+mod push;
 pub mod redis_server;
 pub mod scripted;
 mod serve;
@@ -27,7 +28,19 @@ pub use model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantSeed,
     ParticipantView, Seed, Settings, StateView, Tenancy,
 };
-pub use world::{Change, Counters, SocketFaults};
+pub use world::{Attempt, Change, Counters, Delivery, DeliveryState, SocketFaults};
+
+/// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its
+/// key `key.pem`) and the CA that signed it (`ca.pem`) into `dir`: for tests that serve
+/// TLS on loopback (a push receiver, say). Returns the CA's PEM.
+pub fn write_test_certificates(dir: &std::path::Path) -> std::io::Result<String> {
+    let certificates = tls::certificates().map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("ca.pem"), &certificates.ca_pem)?;
+    std::fs::write(dir.join("cert.pem"), &certificates.cert_pem)?;
+    std::fs::write(dir.join("key.pem"), &certificates.key_pem)?;
+    Ok(certificates.ca_pem)
+}
 
 /// How to run a simulator. Build one with [`Simulator::new`], then [`Simulator::start`].
 #[derive(Clone, Debug)]
@@ -133,10 +146,12 @@ impl Simulator {
             config: self.config,
             request_seq: AtomicU64::new(0),
             boot: rand::random(),
+            push_client: push::client().map_err(std::io::Error::other)?,
         });
         shared.world().seed(self.seed);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let router = service::router(shared.clone());
+        tokio::spawn(push::deliver(shared.clone()));
         let task = tokio::spawn(serve::accept_loop(
             listener,
             router,
@@ -166,6 +181,8 @@ pub(crate) struct Shared {
     config: Config,
     request_seq: AtomicU64,
     boot: u64,
+    /// What the event push is sent with.
+    push_client: reqwest::Client,
 }
 
 impl Shared {
@@ -281,6 +298,12 @@ impl SimHandle {
             .map(|(pid, volume)| ((*pid).to_owned(), *volume))
             .collect();
         self.shared.world().set_speakers(id, &speakers).is_ok()
+    }
+
+    /// The event push's deliveries (the most recent 4,096), oldest first: each push,
+    /// its attempts and their outcomes, as `GET /_sim/webhook/deliveries` lists them.
+    pub fn webhook_deliveries(&self) -> Vec<Delivery> {
+        self.shared.world().webhook_deliveries()
     }
 
     /// Open meeting-control WebSockets of conference `id`.

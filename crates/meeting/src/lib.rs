@@ -20,6 +20,7 @@ mod runtime;
 mod settings;
 pub mod store;
 mod tokens;
+pub mod webhook;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,

@@ -41,17 +41,6 @@ async fn until(
     }
 }
 
-/// Waits (polling, at most 10 s) for a condition on what the stream counted.
-async fn eventually(condition: impl Fn() -> bool) {
-    for _ in 0..10_000 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    panic!("not within 10 s");
-}
-
 async fn watch(sim: &meeting_sim::SimHandle) -> EventStream {
     client(sim)
         .conference(CONF)

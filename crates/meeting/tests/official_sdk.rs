@@ -13,6 +13,7 @@ use std::future::Future;
 use common::*;
 use std::time::Duration;
 
+use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{AppId, CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
@@ -149,6 +150,15 @@ async fn server() -> ScriptedServer {
             .starts_with("/v1/mmc/management/conferences/confDetail")
         {
             Reply::json(200, r#"{"conferenceData":{"conferenceID":"914083136"}}"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/management/webhook/link-config")
+            && request.method == "GET"
+        {
+            Reply::json(
+                200,
+                r#"{"id":"b958adc3639b11ecb310e97279c39e66","subscriberId":"12345678","status":1}"#,
+            )
         } else if request.path.starts_with("/v1/usg/") || request.path.starts_with("/v2/usg/") {
             Reply::json(200, r#"{"accessToken":"stbSCRIPTED","validPeriod":43200}"#)
         } else {
@@ -304,6 +314,33 @@ async fn every_request_is_the_official_sdks() {
             .websocket_token()
             .await
             .map(|_| ())
+    })
+    .await;
+    check("SetWebHookConfig", account(), |c| async move {
+        let setup = WebhookSetup::new(
+            "https://127.0.0.1:8443/openapi/meetingevent",
+            "12345678",
+            "sim-webhook-key",
+        )
+        .scope(WebhookScope::Corp("sim-corp".into()));
+        c.set_webhook(&setup).await
+    })
+    .await;
+    check("ShowWebHookConfig", account(), |c| async move {
+        let shown = c
+            .webhook_config(&WebhookScope::Corp("sim-corp".into()))
+            .await?;
+        assert_eq!(shown.id, "b958adc3639b11ecb310e97279c39e66");
+        assert_eq!(shown.status, WebhookStatus::Disabled);
+        Ok(())
+    })
+    .await;
+    check("UpdateWebHookConfigStatus", account(), |c| async move {
+        c.enable_webhook("b958adc3639b11ecb310e97279c39e66").await
+    })
+    .await;
+    check("DeleteWebHookConfig", account(), |c| async move {
+        c.delete_webhook("b958adc3639b11ecb310e97279c39e66").await
     })
     .await;
     check("StopMeeting", account(), |c| async move {

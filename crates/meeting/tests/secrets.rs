@@ -1,4 +1,4 @@
-//! No secret (password, app key, host password, access or control token) in any log
+//! No secret (password, app key, host password, access or control token, webhook key) in any log
 //! line, `Debug` or `Display` produced during a run that touches every operation and
 //! several failures.
 
@@ -11,6 +11,8 @@ use meeting_sim::{ConferenceSeed, ConferenceState, ParticipantSeed, ScriptedFaul
 /// A meeting whose host password cannot occur in any other text by chance.
 const SECRET_CONF: &str = "955000777";
 const UNIQUE_HOST_PASSWORD: &str = "hp-Zq7wK-unique-3141";
+/// A webhook subscriber key that cannot occur by chance either.
+const WEBHOOK_KEY: &str = "whk-Rt5uV-unique-2718";
 
 #[tokio::test]
 async fn no_secret_in_logs_debug_or_errors() {
@@ -130,6 +132,37 @@ async fn no_secret_in_logs_debug_or_errors() {
         shown.push(format!("{refused} {refused:?}"));
     }
     secrets.extend(sim.issued_tokens());
+
+    // The event push's configuration: the subscriber key goes in a body, and a refused
+    // URL and a refused handshake come back as errors.
+    {
+        use meeting::webhook::{Verifier, WebhookSetup};
+        let setup = WebhookSetup::new("http://127.0.0.1:9/hook", "12345678", WEBHOOK_KEY);
+        shown.push(format!(
+            "{setup:?} {:?}",
+            Verifier::new("12345678", WEBHOOK_KEY)
+        ));
+        account.set_webhook(&setup).await.expect("set");
+        let config = account
+            .webhook_config(&Default::default())
+            .await
+            .expect("shown");
+        shown.push(format!("{config:?}"));
+        let refused = account
+            .enable_webhook(&config.id)
+            .await
+            .expect_err("no receiver");
+        shown.push(format!("{refused} {refused:?}"));
+        let refused = account
+            .set_webhook(&WebhookSetup::new(
+                "https://example.com/",
+                "12345678",
+                WEBHOOK_KEY,
+            ))
+            .await
+            .expect_err("not loopback");
+        shown.push(format!("{refused} {refused:?}"));
+    }
     account.conference(SECRET_CONF).end().await.expect("end");
     secrets.extend(sim.issued_tokens());
 
@@ -151,6 +184,7 @@ async fn no_secret_in_logs_debug_or_errors() {
             UNIQUE_HOST_PASSWORD,
             "wrong-host-pw",
             "not-the-password",
+            WEBHOOK_KEY,
         ]
         .map(str::to_owned),
     );

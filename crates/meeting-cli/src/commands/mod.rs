@@ -12,6 +12,7 @@ mod management;
 mod meeting;
 mod participants;
 mod session;
+mod webhook;
 
 use clap::Subcommand;
 use meeting_api::table::Operation;
@@ -43,6 +44,7 @@ pub const FAMILIES: &[Family] = &[
     participants::FAMILY,
     management::FAMILY,
     events::FAMILY,
+    webhook::FAMILY,
     session::FAMILY,
     Family {
         heading: "Tools",
@@ -75,6 +77,7 @@ pub enum Command {
     Cancel(management::Cancel),
     Token(meeting::Token),
     Watch(events::Watch),
+    Webhook(webhook::Webhook),
     Login(session::Login),
     Logout(session::Logout),
     /// Run the simulator (the same options as `meeting-sim`).
@@ -111,6 +114,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Cancel(c) => emit(json, &c.run(global).await?),
         Command::Token(c) => emit(json, &c.run(global).await?),
         Command::Watch(c) => c.watch(global).await?,
+        Command::Webhook(c) => c.run(global).await?,
         Command::Login(c) => emit(json, &c.run(global).await?),
         Command::Logout(c) => emit(json, &c.run(global).await?),
         Command::Sim(args) => args

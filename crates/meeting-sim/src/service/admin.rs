@@ -35,6 +35,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
             axum::routing::put(socket_faults),
         )
         .route("/counters", get(counters))
+        .route("/webhook/deliveries", get(webhook_deliveries))
         .route("/seed", post(seed))
         .route("/reset", post(reset))
         .route("/clock/advance", post(advance_clock))
@@ -127,6 +128,10 @@ async fn socket_faults(
     Json(faults): Json<crate::SocketFaults>,
 ) {
     shared.world().set_socket_faults(&id, faults);
+}
+
+async fn webhook_deliveries(State(shared): State<Arc<Shared>>) -> Json<Vec<crate::Delivery>> {
+    Json(shared.world().webhook_deliveries())
 }
 
 async fn counters(State(shared): State<Arc<Shared>>) -> Json<Counters> {

@@ -7,6 +7,7 @@ mod auth;
 mod control;
 mod events;
 mod management;
+mod webhook;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -81,6 +82,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .iter()
         .chain(control::ROUTES)
         .chain(management::ROUTES)
+        .chain(webhook::ROUTES)
 }
 
 /// The method filter of an operation of the table.

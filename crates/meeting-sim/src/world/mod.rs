@@ -2,7 +2,8 @@
 //! Every change of state, and every counter it moves, happens in a `World` method that
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
-//! split by the same families as the routes: [`auth`], [`control`], [`management`].
+//! split by the same families as the routes: [`auth`], [`control`], [`management`],
+//! [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -15,9 +16,12 @@ mod auth;
 mod control;
 mod management;
 mod sockets;
+mod webhook;
 
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
+pub use webhook::{Attempt, Delivery, DeliveryState};
+pub(crate) use webhook::{ENABLED as WEBHOOK_ENABLED, Push, nonce};
 
 use crate::errors::ApiError;
 use crate::model::{
@@ -341,6 +345,8 @@ pub struct World {
     sockets: sockets::Sockets,
     /// The simulator's clock when the lock was taken (see [`World::set_now`]).
     now_ms: i64,
+    /// The enterprise's event push: configurations and deliveries.
+    webhooks: webhook::Webhooks,
 }
 
 impl World {
@@ -348,6 +354,7 @@ impl World {
     fn changed(&mut self, change: Change) {
         self.counters.changes += 1;
         self.publish(&change);
+        self.webhook_change(&change);
         // Bounded: an observer reads what it needs as changes happen.
         if self.changes.len() >= MAX_CHANGES_KEPT {
             self.changes.drain(..MAX_CHANGES_KEPT / 2);
@@ -435,6 +442,7 @@ impl World {
             for participant in &mut conference.participants {
                 participant.joined_ms = self.now_ms;
             }
+            self.webhook_seeded(&conference);
             self.conferences.insert(conference.id.clone(), conference);
         }
     }

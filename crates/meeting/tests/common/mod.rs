@@ -137,3 +137,16 @@ pub fn capture_logs() -> Logs {
         _guard: tracing::subscriber::set_default(subscriber),
     }
 }
+
+/// Waits (polling, at most 10 s) for a condition on what another task counts: for
+/// outcomes that are certain but land a moment later (a delivery recorded after its
+/// answer, an event counted after it arrived).
+pub async fn eventually(condition: impl Fn() -> bool) {
+    for _ in 0..10_000 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    panic!("not within 10 s");
+}

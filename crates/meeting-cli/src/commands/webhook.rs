@@ -1,0 +1,454 @@
+//! The enterprise's event push: configure it (`set`, `show`, `enable`, `disable`,
+//! `delete`, with an administrator's access token) and receive it (`listen`).
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use clap::{Args, Subcommand};
+use meeting::webhook::{Incoming, Receiver, Verifier, WebhookScope, WebhookSetup, WebhookStatus};
+use meeting_api::operations::{
+    DELETE_WEB_HOOK_CONFIG, SET_WEB_HOOK_CONFIG, SHOW_WEB_HOOK_CONFIG,
+    UPDATE_WEB_HOOK_CONFIG_STATUS,
+};
+use serde::Serialize;
+
+use super::Family;
+use crate::args::{Connection, Global};
+use crate::connect::{client, credentials};
+use crate::output::{Failure, Report, emit};
+use crate::secrets;
+
+/// This family in the help: the command and the operations of the spec it sends.
+pub(super) const FAMILY: Family = Family {
+    heading: "Event push",
+    commands: &[(
+        "webhook",
+        &[
+            &SET_WEB_HOOK_CONFIG,
+            &SHOW_WEB_HOOK_CONFIG,
+            &UPDATE_WEB_HOOK_CONFIG_STATUS,
+            &DELETE_WEB_HOOK_CONFIG,
+        ],
+    )],
+};
+
+/// The enterprise's event push: set, show, enable, disable, delete it; listen for it.
+#[derive(Debug, Args)]
+pub struct Webhook {
+    #[command(subcommand)]
+    command: WebhookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    Set(Set),
+    Show(Show),
+    Enable(Toggle),
+    Disable(Toggle),
+    Delete(Delete),
+    Listen(Listen),
+}
+
+/// The subscriber key: never a flag.
+#[derive(Debug, Args)]
+struct Key {
+    /// File holding the subscriber key (else MEETING_WEBHOOK_KEY, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    webhook_key_file: Option<PathBuf>,
+}
+
+impl Key {
+    fn read(&self) -> Result<String, Failure> {
+        secrets::require(
+            "webhook subscriber key",
+            "MEETING_WEBHOOK_KEY",
+            self.webhook_key_file.as_deref(),
+            "--webhook-key-file",
+        )
+    }
+}
+
+/// Whose configuration (default: the credentials' enterprise).
+#[derive(Debug, Args)]
+struct Scope {
+    /// Another enterprise's configuration (its corpId).
+    #[arg(long, value_name = "ID", conflicts_with = "webhook_sp_id")]
+    webhook_corp_id: Option<String>,
+    /// An SP's configuration (its spId).
+    #[arg(long, value_name = "ID")]
+    webhook_sp_id: Option<String>,
+}
+
+impl Scope {
+    fn scope(&self) -> WebhookScope {
+        match (&self.webhook_corp_id, &self.webhook_sp_id) {
+            (Some(corp), _) => WebhookScope::Corp(corp.clone()),
+            (None, Some(sp)) => WebhookScope::Sp(sp.clone()),
+            (None, None) => WebhookScope::Own,
+        }
+    }
+}
+
+/// Register the push URL, subscriber ID and key (the push starts disabled).
+#[derive(Debug, Args)]
+struct Set {
+    /// The URL pushes are POSTed to (the service requires HTTPS).
+    #[arg(long)]
+    url: String,
+    /// The subscriber ID (pushes carry it as appID).
+    #[arg(long, env = "MEETING_WEBHOOK_SUBSCRIBER_ID")]
+    subscriber_id: String,
+    #[command(flatten)]
+    key: Key,
+    #[command(flatten)]
+    scope: Scope,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// Show the push configuration (its ID, subscriber, URL, status).
+#[derive(Debug, Args)]
+struct Show {
+    #[command(flatten)]
+    scope: Scope,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// Enable or disable the push (enabling: the service first sends the handshake).
+#[derive(Debug, Args)]
+struct Toggle {
+    /// The configuration ID (`meeting webhook show`).
+    id: String,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// Delete the push configuration.
+#[derive(Debug, Args)]
+struct Delete {
+    /// The configuration ID (`meeting webhook show`).
+    id: String,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// Receive pushes: check each one, print each new event on stdout (one JSON object a
+/// line with --json), log each refused push on stderr with the reason, answer the
+/// handshake. Runs until Ctrl-C.
+#[derive(Debug, Args)]
+struct Listen {
+    /// The port (0: a free one; the address is printed on stderr).
+    #[arg(long)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+    /// Answer pushes on this path only (default: every path).
+    #[arg(long)]
+    path: Option<String>,
+    /// The subscriber ID the pushes must carry.
+    #[arg(long, env = "MEETING_WEBHOOK_SUBSCRIBER_ID")]
+    subscriber_id: String,
+    #[command(flatten)]
+    key: Key,
+    /// Serve HTTPS with this certificate chain (PEM), with --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+/// What a configuration command did.
+#[derive(Debug, Serialize)]
+pub struct Changed {
+    ok: bool,
+    operation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip)]
+    text: String,
+}
+
+impl Report for Changed {
+    fn text(&self) -> String {
+        self.text.clone()
+    }
+}
+
+/// The configuration, as shown.
+#[derive(Debug, Serialize)]
+pub struct Shown {
+    id: String,
+    subscriber_id: Option<String>,
+    url: Option<String>,
+    status: String,
+}
+
+impl Report for Shown {
+    fn text(&self) -> String {
+        let field = |v: &Option<String>| v.as_deref().map_or("-".into(), meeting::printable);
+        format!(
+            "Event push {}\n  subscriber: {}\n  url:        {}\n  status:     {}",
+            meeting::printable(&self.id),
+            field(&self.subscriber_id),
+            field(&self.url),
+            self.status
+        )
+    }
+}
+
+fn changed(operation: &'static str, id: Option<&str>, text: String) -> Changed {
+    Changed {
+        ok: true,
+        operation,
+        id: id.map(str::to_owned),
+        text,
+    }
+}
+
+impl Webhook {
+    /// Runs the subcommand and prints what it answers.
+    pub async fn run(self, global: &Global) -> Result<(), Failure> {
+        let json = global.json;
+        match self.command {
+            WebhookCommand::Set(c) => {
+                let key = c.key.read()?;
+                let login = Some(credentials(&c.connection.login)?);
+                let setup = WebhookSetup::new(&c.url, &c.subscriber_id, key).scope(c.scope.scope());
+                client(&c.connection.endpoint, global, login)?
+                    .set_webhook(&setup)
+                    .await?;
+                let text = format!(
+                    "Set the event push to {} (disabled until `meeting webhook enable`).",
+                    meeting::printable(&c.url)
+                );
+                emit(json, &changed("set", None, text));
+            }
+            WebhookCommand::Show(c) => {
+                let login = Some(credentials(&c.connection.login)?);
+                let config = client(&c.connection.endpoint, global, login)?
+                    .webhook_config(&c.scope.scope())
+                    .await?;
+                let status = match config.status {
+                    WebhookStatus::Enabled => "enabled".to_owned(),
+                    WebhookStatus::Disabled => "disabled".to_owned(),
+                    WebhookStatus::Locked => "locked".to_owned(),
+                    WebhookStatus::Other(Some(n)) => n.to_string(),
+                    _ => "unknown".to_owned(),
+                };
+                emit(
+                    json,
+                    &Shown {
+                        id: config.id,
+                        subscriber_id: config.subscriber_id,
+                        url: config.url,
+                        status,
+                    },
+                );
+            }
+            WebhookCommand::Enable(c) => {
+                let login = Some(credentials(&c.connection.login)?);
+                client(&c.connection.endpoint, global, login)?
+                    .enable_webhook(&c.id)
+                    .await?;
+                let text = format!("Enabled event push {}.", meeting::printable(&c.id));
+                emit(json, &changed("enable", Some(&c.id), text));
+            }
+            WebhookCommand::Disable(c) => {
+                let login = Some(credentials(&c.connection.login)?);
+                client(&c.connection.endpoint, global, login)?
+                    .disable_webhook(&c.id)
+                    .await?;
+                let text = format!("Disabled event push {}.", meeting::printable(&c.id));
+                emit(json, &changed("disable", Some(&c.id), text));
+            }
+            WebhookCommand::Delete(c) => {
+                let login = Some(credentials(&c.connection.login)?);
+                client(&c.connection.endpoint, global, login)?
+                    .delete_webhook(&c.id)
+                    .await?;
+                let text = format!("Deleted event push {}.", meeting::printable(&c.id));
+                emit(json, &changed("delete", Some(&c.id), text));
+            }
+            WebhookCommand::Listen(c) => c.listen(json).await?,
+        }
+        Ok(())
+    }
+}
+
+/// What the receiver's requests share.
+struct Listener {
+    receiver: Receiver,
+    path: Option<String>,
+    json: bool,
+}
+
+impl Listen {
+    async fn listen(self, json: bool) -> Result<(), Failure> {
+        let key = self.key.read()?;
+        if self.subscriber_id.trim().is_empty() {
+            return Err(Failure::Usage("the subscriber ID must not be empty".into()));
+        }
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+            _ => None,
+        };
+        let listener = Arc::new(Listener {
+            receiver: Receiver::new(Verifier::new(self.subscriber_id.trim(), key)),
+            path: self.path.map(|p| format!("/{}", p.trim_start_matches('/'))),
+            json,
+        });
+        let router = axum::Router::new()
+            .fallback(answer)
+            .with_state(listener.clone());
+        let socket = tokio::net::TcpListener::bind(SocketAddr::new(self.bind, self.port))
+            .await
+            .map_err(|e| {
+                Failure::Usage(format!("cannot listen on {}:{}: {e}", self.bind, self.port))
+            })?;
+        let addr = socket
+            .local_addr()
+            .map_err(|e| Failure::Usage(format!("cannot listen: {e}")))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!(
+            "listening on {scheme}://{addr}{}",
+            listener.path.as_deref().unwrap_or("/")
+        );
+        tokio::select! {
+            () = serve(socket, router, tls) => Ok(()),
+            _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
+        }
+    }
+}
+
+/// Serves every connection, over TLS when there is an acceptor.
+async fn serve(
+    socket: tokio::net::TcpListener,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    loop {
+        let Ok((stream, _)) = socket.accept().await else {
+            continue;
+        };
+        let router = router.clone();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let service = hyper_util::service::TowerToHyperService::new(router);
+            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let _ = match tls {
+                Some(acceptor) => match acceptor.accept(stream).await {
+                    Ok(stream) => {
+                        builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await
+                    }
+                    Err(_) => return,
+                },
+                None => {
+                    builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                }
+            };
+        });
+    }
+}
+
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, Failure> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let usage = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        Failure::Usage(format!(
+            "cannot read the {what} from {}: {e}",
+            path.display()
+        ))
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| usage("TLS certificate", cert, &e))?;
+    if chain.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no certificate in {}",
+            cert.display()
+        )));
+    }
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| usage("TLS key", key, &e))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(chain, private))
+        .map_err(|e| Failure::Usage(format!("the TLS certificate and key do not fit: {e}")))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// One push: checked, printed if new, answered.
+async fn answer(State(listener): State<Arc<Listener>>, request: Request) -> Response {
+    if listener
+        .path
+        .as_deref()
+        .is_some_and(|path| request.uri().path() != path)
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if request.method() != Method::POST {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let limit = listener.receiver.verifier().body_limit();
+    let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
+        eprintln!("refused a push: malformed push: the body is longer than {limit} bytes");
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let answer = match listener.receiver.receive(&body).await {
+        Incoming::Event(pending) => {
+            let event = pending.event();
+            let line = if listener.json {
+                serde_json::to_string(event).unwrap_or_default()
+            } else {
+                event.to_string()
+            };
+            // Printing is the handling: a push that could not be printed is answered
+            // 500, and the service sends it again.
+            let printed = {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
+            };
+            if printed {
+                pending.accept().await
+            } else {
+                pending.fail().await
+            }
+        }
+        Incoming::Handshake(answer) => {
+            eprintln!("answered the verification handshake");
+            answer
+        }
+        Incoming::Replay(answer) => {
+            eprintln!("a push accepted before arrived again: answered 200, not printed");
+            answer
+        }
+        Incoming::Refused(why, answer) => {
+            eprintln!("refused a push: {why}");
+            answer
+        }
+        Incoming::Unavailable(why, answer) => {
+            match why {
+                Some(why) => eprintln!("answered a push 503: {why}"),
+                None => eprintln!("answered a push 503: it is being handled"),
+            }
+            answer
+        }
+    };
+    meeting::webhook::axum::into_response(answer)
+}

@@ -1,0 +1,368 @@
+//! The push receiver: the signature vectors written by a script from the pages
+//! (`xtask/oracle/webhook_vectors.py`), freshness, replays, failing handlers, bounds,
+//! the axum router's answers, the events' form, and no key in `Debug`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use hmac::{Hmac, Mac};
+use meeting::clock::Clock;
+use meeting::webhook::{InMemory, Incoming, PushKind, Receiver, Refused, Verifier, WebhookSetup};
+use serde_json::Value;
+use sha2::Sha256;
+use tower::ServiceExt;
+
+const SUBSCRIBER: &str = "12345678";
+const KEY: &str = "sim-webhook-key";
+
+/// A clock stopped at one instant.
+#[derive(Debug)]
+struct At(i64);
+
+impl Clock for At {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.0 as u64)
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as i64
+}
+
+/// A push as the service sends it, signed with `key`.
+fn push(key: &str, timestamp: i64, nonce: &str, event_info: &str) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key");
+    mac.update(format!("{SUBSCRIBER}{timestamp}{nonce}{event_info}").as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    format!(
+        r#"{{"appID":"{SUBSCRIBER}","timestamp":{timestamp},"nonce":"{nonce}","signature":"{signature}","eventInfo":{event_info}}}"#
+    )
+    .into_bytes()
+}
+
+fn join_info(at: i64, participant: &str) -> String {
+    format!(
+        r#"{{"event":"meeting.join","timestamp":{at},"payload":{{"meetingInfo":{{"meetingID":"987446316","meetingUUID":"0307e040dde8"}},"attendeeInfo":{{"participantID":"{participant}","displayName":"Alice","joinTime":{at},"leftTime":0,"role":"CHAIR"}}}}}}"#
+    )
+}
+
+fn verifier(clock_ms: i64) -> Verifier {
+    Verifier::new(SUBSCRIBER, KEY).clock(Arc::new(At(clock_ms)))
+}
+
+#[test]
+fn the_scripts_vectors_are_accepted_or_refused_as_it_says() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/webhook-vectors.json"
+    );
+    let vectors: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("JSON");
+    assert!(vectors.len() >= 15);
+    for v in &vectors {
+        let name = v["name"].as_str().expect("name");
+        let keys: Vec<String> = v["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k.as_str().expect("key").to_owned())
+            .collect();
+        let mut verifier = Verifier::new(v["subscriber_id"].as_str().expect("id"), keys[0].clone())
+            .clock(Arc::new(At(v["now_ms"].as_i64().expect("now"))));
+        for key in &keys[1..] {
+            verifier = verifier.also_key(key.clone());
+        }
+        let outcome = verifier.verify(v["body"].as_str().expect("body").as_bytes());
+        match (v["expect"].as_str().expect("expect"), outcome) {
+            ("accepted", Ok(push)) => {
+                let event = push
+                    .event
+                    .as_ref()
+                    .map_or("meeting.verify", |e| e.kind.wire_name());
+                assert_eq!(Some(event), v["event"].as_str(), "{name}");
+            }
+            ("bad_signature", Err(Refused::BadSignature(_)))
+            | ("wrong_subscriber", Err(Refused::WrongSubscriber))
+            | ("malformed", Err(Refused::Malformed(_))) => {}
+            (expected, outcome) => panic!("{name}: expected {expected}, got {outcome:?}"),
+        }
+    }
+}
+
+#[test]
+fn pushes_older_than_25_hours_or_over_5_minutes_ahead_are_refused() {
+    let now = now_ms();
+    let hour = 3_600_000;
+    let check = |stamp: i64| verifier(now).verify(&push(KEY, stamp, "1", &join_info(stamp, "p")));
+    assert!(check(now - 25 * hour + 1000).is_ok());
+    assert!(matches!(
+        check(now - 25 * hour - 1000),
+        Err(Refused::TooOld { .. })
+    ));
+    assert!(check(now + 4 * 60_000).is_ok());
+    assert!(matches!(
+        check(now + 5 * 60_000 + 1000),
+        Err(Refused::InFuture { .. })
+    ));
+    // A shorter window, for receivers that want one.
+    let strict = verifier(now).max_age(Duration::from_secs(60));
+    assert!(matches!(
+        strict.verify(&push(KEY, now - 61_000, "1", &join_info(now, "p"))),
+        Err(Refused::TooOld { .. })
+    ));
+}
+
+#[test]
+fn what_is_not_a_push_is_malformed_and_nothing_of_it_is_quoted() {
+    let v = verifier(now_ms());
+    let secretish = br#"{"appID":"12345678","timestamp":"hunter2-not-a-number","nonce":"1","signature":"00","eventInfo":{}}"#;
+    for body in [
+        b"not json".as_slice(),
+        b"{}".as_slice(),
+        br#"{"appID":"12345678","timestamp":1,"nonce":"1","signature":"00"}"#.as_slice(),
+        secretish.as_slice(),
+        b"[1,2,3]".as_slice(),
+    ] {
+        let refused = v.verify(body).expect_err("malformed");
+        assert!(refused.is_malformed(), "{refused:?}");
+        assert!(!refused.to_string().contains("hunter2"), "{refused}");
+    }
+    let huge = vec![b' '; 64 * 1024 + 1];
+    assert!(v.verify(&huge).expect_err("too long").is_malformed());
+    let mut signed = push(KEY, now_ms(), "1", &join_info(now_ms(), "p"));
+    signed.extend(std::iter::repeat_n(b' ', 64 * 1024));
+    assert!(v.verify(&signed).expect_err("bounded").is_malformed());
+}
+
+#[tokio::test]
+async fn a_replay_is_answered_200_without_reaching_the_handler() {
+    let receiver = Receiver::new(verifier(now_ms()));
+    let body = push(KEY, now_ms(), "42", &join_info(now_ms(), "p1"));
+    let calls = AtomicUsize::new(0);
+    for _ in 0..3 {
+        let answer = receiver
+            .handle(&body, |_| async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<(), String>(())
+            })
+            .await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body, None);
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_handler_that_fails_once_gets_the_retry_and_its_effect_happens_once() {
+    let receiver = Receiver::new(verifier(now_ms()));
+    let at = now_ms();
+    let info = join_info(at, "p1");
+    let first = push(KEY, at, "1", &info);
+    // The service's retry may be signed anew: another nonce and outer timestamp.
+    let retry = push(KEY, at + 30_000, "2", &info);
+    let attempts = AtomicUsize::new(0);
+    let effects = std::sync::Mutex::new(std::collections::HashSet::new());
+    let handle = |body: Vec<u8>| {
+        let (attempts, effects, receiver) = (&attempts, &effects, &receiver);
+        async move {
+            receiver
+                .handle(&body, |event| async move {
+                    if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+                        return Err("the database is down");
+                    }
+                    // The application's deduplication: its key, not the signature.
+                    effects.lock().expect("lock").insert(event.dedup_key());
+                    Ok(())
+                })
+                .await
+        }
+    };
+    assert_eq!(handle(first.clone()).await.status, 500);
+    assert_eq!(
+        handle(first.clone()).await.status,
+        200,
+        "the retry reaches it"
+    );
+    assert_eq!(handle(first).await.status, 200, "a replay does not");
+    assert_eq!(
+        handle(retry).await.status,
+        200,
+        "signed anew: the handler dedups"
+    );
+    assert_eq!(attempts.load(Ordering::SeqCst), 3);
+    assert_eq!(effects.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test]
+async fn the_handshake_is_answered_with_its_nonce_and_a_full_memory_with_503() {
+    let now = now_ms();
+    let receiver = Receiver::new(verifier(now)).memory(Arc::new(InMemory::new(1)));
+    let verify = push(
+        KEY,
+        now,
+        "85262798",
+        &format!(r#"{{"event":"meeting.verify","timestamp":{now}}}"#),
+    );
+    let answer = receiver
+        .handle(&verify, |_| async {
+            Err::<(), _>("not called for the handshake")
+        })
+        .await;
+    assert_eq!(answer.status, 200);
+    let reply: Value = serde_json::from_slice(&answer.body.expect("a body")).expect("JSON");
+    assert_eq!(
+        reply,
+        serde_json::json!({"event":"meeting.verify","nonce":"85262798"})
+    );
+
+    let ok = |_| async { Ok::<(), String>(()) };
+    let a = push(KEY, now, "1", &join_info(now, "a"));
+    let b = push(KEY, now, "2", &join_info(now, "b"));
+    assert_eq!(receiver.handle(&a, ok).await.status, 200);
+    assert_eq!(
+        receiver.handle(&b, ok).await.status,
+        503,
+        "full: the service retries"
+    );
+    assert_eq!(
+        receiver.handle(&a, ok).await.status,
+        200,
+        "what it holds it still knows"
+    );
+}
+
+#[tokio::test]
+async fn two_receivers_on_one_store_handle_a_push_once() {
+    let store = meeting::store::MemoryStore::new();
+    let now = now_ms();
+    let fleet = |store: meeting::store::MemoryStore| {
+        Receiver::new(verifier(now)).memory(Arc::new(meeting::webhook::InStore::new(store)))
+    };
+    let (one, two) = (fleet(store.clone()), fleet(store));
+    let body = push(KEY, now, "7", &join_info(now, "p"));
+    let Incoming::Event(pending) = one.receive(&body).await else {
+        panic!("new to the first");
+    };
+    assert!(
+        matches!(two.receive(&body).await, Incoming::Unavailable(None, ref a) if a.status == 503),
+        "in flight at the other: 503"
+    );
+    assert_eq!(pending.accept().await.status, 200);
+    assert!(matches!(two.receive(&body).await, Incoming::Replay(_)));
+}
+
+#[tokio::test]
+async fn the_axum_router_answers_200_400_401_503_and_500() {
+    let now = now_ms();
+    let receiver = Receiver::new(verifier(now)).memory(Arc::new(InMemory::new(2)));
+    let app = meeting::webhook::axum::router(receiver, |event| async move {
+        match event
+            .kind
+            .attendee()
+            .and_then(|a| a.participant_id.as_deref())
+        {
+            Some("fails") => Err("the handler failed"),
+            _ => Ok(()),
+        }
+    });
+    let post = |body: Vec<u8>| {
+        let app = app.clone();
+        async move {
+            let request = Request::post("/openapi/meetingevent")
+                .body(Body::from(body))
+                .expect("request");
+            app.oneshot(request).await.expect("infallible").status()
+        }
+    };
+    assert_eq!(
+        post(push(KEY, now, "1", &join_info(now, "a"))).await,
+        StatusCode::OK
+    );
+    assert_eq!(post(b"{".to_vec()).await, StatusCode::BAD_REQUEST);
+    assert_eq!(post(vec![b'x'; 70_000]).await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(push("another key", now, "1", &join_info(now, "a"))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(push(KEY, now, "2", &join_info(now, "fails"))).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        post(push(KEY, now, "3", &join_info(now, "b"))).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post(push(KEY, now, "4", &join_info(now, "c"))).await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let get = Request::get("/").body(Body::empty()).expect("request");
+    assert_eq!(
+        app.oneshot(get).await.expect("infallible").status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}
+
+#[test]
+fn events_have_the_event_streams_form_and_a_key_that_survives_a_new_signature() {
+    let now = now_ms();
+    let v = verifier(now);
+    let info = join_info(1_671_523_596_351, "ebbe4e6c");
+    let one = v.verify(&push(KEY, now, "1", &info)).expect("valid");
+    let two = v.verify(&push(KEY, now + 1, "2", &info)).expect("valid");
+    assert_ne!(one.replay_key(), two.replay_key());
+    let (one, two) = (one.event.expect("event"), two.event.expect("event"));
+    assert_eq!(one.dedup_key(), two.dedup_key());
+    assert_eq!(
+        one.dedup_key(),
+        "meeting.join|0307e040dde8|1671523596351|ebbe4e6c"
+    );
+    assert!(matches!(one.kind, PushKind::ParticipantJoined { .. }));
+    insta::assert_json_snapshot!(one, @r#"
+    {
+      "meeting": "987446316",
+      "meeting_uuid": "0307e040dde8",
+      "at_ms": 1671523596351,
+      "type": "participant_joined",
+      "attendee": {
+        "participant_id": "ebbe4e6c",
+        "display_name": "Alice",
+        "user_uuid": null,
+        "account": null,
+        "user_agent": null,
+        "role": "CHAIR",
+        "call_number": null,
+        "join_time_ms": 1671523596351,
+        "left_time_ms": null
+      }
+    }
+    "#);
+    assert_eq!(
+        one.to_string(),
+        "meeting.join 987446316 Alice (participant ebbe4e6c)"
+    );
+    let back: meeting::webhook::PushEvent =
+        serde_json::from_value(serde_json::to_value(&one).expect("serializes"))
+            .expect("reads back");
+    assert_eq!(back, one);
+}
+
+#[test]
+fn no_key_appears_in_debug() {
+    let verifier = Verifier::new(SUBSCRIBER, "key-one-s3cret").also_key("key-two-s3cret");
+    let receiver = Receiver::new(verifier.clone());
+    let setup = WebhookSetup::new("https://127.0.0.1/hook", SUBSCRIBER, "key-one-s3cret");
+    for text in [
+        format!("{verifier:?}"),
+        format!("{receiver:?}"),
+        format!("{setup:?}"),
+    ] {
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+}
