@@ -78,7 +78,7 @@ pub fn run(quick: bool) -> Result<String> {
         &root,
         &[
             "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--bench", "events",
-            "--no-run",
+            "--bench", "webhook", "--no-run",
         ],
     )?;
     let built = started.elapsed();
@@ -204,6 +204,20 @@ pub fn run(quick: bool) -> Result<String> {
         for line in bench_lines(&root, "events", &all)? {
             println!("{line}");
         }
+    }
+
+    println!("\n## the enterprise event push's receiver");
+    let (pushes, seconds) = if quick {
+        ("20000", "2")
+    } else {
+        ("200000", "10")
+    };
+    for line in bench_lines(
+        &root,
+        "webhook",
+        &["--pushes", pushes, "--seconds", seconds],
+    )? {
+        println!("{line}");
     }
 
     println!("\n## the official Python SDK (huaweicloudsdkmeeting), lock calls");
