@@ -398,22 +398,30 @@ impl World {
         match change {
             Change::Scheduled(_) => events.push(("meeting.create", None)),
             Change::Meeting(_) => {
-                if conference.state == ConferenceState::Ongoing
-                    && hooks.started.insert(id.to_owned())
-                {
+                // Checked before inserting: most changes (a lock, a mute) are not a
+                // start, and the lock call's hot path should not allocate for them.
+                if conference.state == ConferenceState::Ongoing && !hooks.started.contains(id) {
+                    hooks.started.insert(id.to_owned());
                     events.push(("meeting.started", None));
                 }
             }
             Change::Participant { participant, .. } => {
-                let roster = hooks.rosters.entry(id.to_owned()).or_default();
-                if !roster.contains_key(participant)
+                let known = hooks
+                    .rosters
+                    .get(id)
+                    .is_some_and(|r| r.contains_key(participant));
+                if !known
                     && let Some(p) = conference
                         .participants
                         .iter()
                         .find(|p| p.seed.id == *participant)
                 {
                     let info = attendee(p);
-                    roster.insert(participant.clone(), info.clone());
+                    hooks
+                        .rosters
+                        .entry(id.to_owned())
+                        .or_default()
+                        .insert(participant.clone(), info.clone());
                     events.push(("meeting.join", Some((participant.clone(), info))));
                 }
             }
