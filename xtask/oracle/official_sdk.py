@@ -31,11 +31,13 @@ import yaml
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkmeeting.v1 import (
     Attendee,
+    BatchHandRequest,
     CancelMeetingRequest,
     CreateConfTokenRequest,
     CreateMeetingRequest,
     CreateWebSocketTokenRequest,
     DeleteWebHookConfigRequest,
+    HandRequest,
     HangUpRequest,
     InviteParticipantRequest,
     LockMeetingRequest,
@@ -44,14 +46,22 @@ from huaweicloudsdkmeeting.v1 import (
     MuteMeetingRequest,
     MuteParticipantRequest,
     ProlongMeetingRequest,
+    RenameParticipantRequest,
+    RestBatchHandsUpReqBody,
     RestBulkHangUpReqBody,
+    RestChairTokenReqBody,
+    RestHandsUpReqBody,
     RestInviteReqBody,
     RestLockReqBody,
     RestLockSiteViewReqBody,
     RestMuteParticipantReqBody,
     RestMuteReqBody,
     RestProlongDurReqBody,
+    RestRenamePartReqBody,
+    RestSetCohostBody,
     RestScheduleConfDTO,
+    SetCohostRequest,
+    SetRoleRequest,
     SetWebHookConfigRequest,
     ShowMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -148,6 +158,21 @@ def control_calls(sdk, token):
         ("LockView", lambda: sdk.lock_view(LockViewRequest(
             conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
             body=RestLockSiteViewReqBody(participant_id=LAPTOP, status=1)))),
+        ("SetRole", lambda: sdk.set_role(SetRoleRequest(
+            conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
+            body=RestChairTokenReqBody(apply_chair=1, chairman_pwd=HOST_PASSWORD)))),
+        ("SetCohost", lambda: sdk.set_cohost(SetCohostRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=RestSetCohostBody(is_cohost=1)))),
+        ("RenameParticipant", lambda: sdk.rename_participant(RenameParticipantRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestRenamePartReqBody(participant_id=LAPTOP, new_name="Carol's laptop")))),
+        ("Hand", lambda: sdk.hand(HandRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=RestHandsUpReqBody(hands_state=1)))),
+        ("BatchHand", lambda: sdk.batch_hand(BatchHandRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestBatchHandsUpReqBody(hands_state=0, pids=[LAPTOP])))),
         ("MuteMeeting", lambda: sdk.mute_meeting(MuteMeetingRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestMuteReqBody(is_mute=1, allow_unmute_by_oneself=0)))),

@@ -1253,6 +1253,79 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<i32>,
     }
+    ///`RestBatchHandsUpReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestBatchHandsUpReqBody {
+        ///0: hands down. 1: hands raised.
+        #[serde(rename = "handsState")]
+        pub hands_state: RestBatchHandsUpReqBodyHandsState,
+        ///The participants.
+        pub pids: ::std::vec::Vec<::std::string::String>,
+    }
+    ///0: hands down. 1: hands raised.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestBatchHandsUpReqBodyHandsState(i32);
+    impl ::std::ops::Deref for RestBatchHandsUpReqBodyHandsState {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestBatchHandsUpReqBodyHandsState> for i32 {
+        fn from(value: RestBatchHandsUpReqBodyHandsState) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestBatchHandsUpReqBodyHandsState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestBatchHandsUpReqBodyHandsState {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestBatchHandsUpReqBodyHandsState {
+        fn schema_name() -> ::std::string::String {
+            "RestBatchHandsUpReqBodyHandsState".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///`RestBulkHangUpReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -1336,6 +1409,154 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`RestChairTokenReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestChairTokenReqBody {
+        ///0: release the host role. 1: take it.
+        #[serde(rename = "applyChair")]
+        pub apply_chair: RestChairTokenReqBodyApplyChair,
+        ///The host password, when taking the host role. A secret.
+        #[serde(
+            rename = "chairmanPwd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chairman_pwd: ::std::option::Option<::std::string::String>,
+    }
+    ///0: release the host role. 1: take it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestChairTokenReqBodyApplyChair(i32);
+    impl ::std::ops::Deref for RestChairTokenReqBodyApplyChair {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestChairTokenReqBodyApplyChair> for i32 {
+        fn from(value: RestChairTokenReqBodyApplyChair) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestChairTokenReqBodyApplyChair {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestChairTokenReqBodyApplyChair {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestChairTokenReqBodyApplyChair {
+        fn schema_name() -> ::std::string::String {
+            "RestChairTokenReqBodyApplyChair".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestHandsUpReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestHandsUpReqBody {
+        ///0: hand down. 1: hand raised.
+        #[serde(rename = "handsState")]
+        pub hands_state: RestHandsUpReqBodyHandsState,
+    }
+    ///0: hand down. 1: hand raised.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestHandsUpReqBodyHandsState(i32);
+    impl ::std::ops::Deref for RestHandsUpReqBodyHandsState {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestHandsUpReqBodyHandsState> for i32 {
+        fn from(value: RestHandsUpReqBodyHandsState) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestHandsUpReqBodyHandsState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestHandsUpReqBodyHandsState {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestHandsUpReqBodyHandsState {
+        fn schema_name() -> ::std::string::String {
+            "RestHandsUpReqBodyHandsState".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
         }
     }
     ///`RestInviteReqBody`
@@ -1840,6 +2061,161 @@ pub mod types {
             schema.into()
         }
     }
+    ///`RestRenamePartReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestRenamePartReqBody {
+        ///The new display name.
+        #[serde(rename = "newName")]
+        pub new_name: RestRenamePartReqBodyNewName,
+        ///The participant's number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<::std::string::String>,
+        ///The participant to rename.
+        #[serde(rename = "participantID")]
+        pub participant_id: RestRenamePartReqBodyParticipantId,
+    }
+    ///The new display name.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestRenamePartReqBodyNewName(::std::string::String);
+    impl ::std::ops::Deref for RestRenamePartReqBodyNewName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestRenamePartReqBodyNewName> for ::std::string::String {
+        fn from(value: RestRenamePartReqBodyNewName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestRenamePartReqBodyNewName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestRenamePartReqBodyNewName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestRenamePartReqBodyNewName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestRenamePartReqBodyNewName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The participant to rename.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestRenamePartReqBodyParticipantId(::std::string::String);
+    impl ::std::ops::Deref for RestRenamePartReqBodyParticipantId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestRenamePartReqBodyParticipantId>
+    for ::std::string::String {
+        fn from(value: RestRenamePartReqBodyParticipantId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestRenamePartReqBodyParticipantId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestRenamePartReqBodyParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestRenamePartReqBodyParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestRenamePartReqBodyParticipantId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A meeting to schedule. Fields not described here are passed over.
     #[derive(
         ::serde::Deserialize,
@@ -1932,6 +2308,77 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`RestSetCohostBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetCohostBody {
+        ///0: revoke the co-host role. 1: grant it.
+        #[serde(rename = "isCohost")]
+        pub is_cohost: RestSetCohostBodyIsCohost,
+    }
+    ///0: revoke the co-host role. 1: grant it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetCohostBodyIsCohost(i32);
+    impl ::std::ops::Deref for RestSetCohostBodyIsCohost {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetCohostBodyIsCohost> for i32 {
+        fn from(value: RestSetCohostBodyIsCohost) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSetCohostBodyIsCohost {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSetCohostBodyIsCohost {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetCohostBodyIsCohost {
+        fn schema_name() -> ::std::string::String {
+            "RestSetCohostBodyIsCohost".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
         }
     }
     ///A meeting control token and its context.
@@ -4633,6 +5080,397 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Take or release the host role
+
+applyChair 1: the participant takes the host role, with the host password in
+chairmanPwd; refused while another participant holds it. applyChair 0: the
+participant releases it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/role`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_role<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestChairTokenReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/role", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_role",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Name or revoke a co-host
+
+isCohost 1 makes the participant a co-host; 0 revokes it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/cohost`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_cohost<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetCohostBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/cohost", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_cohost",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Rename a participant
+
+Changes the display name of the participant named in the body.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/name`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn rename_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestRenamePartReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/name", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "rename_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Raise or lower a participant's hand
+
+handsState 1 raises the participant's hand, 0 lowers it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/hands`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn hand<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestHandsUpReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/hands", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "hand",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Raise or lower several hands
+
+handsState 0 lowers (1 raises) the hands of every participant in pids; all or none.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/batch/hands`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn batch_hand<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestBatchHandsUpReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/batch/hands", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "batch_hand",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The enterprise's event-push configuration
 
 The configuration's record ID (for UpdateWebHookConfigStatus and
@@ -5040,6 +5878,46 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Terminal,
     };
+    /// `PUT /v1/mmc/control/conferences/participants/role`
+    pub static SET_ROLE: Operation = Operation {
+        id: "SetRole",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/role",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/cohost`
+    pub static SET_COHOST: Operation = Operation {
+        id: "SetCohost",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/cohost",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/name`
+    pub static RENAME_PARTICIPANT: Operation = Operation {
+        id: "RenameParticipant",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/name",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/hands`
+    pub static HAND: Operation = Operation {
+        id: "Hand",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/hands",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/batch/hands`
+    pub static BATCH_HAND: Operation = Operation {
+        id: "BatchHand",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/batch/hands",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
         id: "ShowWebHookConfig",
@@ -5073,7 +5951,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 21] = [
+    pub static ALL: [&Operation; 26] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -5091,6 +5969,11 @@ pub mod operations {
         &PROLONG_MEETING,
         &CREATE_WEB_SOCKET_TOKEN,
         &STOP_MEETING,
+        &SET_ROLE,
+        &SET_COHOST,
+        &RENAME_PARTICIPANT,
+        &HAND,
+        &BATCH_HAND,
         &SHOW_WEB_HOOK_CONFIG,
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
@@ -5127,18 +6010,25 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::RealTimeAttendee)), ("RealTimeConfInfo",
             schemars::schema_for!(crate ::types::RealTimeConfInfo)), ("RestMuteReqBody",
             schemars::schema_for!(crate ::types::RestMuteReqBody)),
-            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
-            ::types::RestMuteParticipantReqBody)), ("Attendee",
-            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
-            schemars::schema_for!(crate ::types::RestInviteReqBody)),
-            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
-            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
-            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
-            ("RestScheduleConfDTO", schemars::schema_for!(crate
-            ::types::RestScheduleConfDto)), ("ConferenceInfo",
-            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
-            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
-            schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ("RestChairTokenReqBody", schemars::schema_for!(crate
+            ::types::RestChairTokenReqBody)), ("RestSetCohostBody",
+            schemars::schema_for!(crate ::types::RestSetCohostBody)),
+            ("RestRenamePartReqBody", schemars::schema_for!(crate
+            ::types::RestRenamePartReqBody)), ("RestHandsUpReqBody",
+            schemars::schema_for!(crate ::types::RestHandsUpReqBody)),
+            ("RestBatchHandsUpReqBody", schemars::schema_for!(crate
+            ::types::RestBatchHandsUpReqBody)), ("RestMuteParticipantReqBody",
+            schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
+            ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
+            ("RestInviteReqBody", schemars::schema_for!(crate
+            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
+            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
+            ("RestProlongDurReqBody", schemars::schema_for!(crate
+            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
+            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
+            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
+            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
+            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

@@ -154,6 +154,53 @@ pub async fn run() -> Result<(), Failure> {
         &format!("simulator: {muted} participants muted"),
     );
 
+    // The host hands the host role to the board room, which takes it with the host
+    // password.
+    let password = created
+        .expose_host_password()
+        .ok_or_else(|| Failure::Usage("the meeting came without a host password".into()))?;
+    meeting.participant(&speaker.id).release_host().await?;
+    meeting.participant(&room.id).make_host(password).await?;
+    let host = meeting.live().await?.host().and_then(|p| p.name.clone());
+    step(
+        8,
+        "host to the board room",
+        &format!("now held by {}", host.as_deref().unwrap_or("nobody")),
+    );
+
+    let Some(alice) = live.named("Alice (laptop)") else {
+        return Err(Failure::Usage("Alice is missing".into()));
+    };
+    meeting.participant(&alice.id).raise_hand().await?;
+    let raised = meeting
+        .live()
+        .await?
+        .named("Alice (laptop)")
+        .and_then(|p| p.hand_raised);
+    meeting.participant(&alice.id).lower_hand().await?;
+    let lowered = meeting
+        .live()
+        .await?
+        .named("Alice (laptop)")
+        .and_then(|p| p.hand_raised);
+    step(
+        9,
+        "Alice's hand up, down",
+        &format!(
+            "hand {} then {}",
+            if raised == Some(true) {
+                "raised"
+            } else {
+                "not raised"
+            },
+            if lowered == Some(false) {
+                "down"
+            } else {
+                "still up"
+            }
+        ),
+    );
+
     meeting
         .invite(&[Invitee::phone("+8613800000000").name("Carol")])
         .await?;
@@ -163,26 +210,26 @@ pub async fn run() -> Result<(), Failure> {
             "the invited participant did not join".into(),
         ));
     };
-    step(8, "invite Carol", &format!("joined as {}", carol.id));
+    step(10, "invite Carol", &format!("joined as {}", carol.id));
 
     meeting.participant(&carol.id).hang_up().await?;
     let left = view(&sim)?.participants.len();
     step(
-        9,
+        11,
         "hang up Carol",
         &format!("simulator: {left} participants left"),
     );
 
     meeting.prolong(30).await?;
     step(
-        10,
+        12,
         "prolong by 30 minutes",
         &format!("simulator: lasts {} minutes", view(&sim)?.length_minutes),
     );
 
     meeting.stop().await?;
     step(
-        11,
+        13,
         "stop the meeting",
         &format!("simulator: the meeting is {}", view(&sim)?.state),
     );
@@ -202,14 +249,14 @@ pub async fn run() -> Result<(), Failure> {
         .conference(SCHEDULED)
         .map_or_else(|| "gone".to_owned(), |c| c.state.to_string());
     step(
-        12,
+        14,
         "cancel the scheduled one",
         &format!("simulator: the meeting is {state}"),
     );
 
     match meeting.lock().await {
         Err(e) => step(
-            13,
+            15,
             "lock after the end",
             &format!("refused, as it should be: {e}"),
         ),

@@ -404,12 +404,14 @@ fn demo_runs_the_whole_flow() {
         " 5. lock sharing, call-in",
         " 6. room video to speaker",
         " 7. mute all but the host",
-        " 8. invite Carol",
-        " 9. hang up Carol",
-        "10. prolong by 30 minutes",
-        "11. stop the meeting",
-        "12. cancel the scheduled one",
-        "13. lock after the end",
+        " 8. host to the board room",
+        " 9. Alice's hand up, down",
+        "10. invite Carol",
+        "11. hang up Carol",
+        "12. prolong by 30 minutes",
+        "13. stop the meeting",
+        "14. cancel the scheduled one",
+        "15. lock after the end",
         "what the event stream saw meanwhile",
         "+ Carol joined",
         "- Carol left",
@@ -418,6 +420,7 @@ fn demo_runs_the_whole_flow() {
         assert!(text.contains(step), "missing {step:?} in\n{text}");
     }
     assert!(text.contains("the meeting is locked") && text.contains("the meeting is ended"));
+    assert!(text.contains("now held by Board room TE50") && text.contains("hand raised then down"));
     // The event stream saw the end of the meeting.
     assert!(
         text.lines()

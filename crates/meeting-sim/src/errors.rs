@@ -92,6 +92,10 @@ pub(crate) mod codes {
     pub const WS_TOKEN_INVALID: &str = "SIM.000000401";
     /// Simulator's own: unknown route or method.
     pub const NOT_FOUND: &str = "SIM.000000404";
+    /// SetRole: the host password given to take the host role is wrong.
+    pub const HOST_PASSWORD_WRONG: &str = "SIM.000000461";
+    /// SetRole: another participant holds the host role.
+    pub const HOST_TAKEN: &str = "SIM.000000462";
     /// SetWebHookConfig with a URL that is not http(s) on a loopback address.
     pub const WEBHOOK_URL_REFUSED: &str = "SIM.000000451";
     /// Enabling the push: the receiver did not answer the handshake with its nonce

@@ -84,34 +84,19 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-/// Every route, plus some that do not exist.
+/// Every operation of the table (`meeting_api::operations`), plus a wrong method and
+/// a path that does not exist.
 fn route() -> impl Strategy<Value = (Method, &'static str)> {
-    prop_oneof![
-        Just((Method::POST, "/v1/usg/acs/auth/account")),
-        Just((Method::POST, "/v2/usg/acs/auth/appauth")),
-        Just((Method::GET, "/v1/mmc/control/conferences/token")),
-        Just((Method::PUT, "/v1/mmc/control/conferences/lock")),
-        Just((
-            Method::PUT,
-            "/v1/mmc/control/conferences/updateStartedConfConfig"
-        )),
-        Just((Method::PUT, "/v1/mmc/control/conferences/lockView")),
-        Just((Method::DELETE, "/v1/mmc/management/conferences")),
-        Just((Method::GET, "/v1/mmc/control/conferences/realTimeInfo")),
-        Just((Method::PUT, "/v1/mmc/control/conferences/mute")),
-        Just((Method::PUT, "/v1/mmc/control/conferences/participants/mute")),
-        Just((Method::POST, "/v1/mmc/control/conferences/participants")),
-        Just((
-            Method::POST,
-            "/v1/mmc/control/conferences/participants/delete"
-        )),
-        Just((Method::PUT, "/v1/mmc/control/conferences/duration")),
-        Just((Method::PUT, "/v1/mmc/control/conferences/stop")),
-        Just((Method::POST, "/v1/mmc/management/conferences")),
-        Just((Method::GET, "/v1/mmc/management/conferences/confDetail")),
-        Just((Method::PATCH, "/v1/mmc/control/conferences/lock")),
-        Just((Method::GET, "/v1/nothing/here")),
-    ]
+    let mut routes: Vec<(Method, &'static str)> = meeting_api::operations::ALL
+        .iter()
+        .map(|op| {
+            let method = Method::from_bytes(op.method.as_str().as_bytes()).expect("a method");
+            (method, op.path)
+        })
+        .collect();
+    routes.push((Method::PATCH, meeting_api::operations::LOCK_MEETING.path));
+    routes.push((Method::GET, "/v1/nothing/here"));
+    proptest::sample::select(routes)
 }
 
 /// A value that is sometimes right, sometimes wrong, sometimes absent.
@@ -150,6 +135,16 @@ fn body() -> impl Strategy<Value = Option<String>> {
         Just("mediaTypes"),
         Just("startTime"),
         Just("length"),
+        Just("applyChair"),
+        Just("chairmanPwd"),
+        Just("isCohost"),
+        Just("newName"),
+        Just("number"),
+        Just("handsState"),
+        Just("pids"),
+        Just("subscriberId"),
+        Just("subscriberKey"),
+        Just("url"),
     ];
     let json_value = prop_oneof![
         (-3i64..5).prop_map(|n| n.to_string()),

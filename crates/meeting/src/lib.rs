@@ -3,8 +3,8 @@
 
 // Layers, each using only those below it: values (error, clock, retry, credentials,
 // settings, store), the runtime, tokens, the client and its call pipeline, the
-// handles (conference), and the operation families (meeting, participants,
-// management).
+// handles (conference), and the operation families (meeting, participants, roles,
+// management, webhook).
 mod client;
 pub mod clock;
 mod conference;
@@ -16,6 +16,7 @@ mod management;
 mod meeting;
 mod participants;
 mod retry;
+mod roles;
 mod runtime;
 mod settings;
 pub mod store;

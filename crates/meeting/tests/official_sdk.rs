@@ -259,6 +259,45 @@ async fn every_request_is_the_official_sdks() {
             .map(|_| ())
     })
     .await;
+    check("SetRole", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(TERMINAL_ID)
+            .make_host(HOST_PASSWORD)
+            .await
+    })
+    .await;
+    check("SetCohost", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .co_host(true)
+            .await
+    })
+    .await;
+    check("RenameParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .rename("Carol's laptop")
+            .await
+    })
+    .await;
+    check("Hand", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .raise_hand()
+            .await
+    })
+    .await;
+    check("BatchHand", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .lower_hands(&[LAPTOP_ID])
+            .await
+    })
+    .await;
     check("MuteMeeting", account(), |c| async move {
         c.conference(CONF)
             .with_host_password(HOST_PASSWORD)

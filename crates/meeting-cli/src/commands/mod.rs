@@ -11,6 +11,7 @@ mod events;
 mod management;
 mod meeting;
 mod participants;
+mod roles;
 mod session;
 mod webhook;
 
@@ -42,6 +43,7 @@ pub struct Family {
 pub const FAMILIES: &[Family] = &[
     meeting::FAMILY,
     participants::FAMILY,
+    roles::FAMILY,
     management::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
@@ -72,6 +74,9 @@ pub enum Command {
     Unmute(participants::Unmute),
     Invite(participants::Invite),
     HangUp(participants::HangUp),
+    Role(roles::Role),
+    Rename(roles::Rename),
+    Hand(roles::Hand),
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
@@ -109,6 +114,9 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Unmute(c) => emit(json, &c.run(global).await?),
         Command::Invite(c) => emit(json, &c.run(global).await?),
         Command::HangUp(c) => emit(json, &c.run(global).await?),
+        Command::Role(c) => emit(json, &c.run(global).await?),
+        Command::Rename(c) => emit(json, &c.run(global).await?),
+        Command::Hand(c) => emit(json, &c.run(global).await?),
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),

@@ -7,6 +7,7 @@ mod auth;
 mod control;
 mod events;
 mod management;
+mod roles;
 mod webhook;
 
 use std::collections::HashMap;
@@ -81,6 +82,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
     auth::ROUTES
         .iter()
         .chain(control::ROUTES)
+        .chain(roles::ROUTES)
         .chain(management::ROUTES)
         .chain(webhook::ROUTES)
 }

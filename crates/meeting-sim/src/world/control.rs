@@ -86,7 +86,7 @@ impl World {
                 state: Some(0),
                 video: Some(1),
                 mute: Some(i32::from(p.muted)),
-                hand: Some(0),
+                hand: Some(i32::from(p.hand_raised)),
             })
             .collect();
         let chair = conference.participants.iter().find(|p| p.seed.host);
@@ -95,7 +95,12 @@ impl World {
             attendees: Vec::new(),
             conf_info: Some(RealTimeConfInfo {
                 chair_id: chair.map(|p| p.seed.id.clone()),
-                co_hosts: Vec::new(),
+                co_hosts: conference
+                    .participants
+                    .iter()
+                    .filter(|p| p.cohost)
+                    .map(|p| p.seed.id.clone())
+                    .collect(),
             }),
         })
     }

@@ -2,8 +2,8 @@
 //! Every change of state, and every counter it moves, happens in a `World` method that
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
-//! split by the same families as the routes: [`auth`], [`control`], [`management`],
-//! [`webhook`].
+//! split by the same families as the routes: [`auth`], [`control`], [`roles`],
+//! [`management`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 mod auth;
 mod control;
 mod management;
+mod roles;
 mod sockets;
 mod webhook;
 
@@ -137,6 +138,10 @@ pub struct Participant {
     pub view_locked_to: Option<String>,
     pub phone: Option<String>,
     pub muted: bool,
+    /// Whether its hand is raised.
+    pub hand_raised: bool,
+    /// Whether it is a co-host.
+    pub cohost: bool,
     /// When it joined, in ms since the epoch (the simulator's clock).
     pub joined_ms: i64,
 }
@@ -148,6 +153,8 @@ impl Participant {
             view_locked_to: None,
             phone: None,
             muted: false,
+            hand_raised: false,
+            cohost: false,
             joined_ms,
         }
     }

@@ -515,7 +515,7 @@ fn participant_item(p: &Participant) -> Value {
         "NAME": p.seed.name.clone().unwrap_or_default(),
         "ROLE": flag(p.seed.host),
         "STATE": "0",
-        "HAND": "0",
+        "HAND": flag(p.hand_raised),
         "BROADCAST": "0",
         "ROLLCALL": "0",
         "SHARE": "0",
@@ -524,7 +524,7 @@ fn participant_item(p: &Participant) -> Value {
         "VIDEO": flag(p.seed.professional_terminal),
         "ANONYMOUS": "0",
         "CLICENT_LOGIN_TYPE": if p.seed.professional_terminal { "OtherType" } else { "Desktop" },
-        "IS_COHOST": "0",
+        "IS_COHOST": flag(p.cohost),
         "LOCKED_VIEW": p.view_locked_to.clone().unwrap_or_default(),
         "ORG_ID": "sim-org",
     });
