@@ -30,16 +30,26 @@ import urllib3
 import yaml
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkmeeting.v1 import (
+    AllowAudienceJoinRequest,
+    AllowClientRecordRequest,
+    AllowGuestUnmuteRequest,
     Attendee,
     BatchHandRequest,
+    BroadcastParticipantRequest,
+    CancelBroadcastRequest,
     CancelMeetingRequest,
     CreateConfTokenRequest,
     CreateMeetingRequest,
     CreateWebSocketTokenRequest,
+    DelAttendInfo,
+    DeleteAttendeesRequest,
     DeleteWebHookConfigRequest,
     HandRequest,
     HangUpRequest,
+    InviteOperateVideoRequest,
     InviteParticipantRequest,
+    InviteShareDTO,
+    InviteShareRequest,
     LockMeetingRequest,
     LockViewRequest,
     MeetingClient,
@@ -47,7 +57,11 @@ from huaweicloudsdkmeeting.v1 import (
     MuteParticipantRequest,
     ProlongMeetingRequest,
     RenameParticipantRequest,
+    RestAllowAudienceReqBody,
+    RestAllowClientRecordReqBody,
+    RestAllowUnMuteReqBody,
     RestBatchHandsUpReqBody,
+    RestBulkDelAttendReqBody,
     RestBulkHangUpReqBody,
     RestChairTokenReqBody,
     RestHandsUpReqBody,
@@ -58,8 +72,10 @@ from huaweicloudsdkmeeting.v1 import (
     RestMuteReqBody,
     RestProlongDurReqBody,
     RestRenamePartReqBody,
-    RestSetCohostBody,
     RestScheduleConfDTO,
+    RestSetCohostBody,
+    RestVideoBody,
+    RollcallParticipantRequest,
     SetCohostRequest,
     SetRoleRequest,
     SetWebHookConfigRequest,
@@ -173,6 +189,27 @@ def control_calls(sdk, token):
         ("BatchHand", lambda: sdk.batch_hand(BatchHandRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestBatchHandsUpReqBody(hands_state=0, pids=[LAPTOP])))),
+        ("RollcallParticipant", lambda: sdk.rollcall_participant(RollcallParticipantRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token))),
+        ("BroadcastParticipant", lambda: sdk.broadcast_participant(BroadcastParticipantRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token))),
+        ("CancelBroadcast", lambda: sdk.cancel_broadcast(CancelBroadcastRequest(
+            conference_id=CONF, x_conference_authorization=token))),
+        ("InviteShare", lambda: sdk.invite_share(InviteShareRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=InviteShareDTO(share=1)))),
+        ("InviteOperateVideo", lambda: sdk.invite_operate_video(InviteOperateVideoRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=RestVideoBody(status=0)))),
+        ("AllowClientRecord", lambda: sdk.allow_client_record(AllowClientRecordRequest(
+            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
+            body=RestAllowClientRecordReqBody(allow_client_record=1)))),
+        ("AllowAudienceJoin", lambda: sdk.allow_audience_join(AllowAudienceJoinRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestAllowAudienceReqBody(allow_audience=1)))),
+        ("AllowGuestUnmute", lambda: sdk.allow_guest_unmute(AllowGuestUnmuteRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestAllowUnMuteReqBody(allow_unmute_by_oneself=0)))),
         ("MuteMeeting", lambda: sdk.mute_meeting(MuteMeetingRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestMuteReqBody(is_mute=1, allow_unmute_by_oneself=0)))),
@@ -182,6 +219,9 @@ def control_calls(sdk, token):
         ("InviteParticipant", lambda: sdk.invite_participant(InviteParticipantRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestInviteReqBody(attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        ("DeleteAttendees", lambda: sdk.delete_attendees(DeleteAttendeesRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestBulkDelAttendReqBody(bulk_del_attend_info=[DelAttendInfo(number="+8613800000000")])))),
         ("HangUp", lambda: sdk.hang_up(HangUpRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestBulkHangUpReqBody(bulk_hang_up_participants=[LAPTOP])))),

@@ -989,6 +989,28 @@ pub mod types {
             schema.into()
         }
     }
+    ///`DelAttendInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DelAttendInfo {
+        ///The attendee's number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<::std::string::String>,
+        ///The participant ID (required for one in the meeting).
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+    }
     ///`DeleteWebHookConfigId`
     #[derive(
         ::serde::Serialize,
@@ -1068,6 +1090,76 @@ pub mod types {
         pub error_code: ::std::string::String,
         ///Error message.
         pub error_msg: ::std::string::String,
+    }
+    ///`InviteShareDto`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InviteShareDto {
+        ///0: withdraw the invitation. 1: invite to share.
+        pub share: InviteShareDtoShare,
+    }
+    ///0: withdraw the invitation. 1: invite to share.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct InviteShareDtoShare(i32);
+    impl ::std::ops::Deref for InviteShareDtoShare {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<InviteShareDtoShare> for i32 {
+        fn from(value: InviteShareDtoShare) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for InviteShareDtoShare {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InviteShareDtoShare {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for InviteShareDtoShare {
+        fn schema_name() -> ::std::string::String {
+            "InviteShareDtoShare".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
     }
     ///`PasswordEntry`
     #[derive(
@@ -1253,6 +1345,220 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<i32>,
     }
+    ///`RestAllowAudienceReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestAllowAudienceReqBody {
+        ///0: the audience may not join. 1: it may.
+        #[serde(rename = "allowAudience")]
+        pub allow_audience: RestAllowAudienceReqBodyAllowAudience,
+    }
+    ///0: the audience may not join. 1: it may.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestAllowAudienceReqBodyAllowAudience(i32);
+    impl ::std::ops::Deref for RestAllowAudienceReqBodyAllowAudience {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestAllowAudienceReqBodyAllowAudience> for i32 {
+        fn from(value: RestAllowAudienceReqBodyAllowAudience) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestAllowAudienceReqBodyAllowAudience {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestAllowAudienceReqBodyAllowAudience {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestAllowAudienceReqBodyAllowAudience {
+        fn schema_name() -> ::std::string::String {
+            "RestAllowAudienceReqBodyAllowAudience".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestAllowClientRecordReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestAllowClientRecordReqBody {
+        ///0: forbid local recording. 1: allow it.
+        #[serde(rename = "allowClientRecord")]
+        pub allow_client_record: RestAllowClientRecordReqBodyAllowClientRecord,
+    }
+    ///0: forbid local recording. 1: allow it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestAllowClientRecordReqBodyAllowClientRecord(i32);
+    impl ::std::ops::Deref for RestAllowClientRecordReqBodyAllowClientRecord {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestAllowClientRecordReqBodyAllowClientRecord> for i32 {
+        fn from(value: RestAllowClientRecordReqBodyAllowClientRecord) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestAllowClientRecordReqBodyAllowClientRecord {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RestAllowClientRecordReqBodyAllowClientRecord {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestAllowClientRecordReqBodyAllowClientRecord {
+        fn schema_name() -> ::std::string::String {
+            "RestAllowClientRecordReqBodyAllowClientRecord".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestAllowUnMuteReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestAllowUnMuteReqBody {
+        ///0: guests may not unmute themselves. 1: they may.
+        #[serde(rename = "allowUnmuteByOneself")]
+        pub allow_unmute_by_oneself: RestAllowUnMuteReqBodyAllowUnmuteByOneself,
+    }
+    ///0: guests may not unmute themselves. 1: they may.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestAllowUnMuteReqBodyAllowUnmuteByOneself(i32);
+    impl ::std::ops::Deref for RestAllowUnMuteReqBodyAllowUnmuteByOneself {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestAllowUnMuteReqBodyAllowUnmuteByOneself> for i32 {
+        fn from(value: RestAllowUnMuteReqBodyAllowUnmuteByOneself) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestAllowUnMuteReqBodyAllowUnmuteByOneself {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestAllowUnMuteReqBodyAllowUnmuteByOneself {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestAllowUnMuteReqBodyAllowUnmuteByOneself {
+        fn schema_name() -> ::std::string::String {
+            "RestAllowUnMuteReqBodyAllowUnmuteByOneself".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///`RestBatchHandsUpReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -1325,6 +1631,21 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///`RestBulkDelAttendReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestBulkDelAttendReqBody {
+        ///The attendees to remove.
+        #[serde(rename = "bulkDelAttendInfo")]
+        pub bulk_del_attend_info: ::std::vec::Vec<DelAttendInfo>,
     }
     ///`RestBulkHangUpReqBody`
     #[derive(
@@ -2364,6 +2685,76 @@ pub mod types {
     impl ::schemars::JsonSchema for RestSetCohostBodyIsCohost {
         fn schema_name() -> ::std::string::String {
             "RestSetCohostBodyIsCohost".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestVideoBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestVideoBody {
+        ///0: camera on. 1: camera off.
+        pub status: RestVideoBodyStatus,
+    }
+    ///0: camera on. 1: camera off.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestVideoBodyStatus(i32);
+    impl ::std::ops::Deref for RestVideoBodyStatus {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestVideoBodyStatus> for i32 {
+        fn from(value: RestVideoBodyStatus) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestVideoBodyStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestVideoBodyStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestVideoBodyStatus {
+        fn schema_name() -> ::std::string::String {
+            "RestVideoBodyStatus".to_string()
         }
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
@@ -5471,6 +5862,694 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Call on a participant (roll call)
+
+The participant is called on: everyone sees and hears them. Calling on another ends the last roll call.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/rollCall`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+*/
+    pub async fn rollcall_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/rollCall", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "rollcall_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Broadcast a participant to everyone
+
+Everyone's view shows the participant, until CancelBroadcast or another broadcast.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/broadcast`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+*/
+    pub async fn broadcast_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/broadcast", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "broadcast_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**End the broadcast
+
+Nobody is broadcast any more (also when nobody was).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/cancelBroadcast`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+*/
+    pub async fn cancel_broadcast<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/cancelBroadcast", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_broadcast",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Invite a participant to share, or withdraw it
+
+share 1 invites the participant to share their screen; 0 withdraws the invitation. The participant is asked: a repeat asks again.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/share/invite`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn invite_share<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::InviteShareDto,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/share/invite", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "invite_share",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Ask a participant to turn the camera on or off
+
+status 0 asks the participant to turn the camera on, 1 to turn it off. The participant is asked: a repeat asks again.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/participants/video`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn invite_operate_video<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestVideoBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/participants/video", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "invite_operate_video",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Allow or forbid a participant to record locally
+
+allowClientRecord 1 lets the participant record on their client; 0 withdraws it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/allowClientRecord`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn allow_client_record<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestAllowClientRecordReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/allowClientRecord", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "allow_client_record",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Remove attendees from the meeting
+
+Removes each attendee (by participantID when in the meeting); all or none. Not idempotent: a repeat fails.
+
+
+Sends a `POST` request to `/v1/mmc/control/conferences/attendees/delete`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn delete_attendees<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestBulkDelAttendReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/attendees/delete", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_attendees",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Let the audience join, or not
+
+allowAudience 1 lets audience members (webinar viewers) join; 0 closes the doors to them.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/allowAudience`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn allow_audience_join<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestAllowAudienceReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/allowAudience", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "allow_audience_join",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Whether guests may unmute themselves
+
+allowUnmuteByOneself 1 lets muted guests unmute themselves; 0 does not.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/mute/guestUnMute`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn allow_guest_unmute<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestAllowUnMuteReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/mute/guestUnMute", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "allow_guest_unmute",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The enterprise's event-push configuration
 
 The configuration's record ID (for UpdateWebHookConfigStatus and
@@ -5918,6 +6997,78 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Safe,
     };
+    /// `PUT /v1/mmc/control/conferences/participants/rollCall`
+    pub static ROLLCALL_PARTICIPANT: Operation = Operation {
+        id: "RollcallParticipant",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/rollCall",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/broadcast`
+    pub static BROADCAST_PARTICIPANT: Operation = Operation {
+        id: "BroadcastParticipant",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/broadcast",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/cancelBroadcast`
+    pub static CANCEL_BROADCAST: Operation = Operation {
+        id: "CancelBroadcast",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/cancelBroadcast",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/share/invite`
+    pub static INVITE_SHARE: Operation = Operation {
+        id: "InviteShare",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/share/invite",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `PUT /v1/mmc/control/conferences/participants/video`
+    pub static INVITE_OPERATE_VIDEO: Operation = Operation {
+        id: "InviteOperateVideo",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/participants/video",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `PUT /v1/mmc/control/conferences/allowClientRecord`
+    pub static ALLOW_CLIENT_RECORD: Operation = Operation {
+        id: "AllowClientRecord",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/allowClientRecord",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v1/mmc/control/conferences/attendees/delete`
+    pub static DELETE_ATTENDEES: Operation = Operation {
+        id: "DeleteAttendees",
+        method: Method::Post,
+        path: "/v1/mmc/control/conferences/attendees/delete",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `PUT /v1/mmc/control/conferences/allowAudience`
+    pub static ALLOW_AUDIENCE_JOIN: Operation = Operation {
+        id: "AllowAudienceJoin",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/allowAudience",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/mute/guestUnMute`
+    pub static ALLOW_GUEST_UNMUTE: Operation = Operation {
+        id: "AllowGuestUnmute",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/mute/guestUnMute",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
         id: "ShowWebHookConfig",
@@ -5951,7 +7102,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 26] = [
+    pub static ALL: [&Operation; 35] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -5974,6 +7125,15 @@ pub mod operations {
         &RENAME_PARTICIPANT,
         &HAND,
         &BATCH_HAND,
+        &ROLLCALL_PARTICIPANT,
+        &BROADCAST_PARTICIPANT,
+        &CANCEL_BROADCAST,
+        &INVITE_SHARE,
+        &INVITE_OPERATE_VIDEO,
+        &ALLOW_CLIENT_RECORD,
+        &DELETE_ATTENDEES,
+        &ALLOW_AUDIENCE_JOIN,
+        &ALLOW_GUEST_UNMUTE,
         &SHOW_WEB_HOOK_CONFIG,
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
@@ -6017,18 +7177,28 @@ pub mod schemas {
             ::types::RestRenamePartReqBody)), ("RestHandsUpReqBody",
             schemars::schema_for!(crate ::types::RestHandsUpReqBody)),
             ("RestBatchHandsUpReqBody", schemars::schema_for!(crate
-            ::types::RestBatchHandsUpReqBody)), ("RestMuteParticipantReqBody",
-            schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
-            ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
-            ("RestInviteReqBody", schemars::schema_for!(crate
-            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
-            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
-            ("RestProlongDurReqBody", schemars::schema_for!(crate
-            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
-            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
-            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
-            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
-            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ::types::RestBatchHandsUpReqBody)), ("InviteShareDTO",
+            schemars::schema_for!(crate ::types::InviteShareDto)), ("RestVideoBody",
+            schemars::schema_for!(crate ::types::RestVideoBody)),
+            ("RestAllowClientRecordReqBody", schemars::schema_for!(crate
+            ::types::RestAllowClientRecordReqBody)), ("RestAllowAudienceReqBody",
+            schemars::schema_for!(crate ::types::RestAllowAudienceReqBody)),
+            ("RestAllowUnMuteReqBody", schemars::schema_for!(crate
+            ::types::RestAllowUnMuteReqBody)), ("RestBulkDelAttendReqBody",
+            schemars::schema_for!(crate ::types::RestBulkDelAttendReqBody)),
+            ("DelAttendInfo", schemars::schema_for!(crate ::types::DelAttendInfo)),
+            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
+            ::types::RestMuteParticipantReqBody)), ("Attendee",
+            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
+            schemars::schema_for!(crate ::types::RestInviteReqBody)),
+            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
+            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
+            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
+            ("RestScheduleConfDTO", schemars::schema_for!(crate
+            ::types::RestScheduleConfDto)), ("ConferenceInfo",
+            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
+            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
+            schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

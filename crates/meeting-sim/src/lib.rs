@@ -25,8 +25,8 @@ use tokio::sync::watch;
 
 pub use faults::{FaultConfig, ScriptedFault};
 pub use model::{
-    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantSeed,
-    ParticipantView, Seed, Settings, StateView, Tenancy,
+    AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantFlags,
+    ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
 };
 pub use world::{Attempt, Change, Counters, Delivery, DeliveryState, SocketFaults};
 

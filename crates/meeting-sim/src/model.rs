@@ -355,6 +355,9 @@ pub struct ConferenceView {
     pub auto_prolong: bool,
     /// Its subject (CreateMeeting).
     pub subject: Option<String>,
+    /// Whether the audience may join (AllowAudienceJoin).
+    #[serde(default)]
+    pub allow_audience: bool,
 }
 
 /// A participant as it is now.
@@ -374,6 +377,30 @@ pub struct ParticipantView {
     pub host: bool,
     /// Whether its microphone is muted (MuteMeeting, MuteParticipant).
     pub muted: bool,
+    /// The rest of what the host sets on it.
+    #[serde(flatten)]
+    pub flags: ParticipantFlags,
+}
+
+/// What the host sets on a participant beyond mute and view: roles, hand, spotlight,
+/// sharing, camera, local recording.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct ParticipantFlags {
+    /// A co-host (SetCohost).
+    pub co_host: bool,
+    /// Its hand is raised (Hand, BatchHand).
+    pub hand_raised: bool,
+    /// Called on (RollcallParticipant).
+    pub roll_call: bool,
+    /// Shown to everyone (BroadcastParticipant).
+    pub broadcast: bool,
+    /// Sharing, on the host's invitation (InviteShare).
+    pub sharing: bool,
+    /// Its camera is off (InviteOperateVideo).
+    pub camera_off: bool,
+    /// It may record on its client (AllowClientRecord).
+    pub client_record: bool,
 }
 
 impl ParticipantView {

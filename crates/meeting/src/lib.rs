@@ -4,7 +4,7 @@
 // Layers, each using only those below it: values (error, clock, retry, credentials,
 // settings, store), the runtime, tokens, the client and its call pipeline, the
 // handles (conference), and the operation families (meeting, participants, roles,
-// management, webhook).
+// spotlight, management, webhook).
 mod client;
 pub mod clock;
 mod conference;
@@ -19,6 +19,7 @@ mod retry;
 mod roles;
 mod runtime;
 mod settings;
+mod spotlight;
 pub mod store;
 mod tokens;
 pub mod webhook;
@@ -38,4 +39,5 @@ pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,
 };
+pub use spotlight::AttendeeRef;
 pub use tokens::{AccessTokenInfo, ControlTokenInfo, Role};

@@ -14,7 +14,9 @@ use common::*;
 use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
-use meeting::{AppId, CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
+use meeting::{
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate,
+};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
 
@@ -295,6 +297,74 @@ async fn every_request_is_the_official_sdks() {
         c.conference(CONF)
             .with_host_password(HOST_PASSWORD)
             .lower_hands(&[LAPTOP_ID])
+            .await
+    })
+    .await;
+    check("RollcallParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .roll_call()
+            .await
+    })
+    .await;
+    check("BroadcastParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .broadcast()
+            .await
+    })
+    .await;
+    check("CancelBroadcast", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .cancel_broadcast()
+            .await
+    })
+    .await;
+    check("InviteShare", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .invite_to_share(true)
+            .await
+    })
+    .await;
+    check("InviteOperateVideo", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .ask_camera(true)
+            .await
+    })
+    .await;
+    check("AllowClientRecord", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .allow_local_recording(true)
+            .await
+    })
+    .await;
+    check("AllowAudienceJoin", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .allow_audience(true)
+            .await
+    })
+    .await;
+    check("AllowGuestUnmute", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .allow_guests_to_unmute(false)
+            .await
+    })
+    .await;
+    check("DeleteAttendees", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .remove_attendees(&[AttendeeRef::Number("+8613800000000".into())])
             .await
     })
     .await;

@@ -13,6 +13,7 @@ mod meeting;
 mod participants;
 mod roles;
 mod session;
+mod spotlight;
 mod webhook;
 
 use clap::Subcommand;
@@ -44,6 +45,7 @@ pub const FAMILIES: &[Family] = &[
     meeting::FAMILY,
     participants::FAMILY,
     roles::FAMILY,
+    spotlight::FAMILY,
     management::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
@@ -77,6 +79,13 @@ pub enum Command {
     Role(roles::Role),
     Rename(roles::Rename),
     Hand(roles::Hand),
+    RollCall(spotlight::RollCall),
+    Broadcast(spotlight::Broadcast),
+    Ask(spotlight::Ask),
+    LocalRecording(spotlight::LocalRecording),
+    Audience(spotlight::Audience),
+    GuestsUnmute(spotlight::GuestsUnmute),
+    RemoveAttendees(spotlight::RemoveAttendees),
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
@@ -117,6 +126,13 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Role(c) => emit(json, &c.run(global).await?),
         Command::Rename(c) => emit(json, &c.run(global).await?),
         Command::Hand(c) => emit(json, &c.run(global).await?),
+        Command::RollCall(c) => emit(json, &c.run(global).await?),
+        Command::Broadcast(c) => emit(json, &c.run(global).await?),
+        Command::Ask(c) => emit(json, &c.run(global).await?),
+        Command::LocalRecording(c) => emit(json, &c.run(global).await?),
+        Command::Audience(c) => emit(json, &c.run(global).await?),
+        Command::GuestsUnmute(c) => emit(json, &c.run(global).await?),
+        Command::RemoveAttendees(c) => emit(json, &c.run(global).await?),
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),

@@ -8,6 +8,7 @@ mod control;
 mod events;
 mod management;
 mod roles;
+mod spotlight;
 mod webhook;
 
 use std::collections::HashMap;
@@ -83,6 +84,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .iter()
         .chain(control::ROUTES)
         .chain(roles::ROUTES)
+        .chain(spotlight::ROUTES)
         .chain(management::ROUTES)
         .chain(webhook::ROUTES)
 }

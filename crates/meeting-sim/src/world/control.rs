@@ -84,9 +84,9 @@ impl World {
                 name: p.seed.name.clone(),
                 phone: p.phone.clone(),
                 state: Some(0),
-                video: Some(1),
+                video: Some(i32::from(!p.flags.camera_off)),
                 mute: Some(i32::from(p.muted)),
-                hand: Some(i32::from(p.hand_raised)),
+                hand: Some(i32::from(p.flags.hand_raised)),
             })
             .collect();
         let chair = conference.participants.iter().find(|p| p.seed.host);
@@ -98,7 +98,7 @@ impl World {
                 co_hosts: conference
                     .participants
                     .iter()
-                    .filter(|p| p.cohost)
+                    .filter(|p| p.flags.co_host)
                     .map(|p| p.seed.id.clone())
                     .collect(),
             }),

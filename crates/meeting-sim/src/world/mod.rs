@@ -3,7 +3,7 @@
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
-//! [`management`], [`webhook`].
+//! [`spotlight`], [`management`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -17,10 +17,12 @@ mod control;
 mod management;
 mod roles;
 mod sockets;
+mod spotlight;
 mod webhook;
 
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
+pub(crate) use spotlight::Spotlight;
 pub use webhook::{Attempt, Delivery, DeliveryState};
 pub(crate) use webhook::{ENABLED as WEBHOOK_ENABLED, Push, nonce};
 
@@ -138,10 +140,8 @@ pub struct Participant {
     pub view_locked_to: Option<String>,
     pub phone: Option<String>,
     pub muted: bool,
-    /// Whether its hand is raised.
-    pub hand_raised: bool,
-    /// Whether it is a co-host.
-    pub cohost: bool,
+    /// Roles, hand, spotlight, sharing, camera, local recording.
+    pub flags: crate::model::ParticipantFlags,
     /// When it joined, in ms since the epoch (the simulator's clock).
     pub joined_ms: i64,
 }
@@ -153,8 +153,7 @@ impl Participant {
             view_locked_to: None,
             phone: None,
             muted: false,
-            hand_raised: false,
-            cohost: false,
+            flags: Default::default(),
             joined_ms,
         }
     }
@@ -182,6 +181,8 @@ pub struct Conference {
     pub speakers: Vec<(String, i64)>,
     /// When it started (or was seeded), in ms since the epoch.
     pub started_ms: i64,
+    /// Whether the audience may join (AllowAudienceJoin).
+    pub allow_audience: bool,
 }
 
 impl Conference {
@@ -202,11 +203,13 @@ impl Conference {
                     phone: p.phone.clone(),
                     host: p.seed.host,
                     muted: p.muted,
+                    flags: p.flags.clone(),
                 })
                 .collect(),
             length_minutes: self.length_minutes,
             auto_prolong: self.auto_prolong,
             subject: self.subject.clone(),
+            allow_audience: self.allow_audience,
         }
     }
 
@@ -279,6 +282,7 @@ impl From<ConferenceSeed> for Conference {
             all_muted: false,
             speakers: Vec::new(),
             started_ms: 0,
+            allow_audience: false,
         }
     }
 }

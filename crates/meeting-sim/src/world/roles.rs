@@ -60,7 +60,7 @@ impl World {
         let p = conference
             .participant_mut(participant)
             .ok_or_else(|| not_in_meeting(id, participant))?;
-        p.cohost = on;
+        p.flags.co_host = on;
         self.changed(Change::Participant {
             conference: id.to_owned(),
             participant: participant.to_owned(),
@@ -105,7 +105,7 @@ impl World {
             .iter_mut()
             .filter(|p| participants.contains(&p.seed.id.as_str()))
         {
-            p.hand_raised = raised;
+            p.flags.hand_raised = raised;
         }
         for participant in participants {
             self.changed(Change::Participant {
