@@ -33,8 +33,10 @@ from huaweicloudsdkmeeting.v1 import (
     AllowAudienceJoinRequest,
     AllowClientRecordRequest,
     AllowGuestUnmuteRequest,
+    AllowWaitingParticipantRequest,
     Attendee,
     BatchHandRequest,
+    BatchMoveToWaitingRoomRequest,
     BroadcastParticipantRequest,
     CancelBroadcastRequest,
     CancelMeetingRequest,
@@ -53,6 +55,7 @@ from huaweicloudsdkmeeting.v1 import (
     LockMeetingRequest,
     LockViewRequest,
     MeetingClient,
+    MoveToWaitingRoomRequest,
     MuteMeetingRequest,
     MuteParticipantRequest,
     ProlongMeetingRequest,
@@ -60,7 +63,9 @@ from huaweicloudsdkmeeting.v1 import (
     RestAllowAudienceReqBody,
     RestAllowClientRecordReqBody,
     RestAllowUnMuteReqBody,
+    RestAllowWaitingParticipantReqBody,
     RestBatchHandsUpReqBody,
+    RestBatchMoveToWaitingRoomReqBody,
     RestBulkDelAttendReqBody,
     RestBulkHangUpReqBody,
     RestChairTokenReqBody,
@@ -68,6 +73,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestInviteReqBody,
     RestLockReqBody,
     RestLockSiteViewReqBody,
+    RestMoveToWaitingRoomReqBody,
     RestMuteParticipantReqBody,
     RestMuteReqBody,
     RestProlongDurReqBody,
@@ -204,6 +210,22 @@ def control_calls(sdk, token):
         ("AllowClientRecord", lambda: sdk.allow_client_record(AllowClientRecordRequest(
             conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
             body=RestAllowClientRecordReqBody(allow_client_record=1)))),
+        # The waiting room: out and back in, one by one, then in a batch and all at once.
+        ("MoveToWaitingRoom", lambda: sdk.move_to_waiting_room(MoveToWaitingRoomRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestMoveToWaitingRoomReqBody(participant_id=LAPTOP)))),
+        ("AllowWaitingParticipant", lambda: sdk.allow_waiting_participant(
+            AllowWaitingParticipantRequest(
+                conference_id=CONF, x_conference_authorization=token,
+                body=RestAllowWaitingParticipantReqBody(participant_id=LAPTOP, allow_all=False)))),
+        ("BatchMoveToWaitingRoom", lambda: sdk.batch_move_to_waiting_room(
+            BatchMoveToWaitingRoomRequest(
+                conference_id=CONF, x_conference_authorization=token,
+                body=RestBatchMoveToWaitingRoomReqBody(batch_participants=[LAPTOP])))),
+        ("AllowWaitingParticipant", lambda: sdk.allow_waiting_participant(
+            AllowWaitingParticipantRequest(
+                conference_id=CONF, x_conference_authorization=token,
+                body=RestAllowWaitingParticipantReqBody(allow_all=True)))),
         ("AllowAudienceJoin", lambda: sdk.allow_audience_join(AllowAudienceJoinRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestAllowAudienceReqBody(allow_audience=1)))),

@@ -1559,6 +1559,31 @@ pub mod types {
             schema.into()
         }
     }
+    ///`RestAllowWaitingParticipantReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestAllowWaitingParticipantReqBody {
+        ///true: admit everyone waiting.
+        #[serde(
+            rename = "allowAll",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_all: ::std::option::Option<bool>,
+        ///The participant to admit (without allowAll).
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+    }
     ///`RestBatchHandsUpReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -1631,6 +1656,21 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///`RestBatchMoveToWaitingRoomReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestBatchMoveToWaitingRoomReqBody {
+        ///The participants to move.
+        #[serde(rename = "batchParticipants")]
+        pub batch_participants: ::std::vec::Vec<::std::string::String>,
     }
     ///`RestBulkDelAttendReqBody`
     #[derive(
@@ -2101,6 +2141,87 @@ pub mod types {
                     .collect(),
             );
             schema.into()
+        }
+    }
+    ///`RestMoveToWaitingRoomReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestMoveToWaitingRoomReqBody {
+        ///The participant to move.
+        #[serde(rename = "participantID")]
+        pub participant_id: RestMoveToWaitingRoomReqBodyParticipantId,
+    }
+    ///The participant to move.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestMoveToWaitingRoomReqBodyParticipantId(::std::string::String);
+    impl ::std::ops::Deref for RestMoveToWaitingRoomReqBodyParticipantId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestMoveToWaitingRoomReqBodyParticipantId>
+    for ::std::string::String {
+        fn from(value: RestMoveToWaitingRoomReqBodyParticipantId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestMoveToWaitingRoomReqBodyParticipantId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestMoveToWaitingRoomReqBodyParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestMoveToWaitingRoomReqBodyParticipantId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestMoveToWaitingRoomReqBodyParticipantId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RestMuteParticipantReqBody`
@@ -6550,6 +6671,237 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Admit from the waiting room
+
+Lets the participant named in the body (or, with allowAll, everyone waiting) into the
+meeting. A repeat of one that was applied fails: the participant no longer waits.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/allowWaitingParticipant`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn allow_waiting_participant<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestAllowWaitingParticipantReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/allowWaitingParticipant", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "allow_waiting_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Move a participant into the waiting room
+
+The participant leaves the meeting for the waiting room. A repeat of one that was
+applied fails: the participant is no longer in the meeting.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/moveToWaitingRoom`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn move_to_waiting_room<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestMoveToWaitingRoomReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/moveToWaitingRoom", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "move_to_waiting_room",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Move participants into the waiting room
+
+Every named participant leaves the meeting for the waiting room, or none if one is
+not in the meeting.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/batchMoveToWaitingRoom`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn batch_move_to_waiting_room<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestBatchMoveToWaitingRoomReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/batchMoveToWaitingRoom", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "batch_move_to_waiting_room",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The enterprise's event-push configuration
 
 The configuration's record ID (for UpdateWebHookConfigStatus and
@@ -7069,6 +7421,30 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Safe,
     };
+    /// `PUT /v1/mmc/control/conferences/allowWaitingParticipant`
+    pub static ALLOW_WAITING_PARTICIPANT: Operation = Operation {
+        id: "AllowWaitingParticipant",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/allowWaitingParticipant",
+        auth: Auth::Control,
+        repeat: Repeat::Terminal,
+    };
+    /// `PUT /v1/mmc/control/conferences/moveToWaitingRoom`
+    pub static MOVE_TO_WAITING_ROOM: Operation = Operation {
+        id: "MoveToWaitingRoom",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/moveToWaitingRoom",
+        auth: Auth::Control,
+        repeat: Repeat::Terminal,
+    };
+    /// `PUT /v1/mmc/control/conferences/batchMoveToWaitingRoom`
+    pub static BATCH_MOVE_TO_WAITING_ROOM: Operation = Operation {
+        id: "BatchMoveToWaitingRoom",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/batchMoveToWaitingRoom",
+        auth: Auth::Control,
+        repeat: Repeat::Terminal,
+    };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
         id: "ShowWebHookConfig",
@@ -7102,7 +7478,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 35] = [
+    pub static ALL: [&Operation; 38] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -7134,6 +7510,9 @@ pub mod operations {
         &DELETE_ATTENDEES,
         &ALLOW_AUDIENCE_JOIN,
         &ALLOW_GUEST_UNMUTE,
+        &ALLOW_WAITING_PARTICIPANT,
+        &MOVE_TO_WAITING_ROOM,
+        &BATCH_MOVE_TO_WAITING_ROOM,
         &SHOW_WEB_HOOK_CONFIG,
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
@@ -7187,18 +7566,23 @@ pub mod schemas {
             ::types::RestAllowUnMuteReqBody)), ("RestBulkDelAttendReqBody",
             schemars::schema_for!(crate ::types::RestBulkDelAttendReqBody)),
             ("DelAttendInfo", schemars::schema_for!(crate ::types::DelAttendInfo)),
-            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
-            ::types::RestMuteParticipantReqBody)), ("Attendee",
-            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
-            schemars::schema_for!(crate ::types::RestInviteReqBody)),
-            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
-            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
-            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
-            ("RestScheduleConfDTO", schemars::schema_for!(crate
-            ::types::RestScheduleConfDto)), ("ConferenceInfo",
-            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
-            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
-            schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ("RestAllowWaitingParticipantReqBody", schemars::schema_for!(crate
+            ::types::RestAllowWaitingParticipantReqBody)),
+            ("RestMoveToWaitingRoomReqBody", schemars::schema_for!(crate
+            ::types::RestMoveToWaitingRoomReqBody)),
+            ("RestBatchMoveToWaitingRoomReqBody", schemars::schema_for!(crate
+            ::types::RestBatchMoveToWaitingRoomReqBody)), ("RestMuteParticipantReqBody",
+            schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
+            ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
+            ("RestInviteReqBody", schemars::schema_for!(crate
+            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
+            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
+            ("RestProlongDurReqBody", schemars::schema_for!(crate
+            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
+            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
+            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
+            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
+            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

@@ -201,6 +201,32 @@ pub async fn run() -> Result<(), Failure> {
         ),
     );
 
+    // A late guest knocks: the simulator's admin API puts them in the waiting room.
+    if !sim.wait(
+        &id,
+        ParticipantSeed::client("0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6", "Dave (late)"),
+    ) {
+        return Err(Failure::Usage("the late guest could not wait".into()));
+    }
+    let waiting = view(&sim)?.waiting.len();
+    meeting
+        .participant("0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6")
+        .admit()
+        .await?;
+    let dave = meeting.live().await?.named("Dave (late)").is_some();
+    step(
+        10,
+        "admit from waiting room",
+        &format!(
+            "{waiting} waiting; Dave {}",
+            if dave {
+                "is in the meeting"
+            } else {
+                "is still outside"
+            }
+        ),
+    );
+
     meeting
         .invite(&[Invitee::phone("+8613800000000").name("Carol")])
         .await?;
@@ -210,26 +236,26 @@ pub async fn run() -> Result<(), Failure> {
             "the invited participant did not join".into(),
         ));
     };
-    step(10, "invite Carol", &format!("joined as {}", carol.id));
+    step(11, "invite Carol", &format!("joined as {}", carol.id));
 
     meeting.participant(&carol.id).hang_up().await?;
     let left = view(&sim)?.participants.len();
     step(
-        11,
+        12,
         "hang up Carol",
         &format!("simulator: {left} participants left"),
     );
 
     meeting.prolong(30).await?;
     step(
-        12,
+        13,
         "prolong by 30 minutes",
         &format!("simulator: lasts {} minutes", view(&sim)?.length_minutes),
     );
 
     meeting.stop().await?;
     step(
-        13,
+        14,
         "stop the meeting",
         &format!("simulator: the meeting is {}", view(&sim)?.state),
     );
@@ -249,14 +275,14 @@ pub async fn run() -> Result<(), Failure> {
         .conference(SCHEDULED)
         .map_or_else(|| "gone".to_owned(), |c| c.state.to_string());
     step(
-        14,
+        15,
         "cancel the scheduled one",
         &format!("simulator: the meeting is {state}"),
     );
 
     match meeting.lock().await {
         Err(e) => step(
-            15,
+            16,
             "lock after the end",
             &format!("refused, as it should be: {e}"),
         ),

@@ -406,12 +406,13 @@ fn demo_runs_the_whole_flow() {
         " 7. mute all but the host",
         " 8. host to the board room",
         " 9. Alice's hand up, down",
-        "10. invite Carol",
-        "11. hang up Carol",
-        "12. prolong by 30 minutes",
-        "13. stop the meeting",
-        "14. cancel the scheduled one",
-        "15. lock after the end",
+        "10. admit from waiting room",
+        "11. invite Carol",
+        "12. hang up Carol",
+        "13. prolong by 30 minutes",
+        "14. stop the meeting",
+        "15. cancel the scheduled one",
+        "16. lock after the end",
         "what the event stream saw meanwhile",
         "+ Carol joined",
         "- Carol left",
@@ -421,6 +422,7 @@ fn demo_runs_the_whole_flow() {
     }
     assert!(text.contains("the meeting is locked") && text.contains("the meeting is ended"));
     assert!(text.contains("now held by Board room TE50") && text.contains("hand raised then down"));
+    assert!(text.contains("1 waiting; Dave is in the meeting"), "{text}");
     // The event stream saw the end of the meeting.
     assert!(
         text.lines()

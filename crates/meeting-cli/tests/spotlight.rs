@@ -49,7 +49,14 @@ fn the_spotlight_and_requests_change_what_the_simulator_holds() {
         .expect("runs");
     assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
     ok(&["remove-attendees", CONF, LAPTOP]);
-    assert_eq!(sim.handle.conference(CONF).expect("seeded").participants.len(), 1);
+    assert_eq!(
+        sim.handle
+            .conference(CONF)
+            .expect("seeded")
+            .participants
+            .len(),
+        1
+    );
     for usage in [
         &["remove-attendees", CONF][..],
         &["broadcast", CONF][..],
@@ -58,4 +65,42 @@ fn the_spotlight_and_requests_change_what_the_simulator_holds() {
         let out = sim.meeting().args(usage).output().expect("runs");
         assert_eq!(out.status.code(), Some(2), "{usage:?}");
     }
+}
+
+#[test]
+fn the_waiting_room_admits_and_takes_back() {
+    let sim = Sim::start();
+    let ok = |args: &[&str]| {
+        let out = sim.meeting().args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let waiting = || sim.handle.conference(CONF).expect("seeded").waiting;
+    assert!(
+        sim.handle
+            .wait(CONF, meeting_sim::ParticipantSeed::client("late", "Late"))
+    );
+    let refused = sim
+        .meeting()
+        .args(["waiting-room", "admit", CONF, "nobody"])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("SIM.000000463"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(ok(&["waiting-room", "admit", CONF, "late"]).contains("Admitted late"));
+    ok(&["waiting-room", "move", CONF, LAPTOP]);
+    ok(&["waiting-room", "move", CONF, TERMINAL, "late"]);
+    assert_eq!(waiting().len(), 3);
+    ok(&["waiting-room", "admit", CONF, "--all"]);
+    assert!(waiting().is_empty());
+    let usage = sim
+        .meeting()
+        .args(["waiting-room", "admit", CONF])
+        .output()
+        .expect("runs");
+    assert_eq!(usage.status.code(), Some(2));
 }

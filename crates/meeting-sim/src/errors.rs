@@ -96,6 +96,8 @@ pub(crate) mod codes {
     pub const HOST_PASSWORD_WRONG: &str = "SIM.000000461";
     /// SetRole: another participant holds the host role.
     pub const HOST_TAKEN: &str = "SIM.000000462";
+    /// AllowWaitingParticipant for someone who is not in the waiting room.
+    pub const NOT_WAITING: &str = "SIM.000000463";
     /// SetWebHookConfig with a URL that is not http(s) on a loopback address.
     pub const WEBHOOK_URL_REFUSED: &str = "SIM.000000451";
     /// Enabling the push: the receiver did not answer the handshake with its nonce

@@ -264,6 +264,13 @@ impl SimHandle {
         self.shared.world().join(id, participant).is_ok()
     }
 
+    /// Someone enters the waiting room of conference `id` (admitted with
+    /// AllowWaitingParticipant); `false` if that meeting is not in progress or it is
+    /// already in it.
+    pub fn wait(&self, id: &str, participant: ParticipantSeed) -> bool {
+        self.shared.world().wait(id, participant).is_ok()
+    }
+
     /// One conference as it is now.
     pub fn conference(&self, id: &str) -> Option<ConferenceView> {
         self.shared.world().view(id)

@@ -358,6 +358,9 @@ pub struct ConferenceView {
     /// Whether the audience may join (AllowAudienceJoin).
     #[serde(default)]
     pub allow_audience: bool,
+    /// Who waits in the waiting room (participant IDs, in the order they came).
+    #[serde(default)]
+    pub waiting: Vec<String>,
 }
 
 /// A participant as it is now.

@@ -4,7 +4,7 @@
 // Layers, each using only those below it: values (error, clock, retry, credentials,
 // settings, store), the runtime, tokens, the client and its call pipeline, the
 // handles (conference), and the operation families (meeting, participants, roles,
-// spotlight, management, webhook).
+// spotlight, waiting, management, webhook).
 mod client;
 pub mod clock;
 mod conference;
@@ -22,6 +22,7 @@ mod settings;
 mod spotlight;
 pub mod store;
 mod tokens;
+mod waiting;
 pub mod webhook;
 
 pub use client::{

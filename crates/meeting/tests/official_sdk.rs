@@ -368,6 +368,29 @@ async fn every_request_is_the_official_sdks() {
             .await
     })
     .await;
+    check("AllowWaitingParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .admit()
+            .await
+    })
+    .await;
+    check("MoveToWaitingRoom", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .to_waiting_room()
+            .await
+    })
+    .await;
+    check("BatchMoveToWaitingRoom", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .to_waiting_room(&[LAPTOP_ID])
+            .await
+    })
+    .await;
     check("MuteMeeting", account(), |c| async move {
         c.conference(CONF)
             .with_host_password(HOST_PASSWORD)

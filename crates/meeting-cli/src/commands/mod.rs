@@ -14,6 +14,7 @@ mod participants;
 mod roles;
 mod session;
 mod spotlight;
+mod waiting;
 mod webhook;
 
 use clap::Subcommand;
@@ -46,6 +47,7 @@ pub const FAMILIES: &[Family] = &[
     participants::FAMILY,
     roles::FAMILY,
     spotlight::FAMILY,
+    waiting::FAMILY,
     management::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
@@ -86,6 +88,7 @@ pub enum Command {
     Audience(spotlight::Audience),
     GuestsUnmute(spotlight::GuestsUnmute),
     RemoveAttendees(spotlight::RemoveAttendees),
+    WaitingRoom(waiting::WaitingRoom),
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
@@ -133,6 +136,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Audience(c) => emit(json, &c.run(global).await?),
         Command::GuestsUnmute(c) => emit(json, &c.run(global).await?),
         Command::RemoveAttendees(c) => emit(json, &c.run(global).await?),
+        Command::WaitingRoom(c) => emit(json, &c.run(global).await?),
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),

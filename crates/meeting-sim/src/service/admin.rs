@@ -20,6 +20,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route("/state", get(state))
         .route("/conferences/{id}", get(conference))
         .route("/conferences/{id}/participants", post(join))
+        .route("/conferences/{id}/waiting", post(wait))
         .route(
             "/conferences/{id}/participants/{participant}",
             axum::routing::delete(leave),
@@ -76,6 +77,19 @@ async fn join(
 }
 
 /// A participant leaves by itself.
+async fn wait(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(participant): Json<crate::model::ParticipantSeed>,
+) -> Result<Json<ConferenceView>, ApiError> {
+    let mut world = shared.world();
+    world.wait(&id, participant)?;
+    world
+        .view(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::meeting_not_found(&id))
+}
+
 async fn leave(
     State(shared): State<Arc<Shared>>,
     Path((id, participant)): Path<(String, String)>,

@@ -3,7 +3,7 @@
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
-//! [`spotlight`], [`management`], [`webhook`].
+//! [`spotlight`], [`waiting`], [`management`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -18,6 +18,7 @@ mod management;
 mod roles;
 mod sockets;
 mod spotlight;
+mod waiting;
 mod webhook;
 
 pub use sockets::SocketFaults;
@@ -183,6 +184,8 @@ pub struct Conference {
     pub started_ms: i64,
     /// Whether the audience may join (AllowAudienceJoin).
     pub allow_audience: bool,
+    /// Who waits to be admitted, in the order they came.
+    pub waiting: Vec<waiting::Waiting>,
 }
 
 impl Conference {
@@ -210,6 +213,7 @@ impl Conference {
             auto_prolong: self.auto_prolong,
             subject: self.subject.clone(),
             allow_audience: self.allow_audience,
+            waiting: self.waiting.iter().map(|w| w.seed.id.clone()).collect(),
         }
     }
 
@@ -283,6 +287,7 @@ impl From<ConferenceSeed> for Conference {
             speakers: Vec::new(),
             started_ms: 0,
             allow_audience: false,
+            waiting: Vec::new(),
         }
     }
 }
@@ -314,6 +319,13 @@ pub enum Change {
     Ended(String),
     /// Who is speaking changed.
     Speakers(String),
+    /// Someone entered or left the waiting room.
+    Waiting {
+        /// The conference ID.
+        conference: String,
+        /// The participant ID.
+        participant: String,
+    },
     /// A number was called into the conference.
     Invited {
         /// The conference ID.
@@ -330,6 +342,7 @@ impl Change {
             Self::Meeting(id) | Self::Scheduled(id) | Self::Ended(id) | Self::Speakers(id) => id,
             Self::Participant { conference, .. }
             | Self::Left { conference, .. }
+            | Self::Waiting { conference, .. }
             | Self::Invited { conference, .. } => conference,
         }
     }

@@ -301,6 +301,20 @@ impl World {
             Change::Ended(_) => {
                 frames.push((DYNAMIC, Publish::Full(dynamic(conference, now_ms))));
             }
+            Change::Waiting { participant, .. } => {
+                let item = match conference
+                    .waiting
+                    .iter()
+                    .find(|w| w.seed.id == *participant)
+                {
+                    Some(w) => waiting_item(w),
+                    None => json!({"pid": participant, "mode": 1, "pinfoMap": {}}),
+                };
+                frames.push((
+                    WAITING_LIST,
+                    incremental(WAITING_LIST, id, now_ms, json!([item])),
+                ));
+            }
             Change::Scheduled(_) => {}
         }
         let ended = matches!(change, Change::Ended(_));
@@ -391,9 +405,11 @@ fn full_frame(kind: &str, conference: &Conference, now_ms: i64) -> Option<String
             )
         }
         SPEAKERS => speakers(conference, now_ms),
-        ATTENDEES | WAITING_LIST => {
-            with_header(kind, &conference.id, now_ms, true, json!({"data": []}))
+        WAITING_LIST => {
+            let items: Vec<Value> = conference.waiting.iter().map(waiting_item).collect();
+            with_header(kind, &conference.id, now_ms, true, json!({"data": items}))
         }
+        ATTENDEES => with_header(kind, &conference.id, now_ms, true, json!({"data": []})),
         _ => return None,
     })
 }
@@ -509,6 +525,16 @@ fn speakers(c: &Conference, now_ms: i64) -> String {
 
 /// A `ParticipantsNotify` item: every value a string, as the pages define them (the
 /// login-type key spelled as the field table spells it).
+/// A waiting-room item, as `WaitingListNotify` lists it.
+fn waiting_item(w: &super::waiting::Waiting) -> Value {
+    json!({"pid": w.seed.id, "mode": 0, "pinfoMap": {
+        "NAME": w.seed.name.clone().unwrap_or_default(),
+        "ADDTIME": w.since_ms.to_string(),
+        "ANONYMOUS": "0",
+        "WAITINGSTATE": "0",
+    }})
+}
+
 fn participant_item(p: &Participant) -> Value {
     let flag = |on: bool| if on { "1" } else { "0" };
     let mut info = json!({

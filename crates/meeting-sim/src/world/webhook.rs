@@ -451,7 +451,7 @@ impl World {
                     events.push(("meeting.conclude", None));
                 }
             }
-            Change::Speakers(_) | Change::Invited { .. } => {}
+            Change::Speakers(_) | Change::Invited { .. } | Change::Waiting { .. } => {}
         }
         if events.is_empty() || hooks.enabled().next().is_none() {
             return;
