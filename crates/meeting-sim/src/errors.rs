@@ -34,6 +34,13 @@ impl ApiError {
             format!("meeting {id} does not exist"),
         )
     }
+    pub fn participant_not_found(id: &str, participant: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::PARTICIPANT_NOT_FOUND,
+            format!("participant {participant} is not in meeting {id}"),
+        )
+    }
     pub fn not_in_progress(id: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -96,6 +103,9 @@ pub(crate) mod codes {
     pub const HOST_PASSWORD_WRONG: &str = "SIM.000000461";
     /// SetRole: another participant holds the host role.
     pub const HOST_TAKEN: &str = "SIM.000000462";
+    /// A call naming a participant who is not in the meeting (the pages document the
+    /// refusal, not its code).
+    pub const PARTICIPANT_NOT_FOUND: &str = "SIM.000000464";
     /// AllowWaitingParticipant for someone who is not in the waiting room.
     pub const NOT_WAITING: &str = "SIM.000000463";
     /// SetWebHookConfig with a URL that is not http(s) on a loopback address.

@@ -280,7 +280,36 @@ pub enum ErrorKind {
     UnexpectedResponse,
 }
 
+/// A refusal of the service that a caller may want to act on, told apart by its code
+/// (see [`Error::refusal`]). The codes are the simulator's where the reference pages
+/// document the refusal but not its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The participant named is not in the meeting.
+    ParticipantNotInMeeting,
+    /// The host password given to take the host role is wrong.
+    WrongHostPassword,
+    /// Another participant holds the host role: release it first.
+    HostRoleTaken,
+    /// The participant to admit is not in the waiting room.
+    NotWaiting,
+}
+
 impl Error {
+    /// Which refusal this is, for the ones this version tells apart; `None` for any
+    /// other error (look at [`Error::kind`] then).
+    pub fn refusal(&self) -> Option<Refusal> {
+        let Self::Service(e) = self else { return None };
+        Some(match e.code.as_str() {
+            "SIM.000000464" => Refusal::ParticipantNotInMeeting,
+            "SIM.000000461" => Refusal::WrongHostPassword,
+            "SIM.000000462" => Refusal::HostRoleTaken,
+            "SIM.000000463" => Refusal::NotWaiting,
+            _ => return None,
+        })
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -31,7 +31,7 @@ pub use client::{
 };
 pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
-pub use error::{ConfigError, Context, Error, ErrorKind, Result, ServiceError, printable};
+pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError, printable};
 // The operation families' public types (their methods are on the handles).
 pub use management::*;
 pub use meeting::*;

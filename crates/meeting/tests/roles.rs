@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use futures::StreamExt;
 use meeting::events::{EventKind, EventStream, ParticipantField};
-use meeting::{ErrorKind, LiveRole};
+use meeting::{ErrorKind, LiveRole, Refusal};
 
 /// The next change of `participant`, with what changed (10 s at most).
 async fn changed(events: &mut EventStream, participant: &str) -> Vec<ParticipantField> {
@@ -58,13 +58,13 @@ async fn the_host_role_moves_with_the_password_and_is_refused_while_held() {
         .await
         .expect_err("a second host");
     assert_eq!(held.kind(), ErrorKind::PermissionDenied);
-    assert_eq!(held.code(), Some("SIM.000000462"));
+    assert_eq!(held.refusal(), Some(Refusal::HostRoleTaken));
     let wrong = meeting
         .participant(LAPTOP)
         .make_host("not-the-password")
         .await
         .expect_err("a wrong password");
-    assert_eq!(wrong.code(), Some("SIM.000000461"));
+    assert_eq!(wrong.refusal(), Some(Refusal::WrongHostPassword));
     assert!(!format!("{wrong} {wrong:?}").contains("not-the-password"));
     let absent = meeting
         .participant("nobody")
@@ -72,6 +72,7 @@ async fn the_host_role_moves_with_the_password_and_is_refused_while_held() {
         .await
         .expect_err("not in the meeting");
     assert_eq!(absent.kind(), ErrorKind::BadRequest);
+    assert_eq!(absent.refusal(), Some(Refusal::ParticipantNotInMeeting));
     let empty = meeting
         .participant(LAPTOP)
         .make_host("")

@@ -83,7 +83,10 @@ async fn broadcast_and_roll_call_move_from_one_participant_to_the_next() {
         .roll_call()
         .await
         .expect_err("not in the meeting");
-    assert_eq!(absent.kind(), ErrorKind::BadRequest);
+    assert_eq!(
+        absent.refusal(),
+        Some(meeting::Refusal::ParticipantNotInMeeting)
+    );
     assert!(flags(&sim, LAPTOP).roll_call, "a refusal changes nothing");
 }
 

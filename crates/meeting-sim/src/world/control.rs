@@ -49,14 +49,10 @@ impl World {
     ) -> Result<(), ApiError> {
         let conference = self.ongoing_mut(id)?;
         if conference.participant_mut(source).is_none() {
-            return Err(ApiError::bad_request(format!(
-                "participant {source} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, source));
         }
         let Some(participant) = conference.participant_mut(terminal) else {
-            return Err(ApiError::bad_request(format!(
-                "participant {terminal} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, terminal));
         };
         if !participant.seed.professional_terminal {
             return Err(ApiError::new(
@@ -144,9 +140,7 @@ impl World {
     ) -> Result<(), ApiError> {
         let conference = self.ongoing_mut(id)?;
         let Some(found) = conference.participant_mut(participant) else {
-            return Err(ApiError::bad_request(format!(
-                "participant {participant} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, participant));
         };
         found.muted = mute;
         self.changed(Change::Participant {
@@ -213,9 +207,7 @@ impl World {
             .iter()
             .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
         {
-            return Err(ApiError::bad_request(format!(
-                "participant {missing} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, missing));
         }
         conference
             .participants
@@ -302,9 +294,7 @@ impl World {
         let before = conference.participants.len();
         conference.participants.retain(|p| p.seed.id != participant);
         if conference.participants.len() == before {
-            return Err(ApiError::bad_request(format!(
-                "participant {participant} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, participant));
         }
         conference.speakers.retain(|(pid, _)| pid != participant);
         self.changed(Change::Left {
@@ -322,9 +312,7 @@ impl World {
             .iter()
             .find(|(pid, _)| !conference.participants.iter().any(|p| p.seed.id == *pid))
         {
-            return Err(ApiError::bad_request(format!(
-                "participant {missing} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, missing));
         }
         let mut loudest = speakers.to_vec();
         loudest.sort_by_key(|(_, volume)| std::cmp::Reverse(*volume));

@@ -7,7 +7,7 @@ use super::{Change, World};
 use crate::errors::{ApiError, codes};
 
 fn not_in_meeting(id: &str, participant: &str) -> ApiError {
-    ApiError::bad_request(format!("participant {participant} is not in meeting {id}"))
+    ApiError::participant_not_found(id, participant)
 }
 
 impl World {

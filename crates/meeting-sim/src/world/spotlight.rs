@@ -6,7 +6,7 @@ use super::{Change, World};
 use crate::errors::ApiError;
 
 fn not_in_meeting(id: &str, participant: &str) -> ApiError {
-    ApiError::bad_request(format!("participant {participant} is not in meeting {id}"))
+    ApiError::participant_not_found(id, participant)
 }
 
 /// Which one-at-a-time spotlight.
@@ -109,10 +109,10 @@ impl World {
             match found {
                 Some(p) => gone.push(p.seed.id.clone()),
                 None => {
-                    return Err(ApiError::bad_request(format!(
-                        "attendee {} is not in meeting {id}",
-                        participant.or(*number).unwrap_or("(unnamed)")
-                    )));
+                    return Err(ApiError::participant_not_found(
+                        id,
+                        participant.or(*number).unwrap_or("(unnamed)"),
+                    ));
                 }
             }
         }

@@ -103,9 +103,7 @@ impl World {
             .iter()
             .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
         {
-            return Err(ApiError::bad_request(format!(
-                "participant {missing} is not in meeting {id}"
-            )));
+            return Err(ApiError::participant_not_found(id, missing));
         }
         let (moved, stay): (Vec<Participant>, Vec<Participant>) =
             std::mem::take(&mut conference.participants)
