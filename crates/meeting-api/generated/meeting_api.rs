@@ -1183,6 +1183,76 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
     }
+    ///`PauseConferenceReq`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PauseConferenceReq {
+        ///0: the meeting runs. 1: it is paused.
+        pub pause: PauseConferenceReqPause,
+    }
+    ///0: the meeting runs. 1: it is paused.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct PauseConferenceReqPause(i32);
+    impl ::std::ops::Deref for PauseConferenceReqPause {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PauseConferenceReqPause> for i32 {
+        fn from(value: PauseConferenceReqPause) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for PauseConferenceReqPause {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PauseConferenceReqPause {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for PauseConferenceReqPause {
+        fn schema_name() -> ::std::string::String {
+            "PauseConferenceReqPause".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///Proxy token for re-routing.
     #[derive(
         ::serde::Deserialize,
@@ -2806,6 +2876,291 @@ pub mod types {
     impl ::schemars::JsonSchema for RestSetCohostBodyIsCohost {
         fn schema_name() -> ::std::string::String {
             "RestSetCohostBodyIsCohost".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestSetLiveReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetLiveReqBody {
+        ///0: stop the live stream. 1: start it.
+        #[serde(rename = "isLive")]
+        pub is_live: RestSetLiveReqBodyIsLive,
+    }
+    ///0: stop the live stream. 1: start it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetLiveReqBodyIsLive(i32);
+    impl ::std::ops::Deref for RestSetLiveReqBodyIsLive {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetLiveReqBodyIsLive> for i32 {
+        fn from(value: RestSetLiveReqBodyIsLive) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSetLiveReqBodyIsLive {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSetLiveReqBodyIsLive {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetLiveReqBodyIsLive {
+        fn schema_name() -> ::std::string::String {
+            "RestSetLiveReqBodyIsLive".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestSetMmrLiveReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetMmrLiveReqBody {
+        ///0: stop the live stream. 1: start it.
+        #[serde(rename = "liveState")]
+        pub live_state: RestSetMmrLiveReqBodyLiveState,
+    }
+    ///0: stop the live stream. 1: start it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetMmrLiveReqBodyLiveState(i32);
+    impl ::std::ops::Deref for RestSetMmrLiveReqBodyLiveState {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetMmrLiveReqBodyLiveState> for i32 {
+        fn from(value: RestSetMmrLiveReqBodyLiveState) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSetMmrLiveReqBodyLiveState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSetMmrLiveReqBodyLiveState {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetMmrLiveReqBodyLiveState {
+        fn schema_name() -> ::std::string::String {
+            "RestSetMmrLiveReqBodyLiveState".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestSetMmrRecordReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetMmrRecordReqBody {
+        ///0: pause. 1: start. 2: stop.
+        #[serde(rename = "recordType")]
+        pub record_type: RestSetMmrRecordReqBodyRecordType,
+    }
+    ///0: pause. 1: start. 2: stop.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetMmrRecordReqBodyRecordType(i32);
+    impl ::std::ops::Deref for RestSetMmrRecordReqBodyRecordType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetMmrRecordReqBodyRecordType> for i32 {
+        fn from(value: RestSetMmrRecordReqBodyRecordType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSetMmrRecordReqBodyRecordType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSetMmrRecordReqBodyRecordType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetMmrRecordReqBodyRecordType {
+        fn schema_name() -> ::std::string::String {
+            "RestSetMmrRecordReqBodyRecordType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestSetRecordReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetRecordReqBody {
+        ///0: stop recording. 1: start.
+        #[serde(rename = "isRecord")]
+        pub is_record: RestSetRecordReqBodyIsRecord,
+    }
+    ///0: stop recording. 1: start.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetRecordReqBodyIsRecord(i32);
+    impl ::std::ops::Deref for RestSetRecordReqBodyIsRecord {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetRecordReqBodyIsRecord> for i32 {
+        fn from(value: RestSetRecordReqBodyIsRecord) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSetRecordReqBodyIsRecord {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSetRecordReqBodyIsRecord {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetRecordReqBodyIsRecord {
+        fn schema_name() -> ::std::string::String {
+            "RestSetRecordReqBodyIsRecord".to_string()
         }
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
@@ -6902,6 +7257,377 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Start or stop recording
+
+isRecord 1 starts recording the meeting, 0 stops it. Refused where the enterprise has
+no recording resource.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/record`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn record<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetRecordReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/record", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "record",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start, pause or stop an MMR meeting's recording
+
+recordType 1 starts, 0 pauses, 2 stops the recording of an MMR (cloud) meeting.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/mmrRecord`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_mmr_record<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetMmrRecordReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/mmrRecord", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_mmr_record",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start or stop the live stream
+
+isLive 1 starts streaming the meeting live, 0 stops it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/live`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn live<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetLiveReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/live", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "live",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start or stop an MMR meeting's live stream
+
+liveState 1 starts, 0 stops the live stream of an MMR (cloud) meeting.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/mmrLive`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_mmr_live<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetMmrLiveReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/mmrLive", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_mmr_live",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Pause or resume the meeting
+
+pause 1 pauses the meeting (everyone is muted and sees a pause screen), 0 resumes it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/pause`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn pause_conference<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::PauseConferenceReq,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/pause", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "pause_conference",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The enterprise's event-push configuration
 
 The configuration's record ID (for UpdateWebHookConfigStatus and
@@ -7445,6 +8171,46 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Terminal,
     };
+    /// `PUT /v1/mmc/control/conferences/record`
+    pub static RECORD: Operation = Operation {
+        id: "Record",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/record",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/mmrRecord`
+    pub static SET_MMR_RECORD: Operation = Operation {
+        id: "SetMmrRecord",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/mmrRecord",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/live`
+    pub static LIVE: Operation = Operation {
+        id: "Live",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/live",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/mmrLive`
+    pub static SET_MMR_LIVE: Operation = Operation {
+        id: "SetMmrLive",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/mmrLive",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/pause`
+    pub static PAUSE_CONFERENCE: Operation = Operation {
+        id: "PauseConference",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/pause",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
         id: "ShowWebHookConfig",
@@ -7478,7 +8244,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 38] = [
+    pub static ALL: [&Operation; 43] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -7513,6 +8279,11 @@ pub mod operations {
         &ALLOW_WAITING_PARTICIPANT,
         &MOVE_TO_WAITING_ROOM,
         &BATCH_MOVE_TO_WAITING_ROOM,
+        &RECORD,
+        &SET_MMR_RECORD,
+        &LIVE,
+        &SET_MMR_LIVE,
+        &PAUSE_CONFERENCE,
         &SHOW_WEB_HOOK_CONFIG,
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
@@ -7571,18 +8342,26 @@ pub mod schemas {
             ("RestMoveToWaitingRoomReqBody", schemars::schema_for!(crate
             ::types::RestMoveToWaitingRoomReqBody)),
             ("RestBatchMoveToWaitingRoomReqBody", schemars::schema_for!(crate
-            ::types::RestBatchMoveToWaitingRoomReqBody)), ("RestMuteParticipantReqBody",
-            schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
-            ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
-            ("RestInviteReqBody", schemars::schema_for!(crate
-            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
-            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
-            ("RestProlongDurReqBody", schemars::schema_for!(crate
-            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
-            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
-            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
-            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
-            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ::types::RestBatchMoveToWaitingRoomReqBody)), ("RestSetRecordReqBody",
+            schemars::schema_for!(crate ::types::RestSetRecordReqBody)),
+            ("RestSetMmrRecordReqBody", schemars::schema_for!(crate
+            ::types::RestSetMmrRecordReqBody)), ("RestSetLiveReqBody",
+            schemars::schema_for!(crate ::types::RestSetLiveReqBody)),
+            ("RestSetMmrLiveReqBody", schemars::schema_for!(crate
+            ::types::RestSetMmrLiveReqBody)), ("PauseConferenceReq",
+            schemars::schema_for!(crate ::types::PauseConferenceReq)),
+            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
+            ::types::RestMuteParticipantReqBody)), ("Attendee",
+            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
+            schemars::schema_for!(crate ::types::RestInviteReqBody)),
+            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
+            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
+            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
+            ("RestScheduleConfDTO", schemars::schema_for!(crate
+            ::types::RestScheduleConfDto)), ("ConferenceInfo",
+            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
+            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
+            schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

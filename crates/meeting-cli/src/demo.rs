@@ -96,14 +96,25 @@ pub async fn run() -> Result<(), Failure> {
     };
 
     meeting.lock().await?;
+    // Recorded from here to the end: stopping the meeting stops the recording.
+    meeting.start_recording().await?;
+    let now = view(&sim)?;
     step(
         4,
-        "lock",
-        if view(&sim)?.locked {
-            "simulator: the meeting is locked"
-        } else {
-            "simulator: the meeting is still unlocked"
-        },
+        "lock, record",
+        &format!(
+            "simulator: the meeting is {}; {}",
+            if now.locked {
+                "locked"
+            } else {
+                "still unlocked"
+            },
+            if now.broadcasting.recording == meeting_sim::RecordingState::On {
+                "recording"
+            } else {
+                "not recording"
+            }
+        ),
     );
 
     meeting
@@ -257,7 +268,15 @@ pub async fn run() -> Result<(), Failure> {
     step(
         14,
         "stop the meeting",
-        &format!("simulator: the meeting is {}", view(&sim)?.state),
+        &format!(
+            "simulator: the meeting is {}, its recording {}",
+            view(&sim)?.state,
+            if view(&sim)?.broadcasting.recording_stopped_ms.is_some() {
+                "stopped with it"
+            } else {
+                "never stopped"
+            }
+        ),
     );
 
     let seen = tokio::time::timeout(Duration::from_secs(10), watcher)

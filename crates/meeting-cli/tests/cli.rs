@@ -400,7 +400,7 @@ fn demo_runs_the_whole_flow() {
         " 1. schedule a meeting",
         " 2. control token",
         " 3. who is in the meeting",
-        " 4. lock",
+        " 4. lock, record",
         " 5. lock sharing, call-in",
         " 6. room video to speaker",
         " 7. mute all but the host",
@@ -423,6 +423,10 @@ fn demo_runs_the_whole_flow() {
     assert!(text.contains("the meeting is locked") && text.contains("the meeting is ended"));
     assert!(text.contains("now held by Board room TE50") && text.contains("hand raised then down"));
     assert!(text.contains("1 waiting; Dave is in the meeting"), "{text}");
+    assert!(
+        text.contains("locked; recording") && text.contains("its recording stopped with it"),
+        "{text}"
+    );
     // The event stream saw the end of the meeting.
     assert!(
         text.lines()

@@ -106,6 +106,8 @@ pub(crate) mod codes {
     /// A call naming a participant who is not in the meeting (the pages document the
     /// refusal, not its code).
     pub const PARTICIPANT_NOT_FOUND: &str = "SIM.000000464";
+    /// Record or SetMmrRecord where the enterprise has no recording resource.
+    pub const NO_RECORDING_RESOURCE: &str = "SIM.000000465";
     /// AllowWaitingParticipant for someone who is not in the waiting room.
     pub const NOT_WAITING: &str = "SIM.000000463";
     /// SetWebHookConfig with a URL that is not http(s) on a loopback address.

@@ -28,7 +28,9 @@ pub use model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantFlags,
     ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
 };
-pub use world::{Attempt, Change, Counters, Delivery, DeliveryState, SocketFaults};
+pub use world::{
+    Attempt, Broadcasting, Change, Counters, Delivery, DeliveryState, RecordingState, SocketFaults,
+};
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its
 /// key `key.pem`) and the CA that signed it (`ca.pem`) into `dir`: for tests that serve

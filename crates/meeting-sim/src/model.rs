@@ -16,6 +16,9 @@ pub struct Seed {
     /// Conferences.
     #[serde(default)]
     pub conferences: Vec<ConferenceSeed>,
+    /// The enterprise has no recording resource: starting a recording is refused.
+    #[serde(default)]
+    pub no_recording_resource: bool,
 }
 
 impl Seed {
@@ -61,6 +64,7 @@ impl Seed {
                 ConferenceSeed::new("914087436", "000000", ConferenceState::Scheduled)
                     .organizer("alice"),
             ],
+            no_recording_resource: false,
         }
     }
 }
@@ -361,6 +365,9 @@ pub struct ConferenceView {
     /// Who waits in the waiting room (participant IDs, in the order they came).
     #[serde(default)]
     pub waiting: Vec<String>,
+    /// Its recording, live stream and pause.
+    #[serde(default)]
+    pub broadcasting: crate::Broadcasting,
 }
 
 /// A participant as it is now.

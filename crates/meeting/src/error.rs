@@ -294,6 +294,8 @@ pub enum Refusal {
     HostRoleTaken,
     /// The participant to admit is not in the waiting room.
     NotWaiting,
+    /// The enterprise has no recording resource.
+    NoRecordingResource,
 }
 
 impl Error {
@@ -306,6 +308,7 @@ impl Error {
             "SIM.000000461" => Refusal::WrongHostPassword,
             "SIM.000000462" => Refusal::HostRoleTaken,
             "SIM.000000463" => Refusal::NotWaiting,
+            "SIM.000000465" => Refusal::NoRecordingResource,
             _ => return None,
         })
     }

@@ -4,7 +4,7 @@
 // Layers, each using only those below it: values (error, clock, retry, credentials,
 // settings, store), the runtime, tokens, the client and its call pipeline, the
 // handles (conference), and the operation families (meeting, participants, roles,
-// spotlight, waiting, management, webhook).
+// spotlight, waiting, recording, management, webhook).
 mod client;
 pub mod clock;
 mod conference;
@@ -15,6 +15,7 @@ pub mod events;
 mod management;
 mod meeting;
 mod participants;
+mod recording;
 mod retry;
 mod roles;
 mod runtime;
@@ -36,6 +37,7 @@ pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, Service
 pub use management::*;
 pub use meeting::*;
 pub use participants::*;
+pub use recording::MmrRecording;
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,

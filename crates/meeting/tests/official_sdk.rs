@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
-    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate,
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Invitee, MmrRecording, NewMeeting,
+    SettingsUpdate,
 };
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
@@ -388,6 +389,41 @@ async fn every_request_is_the_official_sdks() {
         c.conference(CONF)
             .with_host_password(HOST_PASSWORD)
             .to_waiting_room(&[LAPTOP_ID])
+            .await
+    })
+    .await;
+    check("Record", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .start_recording()
+            .await
+    })
+    .await;
+    check("SetMmrRecord", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mmr_recording(MmrRecording::Start)
+            .await
+    })
+    .await;
+    check("Live", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .live_stream(true)
+            .await
+    })
+    .await;
+    check("SetMmrLive", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mmr_live_stream(true)
+            .await
+    })
+    .await;
+    check("PauseConference", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .pause(true)
             .await
     })
     .await;

@@ -4,32 +4,9 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
-use futures::StreamExt;
-use meeting::events::{EventKind, EventStream, ParticipantField};
+use meeting::events::ParticipantField;
 use meeting::{ErrorKind, LiveRole, Refusal};
-
-/// The next change of `participant`, with what changed (10 s at most).
-async fn changed(events: &mut EventStream, participant: &str) -> Vec<ParticipantField> {
-    let wait = async {
-        while let Some(event) = events.next().await {
-            if let EventKind::ParticipantChanged {
-                participant: p,
-                changed,
-            } = event.expect("an event").kind
-                && p.id == participant
-            {
-                return changed;
-            }
-        }
-        panic!("the stream ended");
-    };
-    tokio::time::timeout(Duration::from_secs(10), wait)
-        .await
-        .expect("within 10 s")
-}
 
 #[tokio::test]
 async fn the_host_role_moves_with_the_password_and_is_refused_while_held() {
@@ -45,7 +22,7 @@ async fn the_host_role_moves_with_the_password_and_is_refused_while_held() {
         .await
         .expect("takes the host role");
     assert!(
-        changed(&mut events, TERMINAL)
+        next_change(&mut events, TERMINAL)
             .await
             .contains(&ParticipantField::Role)
     );
@@ -119,7 +96,7 @@ async fn names_and_hands_change_one_by_one_or_all_at_once() {
         .await
         .expect("renamed");
     assert!(
-        changed(&mut events, LAPTOP)
+        next_change(&mut events, LAPTOP)
             .await
             .contains(&ParticipantField::Name)
     );
@@ -129,7 +106,7 @@ async fn names_and_hands_change_one_by_one_or_all_at_once() {
         .await
         .expect("raised");
     assert!(
-        changed(&mut events, LAPTOP)
+        next_change(&mut events, LAPTOP)
             .await
             .contains(&ParticipantField::HandRaised)
     );

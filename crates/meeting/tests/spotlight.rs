@@ -4,32 +4,9 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
-use futures::StreamExt;
-use meeting::events::{EventKind, EventStream, ParticipantField};
+use meeting::events::ParticipantField;
 use meeting::{AttendeeRef, ErrorKind};
-
-/// The next change of `participant`, with what changed (10 s at most).
-async fn changed(events: &mut EventStream, participant: &str) -> Vec<ParticipantField> {
-    let wait = async {
-        while let Some(event) = events.next().await {
-            if let EventKind::ParticipantChanged {
-                participant: p,
-                changed,
-            } = event.expect("an event").kind
-                && p.id == participant
-            {
-                return changed;
-            }
-        }
-        panic!("the stream ended");
-    };
-    tokio::time::timeout(Duration::from_secs(10), wait)
-        .await
-        .expect("within 10 s")
-}
 
 fn flags(sim: &meeting_sim::SimHandle, pid: &str) -> meeting_sim::ParticipantFlags {
     sim.conference(CONF)
@@ -55,7 +32,7 @@ async fn broadcast_and_roll_call_move_from_one_participant_to_the_next() {
         .await
         .expect("broadcast");
     assert!(
-        changed(&mut events, LAPTOP)
+        next_change(&mut events, LAPTOP)
             .await
             .contains(&ParticipantField::Broadcast)
     );
@@ -101,13 +78,13 @@ async fn sharing_camera_and_local_recording_are_the_participants_own() {
 
     laptop.invite_to_share(true).await.expect("invited");
     assert!(
-        changed(&mut events, LAPTOP)
+        next_change(&mut events, LAPTOP)
             .await
             .contains(&ParticipantField::Sharing)
     );
     laptop.ask_camera(false).await.expect("asked");
     assert!(
-        changed(&mut events, LAPTOP)
+        next_change(&mut events, LAPTOP)
             .await
             .contains(&ParticipantField::CameraOn)
     );

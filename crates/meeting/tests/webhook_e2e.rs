@@ -234,3 +234,27 @@ async fn enabling_fails_with_the_documented_code_when_nobody_answers_the_handsha
     client.delete_webhook(&config.id).await.expect("deleted");
     assert!(client.webhook_config(&Default::default()).await.is_err());
 }
+
+#[tokio::test]
+async fn stopping_a_recording_pushes_record_finish() {
+    let sim = sim().await;
+    let (url, seen) = receiver(0, ManualClock::default()).await;
+    let client = enable(&sim, &url).await;
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    meeting.start_recording().await.expect("records");
+    meeting.stop_recording().await.expect("stops");
+    eventually(|| !seen.lock().expect("lock").is_empty()).await;
+    eventually(|| {
+        sim.webhook_deliveries()
+            .iter()
+            .all(|d| d.state == DeliveryState::Delivered)
+    })
+    .await;
+    assert_eq!(kinds(&seen), ["record.finish"]);
+    let event = seen.lock().expect("lock")[0].clone();
+    assert_eq!(event.meeting, CONF);
+    assert!(matches!(
+        event.kind,
+        meeting::webhook::PushKind::RecordingFinished
+    ));
+}

@@ -11,6 +11,7 @@ mod events;
 mod management;
 mod meeting;
 mod participants;
+mod recording;
 mod roles;
 mod session;
 mod spotlight;
@@ -48,6 +49,7 @@ pub const FAMILIES: &[Family] = &[
     roles::FAMILY,
     spotlight::FAMILY,
     waiting::FAMILY,
+    recording::FAMILY,
     management::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
@@ -89,6 +91,9 @@ pub enum Command {
     GuestsUnmute(spotlight::GuestsUnmute),
     RemoveAttendees(spotlight::RemoveAttendees),
     WaitingRoom(waiting::WaitingRoom),
+    Record(recording::Record),
+    Live(recording::Live),
+    Pause(recording::Pause),
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
@@ -137,6 +142,9 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::GuestsUnmute(c) => emit(json, &c.run(global).await?),
         Command::RemoveAttendees(c) => emit(json, &c.run(global).await?),
         Command::WaitingRoom(c) => emit(json, &c.run(global).await?),
+        Command::Record(c) => emit(json, &c.run(global).await?),
+        Command::Live(c) => emit(json, &c.run(global).await?),
+        Command::Pause(c) => emit(json, &c.run(global).await?),
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),

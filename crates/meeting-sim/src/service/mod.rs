@@ -7,6 +7,7 @@ mod auth;
 mod control;
 mod events;
 mod management;
+mod recording;
 mod roles;
 mod spotlight;
 mod webhook;
@@ -85,6 +86,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(control::ROUTES)
         .chain(roles::ROUTES)
         .chain(spotlight::ROUTES)
+        .chain(recording::ROUTES)
         .chain(management::ROUTES)
         .chain(webhook::ROUTES)
 }

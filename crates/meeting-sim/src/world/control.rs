@@ -241,8 +241,10 @@ impl World {
 
     /// StopMeeting: the meeting ends for everyone, and its control tokens with it.
     pub fn stop(&mut self, id: &str) -> Result<(), ApiError> {
+        let now_ms = self.now_ms;
         let conference = self.ongoing_mut(id)?;
         conference.state = ConferenceState::Ended;
+        conference.stop_broadcasting(now_ms);
         conference.participants.clear();
         conference.speakers.clear();
         self.revoke_control(id);

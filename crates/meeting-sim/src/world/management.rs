@@ -24,7 +24,10 @@ impl World {
         }
         conference.state = match conference.state {
             ConferenceState::Scheduled => ConferenceState::Cancelled,
-            ConferenceState::Ongoing if end_ongoing => ConferenceState::Ended,
+            ConferenceState::Ongoing if end_ongoing => {
+                conference.stop_broadcasting(self.now_ms);
+                ConferenceState::Ended
+            }
             ConferenceState::Ongoing => {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,

@@ -3,7 +3,7 @@
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
-//! [`spotlight`], [`waiting`], [`management`], [`webhook`].
+//! [`spotlight`], [`waiting`], [`recording`], [`management`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -15,12 +15,14 @@ use serde::{Deserialize, Serialize};
 mod auth;
 mod control;
 mod management;
+mod recording;
 mod roles;
 mod sockets;
 mod spotlight;
 mod waiting;
 mod webhook;
 
+pub use recording::{Broadcasting, RecordingState};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
@@ -186,6 +188,8 @@ pub struct Conference {
     pub allow_audience: bool,
     /// Who waits to be admitted, in the order they came.
     pub waiting: Vec<waiting::Waiting>,
+    /// Recording, live stream, pause.
+    pub broadcasting: Broadcasting,
 }
 
 impl Conference {
@@ -214,6 +218,7 @@ impl Conference {
             subject: self.subject.clone(),
             allow_audience: self.allow_audience,
             waiting: self.waiting.iter().map(|w| w.seed.id.clone()).collect(),
+            broadcasting: self.broadcasting.clone(),
         }
     }
 
@@ -288,6 +293,7 @@ impl From<ConferenceSeed> for Conference {
             started_ms: 0,
             allow_audience: false,
             waiting: Vec::new(),
+            broadcasting: Broadcasting::default(),
         }
     }
 }
@@ -371,6 +377,8 @@ pub struct World {
     now_ms: i64,
     /// The enterprise's event push: configurations and deliveries.
     webhooks: webhook::Webhooks,
+    /// The enterprise has no recording resource (a seed flag).
+    no_recording_resource: bool,
 }
 
 impl World {
@@ -454,6 +462,7 @@ impl World {
     }
 
     pub fn seed(&mut self, seed: Seed) {
+        self.no_recording_resource |= seed.no_recording_resource;
         for account in seed.accounts {
             self.accounts.insert(account.account.clone(), account);
         }

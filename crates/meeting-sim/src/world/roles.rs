@@ -6,10 +6,6 @@ use axum::http::StatusCode;
 use super::{Change, World};
 use crate::errors::{ApiError, codes};
 
-fn not_in_meeting(id: &str, participant: &str) -> ApiError {
-    ApiError::participant_not_found(id, participant)
-}
-
 impl World {
     /// SetRole: `take` with the host password gives `participant` the host role,
     /// refused while another holds it; without `take` it releases its role.
@@ -22,7 +18,7 @@ impl World {
     ) -> Result<(), ApiError> {
         let conference = self.ongoing_mut(id)?;
         if conference.participant_mut(participant).is_none() {
-            return Err(not_in_meeting(id, participant));
+            return Err(ApiError::participant_not_found(id, participant));
         }
         if take {
             if password != Some(conference.host_password.as_str()) {
@@ -59,7 +55,7 @@ impl World {
         let conference = self.ongoing_mut(id)?;
         let p = conference
             .participant_mut(participant)
-            .ok_or_else(|| not_in_meeting(id, participant))?;
+            .ok_or_else(|| ApiError::participant_not_found(id, participant))?;
         p.flags.co_host = on;
         self.changed(Change::Participant {
             conference: id.to_owned(),
@@ -73,7 +69,7 @@ impl World {
         let conference = self.ongoing_mut(id)?;
         let p = conference
             .participant_mut(participant)
-            .ok_or_else(|| not_in_meeting(id, participant))?;
+            .ok_or_else(|| ApiError::participant_not_found(id, participant))?;
         p.seed.name = Some(name.to_owned());
         self.changed(Change::Participant {
             conference: id.to_owned(),
@@ -98,7 +94,7 @@ impl World {
             .iter()
             .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
         {
-            return Err(not_in_meeting(id, missing));
+            return Err(ApiError::participant_not_found(id, missing));
         }
         for p in conference
             .participants

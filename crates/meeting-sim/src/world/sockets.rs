@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::{Change, Conference, Participant, World};
+use super::{Change, Conference, Participant, RecordingState, World};
 use crate::errors::{ApiError, codes};
 use crate::model::ConferenceState;
 
@@ -495,7 +495,9 @@ fn dynamic(c: &Conference, now_ms: i64) -> String {
             "canUnmute": c.settings.allow_unmute_by_oneself,
             "chairView": 0,
             "picNum": 1,
-            "recState": 0,
+            "recState": i32::from(c.broadcasting.recording != RecordingState::Off),
+            "pause": i32::from(c.broadcasting.paused),
+            "liveState": i32::from(c.broadcasting.live),
             "forbiddenChat": i32::from(c.settings.chat_permission == 1),
         }),
     )

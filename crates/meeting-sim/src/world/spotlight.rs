@@ -5,10 +5,6 @@
 use super::{Change, World};
 use crate::errors::ApiError;
 
-fn not_in_meeting(id: &str, participant: &str) -> ApiError {
-    ApiError::participant_not_found(id, participant)
-}
-
 /// Which one-at-a-time spotlight.
 #[derive(Clone, Copy)]
 pub enum Spotlight {
@@ -29,7 +25,7 @@ impl World {
         if let Some(pid) = participant
             && conference.participant_mut(pid).is_none()
         {
-            return Err(not_in_meeting(id, pid));
+            return Err(ApiError::participant_not_found(id, pid));
         }
         let mut changed = Vec::new();
         for p in &mut conference.participants {
@@ -62,7 +58,7 @@ impl World {
         let conference = self.ongoing_mut(id)?;
         let p = conference
             .participant_mut(participant)
-            .ok_or_else(|| not_in_meeting(id, participant))?;
+            .ok_or_else(|| ApiError::participant_not_found(id, participant))?;
         set(&mut p.flags);
         self.changed(Change::Participant {
             conference: id.to_owned(),

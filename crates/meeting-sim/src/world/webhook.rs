@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Change, Conference, Grant, Participant, World};
+use super::{Change, Conference, Grant, Participant, RecordingState, World};
 use crate::errors::{ApiError, codes};
 use crate::model::ConferenceState;
 
@@ -163,6 +163,8 @@ pub(crate) struct Webhooks {
     rosters: HashMap<String, BTreeMap<String, Value>>,
     /// Conferences whose start was reported (or that were seeded in progress).
     started: HashSet<String>,
+    /// Conferences being recorded (their record.finish is due when it stops).
+    recording: HashSet<String>,
     wake: Arc<Notify>,
 }
 
@@ -404,6 +406,13 @@ impl World {
                     hooks.started.insert(id.to_owned());
                     events.push(("meeting.started", None));
                 }
+                // A recording that stops is what record.finish reports.
+                let recording = conference.broadcasting.recording != RecordingState::Off;
+                if recording && !hooks.recording.contains(id) {
+                    hooks.recording.insert(id.to_owned());
+                } else if !recording && hooks.recording.remove(id) {
+                    events.push(("record.finish", None));
+                }
             }
             Change::Participant { participant, .. } => {
                 let known = hooks
@@ -443,6 +452,9 @@ impl World {
                 if conference.state == ConferenceState::Cancelled {
                     events.push(("meeting.cancel", None));
                 } else {
+                    if hooks.recording.remove(id) {
+                        events.push(("record.finish", None));
+                    }
                     for (participant, info) in roster {
                         events.push(("meeting.left", Some((participant, left(info, self.now_ms)))));
                     }

@@ -150,3 +150,28 @@ pub async fn eventually(condition: impl Fn() -> bool) {
     }
     panic!("not within 10 s");
 }
+
+/// The next change of `participant` on an event stream, with what changed (10 s at
+/// most).
+pub async fn next_change(
+    events: &mut meeting::events::EventStream,
+    participant: &str,
+) -> Vec<meeting::events::ParticipantField> {
+    use futures::StreamExt;
+    let wait = async {
+        while let Some(event) = events.next().await {
+            if let meeting::events::EventKind::ParticipantChanged {
+                participant: p,
+                changed,
+            } = event.expect("an event").kind
+                && p.id == participant
+            {
+                return changed;
+            }
+        }
+        panic!("the stream ended");
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait)
+        .await
+        .expect("within 10 s")
+}
