@@ -522,19 +522,14 @@ fn the_live_meeting_commands() {
         .expect("runs");
     assert!(stdout(&out).contains("Board room TE50"), "{}", stdout(&out));
 
-    let ok = |args: &[&str]| {
-        let out = sim.meeting().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
-    ok(&["mute", CONF, "--allow-unmute", "off"]);
+    sim.ok(&["mute", CONF, "--allow-unmute", "off"]);
     let view = || sim.handle.conference(CONF).expect("seeded");
     assert!(view().participants.iter().all(|p| p.muted));
     assert_eq!(view().settings.allow_unmute_by_oneself, 0);
-    ok(&["unmute", CONF, "--participant", LAPTOP]);
-    ok(&["unmute", CONF]);
+    sim.ok(&["unmute", CONF, "--participant", LAPTOP]);
+    sim.ok(&["unmute", CONF]);
     assert!(view().participants.iter().all(|p| !p.muted));
-    ok(&[
+    sim.ok(&[
         "invite",
         CONF,
         "--name",
@@ -547,12 +542,12 @@ fn the_live_meeting_commands() {
         .into_iter()
         .find(|p| p.name.as_deref() == Some("Carol"))
         .expect("Carol joined");
-    ok(&["hang-up", CONF, "--participant", &carol.id]);
+    sim.ok(&["hang-up", CONF, "--participant", &carol.id]);
     assert_eq!(view().participants.len(), 2);
-    let text = ok(&["prolong", CONF, "--minutes", "30"]);
+    let text = sim.ok(&["prolong", CONF, "--minutes", "30"]);
     assert_eq!(text, "Prolonged meeting 914083136 by 30 minutes.\n");
     assert_eq!(view().length_minutes, 90);
-    ok(&["stop", CONF]);
+    sim.ok(&["stop", CONF]);
     assert_eq!(view().state, ConferenceState::Ended);
 
     // Usage errors send nothing; the service's refusal exits 1.

@@ -8,13 +8,8 @@ use meeting_sim::RecordingState;
 #[test]
 fn recording_live_and_pause_follow_the_commands() {
     let sim = Sim::start();
-    let ok = |args: &[&str]| {
-        let out = sim.meeting().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
     let state = || sim.handle.conference(CONF).expect("seeded").broadcasting;
-    assert!(ok(&["record", "start", CONF]).contains("Recording"));
+    assert!(sim.ok(&["record", "start", CONF]).contains("Recording"));
     assert_eq!(state().recording, RecordingState::On);
     let usage = sim
         .meeting()
@@ -22,14 +17,14 @@ fn recording_live_and_pause_follow_the_commands() {
         .output()
         .expect("runs");
     assert_eq!(usage.status.code(), Some(2), "pausing needs --mmr");
-    ok(&["record", "pause", CONF, "--mmr"]);
+    sim.ok(&["record", "pause", CONF, "--mmr"]);
     assert_eq!(state().recording, RecordingState::Paused);
-    ok(&["record", "stop", CONF]);
-    ok(&["live", CONF, "on", "--mmr"]);
-    ok(&["pause", CONF, "on"]);
+    sim.ok(&["record", "stop", CONF]);
+    sim.ok(&["live", CONF, "on", "--mmr"]);
+    sim.ok(&["pause", CONF, "on"]);
     let b = state();
     assert!(b.live && b.paused && b.recording == RecordingState::Off);
-    ok(&["live", CONF, "off"]);
-    ok(&["pause", CONF, "off"]);
+    sim.ok(&["live", CONF, "off"]);
+    sim.ok(&["pause", CONF, "off"]);
     assert!(!state().live && !state().paused);
 }

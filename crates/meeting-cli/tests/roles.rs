@@ -24,16 +24,14 @@ fn row<'a>(rows: &'a [Value], id: &str) -> &'a Value {
 #[test]
 fn roles_names_and_hands_change_as_the_commands_say() {
     let sim = Sim::start();
-    let ok = |args: &[&str]| {
-        let out = sim.meeting().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
-    assert!(ok(&["role", "host", CONF, TERMINAL]).contains("holds the host role"));
-    ok(&["role", "cohost", CONF, LAPTOP]);
-    ok(&["rename", CONF, LAPTOP, "Carol's laptop"]);
-    ok(&["hand", "raise", CONF, LAPTOP, TERMINAL]);
-    ok(&["hand", "lower", CONF, TERMINAL]);
+    assert!(
+        sim.ok(&["role", "host", CONF, TERMINAL])
+            .contains("holds the host role")
+    );
+    sim.ok(&["role", "cohost", CONF, LAPTOP]);
+    sim.ok(&["rename", CONF, LAPTOP, "Carol's laptop"]);
+    sim.ok(&["hand", "raise", CONF, LAPTOP, TERMINAL]);
+    sim.ok(&["hand", "lower", CONF, TERMINAL]);
     let rows = participants(&sim);
     assert_eq!(row(&rows, TERMINAL)["role"], "host");
     assert_eq!(row(&rows, LAPTOP)["role"], "co-host");
@@ -50,9 +48,9 @@ fn roles_names_and_hands_change_as_the_commands_say() {
     assert_eq!(held.status.code(), Some(1), "{}", stderr(&held));
     assert!(stderr(&held).contains("SIM.000000462"), "{}", stderr(&held));
     assert!(!stderr(&held).contains(HOST_PASSWORD));
-    ok(&["role", "release", CONF, TERMINAL]);
-    ok(&["role", "host", CONF, LAPTOP]);
-    ok(&["role", "cohost", CONF, LAPTOP, "--off"]);
+    sim.ok(&["role", "release", CONF, TERMINAL]);
+    sim.ok(&["role", "host", CONF, LAPTOP]);
+    sim.ok(&["role", "cohost", CONF, LAPTOP, "--off"]);
     assert_eq!(row(&participants(&sim), LAPTOP)["role"], "host");
 
     let usage = sim

@@ -8,11 +8,6 @@ use common::*;
 #[test]
 fn the_spotlight_and_requests_change_what_the_simulator_holds() {
     let sim = Sim::start();
-    let ok = |args: &[&str]| {
-        let out = sim.meeting().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
     let flags = |pid: &str| {
         sim.handle
             .conference(CONF)
@@ -23,21 +18,24 @@ fn the_spotlight_and_requests_change_what_the_simulator_holds() {
             .expect("in it")
             .flags
     };
-    ok(&["roll-call", CONF, LAPTOP]);
-    ok(&["broadcast", CONF, TERMINAL]);
+    sim.ok(&["roll-call", CONF, LAPTOP]);
+    sim.ok(&["broadcast", CONF, TERMINAL]);
     assert!(flags(LAPTOP).roll_call && flags(TERMINAL).broadcast);
-    assert!(ok(&["broadcast", CONF, "--cancel"]).contains("broadcast is over"));
+    assert!(
+        sim.ok(&["broadcast", CONF, "--cancel"])
+            .contains("broadcast is over")
+    );
     assert!(!flags(TERMINAL).broadcast);
-    ok(&["ask", "share", CONF, LAPTOP]);
-    ok(&["ask", "camera-off", CONF, LAPTOP]);
-    ok(&["local-recording", CONF, LAPTOP, "on"]);
+    sim.ok(&["ask", "share", CONF, LAPTOP]);
+    sim.ok(&["ask", "camera-off", CONF, LAPTOP]);
+    sim.ok(&["local-recording", CONF, LAPTOP, "on"]);
     let f = flags(LAPTOP);
     assert!(f.sharing && f.camera_off && f.client_record);
-    ok(&["ask", "stop-sharing", CONF, LAPTOP]);
-    ok(&["ask", "camera-on", CONF, LAPTOP]);
+    sim.ok(&["ask", "stop-sharing", CONF, LAPTOP]);
+    sim.ok(&["ask", "camera-on", CONF, LAPTOP]);
     assert!(!flags(LAPTOP).sharing && !flags(LAPTOP).camera_off);
-    ok(&["audience", CONF, "on"]);
-    ok(&["guests-unmute", CONF, "off"]);
+    sim.ok(&["audience", CONF, "on"]);
+    sim.ok(&["guests-unmute", CONF, "off"]);
     let view = sim.handle.conference(CONF).expect("seeded");
     assert!(view.allow_audience);
     assert_eq!(view.settings.allow_unmute_by_oneself, 0);
@@ -48,7 +46,7 @@ fn the_spotlight_and_requests_change_what_the_simulator_holds() {
         .output()
         .expect("runs");
     assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
-    ok(&["remove-attendees", CONF, LAPTOP]);
+    sim.ok(&["remove-attendees", CONF, LAPTOP]);
     assert_eq!(
         sim.handle
             .conference(CONF)
@@ -70,11 +68,6 @@ fn the_spotlight_and_requests_change_what_the_simulator_holds() {
 #[test]
 fn the_waiting_room_admits_and_takes_back() {
     let sim = Sim::start();
-    let ok = |args: &[&str]| {
-        let out = sim.meeting().args(args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
     let waiting = || sim.handle.conference(CONF).expect("seeded").waiting;
     assert!(
         sim.handle
@@ -91,11 +84,14 @@ fn the_waiting_room_admits_and_takes_back() {
         "{}",
         stderr(&refused)
     );
-    assert!(ok(&["waiting-room", "admit", CONF, "late"]).contains("Admitted late"));
-    ok(&["waiting-room", "move", CONF, LAPTOP]);
-    ok(&["waiting-room", "move", CONF, TERMINAL, "late"]);
+    assert!(
+        sim.ok(&["waiting-room", "admit", CONF, "late"])
+            .contains("Admitted late")
+    );
+    sim.ok(&["waiting-room", "move", CONF, LAPTOP]);
+    sim.ok(&["waiting-room", "move", CONF, TERMINAL, "late"]);
     assert_eq!(waiting().len(), 3);
-    ok(&["waiting-room", "admit", CONF, "--all"]);
+    sim.ok(&["waiting-room", "admit", CONF, "--all"]);
     assert!(waiting().is_empty());
     let usage = sim
         .meeting()

@@ -72,6 +72,13 @@ impl Sim {
         cmd
     }
 
+    /// Runs `meeting ARGS`, which must succeed; its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.meeting().args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
     pub fn requests(&self) -> u64 {
         self.handle.counters().requests.values().sum()
     }
