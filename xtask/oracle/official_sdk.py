@@ -45,9 +45,12 @@ from huaweicloudsdkmeeting.v1 import (
     CreateWebSocketTokenRequest,
     DelAttendInfo,
     DeleteAttendeesRequest,
+    DeleteLayoutRequest,
     DeleteWebHookConfigRequest,
     HandRequest,
     HangUpRequest,
+    InterpreterGroupInfo,
+    InterpreterInfo,
     InviteOperateVideoRequest,
     InviteParticipantRequest,
     InviteShareDTO,
@@ -61,6 +64,8 @@ from huaweicloudsdkmeeting.v1 import (
     MuteParticipantRequest,
     PauseConferenceReq,
     PauseConferenceRequest,
+    PicInfoNotify,
+    PicLayoutInfo,
     ProlongMeetingRequest,
     RecordRequest,
     RenameParticipantRequest,
@@ -73,32 +78,55 @@ from huaweicloudsdkmeeting.v1 import (
     RestBulkDelAttendReqBody,
     RestBulkHangUpReqBody,
     RestChairTokenReqBody,
+    RestChairViewReqBody,
+    RestCustomMultiPictureBody,
     RestHandsUpReqBody,
     RestInviteReqBody,
     RestLockReqBody,
     RestLockSiteViewReqBody,
+    RestMixedPictureBody,
     RestMoveToWaitingRoomReqBody,
     RestMuteParticipantReqBody,
     RestMuteReqBody,
+    RestParticipantViewReqBody,
+    RestPicLayout,
+    RestPicLayoutBody,
     RestProlongDurReqBody,
     RestRenamePartReqBody,
     RestScheduleConfDTO,
+    RestSetAttendeeLanChannelBody,
     RestSetCohostBody,
+    RestSetInterpreterGroupBody,
     RestSetLiveReqBody,
     RestSetMmrLiveReqBody,
     RestSetMmrRecordReqBody,
     RestSetRecordReqBody,
+    RestSimultaneousInterpretationBody,
+    RestSubscriberInPic,
+    RestSwitchModeReqBody,
     RestVideoBody,
+    ResumeSimultaneousInterpretationRequest,
     RollcallParticipantRequest,
+    SaveLayoutRequest,
+    SetAttendeeLanChannelRequest,
     SetCohostRequest,
+    SetCustomMultiPictureRequest,
+    SetHostViewRequest,
+    SetInterpreterGroupRequest,
     SetMmrLiveRequest,
     SetMmrRecordRequest,
+    SetMultiPictureRequest,
+    SetParticipantViewRequest,
     SetRoleRequest,
     SetWebHookConfigRequest,
+    ShowLayoutRequest,
     ShowMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
     ShowWebHookConfigRequest,
     StopMeetingRequest,
+    SubPicLayoutInfo,
+    SubscriberInPic,
+    SwitchModeRequest,
     UpdateStartedConfConfigRequest,
     UpdateStartedConfigReqBody,
     UpdateWebHookConfigStatusRequest,
@@ -114,6 +142,8 @@ CONF = "914083136"
 HOST_PASSWORD = "654321"
 TERMINAL = "6a1acfe867f211eaa1cd59f41ff47e04"
 LAPTOP = "f131536e21ff11eab12735e1cddf6d01"
+INTERPRETER = "6e72b5c3b8654d9e8b1a0c4f1d2e3a4b"
+LAYOUT_UUID = "<layout-uuid>"
 ACCOUNT, PASSWORD = "meeting_admin", "Admin-pass-2026"
 APP_ID, APP_KEY = "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "sim-app-key-single"
 
@@ -175,6 +205,13 @@ def app_id(user_id=None):
         .with_app_key(APP_KEY)
     )
     return credentials.with_user_id(user_id) if user_id else credentials
+
+
+def saved_layout(sdk, token):
+    """The UUID of the first layout ShowLayout lists (the placeholder when recording)."""
+    layouts = sdk.show_layout(ShowLayoutRequest(
+        conference_id=CONF, x_conference_authorization=token)).pic_layouts or []
+    return layouts[0].uuid if layouts else LAYOUT_UUID
 
 
 def control_calls(sdk, token):
@@ -251,6 +288,55 @@ def control_calls(sdk, token):
         ("PauseConference", lambda: sdk.pause_conference(PauseConferenceRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=PauseConferenceReq(pause=1)))),
+        ("SetHostView", lambda: sdk.set_host_view(SetHostViewRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestChairViewReqBody(view_type=2, participant_id=LAPTOP)))),
+        ("SetParticipantView", lambda: sdk.set_participant_view(SetParticipantViewRequest(
+            conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
+            body=RestParticipantViewReqBody(view_type=2, participant_id=LAPTOP)))),
+        ("SetMultiPicture", lambda: sdk.set_multi_picture(SetMultiPictureRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestMixedPictureBody(manual_set=1, image_type="Two", switch_time=10, subscriber_in_pics=[
+                SubscriberInPic(index=1, subscriber=[LAPTOP], is_assist_stream=0),
+                SubscriberInPic(index=2, subscriber=[TERMINAL], is_assist_stream=0)])))),
+        ("SetCustomMultiPicture", lambda: sdk.set_custom_multi_picture(SetCustomMultiPictureRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestCustomMultiPictureBody(
+                manual_set=1, image_type="Two", switch_time=10, multi_pic_save_only=False,
+                pic_layout_info=PicLayoutInfo(x=2, y=1, sub_pic_layout_info_list=[
+                    SubPicLayoutInfo(id=1, left=0, top=0, x_size=1, y_size=1),
+                    SubPicLayoutInfo(id=2, left=1, top=0, x_size=1, y_size=1)]),
+                subscriber_in_pics=[
+                    RestSubscriberInPic(index=1, subscriber=[LAPTOP], is_assist_stream=0),
+                    RestSubscriberInPic(index=2, subscriber=[TERMINAL], is_assist_stream=0)])))),
+        ("SwitchMode", lambda: sdk.switch_mode(SwitchModeRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestSwitchModeReqBody(switch_mode="VAS", image_type=1)))),
+        ("SaveLayout", lambda: sdk.save_layout(SaveLayoutRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestPicLayoutBody(rest_pic_layout=RestPicLayout(
+                lay_out_name="Panel", image_type="Two", pic_num=2, switch_time=10,
+                subscriber_in_pics=[PicInfoNotify(index=1, id=[LAPTOP], share=0),
+                                    PicInfoNotify(index=2, id=[TERMINAL], share=0)]))))),
+        ("ShowLayout", lambda: sdk.show_layout(ShowLayoutRequest(
+            conference_id=CONF, x_conference_authorization=token))),
+        ("DeleteLayout", lambda: sdk.delete_layout(DeleteLayoutRequest(
+            conference_id=CONF, uu_id=saved_layout(sdk, token), x_conference_authorization=token))),
+        ("SetInterpreterGroup", lambda: sdk.set_interpreter_group(SetInterpreterGroupRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestSetInterpreterGroupBody(interpreter_groups=[InterpreterGroupInfo(
+                group_id="1", group_name="Chinese-English", group_type="MANUAL",
+                first_language="zh", second_language="en",
+                interpreters=[InterpreterInfo(user_id=INTERPRETER, name="Alice",
+                                              interpreter_type="MANUAL")])])))),
+        ("SetAttendeeLanChannel", lambda: sdk.set_attendee_lan_channel(SetAttendeeLanChannelRequest(
+            conference_id=CONF, x_conference_authorization=token,
+            body=RestSetAttendeeLanChannelBody(participant_i_ds=[LAPTOP], listen_lan_channel="en",
+                                               speak_lan_channel="en", include_original_voice=1)))),
+        ("ResumeSimultaneousInterpretation", lambda: sdk.resume_simultaneous_interpretation(
+            ResumeSimultaneousInterpretationRequest(
+                conference_id=CONF, x_conference_authorization=token,
+                body=RestSimultaneousInterpretationBody(simultaneous_interpretation=1)))),
         ("AllowAudienceJoin", lambda: sdk.allow_audience_join(AllowAudienceJoinRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestAllowAudienceReqBody(allow_audience=1)))),

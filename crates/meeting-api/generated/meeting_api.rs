@@ -937,6 +937,12 @@ pub mod types {
         ///The subject.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///Whether the meeting offers simultaneous interpretation.
+        #[serde(
+            rename = "supportSimultaneousInterpretation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_simultaneous_interpretation: ::std::option::Option<bool>,
     }
     ///`CreateConfTokenXLoginType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
@@ -1090,6 +1096,208 @@ pub mod types {
         pub error_code: ::std::string::String,
         ///Error message.
         pub error_msg: ::std::string::String,
+    }
+    ///`InterpreterGroupInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InterpreterGroupInfo {
+        ///A language code, for example zh.
+        #[serde(
+            rename = "firstLanguage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_language: ::std::option::Option<::std::string::String>,
+        ///The group's number.
+        #[serde(
+            rename = "groupID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "groupName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        ///Human interpreters (the default) or AI.
+        #[serde(
+            rename = "groupType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_type: ::std::option::Option<InterpreterGroupInfoGroupType>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub interpreters: ::std::vec::Vec<InterpreterInfo>,
+        ///A language code, for example en.
+        #[serde(
+            rename = "secondLanguage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_language: ::std::option::Option<::std::string::String>,
+    }
+    ///Human interpreters (the default) or AI.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum InterpreterGroupInfoGroupType {
+        #[serde(rename = "MANUAL")]
+        Manual,
+        #[serde(rename = "AI")]
+        Ai,
+    }
+    impl ::std::fmt::Display for InterpreterGroupInfoGroupType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Manual => f.write_str("MANUAL"),
+                Self::Ai => f.write_str("AI"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for InterpreterGroupInfoGroupType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "MANUAL" => Ok(Self::Manual),
+                "AI" => Ok(Self::Ai),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InterpreterGroupInfoGroupType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InterpreterGroupInfoGroupType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`InterpreterInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InterpreterInfo {
+        ///A number to call the interpreter at.
+        #[serde(
+            rename = "callNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_number: ::std::option::Option<::std::string::String>,
+        ///The interpreter's number in an AI group.
+        #[serde(
+            rename = "interpreterId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interpreter_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "interpreterType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interpreter_type: ::std::option::Option<InterpreterInfoInterpreterType>,
+        ///The interpreter's login account (this or userID).
+        #[serde(
+            rename = "loginAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login_account: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The interpreter's user UUID.
+        #[serde(
+            rename = "userID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    ///`InterpreterInfoInterpreterType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum InterpreterInfoInterpreterType {
+        #[serde(rename = "MANUAL")]
+        Manual,
+        #[serde(rename = "AI")]
+        Ai,
+    }
+    impl ::std::fmt::Display for InterpreterInfoInterpreterType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Manual => f.write_str("MANUAL"),
+                Self::Ai => f.write_str("AI"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for InterpreterInfoInterpreterType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "MANUAL" => Ok(Self::Manual),
+                "AI" => Ok(Self::Ai),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InterpreterInfoInterpreterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InterpreterInfoInterpreterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`InviteShareDto`
     #[derive(
@@ -1252,6 +1460,109 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///`PicInfoNotify`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PicInfoNotify {
+        ///The participants shown in it.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub id: ::std::vec::Vec<::std::string::String>,
+        ///The picture's number, from 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index: ::std::option::Option<i32>,
+        ///1: the auxiliary (shared) stream.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub share: ::std::option::Option<PicInfoNotifyShare>,
+    }
+    ///1: the auxiliary (shared) stream.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct PicInfoNotifyShare(i32);
+    impl ::std::ops::Deref for PicInfoNotifyShare {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PicInfoNotifyShare> for i32 {
+        fn from(value: PicInfoNotifyShare) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for PicInfoNotifyShare {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PicInfoNotifyShare {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for PicInfoNotifyShare {
+        fn schema_name() -> ::std::string::String {
+            "PicInfoNotifyShare".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`PicLayoutInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PicLayoutInfo {
+        #[serde(
+            rename = "subPicLayoutInfoList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub sub_pic_layout_info_list: ::std::vec::Vec<SubPicLayoutInfo>,
+        ///Cells across.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub x: ::std::option::Option<i32>,
+        ///Cells down.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub y: ::std::option::Option<i32>,
     }
     ///Proxy token for re-routing.
     #[derive(
@@ -1919,6 +2230,441 @@ pub mod types {
             schema.into()
         }
     }
+    ///`RestChairViewReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestChairViewReqBody {
+        ///The participant the host watches (viewType 2).
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+        ///Rotation: 0 stops it, 1 starts it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<RestChairViewReqBodyStatus>,
+        ///Seconds per participant while rotating (default 10).
+        #[serde(
+            rename = "switchTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub switch_time: ::std::option::Option<i32>,
+        ///0: rotate through the participants. 1: the multi-picture. 2: one participant.
+        #[serde(rename = "viewType")]
+        pub view_type: RestChairViewReqBodyViewType,
+    }
+    ///Rotation: 0 stops it, 1 starts it.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestChairViewReqBodyStatus(i32);
+    impl ::std::ops::Deref for RestChairViewReqBodyStatus {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestChairViewReqBodyStatus> for i32 {
+        fn from(value: RestChairViewReqBodyStatus) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestChairViewReqBodyStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestChairViewReqBodyStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestChairViewReqBodyStatus {
+        fn schema_name() -> ::std::string::String {
+            "RestChairViewReqBodyStatus".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///0: rotate through the participants. 1: the multi-picture. 2: one participant.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestChairViewReqBodyViewType(i32);
+    impl ::std::ops::Deref for RestChairViewReqBodyViewType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestChairViewReqBodyViewType> for i32 {
+        fn from(value: RestChairViewReqBodyViewType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestChairViewReqBodyViewType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestChairViewReqBodyViewType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestChairViewReqBodyViewType {
+        fn schema_name() -> ::std::string::String {
+            "RestChairViewReqBodyViewType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestCustomMultiPictureBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestCustomMultiPictureBody {
+        ///The layout (set by hand).
+        #[serde(
+            rename = "imageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_type: ::std::option::Option<RestCustomMultiPictureBodyImageType>,
+        ///0: the service composes the pictures. 1: set by hand.
+        #[serde(rename = "manualSet")]
+        pub manual_set: RestCustomMultiPictureBodyManualSet,
+        ///true: keep the layout without applying it.
+        #[serde(
+            rename = "multiPicSaveOnly",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multi_pic_save_only: ::std::option::Option<bool>,
+        #[serde(
+            rename = "picLayoutInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pic_layout_info: ::std::option::Option<PicLayoutInfo>,
+        #[serde(
+            rename = "subscriberInPics",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub subscriber_in_pics: ::std::vec::Vec<SubscriberInPic>,
+        ///Seconds per participant in a picture that shows several (default 10).
+        #[serde(
+            rename = "switchTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub switch_time: ::std::option::Option<i32>,
+    }
+    ///The layout (set by hand).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum RestCustomMultiPictureBodyImageType {
+        Single,
+        Two,
+        Three,
+        #[serde(rename = "Three-2")]
+        Three2,
+        #[serde(rename = "Three-3")]
+        Three3,
+        #[serde(rename = "Three-4")]
+        Three4,
+        Four,
+        #[serde(rename = "Four-2")]
+        Four2,
+        #[serde(rename = "Four-3")]
+        Four3,
+        Five,
+        #[serde(rename = "Five-2")]
+        Five2,
+        Six,
+        #[serde(rename = "Six-2")]
+        Six2,
+        #[serde(rename = "Six-3")]
+        Six3,
+        #[serde(rename = "Six-4")]
+        Six4,
+        #[serde(rename = "Six-5")]
+        Six5,
+        Seven,
+        #[serde(rename = "Seven-2")]
+        Seven2,
+        #[serde(rename = "Seven-3")]
+        Seven3,
+        #[serde(rename = "Seven-4")]
+        Seven4,
+        Eight,
+        #[serde(rename = "Eight-2")]
+        Eight2,
+        #[serde(rename = "Eight-3")]
+        Eight3,
+        #[serde(rename = "Eight-4")]
+        Eight4,
+        Nine,
+        Ten,
+        #[serde(rename = "Ten-2")]
+        Ten2,
+        #[serde(rename = "Ten-3")]
+        Ten3,
+        #[serde(rename = "Ten-4")]
+        Ten4,
+        #[serde(rename = "Ten-5")]
+        Ten5,
+        #[serde(rename = "Ten-6")]
+        Ten6,
+        Thirteen,
+        #[serde(rename = "Thirteen-2")]
+        Thirteen2,
+        #[serde(rename = "Thirteen-3")]
+        Thirteen3,
+        #[serde(rename = "Thirteen-4")]
+        Thirteen4,
+        #[serde(rename = "Thirteen-5")]
+        Thirteen5,
+        Sixteen,
+        Seventeen,
+        #[serde(rename = "Twenty-Five")]
+        TwentyFive,
+    }
+    impl ::std::fmt::Display for RestCustomMultiPictureBodyImageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Single => f.write_str("Single"),
+                Self::Two => f.write_str("Two"),
+                Self::Three => f.write_str("Three"),
+                Self::Three2 => f.write_str("Three-2"),
+                Self::Three3 => f.write_str("Three-3"),
+                Self::Three4 => f.write_str("Three-4"),
+                Self::Four => f.write_str("Four"),
+                Self::Four2 => f.write_str("Four-2"),
+                Self::Four3 => f.write_str("Four-3"),
+                Self::Five => f.write_str("Five"),
+                Self::Five2 => f.write_str("Five-2"),
+                Self::Six => f.write_str("Six"),
+                Self::Six2 => f.write_str("Six-2"),
+                Self::Six3 => f.write_str("Six-3"),
+                Self::Six4 => f.write_str("Six-4"),
+                Self::Six5 => f.write_str("Six-5"),
+                Self::Seven => f.write_str("Seven"),
+                Self::Seven2 => f.write_str("Seven-2"),
+                Self::Seven3 => f.write_str("Seven-3"),
+                Self::Seven4 => f.write_str("Seven-4"),
+                Self::Eight => f.write_str("Eight"),
+                Self::Eight2 => f.write_str("Eight-2"),
+                Self::Eight3 => f.write_str("Eight-3"),
+                Self::Eight4 => f.write_str("Eight-4"),
+                Self::Nine => f.write_str("Nine"),
+                Self::Ten => f.write_str("Ten"),
+                Self::Ten2 => f.write_str("Ten-2"),
+                Self::Ten3 => f.write_str("Ten-3"),
+                Self::Ten4 => f.write_str("Ten-4"),
+                Self::Ten5 => f.write_str("Ten-5"),
+                Self::Ten6 => f.write_str("Ten-6"),
+                Self::Thirteen => f.write_str("Thirteen"),
+                Self::Thirteen2 => f.write_str("Thirteen-2"),
+                Self::Thirteen3 => f.write_str("Thirteen-3"),
+                Self::Thirteen4 => f.write_str("Thirteen-4"),
+                Self::Thirteen5 => f.write_str("Thirteen-5"),
+                Self::Sixteen => f.write_str("Sixteen"),
+                Self::Seventeen => f.write_str("Seventeen"),
+                Self::TwentyFive => f.write_str("Twenty-Five"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RestCustomMultiPictureBodyImageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Single" => Ok(Self::Single),
+                "Two" => Ok(Self::Two),
+                "Three" => Ok(Self::Three),
+                "Three-2" => Ok(Self::Three2),
+                "Three-3" => Ok(Self::Three3),
+                "Three-4" => Ok(Self::Three4),
+                "Four" => Ok(Self::Four),
+                "Four-2" => Ok(Self::Four2),
+                "Four-3" => Ok(Self::Four3),
+                "Five" => Ok(Self::Five),
+                "Five-2" => Ok(Self::Five2),
+                "Six" => Ok(Self::Six),
+                "Six-2" => Ok(Self::Six2),
+                "Six-3" => Ok(Self::Six3),
+                "Six-4" => Ok(Self::Six4),
+                "Six-5" => Ok(Self::Six5),
+                "Seven" => Ok(Self::Seven),
+                "Seven-2" => Ok(Self::Seven2),
+                "Seven-3" => Ok(Self::Seven3),
+                "Seven-4" => Ok(Self::Seven4),
+                "Eight" => Ok(Self::Eight),
+                "Eight-2" => Ok(Self::Eight2),
+                "Eight-3" => Ok(Self::Eight3),
+                "Eight-4" => Ok(Self::Eight4),
+                "Nine" => Ok(Self::Nine),
+                "Ten" => Ok(Self::Ten),
+                "Ten-2" => Ok(Self::Ten2),
+                "Ten-3" => Ok(Self::Ten3),
+                "Ten-4" => Ok(Self::Ten4),
+                "Ten-5" => Ok(Self::Ten5),
+                "Ten-6" => Ok(Self::Ten6),
+                "Thirteen" => Ok(Self::Thirteen),
+                "Thirteen-2" => Ok(Self::Thirteen2),
+                "Thirteen-3" => Ok(Self::Thirteen3),
+                "Thirteen-4" => Ok(Self::Thirteen4),
+                "Thirteen-5" => Ok(Self::Thirteen5),
+                "Sixteen" => Ok(Self::Sixteen),
+                "Seventeen" => Ok(Self::Seventeen),
+                "Twenty-Five" => Ok(Self::TwentyFive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestCustomMultiPictureBodyImageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestCustomMultiPictureBodyImageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///0: the service composes the pictures. 1: set by hand.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestCustomMultiPictureBodyManualSet(i32);
+    impl ::std::ops::Deref for RestCustomMultiPictureBodyManualSet {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestCustomMultiPictureBodyManualSet> for i32 {
+        fn from(value: RestCustomMultiPictureBodyManualSet) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestCustomMultiPictureBodyManualSet {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestCustomMultiPictureBodyManualSet {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestCustomMultiPictureBodyManualSet {
+        fn schema_name() -> ::std::string::String {
+            "RestCustomMultiPictureBodyManualSet".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///`RestHandsUpReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -2196,6 +2942,165 @@ pub mod types {
     impl ::schemars::JsonSchema for RestLockSiteViewReqBodyStatus {
         fn schema_name() -> ::std::string::String {
             "RestLockSiteViewReqBodyStatus".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestMixedPictureBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestMixedPictureBody {
+        ///The layout (set by hand).
+        #[serde(
+            rename = "imageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_type: ::std::option::Option<RestMixedPictureBodyImageType>,
+        ///0: the service composes the pictures. 1: set by hand.
+        #[serde(rename = "manualSet")]
+        pub manual_set: RestMixedPictureBodyManualSet,
+        #[serde(
+            rename = "subscriberInPics",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub subscriber_in_pics: ::std::vec::Vec<SubscriberInPic>,
+        ///Seconds per participant in a picture that shows several.
+        #[serde(
+            rename = "switchTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub switch_time: ::std::option::Option<i32>,
+    }
+    ///The layout (set by hand).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum RestMixedPictureBodyImageType {
+        Single,
+        Two,
+        Three,
+        Four,
+        Six,
+        Nine,
+        Sixteen,
+    }
+    impl ::std::fmt::Display for RestMixedPictureBodyImageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Single => f.write_str("Single"),
+                Self::Two => f.write_str("Two"),
+                Self::Three => f.write_str("Three"),
+                Self::Four => f.write_str("Four"),
+                Self::Six => f.write_str("Six"),
+                Self::Nine => f.write_str("Nine"),
+                Self::Sixteen => f.write_str("Sixteen"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RestMixedPictureBodyImageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Single" => Ok(Self::Single),
+                "Two" => Ok(Self::Two),
+                "Three" => Ok(Self::Three),
+                "Four" => Ok(Self::Four),
+                "Six" => Ok(Self::Six),
+                "Nine" => Ok(Self::Nine),
+                "Sixteen" => Ok(Self::Sixteen),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestMixedPictureBodyImageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestMixedPictureBodyImageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///0: the service composes the pictures. 1: set by hand.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestMixedPictureBodyManualSet(i32);
+    impl ::std::ops::Deref for RestMixedPictureBodyManualSet {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestMixedPictureBodyManualSet> for i32 {
+        fn from(value: RestMixedPictureBodyManualSet) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestMixedPictureBodyManualSet {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestMixedPictureBodyManualSet {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestMixedPictureBodyManualSet {
+        fn schema_name() -> ::std::string::String {
+            "RestMixedPictureBodyManualSet".to_string()
         }
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
@@ -2500,6 +3405,135 @@ pub mod types {
             schema.into()
         }
     }
+    ///`RestParticipantViewReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestParticipantViewReqBody {
+        ///The participant to watch.
+        #[serde(rename = "participantID")]
+        pub participant_id: ::std::string::String,
+        ///2: watch one participant.
+        #[serde(rename = "viewType")]
+        pub view_type: RestParticipantViewReqBodyViewType,
+    }
+    ///2: watch one participant.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestParticipantViewReqBodyViewType(i32);
+    impl ::std::ops::Deref for RestParticipantViewReqBodyViewType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestParticipantViewReqBodyViewType> for i32 {
+        fn from(value: RestParticipantViewReqBodyViewType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestParticipantViewReqBodyViewType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestParticipantViewReqBodyViewType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestParticipantViewReqBodyViewType {
+        fn schema_name() -> ::std::string::String {
+            "RestParticipantViewReqBodyViewType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [::serde_json::from_str("2").unwrap()].into_iter().collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestPicLayout`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestPicLayout {
+        ///The layout (as SetCustomMultiPicture's imageType).
+        #[serde(
+            rename = "imageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_type: ::std::option::Option<::std::string::String>,
+        ///The layout's name.
+        #[serde(
+            rename = "layOutName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lay_out_name: ::std::option::Option<::std::string::String>,
+        ///How many pictures.
+        #[serde(
+            rename = "picNum",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pic_num: ::std::option::Option<i32>,
+        #[serde(
+            rename = "subscriberInPics",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub subscriber_in_pics: ::std::vec::Vec<PicInfoNotify>,
+        ///Seconds per participant in a picture that shows several.
+        #[serde(
+            rename = "switchTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub switch_time: ::std::option::Option<i32>,
+        ///The saved layout's UUID (given by the service).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    ///`RestPicLayoutBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestPicLayoutBody {
+        #[serde(rename = "restPicLayout")]
+        pub rest_pic_layout: RestPicLayout,
+    }
     ///`RestProlongDurReqBody`
     #[derive(
         ::serde::Deserialize,
@@ -2757,6 +3791,12 @@ pub mod types {
         ///The subject.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<RestScheduleConfDtoSubject>,
+        ///Whether the meeting offers simultaneous interpretation (default false).
+        #[serde(
+            rename = "supportSimultaneousInterpretation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_simultaneous_interpretation: ::std::option::Option<bool>,
     }
     ///The subject.
     #[derive(
@@ -2820,6 +3860,99 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`RestSetAttendeeLanChannelBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetAttendeeLanChannelBody {
+        ///1: the original voice underneath.
+        #[serde(
+            rename = "includeOriginalVoice",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub include_original_voice: ::std::option::Option<
+            RestSetAttendeeLanChannelBodyIncludeOriginalVoice,
+        >,
+        ///The language the participants hear.
+        #[serde(
+            rename = "listenLanChannel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub listen_lan_channel: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "participantIDs")]
+        pub participant_i_ds: ::std::vec::Vec<::std::string::String>,
+        ///The language they speak into.
+        #[serde(
+            rename = "speakLanChannel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub speak_lan_channel: ::std::option::Option<::std::string::String>,
+    }
+    ///1: the original voice underneath.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSetAttendeeLanChannelBodyIncludeOriginalVoice(i32);
+    impl ::std::ops::Deref for RestSetAttendeeLanChannelBodyIncludeOriginalVoice {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSetAttendeeLanChannelBodyIncludeOriginalVoice>
+    for i32 {
+        fn from(value: RestSetAttendeeLanChannelBodyIncludeOriginalVoice) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32>
+    for RestSetAttendeeLanChannelBodyIncludeOriginalVoice {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RestSetAttendeeLanChannelBodyIncludeOriginalVoice {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSetAttendeeLanChannelBodyIncludeOriginalVoice {
+        fn schema_name() -> ::std::string::String {
+            "RestSetAttendeeLanChannelBodyIncludeOriginalVoice".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
         }
     }
     ///`RestSetCohostBody`
@@ -2892,6 +4025,20 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///`RestSetInterpreterGroupBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSetInterpreterGroupBody {
+        #[serde(rename = "interpreterGroups")]
+        pub interpreter_groups: ::std::vec::Vec<InterpreterGroupInfo>,
     }
     ///`RestSetLiveReqBody`
     #[derive(
@@ -3178,6 +4325,218 @@ pub mod types {
             schema.into()
         }
     }
+    ///`RestSimultaneousInterpretationBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSimultaneousInterpretationBody {
+        ///0: stop. 1: start.
+        #[serde(rename = "simultaneousInterpretation")]
+        pub simultaneous_interpretation: RestSimultaneousInterpretationBodySimultaneousInterpretation,
+    }
+    ///0: stop. 1: start.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSimultaneousInterpretationBodySimultaneousInterpretation(i32);
+    impl ::std::ops::Deref
+    for RestSimultaneousInterpretationBodySimultaneousInterpretation {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RestSimultaneousInterpretationBodySimultaneousInterpretation,
+    > for i32 {
+        fn from(
+            value: RestSimultaneousInterpretationBodySimultaneousInterpretation,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32>
+    for RestSimultaneousInterpretationBodySimultaneousInterpretation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RestSimultaneousInterpretationBodySimultaneousInterpretation {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema
+    for RestSimultaneousInterpretationBodySimultaneousInterpretation {
+        fn schema_name() -> ::std::string::String {
+            "RestSimultaneousInterpretationBodySimultaneousInterpretation".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`RestSwitchModeReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestSwitchModeReqBody {
+        ///With VAS: 0 one picture, 1 a multi-picture.
+        #[serde(
+            rename = "imageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_type: ::std::option::Option<RestSwitchModeReqBodyImageType>,
+        ///Fixed: a fixed broadcast picture. VAS: follow the speaker.
+        #[serde(rename = "switchMode")]
+        pub switch_mode: RestSwitchModeReqBodySwitchMode,
+    }
+    ///With VAS: 0 one picture, 1 a multi-picture.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestSwitchModeReqBodyImageType(i32);
+    impl ::std::ops::Deref for RestSwitchModeReqBodyImageType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestSwitchModeReqBodyImageType> for i32 {
+        fn from(value: RestSwitchModeReqBodyImageType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestSwitchModeReqBodyImageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestSwitchModeReqBodyImageType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestSwitchModeReqBodyImageType {
+        fn schema_name() -> ::std::string::String {
+            "RestSwitchModeReqBodyImageType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///Fixed: a fixed broadcast picture. VAS: follow the speaker.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum RestSwitchModeReqBodySwitchMode {
+        Fixed,
+        #[serde(rename = "VAS")]
+        Vas,
+    }
+    impl ::std::fmt::Display for RestSwitchModeReqBodySwitchMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Fixed => f.write_str("Fixed"),
+                Self::Vas => f.write_str("VAS"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RestSwitchModeReqBodySwitchMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Fixed" => Ok(Self::Fixed),
+                "VAS" => Ok(Self::Vas),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestSwitchModeReqBodySwitchMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestSwitchModeReqBodySwitchMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`RestVideoBody`
     #[derive(
         ::serde::Deserialize,
@@ -3231,6 +4590,151 @@ pub mod types {
     impl ::schemars::JsonSchema for RestVideoBodyStatus {
         fn schema_name() -> ::std::string::String {
             "RestVideoBodyStatus".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`ShowLayoutResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ShowLayoutResponse {
+        #[serde(
+            rename = "picLayouts",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub pic_layouts: ::std::vec::Vec<RestPicLayout>,
+        ///0: success.
+        #[serde(
+            rename = "returnCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_code: ::std::option::Option<i32>,
+        #[serde(
+            rename = "returnDesc",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_desc: ::std::option::Option<::std::string::String>,
+    }
+    ///`SubPicLayoutInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubPicLayoutInfo {
+        ///The picture's number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///Its first column, from 0.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub left: ::std::option::Option<i32>,
+        ///Its first row, from 0.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub top: ::std::option::Option<i32>,
+        ///Its width, in cells.
+        #[serde(
+            rename = "xSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub x_size: ::std::option::Option<i32>,
+        ///Its height, in cells.
+        #[serde(
+            rename = "ySize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub y_size: ::std::option::Option<i32>,
+    }
+    ///`SubscriberInPic`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SubscriberInPic {
+        ///The picture's number, from 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index: ::std::option::Option<::std::num::NonZeroU32>,
+        ///1: the picture shows the auxiliary (shared) stream.
+        #[serde(
+            rename = "isAssistStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_assist_stream: ::std::option::Option<SubscriberInPicIsAssistStream>,
+        ///The participants shown in it (rotated when more than one).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub subscriber: ::std::vec::Vec<::std::string::String>,
+    }
+    ///1: the picture shows the auxiliary (shared) stream.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct SubscriberInPicIsAssistStream(i32);
+    impl ::std::ops::Deref for SubscriberInPicIsAssistStream {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SubscriberInPicIsAssistStream> for i32 {
+        fn from(value: SubscriberInPicIsAssistStream) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for SubscriberInPicIsAssistStream {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriberInPicIsAssistStream {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for SubscriberInPicIsAssistStream {
+        fn schema_name() -> ::std::string::String {
+            "SubscriberInPicIsAssistStream".to_string()
         }
         fn json_schema(
             gen: &mut ::schemars::gen::SchemaGenerator,
@@ -7628,6 +9132,843 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Choose what the host sees
+
+viewType 0 rotates through the participants (switchTime seconds each, 10-120;
+status 1 starts and 0 stops the rotation), 1 shows the host the multi-picture,
+2 shows the host one participant (participantID).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/chairView`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_host_view<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestChairViewReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/chairView", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_host_view",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Choose what a professional terminal sees
+
+The terminal named in the query (participantID) watches the participant named in
+the body (viewType 2, the only value).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/partView`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `participant_id`: The participant.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_participant_view<'a>(
+        &'a self,
+        conference_id: &'a str,
+        participant_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestParticipantViewReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/partView", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_participant_view",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set the multi-picture layout
+
+manualSet 0 lets the service compose the pictures; 1 sets them by hand: imageType
+names the layout and subscriberInPics fills its pictures (index from 1, one or
+more participants each, rotated every switchTime seconds when more than one).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/display/multiPicture`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_multi_picture<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestMixedPictureBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/display/multiPicture", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_multi_picture",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set a custom multi-picture layout
+
+As SetMultiPicture, with more layouts (imageType) and an optional grid of its own
+(picLayoutInfo: x by y cells, each picture a rectangle of them); multiPicSaveOnly
+true keeps the layout without applying it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/display/customMultiPicture`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_custom_multi_picture<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestCustomMultiPictureBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/display/customMultiPicture", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_custom_multi_picture",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set how the meeting's picture follows the speaker
+
+switchMode Fixed keeps the broadcast picture; VAS (voice-activated switching)
+follows the speaker, as one picture (imageType 0) or a multi-picture (1).
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/display/mode`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn switch_mode<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSwitchModeReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/display/mode", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "switch_mode",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List the saved multi-picture layouts
+
+The layouts SaveLayout saved for this meeting, each with its UUID.
+
+
+Sends a `GET` request to `/v1/mmc/control/conferences/layOut`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+*/
+    pub async fn show_layout<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<types::ShowLayoutResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_layout",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Save a multi-picture layout
+
+Saves restPicLayout under its name; with the uuid of a saved layout, replaces it.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/layOut`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn save_layout<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestPicLayoutBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "save_layout",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete a saved multi-picture layout
+
+Deletes the saved layout with that UUID; an unknown UUID is refused.
+
+
+Sends a `DELETE` request to `/v1/mmc/control/conferences/layOut`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `uu_id`: The saved layout's UUID, from ShowLayout.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+*/
+    pub async fn delete_layout<'a>(
+        &'a self,
+        conference_id: &'a str,
+        uu_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("uuID", &uu_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_layout",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set the interpreter groups
+
+Replaces the meeting's interpreter groups: each interprets between two languages
+(firstLanguage, secondLanguage) with its interpreters. Refused in a meeting
+scheduled without simultaneous interpretation.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/interpreterGroup`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_interpreter_group<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetInterpreterGroupBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/interpreterGroup", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_interpreter_group",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set participants' language channels
+
+The participants (participantIDs) listen to listenLanChannel and speak into
+speakLanChannel, with the original voice underneath when includeOriginalVoice is 1.
+A channel is a language of one of the interpreter groups.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/setAttendeeLanChannel`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn set_attendee_lan_channel<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSetAttendeeLanChannelBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/setAttendeeLanChannel", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_attendee_lan_channel",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start or stop simultaneous interpretation
+
+simultaneousInterpretation 1 starts it, 0 stops it. Refused in a meeting scheduled
+without simultaneous interpretation.
+
+
+Sends a `PUT` request to `/v1/mmc/control/conferences/simultaneousInterpretation`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `x_access_token`: The access token; the official SDKs send it on every call.
+- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
+- `body`
+*/
+    pub async fn resume_simultaneous_interpretation<'a>(
+        &'a self,
+        conference_id: &'a str,
+        x_access_token: Option<&'a str>,
+        x_conference_authorization: &'a str,
+        body: &'a types::RestSimultaneousInterpretationBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/conferences/simultaneousInterpretation", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_access_token {
+            header_map.append("X-Access-Token", value.to_string().try_into()?);
+        }
+        header_map
+            .append(
+                "X-Conference-Authorization",
+                x_conference_authorization.to_string().try_into()?,
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "resume_simultaneous_interpretation",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**The enterprise's event-push configuration
 
 The configuration's record ID (for UpdateWebHookConfigStatus and
@@ -8211,6 +10552,94 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Safe,
     };
+    /// `PUT /v1/mmc/control/conferences/chairView`
+    pub static SET_HOST_VIEW: Operation = Operation {
+        id: "SetHostView",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/chairView",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/partView`
+    pub static SET_PARTICIPANT_VIEW: Operation = Operation {
+        id: "SetParticipantView",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/partView",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/display/multiPicture`
+    pub static SET_MULTI_PICTURE: Operation = Operation {
+        id: "SetMultiPicture",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/display/multiPicture",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/display/customMultiPicture`
+    pub static SET_CUSTOM_MULTI_PICTURE: Operation = Operation {
+        id: "SetCustomMultiPicture",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/display/customMultiPicture",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/display/mode`
+    pub static SWITCH_MODE: Operation = Operation {
+        id: "SwitchMode",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/display/mode",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/control/conferences/layOut`
+    pub static SHOW_LAYOUT: Operation = Operation {
+        id: "ShowLayout",
+        method: Method::Get,
+        path: "/v1/mmc/control/conferences/layOut",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/layOut`
+    pub static SAVE_LAYOUT: Operation = Operation {
+        id: "SaveLayout",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/layOut",
+        auth: Auth::Control,
+        repeat: Repeat::Never,
+    };
+    /// `DELETE /v1/mmc/control/conferences/layOut`
+    pub static DELETE_LAYOUT: Operation = Operation {
+        id: "DeleteLayout",
+        method: Method::Delete,
+        path: "/v1/mmc/control/conferences/layOut",
+        auth: Auth::Control,
+        repeat: Repeat::Terminal,
+    };
+    /// `PUT /v1/mmc/control/conferences/interpreterGroup`
+    pub static SET_INTERPRETER_GROUP: Operation = Operation {
+        id: "SetInterpreterGroup",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/interpreterGroup",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/setAttendeeLanChannel`
+    pub static SET_ATTENDEE_LAN_CHANNEL: Operation = Operation {
+        id: "SetAttendeeLanChannel",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/setAttendeeLanChannel",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/control/conferences/simultaneousInterpretation`
+    pub static RESUME_SIMULTANEOUS_INTERPRETATION: Operation = Operation {
+        id: "ResumeSimultaneousInterpretation",
+        method: Method::Put,
+        path: "/v1/mmc/control/conferences/simultaneousInterpretation",
+        auth: Auth::Control,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
         id: "ShowWebHookConfig",
@@ -8244,7 +10673,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 43] = [
+    pub static ALL: [&Operation; 54] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -8284,6 +10713,17 @@ pub mod operations {
         &LIVE,
         &SET_MMR_LIVE,
         &PAUSE_CONFERENCE,
+        &SET_HOST_VIEW,
+        &SET_PARTICIPANT_VIEW,
+        &SET_MULTI_PICTURE,
+        &SET_CUSTOM_MULTI_PICTURE,
+        &SWITCH_MODE,
+        &SHOW_LAYOUT,
+        &SAVE_LAYOUT,
+        &DELETE_LAYOUT,
+        &SET_INTERPRETER_GROUP,
+        &SET_ATTENDEE_LAN_CHANNEL,
+        &RESUME_SIMULTANEOUS_INTERPRETATION,
         &SHOW_WEB_HOOK_CONFIG,
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
@@ -8350,18 +10790,41 @@ pub mod schemas {
             ("RestSetMmrLiveReqBody", schemars::schema_for!(crate
             ::types::RestSetMmrLiveReqBody)), ("PauseConferenceReq",
             schemars::schema_for!(crate ::types::PauseConferenceReq)),
-            ("RestMuteParticipantReqBody", schemars::schema_for!(crate
-            ::types::RestMuteParticipantReqBody)), ("Attendee",
-            schemars::schema_for!(crate ::types::Attendee)), ("RestInviteReqBody",
-            schemars::schema_for!(crate ::types::RestInviteReqBody)),
-            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
-            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
-            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
-            ("RestScheduleConfDTO", schemars::schema_for!(crate
-            ::types::RestScheduleConfDto)), ("ConferenceInfo",
-            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
-            schemars::schema_for!(crate ::types::PasswordEntry)), ("ConferenceDetail",
-            schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ("RestChairViewReqBody", schemars::schema_for!(crate
+            ::types::RestChairViewReqBody)), ("RestParticipantViewReqBody",
+            schemars::schema_for!(crate ::types::RestParticipantViewReqBody)),
+            ("SubscriberInPic", schemars::schema_for!(crate ::types::SubscriberInPic)),
+            ("RestMixedPictureBody", schemars::schema_for!(crate
+            ::types::RestMixedPictureBody)), ("SubPicLayoutInfo",
+            schemars::schema_for!(crate ::types::SubPicLayoutInfo)), ("PicLayoutInfo",
+            schemars::schema_for!(crate ::types::PicLayoutInfo)),
+            ("RestCustomMultiPictureBody", schemars::schema_for!(crate
+            ::types::RestCustomMultiPictureBody)), ("RestSwitchModeReqBody",
+            schemars::schema_for!(crate ::types::RestSwitchModeReqBody)),
+            ("PicInfoNotify", schemars::schema_for!(crate ::types::PicInfoNotify)),
+            ("RestPicLayout", schemars::schema_for!(crate ::types::RestPicLayout)),
+            ("RestPicLayoutBody", schemars::schema_for!(crate
+            ::types::RestPicLayoutBody)), ("ShowLayoutResponse",
+            schemars::schema_for!(crate ::types::ShowLayoutResponse)),
+            ("InterpreterInfo", schemars::schema_for!(crate ::types::InterpreterInfo)),
+            ("InterpreterGroupInfo", schemars::schema_for!(crate
+            ::types::InterpreterGroupInfo)), ("RestSetInterpreterGroupBody",
+            schemars::schema_for!(crate ::types::RestSetInterpreterGroupBody)),
+            ("RestSetAttendeeLanChannelBody", schemars::schema_for!(crate
+            ::types::RestSetAttendeeLanChannelBody)),
+            ("RestSimultaneousInterpretationBody", schemars::schema_for!(crate
+            ::types::RestSimultaneousInterpretationBody)), ("RestMuteParticipantReqBody",
+            schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
+            ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
+            ("RestInviteReqBody", schemars::schema_for!(crate
+            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
+            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
+            ("RestProlongDurReqBody", schemars::schema_for!(crate
+            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
+            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
+            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
+            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
+            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

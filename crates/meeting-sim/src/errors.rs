@@ -108,6 +108,15 @@ pub(crate) mod codes {
     pub const PARTICIPANT_NOT_FOUND: &str = "SIM.000000464";
     /// Record or SetMmrRecord where the enterprise has no recording resource.
     pub const NO_RECORDING_RESOURCE: &str = "SIM.000000465";
+    /// A multi-picture layout with more pictures than the layout holds, or pictures
+    /// numbered outside it.
+    pub const TOO_MANY_PICTURES: &str = "SIM.000000466";
+    /// SaveLayout or DeleteLayout naming a layout UUID that is not saved.
+    pub const LAYOUT_UNKNOWN: &str = "SIM.000000467";
+    /// Interpretation calls in a meeting scheduled without simultaneous interpretation.
+    pub const NO_INTERPRETATION: &str = "SIM.000000468";
+    /// SetAttendeeLanChannel with a channel no interpreter group offers.
+    pub const CHANNEL_UNKNOWN: &str = "SIM.000000469";
     /// AllowWaitingParticipant for someone who is not in the waiting room.
     pub const NOT_WAITING: &str = "SIM.000000463";
     /// SetWebHookConfig with a URL that is not http(s) on a loopback address.

@@ -51,6 +51,7 @@ impl Seed {
             conferences: vec![
                 ConferenceSeed::new("914083136", "654321", ConferenceState::Ongoing)
                     .organizer("alice")
+                    .with_interpretation()
                     .participant(ParticipantSeed::terminal(
                         "6a1acfe867f211eaa1cd59f41ff47e04",
                         "Board room TE50",
@@ -124,12 +125,19 @@ impl ConferenceSeed {
             state,
             organizer: None,
             participants: Vec::new(),
+            simultaneous_interpretation: false,
         }
     }
 
     /// Who scheduled it (see [`ConferenceSeed::organizer`]).
     pub fn organizer(mut self, organizer: impl Into<String>) -> Self {
         self.organizer = Some(organizer.into());
+        self
+    }
+
+    /// Scheduled with simultaneous interpretation.
+    pub fn with_interpretation(mut self) -> Self {
+        self.simultaneous_interpretation = true;
         self
     }
 
@@ -229,6 +237,10 @@ pub struct ConferenceSeed {
     /// The participants.
     #[serde(default)]
     pub participants: Vec<ParticipantSeed>,
+    /// Whether it was scheduled with simultaneous interpretation (without it, the
+    /// interpretation calls are refused).
+    #[serde(default)]
+    pub simultaneous_interpretation: bool,
 }
 
 /// A participant of a conference.
@@ -368,6 +380,12 @@ pub struct ConferenceView {
     /// Its recording, live stream and pause.
     #[serde(default)]
     pub broadcasting: crate::Broadcasting,
+    /// Views, display mode, multi-picture, saved layouts.
+    #[serde(default)]
+    pub display: crate::Display,
+    /// Interpreter groups and language channels.
+    #[serde(default)]
+    pub interpretation: crate::Interpretation,
 }
 
 /// A participant as it is now.
@@ -381,6 +399,9 @@ pub struct ParticipantView {
     pub professional_terminal: bool,
     /// Whose video source this terminal's view is locked to (LockView), if any.
     pub view_locked_to: Option<String>,
+    /// Whom it watches (SetParticipantView).
+    #[serde(default)]
+    pub watching: Option<String>,
     /// The number it was called at (InviteParticipant).
     pub phone: Option<String>,
     /// Whether it is the host.

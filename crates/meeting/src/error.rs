@@ -296,6 +296,14 @@ pub enum Refusal {
     NotWaiting,
     /// The enterprise has no recording resource.
     NoRecordingResource,
+    /// A multi-picture with more pictures than its layout holds.
+    TooManyPictures,
+    /// No layout with that UUID is saved.
+    UnknownLayout,
+    /// The meeting was scheduled without simultaneous interpretation.
+    NoInterpretation,
+    /// No interpreter group offers that language channel.
+    UnknownChannel,
 }
 
 impl Error {
@@ -309,6 +317,10 @@ impl Error {
             "SIM.000000462" => Refusal::HostRoleTaken,
             "SIM.000000463" => Refusal::NotWaiting,
             "SIM.000000465" => Refusal::NoRecordingResource,
+            "SIM.000000466" => Refusal::TooManyPictures,
+            "SIM.000000467" => Refusal::UnknownLayout,
+            "SIM.000000468" => Refusal::NoInterpretation,
+            "SIM.000000469" => Refusal::UnknownChannel,
             _ => return None,
         })
     }

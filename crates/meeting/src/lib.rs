@@ -9,9 +9,12 @@ mod client;
 pub mod clock;
 mod conference;
 mod credentials;
+mod display;
 mod error;
 #[cfg(feature = "events")]
 pub mod events;
+mod interpretation;
+mod layout;
 mod management;
 mod meeting;
 mod participants;
@@ -32,8 +35,15 @@ pub use client::{
 };
 pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
+pub use display::{DisplayMode, HostView};
 pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError, printable};
 // The operation families' public types (their methods are on the handles).
+pub use interpretation::{
+    Interpreter, InterpreterGroup, Language, LanguageChannel, UnknownLanguage,
+};
+pub use layout::{
+    Grid, Layout, LayoutError, MultiPicture, MultiPictureBuilder, Picture, SavedLayout,
+};
 pub use management::*;
 pub use meeting::*;
 pub use participants::*;

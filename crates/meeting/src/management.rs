@@ -66,6 +66,7 @@ pub struct NewMeeting {
     minutes: Option<u32>,
     media_types: String,
     invitees: Vec<Invitee>,
+    interpretation: bool,
 }
 
 impl NewMeeting {
@@ -77,6 +78,7 @@ impl NewMeeting {
             minutes: None,
             media_types: "Voice,Video".into(),
             invitees: Vec::new(),
+            interpretation: false,
         }
     }
 
@@ -102,6 +104,13 @@ impl NewMeeting {
     /// Invites someone.
     pub fn invite(mut self, invitee: Invitee) -> Self {
         self.invitees.push(invitee);
+        self
+    }
+
+    /// Offers simultaneous interpretation (see [`Conference::set_interpreter_groups`]);
+    /// without it, the service refuses the interpretation calls.
+    pub fn with_interpretation(mut self) -> Self {
+        self.interpretation = true;
         self
     }
 }
@@ -162,6 +171,8 @@ pub struct MeetingDetails {
     pub access_number: Option<String>,
     /// The guests' join link.
     pub guest_join_uri: Option<String>,
+    /// Whether it offers simultaneous interpretation, when the service says.
+    pub interpretation: Option<bool>,
 }
 
 /// Where a meeting is in its life.
@@ -221,6 +232,7 @@ impl Client {
             length: meeting.minutes.map(|m| m as i32),
             media_types: meeting.media_types.clone(),
             start_time: meeting.start.clone(),
+            support_simultaneous_interpretation: meeting.interpretation.then_some(true),
             subject: Some(meeting.subject.as_str().try_into().map_err(|_| {
                 Error::invalid(&context, "the subject is longer than 128 characters")
             })?),
@@ -283,6 +295,7 @@ impl Conference {
             media_types: info.media_types,
             access_number: info.access_number,
             guest_join_uri: info.guest_join_uri,
+            interpretation: info.support_simultaneous_interpretation,
         })
     }
 }

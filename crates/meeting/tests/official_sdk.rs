@@ -15,8 +15,9 @@ use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
-    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Invitee, MmrRecording, NewMeeting,
-    SettingsUpdate,
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, DisplayMode, Grid, HostView,
+    Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout, MmrRecording,
+    MultiPicture, NewMeeting, Picture, SettingsUpdate,
 };
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
@@ -426,6 +427,67 @@ async fn every_request_is_the_official_sdks() {
             .pause(true)
             .await
     })
+    .await;
+    let host = |c: &Client| c.conference(CONF).with_host_password(HOST_PASSWORD);
+    check("SetHostView", account(), |c| async move {
+        host(&c)
+            .set_host_view(&HostView::Participant(LAPTOP_ID.into()))
+            .await
+    })
+    .await;
+    check("SetParticipantView", account(), |c| async move {
+        host(&c).participant(TERMINAL_ID).watch(LAPTOP_ID).await
+    })
+    .await;
+    let two = || {
+        MultiPicture::builder(Layout::TWO)
+            .picture(Picture::of([LAPTOP_ID]))
+            .picture(Picture::of([TERMINAL_ID]))
+            .rotate_every(Duration::from_secs(10))
+    };
+    check("SetMultiPicture", account(), |c| async move {
+        host(&c).set_multi_picture(&two().build()?).await
+    })
+    .await;
+    check("SetCustomMultiPicture", account(), |c| async move {
+        let grid = Grid::new(2, 1).cell(0, 0, 1, 1).cell(1, 0, 1, 1);
+        host(&c).set_multi_picture(&two().grid(grid).build()?).await
+    })
+    .await;
+    check("SwitchMode", account(), |c| async move {
+        host(&c)
+            .set_display_mode(DisplayMode::FollowSpeakerMultiPicture)
+            .await
+    })
+    .await;
+    check("SaveLayout", account(), |c| async move {
+        host(&c).save_layout("Panel", &two().build()?).await
+    })
+    .await;
+    check("ShowLayout", account(), |c| async move {
+        host(&c).layouts().await.map(|_| ())
+    })
+    .await;
+    check("DeleteLayout", account(), |c| async move {
+        host(&c).delete_layout("<layout-uuid>").await
+    })
+    .await;
+    check("SetInterpreterGroup", account(), |c| async move {
+        let group = InterpreterGroup::new(Language::Chinese, Language::English)
+            .interpreter(Interpreter::user("6e72b5c3b8654d9e8b1a0c4f1d2e3a4b").name("Alice"));
+        host(&c).set_interpreter_groups(&[group]).await
+    })
+    .await;
+    check("SetAttendeeLanChannel", account(), |c| async move {
+        let channel = LanguageChannel::new(Language::English).with_original_voice();
+        host(&c).set_language_channel([LAPTOP_ID], channel).await
+    })
+    .await;
+    check(
+        "ResumeSimultaneousInterpretation",
+        account(),
+        |c| async move { host(&c).start_interpretation().await },
+    )
     .await;
     check("MuteMeeting", account(), |c| async move {
         c.conference(CONF)

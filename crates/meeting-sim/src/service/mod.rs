@@ -5,7 +5,9 @@
 mod admin;
 mod auth;
 mod control;
+mod display;
 mod events;
+mod interpretation;
 mod management;
 mod recording;
 mod roles;
@@ -87,6 +89,8 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(roles::ROUTES)
         .chain(spotlight::ROUTES)
         .chain(recording::ROUTES)
+        .chain(display::ROUTES)
+        .chain(interpretation::ROUTES)
         .chain(management::ROUTES)
         .chain(webhook::ROUTES)
 }

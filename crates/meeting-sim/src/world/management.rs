@@ -86,6 +86,8 @@ impl World {
         conference.start_minutes = Some(start);
         conference.media_types = Some(request.media_types.clone());
         conference.guest_password = Some(password());
+        conference.interpretation.offered =
+            request.support_simultaneous_interpretation.unwrap_or(false);
         let info = conference.info(true);
         self.conferences.insert(id.clone(), conference);
         self.changed(Change::Scheduled(id));

@@ -3,7 +3,8 @@
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
-//! [`spotlight`], [`waiting`], [`recording`], [`management`], [`webhook`].
+//! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
+//! [`management`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -14,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 mod auth;
 mod control;
+mod display;
+mod interpretation;
 mod management;
 mod recording;
 mod roles;
@@ -22,6 +25,8 @@ mod spotlight;
 mod waiting;
 mod webhook;
 
+pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Picture, SavedLayout};
+pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
 pub use recording::{Broadcasting, RecordingState};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
@@ -141,6 +146,8 @@ pub struct ControlGrant {
 pub struct Participant {
     pub seed: crate::model::ParticipantSeed,
     pub view_locked_to: Option<String>,
+    /// Whom it watches (SetParticipantView).
+    pub watching: Option<String>,
     pub phone: Option<String>,
     pub muted: bool,
     /// Roles, hand, spotlight, sharing, camera, local recording.
@@ -154,6 +161,7 @@ impl Participant {
         Self {
             seed,
             view_locked_to: None,
+            watching: None,
             phone: None,
             muted: false,
             flags: Default::default(),
@@ -190,6 +198,10 @@ pub struct Conference {
     pub waiting: Vec<waiting::Waiting>,
     /// Recording, live stream, pause.
     pub broadcasting: Broadcasting,
+    /// Views, display mode, multi-picture, saved layouts.
+    pub display: Display,
+    /// Interpreter groups, language channels.
+    pub interpretation: Interpretation,
 }
 
 impl Conference {
@@ -207,6 +219,7 @@ impl Conference {
                     name: p.seed.name.clone(),
                     professional_terminal: p.seed.professional_terminal,
                     view_locked_to: p.view_locked_to.clone(),
+                    watching: p.watching.clone(),
                     phone: p.phone.clone(),
                     host: p.seed.host,
                     muted: p.muted,
@@ -219,6 +232,8 @@ impl Conference {
             allow_audience: self.allow_audience,
             waiting: self.waiting.iter().map(|w| w.seed.id.clone()).collect(),
             broadcasting: self.broadcasting.clone(),
+            display: self.display.clone(),
+            interpretation: self.interpretation.clone(),
         }
     }
 
@@ -250,6 +265,7 @@ impl Conference {
             chair_join_uri: Some(format!("https://127.0.0.1/j/{}?role=chair", self.id)),
             guest_join_uri: Some(format!("https://127.0.0.1/j/{}", self.id)),
             scheduser_name: self.organizer.clone(),
+            support_simultaneous_interpretation: Some(self.interpretation.offered),
             password_entry: if with_passwords {
                 passwords
             } else {
@@ -294,6 +310,11 @@ impl From<ConferenceSeed> for Conference {
             allow_audience: false,
             waiting: Vec::new(),
             broadcasting: Broadcasting::default(),
+            display: Display::default(),
+            interpretation: Interpretation {
+                offered: seed.simultaneous_interpretation,
+                ..Interpretation::default()
+            },
         }
     }
 }

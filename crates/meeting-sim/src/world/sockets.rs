@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use super::{Change, Conference, Participant, RecordingState, World};
+use super::{Change, Conference, DisplayMode, HostView, Participant, RecordingState, World};
 use crate::errors::{ApiError, codes};
 use crate::model::ConferenceState;
 
@@ -479,6 +479,20 @@ fn dynamic(c: &Conference, now_ms: i64) -> String {
         ConferenceState::Ended | ConferenceState::Cancelled => "Destroyed",
     };
     let end_ms = c.started_ms + i64::from(c.length_minutes) * 60_000;
+    // The multi-picture as shown: none while only saved, or composed by the service.
+    let shown = c.display.multi_picture.as_ref().filter(|p| p.applied);
+    let pictures = shown
+        .and_then(|p| super::display::capacity(&p.layout))
+        .unwrap_or(1);
+    let multi_pic = json!({
+        "picNum": pictures,
+        "period": shown.and_then(|p| p.switch_s).unwrap_or(0),
+        "picInfos": shown.map(|p| p.pictures.iter().map(|pic| json!({
+            "index": pic.index,
+            "id": pic.participants,
+            "share": i32::from(pic.assist_stream),
+        })).collect::<Vec<_>>()).unwrap_or_default(),
+    });
     with_header(
         DYNAMIC,
         &c.id,
@@ -486,15 +500,18 @@ fn dynamic(c: &Conference, now_ms: i64) -> String {
         true,
         json!({
             "endTime": end_ms.to_string(),
-            "mode": "FREE",
+            "mode": if c.display.mode == DisplayMode::Fixed { "FIXED" } else { "FREE" },
             "state": state,
-            "vas": 0,
+            "vas": i32::from(matches!(c.display.mode, DisplayMode::VoiceActivated { .. })),
             "lock": i32::from(c.locked),
             "mute": i32::from(c.all_muted),
             "lockSharing": c.settings.lock_sharing,
             "canUnmute": c.settings.allow_unmute_by_oneself,
-            "chairView": 0,
-            "picNum": 1,
+            "chairView": i32::from(matches!(c.display.host_view, HostView::Rotating { .. })),
+            "picNum": pictures,
+            "multiPic": multi_pic,
+            "simultaneousInterpretation": i32::from(c.interpretation.running),
+            "lanChannels": c.interpretation.languages(),
             "recState": i32::from(c.broadcasting.recording != RecordingState::Off),
             "pause": i32::from(c.broadcasting.paused),
             "liveState": i32::from(c.broadcasting.live),
@@ -555,6 +572,7 @@ fn participant_item(p: &Participant) -> Value {
         "CLICENT_LOGIN_TYPE": if p.seed.professional_terminal { "OtherType" } else { "Desktop" },
         "IS_COHOST": flag(p.flags.co_host),
         "LOCKED_VIEW": p.view_locked_to.clone().unwrap_or_default(),
+        "VIEW_TYPE": if p.watching.is_some() { "2" } else { "0" },
         "ORG_ID": "sim-org",
     });
     if let (Some(phone), Some(map)) = (&p.phone, info.as_object_mut()) {

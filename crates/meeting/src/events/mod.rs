@@ -39,9 +39,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 pub use model::{
-    Event, EventKind, InviteResult, Media, MeetingInfo, MeetingStatus, Notification,
-    ParticipantField, ParticipantInfo, ParticipantRole, ParticipantState, Phase, ResyncCause,
-    Speaker, StatusField, WaitingParticipant,
+    Event, EventKind, InviteResult, Media, MeetingInfo, MeetingStatus, MultiPictureStatus,
+    Notification, ParticipantField, ParticipantInfo, ParticipantRole, ParticipantState, Phase,
+    PictureStatus, ResyncCause, Speaker, StatusField, Viewing, WaitingParticipant,
 };
 pub use snapshot::Snapshot;
 pub use stream::{EventStats, EventStream};

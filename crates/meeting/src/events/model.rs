@@ -272,9 +272,45 @@ pub struct MeetingStatus {
     pub chat_forbidden: Option<bool>,
     /// Whether the meeting is paused.
     pub paused: Option<bool>,
+    /// Whether the picture follows the speaker (voice-activated switching).
+    pub voice_activated: Option<bool>,
+    /// Whether the host's view rotates through the participants.
+    pub host_view_rotating: Option<bool>,
+    /// How many pictures the meeting shows.
+    pub pictures: Option<i64>,
+    /// The multi-picture shown.
+    pub multi_picture: Option<MultiPictureStatus>,
+    /// Whether simultaneous interpretation runs.
+    pub interpretation: Option<bool>,
+    /// The language channels the interpreter groups offer (`zh`, `en`, …).
+    pub language_channels: Option<Vec<String>>,
     /// Keys this version does not decode, as the service sent them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// The multi-picture a meeting shows (`multiPic`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MultiPictureStatus {
+    /// How many pictures the layout holds.
+    pub count: Option<i64>,
+    /// Seconds per participant in a picture that shows several.
+    pub rotate_every_s: Option<i64>,
+    /// The pictures that show someone.
+    pub pictures: Vec<PictureStatus>,
+}
+
+/// One picture of a [`MultiPictureStatus`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PictureStatus {
+    /// Its number, from 1.
+    pub index: Option<i64>,
+    /// Who it shows.
+    pub participants: Vec<String>,
+    /// Whether it shows the shared (auxiliary) stream.
+    pub shared_stream: bool,
 }
 
 /// Where a meeting is in its life.
@@ -308,6 +344,12 @@ pub enum StatusField {
     EndTime,
     ChatForbidden,
     Paused,
+    VoiceActivated,
+    HostViewRotating,
+    Pictures,
+    MultiPicture,
+    Interpretation,
+    LanguageChannels,
     /// A key this version does not decode.
     Other,
 }
@@ -352,6 +394,8 @@ pub struct ParticipantInfo {
     pub client_type: Option<String>,
     /// Its account's user UUID.
     pub account_id: Option<String>,
+    /// What it watches.
+    pub viewing: Option<Viewing>,
     /// Keys this version does not know, as the service sent them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
@@ -368,6 +412,21 @@ pub enum ParticipantRole {
     Participant,
     /// The audience of a webinar.
     Audience,
+    /// A value this version does not know.
+    Other(String),
+}
+
+/// What a participant watches (`VIEW_TYPE`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Viewing {
+    /// Nothing chosen: what everyone sees.
+    Default,
+    /// The multi-picture.
+    MultiPicture,
+    /// One participant (set with [`crate::Participant::watch`]).
+    Participant,
     /// A value this version does not know.
     Other(String),
 }
@@ -407,6 +466,7 @@ pub enum ParticipantField {
     Anonymous,
     ClientType,
     AccountId,
+    Viewing,
     /// A key this version does not know.
     Other,
 }

@@ -301,6 +301,7 @@ fn participant_fields(old: &ParticipantInfo, new: &ParticipantInfo) -> Vec<Parti
     differs(F::Anonymous, old.anonymous != new.anonymous);
     differs(F::ClientType, old.client_type != new.client_type);
     differs(F::AccountId, old.account_id != new.account_id);
+    differs(F::Viewing, old.viewing != new.viewing);
     differs(F::Other, old.extra != new.extra);
     changed
 }
@@ -327,6 +328,21 @@ fn status_changes(old: Option<&MeetingStatus>, new: &MeetingStatus, out: &mut Ve
     differs(F::EndTime, old.end_time_ms != new.end_time_ms);
     differs(F::ChatForbidden, old.chat_forbidden != new.chat_forbidden);
     differs(F::Paused, old.paused != new.paused);
+    differs(
+        F::VoiceActivated,
+        old.voice_activated != new.voice_activated,
+    );
+    differs(
+        F::HostViewRotating,
+        old.host_view_rotating != new.host_view_rotating,
+    );
+    differs(F::Pictures, old.pictures != new.pictures);
+    differs(F::MultiPicture, old.multi_picture != new.multi_picture);
+    differs(F::Interpretation, old.interpretation != new.interpretation);
+    differs(
+        F::LanguageChannels,
+        old.language_channels != new.language_channels,
+    );
     differs(F::Other, old.extra != new.extra);
     if !changed.is_empty() {
         out.push(EventKind::Status {

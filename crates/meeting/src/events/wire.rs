@@ -7,8 +7,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::model::{
-    Media, MeetingInfo, MeetingStatus, ParticipantInfo, ParticipantRole, ParticipantState, Phase,
-    Speaker, WaitingParticipant,
+    Media, MeetingInfo, MeetingStatus, MultiPictureStatus, ParticipantInfo, ParticipantRole,
+    ParticipantState, Phase, PictureStatus, Speaker, Viewing, WaitingParticipant,
 };
 
 /// Where the socket is opened, below the prefix `wsURL` gives.
@@ -207,6 +207,14 @@ pub(crate) fn set_participant(p: &mut ParticipantInfo, key: &str, value: String)
         "ANONYMOUS" => p.anonymous = flag(&value),
         "CLICENT_LOGIN_TYPE" | "CLIENT_LOGIN_TYPE" => p.client_type = Some(value),
         "ACCOUNT_ID" => p.account_id = Some(value),
+        "VIEW_TYPE" => {
+            p.viewing = Some(match value.as_str() {
+                "0" => Viewing::Default,
+                "1" => Viewing::MultiPicture,
+                "2" => Viewing::Participant,
+                _ => Viewing::Other(value),
+            })
+        }
         _ => {
             p.extra.insert(key.to_owned(), value);
         }
@@ -273,9 +281,45 @@ pub(crate) fn set_status(status: &mut MeetingStatus, key: &str, value: &Value) {
         "endTime" => status.end_time_ms = int_of(value),
         "forbiddenChat" => status.chat_forbidden = flag_of(value),
         "pause" => status.paused = flag_of(value),
+        "vas" => status.voice_activated = flag_of(value),
+        "chairView" => status.host_view_rotating = flag_of(value),
+        "picNum" => status.pictures = int_of(value),
+        "multiPic" if value.is_object() => status.multi_picture = Some(multi_picture(value)),
+        "simultaneousInterpretation" => status.interpretation = flag_of(value),
+        "lanChannels" if value.is_array() => {
+            status.language_channels = value
+                .as_array()
+                .map(|items| items.iter().filter_map(text_of).collect())
+        }
         _ => {
             status.extra.insert(key.to_owned(), value.clone());
         }
+    }
+}
+
+/// `multiPic`: `{picInfos: [{index, id: [..], share}], picNum, period}`.
+fn multi_picture(value: &Value) -> MultiPictureStatus {
+    let pictures = value
+        .get("picInfos")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| PictureStatus {
+            index: p.get("index").and_then(int_of),
+            participants: p
+                .get("id")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(text_of)
+                .collect(),
+            shared_stream: p.get("share").and_then(flag_of) == Some(true),
+        })
+        .collect();
+    MultiPictureStatus {
+        count: value.get("picNum").and_then(int_of),
+        rotate_every_s: value.get("period").and_then(int_of),
+        pictures,
     }
 }
 
@@ -452,7 +496,7 @@ mod tests {
         for (key, value) in &payload {
             set_status(&mut status, key, value);
         }
-        assert_eq!(status.extra.get("picNum"), Some(&Value::from("16")));
+        assert_eq!(status.pictures, Some(16));
         assert_eq!(status.phase, Some(Phase::InProgress));
         assert_eq!(status.locked, Some(true));
         assert_eq!(status.paused, Some(false));
