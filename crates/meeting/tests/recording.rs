@@ -3,11 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
-use futures::StreamExt;
-use meeting::events::EventKind;
 use meeting::{MmrRecording, Refusal};
 use meeting_sim::{RecordingState, Seed, Simulator};
 
@@ -21,19 +17,7 @@ async fn a_recording_starts_pauses_and_stops_with_the_meeting_and_the_stream_see
     let state = |sim: &meeting_sim::SimHandle| sim.conference(CONF).expect("seeded").broadcasting;
 
     meeting.start_recording().await.expect("records");
-    let recording = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(event) = events.next().await {
-            if let EventKind::Status { status, .. } = event.expect("an event").kind
-                && status.recording == Some(true)
-            {
-                return true;
-            }
-        }
-        false
-    })
-    .await
-    .expect("within 10 s");
-    assert!(recording, "the stream reports the recording");
+    next_status(&mut events, |s| s.recording == Some(true)).await;
     assert_eq!(state(&sim).recording, RecordingState::On);
     meeting
         .mmr_recording(MmrRecording::Pause)

@@ -7,7 +7,9 @@
 //! `meeting layout set|save|list|delete`, `meeting webhook …`). Today's flat names stay.
 //! The help lists the commands by family ([`FAMILIES`]).
 
+mod display;
 mod events;
+mod interpretation;
 mod management;
 mod meeting;
 mod participants;
@@ -50,6 +52,8 @@ pub const FAMILIES: &[Family] = &[
     spotlight::FAMILY,
     waiting::FAMILY,
     recording::FAMILY,
+    display::FAMILY,
+    interpretation::FAMILY,
     management::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
@@ -94,6 +98,9 @@ pub enum Command {
     Record(recording::Record),
     Live(recording::Live),
     Pause(recording::Pause),
+    View(display::View),
+    Layout(display::LayoutCommand),
+    Interpretation(interpretation::Interpretation),
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
@@ -145,6 +152,9 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Record(c) => emit(json, &c.run(global).await?),
         Command::Live(c) => emit(json, &c.run(global).await?),
         Command::Pause(c) => emit(json, &c.run(global).await?),
+        Command::View(c) => c.run(global).await?,
+        Command::Layout(c) => c.run(global).await?,
+        Command::Interpretation(c) => emit(json, &c.run(global).await?),
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),

@@ -175,3 +175,25 @@ pub async fn next_change(
         .await
         .expect("within 10 s")
 }
+
+/// The meeting's status at the first status event on which `wanted` holds (10 s at
+/// most).
+pub async fn next_status(
+    events: &mut meeting::events::EventStream,
+    wanted: impl Fn(&meeting::events::MeetingStatus) -> bool,
+) -> meeting::events::MeetingStatus {
+    use futures::StreamExt;
+    let wait = async {
+        while let Some(event) = events.next().await {
+            if let meeting::events::EventKind::Status { status, .. } = event.expect("an event").kind
+                && wanted(&status)
+            {
+                return status;
+            }
+        }
+        panic!("the stream ended");
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait)
+        .await
+        .expect("within 10 s")
+}
