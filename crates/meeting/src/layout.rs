@@ -62,8 +62,12 @@ impl Layout {
     pub const SINGLE: Layout = Layout::of(1);
     /// Two pictures side by side.
     pub const TWO: Layout = Layout::of(2);
+    /// Three pictures.
+    pub const THREE: Layout = Layout::of(3);
     /// Four pictures.
     pub const FOUR: Layout = Layout::of(4);
+    /// Six pictures.
+    pub const SIX: Layout = Layout::of(6);
     /// Nine pictures.
     pub const NINE: Layout = Layout::of(9);
     /// Sixteen pictures.
