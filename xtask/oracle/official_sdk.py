@@ -108,6 +108,8 @@ from huaweicloudsdkmeeting.v1 import (
     ResumeSimultaneousInterpretationRequest,
     RollcallParticipantRequest,
     SaveLayoutRequest,
+    SearchMeetingsRequest,
+    SearchOnlineMeetingsRequest,
     SetAttendeeLanChannelRequest,
     SetCohostRequest,
     SetCustomMultiPictureRequest,
@@ -121,6 +123,7 @@ from huaweicloudsdkmeeting.v1 import (
     SetWebHookConfigRequest,
     ShowLayoutRequest,
     ShowMeetingDetailRequest,
+    ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
     ShowWebHookConfigRequest,
     StopMeetingRequest,
@@ -139,6 +142,7 @@ from huaweicloudsdkmeeting.v1.meeting_credentials import (
 )
 
 CONF = "914083136"
+ONGOING = "900244663"  # still in progress when the management calls run
 HOST_PASSWORD = "654321"
 TERMINAL = "6a1acfe867f211eaa1cd59f41ff47e04"
 LAPTOP = "f131536e21ff11eab12735e1cddf6d01"
@@ -375,6 +379,13 @@ def management_calls(sdk):
             start_time="2026-12-01 09:00", length=60, subject="Board review",
             media_types="Voice,Video",
             attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        ("SearchMeetings", lambda: sdk.search_meetings(SearchMeetingsRequest(
+            offset=0, limit=100, query_all=True, search_key="Board", query_conf_mode="ALL",
+            sort_type="ASC_StartTIME"))),
+        ("SearchOnlineMeetings", lambda: sdk.search_online_meetings(SearchOnlineMeetingsRequest(
+            offset=0, limit=100, query_all=True))),
+        ("ShowOnlineMeetingDetail", lambda: sdk.show_online_meeting_detail(
+            ShowOnlineMeetingDetailRequest(conference_id=ONGOING, offset=0, limit=100))),
         ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))),
         ("CancelMeeting", lambda: sdk.cancel_meeting(

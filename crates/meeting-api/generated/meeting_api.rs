@@ -888,6 +888,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chair_join_uri: ::std::option::Option<::std::string::String>,
+        ///The meeting's UUID: history and recordings take it.
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
         ///The meeting ID.
         #[serde(rename = "conferenceID")]
         pub conference_id: ::std::string::String,
@@ -943,6 +949,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub support_simultaneous_interpretation: ::std::option::Option<bool>,
+        ///The organizer's user UUID.
+        #[serde(
+            rename = "userUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_uuid: ::std::option::Option<::std::string::String>,
     }
     ///`CreateConfTokenXLoginType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
@@ -1368,6 +1380,91 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///`OnlineMeetingDetail`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OnlineMeetingDetail {
+        #[serde(
+            rename = "conferenceData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_data: ::std::option::Option<ConferenceInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<PageParticipant>,
+    }
+    ///`PageParticipant`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PageParticipant {
+        ///How many attendees match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ParticipantInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///An attendee of a meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ParticipantInfo {
+        #[serde(
+            rename = "accountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        ///normal, terminal, outside, …
+        #[serde(
+            rename = "attendeeType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The attendee's number or ID.
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+        ///0: participant. 1: host.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<i32>,
+        ///MEETTING: in the meeting. Others: invited, left.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_uuid: ::std::option::Option<::std::string::String>,
     }
     ///`PasswordEntry`
     #[derive(
@@ -4607,6 +4704,283 @@ pub mod types {
             schema.into()
         }
     }
+    ///`SearchMeetingsQueryConfMode`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchMeetingsQueryConfMode {
+        #[serde(rename = "ADAY")]
+        Aday,
+        #[serde(rename = "AWEEK")]
+        Aweek,
+        #[serde(rename = "AMONTH")]
+        Amonth,
+        #[serde(rename = "ALL")]
+        All,
+    }
+    impl ::std::fmt::Display for SearchMeetingsQueryConfMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Aday => f.write_str("ADAY"),
+                Self::Aweek => f.write_str("AWEEK"),
+                Self::Amonth => f.write_str("AMONTH"),
+                Self::All => f.write_str("ALL"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchMeetingsQueryConfMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ADAY" => Ok(Self::Aday),
+                "AWEEK" => Ok(Self::Aweek),
+                "AMONTH" => Ok(Self::Amonth),
+                "ALL" => Ok(Self::All),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchMeetingsQueryConfMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchMeetingsQueryConfMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchMeetingsResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SearchMeetingsResponse {
+        ///How many match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ConferenceInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///`SearchMeetingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchMeetingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchMeetingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchMeetingsSearchKey> for ::std::string::String {
+        fn from(value: SearchMeetingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchMeetingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchMeetingsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchMeetingsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for SearchMeetingsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchMeetingsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchMeetingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchMeetingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchOnlineMeetingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchOnlineMeetingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchOnlineMeetingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchOnlineMeetingsSearchKey> for ::std::string::String {
+        fn from(value: SearchOnlineMeetingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchOnlineMeetingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchOnlineMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchOnlineMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchOnlineMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ShowLayoutResponse`
     #[derive(
         ::serde::Deserialize,
@@ -4636,6 +5010,75 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub return_desc: ::std::option::Option<::std::string::String>,
+    }
+    ///`ShowOnlineMeetingDetailSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowOnlineMeetingDetailSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ShowOnlineMeetingDetailSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowOnlineMeetingDetailSearchKey>
+    for ::std::string::String {
+        fn from(value: ShowOnlineMeetingDetailSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowOnlineMeetingDetailSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowOnlineMeetingDetailSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowOnlineMeetingDetailSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShowOnlineMeetingDetailSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`SubPicLayoutInfo`
     #[derive(
@@ -6645,6 +7088,91 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Find scheduled and running meetings
+
+The meetings that have not ended, a page at a time (offset, limit up to 500), by
+start time (sortType); searchKey matches the subject, the organizer or the ID;
+queryConfMode limits them to those starting within a day, a week or a month.
+An administrator sees the enterprise's with queryAll.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences`
+
+Arguments:
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `query_all`: An administrator sees every user's meetings (default false).
+- `query_conf_mode`: Starting within: ADAY a day, AWEEK a week, AMONTH a month; ALL (default) any time.
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn search_meetings<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        query_all: Option<bool>,
+        query_conf_mode: Option<types::SearchMeetingsQueryConfMode>,
+        search_key: Option<&'a types::SearchMeetingsSearchKey>,
+        sort_type: Option<types::SearchMeetingsSortType>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("queryAll", &query_all))
+            .query(
+                &progenitor_client::QueryParam::new("queryConfMode", &query_conf_mode),
+            )
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_meetings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Schedule a meeting
 
 Schedules a meeting and answers with it (a list of one): its conferenceID and the
@@ -6776,6 +7304,159 @@ that has started is not cancelled.
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Find running meetings
+
+The meetings in progress, a page at a time (offset, limit up to 500), by start
+time; searchKey matches the subject, the organizer or the ID. An administrator
+sees the enterprise's with queryAll.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/online`
+
+Arguments:
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `query_all`: An administrator sees every user's meetings (default false).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn search_online_meetings<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        query_all: Option<bool>,
+        search_key: Option<&'a types::SearchOnlineMeetingsSearchKey>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/online", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("queryAll", &query_all))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_online_meetings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A running meeting and its attendees
+
+The meeting's details and its attendees, a page at a time (offset, limit up to
+500); searchKey matches an attendee's name or number.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/online/confDetail`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn show_online_meeting_detail<'a>(
+        &'a self,
+        conference_id: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ShowOnlineMeetingDetailSearchKey>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::OnlineMeetingDetail>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/online/confDetail", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_online_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -10288,6 +10969,14 @@ pub mod operations {
         auth: Auth::Control,
         repeat: Repeat::Safe,
     };
+    /// `GET /v1/mmc/management/conferences`
+    pub static SEARCH_MEETINGS: Operation = Operation {
+        id: "SearchMeetings",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
     /// `POST /v1/mmc/management/conferences`
     pub static CREATE_MEETING: Operation = Operation {
         id: "CreateMeeting",
@@ -10303,6 +10992,22 @@ pub mod operations {
         path: "/v1/mmc/management/conferences",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+    };
+    /// `GET /v1/mmc/management/conferences/online`
+    pub static SEARCH_ONLINE_MEETINGS: Operation = Operation {
+        id: "SearchOnlineMeetings",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/online",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/management/conferences/online/confDetail`
+    pub static SHOW_ONLINE_MEETING_DETAIL: Operation = Operation {
+        id: "ShowOnlineMeetingDetail",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/online/confDetail",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
     };
     /// `GET /v1/mmc/management/conferences/confDetail`
     pub static SHOW_MEETING_DETAIL: Operation = Operation {
@@ -10673,15 +11378,18 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 54] = [
+    pub static ALL: [&Operation; 57] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
         &LOCK_MEETING,
         &UPDATE_STARTED_CONF_CONFIG,
         &LOCK_VIEW,
+        &SEARCH_MEETINGS,
         &CREATE_MEETING,
         &CANCEL_MEETING,
+        &SEARCH_ONLINE_MEETINGS,
+        &SHOW_ONLINE_MEETING_DETAIL,
         &SHOW_MEETING_DETAIL,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -10824,6 +11532,11 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::RestScheduleConfDto)),
             ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
             ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
+            ("SearchMeetingsResponse", schemars::schema_for!(crate
+            ::types::SearchMeetingsResponse)), ("OnlineMeetingDetail",
+            schemars::schema_for!(crate ::types::OnlineMeetingDetail)),
+            ("PageParticipant", schemars::schema_for!(crate ::types::PageParticipant)),
+            ("ParticipantInfo", schemars::schema_for!(crate ::types::ParticipantInfo)),
             ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }

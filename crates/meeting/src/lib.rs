@@ -15,6 +15,7 @@ mod error;
 pub mod events;
 mod interpretation;
 mod layout;
+mod listing;
 mod management;
 mod meeting;
 mod participants;
@@ -22,6 +23,7 @@ mod recording;
 mod retry;
 mod roles;
 mod runtime;
+mod search;
 mod settings;
 mod spotlight;
 pub mod store;
@@ -44,11 +46,13 @@ pub use interpretation::{
 pub use layout::{
     Grid, Layout, LayoutError, MultiPicture, MultiPictureBuilder, Picture, SavedLayout,
 };
+pub use listing::{DEFAULT_PAGE_SIZE, Listing, MAX_PAGE_SIZE};
 pub use management::*;
 pub use meeting::*;
 pub use participants::*;
 pub use recording::MmrRecording;
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
+pub use search::{Attendee, MeetingSearch, Within};
 pub use settings::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,
 };

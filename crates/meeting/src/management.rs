@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use meeting_api::types::{CancelMeetingType, PasswordEntry, RestScheduleConfDto};
+use meeting_api::types::{CancelMeetingType, ConferenceInfo, PasswordEntry, RestScheduleConfDto};
 use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
@@ -157,8 +157,12 @@ impl CreatedMeeting {
 pub struct MeetingDetails {
     /// The meeting ID.
     pub id: String,
+    /// Its UUID, which history and recordings take.
+    pub uuid: Option<String>,
     /// Its subject.
     pub subject: Option<String>,
+    /// Who scheduled it.
+    pub organizer: Option<String>,
     /// Where it is in its life.
     pub state: MeetingState,
     /// Its start, `YYYY-MM-DD HH:MM`.
@@ -280,7 +284,14 @@ impl Conference {
                 detail: "the answer holds no conferenceData".into(),
             });
         };
-        Ok(MeetingDetails {
+        Ok(MeetingDetails::from(info))
+    }
+}
+
+impl From<ConferenceInfo> for MeetingDetails {
+    /// What an answer says of a meeting; its passwords are left out.
+    fn from(info: ConferenceInfo) -> Self {
+        MeetingDetails {
             state: match info.conference_state.as_deref() {
                 Some("Schedule") => MeetingState::Scheduled,
                 Some("Creating") => MeetingState::Starting,
@@ -289,14 +300,16 @@ impl Conference {
                 other => MeetingState::Other(other.map(str::to_owned)),
             },
             id: info.conference_id,
+            uuid: info.conf_uuid,
             subject: info.subject,
+            organizer: info.scheduser_name,
             start_time: info.start_time,
             end_time: info.end_time,
             media_types: info.media_types,
             access_number: info.access_number,
             guest_join_uri: info.guest_join_uri,
             interpretation: info.support_simultaneous_interpretation,
-        })
+        }
     }
 }
 

@@ -534,6 +534,34 @@ async fn every_request_is_the_official_sdks() {
         c.create_meeting(&meeting).await.map(|_| ())
     })
     .await;
+    check("SearchMeetings", account(), |c| async move {
+        c.meetings()
+            .all_users()
+            .matching("Board")
+            .limit(1)
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("SearchOnlineMeetings", account(), |c| async move {
+        c.ongoing_meetings()
+            .all_users()
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowOnlineMeetingDetail", account(), |c| async move {
+        c.conference("900244663")
+            .attendees(None)?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
     check("ShowMeetingDetail", account(), |c| async move {
         c.conference(CONF).details().await.map(|_| ())
     })

@@ -4,7 +4,7 @@
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
 //! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
-//! [`management`], [`webhook`].
+//! [`management`], [`search`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -20,6 +20,7 @@ mod interpretation;
 mod management;
 mod recording;
 mod roles;
+mod search;
 mod sockets;
 mod spotlight;
 mod waiting;
@@ -28,6 +29,7 @@ mod webhook;
 pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Picture, SavedLayout};
 pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
 pub use recording::{Broadcasting, RecordingState};
+pub(crate) use search::{MeetingQuery, Page};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
@@ -173,6 +175,8 @@ impl Participant {
 #[derive(Clone, Debug)]
 pub struct Conference {
     pub id: String,
+    /// Its UUID (`confUUID`): history and recordings name a meeting by it.
+    pub uuid: String,
     pub host_password: String,
     pub state: ConferenceState,
     pub organizer: Option<String>,
@@ -265,6 +269,8 @@ impl Conference {
             chair_join_uri: Some(format!("https://127.0.0.1/j/{}?role=chair", self.id)),
             guest_join_uri: Some(format!("https://127.0.0.1/j/{}", self.id)),
             scheduser_name: self.organizer.clone(),
+            user_uuid: self.organizer.clone(),
+            conf_uuid: Some(self.uuid.clone()),
             support_simultaneous_interpretation: Some(self.interpretation.offered),
             password_entry: if with_passwords {
                 passwords
@@ -288,6 +294,7 @@ impl From<ConferenceSeed> for Conference {
     fn from(seed: ConferenceSeed) -> Self {
         Self {
             id: seed.id,
+            uuid: hex::encode(rand::random::<[u8; 16]>()),
             host_password: seed.host_password,
             state: seed.state,
             organizer: seed.organizer,
