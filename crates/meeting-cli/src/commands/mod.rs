@@ -9,6 +9,7 @@
 
 mod display;
 mod events;
+mod finding;
 mod interpretation;
 mod management;
 mod meeting;
@@ -55,6 +56,7 @@ pub const FAMILIES: &[Family] = &[
     display::FAMILY,
     interpretation::FAMILY,
     management::FAMILY,
+    finding::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
     session::FAMILY,
@@ -104,6 +106,8 @@ pub enum Command {
     Prolong(meeting::Prolong),
     Stop(meeting::Stop),
     Cancel(management::Cancel),
+    List(finding::List),
+    Attendees(finding::Attendees),
     Token(meeting::Token),
     Watch(events::Watch),
     Webhook(webhook::Webhook),
@@ -158,6 +162,8 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Prolong(c) => emit(json, &c.run(global).await?),
         Command::Stop(c) => emit(json, &c.run(global).await?),
         Command::Cancel(c) => emit(json, &c.run(global).await?),
+        Command::List(c) => c.run(global).await?,
+        Command::Attendees(c) => c.run(global).await?,
         Command::Token(c) => emit(json, &c.run(global).await?),
         Command::Watch(c) => c.watch(global).await?,
         Command::Webhook(c) => c.run(global).await?,
