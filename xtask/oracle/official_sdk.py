@@ -108,6 +108,8 @@ from huaweicloudsdkmeeting.v1 import (
     ResumeSimultaneousInterpretationRequest,
     RollcallParticipantRequest,
     SaveLayoutRequest,
+    SearchAttendanceRecordsOfHisMeetingRequest,
+    SearchHisMeetingsRequest,
     SearchMeetingsRequest,
     SearchOnlineMeetingsRequest,
     SetAttendeeLanChannelRequest,
@@ -121,6 +123,7 @@ from huaweicloudsdkmeeting.v1 import (
     SetParticipantViewRequest,
     SetRoleRequest,
     SetWebHookConfigRequest,
+    ShowHisMeetingDetailRequest,
     ShowLayoutRequest,
     ShowMeetingDetailRequest,
     ShowOnlineMeetingDetailRequest,
@@ -148,6 +151,9 @@ TERMINAL = "6a1acfe867f211eaa1cd59f41ff47e04"
 LAPTOP = "f131536e21ff11eab12735e1cddf6d01"
 INTERPRETER = "6e72b5c3b8654d9e8b1a0c4f1d2e3a4b"
 LAYOUT_UUID = "<layout-uuid>"
+CONF_UUID = "<conf-uuid>"
+# 1970-01-01 to 2099-12-31 (UTC), both days included.
+HISTORY_FROM, HISTORY_TO = 0, 4102444799999
 ACCOUNT, PASSWORD = "meeting_admin", "Admin-pass-2026"
 APP_ID, APP_KEY = "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c", "sim-app-key-single"
 
@@ -216,6 +222,14 @@ def saved_layout(sdk, token):
     layouts = sdk.show_layout(ShowLayoutRequest(
         conference_id=CONF, x_conference_authorization=token)).pic_layouts or []
     return layouts[0].uuid if layouts else LAYOUT_UUID
+
+
+def past_meeting(sdk):
+    """The UUID of CONF in history (stopped by the control calls; the placeholder when
+    recording)."""
+    found = sdk.search_his_meetings(SearchHisMeetingsRequest(
+        offset=0, limit=1, query_all=True, search_key=CONF)).data or []
+    return found[0].conf_uuid if found else CONF_UUID
 
 
 def control_calls(sdk, token):
@@ -386,6 +400,13 @@ def management_calls(sdk):
             offset=0, limit=100, query_all=True))),
         ("ShowOnlineMeetingDetail", lambda: sdk.show_online_meeting_detail(
             ShowOnlineMeetingDetailRequest(conference_id=ONGOING, offset=0, limit=100))),
+        ("SearchHisMeetings", lambda: sdk.search_his_meetings(SearchHisMeetingsRequest(
+            offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
+            end_date=HISTORY_TO, sort_type="DSC_StartTIME"))),
+        ("ShowHisMeetingDetail", lambda: sdk.show_his_meeting_detail(ShowHisMeetingDetailRequest(
+            conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        ("SearchAttendanceRecordsOfHisMeeting", lambda: sdk.search_attendance_records_of_his_meeting(
+            SearchAttendanceRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))),
         ("CancelMeeting", lambda: sdk.cancel_meeting(

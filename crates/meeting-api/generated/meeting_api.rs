@@ -344,6 +344,28 @@ pub mod types {
                 })
         }
     }
+    ///`AttendanceRecords`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AttendanceRecords {
+        ///How many records match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ConfAttendeeRecordInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
     ///Someone to call into a meeting. Fields not described here are passed over.
     #[derive(
         ::serde::Deserialize,
@@ -821,6 +843,57 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///One stay of one attendee.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConfAttendeeRecordInfo {
+        ///The number or participant ID.
+        #[serde(
+            rename = "callNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///When it joined, ms since the epoch (UTC).
+        #[serde(
+            rename = "joinTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub join_time: ::std::option::Option<i64>,
+        ///When it left, ms since the epoch (UTC).
+        #[serde(
+            rename = "leftTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_time: ::std::option::Option<i64>,
+        #[serde(
+            rename = "mediaType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_type: ::std::option::Option<::std::string::String>,
     }
     ///`ConfTokenResponse`
     #[derive(
@@ -4704,6 +4777,199 @@ pub mod types {
             schema.into()
         }
     }
+    ///`SearchAttendanceRecordsOfHisMeetingSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchAttendanceRecordsOfHisMeetingSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchAttendanceRecordsOfHisMeetingSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchAttendanceRecordsOfHisMeetingSearchKey>
+    for ::std::string::String {
+        fn from(value: SearchAttendanceRecordsOfHisMeetingSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchAttendanceRecordsOfHisMeetingSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchAttendanceRecordsOfHisMeetingSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchAttendanceRecordsOfHisMeetingSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for SearchAttendanceRecordsOfHisMeetingSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchHisMeetingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchHisMeetingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchHisMeetingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchHisMeetingsSearchKey> for ::std::string::String {
+        fn from(value: SearchHisMeetingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchHisMeetingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchHisMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchHisMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchHisMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchHisMeetingsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchHisMeetingsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for SearchHisMeetingsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchHisMeetingsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchHisMeetingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchHisMeetingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`SearchMeetingsQueryConfMode`
     #[derive(
         ::serde::Deserialize,
@@ -4970,6 +5236,74 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SearchOnlineMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ShowHisMeetingDetailSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ShowHisMeetingDetailSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ShowHisMeetingDetailSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ShowHisMeetingDetailSearchKey> for ::std::string::String {
+        fn from(value: ShowHisMeetingDetailSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ShowHisMeetingDetailSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowHisMeetingDetailSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowHisMeetingDetailSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShowHisMeetingDetailSearchKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -7450,6 +7784,246 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "show_online_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Find past meetings
+
+The meetings that ended, a page at a time (offset, limit up to 500), by start time
+(sortType); startDate and endDate (ms since the epoch) bound their start;
+searchKey matches the subject, the organizer or the ID. An administrator sees the
+enterprise's with queryAll.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/history`
+
+Arguments:
+- `end_date`: Meetings that started at or before this time (ms since the epoch).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `query_all`: An administrator sees every user's meetings (default false).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+- `start_date`: Meetings that started at or after this time (ms since the epoch).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn search_his_meetings<'a>(
+        &'a self,
+        end_date: Option<i64>,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        query_all: Option<bool>,
+        search_key: Option<&'a types::SearchHisMeetingsSearchKey>,
+        sort_type: Option<types::SearchHisMeetingsSortType>,
+        start_date: Option<i64>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/history", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("endDate", &end_date))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("queryAll", &query_all))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_his_meetings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A past meeting and who attended
+
+The meeting's details and its attendees, a page at a time; searchKey matches an
+attendee's name or number.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/history/confDetail`
+
+Arguments:
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn show_his_meeting_detail<'a>(
+        &'a self,
+        conf_uuid: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ShowHisMeetingDetailSearchKey>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::OnlineMeetingDetail>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/history/confDetail", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_his_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A past meeting's attendance
+
+Each time someone joined and left, a page at a time; searchKey matches a name or
+number.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/history/confAttendeeRecord`
+
+Arguments:
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn search_attendance_records_of_his_meeting<'a>(
+        &'a self,
+        conf_uuid: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::SearchAttendanceRecordsOfHisMeetingSearchKey>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::AttendanceRecords>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/history/confAttendeeRecord", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_attendance_records_of_his_meeting",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -11009,6 +11583,30 @@ pub mod operations {
         auth: Auth::Access,
         repeat: Repeat::Safe,
     };
+    /// `GET /v1/mmc/management/conferences/history`
+    pub static SEARCH_HIS_MEETINGS: Operation = Operation {
+        id: "SearchHisMeetings",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/history",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/management/conferences/history/confDetail`
+    pub static SHOW_HIS_MEETING_DETAIL: Operation = Operation {
+        id: "ShowHisMeetingDetail",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/history/confDetail",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/management/conferences/history/confAttendeeRecord`
+    pub static SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING: Operation = Operation {
+        id: "SearchAttendanceRecordsOfHisMeeting",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/history/confAttendeeRecord",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/conferences/confDetail`
     pub static SHOW_MEETING_DETAIL: Operation = Operation {
         id: "ShowMeetingDetail",
@@ -11378,7 +11976,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 57] = [
+    pub static ALL: [&Operation; 60] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -11390,6 +11988,9 @@ pub mod operations {
         &CANCEL_MEETING,
         &SEARCH_ONLINE_MEETINGS,
         &SHOW_ONLINE_MEETING_DETAIL,
+        &SEARCH_HIS_MEETINGS,
+        &SHOW_HIS_MEETING_DETAIL,
+        &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
         &SHOW_MEETING_DETAIL,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -11537,6 +12138,9 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::OnlineMeetingDetail)),
             ("PageParticipant", schemars::schema_for!(crate ::types::PageParticipant)),
             ("ParticipantInfo", schemars::schema_for!(crate ::types::ParticipantInfo)),
+            ("AttendanceRecords", schemars::schema_for!(crate
+            ::types::AttendanceRecords)), ("ConfAttendeeRecordInfo",
+            schemars::schema_for!(crate ::types::ConfAttendeeRecordInfo)),
             ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }

@@ -29,9 +29,9 @@ pub use model::{
     ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
 };
 pub use world::{
-    Attempt, Broadcasting, Cell, Change, Counters, Delivery, DeliveryState, Display, DisplayMode,
-    Grid, HostView, Interpretation, Interpreter, InterpreterGroup, LanguageChannel, MultiPicture,
-    Picture, RecordingState, SavedLayout, SocketFaults,
+    Attempt, Attendance, Broadcasting, Cell, Change, Counters, Delivery, DeliveryState, Display,
+    DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup, LanguageChannel,
+    MultiPicture, Picture, RecordingState, SavedLayout, SocketFaults,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its

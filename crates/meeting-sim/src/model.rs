@@ -386,6 +386,9 @@ pub struct ConferenceView {
     /// Interpreter groups and language channels.
     #[serde(default)]
     pub interpretation: crate::Interpretation,
+    /// Every stay of every participant, in the order they began.
+    #[serde(default)]
+    pub attendance: Vec<crate::Attendance>,
 }
 
 /// A participant as it is now.

@@ -5,6 +5,7 @@
 // settings, store), the runtime, tokens, the client and its call pipeline, the
 // handles (conference), and the operation families (meeting, participants, roles,
 // spotlight, waiting, recording, management, webhook).
+mod calendar;
 mod client;
 pub mod clock;
 mod conference;
@@ -13,6 +14,7 @@ mod display;
 mod error;
 #[cfg(feature = "events")]
 pub mod events;
+mod history;
 mod interpretation;
 mod layout;
 mod listing;
@@ -40,6 +42,7 @@ pub use credentials::{AppId, Credentials};
 pub use display::{DisplayMode, HostView};
 pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError, printable};
 // The operation families' public types (their methods are on the handles).
+pub use history::{AttendanceRecord, PastMeeting};
 pub use interpretation::{
     Interpreter, InterpreterGroup, Language, LanguageChannel, UnknownLanguage,
 };

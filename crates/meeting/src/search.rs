@@ -1,13 +1,16 @@
 //! Finding meetings with the access token: the scheduled and running ones
-//! ([`Client::meetings`]), the running ones ([`Client::ongoing_meetings`]), and the
-//! attendees of one ([`Conference::attendees`]); each a [`Listing`] that pages lazily.
+//! ([`Client::meetings`]), the running ones ([`Client::ongoing_meetings`]), the past
+//! ones ([`Client::past_meetings`]), and the attendees of one
+//! ([`Conference::attendees`]); each a [`Listing`] that pages lazily.
 
 use meeting_api::operations::{
-    SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SHOW_ONLINE_MEETING_DETAIL,
+    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SHOW_ONLINE_MEETING_DETAIL,
 };
+use meeting_api::table::Operation;
 use meeting_api::types::{
-    SearchMeetingsQueryConfMode, SearchMeetingsSearchKey, SearchMeetingsSortType,
-    SearchOnlineMeetingsSearchKey, ShowOnlineMeetingDetailSearchKey,
+    SearchHisMeetingsSearchKey, SearchHisMeetingsSortType, SearchMeetingsQueryConfMode,
+    SearchMeetingsSearchKey, SearchMeetingsSortType, SearchOnlineMeetingsSearchKey,
+    ShowOnlineMeetingDetailSearchKey,
 };
 
 use crate::Client;
@@ -46,14 +49,37 @@ pub enum Within {
 #[must_use]
 pub struct MeetingSearch {
     client: Client,
-    ongoing: bool,
+    kind: Kind,
     search: Option<String>,
     all_users: bool,
     user: Option<String>,
     within: Option<Within>,
     newest_first: bool,
+    dates: Option<(String, String)>,
+    time_zone: Option<String>,
     page_size: u32,
     limit: Option<usize>,
+}
+
+/// Which meetings a search lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Not over: SearchMeetings.
+    Upcoming,
+    /// Running: SearchOnlineMeetings.
+    Ongoing,
+    /// Over: SearchHisMeetings.
+    Past,
+}
+
+impl Kind {
+    fn operation(self) -> &'static Operation {
+        match self {
+            Kind::Upcoming => &SEARCH_MEETINGS,
+            Kind::Ongoing => &SEARCH_ONLINE_MEETINGS,
+            Kind::Past => &SEARCH_HIS_MEETINGS,
+        }
+    }
 }
 
 impl Client {
@@ -61,25 +87,33 @@ impl Client {
     /// credentials; a user sees their own, an administrator the enterprise's with
     /// [`MeetingSearch::all_users`].
     pub fn meetings(&self) -> MeetingSearch {
-        MeetingSearch::new(self.clone(), false)
+        MeetingSearch::new(self.clone(), Kind::Upcoming)
     }
 
     /// The meetings in progress, by start time.
     pub fn ongoing_meetings(&self) -> MeetingSearch {
-        MeetingSearch::new(self.clone(), true)
+        MeetingSearch::new(self.clone(), Kind::Ongoing)
+    }
+
+    /// The meetings that ended, by start time; [`MeetingSearch::between`] dates in
+    /// [`MeetingSearch::time_zone`] bound their start.
+    pub fn past_meetings(&self) -> MeetingSearch {
+        MeetingSearch::new(self.clone(), Kind::Past)
     }
 }
 
 impl MeetingSearch {
-    fn new(client: Client, ongoing: bool) -> Self {
+    fn new(client: Client, kind: Kind) -> Self {
         MeetingSearch {
             client,
-            ongoing,
+            kind,
             search: None,
             all_users: false,
             user: None,
             within: None,
             newest_first: false,
+            dates: None,
+            time_zone: None,
             page_size: DEFAULT_PAGE_SIZE,
             limit: None,
         }
@@ -116,6 +150,20 @@ impl MeetingSearch {
         self
     }
 
+    /// Past meetings that started from `from` to `to` (`YYYY-MM-DD`, both included),
+    /// the dates in the search's time zone.
+    pub fn between(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.dates = Some((from.into(), to.into()));
+        self
+    }
+
+    /// The time zone of [`MeetingSearch::between`]'s dates: an IANA name such as
+    /// `Asia/Shanghai` (default UTC).
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.time_zone = Some(zone.into());
+        self
+    }
+
     /// Entries per request (1 to 500; default 100).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size;
@@ -135,48 +183,95 @@ impl MeetingSearch {
         if let Some(problem) = self.search.as_deref().and_then(search_problem) {
             return Some(problem);
         }
-        if self.ongoing && (self.within.is_some() || self.newest_first) {
+        if self.kind == Kind::Ongoing && (self.within.is_some() || self.newest_first) {
             return Some("running meetings are listed by start time only".into());
+        }
+        if self.kind == Kind::Past && self.within.is_some() {
+            return Some("past meetings are bounded with between(), not starting_within()".into());
+        }
+        if self.kind != Kind::Past && (self.dates.is_some() || self.time_zone.is_some()) {
+            return Some("dates and a time zone bound past meetings only".into());
         }
         None
     }
 
+    /// The dates as the service takes them: from the first to the last millisecond of
+    /// the two days in the time zone.
+    fn date_range(&self) -> Result<(Option<i64>, Option<i64>), String> {
+        let Some((from, to)) = &self.dates else {
+            return Ok((None, None));
+        };
+        let zone = crate::calendar::time_zone(self.time_zone.as_deref())?;
+        let (from, to) = (crate::calendar::date(from)?, crate::calendar::date(to)?);
+        if from > to {
+            return Err(format!("the dates run backwards: {from} is after {to}"));
+        }
+        let first = crate::calendar::day_start_ms(from, &zone)?;
+        let next = to.tomorrow().map_err(|e| e.to_string())?;
+        Ok((
+            Some(first),
+            Some(crate::calendar::day_start_ms(next, &zone)? - 1),
+        ))
+    }
+
     /// The meetings, fetched page by page as they are read.
     pub fn list(self) -> Result<Listing<MeetingDetails>, Error> {
-        let operation = if self.ongoing {
-            &SEARCH_ONLINE_MEETINGS
-        } else {
-            &SEARCH_MEETINGS
-        };
-        if let Some(problem) = self.problem() {
-            return Err(Error::invalid(&Context::new(operation.id, None), problem));
-        }
+        let context = Context::new(self.kind.operation().id, None);
+        let checked = self.problem().map_or_else(|| self.date_range(), Err);
+        let dates = checked.map_err(|problem| Error::invalid(&context, problem))?;
         let (page_size, limit) = (self.page_size, self.limit);
-        let search = std::sync::Arc::new(self);
+        let search = std::sync::Arc::new((self, dates));
         Ok(Listing::new(
             page_size,
             limit,
             |m: &MeetingDetails| m.id.clone(),
             move |offset, size| {
                 let search = search.clone();
-                async move { search.page(offset, size).await }
+                async move { search.0.page(offset, size, search.1).await }
             },
         ))
     }
 
-    async fn page(&self, offset: u32, size: u32) -> Result<Page<MeetingDetails>, Error> {
+    async fn page(
+        &self,
+        offset: u32,
+        size: u32,
+        (from, to): (Option<i64>, Option<i64>),
+    ) -> Result<Page<MeetingDetails>, Error> {
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
         let limit = std::num::NonZeroU32::new(size);
         let user = self.user.as_deref();
-        let context = Context::new(
-            if self.ongoing {
-                SEARCH_ONLINE_MEETINGS.id
+        let context = Context::new(self.kind.operation().id, None);
+        let answer = if self.kind == Kind::Past {
+            let key = self
+                .search
+                .as_deref()
+                .map(SearchHisMeetingsSearchKey::try_from)
+                .transpose();
+            let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
+            let sort = Some(if self.newest_first {
+                SearchHisMeetingsSortType::DscStartTime
             } else {
-                SEARCH_MEETINGS.id
-            },
-            None,
-        );
-        let answer = if self.ongoing {
+                SearchHisMeetingsSortType::AscStartTime
+            });
+            let api = self.client.api();
+            self.client
+                .call(&SEARCH_HIS_MEETINGS, &context, None, |t| async move {
+                    api.search_his_meetings(
+                        to,
+                        limit,
+                        Some(offset),
+                        Some(self.all_users),
+                        key.as_ref(),
+                        sort,
+                        from,
+                        user,
+                        t.access(),
+                    )
+                    .await
+                })
+                .await?
+        } else if self.kind == Kind::Ongoing {
             let key = self
                 .search
                 .as_deref()
@@ -240,7 +335,7 @@ impl MeetingSearch {
 }
 
 /// `searchKey`: 1 to 128 characters.
-fn search_problem(text: &str) -> Option<String> {
+pub(crate) fn search_problem(text: &str) -> Option<String> {
     let n = text.chars().count();
     (!(1..=128).contains(&n)).then(|| format!("search text is 1 to 128 characters, not {n}"))
 }
@@ -259,6 +354,19 @@ pub struct Attendee {
     pub state: Option<String>,
     /// Its kind (`normal`, `terminal`, …).
     pub kind: Option<String>,
+}
+
+impl Attendee {
+    /// An attendee as an answer lists it (none without an ID).
+    pub(crate) fn from_info(p: meeting_api::types::ParticipantInfo) -> Option<Attendee> {
+        Some(Attendee {
+            id: p.participant_id?,
+            name: p.name,
+            host: p.role == Some(1),
+            state: p.state,
+            kind: p.attendee_type,
+        })
+    }
 }
 
 impl Conference {
@@ -306,15 +414,7 @@ impl Conference {
                         items: page
                             .data
                             .into_iter()
-                            .filter_map(|p| {
-                                Some(Attendee {
-                                    id: p.participant_id?,
-                                    name: p.name,
-                                    host: p.role == Some(1),
-                                    state: p.state,
-                                    kind: p.attendee_type,
-                                })
-                            })
+                            .filter_map(Attendee::from_info)
                             .collect(),
                     })
                 }

@@ -562,6 +562,38 @@ async fn every_request_is_the_official_sdks() {
             .map(|_| ())
     })
     .await;
+    check("SearchHisMeetings", account(), |c| async move {
+        c.past_meetings()
+            .all_users()
+            .matching(CONF)
+            .between("1970-01-01", "2099-12-31")
+            .newest_first()
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowHisMeetingDetail", account(), |c| async move {
+        c.past_meeting("<conf-uuid>")
+            .attendees(None)?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check(
+        "SearchAttendanceRecordsOfHisMeeting",
+        account(),
+        |c| async move {
+            c.past_meeting("<conf-uuid>")
+                .attendance(None)?
+                .collect_all()
+                .await
+                .map(|_| ())
+        },
+    )
+    .await;
     check("ShowMeetingDetail", account(), |c| async move {
         c.conference(CONF).details().await.map(|_| ())
     })

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConferenceDetail, ConferenceInfo, OnlineMeetingDetail, RestScheduleConfDto,
+    AttendanceRecords, ConferenceDetail, ConferenceInfo, OnlineMeetingDetail, RestScheduleConfDto,
     SearchMeetingsResponse,
 };
 
@@ -45,6 +45,18 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SHOW_ONLINE_MEETING_DETAIL,
         handler: |m| on(m, online_detail),
+    },
+    Route {
+        operation: &operations::SEARCH_HIS_MEETINGS,
+        handler: |m| on(m, search_history),
+    },
+    Route {
+        operation: &operations::SHOW_HIS_MEETING_DETAIL,
+        handler: |m| on(m, past_detail),
+    },
+    Route {
+        operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+        handler: |m| on(m, attendance),
     },
 ];
 
@@ -216,4 +228,60 @@ async fn online_detail(
     let world = shared.world();
     let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
     Ok(Json(world.online_detail(id, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/conferences/history`.
+async fn search_history(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchMeetingsResponse>> {
+    let (page, wanted) = (page(&query)?, meeting_query(&query, false)?);
+    if optional_query(&query, "queryConfMode")?.is_some() {
+        return Err(ApiError::bad_request(
+            "queryConfMode is not a history parameter",
+        ));
+    }
+    let dates = (
+        int_query(&query, "startDate")?,
+        int_query(&query, "endDate")?,
+    );
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    let (count, data) = world.search_history(&grant, &wanted, dates, page)?;
+    Ok(Json(SearchMeetingsResponse {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences/history/confDetail`.
+async fn past_detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<OnlineMeetingDetail>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let (page, search) = (page(&query)?, search_key(&query)?);
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    Ok(Json(world.past_detail(uuid, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/conferences/history/confAttendeeRecord`.
+async fn attendance(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<AttendanceRecords>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let (page, search) = (page(&query)?, search_key(&query)?);
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    Ok(Json(world.attendance(uuid, &grant, search, page)?))
 }

@@ -4,7 +4,7 @@
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
 //! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
-//! [`management`], [`search`], [`webhook`].
+//! [`management`], [`search`], [`history`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 mod auth;
 mod control;
 mod display;
+mod history;
 mod interpretation;
 mod management;
 mod recording;
@@ -27,6 +28,7 @@ mod waiting;
 mod webhook;
 
 pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Picture, SavedLayout};
+pub use history::Attendance;
 pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
 pub use recording::{Broadcasting, RecordingState};
 pub(crate) use search::{MeetingQuery, Page};
@@ -206,6 +208,8 @@ pub struct Conference {
     pub display: Display,
     /// Interpreter groups, language channels.
     pub interpretation: Interpretation,
+    /// Every stay of every participant (history's attendance).
+    pub attendance: Vec<history::Attendance>,
 }
 
 impl Conference {
@@ -238,6 +242,7 @@ impl Conference {
             broadcasting: self.broadcasting.clone(),
             display: self.display.clone(),
             interpretation: self.interpretation.clone(),
+            attendance: self.attendance.clone(),
         }
     }
 
@@ -322,6 +327,7 @@ impl From<ConferenceSeed> for Conference {
                 offered: seed.simultaneous_interpretation,
                 ..Interpretation::default()
             },
+            attendance: Vec::new(),
         }
     }
 }
@@ -413,6 +419,10 @@ impl World {
     /// Records a change of a conference's state: the one place every change passes.
     fn changed(&mut self, change: Change) {
         self.counters.changes += 1;
+        let now_ms = self.now_ms;
+        if let Some(c) = self.conferences.get_mut(change.conference()) {
+            c.sync_attendance(now_ms);
+        }
         self.publish(&change);
         self.webhook_change(&change);
         // Bounded: an observer reads what it needs as changes happen.
@@ -503,6 +513,7 @@ impl World {
             for participant in &mut conference.participants {
                 participant.joined_ms = self.now_ms;
             }
+            conference.sync_attendance(self.now_ms);
             self.webhook_seeded(&conference);
             self.conferences.insert(conference.id.clone(), conference);
         }

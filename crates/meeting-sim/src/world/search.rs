@@ -33,7 +33,7 @@ impl Page {
         Ok(Page { offset, limit })
     }
 
-    fn take<T>(&self, items: impl Iterator<Item = T>) -> Vec<T> {
+    pub(super) fn take<T>(&self, items: impl Iterator<Item = T>) -> Vec<T> {
         items.skip(self.offset).take(self.limit).collect()
     }
 }
@@ -71,6 +71,27 @@ impl Conference {
 }
 
 impl World {
+    /// The conferences `by` may list: their own (a meeting seeded without organizer is
+    /// anyone's), an administrator's choice of user, or with `all_users` every one;
+    /// matching the query's text.
+    pub(super) fn visible<'a>(
+        &'a self,
+        by: &'a Grant,
+        query: &'a MeetingQuery,
+    ) -> impl Iterator<Item = &'a Conference> {
+        let owner = match (&query.user, by.admin) {
+            (Some(user), true) => Some(user.as_str()),
+            _ if by.admin && query.all_users => None,
+            _ => Some(by.subject.as_str()),
+        };
+        self.conferences
+            .values()
+            .filter(move |c| {
+                owner.is_none_or(|o| c.organizer.as_deref().is_none_or(|org| org == o))
+            })
+            .filter(|c| query.search.as_deref().is_none_or(|text| c.matches(text)))
+    }
+
     /// SearchMeetings (`running_only` false) and SearchOnlineMeetings: those not over,
     /// the caller's own (an administrator's with `all_users`, or another user's), by
     /// start then ID; how many match and the page.
@@ -82,22 +103,13 @@ impl World {
         now_ms: i64,
     ) -> (usize, Vec<ConferenceInfo>) {
         let now_minute = now_ms.div_euclid(60_000);
-        let owner = match (&query.user, by.admin) {
-            (Some(user), true) => Some(user.as_str()),
-            _ if by.admin && query.all_users => None,
-            _ => Some(by.subject.as_str()),
-        };
         let mut found: Vec<&Conference> = self
-            .conferences
-            .values()
+            .visible(by, query)
             .filter(|c| match c.state {
                 ConferenceState::Ongoing => true,
                 ConferenceState::Scheduled => !query.running_only,
                 ConferenceState::Ended | ConferenceState::Cancelled => false,
             })
-            // A meeting seeded without organizer is anyone's.
-            .filter(|c| owner.is_none_or(|o| c.organizer.as_deref().is_none_or(|org| org == o)))
-            .filter(|c| query.search.as_deref().is_none_or(|text| c.matches(text)))
             .filter(|c| {
                 query
                     .within_minutes

@@ -1,0 +1,251 @@
+//! History: a meeting that ends keeps who attended (each stay with its join and leave
+//! times) and its times, found by start date and by its UUID.
+
+use meeting_api::types::{
+    AttendanceRecords, ConfAttendeeRecordInfo, ConferenceInfo, OnlineMeetingDetail,
+    PageParticipant, ParticipantInfo,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Conference, Grant, World};
+use crate::errors::ApiError;
+use crate::model::ConferenceState;
+use crate::world::{MeetingQuery, Page};
+
+/// One stay of one participant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    /// The participant ID.
+    pub participant: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// Whether it is a professional terminal.
+    pub terminal: bool,
+    /// When it joined, ms since the epoch.
+    pub joined_ms: i64,
+    /// When it left (`None` while it is there).
+    pub left_ms: Option<i64>,
+}
+
+impl Conference {
+    /// Opens a stay for each participant present without one and closes the stays of
+    /// those gone: called at every change of the conference, so every join and leave
+    /// lands here whichever call made it.
+    pub(super) fn sync_attendance(&mut self, now_ms: i64) {
+        // Everyone leaves a meeting that ended, however it was ended.
+        let over = matches!(
+            self.state,
+            ConferenceState::Ended | ConferenceState::Cancelled
+        );
+        for p in self.participants.iter().filter(|_| !over) {
+            let open = self
+                .attendance
+                .iter()
+                .any(|a| a.participant == p.seed.id && a.left_ms.is_none());
+            if !open {
+                self.attendance.push(Attendance {
+                    participant: p.seed.id.clone(),
+                    name: p.seed.name.clone(),
+                    terminal: p.seed.professional_terminal,
+                    joined_ms: p.joined_ms,
+                    left_ms: None,
+                });
+            }
+        }
+        let participants = &self.participants;
+        for a in self.attendance.iter_mut().filter(|a| a.left_ms.is_none()) {
+            if over || !participants.iter().any(|p| p.seed.id == a.participant) {
+                a.left_ms = Some(now_ms);
+            }
+        }
+    }
+
+    /// When it started, ms since the epoch: when it did, or as scheduled.
+    fn started_at_ms(&self) -> i64 {
+        if self.started_ms > 0 {
+            self.started_ms
+        } else {
+            self.start_minutes.map_or(0, |m| m * 60_000)
+        }
+    }
+
+    fn attended_by(&self, search: Option<&str>) -> impl Iterator<Item = &Attendance> {
+        let search = search.map(str::to_lowercase);
+        self.attendance.iter().filter(move |a| {
+            search.as_deref().is_none_or(|text| {
+                a.participant.contains(text)
+                    || a.name
+                        .as_ref()
+                        .is_some_and(|n| n.to_lowercase().contains(text))
+            })
+        })
+    }
+}
+
+impl World {
+    /// SearchHisMeetings: meetings that ended (not cancelled ones), started within
+    /// `from_ms..=to_ms`.
+    pub fn search_history(
+        &self,
+        by: &Grant,
+        query: &MeetingQuery,
+        (from_ms, to_ms): (Option<i64>, Option<i64>),
+        page: Page,
+    ) -> Result<(usize, Vec<ConferenceInfo>), ApiError> {
+        if let (Some(from), Some(to)) = (from_ms, to_ms)
+            && from > to
+        {
+            return Err(ApiError::bad_request("startDate must not be after endDate"));
+        }
+        let mut found: Vec<&Conference> = self
+            .visible(by, query)
+            .filter(|c| c.state == ConferenceState::Ended)
+            .filter(|c| {
+                let start = c.started_at_ms();
+                from_ms.is_none_or(|f| start >= f) && to_ms.is_none_or(|t| start <= t)
+            })
+            .collect();
+        found.sort_by(|a, b| (a.started_at_ms(), &a.id).cmp(&(b.started_at_ms(), &b.id)));
+        if query.newest_first {
+            found.reverse();
+        }
+        let count = found.len();
+        Ok((count, page.take(found.into_iter().map(|c| c.info(false)))))
+    }
+
+    /// The ended meeting with this UUID, for its organizer or an administrator.
+    fn past(&self, uuid: &str, by: &Grant) -> Result<&Conference, ApiError> {
+        self.conferences
+            .values()
+            .find(|c| c.uuid == uuid && c.state == ConferenceState::Ended && c.managed_by(by))
+            .ok_or_else(|| ApiError::meeting_not_found(uuid))
+    }
+
+    /// ShowHisMeetingDetail: the meeting and who attended (each once).
+    pub fn past_detail(
+        &self,
+        uuid: &str,
+        by: &Grant,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<OnlineMeetingDetail, ApiError> {
+        let conference = self.past(uuid, by)?;
+        let mut attendees: Vec<&Attendance> = Vec::new();
+        for a in conference.attended_by(search) {
+            if !attendees.iter().any(|b| b.participant == a.participant) {
+                attendees.push(a);
+            }
+        }
+        let count = attendees.len();
+        let data = page.take(attendees.into_iter().map(|a| ParticipantInfo {
+            participant_id: Some(a.participant.clone()),
+            name: a.name.clone(),
+            role: Some(0),
+            state: Some("LEFT".to_owned()),
+            attendee_type: Some(if a.terminal { "terminal" } else { "normal" }.to_owned()),
+            account_id: None,
+            user_uuid: None,
+        }));
+        Ok(OnlineMeetingDetail {
+            conference_data: Some(conference.info(false)),
+            data: Some(PageParticipant {
+                offset: i32::try_from(page.offset).ok(),
+                limit: i32::try_from(page.limit).ok(),
+                count: i32::try_from(count).ok(),
+                data,
+            }),
+        })
+    }
+
+    /// SearchAttendanceRecordsOfHisMeeting: every stay, in the order they began.
+    pub fn attendance(
+        &self,
+        uuid: &str,
+        by: &Grant,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<AttendanceRecords, ApiError> {
+        let conference = self.past(uuid, by)?;
+        let stays: Vec<&Attendance> = conference.attended_by(search).collect();
+        let count = stays.len();
+        let data = page.take(stays.into_iter().map(|a| ConfAttendeeRecordInfo {
+            display_name: a.name.clone(),
+            call_number: Some(a.participant.clone()),
+            device_type: Some(if a.terminal { "TE" } else { "PC" }.to_owned()),
+            join_time: Some(a.joined_ms),
+            left_time: a.left_ms,
+            media_type: Some("Video".to_owned()),
+            dept_name: None,
+        }));
+        Ok(AttendanceRecords {
+            offset: i32::try_from(page.offset).ok(),
+            limit: i32::try_from(page.limit).ok(),
+            count: i32::try_from(count).ok(),
+            data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ParticipantSeed, Seed};
+
+    const CONF: &str = "914083136";
+    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
+
+    #[test]
+    fn a_stopped_meeting_is_in_history_with_every_stay() {
+        let mut world = World::default();
+        world.set_now(1_000);
+        world.seed(Seed::example());
+        world.set_now(2_000);
+        world.leave(CONF, LAPTOP).expect("leaves");
+        world.set_now(3_000);
+        world
+            .join(CONF, ParticipantSeed::client(LAPTOP, "Alice (laptop)"))
+            .expect("back");
+        world.set_now(4_000);
+        world.stop(CONF).expect("stops");
+        let admin = Grant {
+            subject: "meeting_admin".into(),
+            admin: true,
+            expires_ms: i64::MAX,
+        };
+        let query = MeetingQuery {
+            all_users: true,
+            ..MeetingQuery::default()
+        };
+        let page = Page::new(None, None).expect("default");
+        let (count, found) = world
+            .search_history(&admin, &query, (Some(1_000), Some(1_000)), page)
+            .expect("found");
+        assert_eq!(count, 1);
+        let uuid = found[0].conf_uuid.clone().expect("a uuid");
+        let (none, _) = world
+            .search_history(&admin, &query, (Some(1_001), None), page)
+            .expect("searched");
+        assert_eq!(none, 0);
+        let stays = world
+            .attendance(&uuid, &admin, None, page)
+            .expect("records");
+        let laptop: Vec<_> = stays
+            .data
+            .iter()
+            .filter(|r| r.call_number.as_deref() == Some(LAPTOP))
+            .map(|r| (r.join_time, r.left_time))
+            .collect();
+        assert_eq!(
+            laptop,
+            [(Some(1_000), Some(2_000)), (Some(3_000), Some(4_000))]
+        );
+        let detail = world
+            .past_detail(&uuid, &admin, None, page)
+            .expect("detail");
+        assert_eq!(
+            detail.data.and_then(|d| d.count),
+            Some(2),
+            "each attendee once"
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! A past meeting, by its UUID (from [`Client::past_meetings`] or
+//! [`crate::MeetingDetails::uuid`]): its details, who attended, and each stay with its
+//! join and leave times. Needs credentials.
+
+use std::sync::Arc;
+
+use meeting_api::operations::{SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SHOW_HIS_MEETING_DETAIL};
+use meeting_api::types::{
+    SearchAttendanceRecordsOfHisMeetingSearchKey, ShowHisMeetingDetailSearchKey,
+};
+
+use crate::Client;
+use crate::conference::id_problem;
+use crate::error::{Context, Error};
+use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
+use crate::management::MeetingDetails;
+use crate::search::{Attendee, search_problem};
+
+/// A meeting that ended (see [`Client::past_meeting`]).
+#[derive(Clone, Debug)]
+pub struct PastMeeting {
+    client: Client,
+    uuid: String,
+}
+
+/// One stay of one attendee in a past meeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttendanceRecord {
+    /// The attendee's name.
+    pub name: Option<String>,
+    /// Its number or participant ID.
+    pub number: Option<String>,
+    /// Its device (`PC`, `TE`, …).
+    pub device: Option<String>,
+    /// When it joined, ms since the epoch.
+    pub joined_at_ms: Option<i64>,
+    /// When it left, ms since the epoch.
+    pub left_at_ms: Option<i64>,
+}
+
+impl Client {
+    /// The past meeting with this UUID.
+    pub fn past_meeting(&self, uuid: impl Into<String>) -> PastMeeting {
+        PastMeeting {
+            client: self.clone(),
+            uuid: uuid.into(),
+        }
+    }
+}
+
+/// A search text (1 to 128 characters) as the generated type `K`, checked.
+fn key<K: for<'a> TryFrom<&'a str, Error: std::fmt::Display>>(
+    context: &Context,
+    uuid: &str,
+    search: Option<&str>,
+) -> Result<Option<K>, Error> {
+    if let Some(problem) = id_problem("meeting uuid", uuid) {
+        return Err(Error::invalid(context, problem));
+    }
+    search
+        .map(|text| match search_problem(text) {
+            Some(problem) => Err(problem),
+            None => K::try_from(text).map_err(|e| e.to_string()),
+        })
+        .transpose()
+        .map_err(|problem| Error::invalid(context, problem))
+}
+
+impl PastMeeting {
+    /// Its UUID.
+    pub fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    fn context(&self, operation: &'static meeting_api::table::Operation) -> Context {
+        Context::new(operation.id, None)
+    }
+
+    /// What the service says of it.
+    pub async fn details(&self) -> Result<MeetingDetails, Error> {
+        let context = self.context(&SHOW_HIS_MEETING_DETAIL);
+        key::<ShowHisMeetingDetailSearchKey>(&context, &self.uuid, None)?;
+        let api = self.client.api();
+        let answer = self
+            .client
+            .call(&SHOW_HIS_MEETING_DETAIL, &context, None, |t| async move {
+                api.show_his_meeting_detail(
+                    &self.uuid,
+                    std::num::NonZeroU32::new(1),
+                    Some(0),
+                    None,
+                    None,
+                    t.access(),
+                )
+                .await
+            })
+            .await?;
+        answer
+            .conference_data
+            .map(MeetingDetails::from)
+            .ok_or_else(|| Error::UnexpectedResponse {
+                context,
+                status: Some(200),
+                request_id: None,
+                detail: "the answer holds no conferenceData".into(),
+            })
+    }
+
+    /// Who attended (each once), whose name or number contains `search`, fetched page
+    /// by page as they are read.
+    pub fn attendees(&self, search: Option<&str>) -> Result<Listing<Attendee>, Error> {
+        let context = self.context(&SHOW_HIS_MEETING_DETAIL);
+        let key = Arc::new(key::<ShowHisMeetingDetailSearchKey>(
+            &context, &self.uuid, search,
+        )?);
+        let this = self.clone();
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |a: &Attendee| a.id.clone(),
+            move |offset, size| {
+                let (this, key, context) = (this.clone(), key.clone(), context.clone());
+                async move {
+                    let api = this.client.api();
+                    let answer = this
+                        .client
+                        .call(&SHOW_HIS_MEETING_DETAIL, &context, None, |t| {
+                            let (this, key) = (&this, &key);
+                            async move {
+                                api.show_his_meeting_detail(
+                                    &this.uuid,
+                                    std::num::NonZeroU32::new(size),
+                                    Some(i32::try_from(offset).unwrap_or(i32::MAX)),
+                                    key.as_ref().as_ref(),
+                                    None,
+                                    t.access(),
+                                )
+                                .await
+                            }
+                        })
+                        .await?;
+                    let page = answer.data.unwrap_or_default();
+                    Ok(Page {
+                        total: page.count.and_then(|c| usize::try_from(c).ok()),
+                        items: page
+                            .data
+                            .into_iter()
+                            .filter_map(Attendee::from_info)
+                            .collect(),
+                    })
+                }
+            },
+        ))
+    }
+
+    /// Every stay of every attendee (a participant who left and came back has two),
+    /// whose name or number contains `search`, fetched page by page as they are read.
+    pub fn attendance(&self, search: Option<&str>) -> Result<Listing<AttendanceRecord>, Error> {
+        let context = self.context(&SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING);
+        let key = Arc::new(key::<SearchAttendanceRecordsOfHisMeetingSearchKey>(
+            &context, &self.uuid, search,
+        )?);
+        let this = self.clone();
+        // A record has no ID of its own: a stay is its number and join time.
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |r: &AttendanceRecord| (r.number.clone(), r.name.clone(), r.joined_at_ms),
+            move |offset, size| {
+                let (this, key, context) = (this.clone(), key.clone(), context.clone());
+                async move {
+                    let api = this.client.api();
+                    let answer = this
+                        .client
+                        .call(
+                            &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+                            &context,
+                            None,
+                            |t| {
+                                let (this, key) = (&this, &key);
+                                async move {
+                                    api.search_attendance_records_of_his_meeting(
+                                        &this.uuid,
+                                        std::num::NonZeroU32::new(size),
+                                        Some(i32::try_from(offset).unwrap_or(i32::MAX)),
+                                        key.as_ref().as_ref(),
+                                        None,
+                                        t.access(),
+                                    )
+                                    .await
+                                }
+                            },
+                        )
+                        .await?;
+                    Ok(Page {
+                        total: answer.count.and_then(|c| usize::try_from(c).ok()),
+                        items: answer
+                            .data
+                            .into_iter()
+                            .map(|r| AttendanceRecord {
+                                name: r.display_name,
+                                number: r.call_number,
+                                device: r.device_type,
+                                joined_at_ms: r.join_time,
+                                left_at_ms: r.left_time,
+                            })
+                            .collect(),
+                    })
+                }
+            },
+        ))
+    }
+}
