@@ -59,3 +59,60 @@ fn a_running_meetings_attendees_are_listed() {
     assert_eq!(laptop.len(), 1);
     assert_eq!(laptop[0]["id"], LAPTOP);
 }
+
+#[test]
+fn a_stopped_meeting_is_listed_in_history_with_its_attendance() {
+    let sim = Sim::start();
+    sim.ok(&["stop", CONF]);
+    let past = json_lines(&sim.ok(&["--json", "list", "--history", "--all-users"]));
+    let ours = past
+        .iter()
+        .find(|m| m["conference"] == CONF)
+        .expect("in history");
+    assert_eq!(ours["state"], "over");
+    // Its day in a zone far ahead of UTC, and the day after: found, then not.
+    let now = jiff::Timestamp::from_millisecond(sim.handle.state().now_ms).expect("a time");
+    let zone = "Pacific/Kiritimati";
+    let today = now
+        .to_zoned(jiff::tz::TimeZone::get(zone).expect("a zone"))
+        .date();
+    let (today, tomorrow) = (
+        today.to_string(),
+        today.tomorrow().expect("a day").to_string(),
+    );
+    let on = |day: &str| {
+        json_lines(&sim.ok(&[
+            "--json",
+            "list",
+            "--history",
+            "--all-users",
+            "--from",
+            day,
+            "--to",
+            day,
+            "--time-zone",
+            zone,
+        ]))
+    };
+    assert!(on(&today).iter().any(|m| m["conference"] == CONF));
+    assert!(!on(&tomorrow).iter().any(|m| m["conference"] == CONF));
+
+    let stays = json_lines(&sim.ok(&["--json", "attendance", CONF]));
+    assert_eq!(stays.len(), 2);
+    assert!(
+        stays
+            .iter()
+            .all(|s| s["joined_at_ms"].as_i64() <= s["left_at_ms"].as_i64())
+    );
+    let table = sim.ok(&["attendance", CONF, "--time-zone", "Asia/Shanghai"]);
+    assert!(table.contains("Alice (laptop)"), "{table}");
+    let attendees = sim.ok(&["attendees", CONF, "--past"]);
+    assert_eq!(attendees.lines().count(), 2, "{attendees}");
+    let unknown = sim
+        .meeting()
+        .args(["attendance", "900244663"])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("has ended"));
+}

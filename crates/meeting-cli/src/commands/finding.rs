@@ -5,9 +5,10 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
-use meeting::{MeetingDetails, MeetingState, Within};
+use meeting::{MeetingDetails, MeetingState, PastMeeting, Within};
 use meeting_api::operations::{
-    SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SHOW_ONLINE_MEETING_DETAIL,
+    SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SEARCH_HIS_MEETINGS, SEARCH_MEETINGS,
+    SEARCH_ONLINE_MEETINGS, SHOW_HIS_MEETING_DETAIL, SHOW_ONLINE_MEETING_DETAIL,
 };
 use serde_json::json;
 
@@ -20,18 +21,47 @@ use crate::output::Failure;
 pub(super) const FAMILY: Family = Family {
     heading: "Finding meetings",
     commands: &[
-        ("list", &[&SEARCH_MEETINGS, &SEARCH_ONLINE_MEETINGS]),
-        ("attendees", &[&SHOW_ONLINE_MEETING_DETAIL]),
+        (
+            "list",
+            &[
+                &SEARCH_MEETINGS,
+                &SEARCH_ONLINE_MEETINGS,
+                &SEARCH_HIS_MEETINGS,
+            ],
+        ),
+        (
+            "attendees",
+            &[&SHOW_ONLINE_MEETING_DETAIL, &SHOW_HIS_MEETING_DETAIL],
+        ),
+        (
+            "attendance",
+            &[
+                &SEARCH_HIS_MEETINGS,
+                &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+            ],
+        ),
     ],
 };
 
-/// List meetings not over (--ongoing: the running ones), a page at a time as they are
-/// printed.
+/// List meetings not over (--ongoing: the running ones; --history: past ones), a page at
+/// a time as they are printed.
 #[derive(Debug, Args)]
 pub struct List {
     /// Only the meetings in progress.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "history")]
     ongoing: bool,
+    /// The meetings that ended (with --from and --to: those that started on those days).
+    #[arg(long)]
+    history: bool,
+    /// The first day, YYYY-MM-DD (with --history).
+    #[arg(long, value_name = "DATE", requires_all = ["history", "to"])]
+    from: Option<String>,
+    /// The last day, YYYY-MM-DD, included (with --history).
+    #[arg(long, value_name = "DATE", requires_all = ["history", "from"])]
+    to: Option<String>,
+    /// The time zone of the dates and of the times printed: an IANA name (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
     /// Only those whose subject, organizer or ID contains TEXT.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
@@ -39,7 +69,7 @@ pub struct List {
     #[arg(long)]
     all_users: bool,
     /// Only those starting within a day, a week or a month.
-    #[arg(long, value_enum, conflicts_with = "ongoing")]
+    #[arg(long, value_enum, conflicts_with_all = ["ongoing", "history"])]
     within: Option<Span>,
     /// Latest start first.
     #[arg(long, conflicts_with = "ongoing")]
@@ -61,11 +91,14 @@ enum Span {
     Month,
 }
 
-/// List the attendees of a running meeting.
+/// List the attendees of a running meeting (--past: of one that ended).
 #[derive(Debug, Args)]
 pub struct Attendees {
-    /// The conference ID.
+    /// The conference ID (with --past, also a meeting UUID).
     conference: String,
+    /// A meeting that ended: its latest run with this ID, or the one with this UUID.
+    #[arg(long)]
+    past: bool,
     /// Only those whose name or number contains TEXT.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
@@ -123,10 +156,20 @@ impl List {
         let client = client(&self.connection.endpoint, global, login)?;
         let mut search = if self.ongoing {
             client.ongoing_meetings()
+        } else if self.history {
+            client.past_meetings()
         } else {
             client.meetings()
         }
         .page_size(self.page_size);
+        if let (Some(from), Some(to)) = (&self.from, &self.to) {
+            search = search.between(from, to);
+        }
+        if let Some(zone) = &self.time_zone
+            && self.history
+        {
+            search = search.time_zone(zone);
+        }
         if let Some(text) = self.search {
             search = search.matching(text);
         }
@@ -168,13 +211,110 @@ impl List {
     }
 }
 
+/// Each stay in a meeting that ended: who, when they joined and when they left.
+#[derive(Debug, Args)]
+pub struct Attendance {
+    /// The conference ID (its latest run) or the meeting's UUID.
+    meeting: String,
+    /// Only those whose name or number contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// The time zone of the times printed: an IANA name (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The past meeting `meeting` names: a UUID as it is, a conference ID as its latest run.
+async fn past_meeting(client: &meeting::Client, meeting: &str) -> Result<PastMeeting, Failure> {
+    let is_uuid = meeting.len() == 32 && meeting.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_uuid {
+        return Ok(client.past_meeting(meeting));
+    }
+    let mut runs = client
+        .past_meetings()
+        .all_users()
+        .matching(meeting)
+        .newest_first()
+        .list()?;
+    while let Some(run) = runs.try_next().await? {
+        if let (true, Some(uuid)) = (run.id == meeting, run.uuid) {
+            return Ok(client.past_meeting(uuid));
+        }
+    }
+    Err(Failure::Usage(format!(
+        "no meeting {} has ended",
+        meeting::printable(meeting)
+    )))
+}
+
+/// `ms` as a time in `zone`, to the second.
+fn time(ms: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| {
+            t.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+impl Attendance {
+    /// Lists the stays, printing each as its page arrives.
+    pub async fn run(self, global: &Global) -> Result<(), Failure> {
+        let zone = match &self.time_zone {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+                Failure::Usage(format!(
+                    "{} is not a time zone (an IANA name)",
+                    meeting::printable(name)
+                ))
+            })?,
+        };
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let mut stays = past_meeting(&client, &self.meeting)
+            .await?
+            .attendance(self.search.as_deref())?;
+        let mut out = std::io::stdout().lock();
+        while let Some(r) = stays.try_next().await? {
+            let text = if global.json {
+                json!({"name": r.name, "number": r.number, "device": r.device,
+                       "joined_at_ms": r.joined_at_ms, "left_at_ms": r.left_at_ms})
+                .to_string()
+            } else {
+                format!(
+                    "{:<19}  {:<19}  {:<24} {}",
+                    time(r.joined_at_ms, &zone),
+                    time(r.left_at_ms, &zone),
+                    meeting::printable(r.name.as_deref().unwrap_or("-")),
+                    meeting::printable(r.number.as_deref().unwrap_or("-"))
+                )
+            };
+            if !line(&mut out, &text)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Attendees {
     /// Lists the attendees, printing each as its page arrives.
     pub async fn run(self, global: &Global) -> Result<(), Failure> {
         let login = Some(credentials(&self.connection.login)?);
-        let meeting =
-            client(&self.connection.endpoint, global, login)?.conference(&self.conference);
-        let mut attendees = meeting.attendees(self.search.as_deref())?;
+        let client = client(&self.connection.endpoint, global, login)?;
+        let mut attendees = if self.past {
+            past_meeting(&client, &self.conference)
+                .await?
+                .attendees(self.search.as_deref())?
+        } else {
+            client
+                .conference(&self.conference)
+                .attendees(self.search.as_deref())?
+        };
+
         let mut out = std::io::stdout().lock();
         while let Some(a) = attendees.try_next().await? {
             let text = if global.json {
