@@ -46,6 +46,7 @@ from huaweicloudsdkmeeting.v1 import (
     DelAttendInfo,
     DeleteAttendeesRequest,
     DeleteLayoutRequest,
+    DeleteRecordingsRequest,
     DeleteWebHookConfigRequest,
     HandRequest,
     HangUpRequest,
@@ -112,6 +113,7 @@ from huaweicloudsdkmeeting.v1 import (
     SearchHisMeetingsRequest,
     SearchMeetingsRequest,
     SearchOnlineMeetingsRequest,
+    SearchRecordingsRequest,
     SetAttendeeLanChannelRequest,
     SetCohostRequest,
     SetCustomMultiPictureRequest,
@@ -128,6 +130,8 @@ from huaweicloudsdkmeeting.v1 import (
     ShowMeetingDetailRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
+    ShowRecordingDetailRequest,
+    ShowRecordingFileDownloadUrlsRequest,
     ShowWebHookConfigRequest,
     StopMeetingRequest,
     SubPicLayoutInfo,
@@ -407,6 +411,15 @@ def management_calls(sdk):
             conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("SearchAttendanceRecordsOfHisMeeting", lambda: sdk.search_attendance_records_of_his_meeting(
             SearchAttendanceRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        ("SearchRecordings", lambda: sdk.search_recordings(SearchRecordingsRequest(
+            offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
+            end_date=HISTORY_TO, sort_type="ASC_StartTIME"))),
+        ("ShowRecordingDetail", lambda: sdk.show_recording_detail(ShowRecordingDetailRequest(
+            conf_uuid=past_meeting(sdk)))),
+        ("ShowRecordingFileDownloadUrls", lambda: sdk.show_recording_file_download_urls(
+            ShowRecordingFileDownloadUrlsRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        ("DeleteRecordings", lambda: sdk.delete_recordings(DeleteRecordingsRequest(
+            conf_uui_ds=past_meeting(sdk)))),
         ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))),
         ("CancelMeeting", lambda: sdk.cancel_meeting(

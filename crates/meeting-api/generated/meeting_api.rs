@@ -1102,6 +1102,70 @@ pub mod types {
         )]
         pub participant_id: ::std::option::Option<::std::string::String>,
     }
+    ///`DeleteRecordingsConfUuiDs`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DeleteRecordingsConfUuiDs(::std::string::String);
+    impl ::std::ops::Deref for DeleteRecordingsConfUuiDs {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeleteRecordingsConfUuiDs> for ::std::string::String {
+        fn from(value: DeleteRecordingsConfUuiDs) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeleteRecordingsConfUuiDs {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteRecordingsConfUuiDs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeleteRecordingsConfUuiDs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteRecordingsConfUuiDs {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`DeleteWebHookConfigId`
     #[derive(
         ::serde::Serialize,
@@ -1895,6 +1959,141 @@ pub mod types {
         ///0: audio only. 1: video.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<i32>,
+    }
+    ///`RecordDownloadInfoBo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordDownloadInfoBo {
+        #[serde(
+            rename = "confUuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub urls: ::std::vec::Vec<RecordDownloadUrlDo>,
+    }
+    ///A file to download. The token and the URL are secrets.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordDownloadUrlDo {
+        ///Aux: the shared screen. Hd: the video. Sd: both, composed.
+        #[serde(
+            rename = "fileType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_type: ::std::option::Option<::std::string::String>,
+        ///Authenticates the download (an hour
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
+        ///The download URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    ///A meeting's recording.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordResultDo {
+        ///Whether it can be watched.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub available: ::std::option::Option<bool>,
+        #[serde(
+            rename = "confID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "decodeEndTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decode_end_time: ::std::option::Option<i64>,
+        ///Whether it is transcoded.
+        #[serde(
+            rename = "isDecodeFinish",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_decode_finish: ::std::option::Option<bool>,
+        ///Its size in MB.
+        #[serde(
+            rename = "rcdSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rcd_size: ::std::option::Option<i32>,
+        ///Its length in seconds.
+        #[serde(
+            rename = "rcdTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rcd_time: ::std::option::Option<i32>,
+        ///Who may watch it: 0 anyone with the link, 1 the enterprise's users, 2 the attendees.
+        #[serde(
+            rename = "recordAuthType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_auth_type: ::std::option::Option<i32>,
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        ///The meeting's start, `YYYY-MM-DD HH:MM`.
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///Links to watch it (secrets).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub url: ::std::vec::Vec<::std::string::String>,
+    }
+    ///`RecordingDownloadUrls`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordingDownloadUrls {
+        #[serde(
+            rename = "recordUrls",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub record_urls: ::std::vec::Vec<RecordDownloadInfoBo>,
     }
     ///`RestAllowAudienceReqBody`
     #[derive(
@@ -5247,6 +5446,151 @@ pub mod types {
                 })
         }
     }
+    ///`SearchRecordingsResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SearchRecordingsResponse {
+        ///How many recordings match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<RecordResultDo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///`SearchRecordingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchRecordingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchRecordingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchRecordingsSearchKey> for ::std::string::String {
+        fn from(value: SearchRecordingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchRecordingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchRecordingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchRecordingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchRecordingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchRecordingsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchRecordingsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for SearchRecordingsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchRecordingsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchRecordingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchRecordingsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`ShowHisMeetingDetailSearchKey`
     #[derive(
         ::serde::Serialize,
@@ -8024,6 +8368,295 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "search_attendance_records_of_his_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Find recordings
+
+The meetings that have a recording, a page at a time (offset, limit up to 500), by
+start time; startDate and endDate (ms since the epoch) bound the meeting's start;
+searchKey matches the subject, the organizer or the ID.
+
+
+Sends a `GET` request to `/v1/mmc/management/record/files`
+
+Arguments:
+- `end_date`: Meetings that started at or before this time (ms since the epoch).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `query_all`: An administrator sees every user's meetings (default false).
+- `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+- `start_date`: Meetings that started at or after this time (ms since the epoch).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn search_recordings<'a>(
+        &'a self,
+        end_date: Option<i64>,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        query_all: Option<bool>,
+        search_key: Option<&'a types::SearchRecordingsSearchKey>,
+        sort_type: Option<types::SearchRecordingsSortType>,
+        start_date: Option<i64>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<
+        ResponseValue<types::SearchRecordingsResponse>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!("{}/v1/mmc/management/record/files", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("endDate", &end_date))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("queryAll", &query_all))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_recordings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete recordings
+
+Deletes the recordings of the meetings named (confUUIDs, comma-separated).
+
+
+Sends a `DELETE` request to `/v1/mmc/management/record/files`
+
+Arguments:
+- `conf_uui_ds`: The meetings' UUIDs, comma-separated.
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn delete_recordings<'a>(
+        &'a self,
+        conf_uui_ds: &'a types::DeleteRecordingsConfUuiDs,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/record/files", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUIDs", &conf_uui_ds))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_recordings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A meeting's recording
+
+Length, size, whether it can be watched, and its watch links (short-lived secrets).
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/record/files`
+
+Arguments:
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn show_recording_detail<'a>(
+        &'a self,
+        conf_uuid: &'a str,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::RecordResultDo>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/record/files", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_recording_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A recording's download links
+
+Each file of the recording (Hd, Sd, Aux) with its download URL and token: secrets,
+valid for an hour, used once.
+
+
+Sends a `GET` request to `/v1/mmc/management/record/downloadurls`
+
+Arguments:
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn show_recording_file_download_urls<'a>(
+        &'a self,
+        conf_uuid: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<types::RecordingDownloadUrls>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/record/downloadurls", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_recording_file_download_urls",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -11607,6 +12240,38 @@ pub mod operations {
         auth: Auth::Access,
         repeat: Repeat::Safe,
     };
+    /// `GET /v1/mmc/management/record/files`
+    pub static SEARCH_RECORDINGS: Operation = Operation {
+        id: "SearchRecordings",
+        method: Method::Get,
+        path: "/v1/mmc/management/record/files",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `DELETE /v1/mmc/management/record/files`
+    pub static DELETE_RECORDINGS: Operation = Operation {
+        id: "DeleteRecordings",
+        method: Method::Delete,
+        path: "/v1/mmc/management/record/files",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
+    };
+    /// `GET /v1/mmc/management/conferences/record/files`
+    pub static SHOW_RECORDING_DETAIL: Operation = Operation {
+        id: "ShowRecordingDetail",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/record/files",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `GET /v1/mmc/management/record/downloadurls`
+    pub static SHOW_RECORDING_FILE_DOWNLOAD_URLS: Operation = Operation {
+        id: "ShowRecordingFileDownloadUrls",
+        method: Method::Get,
+        path: "/v1/mmc/management/record/downloadurls",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
     /// `GET /v1/mmc/management/conferences/confDetail`
     pub static SHOW_MEETING_DETAIL: Operation = Operation {
         id: "ShowMeetingDetail",
@@ -11976,7 +12641,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 60] = [
+    pub static ALL: [&Operation; 64] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -11991,6 +12656,10 @@ pub mod operations {
         &SEARCH_HIS_MEETINGS,
         &SHOW_HIS_MEETING_DETAIL,
         &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+        &SEARCH_RECORDINGS,
+        &DELETE_RECORDINGS,
+        &SHOW_RECORDING_DETAIL,
+        &SHOW_RECORDING_FILE_DOWNLOAD_URLS,
         &SHOW_MEETING_DETAIL,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -12141,7 +12810,15 @@ pub mod schemas {
             ("AttendanceRecords", schemars::schema_for!(crate
             ::types::AttendanceRecords)), ("ConfAttendeeRecordInfo",
             schemars::schema_for!(crate ::types::ConfAttendeeRecordInfo)),
-            ("ConferenceDetail", schemars::schema_for!(crate ::types::ConferenceDetail)),
+            ("SearchRecordingsResponse", schemars::schema_for!(crate
+            ::types::SearchRecordingsResponse)), ("RecordResultDO",
+            schemars::schema_for!(crate ::types::RecordResultDo)),
+            ("RecordingDownloadUrls", schemars::schema_for!(crate
+            ::types::RecordingDownloadUrls)), ("RecordDownloadInfoBO",
+            schemars::schema_for!(crate ::types::RecordDownloadInfoBo)),
+            ("RecordDownloadUrlDO", schemars::schema_for!(crate
+            ::types::RecordDownloadUrlDo)), ("ConferenceDetail",
+            schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }
 }

@@ -31,7 +31,7 @@ pub use model::{
 pub use world::{
     Attempt, Attendance, Broadcasting, Cell, Change, Counters, Delivery, DeliveryState, Display,
     DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup, LanguageChannel,
-    MultiPicture, Picture, RecordingState, SavedLayout, SocketFaults,
+    MultiPicture, Picture, RecordingState, SavedLayout, Segment, SocketFaults,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its

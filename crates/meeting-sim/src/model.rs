@@ -389,6 +389,9 @@ pub struct ConferenceView {
     /// Every stay of every participant, in the order they began.
     #[serde(default)]
     pub attendance: Vec<crate::Attendance>,
+    /// What its recordings recorded, segment by segment (until DeleteRecordings).
+    #[serde(default)]
+    pub recordings: Vec<crate::Segment>,
 }
 
 /// A participant as it is now.

@@ -22,6 +22,7 @@ mod management;
 mod meeting;
 mod participants;
 mod recording;
+mod recordings;
 mod retry;
 mod roles;
 mod runtime;
@@ -54,6 +55,7 @@ pub use management::*;
 pub use meeting::*;
 pub use participants::*;
 pub use recording::MmrRecording;
+pub use recordings::{Recording, RecordingFile};
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use search::{Attendee, MeetingSearch, Within};
 pub use settings::{

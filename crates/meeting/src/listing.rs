@@ -26,9 +26,9 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
 /// One page as the service answered it: the entries and, when it says, how many there
 /// are over every page.
-pub(crate) struct Page<T> {
-    pub items: Vec<T>,
-    pub total: Option<usize>,
+pub struct Page<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) total: Option<usize>,
 }
 
 /// Entries of a list the service pages, fetched as they are read (see the module's

@@ -4,7 +4,8 @@
 //! ([`Conference::attendees`]); each a [`Listing`] that pages lazily.
 
 use meeting_api::operations::{
-    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SHOW_ONLINE_MEETING_DETAIL,
+    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS,
+    SHOW_ONLINE_MEETING_DETAIL,
 };
 use meeting_api::table::Operation;
 use meeting_api::types::{
@@ -13,11 +14,15 @@ use meeting_api::types::{
     ShowOnlineMeetingDetailSearchKey,
 };
 
+use std::future::Future;
+use std::marker::PhantomData;
+
 use crate::Client;
 use crate::conference::Conference;
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page, page_size_problem};
 use crate::management::MeetingDetails;
+use crate::recordings::Recording;
 
 /// How far ahead [`MeetingSearch::starting_within`] looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +52,8 @@ pub enum Within {
 /// ```
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct MeetingSearch {
+pub struct MeetingSearch<T = MeetingDetails> {
+    found: PhantomData<fn() -> T>,
     client: Client,
     kind: Kind,
     search: Option<String>,
@@ -70,6 +76,8 @@ enum Kind {
     Ongoing,
     /// Over: SearchHisMeetings.
     Past,
+    /// With a recording: SearchRecordings.
+    Recordings,
 }
 
 impl Kind {
@@ -78,6 +86,7 @@ impl Kind {
             Kind::Upcoming => &SEARCH_MEETINGS,
             Kind::Ongoing => &SEARCH_ONLINE_MEETINGS,
             Kind::Past => &SEARCH_HIS_MEETINGS,
+            Kind::Recordings => &SEARCH_RECORDINGS,
         }
     }
 }
@@ -100,11 +109,34 @@ impl Client {
     pub fn past_meetings(&self) -> MeetingSearch {
         MeetingSearch::new(self.clone(), Kind::Past)
     }
+
+    /// The meetings that have a recording, by start time; [`MeetingSearch::between`]
+    /// dates in [`MeetingSearch::time_zone`] bound their start.
+    pub fn recordings(&self) -> MeetingSearch<Recording> {
+        MeetingSearch::new(self.clone(), Kind::Recordings)
+    }
 }
 
-impl MeetingSearch {
+/// What a [`MeetingSearch`] lists: a meeting or a recording, each with the call that
+/// fetches a page of them.
+pub trait Found: Clone + std::fmt::Debug + Send + Sized + 'static {
+    /// The entry's ID, by which repeats are dropped.
+    #[doc(hidden)]
+    fn key(&self) -> String;
+    /// A page of entries.
+    #[doc(hidden)]
+    fn fetch(
+        search: &MeetingSearch<Self>,
+        offset: u32,
+        size: u32,
+        dates: (Option<i64>, Option<i64>),
+    ) -> impl Future<Output = Result<Page<Self>, Error>> + Send;
+}
+
+impl<T> MeetingSearch<T> {
     fn new(client: Client, kind: Kind) -> Self {
         MeetingSearch {
+            found: PhantomData,
             client,
             kind,
             search: None,
@@ -186,11 +218,12 @@ impl MeetingSearch {
         if self.kind == Kind::Ongoing && (self.within.is_some() || self.newest_first) {
             return Some("running meetings are listed by start time only".into());
         }
-        if self.kind == Kind::Past && self.within.is_some() {
+        let dated = matches!(self.kind, Kind::Past | Kind::Recordings);
+        if dated && self.within.is_some() {
             return Some("past meetings are bounded with between(), not starting_within()".into());
         }
-        if self.kind != Kind::Past && (self.dates.is_some() || self.time_zone.is_some()) {
-            return Some("dates and a time zone bound past meetings only".into());
+        if !dated && (self.dates.is_some() || self.time_zone.is_some()) {
+            return Some("dates and a time zone bound past meetings and recordings only".into());
         }
         None
     }
@@ -213,9 +246,32 @@ impl MeetingSearch {
             Some(crate::calendar::day_start_ms(next, &zone)? - 1),
         ))
     }
+}
 
-    /// The meetings, fetched page by page as they are read.
-    pub fn list(self) -> Result<Listing<MeetingDetails>, Error> {
+/// What a search asks, for the calls that fetch its pages.
+pub(crate) struct Query<'a> {
+    pub client: &'a Client,
+    pub search: Option<&'a str>,
+    pub all_users: bool,
+    pub user: Option<&'a str>,
+    pub newest_first: bool,
+}
+
+impl<T> MeetingSearch<T> {
+    pub(crate) fn query(&self) -> Query<'_> {
+        Query {
+            client: &self.client,
+            search: self.search.as_deref(),
+            all_users: self.all_users,
+            user: self.user.as_deref(),
+            newest_first: self.newest_first,
+        }
+    }
+}
+
+impl<T: Found> MeetingSearch<T> {
+    /// The entries, fetched page by page as they are read.
+    pub fn list(self) -> Result<Listing<T>, Error> {
         let context = Context::new(self.kind.operation().id, None);
         let checked = self.problem().map_or_else(|| self.date_range(), Err);
         let dates = checked.map_err(|problem| Error::invalid(&context, problem))?;
@@ -224,44 +280,51 @@ impl MeetingSearch {
         Ok(Listing::new(
             page_size,
             limit,
-            |m: &MeetingDetails| m.id.clone(),
+            T::key,
             move |offset, size| {
                 let search = search.clone();
-                async move { search.0.page(offset, size, search.1).await }
+                async move { T::fetch(&search.0, offset, size, search.1).await }
             },
         ))
     }
+}
 
-    async fn page(
-        &self,
+impl Found for MeetingDetails {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+
+    async fn fetch(
+        search: &MeetingSearch<Self>,
         offset: u32,
         size: u32,
         (from, to): (Option<i64>, Option<i64>),
     ) -> Result<Page<MeetingDetails>, Error> {
+        let this = search;
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
         let limit = std::num::NonZeroU32::new(size);
-        let user = self.user.as_deref();
-        let context = Context::new(self.kind.operation().id, None);
-        let answer = if self.kind == Kind::Past {
-            let key = self
+        let user = this.user.as_deref();
+        let context = Context::new(this.kind.operation().id, None);
+        let answer = if this.kind == Kind::Past {
+            let key = this
                 .search
                 .as_deref()
                 .map(SearchHisMeetingsSearchKey::try_from)
                 .transpose();
             let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
-            let sort = Some(if self.newest_first {
+            let sort = Some(if this.newest_first {
                 SearchHisMeetingsSortType::DscStartTime
             } else {
                 SearchHisMeetingsSortType::AscStartTime
             });
-            let api = self.client.api();
-            self.client
+            let api = this.client.api();
+            this.client
                 .call(&SEARCH_HIS_MEETINGS, &context, None, |t| async move {
                     api.search_his_meetings(
                         to,
                         limit,
                         Some(offset),
-                        Some(self.all_users),
+                        Some(this.all_users),
                         key.as_ref(),
                         sort,
                         from,
@@ -271,20 +334,20 @@ impl MeetingSearch {
                     .await
                 })
                 .await?
-        } else if self.kind == Kind::Ongoing {
-            let key = self
+        } else if this.kind == Kind::Ongoing {
+            let key = this
                 .search
                 .as_deref()
                 .map(SearchOnlineMeetingsSearchKey::try_from)
                 .transpose();
             let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
-            let api = self.client.api();
-            self.client
+            let api = this.client.api();
+            this.client
                 .call(&SEARCH_ONLINE_MEETINGS, &context, None, |t| async move {
                     api.search_online_meetings(
                         limit,
                         Some(offset),
-                        Some(self.all_users),
+                        Some(this.all_users),
                         key.as_ref(),
                         user,
                         t.access(),
@@ -293,30 +356,30 @@ impl MeetingSearch {
                 })
                 .await?
         } else {
-            let key = self
+            let key = this
                 .search
                 .as_deref()
                 .map(SearchMeetingsSearchKey::try_from)
                 .transpose();
             let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
-            let mode = Some(match self.within {
+            let mode = Some(match this.within {
                 None => SearchMeetingsQueryConfMode::All,
                 Some(Within::Day) => SearchMeetingsQueryConfMode::Aday,
                 Some(Within::Week) => SearchMeetingsQueryConfMode::Aweek,
                 Some(Within::Month) => SearchMeetingsQueryConfMode::Amonth,
             });
-            let sort = Some(if self.newest_first {
+            let sort = Some(if this.newest_first {
                 SearchMeetingsSortType::DscStartTime
             } else {
                 SearchMeetingsSortType::AscStartTime
             });
-            let api = self.client.api();
-            self.client
+            let api = this.client.api();
+            this.client
                 .call(&SEARCH_MEETINGS, &context, None, |t| async move {
                     api.search_meetings(
                         limit,
                         Some(offset),
-                        Some(self.all_users),
+                        Some(this.all_users),
                         mode,
                         key.as_ref(),
                         sort,

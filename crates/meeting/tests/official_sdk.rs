@@ -594,6 +594,29 @@ async fn every_request_is_the_official_sdks() {
         },
     )
     .await;
+    check("SearchRecordings", account(), |c| async move {
+        c.recordings()
+            .all_users()
+            .matching(CONF)
+            .between("1970-01-01", "2099-12-31")
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowRecordingDetail", account(), |c| async move {
+        c.recording("<conf-uuid>").await.map(|_| ())
+    })
+    .await;
+    check("ShowRecordingFileDownloadUrls", account(), |c| async move {
+        c.recording_downloads("<conf-uuid>").await.map(|_| ())
+    })
+    .await;
+    check("DeleteRecordings", account(), |c| async move {
+        c.delete_recordings(["<conf-uuid>"]).await
+    })
+    .await;
     check("ShowMeetingDetail", account(), |c| async move {
         c.conference(CONF).details().await.map(|_| ())
     })

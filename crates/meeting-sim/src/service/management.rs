@@ -11,8 +11,8 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    AttendanceRecords, ConferenceDetail, ConferenceInfo, OnlineMeetingDetail, RestScheduleConfDto,
-    SearchMeetingsResponse,
+    AttendanceRecords, ConferenceDetail, ConferenceInfo, OnlineMeetingDetail, RecordResultDo,
+    RecordingDownloadUrls, RestScheduleConfDto, SearchMeetingsResponse, SearchRecordingsResponse,
 };
 
 use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
@@ -57,6 +57,22 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
         handler: |m| on(m, attendance),
+    },
+    Route {
+        operation: &operations::SEARCH_RECORDINGS,
+        handler: |m| on(m, search_recordings),
+    },
+    Route {
+        operation: &operations::SHOW_RECORDING_DETAIL,
+        handler: |m| on(m, recording_detail),
+    },
+    Route {
+        operation: &operations::SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+        handler: |m| on(m, download_urls),
+    },
+    Route {
+        operation: &operations::DELETE_RECORDINGS,
+        handler: |m| on(m, delete_recordings),
     },
 ];
 
@@ -284,4 +300,72 @@ async fn attendance(
     let world = shared.world();
     let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
     Ok(Json(world.attendance(uuid, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/record/files`.
+async fn search_recordings(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchRecordingsResponse>> {
+    let (page, wanted) = (page(&query)?, meeting_query(&query, false)?);
+    let dates = (
+        int_query(&query, "startDate")?,
+        int_query(&query, "endDate")?,
+    );
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    let (count, data) = world.search_recordings(&grant, &wanted, dates, page)?;
+    Ok(Json(SearchRecordingsResponse {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences/record/files`.
+async fn recording_detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<RecordResultDo>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    Ok(Json(world.recording_detail(uuid, &grant)?))
+}
+
+/// `GET /v1/mmc/management/record/downloadurls`.
+async fn download_urls(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<RecordingDownloadUrls>> {
+    let uuid = required_query(&query, "confUUID")?;
+    page(&query)?;
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    Ok(Json(world.download_urls(uuid, &grant)?))
+}
+
+/// `DELETE /v1/mmc/management/record/files`.
+async fn delete_recordings(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Done> {
+    let uuids: Vec<&str> = required_query(&query, "confUUIDs")?
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .collect();
+    let now_ms = shared.clock.now_ms();
+    let mut world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    world.delete_recordings(&uuids, &grant)?;
+    Ok(Done)
 }

@@ -89,9 +89,24 @@ impl World {
         &self,
         by: &Grant,
         query: &MeetingQuery,
-        (from_ms, to_ms): (Option<i64>, Option<i64>),
+        dates: (Option<i64>, Option<i64>),
         page: Page,
     ) -> Result<(usize, Vec<ConferenceInfo>), ApiError> {
+        let ended = |c: &Conference| c.state == ConferenceState::Ended;
+        let (count, found) = self.find_past(by, query, dates, page, ended)?;
+        Ok((count, found.into_iter().map(|c| c.info(false)).collect()))
+    }
+
+    /// The visible conferences `keep` keeps that started within `from_ms..=to_ms`, by
+    /// start: how many, and the page.
+    pub(super) fn find_past(
+        &self,
+        by: &Grant,
+        query: &MeetingQuery,
+        (from_ms, to_ms): (Option<i64>, Option<i64>),
+        page: Page,
+        keep: impl Fn(&Conference) -> bool,
+    ) -> Result<(usize, Vec<&Conference>), ApiError> {
         if let (Some(from), Some(to)) = (from_ms, to_ms)
             && from > to
         {
@@ -99,7 +114,7 @@ impl World {
         }
         let mut found: Vec<&Conference> = self
             .visible(by, query)
-            .filter(|c| c.state == ConferenceState::Ended)
+            .filter(|c| keep(c))
             .filter(|c| {
                 let start = c.started_at_ms();
                 from_ms.is_none_or(|f| start >= f) && to_ms.is_none_or(|t| start <= t)
@@ -110,7 +125,7 @@ impl World {
             found.reverse();
         }
         let count = found.len();
-        Ok((count, page.take(found.into_iter().map(|c| c.info(false)))))
+        Ok((count, page.take(found.into_iter())))
     }
 
     /// The ended meeting with this UUID, for its organizer or an administrator.

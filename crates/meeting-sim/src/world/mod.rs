@@ -4,7 +4,7 @@
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
 //! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
-//! [`management`], [`search`], [`history`], [`webhook`].
+//! [`management`], [`search`], [`history`], [`recordings`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -20,6 +20,7 @@ mod history;
 mod interpretation;
 mod management;
 mod recording;
+mod recordings;
 mod roles;
 mod search;
 mod sockets;
@@ -31,6 +32,7 @@ pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Pict
 pub use history::Attendance;
 pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
 pub use recording::{Broadcasting, RecordingState};
+pub use recordings::Segment;
 pub(crate) use search::{MeetingQuery, Page};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
@@ -210,6 +212,8 @@ pub struct Conference {
     pub interpretation: Interpretation,
     /// Every stay of every participant (history's attendance).
     pub attendance: Vec<history::Attendance>,
+    /// What its recordings recorded (until DeleteRecordings).
+    pub recordings: Vec<Segment>,
 }
 
 impl Conference {
@@ -243,6 +247,7 @@ impl Conference {
             display: self.display.clone(),
             interpretation: self.interpretation.clone(),
             attendance: self.attendance.clone(),
+            recordings: self.recordings.clone(),
         }
     }
 
@@ -328,6 +333,7 @@ impl From<ConferenceSeed> for Conference {
                 ..Interpretation::default()
             },
             attendance: Vec::new(),
+            recordings: Vec::new(),
         }
     }
 }

@@ -41,12 +41,13 @@ impl Conference {
     /// stream and the pause.
     pub(super) fn stop_broadcasting(&mut self, now_ms: i64) {
         let b = &mut self.broadcasting;
+        b.live = false;
+        b.paused = false;
         if b.recording != RecordingState::Off {
             b.recording = RecordingState::Off;
             b.recording_stopped_ms = Some(now_ms);
+            self.keep_recording(now_ms);
         }
-        b.live = false;
-        b.paused = false;
     }
 }
 
@@ -65,6 +66,7 @@ impl World {
             ));
         }
         let b = &mut conference.broadcasting;
+        let stopped = b.recording != RecordingState::Off && to == RecordingState::Off;
         match (b.recording, to) {
             (RecordingState::Off, RecordingState::On) => b.recording_started_ms = Some(now_ms),
             (RecordingState::On | RecordingState::Paused, RecordingState::Off) => {
@@ -73,6 +75,9 @@ impl World {
             _ => {}
         }
         b.recording = to;
+        if stopped {
+            conference.keep_recording(now_ms);
+        }
         self.changed(Change::Meeting(id.to_owned()));
         Ok(())
     }

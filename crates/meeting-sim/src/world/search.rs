@@ -74,11 +74,11 @@ impl World {
     /// The conferences `by` may list: their own (a meeting seeded without organizer is
     /// anyone's), an administrator's choice of user, or with `all_users` every one;
     /// matching the query's text.
-    pub(super) fn visible<'a>(
-        &'a self,
-        by: &'a Grant,
-        query: &'a MeetingQuery,
-    ) -> impl Iterator<Item = &'a Conference> {
+    pub(super) fn visible<'s: 'q, 'q>(
+        &'s self,
+        by: &'q Grant,
+        query: &'q MeetingQuery,
+    ) -> impl Iterator<Item = &'s Conference> + 'q {
         let owner = match (&query.user, by.admin) {
             (Some(user), true) => Some(user.as_str()),
             _ if by.admin && query.all_users => None,
