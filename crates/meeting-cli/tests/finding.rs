@@ -116,3 +116,31 @@ fn a_stopped_meeting_is_listed_in_history_with_its_attendance() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("has ended"));
 }
+
+#[test]
+fn a_recording_is_listed_linked_and_deleted() {
+    let sim = Sim::start();
+    sim.ok(&["record", "start", CONF]);
+    sim.ok(&["record", "stop", CONF]);
+    let all = json_lines(&sim.ok(&["--json", "recordings"]));
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["conference"], CONF);
+    let one = sim.ok(&["recordings", CONF]);
+    assert!(one.contains(CONF), "{one}");
+    let links = json_lines(&sim.ok(&["--json", "recordings", CONF, "--urls"]));
+    assert_eq!(links.len(), 2);
+    assert!(
+        links
+            .iter()
+            .all(|l| l["url"].as_str().is_some_and(|u| u.starts_with("https://")))
+    );
+    sim.ok(&["recordings", CONF, "--delete"]);
+    assert!(sim.ok(&["--json", "recordings"]).trim().is_empty());
+    let none = sim
+        .meeting()
+        .args(["recordings", CONF])
+        .output()
+        .expect("runs");
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no recording"));
+}
