@@ -40,9 +40,13 @@ from huaweicloudsdkmeeting.v1 import (
     BroadcastParticipantRequest,
     CancelBroadcastRequest,
     CancelMeetingRequest,
+    CancelRecurringMeetingRequest,
+    CancelRecurringSubMeetingRequest,
     CreateConfTokenRequest,
     CreateMeetingRequest,
+    CreateRecurringMeetingRequest,
     CreateWebSocketTokenRequest,
+    CycleParams,
     DelAttendInfo,
     DeleteAttendeesRequest,
     DeleteLayoutRequest,
@@ -78,6 +82,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestBatchMoveToWaitingRoomReqBody,
     RestBulkDelAttendReqBody,
     RestBulkHangUpReqBody,
+    RestCancelSingleRecordCycleConfListReqBody,
     RestChairTokenReqBody,
     RestChairViewReqBody,
     RestCustomMultiPictureBody,
@@ -137,6 +142,8 @@ from huaweicloudsdkmeeting.v1 import (
     SubPicLayoutInfo,
     SubscriberInPic,
     SwitchModeRequest,
+    UpdateMeetingRequest,
+    UpdateRecurringMeetingRequest,
     UpdateStartedConfConfigRequest,
     UpdateStartedConfigReqBody,
     UpdateWebHookConfigStatusRequest,
@@ -234,6 +241,28 @@ def past_meeting(sdk):
     found = sdk.search_his_meetings(SearchHisMeetingsRequest(
         offset=0, limit=1, query_all=True, search_key=CONF)).data or []
     return found[0].conf_uuid if found else CONF_UUID
+
+
+# The series the recurring calls work on: its ID and an occurrence, from the answers
+# (placeholders when recording).
+SERIES = {"id": "<series-id>", "occurrence": "<occurrence-id>"}
+
+
+def weekly(subject, until):
+    """Mondays and Wednesdays at 01:00 UTC, from 2030-01-07 to `until`."""
+    return RestScheduleConfDTO(
+        start_time="2030-01-07 01:00", length=60, subject=subject, media_types="Voice,Video",
+        cycle_params=CycleParams(start_date="2030-01-07", end_date=until, cycle="Week",
+                                 interval=1, point=[1, 3]))
+
+
+def remember_series(answer):
+    for meeting in answer.body or []:
+        SERIES["id"] = meeting.conference_id
+        for occurrence in meeting.sub_confs or []:
+            SERIES["occurrence"] = occurrence.cycle_sub_conf_id
+            break
+    return answer
 
 
 def control_calls(sdk, token):
@@ -420,6 +449,22 @@ def management_calls(sdk):
             ShowRecordingFileDownloadUrlsRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("DeleteRecordings", lambda: sdk.delete_recordings(DeleteRecordingsRequest(
             conf_uui_ds=past_meeting(sdk)))),
+        ("UpdateMeeting", lambda: sdk.update_meeting(UpdateMeetingRequest(
+            conference_id="914087436", body=RestScheduleConfDTO(
+                start_time="2030-01-07 10:00", length=90, subject="Board review (moved)",
+                media_types="Voice,Video")))),
+        ("CreateRecurringMeeting", lambda: remember_series(sdk.create_recurring_meeting(
+            CreateRecurringMeetingRequest(body=weekly("Weekly sync", "2030-01-30"))))),
+        ("UpdateRecurringMeeting", lambda: remember_series(sdk.update_recurring_meeting(
+            UpdateRecurringMeetingRequest(conference_id=SERIES["id"],
+                                          body=weekly("Weekly sync (moved)", "2030-02-27"))))),
+        ("CancelRecurringSubMeeting", lambda: sdk.cancel_recurring_sub_meeting(
+            CancelRecurringSubMeetingRequest(
+                conference_id=SERIES["id"], type=1,
+                body=RestCancelSingleRecordCycleConfListReqBody(
+                    cycle_sub_conf_i_ds=[SERIES["occurrence"]])))),
+        ("CancelRecurringMeeting", lambda: sdk.cancel_recurring_meeting(
+            CancelRecurringMeetingRequest(conference_id=SERIES["id"], type=1))),
         ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))),
         ("CancelMeeting", lambda: sdk.cancel_meeting(

@@ -793,6 +793,108 @@ pub mod types {
             schema.into()
         }
     }
+    ///`CancelRecurringMeetingType`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct CancelRecurringMeetingType(i32);
+    impl ::std::ops::Deref for CancelRecurringMeetingType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelRecurringMeetingType> for i32 {
+        fn from(value: CancelRecurringMeetingType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for CancelRecurringMeetingType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelRecurringMeetingType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for CancelRecurringMeetingType {
+        fn schema_name() -> ::std::string::String {
+            "CancelRecurringMeetingType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [::serde_json::from_str("1").unwrap()].into_iter().collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`CancelRecurringSubMeetingType`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[serde(transparent)]
+    pub struct CancelRecurringSubMeetingType(i32);
+    impl ::std::ops::Deref for CancelRecurringSubMeetingType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelRecurringSubMeetingType> for i32 {
+        fn from(value: CancelRecurringSubMeetingType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for CancelRecurringSubMeetingType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelRecurringSubMeetingType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for CancelRecurringSubMeetingType {
+        fn schema_name() -> ::std::string::String {
+            "CancelRecurringSubMeetingType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [::serde_json::from_str("1").unwrap()].into_iter().collect(),
+            );
+            schema.into()
+        }
+    }
     ///Client type; 72 = API caller.
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -976,6 +1078,11 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conference_state: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cycleParams",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cycle_params: ::std::option::Option<CycleParams>,
         ///End, `YYYY-MM-DD HH:MM`.
         #[serde(
             rename = "endTime",
@@ -1013,6 +1120,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_time: ::std::option::Option<::std::string::String>,
+        ///A recurring meeting's occurrences not cancelled.
+        #[serde(
+            rename = "subConfs",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub sub_confs: ::std::vec::Vec<CycleSubConf>,
         ///The subject.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
@@ -1079,6 +1193,134 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///How a recurring meeting repeats.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CycleParams {
+        pub cycle: CycleParamsCycle,
+        ///The last day, YYYY-MM-DD (at most a year after the first).
+        #[serde(rename = "endDate")]
+        pub end_date: ::std::string::String,
+        ///Every interval days (1-15), weeks (1-5) or months (1-3).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<::std::num::NonZeroU32>,
+        ///Week: weekdays, 0 Sunday to 6. Month: days 1-31 (the month's last day when it has fewer).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub point: ::std::vec::Vec<i32>,
+        #[serde(
+            rename = "preRemindDays",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_remind_days: ::std::option::Option<i32>,
+        ///The first day, YYYY-MM-DD.
+        #[serde(rename = "startDate")]
+        pub start_date: ::std::string::String,
+    }
+    ///`CycleParamsCycle`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CycleParamsCycle {
+        Day,
+        Week,
+        Month,
+    }
+    impl ::std::fmt::Display for CycleParamsCycle {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Day => f.write_str("Day"),
+                Self::Week => f.write_str("Week"),
+                Self::Month => f.write_str("Month"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CycleParamsCycle {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Day" => Ok(Self::Day),
+                "Week" => Ok(Self::Week),
+                "Month" => Ok(Self::Month),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CycleParamsCycle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CycleParamsCycle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An occurrence of a recurring meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CycleSubConf {
+        #[serde(
+            rename = "conferenceID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        ///The occurrence's UUID.
+        #[serde(
+            rename = "cycleSubConfID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cycle_sub_conf_id: ::std::option::Option<::std::string::String>,
+        ///YYYY-MM-DD HH:MM (UTC).
+        #[serde(
+            rename = "endTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mediaType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_type: ::std::option::Option<::std::string::String>,
+        ///YYYY-MM-DD HH:MM (UTC).
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
     }
     ///`DelAttendInfo`
     #[derive(
@@ -2521,6 +2763,20 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    ///`RestCancelSingleRecordCycleConfListReqBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestCancelSingleRecordCycleConfListReqBody {
+        #[serde(rename = "cycleSubConfIDs")]
+        pub cycle_sub_conf_i_ds: ::std::vec::Vec<::std::string::String>,
     }
     ///`RestChairTokenReqBody`
     #[derive(
@@ -4145,6 +4401,11 @@ pub mod types {
         ///Who to invite.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<Attendee>,
+        #[serde(
+            rename = "cycleParams",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cycle_params: ::std::option::Option<CycleParams>,
         ///Length in minutes (default 30).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub length: ::std::option::Option<i32>,
@@ -7851,6 +8112,78 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Edit a scheduled meeting
+
+Replaces what CreateMeeting set (subject, start, length, media, attendees) of a
+meeting that has not started.
+
+
+Sends a `PUT` request to `/v1/mmc/management/conferences`
+
+Arguments:
+- `conference_id`: The meeting (the series, for a recurring meeting).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+*/
+    pub async fn update_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+        body: &'a types::RestScheduleConfDto,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Schedule a meeting
 
 Schedules a meeting and answers with it (a list of one): its conferenceID and the
@@ -8664,6 +8997,290 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Edit a recurring meeting
+
+Replaces the series: its occurrences not yet held move to the new cycleParams and
+time; occurrences cancelled alone stay cancelled where they remain.
+
+
+Sends a `PUT` request to `/v1/mmc/management/cycleconferences`
+
+Arguments:
+- `conference_id`: The meeting (the series, for a recurring meeting).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+*/
+    pub async fn update_recurring_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+        body: &'a types::RestScheduleConfDto,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_recurring_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Schedule a recurring meeting
+
+A series (cycleParams: from startDate to endDate, every interval days, weeks on
+the point weekdays (0 Sunday), or months on the point days), each occurrence
+starting at startTime's time of day for length minutes; at most 50 occurrences.
+
+
+Sends a `POST` request to `/v1/mmc/management/cycleconferences`
+
+Arguments:
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+*/
+    pub async fn create_recurring_meeting<'a>(
+        &'a self,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+        body: &'a types::RestScheduleConfDto,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_recurring_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Cancel a recurring meeting
+
+Cancels every occurrence not yet held; type 1 also ends one in progress.
+
+
+Sends a `DELETE` request to `/v1/mmc/management/cycleconferences`
+
+Arguments:
+- `conference_id`: The meeting (the series, for a recurring meeting).
+- `type_`: 1: also end it if it is in progress.
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+*/
+    pub async fn cancel_recurring_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        type_: Option<&'a types::CancelRecurringMeetingType>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("type", &type_))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_recurring_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Cancel occurrences of a recurring meeting
+
+Cancels the occurrences named (cycleSubConfIDs) and keeps the rest of the series;
+type 1 also ends one in progress.
+
+
+Sends a `DELETE` request to `/v1/mmc/management/conferences/cyclesubconf`
+
+Arguments:
+- `conference_id`: The meeting (the series, for a recurring meeting).
+- `type_`: 1: also end it if it is in progress.
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
+- `body`
+*/
+    pub async fn cancel_recurring_sub_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        type_: Option<&'a types::CancelRecurringSubMeetingType>,
+        user_uuid: Option<&'a str>,
+        x_access_token: &'a str,
+        body: &'a types::RestCancelSingleRecordCycleConfListReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/cyclesubconf", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("type", &type_))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cancel_recurring_sub_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -12184,6 +12801,14 @@ pub mod operations {
         auth: Auth::Access,
         repeat: Repeat::Safe,
     };
+    /// `PUT /v1/mmc/management/conferences`
+    pub static UPDATE_MEETING: Operation = Operation {
+        id: "UpdateMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/management/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
     /// `POST /v1/mmc/management/conferences`
     pub static CREATE_MEETING: Operation = Operation {
         id: "CreateMeeting",
@@ -12271,6 +12896,38 @@ pub mod operations {
         path: "/v1/mmc/management/record/downloadurls",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+    };
+    /// `PUT /v1/mmc/management/cycleconferences`
+    pub static UPDATE_RECURRING_MEETING: Operation = Operation {
+        id: "UpdateRecurringMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/management/cycleconferences",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+    };
+    /// `POST /v1/mmc/management/cycleconferences`
+    pub static CREATE_RECURRING_MEETING: Operation = Operation {
+        id: "CreateRecurringMeeting",
+        method: Method::Post,
+        path: "/v1/mmc/management/cycleconferences",
+        auth: Auth::Access,
+        repeat: Repeat::Never,
+    };
+    /// `DELETE /v1/mmc/management/cycleconferences`
+    pub static CANCEL_RECURRING_MEETING: Operation = Operation {
+        id: "CancelRecurringMeeting",
+        method: Method::Delete,
+        path: "/v1/mmc/management/cycleconferences",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
+    };
+    /// `DELETE /v1/mmc/management/conferences/cyclesubconf`
+    pub static CANCEL_RECURRING_SUB_MEETING: Operation = Operation {
+        id: "CancelRecurringSubMeeting",
+        method: Method::Delete,
+        path: "/v1/mmc/management/conferences/cyclesubconf",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
     };
     /// `GET /v1/mmc/management/conferences/confDetail`
     pub static SHOW_MEETING_DETAIL: Operation = Operation {
@@ -12641,7 +13298,7 @@ pub mod operations {
         repeat: Repeat::Safe,
     };
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 64] = [
+    pub static ALL: [&Operation; 69] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -12649,6 +13306,7 @@ pub mod operations {
         &UPDATE_STARTED_CONF_CONFIG,
         &LOCK_VIEW,
         &SEARCH_MEETINGS,
+        &UPDATE_MEETING,
         &CREATE_MEETING,
         &CANCEL_MEETING,
         &SEARCH_ONLINE_MEETINGS,
@@ -12660,6 +13318,10 @@ pub mod operations {
         &DELETE_RECORDINGS,
         &SHOW_RECORDING_DETAIL,
         &SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+        &UPDATE_RECURRING_MEETING,
+        &CREATE_RECURRING_MEETING,
+        &CANCEL_RECURRING_MEETING,
+        &CANCEL_RECURRING_SUB_MEETING,
         &SHOW_MEETING_DETAIL,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -12817,7 +13479,11 @@ pub mod schemas {
             ::types::RecordingDownloadUrls)), ("RecordDownloadInfoBO",
             schemars::schema_for!(crate ::types::RecordDownloadInfoBo)),
             ("RecordDownloadUrlDO", schemars::schema_for!(crate
-            ::types::RecordDownloadUrlDo)), ("ConferenceDetail",
+            ::types::RecordDownloadUrlDo)), ("CycleParams", schemars::schema_for!(crate
+            ::types::CycleParams)), ("CycleSubConf", schemars::schema_for!(crate
+            ::types::CycleSubConf)), ("RestCancelSingleRecordCycleConfListReqBody",
+            schemars::schema_for!(crate
+            ::types::RestCancelSingleRecordCycleConfListReqBody)), ("ConferenceDetail",
             schemars::schema_for!(crate ::types::ConferenceDetail)),
         ]
     }

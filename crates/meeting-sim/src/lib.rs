@@ -29,9 +29,10 @@ pub use model::{
     ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
 };
 pub use world::{
-    Attempt, Attendance, Broadcasting, Cell, Change, Counters, Delivery, DeliveryState, Display,
-    DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup, LanguageChannel,
-    MultiPicture, Picture, RecordingState, SavedLayout, Segment, SocketFaults,
+    Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Delivery, DeliveryState,
+    Display, DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup,
+    LanguageChannel, MultiPicture, Occurrence, Picture, RecordingState, SavedLayout, Segment,
+    Series, SocketFaults,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its

@@ -392,6 +392,9 @@ pub struct ConferenceView {
     /// What its recordings recorded, segment by segment (until DeleteRecordings).
     #[serde(default)]
     pub recordings: Vec<crate::Segment>,
+    /// A recurring meeting's rule and occurrences.
+    #[serde(default)]
+    pub series: Option<crate::Series>,
 }
 
 /// A participant as it is now.

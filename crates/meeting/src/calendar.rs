@@ -37,6 +37,17 @@ pub(crate) fn day_start_ms(day: Date, zone: &TimeZone) -> Result<i64, String> {
         .map_err(|e| format!("{day} has no start in that time zone: {e}"))
 }
 
+/// A local `start` in `zone` as the service's UTC `YYYY-MM-DD HH:MM`.
+pub(crate) fn utc_minute(start: jiff::civil::DateTime, zone: &TimeZone) -> Result<String, String> {
+    zone.to_zoned(start)
+        .map(|z| {
+            z.with_time_zone(TimeZone::UTC)
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .map_err(|e| format!("{start} is not a time in that zone: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,11 +55,11 @@ mod tests {
     #[test]
     fn a_day_starts_at_midnight_in_its_zone() {
         let day = date("2026-12-01").expect("a date");
-        assert_eq!(day_start_ms(day, &TimeZone::UTC), Ok(1_764_547_200_000));
+        assert_eq!(day_start_ms(day, &TimeZone::UTC), Ok(1_796_083_200_000));
         let shanghai = time_zone(Some("Asia/Shanghai")).expect("a zone");
         assert_eq!(
             day_start_ms(day, &shanghai),
-            Ok(1_764_547_200_000 - 8 * 3_600_000)
+            Ok(1_796_083_200_000 - 8 * 3_600_000)
         );
         assert!(time_zone(Some("Mars/Olympus")).is_err());
         for bad in ["2026-13-01", "2026-2-1", "yesterday", "2026-02-30"] {

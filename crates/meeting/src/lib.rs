@@ -23,6 +23,7 @@ mod meeting;
 mod participants;
 mod recording;
 mod recordings;
+mod recurrence;
 mod retry;
 mod roles;
 mod runtime;
@@ -56,6 +57,7 @@ pub use meeting::*;
 pub use participants::*;
 pub use recording::MmrRecording;
 pub use recordings::{Recording, RecordingFile};
+pub use recurrence::{Day, Recurrence};
 pub use retry::{DEFAULT_RETRY_BUDGET, RetryPolicy};
 pub use search::{Attendee, MeetingSearch, Within};
 pub use settings::{

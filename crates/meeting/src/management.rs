@@ -3,15 +3,22 @@
 
 use std::time::Duration;
 
-use meeting_api::types::{CancelMeetingType, ConferenceInfo, PasswordEntry, RestScheduleConfDto};
+use meeting_api::types::{
+    CancelMeetingType, CancelRecurringMeetingType, CancelRecurringSubMeetingType, ConferenceInfo,
+    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
+};
 use secrecy::{ExposeSecret, SecretString};
 
-use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
+use meeting_api::operations::{
+    CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+};
 
 use crate::Client;
 use crate::conference::{Conference, id_problem};
 use crate::error::{Context, Error};
 use crate::participants::Invitee;
+use crate::recurrence::Recurrence;
 
 impl Conference {
     /// Cancels a meeting that has not started. A meeting in progress is refused by the
@@ -24,6 +31,93 @@ impl Conference {
     /// credentials.
     pub async fn end(&self) -> Result<(), Error> {
         self.cancel_meeting(true).await
+    }
+
+    /// Replaces what was scheduled for this meeting (not started yet) with `meeting`:
+    /// UpdateMeeting, or for a series (`meeting` repeats) UpdateRecurringMeeting, whose
+    /// occurrences move to the new rule. Needs credentials.
+    pub async fn update(&self, meeting: &MeetingUpdate) -> Result<MeetingDetails, Error> {
+        let operation = if meeting.is_recurring() {
+            &UPDATE_RECURRING_MEETING
+        } else {
+            &UPDATE_MEETING
+        };
+        let body = &self.checked(operation, meeting.to_wire())?;
+        let mut updated = self
+            .send(operation, |t| async move {
+                if meeting.is_recurring() {
+                    self.api()
+                        .update_recurring_meeting(self.id(), None, t.access(), body)
+                        .await
+                } else {
+                    self.api()
+                        .update_meeting(self.id(), None, t.access(), body)
+                        .await
+                }
+            })
+            .await?;
+        match updated.pop().filter(|_| updated.is_empty()) {
+            Some(info) => Ok(MeetingDetails::from(info)),
+            None => Err(Error::UnexpectedResponse {
+                context: self.context(operation),
+                status: Some(200),
+                request_id: None,
+                detail: "the answer does not hold exactly one meeting".into(),
+            }),
+        }
+    }
+
+    /// Cancels every occurrence of this recurring meeting not yet held; with
+    /// `end_ongoing`, one in progress ends first (else the service refuses).
+    pub async fn cancel_series(&self, end_ongoing: bool) -> Result<(), Error> {
+        let end = end_ongoing
+            .then(|| CancelRecurringMeetingType::try_from(1).map_err(|e| e.to_string()))
+            .transpose();
+        let end = &self.checked(&CANCEL_RECURRING_MEETING, end)?;
+        self.send(&CANCEL_RECURRING_MEETING, |t| async move {
+            self.api()
+                .cancel_recurring_meeting(self.id(), end.as_ref(), None, t.access())
+                .await
+        })
+        .await
+    }
+
+    /// Cancels these occurrences (IDs from [`MeetingDetails::occurrences`]) and keeps
+    /// the rest of the series; with `end_ongoing`, one in progress ends first.
+    pub async fn cancel_occurrences<I, S>(
+        &self,
+        occurrences: I,
+        end_ongoing: bool,
+    ) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let ids: Vec<String> = occurrences.into_iter().map(Into::into).collect();
+        let body = if ids.is_empty() {
+            Err("name at least one occurrence".to_owned())
+        } else if let Some(problem) = ids.iter().find_map(|id| id_problem("occurrence id", id)) {
+            Err(problem)
+        } else {
+            end_ongoing
+                .then(|| CancelRecurringSubMeetingType::try_from(1).map_err(|e| e.to_string()))
+                .transpose()
+                .map(|end| {
+                    (
+                        end,
+                        RestCancelSingleRecordCycleConfListReqBody {
+                            cycle_sub_conf_i_ds: ids,
+                        },
+                    )
+                })
+        };
+        let (end, body) = &self.checked(&CANCEL_RECURRING_SUB_MEETING, body)?;
+        self.send(&CANCEL_RECURRING_SUB_MEETING, |t| async move {
+            self.api()
+                .cancel_recurring_sub_meeting(self.id(), end.as_ref(), None, t.access(), body)
+                .await
+        })
+        .await
     }
 
     async fn cancel_meeting(&self, end_ongoing: bool) -> Result<(), Error> {
@@ -67,7 +161,13 @@ pub struct NewMeeting {
     media_types: String,
     invitees: Vec<Invitee>,
     interpretation: bool,
+    time_zone: Option<String>,
+    repeat: Option<Recurrence>,
 }
+
+/// An edit of a scheduled meeting (see [`Conference::update`]): the service replaces
+/// what was scheduled, so an edit says the whole meeting again.
+pub type MeetingUpdate = NewMeeting;
 
 impl NewMeeting {
     /// A meeting about `subject`, starting now, 30 minutes, voice and video.
@@ -79,10 +179,13 @@ impl NewMeeting {
             media_types: "Voice,Video".into(),
             invitees: Vec::new(),
             interpretation: false,
+            time_zone: None,
+            repeat: None,
         }
     }
 
-    /// When it starts: `YYYY-MM-DD HH:MM`, UTC.
+    /// When it starts: `YYYY-MM-DD HH:MM`, in [`NewMeeting::time_zone`] (UTC by
+    /// default).
     pub fn starts_at(mut self, start: impl Into<String>) -> Self {
         self.start = Some(start.into());
         self
@@ -105,6 +208,79 @@ impl NewMeeting {
     pub fn invite(mut self, invitee: Invitee) -> Self {
         self.invitees.push(invitee);
         self
+    }
+
+    /// The time zone of the start and of a recurrence's days and end: an IANA name such
+    /// as `Europe/Madrid` (default UTC). The service is sent UTC.
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.time_zone = Some(zone.into());
+        self
+    }
+
+    /// Repeats: a series of occurrences from the start (which it needs), sent as
+    /// CreateRecurringMeeting (or UpdateRecurringMeeting by [`Conference::update`]).
+    pub fn repeats(mut self, recurrence: Recurrence) -> Self {
+        self.repeat = Some(recurrence);
+        self
+    }
+
+    /// Whether it repeats.
+    pub fn is_recurring(&self) -> bool {
+        self.repeat.is_some()
+    }
+
+    /// The body the service takes, or what is wrong with the meeting.
+    pub(crate) fn to_wire(&self) -> Result<RestScheduleConfDto, String> {
+        if self.subject.trim().is_empty() {
+            return Err("the subject must not be empty".into());
+        }
+        if let Some(minutes) = self.minutes.filter(|m| !(15..=1440).contains(m)) {
+            return Err(format!("a meeting lasts 15 to 1440 minutes, not {minutes}"));
+        }
+        if let Some(problem) = self
+            .invitees
+            .iter()
+            .find_map(|i| id_problem("invitee's phone", i.phone_number()))
+        {
+            return Err(problem);
+        }
+        let zone = crate::calendar::time_zone(self.time_zone.as_deref())?;
+        let local = self
+            .start
+            .as_deref()
+            .map(|start| {
+                if !is_minute_time(start) {
+                    return Err(format!("the start must be YYYY-MM-DD HH:MM, not {start:?}"));
+                }
+                start
+                    .replacen(' ', "T", 1)
+                    .parse::<jiff::civil::DateTime>()
+                    .map_err(|_| format!("{start:?} is not a time"))
+            })
+            .transpose()?;
+        let (start_time, cycle_params) = match (&self.repeat, local) {
+            (Some(_), None) => return Err("a recurring meeting needs its start".into()),
+            (Some(rule), Some(local)) => {
+                let (start, cycle) = rule.to_wire(local, &zone)?;
+                (Some(start), Some(cycle))
+            }
+            (None, Some(local)) => (Some(crate::calendar::utc_minute(local, &zone)?), None),
+            (None, None) => (None, None),
+        };
+        Ok(RestScheduleConfDto {
+            attendees: self.invitees.iter().map(Invitee::to_attendee).collect(),
+            cycle_params,
+            length: self.minutes.map(|m| m as i32),
+            media_types: self.media_types.clone(),
+            start_time,
+            support_simultaneous_interpretation: self.interpretation.then_some(true),
+            subject: Some(
+                self.subject
+                    .as_str()
+                    .try_into()
+                    .map_err(|_| "the subject is longer than 128 characters".to_owned())?,
+            ),
+        })
     }
 
     /// Offers simultaneous interpretation (see [`Conference::set_interpreter_groups`]);
@@ -177,6 +353,20 @@ pub struct MeetingDetails {
     pub guest_join_uri: Option<String>,
     /// Whether it offers simultaneous interpretation, when the service says.
     pub interpretation: Option<bool>,
+    /// A recurring meeting's occurrences not yet held nor cancelled.
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// An occurrence of a recurring meeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Occurrence {
+    /// Its ID, what [`Conference::cancel_occurrences`] takes.
+    pub id: String,
+    /// Its start, `YYYY-MM-DD HH:MM` (UTC).
+    pub start_time: Option<String>,
+    /// Its end.
+    pub end_time: Option<String>,
 }
 
 /// Where a meeting is in its life.
@@ -208,43 +398,24 @@ fn password(entries: &[PasswordEntry], role: &str) -> Option<SecretString> {
 impl Client {
     /// Schedules a meeting. Needs credentials. Not retried: a repeat would schedule two.
     pub async fn create_meeting(&self, meeting: &NewMeeting) -> Result<CreatedMeeting, Error> {
-        let context = Context::new(CREATE_MEETING.id, None);
-        if meeting.subject.trim().is_empty() {
-            return Err(Error::invalid(&context, "the subject must not be empty"));
-        }
-        if let Some(minutes) = meeting.minutes.filter(|m| !(15..=1440).contains(m)) {
-            return Err(Error::invalid(
-                &context,
-                format!("a meeting lasts 15 to 1440 minutes, not {minutes}"),
-            ));
-        }
-        if let Some(start) = meeting.start.as_deref().filter(|s| !is_minute_time(s)) {
-            return Err(Error::invalid(
-                &context,
-                format!("the start must be YYYY-MM-DD HH:MM (UTC), not {start:?}"),
-            ));
-        }
-        if let Some(problem) = meeting
-            .invitees
-            .iter()
-            .find_map(|i| id_problem("invitee's phone", i.phone_number()))
-        {
-            return Err(Error::invalid(&context, problem));
-        }
-        let body = RestScheduleConfDto {
-            attendees: meeting.invitees.iter().map(Invitee::to_attendee).collect(),
-            length: meeting.minutes.map(|m| m as i32),
-            media_types: meeting.media_types.clone(),
-            start_time: meeting.start.clone(),
-            support_simultaneous_interpretation: meeting.interpretation.then_some(true),
-            subject: Some(meeting.subject.as_str().try_into().map_err(|_| {
-                Error::invalid(&context, "the subject is longer than 128 characters")
-            })?),
+        let operation = if meeting.is_recurring() {
+            &CREATE_RECURRING_MEETING
+        } else {
+            &CREATE_MEETING
         };
-        let body = &body;
+        let context = Context::new(operation.id, None);
+        let body = &meeting
+            .to_wire()
+            .map_err(|problem| Error::invalid(&context, problem))?;
         let mut created = self
-            .call(&CREATE_MEETING, &context, None, |t| async move {
-                self.api().create_meeting(t.access(), body).await
+            .call(operation, &context, None, |t| async move {
+                if meeting.is_recurring() {
+                    self.api()
+                        .create_recurring_meeting(None, t.access(), body)
+                        .await
+                } else {
+                    self.api().create_meeting(t.access(), body).await
+                }
             })
             .await?;
         let Some(info) = created.pop().filter(|_| created.is_empty()) else {
@@ -309,6 +480,17 @@ impl From<ConferenceInfo> for MeetingDetails {
             access_number: info.access_number,
             guest_join_uri: info.guest_join_uri,
             interpretation: info.support_simultaneous_interpretation,
+            occurrences: info
+                .sub_confs
+                .into_iter()
+                .filter_map(|o| {
+                    Some(Occurrence {
+                        id: o.cycle_sub_conf_id?,
+                        start_time: o.start_time,
+                        end_time: o.end_time,
+                    })
+                })
+                .collect(),
         }
     }
 }

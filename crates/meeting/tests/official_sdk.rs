@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
-    AppId, AttendeeRef, CallInRestriction, Client, Credentials, DisplayMode, Grid, HostView,
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode, Grid, HostView,
     Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout, MmrRecording,
-    MultiPicture, NewMeeting, Picture, SettingsUpdate,
+    MultiPicture, NewMeeting, Picture, Recurrence, SettingsUpdate,
 };
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
 use serde_json::Value;
@@ -147,7 +147,11 @@ async fn server() -> ScriptedServer {
             .starts_with("/v1/mmc/control/conferences/wsToken")
         {
             Reply::json(200, r#"{"webSocketToken":"wsSCRIPTED"}"#)
-        } else if request.path == "/v1/mmc/management/conferences" && request.method == "POST" {
+        } else if matches!(
+            request.path.split('?').next(),
+            Some("/v1/mmc/management/conferences" | "/v1/mmc/management/cycleconferences")
+        ) && matches!(request.method.as_str(), "POST" | "PUT")
+        {
             Reply::json(200, r#"[{"conferenceID":"914083136"}]"#)
         } else if request
             .path
@@ -615,6 +619,42 @@ async fn every_request_is_the_official_sdks() {
     .await;
     check("DeleteRecordings", account(), |c| async move {
         c.delete_recordings(["<conf-uuid>"]).await
+    })
+    .await;
+    check("UpdateMeeting", account(), |c| async move {
+        let moved = NewMeeting::new("Board review (moved)")
+            .starts_at("2030-01-07 10:00")
+            .lasts(Duration::from_secs(90 * 60));
+        c.conference("914087436").update(&moved).await.map(|_| ())
+    })
+    .await;
+    let weekly = |subject: &str, until: &str| {
+        NewMeeting::new(subject)
+            .starts_at("2030-01-07 01:00")
+            .lasts(Duration::from_secs(3600))
+            .repeats(Recurrence::weekly([Day::Monday, Day::Wednesday]).until(until))
+    };
+    check("CreateRecurringMeeting", account(), |c| async move {
+        c.create_meeting(&weekly("Weekly sync", "2030-01-30"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("UpdateRecurringMeeting", account(), |c| async move {
+        c.conference("<series-id>")
+            .update(&weekly("Weekly sync (moved)", "2030-02-27"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("CancelRecurringSubMeeting", account(), |c| async move {
+        c.conference("<series-id>")
+            .cancel_occurrences(["<occurrence-id>"], true)
+            .await
+    })
+    .await;
+    check("CancelRecurringMeeting", account(), |c| async move {
+        c.conference("<series-id>").cancel_series(true).await
     })
     .await;
     check("ShowMeetingDetail", account(), |c| async move {

@@ -1,5 +1,5 @@
-//! Management with the access token: schedule a meeting, show its details, cancel it
-//! (or end it in progress with `type=1`).
+//! Management with the access token: schedule a meeting or a series, edit, show,
+//! cancel (or end in progress with `type=1`), find meetings, history and recordings.
 
 use std::sync::Arc;
 
@@ -12,7 +12,8 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     AttendanceRecords, ConferenceDetail, ConferenceInfo, OnlineMeetingDetail, RecordResultDo,
-    RecordingDownloadUrls, RestScheduleConfDto, SearchMeetingsResponse, SearchRecordingsResponse,
+    RecordingDownloadUrls, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
+    SearchMeetingsResponse, SearchRecordingsResponse,
 };
 
 use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
@@ -57,6 +58,26 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
         handler: |m| on(m, attendance),
+    },
+    Route {
+        operation: &operations::UPDATE_MEETING,
+        handler: |m| on(m, update),
+    },
+    Route {
+        operation: &operations::CREATE_RECURRING_MEETING,
+        handler: |m| on(m, create_series),
+    },
+    Route {
+        operation: &operations::UPDATE_RECURRING_MEETING,
+        handler: |m| on(m, update_series),
+    },
+    Route {
+        operation: &operations::CANCEL_RECURRING_MEETING,
+        handler: |m| on(m, cancel_series),
+    },
+    Route {
+        operation: &operations::CANCEL_RECURRING_SUB_MEETING,
+        handler: |m| on(m, cancel_occurrences),
     },
     Route {
         operation: &operations::SEARCH_RECORDINGS,
@@ -367,5 +388,107 @@ async fn delete_recordings(
     let mut world = shared.world();
     let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
     world.delete_recordings(&uuids, &grant)?;
+    Ok(Done)
+}
+
+/// `type`: absent, or 1 to end a meeting in progress.
+fn end_ongoing(query: &QueryMap) -> ApiResult<bool> {
+    match optional_query(query, "type")? {
+        None => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "type must be 1, not {other:?}"
+        ))),
+    }
+}
+
+async fn edited(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: &QueryMap,
+    body: Result<Bytes, BytesRejection>,
+    recurring: bool,
+) -> ApiResult<Json<Vec<ConferenceInfo>>> {
+    let id = required_query(query, "conferenceID")?;
+    let now_ms = shared.clock.now_ms();
+    let grant = shared
+        .world()
+        .authorize_access(header(headers, "x-access-token"), now_ms)?;
+    let request: RestScheduleConfDto = json_body(body)?;
+    let info = shared
+        .world()
+        .update_meeting(id, &grant, &request, recurring, now_ms)?;
+    Ok(Json(vec![info]))
+}
+
+/// `PUT /v1/mmc/management/conferences`.
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Vec<ConferenceInfo>>> {
+    edited(&shared, &headers, &query, body, false).await
+}
+
+/// `PUT /v1/mmc/management/cycleconferences`.
+async fn update_series(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Vec<ConferenceInfo>>> {
+    edited(&shared, &headers, &query, body, true).await
+}
+
+/// `POST /v1/mmc/management/cycleconferences`.
+async fn create_series(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Vec<ConferenceInfo>>> {
+    let now_ms = shared.clock.now_ms();
+    let grant = shared
+        .world()
+        .authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    let request: RestScheduleConfDto = json_body(body)?;
+    let info = shared.world().create_series(&grant, &request, now_ms)?;
+    Ok(Json(vec![info]))
+}
+
+/// `DELETE /v1/mmc/management/cycleconferences`.
+async fn cancel_series(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Done> {
+    let id = required_query(&query, "conferenceID")?;
+    let end = end_ongoing(&query)?;
+    let now_ms = shared.clock.now_ms();
+    let mut world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    world.cancel_series(id, &grant, end)?;
+    Ok(Done)
+}
+
+/// `DELETE /v1/mmc/management/conferences/cyclesubconf`, with a body.
+async fn cancel_occurrences(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Done> {
+    let id = required_query(&query, "conferenceID")?;
+    let end = end_ongoing(&query)?;
+    let request: RestCancelSingleRecordCycleConfListReqBody = json_body(body)?;
+    if request.cycle_sub_conf_i_ds.is_empty() {
+        return Err(ApiError::bad_request(
+            "cycleSubConfIDs must name an occurrence",
+        ));
+    }
+    let now_ms = shared.clock.now_ms();
+    let mut world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    world.cancel_occurrences(id, &grant, &request.cycle_sub_conf_i_ds, end)?;
     Ok(Done)
 }

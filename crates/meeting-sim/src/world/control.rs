@@ -248,6 +248,7 @@ impl World {
         conference.participants.clear();
         conference.speakers.clear();
         self.revoke_control(id);
+        self.end_occurrence(id);
         self.changed(Change::Ended(id.to_owned()));
         Ok(())
     }

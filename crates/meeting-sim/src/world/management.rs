@@ -44,6 +44,9 @@ impl World {
             }
         };
         self.revoke_control(id);
+        if conference_ended(self, id) {
+            self.end_occurrence(id);
+        }
         self.changed(Change::Ended(id.to_owned()));
         Ok(())
     }
@@ -111,4 +114,12 @@ impl World {
             conference_data: Some(conference.info(true)),
         })
     }
+}
+
+/// Whether conference `id` ended (rather than being cancelled).
+fn conference_ended(world: &World, id: &str) -> bool {
+    world
+        .conferences
+        .get(id)
+        .is_some_and(|c| c.state == ConferenceState::Ended)
 }

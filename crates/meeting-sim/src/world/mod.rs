@@ -4,7 +4,7 @@
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
 //! split by the same families as the routes: [`auth`], [`control`], [`roles`],
 //! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
-//! [`management`], [`search`], [`history`], [`recordings`], [`webhook`].
+//! [`management`], [`series`], [`search`], [`history`], [`recordings`], [`webhook`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,6 +23,7 @@ mod recording;
 mod recordings;
 mod roles;
 mod search;
+mod series;
 mod sockets;
 mod spotlight;
 mod waiting;
@@ -34,6 +35,7 @@ pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, Language
 pub use recording::{Broadcasting, RecordingState};
 pub use recordings::Segment;
 pub(crate) use search::{MeetingQuery, Page};
+pub use series::{Cycle, Occurrence, Series};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
@@ -214,6 +216,8 @@ pub struct Conference {
     pub attendance: Vec<history::Attendance>,
     /// What its recordings recorded (until DeleteRecordings).
     pub recordings: Vec<Segment>,
+    /// A recurring meeting's rule and occurrences.
+    pub series: Option<Series>,
 }
 
 impl Conference {
@@ -248,6 +252,7 @@ impl Conference {
             interpretation: self.interpretation.clone(),
             attendance: self.attendance.clone(),
             recordings: self.recordings.clone(),
+            series: self.series.clone(),
         }
     }
 
@@ -281,6 +286,12 @@ impl Conference {
             scheduser_name: self.organizer.clone(),
             user_uuid: self.organizer.clone(),
             conf_uuid: Some(self.uuid.clone()),
+            cycle_params: self.series.as_ref().map(Series::params),
+            sub_confs: self
+                .series
+                .as_ref()
+                .map(|s| s.sub_confs(&self.id, self.length_minutes, self.media_types.as_deref()))
+                .unwrap_or_default(),
             support_simultaneous_interpretation: Some(self.interpretation.offered),
             password_entry: if with_passwords {
                 passwords
@@ -334,6 +345,7 @@ impl From<ConferenceSeed> for Conference {
             },
             attendance: Vec::new(),
             recordings: Vec::new(),
+            series: None,
         }
     }
 }
@@ -361,6 +373,8 @@ pub enum Change {
     },
     /// The conference was scheduled.
     Scheduled(String),
+    /// A scheduled conference (or series) was edited.
+    Modified(String),
     /// The conference ended or was cancelled.
     Ended(String),
     /// Who is speaking changed.
@@ -385,7 +399,11 @@ impl Change {
     /// The conference it is about.
     pub fn conference(&self) -> &str {
         match self {
-            Self::Meeting(id) | Self::Scheduled(id) | Self::Ended(id) | Self::Speakers(id) => id,
+            Self::Meeting(id)
+            | Self::Scheduled(id)
+            | Self::Modified(id)
+            | Self::Ended(id)
+            | Self::Speakers(id) => id,
             Self::Participant { conference, .. }
             | Self::Left { conference, .. }
             | Self::Waiting { conference, .. }

@@ -315,7 +315,7 @@ impl World {
                     incremental(WAITING_LIST, id, now_ms, json!([item])),
                 ));
             }
-            Change::Scheduled(_) => {}
+            Change::Scheduled(_) | Change::Modified(_) => {}
         }
         let ended = matches!(change, Change::Ended(_));
         let id = id.to_owned();

@@ -399,6 +399,7 @@ impl World {
         let mut events: Vec<(&str, Option<(String, Value)>)> = Vec::new();
         match change {
             Change::Scheduled(_) => events.push(("meeting.create", None)),
+            Change::Modified(_) => events.push(("meeting.modify", None)),
             Change::Meeting(_) => {
                 // Checked before inserting: most changes (a lock, a mute) are not a
                 // start, and the lock call's hot path should not allocate for them.
@@ -458,9 +459,12 @@ impl World {
                     for (participant, info) in roster {
                         events.push(("meeting.left", Some((participant, left(info, self.now_ms)))));
                     }
-                    // An ordinary meeting is over and closed: both arrive.
                     events.push(("meeting.end", None));
-                    events.push(("meeting.conclude", None));
+                    // An ordinary meeting is over and closed; an occurrence of a series
+                    // that goes on only ends (EVENTS.md §3.5).
+                    if conference.state != ConferenceState::Scheduled {
+                        events.push(("meeting.conclude", None));
+                    }
                 }
             }
             Change::Speakers(_) | Change::Invited { .. } | Change::Waiting { .. } => {}
