@@ -144,3 +144,85 @@ fn a_recording_is_listed_linked_and_deleted() {
     assert_eq!(none.status.code(), Some(2));
     assert!(stderr(&none).contains("no recording"));
 }
+
+#[test]
+fn a_series_is_created_shown_edited_and_cancelled() {
+    let sim = Sim::start();
+    let now = jiff::Timestamp::from_millisecond(sim.handle.state().now_ms).expect("a time");
+    let monday = {
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let ahead = 7 + (8 - i64::from(today.weekday().to_monday_one_offset())) % 7;
+        today
+            .checked_add(jiff::Span::new().days(ahead))
+            .expect("a day")
+    };
+    let start = format!("{monday} 09:00");
+    let created: serde_json::Value = serde_json::from_str(&sim.ok(&[
+        "--json",
+        "create",
+        "--subject",
+        "Standing sync",
+        "--start",
+        &start,
+        "--time-zone",
+        "Asia/Shanghai",
+        "--repeat",
+        "weekly:mon,wed",
+        "--times",
+        "4",
+    ]))
+    .expect("JSON");
+    let id = created["conference"].as_str().expect("an ID").to_owned();
+    let shown: serde_json::Value =
+        serde_json::from_str(&sim.ok(&["--json", "show", &id])).expect("JSON");
+    let occurrences = shown["occurrences"].as_array().expect("occurrences");
+    assert_eq!(occurrences.len(), 4);
+    // 09:00 in Shanghai is 01:00 UTC.
+    assert!(
+        occurrences[0][1]
+            .as_str()
+            .is_some_and(|t| t.ends_with("01:00"))
+    );
+    let first = occurrences[0][0].as_str().expect("an ID").to_owned();
+    sim.ok(&["cancel", &id, "--occurrence", &first]);
+    let edited: serde_json::Value = serde_json::from_str(&sim.ok(&[
+        "--json",
+        "update",
+        &id,
+        "--subject",
+        "Standing sync (moved)",
+        "--start",
+        &start,
+        "--time-zone",
+        "Asia/Shanghai",
+        "--repeat",
+        "weekly:mon,wed",
+        "--times",
+        "6",
+    ]))
+    .expect("JSON");
+    assert_eq!(edited["subject"], "Standing sync (moved)");
+    assert_eq!(
+        edited["occurrences"].as_array().map(Vec::len),
+        Some(5),
+        "one stays cancelled"
+    );
+    let bad = sim
+        .meeting()
+        .args([
+            "create",
+            "--subject",
+            "x",
+            "--start",
+            &start,
+            "--repeat",
+            "fortnightly",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    sim.ok(&["cancel", &id, "--series"]);
+    let over: serde_json::Value =
+        serde_json::from_str(&sim.ok(&["--json", "show", &id])).expect("JSON");
+    assert_eq!(over["state"], "over");
+}

@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use clap::Args;
-use meeting::{Invitee, MeetingState, NewMeeting};
-use meeting_api::operations::{CANCEL_MEETING, CREATE_MEETING, SHOW_MEETING_DETAIL};
+use meeting::{Day, Invitee, MeetingState, NewMeeting, Recurrence};
+use meeting_api::operations::{
+    CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+};
 use serde::Serialize;
 
 use super::{Family, Run};
@@ -16,32 +19,148 @@ use crate::output::{Done, Failure, Report};
 pub(super) const FAMILY: Family = Family {
     heading: "Scheduling",
     commands: &[
-        ("create", &[&CREATE_MEETING]),
+        ("create", &[&CREATE_MEETING, &CREATE_RECURRING_MEETING]),
+        ("update", &[&UPDATE_MEETING, &UPDATE_RECURRING_MEETING]),
         ("show", &[&SHOW_MEETING_DETAIL]),
-        ("cancel", &[&CANCEL_MEETING]),
+        (
+            "cancel",
+            &[
+                &CANCEL_MEETING,
+                &CANCEL_RECURRING_MEETING,
+                &CANCEL_RECURRING_SUB_MEETING,
+            ],
+        ),
     ],
 };
 
-/// Schedule a meeting and print its ID; --show-passwords prints the passwords too.
+/// Schedule a meeting (--repeat: a series) and print its ID; --show-passwords prints
+/// the passwords too.
 #[derive(Debug, Args)]
 pub struct Create {
-    /// The subject.
-    #[arg(long)]
-    subject: String,
-    /// The start, UTC: "YYYY-MM-DD HH:MM" (default: now).
-    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
-    start: Option<String>,
-    /// The length in minutes, 15 to 1440 (default 30).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(15..=1440))]
-    minutes: Option<u32>,
-    /// Invite someone: NAME=PHONE (repeat for more).
-    #[arg(long, value_name = "NAME=PHONE", value_parser = parse_invitee)]
-    invite: Vec<(String, String)>,
+    #[command(flatten)]
+    schedule: Schedule,
     /// Also print the host and guest passwords (secrets).
     #[arg(long)]
     show_passwords: bool,
     #[command(flatten)]
     connection: Connection,
+}
+
+/// A meeting as `create` schedules it and `update` says it again.
+#[derive(Debug, Args)]
+struct Schedule {
+    /// The subject.
+    #[arg(long)]
+    subject: String,
+    /// The start, "YYYY-MM-DD HH:MM" in --time-zone (default: now; a series needs it).
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    start: Option<String>,
+    /// The length in minutes, 15 to 1440 (default 30).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(15..=1440))]
+    minutes: Option<u32>,
+    /// The time zone of --start and of a series' days and end: an IANA name (default
+    /// UTC).
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
+    /// Repeat: daily, weekly:mon,wed or monthly:1,15, every N with /N (weekly/2:fri).
+    #[arg(long, value_name = "RULE", value_parser = parse_repeat)]
+    repeat: Option<Recurrence>,
+    /// The series' last day, YYYY-MM-DD (with --repeat).
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "repeat",
+        conflicts_with = "times"
+    )]
+    until: Option<String>,
+    /// How many occurrences, 1 to 50 (with --repeat).
+    #[arg(long, value_name = "N", requires = "repeat")]
+    times: Option<u32>,
+    /// Invite someone: NAME=PHONE (repeat for more).
+    #[arg(long, value_name = "NAME=PHONE", value_parser = parse_invitee)]
+    invite: Vec<(String, String)>,
+}
+
+/// `daily`, `weekly:mon,wed`, `monthly/2:1,15`.
+fn parse_repeat(text: &str) -> Result<Recurrence, String> {
+    let (kind, days) = text.split_once(':').unwrap_or((text, ""));
+    let (kind, every) = match kind.split_once('/') {
+        Some((kind, n)) => (
+            kind,
+            n.parse::<u8>()
+                .map_err(|_| format!("/{n} is not a number"))?,
+        ),
+        None => (kind, 1),
+    };
+    let days = days.split(',').map(str::trim).filter(|d| !d.is_empty());
+    let rule = match kind.trim().to_lowercase().as_str() {
+        "daily" => Recurrence::daily(),
+        "weekly" => Recurrence::weekly(days.map(str::parse).collect::<Result<Vec<Day>, _>>()?),
+        "monthly" => Recurrence::monthly(
+            days.map(|d| {
+                d.parse::<u8>()
+                    .map_err(|_| format!("{d:?} is not a day of the month"))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => return Err("daily, weekly:DAYS or monthly:DAYS, e.g. weekly:mon,wed".into()),
+    };
+    Ok(rule.every(every))
+}
+
+impl Schedule {
+    fn meeting(&self) -> NewMeeting {
+        let mut meeting = NewMeeting::new(&self.subject);
+        if let Some(start) = &self.start {
+            meeting = meeting.starts_at(start);
+        }
+        if let Some(minutes) = self.minutes {
+            meeting = meeting.lasts(Duration::from_secs(u64::from(minutes) * 60));
+        }
+        if let Some(zone) = &self.time_zone {
+            meeting = meeting.time_zone(zone);
+        }
+        if let Some(rule) = &self.repeat {
+            let rule = match (&self.until, self.times) {
+                (Some(until), _) => rule.clone().until(until),
+                (None, Some(n)) => rule.clone().times(n),
+                (None, None) => rule.clone(),
+            };
+            meeting = meeting.repeats(rule);
+        }
+        for (name, phone) in &self.invite {
+            let mut invitee = Invitee::phone(phone);
+            if !name.is_empty() {
+                invitee = invitee.name(name);
+            }
+            meeting = meeting.invite(invitee);
+        }
+        meeting
+    }
+}
+
+/// Replace what was scheduled for a meeting (or a series, with --repeat) that has not
+/// started: the whole meeting, as `create` takes it.
+#[derive(Debug, Args)]
+pub struct Update {
+    /// The conference ID.
+    conference: String,
+    #[command(flatten)]
+    schedule: Schedule,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+impl Run for Update {
+    type Report = Details;
+    async fn run(self, global: &Global) -> Result<Details, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let d = client(&self.connection.endpoint, global, login)?
+            .conference(&self.conference)
+            .update(&self.schedule.meeting())
+            .await?;
+        Ok(Details::from(d))
+    }
 }
 
 fn parse_invitee(text: &str) -> Result<(String, String), String> {
@@ -88,20 +207,7 @@ impl Report for Created {
 impl Run for Create {
     type Report = Created;
     async fn run(self, global: &Global) -> Result<Created, Failure> {
-        let mut meeting = NewMeeting::new(&self.subject);
-        if let Some(start) = &self.start {
-            meeting = meeting.starts_at(start);
-        }
-        if let Some(minutes) = self.minutes {
-            meeting = meeting.lasts(Duration::from_secs(u64::from(minutes) * 60));
-        }
-        for (name, phone) in &self.invite {
-            let mut invitee = Invitee::phone(phone);
-            if !name.is_empty() {
-                invitee = invitee.name(name);
-            }
-            meeting = meeting.invite(invitee);
-        }
+        let meeting = self.schedule.meeting();
         let login = Some(credentials(&self.connection.login)?);
         let created = client(&self.connection.endpoint, global, login)?
             .create_meeting(&meeting)
@@ -140,13 +246,55 @@ pub struct Details {
     media_types: Option<String>,
     access_number: Option<String>,
     guest_join_uri: Option<String>,
+    /// A series' occurrences to come: ID and start (UTC).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    occurrences: Vec<(String, Option<String>)>,
+}
+
+impl From<meeting::MeetingDetails> for Details {
+    fn from(d: meeting::MeetingDetails) -> Self {
+        let state = match d.state {
+            MeetingState::Scheduled => "scheduled".to_owned(),
+            MeetingState::Starting => "starting".to_owned(),
+            MeetingState::InProgress => "in progress".to_owned(),
+            MeetingState::Over => "over".to_owned(),
+            MeetingState::Other(s) => s.unwrap_or_else(|| "unknown".into()),
+            _ => "unknown".to_owned(),
+        };
+        Details {
+            conference: d.id,
+            subject: d.subject,
+            state,
+            start_time: d.start_time,
+            end_time: d.end_time,
+            media_types: d.media_types,
+            access_number: d.access_number,
+            guest_join_uri: d.guest_join_uri,
+            occurrences: d
+                .occurrences
+                .into_iter()
+                .map(|o| (o.id, o.start_time))
+                .collect(),
+        }
+    }
 }
 
 impl Report for Details {
     fn text(&self) -> String {
         let field = |v: &Option<String>| meeting::printable(v.as_deref().unwrap_or("-"));
+        let occurrences: String = self
+            .occurrences
+            .iter()
+            .map(|(id, start)| {
+                format!(
+                    "\n  occurrence {} at {} UTC",
+                    meeting::printable(id),
+                    field(start)
+                )
+            })
+            .collect();
         format!(
-            "Meeting {}: {}\n  state: {}\n  start: {}\n  end: {}\n  media: {}\n  dial-in: {}\n  guest link: {}",
+            "Meeting {}: {}\n  state: {}\n  start: {}\n  end: {}\n  media: {}\n  dial-in: {}\n  guest link: {}{occurrences}",
             self.conference,
             field(&self.subject),
             meeting::printable(&self.state),
@@ -167,24 +315,7 @@ impl Run for Show {
             .conference(&self.conference)
             .details()
             .await?;
-        let state = match d.state {
-            MeetingState::Scheduled => "scheduled".to_owned(),
-            MeetingState::Starting => "starting".to_owned(),
-            MeetingState::InProgress => "in progress".to_owned(),
-            MeetingState::Over => "over".to_owned(),
-            MeetingState::Other(s) => s.unwrap_or_else(|| "unknown".into()),
-            _ => "unknown".to_owned(),
-        };
-        Ok(Details {
-            conference: d.id,
-            subject: d.subject,
-            state,
-            start_time: d.start_time,
-            end_time: d.end_time,
-            media_types: d.media_types,
-            access_number: d.access_number,
-            guest_join_uri: d.guest_join_uri,
-        })
+        Ok(Details::from(d))
     }
 }
 
@@ -196,6 +327,12 @@ pub struct Cancel {
     /// End the meeting if it is in progress.
     #[arg(long)]
     end_ongoing: bool,
+    /// Only this occurrence of a series (repeat for more; IDs from `meeting show`).
+    #[arg(long, value_name = "ID", conflicts_with = "series")]
+    occurrence: Vec<String>,
+    /// Every occurrence of a series not yet held.
+    #[arg(long)]
+    series: bool,
     #[command(flatten)]
     connection: Connection,
 }
@@ -207,6 +344,25 @@ impl Run for Cancel {
         let meeting =
             client(&self.connection.endpoint, global, login)?.conference(&self.conference);
         let id = &self.conference;
+        if !self.occurrence.is_empty() {
+            let n = self.occurrence.len();
+            meeting
+                .cancel_occurrences(self.occurrence, self.end_ongoing)
+                .await?;
+            return Ok(Done::new(
+                "cancel-occurrences",
+                id,
+                format!("Cancelled {n} occurrence(s) of meeting {id}."),
+            ));
+        }
+        if self.series {
+            meeting.cancel_series(self.end_ongoing).await?;
+            return Ok(Done::new(
+                "cancel-series",
+                id,
+                format!("Cancelled the series {id}."),
+            ));
+        }
         Ok(if self.end_ongoing {
             meeting.end().await?;
             Done::new("end", id, format!("Ended (or cancelled) meeting {id}."))
