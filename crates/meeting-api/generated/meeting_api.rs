@@ -2240,7 +2240,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_type: ::std::option::Option<::std::string::String>,
-        ///Authenticates the download (an hour
+        ///Authenticates the download (an hour, once).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<::std::string::String>,
         ///The download URL.
