@@ -62,6 +62,17 @@ mod tests {
             Ok(1_796_083_200_000 - 8 * 3_600_000)
         );
         assert!(time_zone(Some("Mars/Olympus")).is_err());
+        let nine: jiff::civil::DateTime = "2026-12-01T09:00".parse().expect("a time");
+        assert_eq!(
+            utc_minute(nine, &shanghai).as_deref(),
+            Ok("2026-12-01 01:00")
+        );
+        let madrid = time_zone(Some("Europe/Madrid")).expect("a zone");
+        let summer: jiff::civil::DateTime = "2026-07-01T00:30".parse().expect("a time");
+        assert_eq!(
+            utc_minute(summer, &madrid).as_deref(),
+            Ok("2026-06-30 22:30")
+        );
         for bad in ["2026-13-01", "2026-2-1", "yesterday", "2026-02-30"] {
             assert!(date(bad).is_err(), "{bad}");
         }

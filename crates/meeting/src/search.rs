@@ -295,12 +295,11 @@ impl Found for MeetingDetails {
     }
 
     async fn fetch(
-        search: &MeetingSearch<Self>,
+        this: &MeetingSearch<Self>,
         offset: u32,
         size: u32,
         (from, to): (Option<i64>, Option<i64>),
     ) -> Result<Page<MeetingDetails>, Error> {
-        let this = search;
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
         let limit = std::num::NonZeroU32::new(size);
         let user = this.user.as_deref();
