@@ -236,10 +236,14 @@ pub struct Attendance {
     connection: Connection,
 }
 
+/// Whether a meeting argument is a UUID (32 hex digits) rather than a conference ID.
+fn is_uuid(meeting: &str) -> bool {
+    meeting.len() == 32 && meeting.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The past meeting `meeting` names: a UUID as it is, a conference ID as its latest run.
 async fn past_meeting(client: &meeting::Client, meeting: &str) -> Result<PastMeeting, Failure> {
-    let is_uuid = meeting.len() == 32 && meeting.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_uuid {
+    if is_uuid(meeting) {
         return Ok(client.past_meeting(meeting));
     }
     let mut runs = client
@@ -420,8 +424,7 @@ impl Recordings {
             return Ok(());
         };
         // A UUID as it is; a conference ID as its latest recording.
-        let is_uuid = meeting.len() == 32 && meeting.bytes().all(|b| b.is_ascii_hexdigit());
-        let uuid = if is_uuid {
+        let uuid = if is_uuid(meeting) {
             meeting.clone()
         } else {
             let mut found = search.matching(meeting).newest_first().list()?;

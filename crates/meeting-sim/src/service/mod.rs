@@ -11,6 +11,7 @@ mod interpretation;
 mod management;
 mod recording;
 mod roles;
+mod search;
 mod spotlight;
 mod webhook;
 
@@ -92,6 +93,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(display::ROUTES)
         .chain(interpretation::ROUTES)
         .chain(management::ROUTES)
+        .chain(search::ROUTES)
         .chain(webhook::ROUTES)
 }
 

@@ -1,0 +1,300 @@
+//! Finding meetings with the access token: the scheduled and running ones, a running
+//! one's attendees, past meetings and their attendance, recordings; a page at a time.
+
+use std::sync::{Arc, MutexGuard};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::on;
+use meeting_api::operations;
+use meeting_api::types::{
+    AttendanceRecords, OnlineMeetingDetail, RecordResultDo, RecordingDownloadUrls,
+    SearchMeetingsResponse, SearchRecordingsResponse,
+};
+
+use super::{ApiResult, Done, QueryMap, Route, header, optional_query, required_query};
+use crate::Shared;
+use crate::errors::ApiError;
+use crate::world::{Grant, MeetingQuery, Page, World};
+
+/// This family's operations and their handlers.
+pub(super) static ROUTES: &[Route] = &[
+    Route {
+        operation: &operations::SEARCH_MEETINGS,
+        handler: |m| on(m, search),
+    },
+    Route {
+        operation: &operations::SEARCH_ONLINE_MEETINGS,
+        handler: |m| on(m, search_online),
+    },
+    Route {
+        operation: &operations::SHOW_ONLINE_MEETING_DETAIL,
+        handler: |m| on(m, online_detail),
+    },
+    Route {
+        operation: &operations::SEARCH_HIS_MEETINGS,
+        handler: |m| on(m, search_history),
+    },
+    Route {
+        operation: &operations::SHOW_HIS_MEETING_DETAIL,
+        handler: |m| on(m, past_detail),
+    },
+    Route {
+        operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+        handler: |m| on(m, attendance),
+    },
+    Route {
+        operation: &operations::SEARCH_RECORDINGS,
+        handler: |m| on(m, search_recordings),
+    },
+    Route {
+        operation: &operations::SHOW_RECORDING_DETAIL,
+        handler: |m| on(m, recording_detail),
+    },
+    Route {
+        operation: &operations::SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+        handler: |m| on(m, download_urls),
+    },
+    Route {
+        operation: &operations::DELETE_RECORDINGS,
+        handler: |m| on(m, delete_recordings),
+    },
+];
+
+/// The world, and whom the request's access token was granted to.
+fn granted<'a>(
+    shared: &'a Shared,
+    headers: &HeaderMap,
+) -> ApiResult<(MutexGuard<'a, World>, Grant)> {
+    let now_ms = shared.clock.now_ms();
+    let world = shared.world();
+    let grant = world.authorize_access(header(headers, "x-access-token"), now_ms)?;
+    Ok((world, grant))
+}
+
+/// `startDate` and `endDate`, ms since the epoch, when given.
+fn dates(query: &QueryMap) -> ApiResult<(Option<i64>, Option<i64>)> {
+    Ok((int_query(query, "startDate")?, int_query(query, "endDate")?))
+}
+
+/// An integer query parameter, if present.
+fn int_query(query: &QueryMap, name: &str) -> ApiResult<Option<i64>> {
+    optional_query(query, name)?
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("{name} must be an integer, not {v:?}")))
+        })
+        .transpose()
+}
+
+/// A boolean query parameter (default false).
+fn flag_query(query: &QueryMap, name: &str) -> ApiResult<bool> {
+    match optional_query(query, name)? {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "{name} must be true or false, not {other:?}"
+        ))),
+    }
+}
+
+/// `searchKey`: 1 to 128 characters when present.
+fn search_key(query: &QueryMap) -> ApiResult<Option<&str>> {
+    match optional_query(query, "searchKey")? {
+        Some(key) if key.is_empty() || key.chars().count() > 128 => Err(ApiError::bad_request(
+            "searchKey must be 1 to 128 characters",
+        )),
+        key => Ok(key),
+    }
+}
+
+fn page(query: &QueryMap) -> ApiResult<Page> {
+    Page::new(int_query(query, "offset")?, int_query(query, "limit")?)
+}
+
+fn meeting_query(query: &QueryMap, running_only: bool) -> ApiResult<MeetingQuery> {
+    let within_minutes = match optional_query(query, "queryConfMode")? {
+        None | Some("ALL") => None,
+        Some("ADAY") => Some(24 * 60),
+        Some("AWEEK") => Some(7 * 24 * 60),
+        Some("AMONTH") => Some(31 * 24 * 60),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "queryConfMode must be ADAY, AWEEK, AMONTH or ALL, not {other:?}"
+            )));
+        }
+    };
+    let newest_first = match optional_query(query, "sortType")? {
+        None | Some("ASC_StartTIME") => false,
+        Some("DSC_StartTIME") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "sortType must be ASC_StartTIME or DSC_StartTIME, not {other:?}"
+            )));
+        }
+    };
+    Ok(MeetingQuery {
+        search: search_key(query)?.map(str::to_owned),
+        all_users: flag_query(query, "queryAll")?,
+        user: optional_query(query, "userUUID")?
+            .filter(|u| !u.trim().is_empty())
+            .map(str::to_owned),
+        within_minutes,
+        newest_first,
+        running_only,
+    })
+}
+
+async fn searched(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: &QueryMap,
+    running_only: bool,
+) -> ApiResult<Json<SearchMeetingsResponse>> {
+    let (page, wanted) = (page(query)?, meeting_query(query, running_only)?);
+    let now_ms = shared.clock.now_ms();
+    let (world, grant) = granted(shared, headers)?;
+    let (count, data) = world.search_meetings(&grant, &wanted, page, now_ms);
+    Ok(Json(SearchMeetingsResponse {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences`.
+async fn search(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchMeetingsResponse>> {
+    searched(&shared, &headers, &query, false).await
+}
+
+/// `GET /v1/mmc/management/conferences/online`.
+async fn search_online(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchMeetingsResponse>> {
+    searched(&shared, &headers, &query, true).await
+}
+
+/// `GET /v1/mmc/management/conferences/online/confDetail`.
+async fn online_detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<OnlineMeetingDetail>> {
+    let id = required_query(&query, "conferenceID")?;
+    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.online_detail(id, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/conferences/history`.
+async fn search_history(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchMeetingsResponse>> {
+    let (page, wanted) = (page(&query)?, meeting_query(&query, false)?);
+    if optional_query(&query, "queryConfMode")?.is_some() {
+        return Err(ApiError::bad_request(
+            "queryConfMode is not a history parameter",
+        ));
+    }
+    let dates = dates(&query)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.search_history(&grant, &wanted, dates, page)?;
+    Ok(Json(SearchMeetingsResponse {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences/history/confDetail`.
+async fn past_detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<OnlineMeetingDetail>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.past_detail(uuid, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/conferences/history/confAttendeeRecord`.
+async fn attendance(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<AttendanceRecords>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.attendance(uuid, &grant, search, page)?))
+}
+
+/// `GET /v1/mmc/management/record/files`.
+async fn search_recordings(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<SearchRecordingsResponse>> {
+    let (page, wanted) = (page(&query)?, meeting_query(&query, false)?);
+    let dates = dates(&query)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.search_recordings(&grant, &wanted, dates, page)?;
+    Ok(Json(SearchRecordingsResponse {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences/record/files`.
+async fn recording_detail(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<RecordResultDo>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.recording_detail(uuid, &grant)?))
+}
+
+/// `GET /v1/mmc/management/record/downloadurls`.
+async fn download_urls(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<RecordingDownloadUrls>> {
+    let uuid = required_query(&query, "confUUID")?;
+    page(&query)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.download_urls(uuid, &grant)?))
+}
+
+/// `DELETE /v1/mmc/management/record/files`.
+async fn delete_recordings(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Done> {
+    let uuids: Vec<&str> = required_query(&query, "confUUIDs")?
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .collect();
+    let (mut world, grant) = granted(&shared, &headers)?;
+    world.delete_recordings(&uuids, &grant)?;
+    Ok(Done)
+}
