@@ -140,15 +140,7 @@ impl PastMeeting {
                             }
                         })
                         .await?;
-                    let page = answer.data.unwrap_or_default();
-                    Ok(Page {
-                        total: page.count.and_then(|c| usize::try_from(c).ok()),
-                        items: page
-                            .data
-                            .into_iter()
-                            .filter_map(Attendee::from_info)
-                            .collect(),
-                    })
+                    Ok(Attendee::page(answer.data))
                 }
             },
         ))
@@ -193,9 +185,8 @@ impl PastMeeting {
                             },
                         )
                         .await?;
-                    Ok(Page {
-                        total: answer.count.and_then(|c| usize::try_from(c).ok()),
-                        items: answer
+                    Ok(Page::new(
+                        answer
                             .data
                             .into_iter()
                             .map(|r| AttendanceRecord {
@@ -206,7 +197,8 @@ impl PastMeeting {
                                 left_at_ms: r.left_time,
                             })
                             .collect(),
-                    })
+                        answer.count,
+                    ))
                 }
             },
         ))

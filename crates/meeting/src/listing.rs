@@ -31,6 +31,17 @@ pub struct Page<T> {
     pub(crate) total: Option<usize>,
 }
 
+impl<T> Page<T> {
+    /// A page and the `count` its answer gives (none when it gives none, or a negative
+    /// one).
+    pub(crate) fn new(items: Vec<T>, count: Option<i32>) -> Self {
+        Page {
+            items,
+            total: count.and_then(|c| usize::try_from(c).ok()),
+        }
+    }
+}
+
 /// Entries of a list the service pages, fetched as they are read (see the module's
 /// docs for what a list that changes while it is read does). A [`Stream`]; or
 /// [`Listing::collect_all`].

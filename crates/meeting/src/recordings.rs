@@ -121,10 +121,10 @@ impl Found for Recording {
                 .await
             })
             .await?;
-        Ok(Page {
-            total: answer.count.and_then(|c| usize::try_from(c).ok()),
-            items: answer.data.into_iter().map(Recording::from).collect(),
-        })
+        Ok(Page::new(
+            answer.data.into_iter().map(Recording::from).collect(),
+            answer.count,
+        ))
     }
 }
 

@@ -389,10 +389,10 @@ impl Found for MeetingDetails {
                 })
                 .await?
         };
-        Ok(Page {
-            total: answer.count.and_then(|c| usize::try_from(c).ok()),
-            items: answer.data.into_iter().map(MeetingDetails::from).collect(),
-        })
+        Ok(Page::new(
+            answer.data.into_iter().map(MeetingDetails::from).collect(),
+            answer.count,
+        ))
     }
 }
 
@@ -419,8 +419,19 @@ pub struct Attendee {
 }
 
 impl Attendee {
+    /// The attendees of a page of an answer; no page: nobody to list.
+    pub(crate) fn page(page: Option<meeting_api::types::PageParticipant>) -> Page<Attendee> {
+        let page = page.unwrap_or_default();
+        let items = page
+            .data
+            .into_iter()
+            .filter_map(Attendee::from_info)
+            .collect();
+        Page::new(items, page.count)
+    }
+
     /// An attendee as an answer lists it (none without an ID).
-    pub(crate) fn from_info(p: meeting_api::types::ParticipantInfo) -> Option<Attendee> {
+    fn from_info(p: meeting_api::types::ParticipantInfo) -> Option<Attendee> {
         Some(Attendee {
             id: p.participant_id?,
             name: p.name,
@@ -469,16 +480,7 @@ impl Conference {
                             }
                         })
                         .await?;
-                    // No page: nobody to list.
-                    let page = answer.data.unwrap_or_default();
-                    Ok(Page {
-                        total: page.count.and_then(|c| usize::try_from(c).ok()),
-                        items: page
-                            .data
-                            .into_iter()
-                            .filter_map(Attendee::from_info)
-                            .collect(),
-                    })
+                    Ok(Attendee::page(answer.data))
                 }
             },
         ))
