@@ -13,6 +13,7 @@ pub mod scripted;
 mod serve;
 mod service;
 mod tls;
+mod traffic;
 mod world;
 
 use std::net::SocketAddr;
@@ -32,7 +33,7 @@ pub use world::{
     Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Delivery, DeliveryState,
     Display, DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup,
     LanguageChannel, MultiPicture, Occurrence, Picture, RecordingState, SavedLayout, Segment,
-    Series, SocketFaults,
+    Series, SocketFaults, Traffic,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its
@@ -152,6 +153,8 @@ impl Simulator {
             request_seq: AtomicU64::new(0),
             boot: rand::random(),
             push_client: push::client().map_err(std::io::Error::other)?,
+            traffic: Mutex::new(None),
+            traffic_serial: AtomicU64::new(0),
         });
         shared.world().seed(self.seed);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
@@ -174,6 +177,55 @@ impl Simulator {
     }
 }
 
+/// Meetings to start at once (`POST /_sim/meetings/start`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StartMeetings {
+    /// The first ID; the others follow it.
+    pub first_id: u64,
+    /// How many (at most 10,000).
+    pub count: u32,
+    /// Their host password.
+    pub host_password: String,
+    /// Who scheduled them.
+    #[serde(default)]
+    pub organizer: Option<String>,
+}
+
+impl StartMeetings {
+    /// The seed that starts them, and their IDs.
+    fn seed(&self) -> (Seed, Vec<String>) {
+        let ids: Vec<String> = (0..u64::from(self.count.min(10_000)))
+            .map(|n| (self.first_id + n).to_string())
+            .collect();
+        let conferences = ids
+            .iter()
+            .map(|id| {
+                let mut seed = ConferenceSeed::new(
+                    id.clone(),
+                    self.host_password.clone(),
+                    ConferenceState::Ongoing,
+                );
+                seed.organizer.clone_from(&self.organizer);
+                seed.participants.push(ParticipantSeed {
+                    id: format!("{id:0>32}"),
+                    name: Some("Host".into()),
+                    professional_terminal: false,
+                    host: true,
+                });
+                seed
+            })
+            .collect();
+        (
+            Seed {
+                conferences,
+                ..Seed::default()
+            },
+            ids,
+        )
+    }
+}
+
 /// State shared by every connection.
 pub(crate) struct Shared {
     /// `host:port`, for the URLs the simulator answers (the control token's wsURL).
@@ -188,6 +240,10 @@ pub(crate) struct Shared {
     boot: u64,
     /// What the event push is sent with.
     push_client: reqwest::Client,
+    /// The traffic generator running, if any.
+    traffic: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Numbers the generated participants, across generators.
+    traffic_serial: AtomicU64,
 }
 
 impl Shared {
@@ -218,8 +274,17 @@ impl Shared {
     }
 
     fn reset(&self) {
+        traffic::stop(self);
         *self.world() = world::World::default();
         self.faults.clear();
+    }
+
+    fn traffic_task(&self) -> MutexGuard<'_, Option<tokio::task::AbortHandle>> {
+        self.traffic.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn traffic_serial(&self) -> u64 {
+        self.traffic_serial.fetch_add(1, Ordering::Relaxed)
     }
 }
 
@@ -321,6 +386,49 @@ impl SimHandle {
     /// Open meeting-control WebSockets of conference `id`.
     pub fn open_sockets(&self, id: &str) -> usize {
         self.shared.world().open_sockets(id)
+    }
+
+    /// Open meeting-control WebSockets of every conference that has one, by ID
+    /// (`GET /_sim/sockets`), read at one moment.
+    pub fn all_open_sockets(&self) -> std::collections::BTreeMap<String, usize> {
+        self.shared.world().all_open_sockets()
+    }
+
+    /// The changes after the first `since` made since the start (see
+    /// [`SimHandle::changes`]), the number to ask from next time, and how many of
+    /// those asked for were no longer kept (`GET /_sim/changes?since=N`).
+    pub fn changes_since(&self, since: u64) -> (Vec<Change>, u64, u64) {
+        self.shared.world().changes_since(since)
+    }
+
+    /// Starts `count` meetings in progress with the host password `host_password` and
+    /// one host each, numbered from `first_id` (`POST /_sim/meetings/start`); their IDs.
+    pub fn start_meetings(&self, first_id: u64, count: u32, host_password: &str) -> Vec<String> {
+        let plan = StartMeetings {
+            first_id,
+            count,
+            host_password: host_password.to_owned(),
+            organizer: None,
+        };
+        let (seed, ids) = plan.seed();
+        self.shared.world().seed(seed);
+        ids
+    }
+
+    /// Generates joins, leaves and mutes at `traffic.rate` per second until
+    /// [`SimHandle::stop_traffic`] or another call (`POST /_sim/traffic`). Refused (with
+    /// the reason) for a rate or bound out of range.
+    pub fn start_traffic(&self, traffic: Traffic) -> Result<(), String> {
+        if let Some(problem) = traffic.problem() {
+            return Err(problem.to_owned());
+        }
+        traffic::start(&self.shared, traffic);
+        Ok(())
+    }
+
+    /// Stops generated traffic (`DELETE /_sim/traffic`); whether any ran.
+    pub fn stop_traffic(&self) -> bool {
+        traffic::stop(&self.shared)
     }
 
     /// Closes every meeting-control WebSocket of conference `id` (as a network failure

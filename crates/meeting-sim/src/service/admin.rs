@@ -35,6 +35,10 @@ pub(super) fn router() -> Router<Arc<Shared>> {
             "/conferences/{id}/sockets/faults",
             axum::routing::put(socket_faults),
         )
+        .route("/sockets", get(all_sockets))
+        .route("/changes", get(changes))
+        .route("/meetings/start", post(start_meetings))
+        .route("/traffic", post(start_traffic).delete(stop_traffic))
         .route("/counters", get(counters))
         .route("/webhook/deliveries", get(webhook_deliveries))
         .route("/seed", post(seed))
@@ -125,6 +129,59 @@ async fn sockets(
     Path(id): Path<String>,
 ) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "open": shared.world().open_sockets(&id) }))
+}
+
+/// `{"ID": n, …}`: the open WebSockets of every conference that has one.
+async fn all_sockets(
+    State(shared): State<Arc<Shared>>,
+) -> Json<std::collections::BTreeMap<String, usize>> {
+    Json(shared.world().all_open_sockets())
+}
+
+#[derive(Deserialize)]
+struct Since {
+    #[serde(default)]
+    since: u64,
+}
+
+/// `{"changes": […], "next": N, "missed": M}`: the changes after the first `since`.
+async fn changes(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Query(Since { since }): axum::extract::Query<Since>,
+) -> Json<serde_json::Value> {
+    let (changes, next, missed) = shared.world().changes_since(since);
+    Json(serde_json::json!({ "changes": changes, "next": next, "missed": missed }))
+}
+
+/// `{"first_id": N, "count": C, "host_password": "…"}` starts C meetings; their IDs.
+async fn start_meetings(
+    State(shared): State<Arc<Shared>>,
+    Json(plan): Json<crate::StartMeetings>,
+) -> Json<Vec<String>> {
+    let (seed, ids) = plan.seed();
+    shared.world().seed(seed);
+    Json(ids)
+}
+
+/// Generates joins, leaves and mutes (a [`crate::Traffic`]), replacing what ran.
+async fn start_traffic(
+    State(shared): State<Arc<Shared>>,
+    Json(traffic): Json<crate::Traffic>,
+) -> ApiResult<()> {
+    if let Some(problem) = traffic.problem() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            codes::REQUEST_ERROR,
+            problem,
+        ));
+    }
+    crate::traffic::start(&shared, traffic);
+    Ok(())
+}
+
+/// `{"stopped": bool}`: whether traffic was being generated.
+async fn stop_traffic(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "stopped": crate::traffic::stop(&shared) }))
 }
 
 /// Closes the conference's WebSockets; `{"dropped": n}`.

@@ -26,6 +26,7 @@ mod search;
 mod series;
 mod sockets;
 mod spotlight;
+mod traffic;
 mod waiting;
 mod webhook;
 
@@ -39,6 +40,7 @@ pub use series::{Cycle, Occurrence, Series};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
+pub use traffic::Traffic;
 pub use webhook::{Attempt, Delivery, DeliveryState};
 pub(crate) use webhook::{ENABLED as WEBHOOK_ENABLED, Push, nonce};
 
@@ -352,8 +354,11 @@ impl From<ConferenceSeed> for Conference {
 
 /// What changed in a conference. Every change of a conference's state passes one place
 /// in the simulator, where an observer (the event stream, the webhook pushes) hooks
-/// in; [`crate::SimHandle::changes`] lists them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// in; [`crate::SimHandle::changes`] lists them. Serialized (the admin API's
+/// `/_sim/changes`) as `{"participant": {"conference": "…", "participant": "…"}}`,
+/// `{"meeting": "…"}` and so on.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     /// The conference's state, lock or settings changed.
     Meeting(String),
@@ -465,6 +470,25 @@ impl World {
     /// The changes recorded so far (the most recent ones, at most 4,096).
     pub fn changes(&self) -> &[Change] {
         &self.changes
+    }
+
+    /// The changes after the first `since` (numbered from 0 since the start), the
+    /// number to ask from next time, and how many were no longer kept.
+    pub fn changes_since(&self, since: u64) -> (Vec<Change>, u64, u64) {
+        let total = self.counters.changes;
+        let first_kept = total - self.changes.len() as u64;
+        let from = since.clamp(first_kept, total);
+        let skip = usize::try_from(from - first_kept).unwrap_or(usize::MAX);
+        (
+            self.changes.iter().skip(skip).cloned().collect(),
+            total,
+            from - since.min(from),
+        )
+    }
+
+    /// The open meeting-control WebSockets of every conference that has one.
+    pub fn all_open_sockets(&self) -> BTreeMap<String, usize> {
+        self.sockets.all_open()
     }
 
     /// Conference `id` as it is now.

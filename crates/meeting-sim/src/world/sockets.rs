@@ -114,6 +114,17 @@ enum Publish {
     Incremental(Map<String, Value>),
 }
 
+impl Sockets {
+    /// The open sockets of every conference that has one.
+    pub(super) fn all_open(&self) -> std::collections::BTreeMap<String, usize> {
+        self.by_conference
+            .iter()
+            .filter(|(_, open)| !open.is_empty())
+            .map(|(id, open)| (id.clone(), open.len()))
+            .collect()
+    }
+}
+
 impl World {
     /// Opens a socket of conference `id` with a one-use WebSocket token.
     pub fn open_socket(&mut self, id: &str, ws_token: &str) -> Result<Opened, ApiError> {

@@ -228,6 +228,12 @@ impl Driver {
         Ok(())
     }
 
+    /// The first subscription's difference was announced already: its full messages
+    /// add no `Resynced` of their own.
+    pub fn announced(&mut self) {
+        self.awaiting_full.clear();
+    }
+
     /// Serves connections until the stream ends.
     pub async fn run(mut self, mut link: Link, mut stop: oneshot::Receiver<()>) {
         loop {
@@ -482,10 +488,10 @@ impl Driver {
             let mut events = Vec::new();
             inner.state.apply(&frame, &mut events);
             if let Some(cause) = resync.filter(|_| !events.is_empty()) {
-                inner.push(EventKind::Resynced { cause });
+                inner.push_from(EventKind::Resynced { cause }, frame.version);
             }
             for event in events {
-                inner.push(event);
+                inner.push_from(event, frame.version);
             }
             inner.state.snapshot().ended()
         });

@@ -80,6 +80,7 @@ impl Conference {
             reconnect_for: DEFAULT_RECONNECT_FOR,
             resubscribe_interval: DEFAULT_RESUBSCRIBE_INTERVAL,
             wait: None,
+            resume_from: None,
         }
     }
 }
@@ -96,6 +97,7 @@ pub struct EventsBuilder {
     reconnect_for: Duration,
     resubscribe_interval: Duration,
     wait: Option<Duration>,
+    resume_from: Option<Snapshot>,
 }
 
 impl EventsBuilder {
@@ -150,6 +152,20 @@ impl EventsBuilder {
         self
     }
 
+    /// Starts from `snapshot`, the meeting as a consumer last saw it (from an earlier
+    /// stream's [`EventStream::snapshot`], or rebuilt from stored events): the stream
+    /// says [`EventKind::Connected`], then [`EventKind::Resynced`] with
+    /// [`ResyncCause::Resumed`], then the events that turn `snapshot` into the meeting
+    /// as the service reports it, then live events. Without it the stream starts from
+    /// nothing, and its first events describe the whole meeting.
+    ///
+    /// The WebSocket has no replay: what happened in between arrives as that
+    /// difference, not one change at a time.
+    pub fn resume_from(mut self, snapshot: Snapshot) -> Self {
+        self.resume_from = Some(snapshot);
+        self
+    }
+
     /// Connects and subscribes. Fails if the meeting is not in progress (without
     /// [`EventsBuilder::wait_for_start`]), if the host password is refused, or if no
     /// connection can be opened.
@@ -170,18 +186,30 @@ impl EventsBuilder {
             resubscribe_interval: self.resubscribe_interval,
             keep_alive: keep_alive_period(info.valid_for),
         };
-        let shared = stream::Shared::new(self.buffer);
+        let resuming = self.resume_from.is_some();
+        let view = self.resume_from.unwrap_or_default();
+        let shared = stream::Shared::new(self.buffer, snapshot::State::from(view.clone()));
         let mut driver = Driver::new(self.conference.clone(), options, shared.clone());
         let link = driver
             .connect(ResyncCause::Subscribed)
             .await
             .map_err(|failure| failure.into_error(&context))?;
-        shared.update(|inner| inner.push(EventKind::Connected { resumed: false }));
+        shared.update(|inner| {
+            inner.push(EventKind::Connected { resumed: false });
+            if resuming {
+                // One announcement for the whole difference, even an empty one.
+                inner.push(EventKind::Resynced {
+                    cause: ResyncCause::Resumed,
+                });
+                driver.announced();
+            }
+        });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(driver.run(link, stopped));
         Ok(EventStream::new(
             Arc::from(self.conference.id()),
             shared,
+            view,
             stop,
         ))
     }

@@ -87,12 +87,19 @@ impl<'de> Deserialize<'de> for Notification {
 /// One event of a meeting: which meeting, and what happened.
 ///
 /// Serialized (`meeting watch --json`) as one object: `type` (the kind, in snake case),
-/// `meeting` (the conference ID) and the kind's fields, for example
-/// `{"type":"participant_joined","meeting":"914083136","participant":{"id":"…",…}}`.
+/// `meeting` (the conference ID), `version` when a frame caused it, and the kind's
+/// fields, for example
+/// `{"type":"participant_joined","meeting":"914083136","version":7,"participant":{"id":"…",…}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The conference ID.
     pub meeting: String,
+    /// The `version` of the service's frame this event came from: a full message's
+    /// timestamp or an incremental message's number on this connection. `None` for
+    /// what the stream says itself (connected, lagged, a diff after lagging) and for
+    /// frames without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -206,6 +213,9 @@ pub enum ResyncCause {
     Gap,
     /// The consumer lagged and events were dropped.
     Lagged,
+    /// The stream started from a snapshot it was given
+    /// ([`crate::events::EventsBuilder::resume_from`]): what changed since.
+    Resumed,
 }
 
 /// The meeting's basic information (`ConfBasicInfoNotify`).

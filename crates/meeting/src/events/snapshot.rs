@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::model::{
@@ -16,7 +16,8 @@ use super::wire::{self, Frame, RosterItem};
 
 /// The meeting as the stream currently knows it (see
 /// [`crate::events::EventStream::snapshot`]): what the events read so far add up to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Snapshot {
     /// Subject, times, scheduler.
@@ -39,8 +40,9 @@ impl Snapshot {
             .is_some_and(|s| s.phase == Some(super::model::Phase::Ended))
     }
 
-    /// The snapshot after `event`.
-    pub(crate) fn apply(&mut self, event: &EventKind) {
+    /// The snapshot after `event`: how a consumer of stored events (the fleet's
+    /// stream, say) rebuilds the meeting, applying them in order.
+    pub fn apply(&mut self, event: &EventKind) {
         match event {
             EventKind::Info { info } => self.info = Some(info.clone()),
             EventKind::Status { status, .. } => self.status = Some(status.clone()),
@@ -93,6 +95,12 @@ impl Snapshot {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     typed: Snapshot,
+}
+
+impl From<Snapshot> for State {
+    fn from(typed: Snapshot) -> Self {
+        Self { typed }
+    }
 }
 
 impl State {

@@ -53,7 +53,8 @@ pub(crate) struct Shared {
 pub(crate) struct Inner {
     /// The meeting as the connection knows it.
     pub state: State,
-    queue: VecDeque<EventKind>,
+    /// Events with the version of the frame they came from.
+    queue: VecDeque<(EventKind, Option<i64>)>,
     capacity: usize,
     /// Events dropped since the consumer last caught up (non-zero: lagging).
     skipped: u64,
@@ -63,22 +64,29 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// Queues an event, or drops it if the buffer is full or already dropping.
+    /// Queues an event of the stream's own, or drops it if the buffer is full or
+    /// already dropping.
     pub fn push(&mut self, event: EventKind) {
+        self.push_from(event, None);
+    }
+
+    /// Queues an event that a frame of `version` caused, or drops it like `push`.
+    pub fn push_from(&mut self, event: EventKind, version: Option<i64>) {
         if self.skipped > 0 || self.queue.len() >= self.capacity {
             self.skipped += 1;
             self.stats.skipped += 1;
         } else {
-            self.queue.push_back(event);
+            self.queue.push_back((event, version));
         }
     }
 }
 
 impl Shared {
-    pub fn new(capacity: usize) -> Arc<Self> {
+    /// A buffer of `capacity` events, the connection knowing the meeting as `state`.
+    pub fn new(capacity: usize, state: State) -> Arc<Self> {
         Arc::new(Self {
             inner: Mutex::new(Inner {
-                state: State::default(),
+                state,
                 queue: VecDeque::new(),
                 capacity,
                 skipped: 0,
@@ -142,11 +150,17 @@ impl std::fmt::Debug for EventStream {
 }
 
 impl EventStream {
-    pub(crate) fn new(meeting: Arc<str>, shared: Arc<Shared>, stop: oneshot::Sender<()>) -> Self {
+    /// The stream of `meeting`, whose consumer starts knowing it as `view`.
+    pub(crate) fn new(
+        meeting: Arc<str>,
+        shared: Arc<Shared>,
+        view: Snapshot,
+        stop: oneshot::Sender<()>,
+    ) -> Self {
         Self {
             meeting,
             shared,
-            view: Snapshot::default(),
+            view,
             pending: VecDeque::new(),
             _stop: stop,
         }
@@ -168,17 +182,22 @@ impl EventStream {
         self.shared.lock().stats
     }
 
-    fn deliver(&mut self, kind: EventKind) -> Poll<Option<Result<Event, Error>>> {
+    fn deliver(
+        &mut self,
+        kind: EventKind,
+        version: Option<i64>,
+    ) -> Poll<Option<Result<Event, Error>>> {
         self.view.apply(&kind);
         Poll::Ready(Some(Ok(Event {
             meeting: self.meeting.to_string(),
+            version,
             kind,
         })))
     }
 }
 
 /// A burst leaves its queue's capacity behind; an idle stream should not keep it.
-fn shrink_when_empty(queue: &mut VecDeque<EventKind>) {
+fn shrink_when_empty<T>(queue: &mut VecDeque<T>) {
     if queue.is_empty() && queue.capacity() > 4 {
         queue.shrink_to_fit();
     }
@@ -191,13 +210,13 @@ impl Stream for EventStream {
         let this = &mut *self;
         if let Some(kind) = this.pending.pop_front() {
             shrink_when_empty(&mut this.pending);
-            return this.deliver(kind);
+            return this.deliver(kind, None);
         }
         let mut inner = this.shared.lock();
-        if let Some(kind) = inner.queue.pop_front() {
+        if let Some((kind, version)) = inner.queue.pop_front() {
             shrink_when_empty(&mut inner.queue);
             drop(inner);
-            return this.deliver(kind);
+            return this.deliver(kind, version);
         }
         if inner.skipped > 0 {
             // Caught up after dropping: say so, then what changed since the last event
@@ -212,7 +231,7 @@ impl Stream for EventStream {
                 });
                 this.pending.extend(diff);
             }
-            return this.deliver(EventKind::Lagged { skipped });
+            return this.deliver(EventKind::Lagged { skipped }, None);
         }
         match std::mem::replace(&mut inner.end, End::Reported) {
             End::Running => {
@@ -222,7 +241,7 @@ impl Stream for EventStream {
             }
             End::Ended => {
                 drop(inner);
-                this.deliver(EventKind::Ended)
+                this.deliver(EventKind::Ended, None)
             }
             End::Failed(error) => Poll::Ready(Some(Err(error))),
             End::Reported => Poll::Ready(None),
