@@ -14,6 +14,8 @@ mod display;
 mod error;
 #[cfg(feature = "events")]
 pub mod events;
+#[cfg(feature = "fleet")]
+pub mod fleet;
 mod history;
 mod interpretation;
 mod layout;

@@ -142,6 +142,18 @@ impl RedisStore {
         self
     }
 
+    /// The Redis client, with its address and TLS settings (for the fleet).
+    #[cfg(feature = "fleet")]
+    pub(crate) fn redis_client(&self) -> redis::Client {
+        self.client.clone()
+    }
+
+    /// The key prefix.
+    #[cfg(feature = "fleet")]
+    pub(crate) fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
     async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))

@@ -1,0 +1,292 @@
+//! Replicas of a fleet sharing an enterprise's meetings through a real Redis, against
+//! the simulator with generated traffic: never two sockets for one meeting, every
+//! meeting watched, the share balanced, meetings moved by a clean stop and taken over
+//! after a crash, each event published once, and the stream rebuilding the service's
+//! state.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use meeting::events::{EventKind, ResyncCause, Snapshot};
+use meeting::fleet::{Fleet, FleetReport, StreamEntry};
+use meeting::store::RedisStore;
+use meeting_sim::redis_server::RedisServer;
+use meeting_sim::{Change, Seed, SimHandle, Simulator, Traffic};
+use secrecy::SecretString;
+
+const MEETINGS: u32 = 30;
+const PASSWORD: &str = "112233";
+const LEASE: Duration = Duration::from_secs(2);
+
+fn replica(
+    sim: &SimHandle,
+    store: &RedisStore,
+    name: &str,
+    ids: &[String],
+) -> meeting::fleet::FleetBuilder {
+    let passwords: HashMap<String, SecretString> = ids
+        .iter()
+        .map(|id| (id.clone(), SecretString::from(PASSWORD)))
+        .collect();
+    Fleet::builder(common::client(sim), store, "corp", passwords)
+        .watcher(name)
+        .lease(LEASE)
+        .claim_every(Duration::from_millis(100))
+        .discover_every(Duration::from_millis(500))
+}
+
+/// Samples the open sockets until every one of `ids` has exactly one, failing at once
+/// if a meeting ever has two; how long it took.
+async fn until_each_watched_once(sim: &SimHandle, ids: &[String], within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let open = sim.all_open_sockets();
+        if let Some((id, n)) = open.iter().find(|(_, n)| **n > 1) {
+            panic!("meeting {id} has {n} sockets");
+        }
+        if ids.iter().all(|id| open.get(id) == Some(&1)) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "not every meeting watched within {within:?}: {open:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Who holds the leases of `ids`, by watcher.
+async fn holders(redis: &RedisServer, ids: &[String]) -> BTreeMap<String, usize> {
+    let client = redis::Client::open(redis.url(0)).expect("url");
+    let mut c = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("meeting:fleet:{corp}:lease:*")
+        .query_async(&mut c)
+        .await
+        .expect("KEYS");
+    let mut by = BTreeMap::new();
+    for key in keys {
+        if !ids.iter().any(|id| key.ends_with(&format!(":{id}"))) {
+            continue;
+        }
+        let token: Option<String> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut c)
+            .await
+            .expect("GET");
+        if let Some((watcher, _)) = token.as_deref().and_then(|t| t.rsplit_once(':')) {
+            *by.entry(watcher.to_owned()).or_default() += 1;
+        }
+    }
+    by
+}
+
+async fn stream(redis: &RedisServer) -> Vec<StreamEntry> {
+    let client = redis::Client::open(redis.url(0)).expect("url");
+    let mut c = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let raw: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg("meeting:fleet:{corp}:events")
+        .arg("-")
+        .arg("+")
+        .query_async(&mut c)
+        .await
+        .expect("XRANGE");
+    raw.iter()
+        .map(|(id, fields)| {
+            StreamEntry::parse(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .unwrap_or_else(|| panic!("entry {id} does not parse"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(700_000_001, MEETINGS, PASSWORD);
+    sim.start_traffic(Traffic {
+        rate: 150.0,
+        conferences: ids.clone(),
+        max_participants: 6,
+        seed: 26,
+    })
+    .expect("traffic");
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleets = Vec::new();
+    for i in 0..3 {
+        fleets.push(
+            replica(&sim, &store, &format!("w{i}"), &ids)
+                .start()
+                .await
+                .expect("starts"),
+        );
+    }
+    // Start-up: the first lease after Redis starts empty is for former holders only.
+    let startup = until_each_watched_once(&sim, &ids, Duration::from_secs(15)).await;
+    let share = holders(&redis, &ids).await;
+    let fair = (MEETINGS as usize).div_ceil(3);
+    assert_eq!(
+        share.values().sum::<usize>(),
+        MEETINGS as usize,
+        "{share:?}"
+    );
+    assert!(
+        share.values().all(|n| *n <= 2 * fair),
+        "unbalanced: {share:?}"
+    );
+    // The example seed's two meetings have no password here: reported, not watched.
+    let mut refused = HashSet::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while refused.len() < 2 && Instant::now() < deadline {
+        for fleet in &mut fleets {
+            while let Ok(Some(report)) =
+                tokio::time::timeout(Duration::from_millis(20), fleet.next_report()).await
+            {
+                if let FleetReport::Refused { meeting, .. } = report {
+                    refused.insert(meeting);
+                }
+            }
+        }
+    }
+    assert!(
+        refused.contains("914083136") && refused.contains("900244663"),
+        "{refused:?}"
+    );
+    assert!(sim.open_sockets("914083136") == 0);
+
+    // A clean stop: its meetings move within a second.
+    let stopped = fleets.remove(0);
+    let moved_at = Instant::now();
+    let stats = stopped.stop().await;
+    assert!(stats.claimed > 0);
+    let moved = until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
+    assert!(moved < Duration::from_secs(1), "{moved:?}");
+    let _ = moved_at;
+
+    // A crash: nothing given back; the lease runs out and the survivor takes over.
+    let crashed = fleets.remove(0);
+    let lost = holders(&redis, &ids).await.get("w1").copied().unwrap_or(0);
+    let crashed_at = Instant::now();
+    drop(crashed);
+    loop {
+        let all = holders(&redis, &ids).await.get("w2") == Some(&(MEETINGS as usize));
+        if all {
+            until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
+            break;
+        }
+        assert!(
+            crashed_at.elapsed() < Duration::from_secs(10),
+            "no takeover"
+        );
+        let open = sim.all_open_sockets();
+        assert!(open.values().all(|n| *n <= 1), "{open:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let takeover = crashed_at.elapsed();
+    assert!(
+        lost > 0 && takeover < LEASE + Duration::from_secs(1),
+        "{takeover:?}"
+    );
+    println!(
+        "start-up {startup:?}, clean stop moved in {moved:?}, takeover of {lost} in {takeover:?}"
+    );
+
+    // Quiet: every change made has reached the stream.
+    sim.stop_traffic();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let entries = stream(&redis).await;
+    let mut seqs = HashSet::new();
+    for entry in &entries {
+        assert!(
+            seqs.insert(entry.seq.clone()),
+            "published twice: {}",
+            entry.seq
+        );
+    }
+    let (changes, _, missed) = sim.changes_since(0);
+    assert_eq!(missed, 0);
+    let changed: HashSet<(String, String, bool)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Participant {
+                conference,
+                participant,
+            } => Some((conference.clone(), participant.clone(), false)),
+            Change::Left {
+                conference,
+                participant,
+            } => Some((conference.clone(), participant.clone(), true)),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt: BTreeMap<String, Snapshot> = BTreeMap::new();
+    let mut resumed: HashMap<String, usize> = HashMap::new();
+    for entry in &entries {
+        let kind = &entry.event.kind;
+        match kind {
+            EventKind::ParticipantJoined { participant }
+            | EventKind::ParticipantChanged { participant, .. } => {
+                // Entries from the start of a stream describe seeded hosts too.
+                let seeded = participant.id.ends_with(&entry.meeting);
+                assert!(
+                    seeded
+                        || changed.contains(&(
+                            entry.meeting.clone(),
+                            participant.id.clone(),
+                            false
+                        )),
+                    "{kind:?} not in the simulator's changes"
+                );
+            }
+            EventKind::ParticipantLeft { participant } => {
+                assert!(
+                    changed.contains(&(entry.meeting.clone(), participant.id.clone(), true)),
+                    "{kind:?} not in the simulator's changes"
+                );
+            }
+            EventKind::Resynced {
+                cause: ResyncCause::Resumed,
+            } => *resumed.entry(entry.meeting.clone()).or_default() += 1,
+            _ => {}
+        }
+        rebuilt
+            .entry(entry.meeting.clone())
+            .or_default()
+            .apply(kind);
+    }
+    // Every meeting changed hands at least once (stop, crash): each has a Resynced.
+    assert!(
+        ids.iter()
+            .all(|id| resumed.get(id).copied().unwrap_or(0) >= 1),
+        "{resumed:?}"
+    );
+    for id in &ids {
+        let view = sim.conference(id).expect("conference");
+        let expected: BTreeMap<String, bool> = view
+            .participants
+            .iter()
+            .map(|p| (p.id.clone(), p.muted))
+            .collect();
+        let got: BTreeMap<String, bool> = rebuilt[id]
+            .participants
+            .values()
+            .map(|p| (p.id.clone(), p.muted.unwrap_or(false)))
+            .collect();
+        assert_eq!(got, expected, "meeting {id}");
+    }
+    let last = fleets.remove(0);
+    last.stop().await;
+    assert!(holders(&redis, &ids).await.is_empty());
+}
