@@ -49,26 +49,29 @@ pub fn client(
     Ok(builder.build()?)
 }
 
+/// A Redis at `url`, trusting `--redis-ca-cert` for `rediss://`.
+pub fn redis_store(url: &str, global: &Global) -> Result<RedisStore, Failure> {
+    let usage = |e: meeting::store::StoreError| Failure::Usage(e.to_string());
+    let mut store = RedisStore::new(url).map_err(usage)?;
+    if let Some(path) = &global.redis_ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::Usage(format!(
+                "cannot read the Redis CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        store = store.trust_root_certificates_pem(&pem).map_err(usage)?;
+    }
+    Ok(store)
+}
+
 /// The store `--token-cache` names (a `rediss://` one trusting `--redis-ca-cert`). A
 /// file store that cannot be opened (no home directory, say) is not worth failing a
 /// command for: it runs without, with a warning.
 pub fn token_store(global: &Global) -> Result<Option<Arc<dyn TokenStore>>, Failure> {
     let file = match &global.token_cache {
         TokenCache::None => return Ok(None),
-        TokenCache::Redis(url) => {
-            let usage = |e: meeting::store::StoreError| Failure::Usage(e.to_string());
-            let mut store = RedisStore::new(url).map_err(usage)?;
-            if let Some(path) = &global.redis_ca_cert {
-                let pem = std::fs::read(path).map_err(|e| {
-                    Failure::Usage(format!(
-                        "cannot read the Redis CA certificate {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                store = store.trust_root_certificates_pem(&pem).map_err(usage)?;
-            }
-            return Ok(Some(Arc::new(store)));
-        }
+        TokenCache::Redis(url) => return Ok(Some(Arc::new(redis_store(url, global)?))),
         TokenCache::File(Some(dir)) => FileStore::open(dir),
         TokenCache::File(None) => FileStore::user_default(),
     };

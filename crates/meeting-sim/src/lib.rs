@@ -155,6 +155,7 @@ impl Simulator {
             push_client: push::client().map_err(std::io::Error::other)?,
             traffic: Mutex::new(None),
             traffic_serial: AtomicU64::new(0),
+            runtime: tokio::runtime::Handle::current(),
         });
         shared.world().seed(self.seed);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
@@ -244,6 +245,9 @@ pub(crate) struct Shared {
     traffic: Mutex<Option<tokio::task::AbortHandle>>,
     /// Numbers the generated participants, across generators.
     traffic_serial: AtomicU64,
+    /// The runtime the simulator serves on: its tasks start there, also when a test
+    /// thread outside it asks.
+    runtime: tokio::runtime::Handle,
 }
 
 impl Shared {

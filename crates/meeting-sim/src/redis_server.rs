@@ -52,6 +52,31 @@ fn binary() -> Result<PathBuf, String> {
     })
 }
 
+/// The server's command line: loopback, `port`, nothing persisted.
+fn command(binary: &std::path::Path, port: u16, tls: Option<&TlsFiles>) -> Command {
+    let mut command = Command::new(binary);
+    command.args(["--bind", "127.0.0.1"]);
+    match tls {
+        None => command.args(["--port", &port.to_string()]),
+        Some(files) => command
+            .args(["--port", "0", "--tls-port", &port.to_string()])
+            .arg("--tls-cert-file")
+            .arg(files.dir.join("cert.pem"))
+            .arg("--tls-key-file")
+            .arg(files.dir.join("key.pem"))
+            .arg("--tls-ca-cert-file")
+            .arg(files.dir.join("ca.pem"))
+            .args(["--tls-auth-clients", "no"]),
+    };
+    command
+        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .args(["--loglevel", "warning"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers.
     pub fn start() -> Result<Self, String> {
@@ -94,26 +119,7 @@ impl RedisServer {
                 .and_then(|l| l.local_addr())
                 .map_err(|e| format!("no free loopback port: {e}"))?
                 .port();
-            let mut command = Command::new(&binary);
-            command.args(["--bind", "127.0.0.1"]);
-            match &tls {
-                None => command.args(["--port", &port.to_string()]),
-                Some(files) => command
-                    .args(["--port", "0", "--tls-port", &port.to_string()])
-                    .arg("--tls-cert-file")
-                    .arg(files.dir.join("cert.pem"))
-                    .arg("--tls-key-file")
-                    .arg(files.dir.join("key.pem"))
-                    .arg("--tls-ca-cert-file")
-                    .arg(files.dir.join("ca.pem"))
-                    .args(["--tls-auth-clients", "no"]),
-            };
-            let child = command
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(["--loglevel", "warning"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
+            let child = command(&binary, port, tls.as_ref())
                 .spawn()
                 .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
             let mut server = Self {
@@ -130,6 +136,18 @@ impl RedisServer {
             }
         }
         Err(format!("redis-server did not start: {last}"))
+    }
+
+    /// Kills the server and starts it again on the same address, as a Redis that
+    /// crashed and restarted: nothing is persisted, so everything it held is lost.
+    pub fn restart(&mut self) -> Result<(), String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let binary = binary()?;
+        self.child = command(&binary, self.addr.port(), self.tls.as_ref())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+        self.wait_ready()
     }
 
     fn wait_ready(&mut self) -> Result<(), String> {

@@ -16,7 +16,7 @@ const TICK: Duration = Duration::from_millis(5);
 
 /// Starts generating `traffic`, replacing what was generated before.
 pub(crate) fn start(shared: &Arc<Shared>, traffic: Traffic) {
-    let task = tokio::spawn(run(shared.clone(), traffic));
+    let task = shared.runtime.spawn(run(shared.clone(), traffic));
     let previous = shared.traffic_task().replace(task.abort_handle());
     if let Some(previous) = previous {
         previous.abort();

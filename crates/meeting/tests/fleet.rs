@@ -167,7 +167,7 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     assert!(sim.open_sockets("914083136") == 0);
 
     // A clean stop: its meetings move within a second.
-    let stopped = fleets.remove(0);
+    let mut stopped = fleets.remove(0);
     let moved_at = Instant::now();
     let stats = stopped.stop().await;
     assert!(stats.claimed > 0);
@@ -286,7 +286,7 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
             .collect();
         assert_eq!(got, expected, "meeting {id}");
     }
-    let last = fleets.remove(0);
+    let mut last = fleets.remove(0);
     last.stop().await;
     assert!(holders(&redis, &ids).await.is_empty());
 }

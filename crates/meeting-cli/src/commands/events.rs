@@ -15,7 +15,7 @@ use meeting::printable;
 use meeting_api::operations::CREATE_WEB_SOCKET_TOKEN;
 
 use super::Family;
-use crate::args::{Global, Target};
+use crate::args::{Endpoint, Global, HostPassword, Login, Target};
 use crate::connect::conference;
 use crate::output::Failure;
 
@@ -25,19 +25,33 @@ pub(super) const FAMILY: Family = Family {
     commands: &[("watch", &[&CREATE_WEB_SOCKET_TOKEN])],
 };
 
-/// Watch a meeting's live events until it ends
+/// Watch a meeting's live events until it ends, or every meeting as a fleet replica
 ///
 /// A live view on a terminal (the meeting's state on top, a row per participant), one
 /// line per event otherwise, one JSON object per event with --json. Exits 0 when the
 /// meeting ends, 1 when the service refuses, 3 when the connection could not be
 /// restored, 130 on Ctrl-C.
+///
+/// With --all --publish redis://…: one replica of a fleet watching every ongoing
+/// meeting of the enterprise (an administrator's login lists them), leases and the
+/// event stream in that Redis; a line per meeting claimed and released; a clean stop
+/// (leases given back) on Ctrl-C or SIGTERM.
 #[derive(Debug, Args)]
 pub struct Watch {
+    /// The conference ID (not with --all).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    conference: Option<String>,
     #[command(flatten)]
-    target: Target,
+    host_password: HostPassword,
+    #[command(flatten)]
+    endpoint: Endpoint,
+    #[command(flatten)]
+    login: Login,
     /// Wait for a meeting that has not started yet (asking every 5 s).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     wait: bool,
+    #[command(flatten)]
+    fleet: super::fleet::FleetArgs,
 }
 
 /// How long a terminal view gathers events before it redraws.
@@ -46,7 +60,16 @@ const REDRAW: Duration = Duration::from_millis(100);
 impl Watch {
     /// Runs until the meeting ends, the stream fails, or Ctrl-C.
     pub async fn watch(self, global: &Global) -> Result<(), Failure> {
-        let meeting = conference(&self.target, global)?;
+        if self.fleet.all {
+            return self.fleet.run(&self.endpoint, &self.login, global).await;
+        }
+        let target = Target {
+            conference: self.conference.unwrap_or_default(),
+            host_password: self.host_password,
+            endpoint: self.endpoint,
+            login: self.login,
+        };
+        let meeting = conference(&target, global)?;
         let mut builder = meeting.events();
         if self.wait {
             builder = builder.wait_for_start(meeting::events::DEFAULT_WAIT_POLL);

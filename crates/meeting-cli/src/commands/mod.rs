@@ -10,6 +10,7 @@
 mod display;
 mod events;
 mod finding;
+mod fleet;
 mod interpretation;
 mod management;
 mod meeting;

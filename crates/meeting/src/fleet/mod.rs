@@ -54,6 +54,9 @@
 //! #   break;
 //! }
 //! fleet.stop().await;
+//! while let Some(report) = fleet.next_report().await {
+//!     println!("{report:?}");
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -351,8 +354,9 @@ impl Fleet {
     }
 
     /// Stops cleanly: closes every socket, then gives the leases back so that other
-    /// replicas take the meetings at their next claim round.
-    pub async fn stop(mut self) -> FleetStats {
+    /// replicas take the meetings at their next claim round. The reports of what it
+    /// released remain to be read with [`Fleet::next_report`].
+    pub async fn stop(&mut self) -> FleetStats {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

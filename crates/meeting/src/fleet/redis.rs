@@ -18,9 +18,11 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-/// Claims meetings for a watcher. KEYS: epoch, fence, then per meeting its lease and
-/// skip keys. ARGV: watcher, lease ms, most to claim, then per meeting 1 if it held the
-/// meeting before (a Redis that lost its data), else 0. Returns [index, fence, …].
+/// Claims meetings for a watcher, up to its fair share of the meetings known among the
+/// live members (counted here, so that a member's clean stop shows at the next claim).
+/// KEYS: epoch, fence, members, then per meeting its lease and skip keys. ARGV: watcher,
+/// lease ms, meetings known, meetings held, then per meeting 1 if it held the meeting
+/// before (a Redis that lost its data), else 0. Returns [live members, index, fence, …].
 const CLAIM: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -28,14 +30,16 @@ local lease = tonumber(ARGV[2])
 local epoch = tonumber(redis.call('GET', KEYS[1]) or '0')
 if epoch == 0 then epoch = now; redis.call('SET', KEYS[1], now) end
 local young = now - epoch < lease
-local most = tonumber(ARGV[3])
-local claimed = {}
-local n = (#KEYS - 2) / 2
+local alive = math.max(1, redis.call('ZCOUNT', KEYS[3], now - lease, '+inf'))
+local fair = math.max(1, math.ceil(tonumber(ARGV[3]) / alive))
+local most = fair - tonumber(ARGV[4])
+local claimed = { alive }
+local n = (#KEYS - 3) / 2
 for i = 1, n do
-  if #claimed >= 2 * most then break end
-  local lease_key = KEYS[1 + 2 * i]
-  local skip_key = KEYS[2 + 2 * i]
-  local own = ARGV[3 + i] == '1'
+  if #claimed > 2 * most then break end
+  local lease_key = KEYS[2 + 2 * i]
+  local skip_key = KEYS[3 + 2 * i]
+  local own = ARGV[4 + i] == '1'
   if (own or not young) and redis.call('EXISTS', lease_key) == 0
       and redis.call('EXISTS', skip_key) == 0 then
     local fence = redis.call('INCR', KEYS[2])
@@ -221,35 +225,41 @@ impl Store {
         self.keys.key(name)
     }
 
-    /// Claims up to `most` of `candidates` (meeting, held before): the claimed ones'
+    /// Claims `candidates` (meeting, held before) up to the fair share of `known`
+    /// meetings for a watcher holding `held`: the live members, and the claimed ones'
     /// indexes and fences.
     pub async fn claim(
         &self,
         watcher: &str,
         lease: Duration,
-        most: usize,
+        (known, held): (usize, usize),
         candidates: &[(&str, bool)],
-    ) -> redis::RedisResult<Vec<(usize, u64)>> {
+    ) -> redis::RedisResult<(usize, Vec<(usize, u64)>)> {
         let mut invocation = self.claim.prepare_invoke();
         invocation
             .key(self.fleet_key("epoch"))
-            .key(self.fleet_key("fence"));
+            .key(self.fleet_key("fence"))
+            .key(self.fleet_key("members"));
         for (meeting, _) in candidates {
             invocation
                 .key(self.keys.lease(meeting))
                 .key(self.keys.skip(meeting));
         }
-        invocation.arg(watcher).arg(ms(lease)).arg(most);
+        invocation.arg(watcher).arg(ms(lease)).arg(known).arg(held);
         for (_, own) in candidates {
             invocation.arg(u8::from(*own));
         }
         let flat: Vec<u64> = invocation
             .invoke_async(&mut self.connection.clone())
             .await?;
-        Ok(flat
+        let alive = flat.first().and_then(|n| usize::try_from(*n).ok());
+        let claimed = flat
+            .get(1..)
+            .unwrap_or_default()
             .chunks_exact(2)
             .filter_map(|pair| Some((usize::try_from(pair[0]).ok()?.checked_sub(1)?, pair[1])))
-            .collect())
+            .collect();
+        Ok((alive.unwrap_or(1).max(1), claimed))
     }
 
     /// Renews `tokens` (meeting, token): the live members and, per lease, 1 renewed, 2

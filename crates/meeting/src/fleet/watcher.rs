@@ -202,21 +202,28 @@ impl Watcher {
                     }
                 }
             }
-            if held.len() < fair {
-                let mut candidates: Vec<(&str, bool)> = known
-                    .iter()
-                    .filter(|id| !held.contains_key(*id) && !refused.contains(*id))
-                    .map(|id| (id.as_str(), former.contains(id)))
-                    .collect();
+            // Claimed up to the fair share as Redis counts the members now (a clean stop
+            // elsewhere shows here, not only at the next renewal).
+            let mut candidates: Vec<(&str, bool)> = known
+                .iter()
+                .filter(|id| !held.contains_key(*id) && !refused.contains(*id))
+                .map(|id| (id.as_str(), former.contains(id)))
+                .collect();
+            if !candidates.is_empty() {
                 // Former holdings first; the others in an order of this watcher's own.
                 candidates.sort_by_key(|(id, own)| (!own, spread(&settings.watcher, id)));
-                let most = fair - held.len();
                 match self
                     .store
-                    .claim(&settings.watcher, settings.lease, most, &candidates)
+                    .claim(
+                        &settings.watcher,
+                        settings.lease,
+                        (known.len(), held.len()),
+                        &candidates,
+                    )
                     .await
                 {
-                    Ok(claimed) => {
+                    Ok((alive, claimed)) => {
+                        members = alive;
                         for (index, fence) in claimed {
                             let Some((id, _)) = candidates.get(index) else {
                                 continue;

@@ -1,0 +1,196 @@
+//! `meeting watch --all --publish redis://…`: one replica of a fleet watching every
+//! ongoing meeting of the enterprise (see `meeting::fleet`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use meeting::fleet::{Fleet, FleetReport};
+use meeting::printable;
+use secrecy::SecretString;
+
+use crate::args::{Endpoint, Global, Login};
+use crate::connect;
+use crate::output::Failure;
+
+/// The fleet's flags of `meeting watch`.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Watch every ongoing meeting, as one replica of a fleet (needs --publish and
+    /// --host-passwords).
+    #[arg(long, requires_all = ["publish", "host_passwords"])]
+    pub all: bool,
+    /// The Redis holding the leases and the event stream (`redis://…`, `rediss://…`).
+    #[arg(long, value_name = "URL", requires = "all")]
+    publish: Option<String>,
+    /// The host passwords, a line `ID=password` per meeting; the file must be readable
+    /// by its owner only.
+    #[arg(long, value_name = "FILE", requires = "all")]
+    host_passwords: Option<PathBuf>,
+    /// The enterprise's name in the Redis keys (one stream per enterprise).
+    #[arg(long, default_value = "default", requires = "all")]
+    enterprise: String,
+    /// This replica's name (default: random); replicas' names must differ.
+    #[arg(long, requires = "all")]
+    watcher: Option<String>,
+    /// The lease, e.g. `5s`: a crashed replica's meetings are taken over within it.
+    #[arg(long, value_parser = humantime::parse_duration, requires = "all")]
+    lease: Option<Duration>,
+    /// How often to list the ongoing meetings, e.g. `5s`.
+    #[arg(long, value_parser = humantime::parse_duration, requires = "all")]
+    discover_every: Option<Duration>,
+}
+
+impl FleetArgs {
+    /// Runs the replica until Ctrl-C or SIGTERM, then stops it cleanly.
+    pub async fn run(
+        self,
+        endpoint: &Endpoint,
+        login: &Login,
+        global: &Global,
+    ) -> Result<(), Failure> {
+        let (Some(url), Some(file)) = (&self.publish, &self.host_passwords) else {
+            return Err(Failure::Usage(
+                "--all needs --publish and --host-passwords".into(),
+            ));
+        };
+        let passwords = read_host_passwords(file)?;
+        let credentials = connect::credentials(login)?;
+        let client = connect::client(endpoint, global, Some(credentials))?;
+        let redis = connect::redis_store(url, global)?;
+        let mut builder = Fleet::builder(client, &redis, self.enterprise.clone(), passwords);
+        if let Some(name) = &self.watcher {
+            builder = builder.watcher(name);
+        }
+        if let Some(lease) = self.lease {
+            builder = builder.lease(lease);
+        }
+        if let Some(every) = self.discover_every {
+            builder = builder.discover_every(every);
+        }
+        let mut fleet = builder
+            .start()
+            .await
+            .map_err(|e| Failure::Store(meeting::store::StoreError::new(e.to_string())))?;
+        let json = global.json;
+        let mut terminate = terminate_signal()?;
+        loop {
+            tokio::select! {
+                report = fleet.next_report() => match report {
+                    Some(report) => print(&report, json),
+                    None => break,
+                },
+                _ = tokio::signal::ctrl_c() => break,
+                _ = terminate.recv() => break,
+            }
+        }
+        fleet.stop().await;
+        while let Some(report) = fleet.next_report().await {
+            print(&report, json);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn terminate_signal() -> Result<tokio::signal::unix::Signal, Failure> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Failure::Usage(format!("cannot handle SIGTERM: {e}")))
+}
+
+fn print(report: &FleetReport, json: bool) {
+    let (what, meeting, detail) = match report {
+        FleetReport::Claimed { meeting, fence } => ("claimed", meeting, format!("fence {fence}")),
+        FleetReport::Released { meeting, why } => ("released", meeting, why.clone()),
+        FleetReport::Refused { meeting, why } => ("refused", meeting, why.clone()),
+        _ => return,
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "fleet": what, "meeting": meeting, "detail": detail })
+        );
+    } else {
+        println!("{what} {}: {}", printable(meeting), printable(&detail));
+    }
+}
+
+/// `ID=password` lines (blank lines and `#` comments skipped), from a file only its
+/// owner may read.
+fn read_host_passwords(path: &Path) -> Result<HashMap<String, SecretString>, Failure> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| Failure::Usage(format!("cannot read the host passwords {shown}: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(Failure::Usage(format!(
+                "the host passwords {shown} may be read by others (mode {:o}): chmod 600 it",
+                mode & 0o777
+            )));
+        }
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("cannot read the host passwords {shown}: {e}")))?;
+    let mut passwords = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // The line is never quoted: it holds a password.
+        let Some((id, password)) = line.split_once('=') else {
+            return Err(Failure::Usage(format!(
+                "{shown}:{}: expected ID=password",
+                n + 1
+            )));
+        };
+        let (id, password) = (id.trim(), password.trim());
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) || password.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{shown}:{}: expected ID=password",
+                n + 1
+            )));
+        }
+        passwords.insert(id.to_owned(), SecretString::from(password.to_owned()));
+    }
+    Ok(passwords)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn host_passwords_only_from_a_private_file() {
+        let dir = std::env::temp_dir().join(format!("meeting-fleet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("passwords");
+        std::fs::write(&file, "# meetings\n700000001=112233\n\n700000002 = a=b\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let Err(Failure::Usage(message)) = read_host_passwords(&file) else {
+            panic!("a readable file was accepted");
+        };
+        assert!(
+            message.contains("chmod 600") && !message.contains("112233"),
+            "{message}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let passwords = read_host_passwords(&file).unwrap();
+        assert_eq!(passwords["700000001"].expose_secret(), "112233");
+        assert_eq!(passwords["700000002"].expose_secret(), "a=b");
+        std::fs::write(&file, "700000003 secret\n").unwrap();
+        let Err(Failure::Usage(message)) = read_host_passwords(&file) else {
+            panic!("a line without = was accepted");
+        };
+        assert!(!message.contains("secret"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

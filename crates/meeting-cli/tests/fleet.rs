@@ -1,0 +1,421 @@
+//! `meeting watch --all --publish`: five replica processes sharing fifty meetings with
+//! generated traffic through a real Redis, two killed with SIGKILL, one stopped with
+//! SIGTERM, one paused past its lease, Redis restarted; never two sockets for a meeting
+//! (but for the paused replica's, until it runs again), every event once on the stream,
+//! and the stream rebuilding the simulator's state.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Sim;
+use meeting::events::{EventKind, Snapshot};
+use meeting::fleet::StreamEntry;
+use meeting_sim::redis_server::RedisServer;
+use meeting_sim::{Change, Traffic};
+
+const MEETINGS: u32 = 50;
+const HOST: &str = "112233";
+const LEASE: Duration = Duration::from_secs(2);
+
+struct Replica {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+/// A failed assertion leaves no replica running behind it.
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Stops the log reader when dropped, also while a failed assertion unwinds (the scope
+/// would otherwise wait for the reader forever).
+struct StopReading<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopReading<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &str) -> Replica {
+    let mut child = sim
+        .process()
+        .env("MEETING_TOKEN_STORE", redis.url(1))
+        .args([
+            "watch",
+            "--all",
+            "--publish",
+            &redis.url(0),
+            "--host-passwords",
+        ])
+        .arg(passwords)
+        .args(["--enterprise", "corp", "--watcher", name, "--lease", "2s"])
+        .args(["--discover-every", "500ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("meeting runs");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let out = child.stdout.take().expect("stdout");
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Replica { child, lines }
+}
+
+fn signal(replica: &Replica, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &replica.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+fn redis_connection(redis: &RedisServer) -> redis::Connection {
+    redis::Client::open(redis.url(0))
+        .and_then(|c| c.get_connection())
+        .expect("redis")
+}
+
+/// Who holds the leases of the started meetings, by watcher.
+fn holders(redis: &RedisServer) -> BTreeMap<String, usize> {
+    let mut c = redis_connection(redis);
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("meeting:fleet:{corp}:lease:7*")
+        .query(&mut c)
+        .expect("KEYS");
+    let mut by = BTreeMap::new();
+    for key in keys {
+        let token: Option<String> = redis::cmd("GET").arg(&key).query(&mut c).expect("GET");
+        if let Some((watcher, _)) = token.as_deref().and_then(|t| t.rsplit_once(':')) {
+            *by.entry(watcher.to_owned()).or_default() += 1;
+        }
+    }
+    by
+}
+
+/// Waits until every meeting has one socket, held by `among` only; fails if a meeting
+/// has two sockets (unless `tolerate` says for how long that is allowed). How long it
+/// took, and the longest any meeting had two.
+fn until_watched_by(
+    sim: &Sim,
+    redis: &RedisServer,
+    ids: &[String],
+    among: &[&str],
+    within: Duration,
+    tolerate: Duration,
+) -> (Duration, Duration) {
+    let started = Instant::now();
+    let mut doubled_since: Option<Instant> = None;
+    let mut longest = Duration::ZERO;
+    loop {
+        let open = sim.handle.all_open_sockets();
+        if open.values().any(|n| *n > 1) {
+            let since = *doubled_since.get_or_insert_with(Instant::now);
+            longest = longest.max(since.elapsed());
+            assert!(
+                longest <= tolerate,
+                "two sockets for a meeting for {longest:?}: {open:?}"
+            );
+        } else {
+            doubled_since = None;
+        }
+        let held = holders(redis);
+        let by_them: usize = among.iter().filter_map(|w| held.get(*w)).sum();
+        if by_them == ids.len() && ids.iter().all(|id| open.get(id) == Some(&1)) {
+            return (started.elapsed(), longest);
+        }
+        assert!(
+            started.elapsed() < within,
+            "not watched within {within:?}: {held:?} {open:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn five_replicas_kill_stop_pause_and_a_redis_restart() {
+    let mut redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::start();
+    let ids = sim.handle.start_meetings(700_000_001, MEETINGS, HOST);
+    let dir = std::env::temp_dir().join(format!("meeting-fleet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let passwords = dir.join("host-passwords");
+    let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
+    std::fs::write(&passwords, lines).expect("written");
+    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    sim.handle
+        .start_traffic(Traffic {
+            rate: 100.0,
+            conferences: ids.clone(),
+            max_participants: 6,
+            seed: 5,
+        })
+        .expect("traffic");
+    // The log of changes, read as it grows (the simulator keeps the latest 4,096).
+    let log = Arc::new(Mutex::new(Vec::<Change>::new()));
+    let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut since = 0u64;
+            while reading.load(std::sync::atomic::Ordering::Relaxed) {
+                let (changes, next, missed) = sim.handle.changes_since(since);
+                assert_eq!(missed, 0, "changes were lost before they were read");
+                since = next;
+                log.lock().unwrap().extend(changes);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let stop_reading = StopReading(&reading);
+        let mut replicas: Vec<Replica> = (0..5)
+            .map(|i| replica(&sim, &redis, &passwords, &format!("w{i}")))
+            .collect();
+        let all = ["w0", "w1", "w2", "w3", "w4"];
+        let (startup, _) = until_watched_by(
+            &sim,
+            &redis,
+            &ids,
+            &all,
+            Duration::from_secs(20),
+            Duration::ZERO,
+        );
+        let share = holders(&redis);
+        let fair = (MEETINGS as usize).div_ceil(5);
+        assert!(
+            share.values().all(|n| *n <= 2 * fair),
+            "unbalanced: {share:?}"
+        );
+
+        // Two killed: their meetings are taken within the lease.
+        for replica in &mut replicas[..2] {
+            replica.child.kill().expect("killed");
+            replica.child.wait().expect("reaped");
+        }
+        let (takeover, _) = until_watched_by(
+            &sim,
+            &redis,
+            &ids,
+            &all[2..],
+            Duration::from_secs(10),
+            Duration::ZERO,
+        );
+        assert!(
+            takeover <= LEASE + Duration::from_secs(1),
+            "takeover took {takeover:?}"
+        );
+        let share = holders(&redis);
+        assert!(
+            share
+                .values()
+                .all(|n| *n <= 2 * (MEETINGS as usize).div_ceil(3)),
+            "{share:?}"
+        );
+
+        // One stopped cleanly: its meetings move within a second, and it says so.
+        signal(&replicas[2], "TERM");
+        let (moved, _) = until_watched_by(
+            &sim,
+            &redis,
+            &ids,
+            &all[3..],
+            Duration::from_secs(5),
+            Duration::ZERO,
+        );
+        let status = replicas[2].child.wait().expect("exits");
+        assert!(status.success(), "{status}");
+        assert!(moved < Duration::from_secs(1), "moved in {moved:?}");
+        let said = replicas[2].lines.lock().unwrap().clone();
+        assert!(said.iter().any(|l| l.starts_with("claimed 7")), "{said:?}");
+        assert!(
+            said.iter()
+                .any(|l| l.starts_with("released 7") && l.ends_with("the watcher stopped")),
+            "{said:?}"
+        );
+
+        // One paused past its lease: the other takes its meetings; the paused one's sockets
+        // stay open until it runs again, then close, and it publishes nothing meanwhile.
+        signal(&replicas[3], "STOP");
+        std::thread::sleep(LEASE + Duration::from_secs(1));
+        let doubled_while_paused = until_taken_from_paused(&sim, &redis, &ids);
+        signal(&replicas[3], "CONT");
+        let resumed = Instant::now();
+        while sim.handle.all_open_sockets().values().any(|n| *n > 1) {
+            assert!(
+                resumed.elapsed() < LEASE,
+                "the paused replica kept its sockets after it resumed"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let doubled_after_resume = resumed.elapsed();
+        until_watched_by(
+            &sim,
+            &redis,
+            &ids,
+            &all[3..],
+            Duration::from_secs(10),
+            Duration::ZERO,
+        );
+
+        // Redis restarted with nothing kept: the holders claim their meetings again and the
+        // stream starts over with the whole state.
+        let before_restart = stream(&redis);
+        redis.restart().expect("redis restarts");
+        let (after_restart, _) = until_watched_by(
+            &sim,
+            &redis,
+            &ids,
+            &all[3..],
+            Duration::from_secs(15),
+            Duration::ZERO,
+        );
+
+        sim.handle.stop_traffic();
+        std::thread::sleep(Duration::from_secs(1));
+        for replica in &replicas[3..] {
+            signal(replica, "TERM");
+        }
+        for replica in &mut replicas[3..] {
+            assert!(replica.child.wait().expect("exits").success());
+        }
+        drop(stop_reading);
+        reader.join().expect("reader");
+
+        println!(
+            "start-up {startup:?}; takeover after SIGKILL {takeover:?}; clean stop moved in {moved:?}; \
+         {doubled_while_paused} meetings with two sockets while a replica was paused, for at most {doubled_after_resume:?} after it resumed; \
+         watched again {after_restart:?} after a Redis restart; {} entries before it",
+            before_restart.len()
+        );
+
+        let log = log.lock().unwrap().clone();
+        for entries in [&before_restart, &stream(&redis)] {
+            check(entries, &log, &ids, None);
+        }
+        check(&stream(&redis), &log, &ids, Some(&sim));
+    });
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Waits until `w4` holds every meeting while `w3` is paused (two sockets allowed: the
+/// paused one's); how many meetings have two sockets then.
+fn until_taken_from_paused(sim: &Sim, redis: &RedisServer, ids: &[String]) -> usize {
+    let started = Instant::now();
+    loop {
+        let held = holders(redis);
+        let open = sim.handle.all_open_sockets();
+        if held.get("w4") == Some(&ids.len())
+            && ids.iter().all(|id| open.get(id).is_some_and(|n| *n >= 1))
+        {
+            return open.values().filter(|n| **n > 1).count();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no takeover of a paused replica: {held:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn stream(redis: &RedisServer) -> Vec<StreamEntry> {
+    let mut c = redis_connection(redis);
+    let raw: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg("meeting:fleet:{corp}:events")
+        .arg("-")
+        .arg("+")
+        .query(&mut c)
+        .expect("XRANGE");
+    raw.iter()
+        .map(|(id, fields)| {
+            StreamEntry::parse(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .unwrap_or_else(|| panic!("entry {id} does not parse"))
+        })
+        .collect()
+}
+
+/// No entry twice, each participant change in the simulator's log, and (with `sim`)
+/// the state rebuilt from the entries equal to the simulator's.
+fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&Sim>) {
+    let mut seqs = HashSet::new();
+    for entry in entries {
+        assert!(
+            seqs.insert(entry.seq.clone()),
+            "published twice: {}",
+            entry.seq
+        );
+    }
+    let changed: HashSet<(&str, &str, bool)> = log
+        .iter()
+        .filter_map(|c| match c {
+            Change::Participant {
+                conference,
+                participant,
+            } => Some((conference.as_str(), participant.as_str(), false)),
+            Change::Left {
+                conference,
+                participant,
+            } => Some((conference.as_str(), participant.as_str(), true)),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt: HashMap<&str, Snapshot> = HashMap::new();
+    for entry in entries {
+        match &entry.event.kind {
+            EventKind::ParticipantJoined { participant }
+            | EventKind::ParticipantChanged { participant, .. } => {
+                let host = participant.id.ends_with(&entry.meeting);
+                assert!(
+                    host || changed.contains(&(
+                        entry.meeting.as_str(),
+                        participant.id.as_str(),
+                        false
+                    )),
+                    "{:?} is not in the simulator's log",
+                    entry.event
+                );
+            }
+            EventKind::ParticipantLeft { participant } => {
+                assert!(
+                    changed.contains(&(entry.meeting.as_str(), participant.id.as_str(), true)),
+                    "{:?} is not in the simulator's log",
+                    entry.event
+                );
+            }
+            _ => {}
+        }
+        rebuilt
+            .entry(entry.meeting.as_str())
+            .or_default()
+            .apply(&entry.event.kind);
+    }
+    let Some(sim) = sim else { return };
+    for id in ids {
+        let view = sim.handle.conference(id).expect("conference");
+        let expected: BTreeMap<&str, bool> = view
+            .participants
+            .iter()
+            .map(|p| (p.id.as_str(), p.muted))
+            .collect();
+        let got: BTreeMap<&str, bool> = rebuilt
+            .get(id.as_str())
+            .map(|s| {
+                s.participants
+                    .values()
+                    .map(|p| (p.id.as_str(), p.muted.unwrap_or(false)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(got, expected, "meeting {id}");
+    }
+}
