@@ -2,11 +2,12 @@
 //!
 //! Starts the release simulator (HTTPS and HTTP on one port), then measures: the
 //! wrapper, and the generated client alone, against raw reqwest (the `hot_path` bench
-//! of the `meeting` crate), peak RSS
-//! with calls in flight, the simulator's throughput with wrk over HTTP and HTTPS beside
-//! Prism mocking the same spec, the event stream (latency, decoding throughput, memory
-//! and idle CPU per watched meeting: the `events` bench), and the official Python SDK's
-//! calls per second. It reports; it asserts no timing.
+//! of the `meeting` crate), peak RSS with calls in flight, the simulator's throughput
+//! with wrk over HTTP and HTTPS beside Prism mocking the same spec, the event stream
+//! (latency, decoding throughput, memory and idle CPU per watched meeting: the `events`
+//! bench), the fleet (memory per watched meeting per replica, entries per second onto
+//! the stream, takeover times: the CLI's `fleet` bench, full run only), and the official
+//! Python SDK's calls per second. It reports; it asserts no timing.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -220,6 +221,21 @@ pub fn run(quick: bool) -> Result<String> {
         println!("{line}");
     }
 
+    if !quick {
+        // Not in the quick run: it builds the CLI in release and waits out a lease.
+        println!(
+            "\n## the fleet: `meeting watch --all --publish` replicas, Redis, the default lease"
+        );
+        for line in package_bench_lines(
+            &root,
+            "meeting-cli",
+            "fleet",
+            &["--meetings", "200", "--replicas", "3", "--seconds", "10"],
+        )? {
+            println!("{line}");
+        }
+    }
+
     println!("\n## the official Python SDK (huaweicloudsdkmeeting), lock calls");
     match python_sdk(&root, &url, sizes.python_calls) {
         Ok(line) => println!("{line}"),
@@ -387,8 +403,18 @@ fn hot_path(root: &Path, args: &[&str]) -> Result<Vec<String>> {
 
 /// Runs a bench of the `meeting` crate and returns its `bench:` lines.
 fn bench_lines(root: &Path, bench: &str, args: &[&str]) -> Result<Vec<String>> {
+    package_bench_lines(root, "meeting", bench, args)
+}
+
+/// Runs a bench of `package` and returns its `bench:` lines.
+fn package_bench_lines(
+    root: &Path,
+    package: &str,
+    bench: &str,
+    args: &[&str],
+) -> Result<Vec<String>> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["bench", "--quiet", "-p", "meeting", "--bench", bench, "--"])
+        .args(["bench", "--quiet", "-p", package, "--bench", bench, "--"])
         .args(args)
         .current_dir(root)
         .stderr(Stdio::inherit())

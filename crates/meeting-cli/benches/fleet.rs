@@ -259,9 +259,21 @@ fn main() {
     // Takeover with the default lease, under light traffic.
     sim.start_traffic(traffic(200.0)).expect("traffic");
     replicas[1].signal("KILL");
-    let killed = until_watched(&sim, &mut c, &ids, &[&[all[0]], &all[2..]].concat(), ids.len());
+    let killed = until_watched(
+        &sim,
+        &mut c,
+        &ids,
+        &[&[all[0]], &all[2..]].concat(),
+        ids.len(),
+    );
     replicas[2].signal("TERM");
-    let stopped = until_watched(&sim, &mut c, &ids, &[&[all[0]], &all[3..]].concat(), ids.len());
+    let stopped = until_watched(
+        &sim,
+        &mut c,
+        &ids,
+        &[&[all[0]], &all[3..]].concat(),
+        ids.len(),
+    );
     let exited = replicas[2].0.wait().expect("it exits");
     sim.stop_traffic();
     println!(
