@@ -290,3 +290,44 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     last.stop().await;
     assert!(holders(&redis, &ids).await.is_empty());
 }
+
+/// A `meeting.started` push handed to the fleet: the meeting is claimed at the next claim
+/// round, long before the next discovery (an hour away here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_started_meeting_is_claimed_without_waiting_for_discovery() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let first = sim.start_meetings(710_000_001, 2, PASSWORD);
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let later = "710000003".to_owned();
+    let known: Vec<String> = first.iter().cloned().chain([later.clone()]).collect();
+    let mut fleet = replica(&sim, &store, "w0", &known)
+        .discover_every(Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("starts");
+    until_each_watched_once(&sim, &first, Duration::from_secs(10)).await;
+
+    assert_eq!(
+        sim.start_meetings(710_000_003, 1, PASSWORD),
+        [later.clone()]
+    );
+    let pushed = Instant::now();
+    fleet.meeting_started(later.clone());
+    let took = until_each_watched_once(&sim, &known, Duration::from_secs(5)).await;
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert_eq!(holders(&redis, &known).await.get("w0"), Some(&3));
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), fleet.next_report()).await {
+            Ok(Some(FleetReport::Claimed { meeting, .. })) if meeting == later => break,
+            Ok(Some(_)) => {}
+            other => panic!("no claim of {later} reported: {other:?}"),
+        }
+    }
+    assert!(pushed.elapsed() < Duration::from_secs(5));
+    fleet.stop().await;
+}
