@@ -314,7 +314,7 @@ async fn a_started_meeting_is_claimed_without_waiting_for_discovery() {
 
     assert_eq!(
         sim.start_meetings(710_000_003, 1, PASSWORD),
-        [later.clone()]
+        std::slice::from_ref(&later)
     );
     let pushed = Instant::now();
     fleet.meeting_started(later.clone());
