@@ -355,20 +355,7 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
             entry.seq
         );
     }
-    let changed: HashSet<(&str, &str, bool)> = log
-        .iter()
-        .filter_map(|c| match c {
-            Change::Participant {
-                conference,
-                participant,
-            } => Some((conference.as_str(), participant.as_str(), false)),
-            Change::Left {
-                conference,
-                participant,
-            } => Some((conference.as_str(), participant.as_str(), true)),
-            _ => None,
-        })
-        .collect();
+    let changed: HashSet<(&str, &str, bool)> = log.iter().filter_map(Change::participant).collect();
     let mut rebuilt: HashMap<&str, Snapshot> = HashMap::new();
     for entry in entries {
         match &entry.event.kind {

@@ -217,20 +217,8 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     }
     let (changes, _, missed) = sim.changes_since(0);
     assert_eq!(missed, 0);
-    let changed: HashSet<(String, String, bool)> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Participant {
-                conference,
-                participant,
-            } => Some((conference.clone(), participant.clone(), false)),
-            Change::Left {
-                conference,
-                participant,
-            } => Some((conference.clone(), participant.clone(), true)),
-            _ => None,
-        })
-        .collect();
+    let changed: HashSet<(&str, &str, bool)> =
+        changes.iter().filter_map(Change::participant).collect();
     let mut rebuilt: BTreeMap<String, Snapshot> = BTreeMap::new();
     let mut resumed: HashMap<String, usize> = HashMap::new();
     for entry in &entries {
@@ -243,8 +231,8 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
                 assert!(
                     seeded
                         || changed.contains(&(
-                            entry.meeting.clone(),
-                            participant.id.clone(),
+                            entry.meeting.as_str(),
+                            participant.id.as_str(),
                             false
                         )),
                     "{kind:?} not in the simulator's changes"
@@ -252,7 +240,7 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
             }
             EventKind::ParticipantLeft { participant } => {
                 assert!(
-                    changed.contains(&(entry.meeting.clone(), participant.id.clone(), true)),
+                    changed.contains(&(entry.meeting.as_str(), participant.id.as_str(), true)),
                     "{kind:?} not in the simulator's changes"
                 );
             }

@@ -401,6 +401,24 @@ pub enum Change {
 }
 
 impl Change {
+    /// For a participant's change: the conference, the participant, and whether they
+    /// left.
+    pub fn participant(&self) -> Option<(&str, &str, bool)> {
+        match self {
+            Change::Participant {
+                conference,
+                participant,
+            } => Some((conference, participant, false)),
+            Change::Left {
+                conference,
+                participant,
+            } => Some((conference, participant, true)),
+            _ => None,
+        }
+    }
+}
+
+impl Change {
     /// The conference it is about.
     pub fn conference(&self) -> &str {
         match self {

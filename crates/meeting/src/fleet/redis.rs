@@ -18,18 +18,24 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-/// Claims meetings for a watcher, up to its fair share of the meetings known among the
-/// live members (counted here, so that a member's clean stop shows at the next claim).
-/// KEYS: epoch, fence, members, then per meeting its lease and skip keys. ARGV: watcher,
-/// lease ms, meetings known, meetings held, then per meeting 1 if it held the meeting
-/// before (a Redis that lost its data), else 0. Returns [live members, index, fence, …].
-const CLAIM: &str = r"
+/// What the claim and renewal scripts start with: Redis's clock in ms (`now`), the
+/// lease (`ARGV[2]`), and whether this Redis first served the fleet less than a lease
+/// ago (`young`; the epoch, `KEYS[1]`, set when absent).
+const EPOCH: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[2])
 local epoch = tonumber(redis.call('GET', KEYS[1]) or '0')
 if epoch == 0 then epoch = now; redis.call('SET', KEYS[1], now) end
 local young = now - epoch < lease
+";
+
+/// Claims meetings for a watcher, up to its fair share of the meetings known among the
+/// live members (counted here, so that a member's clean stop shows at the next claim).
+/// KEYS: epoch, fence, members, then per meeting its lease and skip keys. ARGV: watcher,
+/// lease ms, meetings known, meetings held, then per meeting 1 if it held the meeting
+/// before (a Redis that lost its data), else 0. Returns [live members, index, fence, …].
+const CLAIM: &str = r"
 local alive = math.max(1, redis.call('ZCOUNT', KEYS[3], now - lease, '+inf'))
 local fair = math.max(1, math.ceil(tonumber(ARGV[3]) / alive))
 local most = fair - tonumber(ARGV[4])
@@ -55,12 +61,6 @@ return claimed
 /// ARGV: watcher, lease ms, then the tokens. Returns [live members, then per lease 1
 /// renewed, 2 set again (this Redis had lost it, within its first lease), 0 lost].
 const RENEW: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[2])
-local epoch = tonumber(redis.call('GET', KEYS[1]) or '0')
-if epoch == 0 then epoch = now; redis.call('SET', KEYS[1], now) end
-local young = now - epoch < lease
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - lease)
 local out = { redis.call('ZCARD', KEYS[2]) }
@@ -210,8 +210,8 @@ impl Store {
         Ok(Self {
             connection,
             keys,
-            claim: redis::Script::new(CLAIM),
-            renew: redis::Script::new(RENEW),
+            claim: redis::Script::new(&format!("{EPOCH}{CLAIM}")),
+            renew: redis::Script::new(&format!("{EPOCH}{RENEW}")),
             release: redis::Script::new(RELEASE),
             publish: redis::Script::new(PUBLISH),
         })
