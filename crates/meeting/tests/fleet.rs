@@ -279,43 +279,104 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     assert!(holders(&redis, &ids).await.is_empty());
 }
 
-/// A `meeting.started` push handed to the fleet: the meeting is claimed at the next claim
-/// round, long before the next discovery (an hour away here).
+/// The simulator's signed `meeting.started` push, through the axum receiver, hands a
+/// meeting to the fleet: claimed at the next claim round, long before the next discovery
+/// (an hour away here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_started_meeting_is_claimed_without_waiting_for_discovery() {
+async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
+    use meeting::webhook::{PushKind, Receiver, Verifier, WebhookSetup};
+    use std::sync::{Arc, Mutex};
+
     let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Simulator::new()
         .seed(Seed::example())
         .start()
         .await
         .expect("sim");
-    let first = sim.start_meetings(710_000_001, 2, PASSWORD);
+    let client = common::client(&sim);
+    let created: Arc<Mutex<HashMap<String, SecretString>>> = Arc::default();
+    let passwords = {
+        let created = created.clone();
+        move |id: &str| created.lock().expect("lock").get(id).cloned()
+    };
     let store = RedisStore::new(&redis.url(0)).expect("url");
-    let later = "710000003".to_owned();
-    let known: Vec<String> = first.iter().cloned().chain([later.clone()]).collect();
-    let mut fleet = replica(&sim, &store, "w0", &known)
+    let mut fleet = Fleet::builder(client.clone(), &store, "corp", passwords)
+        .watcher("w0")
+        .lease(LEASE)
+        .claim_every(Duration::from_millis(100))
         .discover_every(Duration::from_secs(3600))
         .start()
         .await
         .expect("starts");
-    until_each_watched_once(&sim, &first, Duration::from_secs(10)).await;
 
-    assert_eq!(
-        sim.start_meetings(710_000_003, 1, PASSWORD),
-        std::slice::from_ref(&later)
+    // The push receiver, on a loopback port, telling the fleet of starts.
+    let (subscriber, key) = ("12345678", "fleet-webhook-key");
+    let starts = fleet.starts();
+    let pushes = meeting::webhook::axum::router(
+        Receiver::new(Verifier::new(subscriber, key)),
+        move |event| {
+            let starts = starts.clone();
+            async move {
+                if event.kind == PushKind::MeetingStarted {
+                    starts.meeting_started(event.meeting);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            }
+        },
     );
-    let pushed = Instant::now();
-    fleet.meeting_started(later.clone());
-    let took = until_each_watched_once(&sim, &known, Duration::from_secs(5)).await;
-    assert!(took < Duration::from_secs(1), "{took:?}");
-    assert_eq!(holders(&redis, &known).await.get("w0"), Some(&3));
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), fleet.next_report()).await {
-            Ok(Some(FleetReport::Claimed { meeting, .. })) if meeting == later => break,
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let url = format!("http://{}/hooks", listener.local_addr().expect("addr"));
+    tokio::spawn(
+        async move { axum::serve(listener, axum::Router::new().nest("/hooks", pushes)).await },
+    );
+    client
+        .set_webhook(&WebhookSetup::new(&url, subscriber, key))
+        .await
+        .expect("set");
+    let config = client
+        .webhook_config(&Default::default())
+        .await
+        .expect("shown");
+    client.enable_webhook(&config.id).await.expect("handshake");
+
+    // The first lease after Redis starts empty is for former holders only: once the
+    // seed's two meetings (no password here) are refused, the fleet claims freely.
+    let mut refused = 0;
+    while refused < 2 {
+        match tokio::time::timeout(Duration::from_secs(10), fleet.next_report()).await {
+            Ok(Some(FleetReport::Refused { .. })) => refused += 1,
             Ok(Some(_)) => {}
-            other => panic!("no claim of {later} reported: {other:?}"),
+            other => panic!("the seed's meetings were not refused: {other:?}"),
         }
     }
-    assert!(pushed.elapsed() < Duration::from_secs(5));
+
+    // A meeting created, then started by its first participant: the push does the rest.
+    let meeting = client
+        .create_meeting(&meeting::NewMeeting::new("Pushed"))
+        .await
+        .expect("created");
+    let password = meeting.expose_host_password().expect("a host password");
+    created
+        .lock()
+        .expect("lock")
+        .insert(meeting.id.clone(), SecretString::from(password.to_owned()));
+    let joined = Instant::now();
+    assert!(sim.join(
+        &meeting.id,
+        meeting_sim::ParticipantSeed::client("alice", "Alice")
+    ));
+    let ids = [meeting.id.clone()];
+    let took = until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), fleet.next_report()).await {
+            Ok(Some(FleetReport::Claimed { meeting: id, .. })) if id == meeting.id => break,
+            Ok(Some(_)) => {}
+            other => panic!("no claim of {} reported: {other:?}", meeting.id),
+        }
+    }
+    assert!(joined.elapsed() < Duration::from_secs(5));
     fleet.stop().await;
 }

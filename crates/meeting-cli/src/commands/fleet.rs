@@ -74,7 +74,7 @@ impl FleetArgs {
             .await
             .map_err(|e| Failure::Store(meeting::store::StoreError::new(e.to_string())))?;
         let json = global.json;
-        let mut terminate = terminate_signal()?;
+        let mut terminate = Terminate::new()?;
         loop {
             tokio::select! {
                 report = fleet.next_report() => match report {
@@ -93,10 +93,27 @@ impl FleetArgs {
     }
 }
 
-#[cfg(unix)]
-fn terminate_signal() -> Result<tokio::signal::unix::Signal, Failure> {
-    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| Failure::Usage(format!("cannot handle SIGTERM: {e}")))
+/// SIGTERM, the stop of a rolling restart (never, where there is no such signal).
+struct Terminate(#[cfg(unix)] tokio::signal::unix::Signal);
+
+impl Terminate {
+    fn new() -> Result<Self, Failure> {
+        #[cfg(unix)]
+        {
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map(Self)
+                .map_err(|e| Failure::Usage(format!("cannot handle SIGTERM: {e}")))
+        }
+        #[cfg(not(unix))]
+        Ok(Self())
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        self.0.recv().await;
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
 }
 
 fn print(report: &FleetReport, json: bool) {
@@ -122,6 +139,8 @@ fn read_host_passwords(path: &Path) -> Result<HashMap<String, SecretString>, Fai
     let shown = path.display();
     let metadata = std::fs::metadata(path)
         .map_err(|e| Failure::Usage(format!("cannot read the host passwords {shown}: {e}")))?;
+    #[cfg(not(unix))]
+    let _ = metadata;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -4,7 +4,8 @@
 //! Each replica runs a [`Fleet`]. Together they
 //! - discover the ongoing meetings (SearchOnlineMeetings, every page, each
 //!   [`FleetBuilder::discover_every`]; and at once for a meeting passed to
-//!   [`Fleet::meeting_started`], e.g. from a `meeting.started` webhook push);
+//!   [`Fleet::meeting_started`] or [`MeetingStarts`], e.g. from a `meeting.started`
+//!   webhook push);
 //! - claim each meeting with a lease (`SET` if absent, with an expiry), renewed while
 //!   watching and released on a clean stop. A lease carries a fencing token: a
 //!   replica that could not renew stops its socket before the lease can expire in
@@ -58,6 +59,28 @@
 //!     println!("{report:?}");
 //! }
 //! # Ok(()) }
+//! ```
+//!
+//! New meetings without waiting for the next discovery: hand the enterprise push's
+//! `meeting.started` to [`Fleet::starts`] (here from the axum receiver, feature `axum`):
+//!
+//! ```no_run
+//! # #[cfg(feature = "axum")]
+//! # fn wire(fleet: &meeting::fleet::Fleet, receiver: meeting::webhook::Receiver) -> axum::Router {
+//! use meeting::webhook::PushKind;
+//!
+//! let starts = fleet.starts();
+//! let pushes = meeting::webhook::axum::router(receiver, move |event| {
+//!     let starts = starts.clone();
+//!     async move {
+//!         if event.kind == PushKind::MeetingStarted {
+//!             starts.meeting_started(event.meeting);
+//!         }
+//!         Ok::<(), std::convert::Infallible>(())
+//!     }
+//! });
+//! axum::Router::new().nest("/meeting", pushes)
+//! # }
 //! ```
 
 mod entry;
@@ -348,6 +371,12 @@ impl Fleet {
         let _ = self.started.send(meeting.into());
     }
 
+    /// A handle to tell this replica of started meetings from elsewhere, such as a
+    /// webhook handler (see the [module](self)).
+    pub fn starts(&self) -> MeetingStarts {
+        MeetingStarts(self.started.clone())
+    }
+
     /// The next report; `None` once the replica stopped.
     pub async fn next_report(&mut self) -> Option<FleetReport> {
         self.reports.recv().await
@@ -364,6 +393,18 @@ impl Fleet {
             Some(task) => task.await.unwrap_or_default(),
             None => FleetStats::default(),
         }
+    }
+}
+
+/// Tells a [`Fleet`] of started meetings ([`Fleet::starts`]); cheap to clone. Once the
+/// replica stopped, what it is told is dropped.
+#[derive(Clone, Debug)]
+pub struct MeetingStarts(mpsc::UnboundedSender<String>);
+
+impl MeetingStarts {
+    /// As [`Fleet::meeting_started`].
+    pub fn meeting_started(&self, meeting: impl Into<String>) {
+        let _ = self.0.send(meeting.into());
     }
 }
 
