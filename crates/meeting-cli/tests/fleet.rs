@@ -2,7 +2,7 @@
 //! generated traffic through a real Redis, two killed with SIGKILL, one stopped with
 //! SIGTERM, one paused past its lease, Redis restarted; never two sockets for a meeting
 //! (but for the paused replica's, until it runs again), every event once on the stream,
-//! and the stream rebuilding the simulator's state.
+//! and the stream rebuilding the simulator's state after each disruption.
 
 mod common;
 
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::Sim;
-use meeting::events::{EventKind, Snapshot};
+use meeting::events::{EventKind, ResyncCause, Snapshot};
 use meeting::fleet::StreamEntry;
 use meeting_sim::redis_server::RedisServer;
 use meeting_sim::{Change, Traffic};
@@ -156,14 +156,13 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
     let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
     std::fs::write(&passwords, lines).expect("written");
     std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    sim.handle
-        .start_traffic(Traffic {
-            rate: 100.0,
-            conferences: ids.clone(),
-            max_participants: 6,
-            seed: 5,
-        })
-        .expect("traffic");
+    let traffic = Traffic {
+        rate: 100.0,
+        conferences: ids.clone(),
+        max_participants: 6,
+        seed: 5,
+    };
+    sim.handle.start_traffic(traffic.clone()).expect("traffic");
     // The log of changes, read as it grows (the simulator keeps the latest 4,096).
     let log = Arc::new(Mutex::new(Vec::<Change>::new()));
     let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -179,6 +178,16 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
             }
         });
         let stop_reading = StopReading(&reading);
+        // After each disruption: the traffic stopped and the stream settled, the state
+        // rebuilt from the stream equals the simulator's (the Resynced diffs included);
+        // then traffic again. How many meetings were resumed so far.
+        let quiet = |redis: &RedisServer| {
+            sim.handle.stop_traffic();
+            let entries = settled(redis);
+            check(&entries, &log.lock().unwrap(), &ids, Some(&sim));
+            sim.handle.start_traffic(traffic.clone()).expect("traffic");
+            resumed(&entries)
+        };
         let mut replicas: Vec<Replica> = (0..5)
             .map(|i| replica(&sim, &redis, &passwords, &format!("w{i}")))
             .collect();
@@ -199,6 +208,8 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         );
 
         // Two killed: their meetings are taken within the lease.
+        let resumed_before = resumed(&stream(&redis));
+        let lost = share.get("w0").unwrap_or(&0) + share.get("w1").unwrap_or(&0);
         for replica in &mut replicas[..2] {
             replica.child.kill().expect("killed");
             replica.child.wait().expect("reaped");
@@ -222,8 +233,14 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
                 .all(|n| *n <= 2 * (MEETINGS as usize).div_ceil(3)),
             "{share:?}"
         );
+        let resumed_after = quiet(&redis);
+        assert!(
+            resumed_after - resumed_before >= lost,
+            "{resumed_after} {resumed_before} {lost}"
+        );
 
         // One stopped cleanly: its meetings move within a second, and it says so.
+        let moving = share.get("w2").copied().unwrap_or(0);
         signal(&replicas[2], "TERM");
         let (moved, _) = until_watched_by(
             &sim,
@@ -243,9 +260,13 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
                 .any(|l| l.starts_with("released 7") && l.ends_with("the watcher stopped")),
             "{said:?}"
         );
+        let resumed_before = resumed_after;
+        let resumed_after = quiet(&redis);
+        assert!(resumed_after - resumed_before >= moving);
 
         // One paused past its lease: the other takes its meetings; the paused one's sockets
         // stay open until it runs again, then close, and it publishes nothing meanwhile.
+        let pausing = holders(&redis).get("w3").copied().unwrap_or(0);
         signal(&replicas[3], "STOP");
         std::thread::sleep(LEASE + Duration::from_secs(1));
         let doubled_while_paused = until_taken_from_paused(&sim, &redis, &ids);
@@ -267,6 +288,8 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
             Duration::from_secs(10),
             Duration::ZERO,
         );
+        let resumed_before = resumed_after;
+        assert!(quiet(&redis) - resumed_before >= pausing);
 
         // Redis restarted with nothing kept: the holders claim their meetings again and the
         // stream starts over with the whole state.
@@ -280,9 +303,11 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
             Duration::from_secs(15),
             Duration::ZERO,
         );
+        // The stream starts over: every meeting resumed in it.
+        assert!(quiet(&redis) >= ids.len());
 
         sim.handle.stop_traffic();
-        std::thread::sleep(Duration::from_secs(1));
+        settled(&redis);
         for replica in &replicas[3..] {
             signal(replica, "TERM");
         }
@@ -326,6 +351,44 @@ fn until_taken_from_paused(sim: &Sim, redis: &RedisServer, ids: &[String]) -> us
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The stream once nothing was added to it for half a second.
+fn settled(redis: &RedisServer) -> Vec<StreamEntry> {
+    let mut c = redis_connection(redis);
+    let started = Instant::now();
+    let (mut length, mut since) = (0u64, Instant::now());
+    while since.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(20));
+        let now: u64 = redis::cmd("XLEN")
+            .arg("meeting:fleet:{corp}:events")
+            .query(&mut c)
+            .expect("XLEN");
+        if now != length {
+            (length, since) = (now, Instant::now());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the stream did not settle"
+        );
+    }
+    stream(redis)
+}
+
+/// How many `Resynced { cause: Resumed }` entries: a watcher starting from the
+/// published state.
+fn resumed(entries: &[StreamEntry]) -> usize {
+    entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event.kind,
+                EventKind::Resynced {
+                    cause: ResyncCause::Resumed
+                }
+            )
+        })
+        .count()
 }
 
 fn stream(redis: &RedisServer) -> Vec<StreamEntry> {
