@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use meeting::events::{EventKind, ResyncCause, Snapshot};
-use meeting::fleet::{Fleet, FleetReport, StreamEntry};
+use meeting::fleet::{Fleet, FleetReport, HostPasswords, StreamEntry};
 use meeting::store::RedisStore;
 use meeting_sim::redis_server::RedisServer;
 use meeting_sim::{Change, Seed, SimHandle, Simulator, Traffic};
@@ -24,17 +24,20 @@ fn replica(
     sim: &SimHandle,
     store: &RedisStore,
     name: &str,
-    ids: &[String],
+    passwords: impl HostPasswords,
 ) -> meeting::fleet::FleetBuilder {
-    let passwords: HashMap<String, SecretString> = ids
-        .iter()
-        .map(|id| (id.clone(), SecretString::from(PASSWORD)))
-        .collect();
     Fleet::builder(common::client(sim), store, "corp", passwords)
         .watcher(name)
         .lease(LEASE)
         .claim_every(Duration::from_millis(100))
         .discover_every(Duration::from_millis(500))
+}
+
+/// The same host password for each of `ids`.
+fn passwords(ids: &[String]) -> HashMap<String, SecretString> {
+    ids.iter()
+        .map(|id| (id.clone(), SecretString::from(PASSWORD)))
+        .collect()
 }
 
 /// Samples the open sockets until every one of `ids` has exactly one, failing at once
@@ -127,7 +130,7 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     let mut fleets = Vec::new();
     for i in 0..3 {
         fleets.push(
-            replica(&sim, &store, &format!("w{i}"), &ids)
+            replica(&sim, &store, &format!("w{i}"), passwords(&ids))
                 .start()
                 .await
                 .expect("starts"),
@@ -284,7 +287,7 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
 /// (an hour away here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
-    use meeting::webhook::{PushKind, Receiver, Verifier, WebhookSetup};
+    use meeting::webhook::{PushKind, Receiver, Verifier};
     use std::sync::{Arc, Mutex};
 
     let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
@@ -300,10 +303,7 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
         move |id: &str| created.lock().expect("lock").get(id).cloned()
     };
     let store = RedisStore::new(&redis.url(0)).expect("url");
-    let mut fleet = Fleet::builder(client.clone(), &store, "corp", passwords)
-        .watcher("w0")
-        .lease(LEASE)
-        .claim_every(Duration::from_millis(100))
+    let mut fleet = replica(&sim, &store, "w0", passwords)
         .discover_every(Duration::from_secs(3600))
         .start()
         .await
@@ -331,15 +331,7 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
     tokio::spawn(
         async move { axum::serve(listener, axum::Router::new().nest("/hooks", pushes)).await },
     );
-    client
-        .set_webhook(&WebhookSetup::new(&url, subscriber, key))
-        .await
-        .expect("set");
-    let config = client
-        .webhook_config(&Default::default())
-        .await
-        .expect("shown");
-    client.enable_webhook(&config.id).await.expect("handshake");
+    common::enable_webhook(&client, &url, subscriber, key).await;
 
     // The first lease after Redis starts empty is for former holders only: once the
     // seed's two meetings (no password here) are refused, the fleet claims freely.

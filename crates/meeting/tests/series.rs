@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use meeting::webhook::{PushEvent, Receiver, Verifier, WebhookSetup};
+use meeting::webhook::{PushEvent, Receiver, Verifier};
 use meeting::{Day, MeetingState, NewMeeting, Recurrence};
 use meeting_sim::{DeliveryState, ParticipantSeed};
 
@@ -58,15 +58,7 @@ async fn a_weekly_series_is_scheduled_edited_held_and_found_in_history() {
     let sim = sim().await;
     let (url, pushed) = receiver().await;
     let client = client(&sim);
-    client
-        .set_webhook(&WebhookSetup::new(&url, SUBSCRIBER, KEY))
-        .await
-        .expect("set");
-    let config = client
-        .webhook_config(&Default::default())
-        .await
-        .expect("shown");
-    client.enable_webhook(&config.id).await.expect("enabled");
+    enable_webhook(&client, &url, SUBSCRIBER, KEY).await;
 
     // Mondays and Wednesdays at 08:30 in Madrid, for three weeks.
     let zone = "Europe/Madrid";

@@ -416,9 +416,7 @@ impl Change {
             _ => None,
         }
     }
-}
 
-impl Change {
     /// The conference it is about.
     pub fn conference(&self) -> &str {
         match self {

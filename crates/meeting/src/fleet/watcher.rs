@@ -202,14 +202,31 @@ impl Watcher {
                     }
                 }
             }
-            // Claimed up to the fair share as Redis counts the members now (a clean stop
-            // elsewhere shows here, not only at the next renewal).
+            // Claims up to the fair share as Redis counts the members now, so a clean stop
+            // elsewhere shows at the next round. At its share as far as it knows, the
+            // watcher asks for the count alone (no candidates: each costs Redis work).
+            let mut share = fair;
+            if held.len() >= share && held.len() < known.len() {
+                let counted = self
+                    .store
+                    .claim(
+                        &settings.watcher,
+                        settings.lease,
+                        (known.len(), held.len()),
+                        &[],
+                    )
+                    .await;
+                if let Ok((alive, _)) = counted {
+                    members = alive;
+                    share = known.len().div_ceil(alive).max(1);
+                }
+            }
             let mut candidates: Vec<(&str, bool)> = known
                 .iter()
                 .filter(|id| !held.contains_key(*id) && !refused.contains(*id))
                 .map(|id| (id.as_str(), former.contains(id)))
                 .collect();
-            if !candidates.is_empty() {
+            if held.len() < share && !candidates.is_empty() {
                 // Former holdings first; the others in an order of this watcher's own.
                 candidates.sort_by_key(|(id, own)| (!own, spread(&settings.watcher, id)));
                 match self

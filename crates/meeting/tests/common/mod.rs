@@ -71,6 +71,20 @@ pub fn client(sim: &SimHandle) -> Client {
     builder(sim).build().expect("client builds")
 }
 
+/// Registers `url` for the enterprise's event push and enables it (the service's
+/// handshake reaches the receiver there).
+pub async fn enable_webhook(client: &Client, url: &str, subscriber: &str, key: &str) {
+    client
+        .set_webhook(&meeting::webhook::WebhookSetup::new(url, subscriber, key))
+        .await
+        .expect("set");
+    let config = client
+        .webhook_config(&Default::default())
+        .await
+        .expect("shown");
+    client.enable_webhook(&config.id).await.expect("enabled");
+}
+
 pub fn app_client(sim: &SimHandle) -> Client {
     builder(sim)
         .credentials(Credentials::app_id(
