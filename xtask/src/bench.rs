@@ -79,7 +79,7 @@ pub fn run(quick: bool) -> Result<String> {
         &root,
         &[
             "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--bench", "events",
-            "--bench", "webhook", "--no-run",
+            "--bench", "webhook", "--bench", "tls", "--no-run",
         ],
     )?;
     let built = started.elapsed();
@@ -218,6 +218,12 @@ pub fn run(quick: bool) -> Result<String> {
         "webhook",
         &["--pushes", pushes, "--seconds", seconds],
     )? {
+        println!("{line}");
+    }
+
+    println!("\n## TLS handshakes a second: ring (the crates' provider) and aws-lc-rs");
+    let seconds = if quick { "1" } else { "3" };
+    for line in bench_lines(&root, "tls", &["--seconds", seconds])? {
         println!("{line}");
     }
 

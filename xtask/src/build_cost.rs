@@ -1,6 +1,7 @@
 //! `cargo xtask bench --build`: what the API surface costs to build, for users (clean
 //! debug and release builds of the `meeting` crate, and what its optional features
-//! add) and for maintainers (the rebuild after a small spec edit, the generated lines
+//! add; the clean builds of the demo and of the command line, with their largest
+//! units) and for maintainers (the rebuild after a small spec edit, the generated lines
 //! per operation, `meeting-api`'s share of the build).
 //!
 //! Builds go to their own target directory (`target/bench-build`), emptied first, so the
@@ -64,6 +65,29 @@ pub fn run() -> Result<String> {
 
     let release = timed(&root, &target, &["build", "--release", "-p", "meeting"])?;
     println!("\n## clean release build of `meeting`\n{release:>6.1} s");
+
+    println!("\n## clean debug builds of what a first user runs, and its largest units");
+    for (package, what) in [
+        (
+            "meeting-demo",
+            "the README's first command (`cargo run -p meeting-demo`)",
+        ),
+        ("meeting-cli", "the `meeting` command line"),
+    ] {
+        let _ = std::fs::remove_dir_all(&target);
+        let seconds = timed(&root, &target, &["build", "-p", package, "--timings"])?;
+        println!("{package:<13}{seconds:>6.1} s  {what}");
+        let (total, largest) = largest_units(&target, 6)?;
+        let largest: Vec<String> = largest
+            .iter()
+            .map(|(name, s)| format!("{name} {s:.1}"))
+            .collect();
+        println!(
+            "             {total:.0} s of compile time on {} cores; largest: {}",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            largest.join(", ")
+        );
+    }
     Ok(format!(
         "done in {:.0} s (target/bench-build can be removed)",
         started.elapsed().as_secs_f64()
@@ -179,6 +203,39 @@ const GENERATOR: &[&str] = &[
 /// How long the units of `packages` took in the last `--timings` report (build
 /// scripts' runs included), in seconds of compile time (units overlap on 2 cores).
 fn unit_seconds(target: &Path, packages: &[&str]) -> Result<f64> {
+    let seconds = units(target)?
+        .iter()
+        .filter(|u| u["name"].as_str().is_some_and(|n| packages.contains(&n)))
+        .filter_map(|u| u["duration"].as_f64())
+        .sum::<f64>();
+    Ok(seconds)
+}
+
+/// The compile time of the last `--timings` report, and its `n` longest units
+/// (a build script's run named as such).
+fn largest_units(target: &Path, n: usize) -> Result<(f64, Vec<(String, f64)>)> {
+    let units = units(target)?;
+    let mut timed: Vec<(String, f64)> = units
+        .iter()
+        .filter_map(|u| {
+            let name = u["name"].as_str()?;
+            let target = u["target"].as_str().unwrap_or("").trim();
+            let name = if target.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{name} ({target})")
+            };
+            Some((name, u["duration"].as_f64()?))
+        })
+        .collect();
+    let total = timed.iter().map(|(_, s)| s).sum();
+    timed.sort_by(|a, b| b.1.total_cmp(&a.1));
+    timed.truncate(n);
+    Ok((total, timed))
+}
+
+/// The units of the last `--timings` report in `target`.
+fn units(target: &Path) -> Result<Vec<serde_json::Value>> {
     let report = target.join("cargo-timings/cargo-timing.html");
     let html = std::fs::read_to_string(&report)
         .with_context(|| format!("reading {}", report.display()))?;
@@ -187,13 +244,6 @@ fn unit_seconds(target: &Path, packages: &[&str]) -> Result<f64> {
     };
     let data = &html[start + "const UNIT_DATA = ".len()..];
     let end = data.find(";\n").unwrap_or(data.len());
-    let units: serde_json::Value = serde_json::from_str(&data[..end])?;
-    let seconds = units
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|u| u["name"].as_str().is_some_and(|n| packages.contains(&n)))
-        .filter_map(|u| u["duration"].as_f64())
-        .sum::<f64>();
-    Ok(seconds)
+    let units: Vec<serde_json::Value> = serde_json::from_str(&data[..end])?;
+    Ok(units)
 }

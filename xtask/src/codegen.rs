@@ -113,10 +113,10 @@ mod tests {
             1,
         );
         assert_ne!(spec, changed, "the summary to change is in the spec");
-        let path = std::env::temp_dir().join(format!("meeting-spec-{}.yaml", std::process::id()));
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let path = temp.path().join("meeting.yaml");
         std::fs::write(&path, changed).expect("temp spec written");
         let code = meeting_codegen::generate(&path).expect("the changed spec generates");
-        let _ = std::fs::remove_file(&path);
         let committed = std::fs::read_to_string(copy_path()).expect("the copy is committed");
         assert_ne!(code, committed, "--check would not notice the change");
         assert!(code.contains("Lock or unlock a meeting, now"));

@@ -3,7 +3,6 @@
 mod args;
 mod commands;
 mod connect;
-mod demo;
 mod help;
 mod output;
 mod secrets;

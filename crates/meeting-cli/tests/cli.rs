@@ -258,8 +258,8 @@ fn login_with_an_app_id_from_the_environment() {
 #[test]
 fn secrets_from_files() {
     let sim = Sim::start();
-    let dir = std::env::temp_dir().join(format!("meeting-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path();
     let host = dir.join("host");
     let password = dir.join("password");
     std::fs::write(&host, format!("{HOST_PASSWORD}\n")).expect("write");
@@ -280,7 +280,6 @@ fn secrets_from_files() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -150,8 +150,8 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
     let mut redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(700_000_001, MEETINGS, HOST);
-    let dir = std::env::temp_dir().join(format!("meeting-fleet-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path();
     let passwords = dir.join("host-passwords");
     let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
     std::fs::write(&passwords, lines).expect("written");
@@ -330,7 +330,6 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         }
         check(&stream(&redis), &log, &ids, Some(&sim));
     });
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Waits until `w4` holds every meeting while `w3` is paused (two sockets allowed: the

@@ -15,13 +15,15 @@ pub(crate) const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 
 /// The client pushes go out with: no proxy (loopback only), no redirects, no
 /// certificate check (receivers on loopback use throwaway certificates).
-pub(crate) fn client() -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client() -> Result<reqwest::Client, String> {
+    let tls = crate::tls::push_client_config().map_err(|e| e.to_string())?;
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        .tls_danger_accept_invalid_certs(true)
+        .tls_backend_preconfigured(tls)
         .timeout(ANSWER_WITHIN)
         .build()
+        .map_err(|e| e.to_string())
 }
 
 /// POSTs one signed push at `now_ms`; the answer's status and body, or why there was

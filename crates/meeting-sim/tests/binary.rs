@@ -72,8 +72,8 @@ async fn prints_its_url_serves_the_seed_and_logs_each_request() {
 
 #[tokio::test]
 async fn tls_prints_the_ca_path_and_serves_https() {
-    let dir = std::env::temp_dir().join(format!("meeting-sim-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path();
     let pem_path = dir.join("ca.pem");
     let pem_arg = pem_path.to_str().expect("utf-8 path");
     let (_running, line) = start(&["--port", "0", "--tls", "--ca-cert-out", pem_arg, "--quiet"]);
@@ -91,7 +91,6 @@ async fn tls_prints_the_ca_path_and_serves_https() {
         .await
         .expect("HTTPS answers");
     assert_eq!(response.status(), 200);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

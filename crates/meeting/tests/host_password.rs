@@ -63,11 +63,10 @@ async fn in_memory_a_wrong_password_is_refused_although_a_token_is_cached() {
 #[tokio::test]
 async fn in_a_file_store_a_wrong_password_is_refused_although_a_token_is_stored() {
     let sim = sim().await;
-    let dir = std::env::temp_dir().join(format!("meeting-host-password-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path().join("tokens");
     let store: Arc<dyn TokenStore> = Arc::new(FileStore::open(&dir).expect("opens"));
     right_then_wrong(&sim, &sharing(&sim, &store), &sharing(&sim, &store)).await;
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -109,8 +109,8 @@ async fn a_refused_access_token_is_replaced_once_not_once_per_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn file_stores_on_one_directory_share_across_clients_and_forget_on_logout() {
     let sim = sim().await;
-    let dir = std::env::temp_dir().join(format!("meeting-tokens-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path().join("tokens");
     let clock = ManualClock::default();
     for _ in 0..5 {
         // A new store and client each time: as successive processes would.
@@ -132,7 +132,6 @@ async fn file_stores_on_one_directory_share_across_clients_and_forget_on_logout(
     );
     client.conference(CONF).details().await.expect("shows");
     assert_eq!(sim.counters().logins(), 2);
-    std::fs::remove_dir_all(&dir).expect("cleans up");
 }
 
 #[tokio::test]
@@ -375,8 +374,8 @@ async fn redis_dying_or_hanging_mid_run_falls_back_to_memory_within_the_timeouts
 #[tokio::test]
 async fn a_refused_login_is_shared_until_it_is_forgotten() {
     let sim = sim().await;
-    let dir = std::env::temp_dir().join(format!("meeting-refusal-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path().join("tokens");
     let store: Arc<dyn TokenStore> = Arc::new(FileStore::open(&dir).expect("opens"));
     let with = |password: &str| {
         common::builder(&sim)
@@ -409,7 +408,6 @@ async fn a_refused_login_is_shared_until_it_is_forgotten() {
     wrong.forget_tokens().await.expect("forgets");
     right.conference(CONF).details().await.expect("logs in now");
     assert_eq!(sim.counters().requests_for("AuthenticateAccount"), 2);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

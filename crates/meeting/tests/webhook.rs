@@ -279,11 +279,9 @@ async fn a_fleet_on_one_token_store_memory_files_or_redis_handles_a_push_once() 
     let memory = meeting::store::MemoryStore::new();
     a_fleet_handles_a_push_once("memory", in_store(memory.clone()), in_store(memory)).await;
 
-    let dir = std::env::temp_dir().join(format!("meeting-webhook-fleet-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let file = || in_store(meeting::store::FileStore::open(&dir).expect("opens"));
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let file = || in_store(meeting::store::FileStore::open(temp.path()).expect("opens"));
     a_fleet_handles_a_push_once("files", file(), file()).await;
-    let _ = std::fs::remove_dir_all(&dir);
 
     let redis = meeting_sim::redis_server::RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let redis_store = || meeting::store::RedisStore::new(&redis.url(0)).expect("url");

@@ -189,8 +189,8 @@ mod tests {
 
     #[test]
     fn host_passwords_only_from_a_private_file() {
-        let dir = std::env::temp_dir().join(format!("meeting-fleet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         let file = dir.join("passwords");
         std::fs::write(&file, "# meetings\n700000001=112233\n\n700000002 = a=b\n").unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -210,6 +210,5 @@ mod tests {
             panic!("a line without = was accepted");
         };
         assert!(!message.contains("secret"), "{message}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -26,8 +26,6 @@ use clap::Subcommand;
 use meeting_api::table::Operation;
 use meeting_sim::cli::SimArgs;
 
-pub use events::collect;
-
 use crate::args::Global;
 use crate::output::{Failure, Report, emit};
 
@@ -180,7 +178,10 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             .run()
             .await
             .map_err(|e| Failure::Usage(format!("{e:#}")))?,
-        Command::Demo => crate::demo::run().await?,
+        Command::Demo => meeting_demo::run().await.map_err(|failure| match failure {
+            meeting_demo::Failure::Call(error) => Failure::Call(error),
+            meeting_demo::Failure::Usage(what) => Failure::Usage(what),
+        })?,
         Command::Completions { shell } => {
             let mut command = crate::help::command();
             clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());

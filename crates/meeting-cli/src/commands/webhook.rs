@@ -385,7 +385,8 @@ fn tls_acceptor(
         )));
     }
     let private = PrivateKeyDer::from_pem_file(key).map_err(|e| usage("TLS key", key, &e))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // Named, not the process default: a build may have two providers.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_no_client_auth().with_single_cert(chain, private))

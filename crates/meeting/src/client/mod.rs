@@ -6,7 +6,7 @@
 mod builder;
 mod call;
 mod handle;
-mod tls;
+pub(crate) mod tls;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_REMEMBER_REFUSALS,

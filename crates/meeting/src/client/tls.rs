@@ -1,15 +1,36 @@
 //! The client's one TLS configuration: the platform's roots plus the ones the builder
-//! was given, verified with the same crypto provider (aws-lc-rs) for the HTTP client
-//! and for the event WebSockets, so that both trust exactly the same servers.
+//! was given, verified with the same crypto provider for the HTTP client and for the
+//! event WebSockets, so that both trust exactly the same servers.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ClientConfig;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use crate::error::Error;
+
+/// The crypto provider of every TLS configuration this crate makes: *ring*, which builds
+/// in a fraction of aws-lc-rs's time and runs on every platform Rust's tier-1 and most
+/// tier-2 targets cover (BENCHMARKS.md compares their handshakes a second). Named
+/// explicitly, never taken from the process default, so that a build in which another
+/// crate compiles aws-lc-rs as well works the same.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Installs [`provider`] as rustls's process-wide default unless the application has
+/// installed one. redis-rs builds its `rediss://` configuration from that default, and
+/// rustls cannot pick one by itself in a build that has two providers.
+#[cfg(feature = "redis")]
+pub(crate) fn ensure_process_default() {
+    if CryptoProvider::get_default().is_none() {
+        // Lost a race with another installer: theirs is the default, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
 
 /// The TLS configuration shared by the HTTP client and the WebSockets.
 #[derive(Clone, Debug)]
@@ -20,7 +41,7 @@ pub(crate) struct TlsSettings {
 impl TlsSettings {
     /// The platform's roots and `extra` ones.
     pub fn new(extra: Vec<CertificateDer<'static>>) -> Result<Self, Error> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let provider = provider();
         let verifier =
             rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
                 .map_err(|e| {

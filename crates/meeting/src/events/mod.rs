@@ -30,6 +30,7 @@ mod snapshot;
 mod stream;
 mod versions;
 mod wire;
+mod words;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -45,6 +46,7 @@ pub use model::{
 };
 pub use snapshot::Snapshot;
 pub use stream::{EventStats, EventStream};
+pub use words::{describe, participant_name, participant_role, status_summary, yes_no};
 
 use crate::conference::Conference;
 use crate::error::{Context, Error};

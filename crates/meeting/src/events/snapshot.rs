@@ -310,6 +310,7 @@ fn participant_fields(old: &ParticipantInfo, new: &ParticipantInfo) -> Vec<Parti
     differs(F::ClientType, old.client_type != new.client_type);
     differs(F::AccountId, old.account_id != new.account_id);
     differs(F::Viewing, old.viewing != new.viewing);
+    differs(F::ViewLocked, old.view_locked_to != new.view_locked_to);
     differs(F::Other, old.extra != new.extra);
     changed
 }

@@ -207,6 +207,7 @@ pub(crate) fn set_participant(p: &mut ParticipantInfo, key: &str, value: String)
         "ANONYMOUS" => p.anonymous = flag(&value),
         "CLICENT_LOGIN_TYPE" | "CLIENT_LOGIN_TYPE" => p.client_type = Some(value),
         "ACCOUNT_ID" => p.account_id = Some(value),
+        "LOCKED_VIEW" => p.view_locked_to = Some(value),
         "VIEW_TYPE" => {
             p.viewing = Some(match value.as_str() {
                 "0" => Viewing::Default,
@@ -474,7 +475,8 @@ mod tests {
         assert_eq!(p.hand_raised, Some(false));
         assert_eq!(p.client_type.as_deref(), Some("Desktop"));
         assert_eq!(p.joined_at_ms, Some(1_611_994_784_164));
-        assert_eq!(p.extra.get("LOCKED_VIEW").map(String::as_str), Some("0"));
+        assert_eq!(p.view_locked_to.as_deref(), Some("0"));
+        assert!(p.extra.is_empty(), "{:?}", p.extra);
         let p = participant_of(&serde_json::json!({
             "pid": "c8f7b5f0", "pinfoMap": {"CLIENT_LOGIN_TYPE": "Mobile"}
         }));

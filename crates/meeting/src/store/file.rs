@@ -284,20 +284,18 @@ mod tests {
         StoredToken::for_test(secret)
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "meeting-file-store-{name}-{}",
-            LockId::random().as_str()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        dir
+    /// A directory that does not exist yet, inside one removed when the guard drops.
+    fn temp_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let temp = tempfile::tempdir().expect("a temporary directory");
+        let dir = temp.path().join(name);
+        (temp, dir)
     }
 
     #[cfg(unix)]
     #[tokio::test]
     async fn only_the_owner_can_read_and_a_wide_directory_is_narrowed() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = temp_dir("modes");
+        let (_temp, dir) = temp_dir("modes");
         fs::create_dir_all(&dir).expect("creates");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("widens");
         let store = FileStore::open(&dir).expect("opens");
@@ -315,12 +313,11 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-        fs::remove_dir_all(&dir).expect("cleans up");
     }
 
     #[tokio::test]
     async fn two_stores_on_one_directory_share_tokens_and_locks() {
-        let dir = temp_dir("shared");
+        let (_temp, dir) = temp_dir("shared");
         let (a, b) = (
             FileStore::open(&dir).expect("opens"),
             FileStore::open(&dir).expect("opens"),
@@ -362,6 +359,5 @@ mod tests {
             a.load("../etc/passwd").await.is_err(),
             "keys cannot leave the directory"
         );
-        fs::remove_dir_all(&dir).expect("cleans up");
     }
 }

@@ -14,6 +14,14 @@ use sha2::{Digest, Sha256};
 /// Keys are short ASCII strings (`access-…`, `control-…-…`: letters, digits, `-`).
 #[async_trait::async_trait]
 pub trait TokenStore: fmt::Debug + Send + Sync + 'static {
+    /// Opens the store's connection if it has none (nothing to do for a store without
+    /// one, the default). The client calls it before each operation with a budget of
+    /// its own, longer than an operation's: a first TCP and TLS connection on a busy
+    /// machine may take longer than a healthy store takes to answer.
+    async fn connect(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// The token under `key`, if any. An expired one may be returned: the client
     /// checks the expiry itself.
     async fn load(&self, key: &str) -> Result<Option<StoredToken>, StoreError>;

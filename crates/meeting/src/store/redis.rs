@@ -9,9 +9,12 @@ use tokio::sync::OnceCell;
 
 use super::protocol::{LockId, StoreError, StoredToken, TokenStore};
 
-/// How long connecting and each command may take: a store slower than this is down,
-/// and the client goes on with its own tokens.
+/// How long each command may take: a store slower than this is down, and the client
+/// goes on with its own tokens.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the first connection may take: TCP, a TLS handshake and Redis's greeting,
+/// which on a loaded machine take longer than a command.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Removes a token only if it is still the refused one. Unreadable values are left.
 const DISCARD: &str = r"
@@ -49,6 +52,7 @@ pub struct RedisStore {
     connection: Arc<OnceCell<ConnectionManager>>,
     prefix: Arc<str>,
     timeout: Duration,
+    connect_timeout: Duration,
     shown: Arc<str>,
 }
 
@@ -92,11 +96,14 @@ impl RedisStore {
                 e.category()
             ))
         })?;
+        // redis-rs takes its TLS provider from the process default.
+        crate::client::tls::ensure_process_default();
         Ok(Self {
             client,
             connection: Arc::default(),
             prefix: "meeting:".into(),
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             shown: shown(url).into(),
         })
     }
@@ -136,9 +143,15 @@ impl RedisStore {
         self
     }
 
-    /// How long connecting and each command may take (default 1 s).
+    /// How long each command may take (default 1 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long connecting may take: TCP, TLS and Redis's greeting (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -156,7 +169,7 @@ impl RedisStore {
 
     async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
+            .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(1);
         // A failed first connection leaves the cell empty: the next use tries again.
@@ -222,6 +235,10 @@ fn glob_literal(text: &str) -> String {
 
 #[async_trait::async_trait]
 impl TokenStore for RedisStore {
+    async fn connect(&self) -> Result<(), StoreError> {
+        self.connection().await.map(drop)
+    }
+
     async fn load(&self, key: &str) -> Result<Option<StoredToken>, StoreError> {
         let mut connection = self.connection().await?;
         let text: Option<String> = redis::cmd("GET")

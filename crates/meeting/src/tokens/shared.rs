@@ -17,24 +17,41 @@ use crate::store::{LockId, StoreError, StoredToken, TokenStore};
 
 /// How long a failed store is left alone.
 const REST_AFTER_FAILURE: Duration = Duration::from_secs(5);
-/// The longest one store operation may take, whatever the store's own timeouts.
+/// The longest one store operation may take once connected, whatever the store's own
+/// timeouts.
 const STORE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest the store's connection may take to open, apart from the operation: a
+/// first TLS connection on a loaded machine may miss an operation's budget while the
+/// store is healthy (a `RedisStore` gives up after its own 5 s).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first and the longest pause between looks at a lock somebody else holds.
 const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 
-/// A store operation's result, or a failure once [`STORE_TIMEOUT`] has passed.
-async fn bounded<T>(
+/// A store operation's result, or a failure once `budget` has passed.
+async fn within<T>(
+    budget: Duration,
+    what: &str,
     operation: impl std::future::Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    tokio::time::timeout(STORE_TIMEOUT, operation)
+    tokio::time::timeout(budget, operation)
         .await
         .unwrap_or_else(|_| {
             Err(StoreError::new(format!(
-                "no answer within {} s",
-                STORE_TIMEOUT.as_secs()
+                "{what} within {} s",
+                budget.as_secs()
             )))
         })
+}
+
+/// `store`'s connection opened within [`CONNECT_TIMEOUT`], then `operation`'s result
+/// within [`STORE_TIMEOUT`].
+async fn bounded<T>(
+    store: &dyn TokenStore,
+    operation: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    within(CONNECT_TIMEOUT, "not connected", store.connect()).await?;
+    within(STORE_TIMEOUT, "no answer", operation).await
 }
 
 /// What the service said about a token, as a store keeps it (never the token: that is
@@ -132,7 +149,7 @@ impl SharedStore {
         &self,
         operation: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Option<T> {
-        self.noted(bounded(operation).await)
+        self.noted(bounded(&*self.store, operation).await)
     }
 
     /// The result of a store operation, noting a failure (and warning at the first
@@ -228,7 +245,7 @@ impl SharedStore {
 
     /// Removes every stored token whose key starts with `prefix`.
     pub async fn remove_prefix(&self, prefix: &str) -> Result<usize, StoreError> {
-        bounded(self.store.remove_prefix(prefix)).await
+        bounded(&*self.store, self.store.remove_prefix(prefix)).await
     }
 
     /// Forgets `stale` in the store if the store still holds it (the service refused
@@ -375,7 +392,7 @@ impl Held {
     async fn release(mut self) {
         if let Some(lock) = self.lock.take() {
             let unlock = self.store.unlock(&self.key, &lock);
-            let _ = bounded(unlock).await;
+            let _ = bounded(&*self.store, unlock).await;
         }
     }
 }
@@ -386,7 +403,7 @@ impl Drop for Held {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let (store, key) = (self.store.clone(), std::mem::take(&mut self.key));
             runtime.spawn(async move {
-                let _ = bounded(store.unlock(&key, &lock)).await;
+                let _ = bounded(&*store, store.unlock(&key, &lock)).await;
             });
         }
     }

@@ -1,12 +1,17 @@
-//! `meeting demo`: the whole flow through the `meeting` crate, on a simulator started
-//! in this process on loopback. Nothing leaves the machine.
+//! The demo: the whole flow through the `meeting` crate, on a simulator started in
+//! this process on loopback. Nothing leaves the machine.
+//!
+//! A package of its own, so that a first `cargo run -p meeting-demo` builds only what
+//! the flow needs (the wrapper with its event stream, and the simulator), not the
+//! command line's Redis, fleet and push receiver; `meeting demo` runs the same code.
 
+use std::fmt;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use meeting::events::{EventKind, EventStream, ResyncCause, describe};
 use meeting::{CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
 use meeting_sim::{ConferenceView, ParticipantSeed, Seed, SimHandle, Simulator};
-
-use crate::output::{self, Failure};
 
 const SCHEDULED: &str = "914087436";
 const ACCOUNT: &str = "meeting_admin";
@@ -17,6 +22,85 @@ fn step(n: u32, what: &str, result: &str) {
     println!("{n:>2}. {what:<24} ok  {result}");
 }
 
+/// Why the demo stopped: a call the wrapper reports as failed, or the simulator not
+/// doing what the flow expects.
+#[derive(Debug)]
+pub enum Failure {
+    /// A call failed.
+    Call(meeting::Error),
+    /// The flow went off its course (the simulator did not do what it should).
+    Usage(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Call(error) => error.fmt(f),
+            Self::Usage(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Call(error) => Some(error),
+            Self::Usage(_) => None,
+        }
+    }
+}
+
+impl From<meeting::Error> for Failure {
+    fn from(error: meeting::Error) -> Self {
+        Self::Call(error)
+    }
+}
+
+/// `d` as `12h`, `30m`, `1h 30m 5s`.
+fn duration(d: Duration) -> String {
+    let s = d.as_secs();
+    let parts: Vec<String> = [(s / 3600, "h"), (s / 60 % 60, "m"), (s % 60, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".to_owned()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The meeting's events in words until it ends, told as one story: the state at
+/// subscription once (the service sends a snapshot per notification type), and a
+/// repeated description of the meeting only when it says something new.
+async fn story(mut events: EventStream) -> Result<Vec<String>, Failure> {
+    let mut seen = Vec::new();
+    let (mut told_state, mut last_info) = (false, String::new());
+    while let Some(event) = events.next().await {
+        let event = event?;
+        let line = describe(&event, events.snapshot());
+        match &event.kind {
+            EventKind::Resynced {
+                cause: ResyncCause::Subscribed,
+            } if told_state => continue,
+            EventKind::Resynced {
+                cause: ResyncCause::Subscribed,
+            } => told_state = true,
+            EventKind::Info { .. } if line == last_info => continue,
+            EventKind::Info { .. } => last_info.clone_from(&line),
+            _ => {}
+        }
+        seen.push(line);
+        if event.kind == EventKind::Ended {
+            break;
+        }
+    }
+    Ok(seen)
+}
+
+/// Runs the whole flow, printing each step and what the simulator and the event stream
+/// saw.
 pub async fn run() -> Result<(), Failure> {
     println!(
         "meeting demo: the whole flow on an embedded simulator (nothing leaves this machine)\n"
@@ -36,7 +120,7 @@ pub async fn run() -> Result<(), Failure> {
         .build()?;
 
     let who = client.login().await?;
-    let valid = who.valid_for.map(output::duration).unwrap_or_default();
+    let valid = who.valid_for.map(duration).unwrap_or_default();
     step(
         0,
         "log in",
@@ -70,9 +154,9 @@ pub async fn run() -> Result<(), Failure> {
     };
 
     let token = meeting.control_token_info().await?;
-    let valid = token.valid_for.map(output::duration).unwrap_or_default();
+    let valid = token.valid_for.map(duration).unwrap_or_default();
     // Everything that follows is also watched, as events, over the meeting's WebSocket.
-    let watcher = tokio::spawn(crate::commands::collect(meeting.events().await?));
+    let watcher = tokio::spawn(story(meeting.events().await?));
     step(
         2,
         "control token",
