@@ -412,6 +412,13 @@ async fn a_refused_login_is_shared_until_it_is_forgotten() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_over_tls_shares_tokens_with_a_private_ca() {
+    // This build has both rustls providers (aws-lc-rs through the dev-dependencies, ring
+    // through the crate), as an application's may: rustls then cannot pick a default by
+    // itself, and redis-rs takes its provider from the default.
+    let _both = (
+        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
+    );
     let redis = RedisServer::start_tls().unwrap_or_else(|e| panic!("{e}"));
     assert!(redis.url(0).starts_with("rediss://"));
     let ca = redis.ca_pem().expect("a TLS server has a CA");

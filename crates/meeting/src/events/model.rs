@@ -408,8 +408,9 @@ pub struct ParticipantInfo {
     pub viewing: Option<Viewing>,
     /// Whether, or to whom, this terminal's view is locked (`LOCKED_VIEW`, set with
     /// [`crate::Participant::lock_video_to`]), as the service sends it: the pages show
-    /// the key only in an example (`"0"`), so the value is kept as text. The simulator
-    /// sends the ID of the participant the view is locked to, empty when unlocked.
+    /// the key only in an example (`"0"`), so the value is kept as text (`None` for an
+    /// empty one). The simulator sends the ID of the participant the view is locked to,
+    /// empty when unlocked.
     pub view_locked_to: Option<String>,
     /// Keys this version does not know, as the service sent them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

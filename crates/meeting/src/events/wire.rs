@@ -207,7 +207,7 @@ pub(crate) fn set_participant(p: &mut ParticipantInfo, key: &str, value: String)
         "ANONYMOUS" => p.anonymous = flag(&value),
         "CLICENT_LOGIN_TYPE" | "CLIENT_LOGIN_TYPE" => p.client_type = Some(value),
         "ACCOUNT_ID" => p.account_id = Some(value),
-        "LOCKED_VIEW" => p.view_locked_to = Some(value),
+        "LOCKED_VIEW" => p.view_locked_to = Some(value).filter(|v| !v.is_empty()),
         "VIEW_TYPE" => {
             p.viewing = Some(match value.as_str() {
                 "0" => Viewing::Default,
