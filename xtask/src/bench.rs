@@ -78,8 +78,21 @@ pub fn run(quick: bool) -> Result<String> {
     cargo(
         &root,
         &[
-            "bench", "--quiet", "-p", "meeting", "--bench", "hot_path", "--bench", "events",
-            "--bench", "webhook", "--bench", "tls", "--no-run",
+            "bench",
+            "--quiet",
+            "-p",
+            "meeting",
+            "--bench",
+            "hot_path",
+            "--bench",
+            "events",
+            "--bench",
+            "webhook",
+            "--bench",
+            "tls",
+            "--bench",
+            "replay_memory",
+            "--no-run",
         ],
     )?;
     let built = started.elapsed();
@@ -218,6 +231,12 @@ pub fn run(quick: bool) -> Result<String> {
         "webhook",
         &["--pushes", pushes, "--seconds", seconds],
     )? {
+        println!("{line}");
+    }
+
+    println!("\n## the push receiver's replay memory (InMemory, default settings)");
+    let pushes = if quick { "1000000" } else { "9400000" };
+    for line in bench_lines(&root, "replay_memory", &["--pushes", pushes])? {
         println!("{line}");
     }
 

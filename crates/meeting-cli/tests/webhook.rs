@@ -253,3 +253,140 @@ fn enable_exits_1_when_the_handshake_fails_and_set_checks_its_input() {
     let deleted = webhook(&sim, &["delete", id]);
     assert!(deleted.status.success(), "{}", stderr(&deleted));
 }
+
+#[test]
+fn listen_refuses_an_empty_or_blank_key_before_it_listens() {
+    let sim = Sim::start();
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let cases: [(&str, Option<&str>); 4] = [
+        ("", Some("empty")),
+        ("\n", Some("newline")),
+        (" \t\r\n", Some("blank")),
+        (" ", None),
+    ];
+    for (key, file) in cases {
+        let mut cmd = sim.meeting();
+        cmd.args(["webhook", "listen", "--port", "0"])
+            .env("MEETING_WEBHOOK_SUBSCRIBER_ID", SUBSCRIBER);
+        let source = match file {
+            Some(name) => {
+                let path = temp.path().join(name);
+                std::fs::write(&path, key).expect("written");
+                cmd.arg("--webhook-key-file").arg(&path);
+                path.display().to_string()
+            }
+            None => {
+                cmd.env("MEETING_WEBHOOK_KEY", key);
+                "MEETING_WEBHOOK_KEY".to_owned()
+            }
+        };
+        let out = cmd.output().expect("runs");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{key:?}: {err}");
+        assert!(
+            err.contains("subscriber key") && err.contains(&source),
+            "{key:?}: {err}"
+        );
+        assert!(!err.contains("listening on"), "{err}");
+    }
+}
+
+/// A push signed with `key` as the service signs it.
+fn signed(key: &str, timestamp: i64, nonce: &str, event_info: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key");
+    mac.update(format!("{SUBSCRIBER}{timestamp}{nonce}{event_info}").as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    format!(
+        r#"{{"appID":"{SUBSCRIBER}","timestamp":{timestamp},"nonce":"{nonce}","signature":"{signature}","eventInfo":{event_info}}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn at_vv_no_value_of_a_refused_push_reaches_the_log() {
+    let sim = Sim::start();
+    let mut listener = listen(&sim, &["-vv"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .expect("after 1970");
+    let m = "MARKER-7f3a";
+    let infos = [
+        format!(
+            r#"{{"event":"meeting.join","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"{m}","meetingUUID":"{m}"}},"attendeeInfo":{{"participantID":"{m}","displayName":"{m}","joinTime":"{m}"}}}}}}"#
+        ),
+        format!(
+            r#"{{"event":"meeting.end","timestamp":{now},"payload":{{"meetingInfo":{{"meetingUUID":"{m}","{m}":"{m}"}}}}}}"#
+        ),
+        format!(r#"{{"event":"meeting.started","timestamp":{now},"payload":"{m}"}}"#),
+        format!(
+            r#"{{"event":"meeting.end","timestamp":"{m}","payload":{{"meetingInfo":{{"meetingID":"{m}"}}}}}}"#
+        ),
+        format!(r#"{{"event":{{"{m}":"{m}"}},"timestamp":{now}}}"#),
+        format!(
+            r#"{{"event":"meeting.join","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"{m}"}}}}}}"#
+        ),
+    ];
+    for info in &infos {
+        assert_eq!(
+            post(&listener.url, &signed(KEY, now, m, info)),
+            400,
+            "{info}"
+        );
+    }
+    for body in [
+        format!(
+            r#"{{"appID":"{SUBSCRIBER}","timestamp":"{m}","nonce":"{m}","signature":"{m}","eventInfo":{{}}}}"#
+        ),
+        format!(
+            r#"{{"appID":"{m}","timestamp":{now},"nonce":"{m}","signature":"{m}","eventInfo":{{}}}}"#
+        ),
+        format!(r#"{{"{m}": "{m}""#),
+    ] {
+        let status = post(&listener.url, body.as_bytes());
+        assert!(status == 400 || status == 401, "{status}: {body}");
+    }
+    // Everything the listener logged so far, once it is stopped.
+    let _ = listener.child.kill();
+    let _ = listener.child.wait();
+    let logged: Vec<String> = listener.stderr.iter().collect();
+    assert!(
+        logged
+            .iter()
+            .filter(|l| l.contains("refused a push"))
+            .count()
+            >= infos.len(),
+        "{logged:#?}"
+    );
+    for line in &logged {
+        assert!(!line.contains(m), "{line}");
+    }
+}
+
+#[test]
+fn a_restarted_listener_with_a_file_memory_answers_a_replay_without_printing_it() {
+    let sim = Sim::start();
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let memory = format!("file:{}", temp.path().join("pushes").display());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .expect("after 1970");
+    let info = format!(
+        r#"{{"event":"meeting.end","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"987446316"}}}}}}"#
+    );
+    let body = signed(KEY, now, "once", &info);
+    let first = listen(&sim, &["--memory", &memory]);
+    assert_eq!(post(&first.url, &body), 200);
+    let printed = next(&first.stdout, "the event");
+    assert!(printed.contains("987446316"), "{printed}");
+    drop(first);
+    let second = listen(&sim, &["--memory", &memory]);
+    assert_eq!(post(&second.url, &body), 200, "a replay, answered");
+    assert_eq!(
+        next(&second.stderr, "the replay's line"),
+        "a push accepted before arrived again: answered 200, not printed"
+    );
+    assert!(second.stdout.try_recv().is_err(), "printed again");
+}

@@ -54,7 +54,7 @@ fn main() {
     let seconds = arg("--seconds", 2);
 
     // One core, no I/O: verify and decode.
-    let verifier = Verifier::new(SUBSCRIBER, KEY);
+    let verifier = Verifier::new(SUBSCRIBER, KEY).expect("a usable key");
     let body = join(1, KEY);
     let rounds = 200_000u32;
     let started = Instant::now();
@@ -90,7 +90,7 @@ fn main() {
                     .expect("/dev/null"),
             ));
             // Room for every push: the default (65,536) would answer 503 past it.
-            let receiver = Receiver::new(Verifier::new(SUBSCRIBER, KEY))
+            let receiver = Receiver::new(Verifier::new(SUBSCRIBER, KEY).expect("a usable key"))
                 .memory(Arc::new(InMemory::new(pushes as usize)));
             let app = meeting::webhook::axum::router(receiver, move |event| {
                 let (sink, counted) = (sink.clone(), counted.clone());

@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let subscriber = "12345678";
 
     let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
-    let receiver = Receiver::new(Verifier::new(subscriber, key.clone()));
+    let receiver = Receiver::new(Verifier::new(subscriber, key.clone())?);
     let app = meeting::webhook::axum::router(receiver, move |event| {
         let events = events.clone();
         async move { events.send(event).map_err(|_| "the example has stopped") }

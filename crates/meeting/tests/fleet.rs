@@ -313,7 +313,7 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
     let (subscriber, key) = ("12345678", "fleet-webhook-key");
     let starts = fleet.starts();
     let pushes = meeting::webhook::axum::router(
-        Receiver::new(Verifier::new(subscriber, key)),
+        Receiver::new(Verifier::new(subscriber, key).expect("a usable key")),
         move |event| {
             let starts = starts.clone();
             async move {

@@ -140,7 +140,7 @@ async fn no_secret_in_logs_debug_or_errors() {
         let setup = WebhookSetup::new("http://127.0.0.1:9/hook", "12345678", WEBHOOK_KEY);
         shown.push(format!(
             "{setup:?} {:?}",
-            Verifier::new("12345678", WEBHOOK_KEY)
+            Verifier::new("12345678", WEBHOOK_KEY).expect("a usable key")
         ));
         account.set_webhook(&setup).await.expect("set");
         let config = account

@@ -19,16 +19,19 @@ const KEY: &str = "series-webhook-key";
 /// A receiver on a loopback port that keeps what it is pushed.
 async fn receiver() -> (String, Arc<Mutex<Vec<PushEvent>>>) {
     let seen: Arc<Mutex<Vec<PushEvent>>> = Arc::default();
-    let app = meeting::webhook::axum::router(Receiver::new(Verifier::new(SUBSCRIBER, KEY)), {
-        let seen = seen.clone();
-        move |event| {
+    let app = meeting::webhook::axum::router(
+        Receiver::new(Verifier::new(SUBSCRIBER, KEY).expect("a usable key")),
+        {
             let seen = seen.clone();
-            async move {
-                seen.lock().expect("lock").push(event);
-                Ok::<(), &str>(())
+            move |event| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().expect("lock").push(event);
+                    Ok::<(), &str>(())
+                }
             }
-        }
-    });
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");

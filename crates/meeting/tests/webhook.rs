@@ -53,7 +53,9 @@ fn join_info(at: i64, participant: &str) -> String {
 }
 
 fn verifier(clock_ms: i64) -> Verifier {
-    Verifier::new(SUBSCRIBER, KEY).clock(Arc::new(At(clock_ms)))
+    Verifier::new(SUBSCRIBER, KEY)
+        .expect("a usable key")
+        .clock(Arc::new(At(clock_ms)))
 }
 
 #[test]
@@ -74,9 +76,10 @@ fn the_scripts_vectors_are_accepted_or_refused_as_it_says() {
             .map(|k| k.as_str().expect("key").to_owned())
             .collect();
         let mut verifier = Verifier::new(v["subscriber_id"].as_str().expect("id"), keys[0].clone())
+            .expect("a usable key")
             .clock(Arc::new(At(v["now_ms"].as_i64().expect("now"))));
         for key in &keys[1..] {
-            verifier = verifier.also_key(key.clone());
+            verifier = verifier.also_key(key.clone()).expect("a usable key");
         }
         let outcome = verifier.verify(v["body"].as_str().expect("body").as_bytes());
         match (v["expect"].as_str().expect("expect"), outcome) {
@@ -200,9 +203,10 @@ async fn a_handler_that_fails_once_gets_the_retry_and_its_effect_happens_once() 
 }
 
 #[tokio::test]
-async fn the_handshake_is_answered_with_its_nonce_and_a_full_memory_with_503() {
+async fn the_handshake_is_answered_with_its_nonce_and_a_full_memory_never_refuses() {
     let now = now_ms();
-    let receiver = Receiver::new(verifier(now)).memory(Arc::new(InMemory::new(1)));
+    let receiver =
+        Receiver::new(verifier(now)).memory(Arc::new(InMemory::new(1).clock(Arc::new(At(now)))));
     let verify = push(
         KEY,
         now,
@@ -221,20 +225,40 @@ async fn the_handshake_is_answered_with_its_nonce_and_a_full_memory_with_503() {
         serde_json::json!({"event":"meeting.verify","nonce":"85262798"})
     );
 
-    let ok = |_| async { Ok::<(), String>(()) };
+    let handled = AtomicUsize::new(0);
+    let ok = |_| async {
+        handled.fetch_add(1, Ordering::Relaxed);
+        Ok::<(), String>(())
+    };
     let a = push(KEY, now, "1", &join_info(now, "a"));
     let b = push(KEY, now, "2", &join_info(now, "b"));
     assert_eq!(receiver.handle(&a, ok).await.status, 200);
     assert_eq!(
         receiver.handle(&b, ok).await.status,
-        503,
-        "full: the service retries"
-    );
-    assert_eq!(
-        receiver.handle(&a, ok).await.status,
         200,
-        "what it holds it still knows"
+        "past its capacity a memory forgets older generations, never refuses"
     );
+    for replay in [&a, &b] {
+        assert_eq!(receiver.handle(replay, ok).await.status, 200);
+    }
+    assert_eq!(
+        handled.load(Ordering::Relaxed),
+        2,
+        "the newest generation is kept whole: both replays are known"
+    );
+}
+
+#[test]
+fn no_verifier_accepts_pushes_signed_with_an_empty_key() {
+    for key in ["", " ", "\n", "\t \r\n"] {
+        let error = Verifier::new(SUBSCRIBER, key).expect_err("refused");
+        assert_eq!(error.kind(), meeting::ErrorKind::Config, "{key:?}");
+        assert!(error.to_string().contains("subscriber key"), "{error}");
+        let rotated = Verifier::new(SUBSCRIBER, KEY).and_then(|v| v.also_key(key));
+        assert!(rotated.is_err(), "also_key({key:?})");
+    }
+    assert!(Verifier::new(" ", KEY).is_err(), "an empty subscriber ID");
+    assert_eq!(meeting::webhook::key_problem(KEY), None);
 }
 
 /// Two receivers of a fleet on one memory: a push in flight at one is 503 at the
@@ -289,9 +313,9 @@ async fn a_fleet_on_one_token_store_memory_files_or_redis_handles_a_push_once() 
 }
 
 #[tokio::test]
-async fn the_axum_router_answers_200_400_401_503_and_500() {
+async fn the_axum_router_answers_200_400_401_and_500() {
     let now = now_ms();
-    let receiver = Receiver::new(verifier(now)).memory(Arc::new(InMemory::new(2)));
+    let receiver = Receiver::new(verifier(now));
     let app = meeting::webhook::axum::router(receiver, |event| async move {
         match event
             .kind
@@ -330,8 +354,9 @@ async fn the_axum_router_answers_200_400_401_503_and_500() {
         StatusCode::OK
     );
     assert_eq!(
-        post(push(KEY, now, "4", &join_info(now, "c"))).await,
-        StatusCode::SERVICE_UNAVAILABLE
+        post(push(KEY, now, "3", &join_info(now, "b"))).await,
+        StatusCode::OK,
+        "a replay: answered, not handled"
     );
     let get = Request::get("/").body(Body::empty()).expect("request");
     assert_eq!(
@@ -386,7 +411,9 @@ fn events_have_the_event_streams_form_and_a_key_that_survives_a_new_signature() 
 
 #[test]
 fn no_key_appears_in_debug() {
-    let verifier = Verifier::new(SUBSCRIBER, "key-one-s3cret").also_key("key-two-s3cret");
+    let verifier = Verifier::new(SUBSCRIBER, "key-one-s3cret")
+        .and_then(|v| v.also_key("key-two-s3cret"))
+        .expect("usable keys");
     let receiver = Receiver::new(verifier.clone());
     let setup = WebhookSetup::new("https://127.0.0.1/hook", SUBSCRIBER, "key-one-s3cret");
     for text in [
@@ -395,5 +422,186 @@ fn no_key_appears_in_debug() {
         format!("{setup:?}"),
     ] {
         assert!(!text.contains("s3cret"), "{text}");
+    }
+}
+
+/// `eventInfo`s with a marker in every field the service fills, each malformed in one
+/// of the ways the decoder refuses, for `now`.
+fn malformed_infos(now: i64) -> Vec<String> {
+    let m = "MARKER-7f3a";
+    vec![
+        format!(
+            r#"{{"event":"meeting.join","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"{m}","meetingUUID":"{m}"}},"attendeeInfo":{{"participantID":"{m}","displayName":"{m}","joinTime":"{m}"}}}}}}"#
+        ),
+        format!(
+            r#"{{"event":"meeting.end","timestamp":{now},"payload":{{"meetingInfo":{{"meetingUUID":"{m}","{m}":"{m}"}}}}}}"#
+        ),
+        format!(r#"{{"event":"meeting.started","timestamp":{now},"payload":"{m}"}}"#),
+        format!(
+            r#"{{"event":"meeting.end","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":["{m}"]}}}}}}"#
+        ),
+        format!(
+            r#"{{"event":"meeting.end","timestamp":"{m}","payload":{{"meetingInfo":{{"meetingID":"{m}"}}}}}}"#
+        ),
+        format!(r#"{{"event":{{"{m}":"{m}"}},"timestamp":{now}}}"#),
+        format!(
+            r#"{{"event":"meeting.join","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"{m}"}}}}}}"#
+        ),
+        format!(
+            r#"{{"event":"meeting.left","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"{m}"}},"attendeeInfo":{{"participantID":{{"{m}":1}},"role":"{m}"}}}}}}"#
+        ),
+    ]
+}
+
+#[test]
+fn a_refusal_never_quotes_a_value_of_the_push() {
+    let now = now_ms();
+    let v = verifier(now);
+    let m = "MARKER-7f3a";
+    let mut bodies: Vec<Vec<u8>> = malformed_infos(now)
+        .iter()
+        .map(|info| push(KEY, now, m, info))
+        .collect();
+    let info = join_info(now, m);
+    bodies.extend([
+        format!(r#"{{"appID":"{SUBSCRIBER}","timestamp":"{m}","nonce":"{m}","signature":"{m}","eventInfo":{info}}}"#).into_bytes(),
+        format!(r#"{{"appID":{{"{m}":1}},"timestamp":{now},"nonce":"{m}","signature":"{m}","eventInfo":{info}}}"#).into_bytes(),
+        format!(r#"{{"appID":"{m}","timestamp":{now},"nonce":"{m}","signature":"{m}","eventInfo":{info}}}"#).into_bytes(),
+        format!(r#"{{"appID":"{SUBSCRIBER}","timestamp":{now},"nonce":"{m}","signature":"{m}","eventInfo":{info}}}"#).into_bytes(),
+        format!(r#"{{"{m}": "{m}""#).into_bytes(),
+    ]);
+    for body in &bodies {
+        let refused = v.verify(body).expect_err("refused");
+        let text = format!("{refused} {refused:?}");
+        assert!(!text.contains(m), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn endless_durations_neither_panic_nor_forget() {
+    let now = now_ms();
+    let endless = || verifier(now).max_age(Duration::MAX);
+    let in_store = meeting::webhook::InStore::new(meeting::store::MemoryStore::new());
+    let receivers = [
+        Receiver::new(endless()).claim_ttl(Duration::MAX),
+        Receiver::new(endless())
+            .claim_ttl(Duration::MAX)
+            .memory(Arc::new(in_store)),
+        Receiver::new(endless()).memory(Arc::new(InMemory::new(0).clock(Arc::new(At(now))))),
+    ];
+    for receiver in receivers {
+        let handled = AtomicUsize::new(0);
+        let count = |_| async {
+            handled.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), String>(())
+        };
+        // The age check is off: a push from 1970 is as good as a new one.
+        for at in [now, 1] {
+            let body = push(KEY, at, "1", &join_info(at, "a"));
+            assert_eq!(receiver.handle(&body, count).await.status, 200);
+            assert_eq!(receiver.handle(&body, count).await.status, 200, "a replay");
+        }
+        assert_eq!(handled.load(Ordering::Relaxed), 2);
+    }
+}
+
+/// Two receivers on one Redis, every push sent to both at once: exactly one handles
+/// it, whichever order their looks and locks come in, and a retry is a replay at both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_receivers_on_one_redis_handle_each_push_once() {
+    let redis = meeting_sim::redis_server::RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let now = now_ms();
+    let receiver = || {
+        let store = meeting::store::RedisStore::new(&redis.url(0)).expect("a Redis URL");
+        Receiver::new(verifier(now)).memory(Arc::new(meeting::webhook::InStore::new(store)))
+    };
+    let (one, two) = (receiver(), receiver());
+    let handled = AtomicUsize::new(0);
+    let count = |_| async {
+        handled.fetch_add(1, Ordering::Relaxed);
+        Ok::<(), String>(())
+    };
+    for n in 0..1_000 {
+        let body = push(KEY, now, &n.to_string(), &join_info(now, &format!("p{n}")));
+        let before = handled.load(Ordering::Relaxed);
+        let (a, b) = tokio::join!(one.handle(&body, count), two.handle(&body, count));
+        assert_eq!(handled.load(Ordering::Relaxed) - before, 1, "push {n}");
+        for status in [a.status, b.status] {
+            assert!(status == 200 || status == 503, "push {n}: {status}");
+        }
+        for receiver in [&one, &two] {
+            assert_eq!(receiver.handle(&body, count).await.status, 200, "push {n}");
+        }
+        assert_eq!(handled.load(Ordering::Relaxed) - before, 1, "push {n}");
+    }
+}
+
+/// A file store as a push memory stays bounded: once the pushes are stale, a save
+/// sweeps their markers and lock files away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_store_memory_removes_what_went_stale() {
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let clock = meeting::clock::ManualClock::default();
+    let now = now_ms();
+    let store = meeting::store::FileStore::open(temp.path())
+        .expect("opens")
+        .clock(Arc::new(clock.clone()));
+    let receiver = Receiver::new(
+        Verifier::new(SUBSCRIBER, KEY)
+            .expect("a usable key")
+            .clock(Arc::new(clock.clone())),
+    )
+    .memory(Arc::new(meeting::webhook::InStore::new(store)));
+    let ok = |_| async { Ok::<(), String>(()) };
+    for n in 0..10_000 {
+        let body = push(KEY, now, &n.to_string(), &join_info(now, &format!("p{n}")));
+        assert_eq!(receiver.handle(&body, ok).await.status, 200);
+    }
+    let files = || std::fs::read_dir(temp.path()).expect("lists").count();
+    let full = files();
+    assert!(full >= 10_000, "{full} files for 10,000 markers");
+    // Past the window: the next push's save sweeps the stale markers and their locks.
+    clock.advance(
+        meeting::webhook::DEFAULT_MAX_AGE + meeting::webhook::MAX_AHEAD + Duration::from_secs(120),
+    );
+    let later = now
+        + (clock
+            .now()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .as_millis() as i64);
+    let body = push(KEY, later, "last", &join_info(later, "last"));
+    assert_eq!(receiver.handle(&body, ok).await.status, 200);
+    let left = files();
+    println!("file-store push memory: {full} files for 10,000 live markers, {left} once stale");
+    assert!(
+        left <= 3,
+        "{left} files left: the new marker, its lock and its mutex at most"
+    );
+}
+
+#[tokio::test]
+async fn once_per_event_knows_a_retry_signed_anew() {
+    let now = now_ms();
+    let info = join_info(now, "retried");
+    let (first, retry) = (
+        push(KEY, now, "1", &info),
+        push(KEY, now + 1_000, "2", &info),
+    );
+    for (once, expected) in [(true, 1), (false, 2)] {
+        let receiver = Receiver::new(verifier(now + 1_000)).once_per_event(once);
+        let handled = AtomicUsize::new(0);
+        let count = |_| async {
+            handled.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), String>(())
+        };
+        for body in [&first, &retry, &first, &retry] {
+            assert_eq!(receiver.handle(body, count).await.status, 200);
+        }
+        assert_eq!(
+            handled.load(Ordering::Relaxed),
+            expected,
+            "once_per_event({once})"
+        );
     }
 }

@@ -24,7 +24,9 @@ type Seen = Arc<Mutex<Vec<PushEvent>>>;
 async fn receiver(fail_first: usize, clock: ManualClock) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let failures = Arc::new(AtomicUsize::new(fail_first));
-    let verifier = Verifier::new(SUBSCRIBER, KEY).clock(Arc::new(clock));
+    let verifier = Verifier::new(SUBSCRIBER, KEY)
+        .expect("a usable key")
+        .clock(Arc::new(clock));
     let app = axum::Router::new().nest(
         "/openapi/meetingevent",
         meeting::webhook::axum::router(Receiver::new(verifier), {

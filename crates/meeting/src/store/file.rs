@@ -5,21 +5,36 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::protocol::{LockId, StoreError, StoredToken, TokenStore};
+use crate::clock::{Clock, SystemClock};
 
 /// How long a save or discard waits for another process's save or discard of the
 /// same key (each takes microseconds).
 const MUTEX_WAIT: Duration = Duration::from_secs(2);
+/// How often, at most, a save sweeps the directory of what has expired.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// The key prefix of a push memory's markers ([`crate::webhook::InStore`]), whose lock
+/// files a sweep may remove: nobody claims a push once it is stale.
+const PUSH_PREFIX: &str = "push-";
+/// How long a push's lock file is kept without a live marker (a claim released, or
+/// never remembered): longer than any push stays fresh by default.
+const PUSH_LOCK_KEPT: Duration = Duration::from_secs(26 * 3600);
 
 /// Tokens in a directory only its owner can read (0700, files 0600): one file per
 /// key, replaced atomically (written aside, then renamed), changed under a file lock
 /// so that concurrent processes never lose or resurrect a token. The fetch lock is a
 /// file lock too: a holder that dies releases it at once, so the `ttl` of
 /// [`TokenStore::try_lock`] is not needed.
+///
+/// Bounded: at most once a minute (the first a minute after opening) a save removes
+/// the entries that have expired (by
+/// the store's clock), and the lock files of push markers that are stale or were never
+/// kept (after 26 hours), so a push memory's directory holds three files per live
+/// marker and the tokens', however long it runs.
 ///
 /// ```no_run
 /// use meeting::store::FileStore;
@@ -33,6 +48,9 @@ pub struct FileStore {
     dir: Arc<PathBuf>,
     /// The fetch locks this process holds, by id: dropping the file releases it.
     held: Arc<Mutex<HashMap<LockId, File>>>,
+    clock: Arc<dyn Clock>,
+    /// When the directory was last swept.
+    swept: Arc<Mutex<Option<SystemTime>>>,
 }
 
 impl std::fmt::Debug for FileStore {
@@ -70,7 +88,85 @@ impl FileStore {
         Ok(Self {
             dir: Arc::new(dir),
             held: Arc::default(),
+            clock: Arc::new(SystemClock),
+            // The first sweep comes a minute after opening: a short-lived process (a
+            // command) never pays for one.
+            swept: Arc::new(Mutex::new(Some(SystemTime::now()))),
         })
+    }
+
+    /// The clock that says what has expired (tests: `clock::ManualClock`).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Removes what has expired by `now`: entries past their expiry, and the lock
+    /// files of push markers that are gone or stale (kept [`PUSH_LOCK_KEPT`] when there
+    /// was never a marker). Another process's entries are removed under their change
+    /// lock, as a save would.
+    fn sweep(&self, now: SystemTime) {
+        let Ok(entries) = fs::read_dir(self.dir.as_path()) else {
+            return;
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort_unstable();
+        let mut expired = std::collections::HashSet::new();
+        for name in &names {
+            let Some(key) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let Ok(path) = self.path(key, "json") else {
+                continue;
+            };
+            let removed = self.changing(key, || {
+                let stale = read(&path)?.is_some_and(|t| t.expires_at() <= now);
+                Ok(stale && fs::remove_file(&path).is_ok())
+            });
+            if removed.unwrap_or(false) {
+                expired.insert(key);
+            }
+        }
+        for name in &names {
+            let Some((key, extension)) = name.rsplit_once('.') else {
+                continue;
+            };
+            if !key.starts_with(PUSH_PREFIX) || !matches!(extension, "lock" | "mutex") {
+                continue;
+            }
+            let Ok(marker) = self.path(key, "json") else {
+                continue;
+            };
+            let path = self.dir.join(name);
+            let old = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|made| now.duration_since(made).unwrap_or_default() > PUSH_LOCK_KEPT);
+            if !(expired.contains(key) || (old && !marker.exists())) {
+                continue;
+            }
+            // Not while somebody holds it; a stale push is claimed by nobody.
+            if let Ok(file) = open_private(&path)
+                && file.try_lock().is_ok()
+            {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+
+    /// Sweeps if the last sweep is [`SWEEP_EVERY`] old.
+    fn sweep_now_and_then(&self) {
+        let now = self.clock.now();
+        {
+            let mut swept = self.swept.lock().unwrap_or_else(|p| p.into_inner());
+            if swept.is_some_and(|at| now.duration_since(at).unwrap_or_default() < SWEEP_EVERY) {
+                return;
+            }
+            *swept = Some(now);
+        }
+        self.sweep(now);
     }
 
     /// The user's cache directory's `meeting/tokens` (`$XDG_CACHE_HOME` or
@@ -185,7 +281,9 @@ impl TokenStore for FileStore {
                     let _ = fs::remove_file(&aside);
                     StoreError::with_source(format!("cannot write {}", path.display()), e)
                 })
-            })
+            })?;
+            store.sweep_now_and_then();
+            Ok(())
         })
         .await
     }

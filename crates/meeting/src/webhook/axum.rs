@@ -20,7 +20,7 @@ use super::receiver::{Answer, Receiver};
 /// ```
 /// use meeting::webhook::{Receiver, Verifier};
 ///
-/// let receiver = Receiver::new(Verifier::new("12345678", "subscriber-key"));
+/// let receiver = Receiver::new(Verifier::new("12345678", "subscriber-key")?);
 /// let app: axum::Router = axum::Router::new().nest(
 ///     "/openapi/meetingevent",
 ///     meeting::webhook::axum::router(receiver, |event| async move {
@@ -28,6 +28,7 @@ use super::receiver::{Answer, Receiver};
 ///         Ok::<(), std::io::Error>(())
 ///     }),
 /// );
+/// # Ok::<(), meeting::Error>(())
 /// ```
 pub fn router<H, Fut, E>(receiver: Receiver, handler: H) -> Router
 where

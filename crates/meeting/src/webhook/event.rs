@@ -136,6 +136,13 @@ impl PushEvent {
             self.at_ms
         )
     }
+
+    /// [`PushEvent::dedup_key`] as a replay memory keeps it: 64 hex digits of its
+    /// SHA-256.
+    pub(crate) fn dedup_memory_key(&self) -> String {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(self.dedup_key().as_bytes()))
+    }
 }
 
 impl std::fmt::Display for PushEvent {
@@ -256,8 +263,10 @@ pub(super) fn decode(info: EventInfoWire) -> Result<PushEvent, String> {
         }
     };
     let payload = payload.ok_or_else(|| format!("{event} without a payload"))?;
-    let payload: PayloadWire =
-        serde_json::from_value(payload).map_err(|e| format!("{event}'s payload: {e}"))?;
+    let payload: PayloadWire = serde_json::from_value(payload).map_err(|e| {
+        // Never the error's own text: it quotes values from the push.
+        format!("{event}'s payload: {}", super::verify::json_problem(&e))
+    })?;
     let kind = match kind {
         Some(kind) => kind,
         None => {

@@ -2,17 +2,22 @@
 //! without reaching the handler: bounded, in memory by default, or in a token store
 //! shared by a fleet of receivers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretString;
+use sha2::{Digest, Sha256};
 
+use crate::clock::{Clock, SystemClock};
 use crate::store::{LockId, StoredToken, TokenStore};
 
-/// Pushes the in-memory default remembers (and is handling) at once.
-pub const DEFAULT_CAPACITY: usize = 65_536;
+/// Pushes the in-memory default remembers at most (about 500 MiB): 100 pushes a second
+/// for the whole default window fit with room to spare. Past it, the pushes that stop
+/// being fresh soonest are forgotten first.
+pub const DEFAULT_CAPACITY: usize = 16_777_216;
 
 /// Where a push stands in a memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,9 +35,6 @@ pub enum Claim {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MemoryError {
-    /// Full: it cannot hold one more push.
-    #[error("the push memory is full")]
-    Full,
     /// The store behind it failed.
     #[error("the push memory failed: {0}")]
     Failed(String),
@@ -40,47 +42,162 @@ pub enum MemoryError {
 
 /// What a receiver remembers pushes with (keys are [`super::Push::replay_key`]s: 64
 /// lowercase hex digits). A push is claimed before it is handled, remembered once the
-/// handler accepted it, released when it failed.
+/// handler accepted it, released when it failed. `fresh_until` is when the verifier
+/// stops accepting the push ([`super::Push::fresh_until`]: its own timestamp, the
+/// window and the allowed clock skew): a memory keeps it at least until then, since
+/// until then a replay would pass every other check.
 #[async_trait::async_trait]
 pub trait PushMemory: fmt::Debug + Send + Sync + 'static {
-    /// Claims `key` for handling, for at most `ttl` (a receiver that dies must not
+    /// Claims `key` for handling, for at most `claim` (a receiver that dies must not
     /// block the push for longer).
-    async fn claim(&self, key: &str, ttl: Duration) -> Result<Claim, MemoryError>;
-    /// The push under `key` was handled: remember it for `ttl`.
-    async fn remember(&self, key: &str, ttl: Duration) -> Result<(), MemoryError>;
+    async fn claim(
+        &self,
+        key: &str,
+        fresh_until: SystemTime,
+        claim: Duration,
+    ) -> Result<Claim, MemoryError>;
+    /// The push under `key` was handled: remember it until `fresh_until`.
+    async fn remember(&self, key: &str, fresh_until: SystemTime) -> Result<(), MemoryError>;
     /// The push under `key` was not handled: forget the claim, so that the service's
     /// retry is handled.
     async fn release(&self, key: &str) -> Result<(), MemoryError>;
 }
 
-#[derive(Debug)]
-enum Entry {
-    Claimed(Instant),
-    Seen(Instant),
+/// A push as the in-memory default keeps it: 96 bits of its key. Keys are HMAC-SHA256
+/// signatures (uniform, and unforgeable without the subscriber key), so the first 12
+/// bytes are as good as the whole for telling pushes apart: the chance that a new
+/// push is taken for one remembered in its generation is below 2^-72 even with 9.4
+/// million in that one generation. An exact key, not a filter: a false "seen" would
+/// answer a new push 200 without handling it.
+type Key = [u8; 12];
+
+/// Seconds of `fresh_until` one generation covers: its pushes are all forgotten at
+/// its end, at most this long after each stopped being fresh.
+const GENERATION_SECS: u64 = 600;
+
+/// The in-memory key of a push key: its first 12 bytes when it is a signature's 64 hex
+/// digits, else the first 12 bytes of its SHA-256.
+fn key_of(key: &str) -> Key {
+    let mut out = [0u8; 12];
+    if key.len() == 64 && hex::decode_to_slice(&key[..24], &mut out).is_ok() {
+        return out;
+    }
+    out.copy_from_slice(&Sha256::digest(key.as_bytes())[..12]);
+    out
 }
 
-impl Entry {
-    fn until(&self) -> Instant {
-        match self {
-            Self::Claimed(until) | Self::Seen(until) => *until,
+/// Seconds since the epoch (0 before it).
+fn epoch_secs(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Hashes a [`Key`] by its own bytes: they are uniform already (see [`Key`]), so no
+/// keyed hash is needed to spread them, and none is paid for per claim.
+#[derive(Clone, Copy, Default)]
+struct KeyHash;
+
+impl BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
         }
     }
 }
 
-/// The default memory: one process, at most `capacity` pushes (expired ones make
-/// room); full, it refuses, and the receiver answers 503.
-#[derive(Debug)]
+/// The default memory: one process, the pushes grouped into generations by when they
+/// stop being fresh (10 minutes each); a generation is dropped whole once its pushes
+/// are all stale. A claim looks in the one generation its push belongs to. Never full
+/// for a fresh push: at [`DEFAULT_CAPACITY`] (or the capacity given), the generation
+/// that goes stale soonest is forgotten to make room (the newest pushes keep their
+/// guarantee; a replay of a forgotten one is handled again, and
+/// [`super::PushEvent::dedup_key`] tells it apart), with a warning.
+///
+/// About 20 bytes a remembered push, 30 at most (12 of key, a control byte, and the
+/// hash table's free slots): 9.4 million pushes take about 250 MiB (BENCHMARKS.md).
 pub struct InMemory {
-    entries: Mutex<Entries>,
+    inner: Mutex<Generations>,
     capacity: usize,
+    clock: Arc<dyn Clock>,
 }
 
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<String, Entry>,
-    /// No entry expires before this (set when the map was last swept), so that a
-    /// full memory with nothing expired refuses without a sweep.
-    no_expiry_before: Option<Instant>,
+impl fmt::Debug for InMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemory")
+            .field("entries", &*self.inner())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct Generations {
+    /// Remembered pushes, by generation (`fresh_until`'s seconds / [`GENERATION_SECS`]).
+    seen: BTreeMap<u64, HashSet<Key, KeyHash>>,
+    /// How many `seen` holds.
+    remembered: usize,
+    /// Pushes being handled, until their claim runs out.
+    claimed: HashMap<Key, Instant, KeyHash>,
+    /// `claimed`'s size after its last sweep: it is swept when it doubles.
+    swept_at: usize,
+    /// Whether the capacity was reached (warned once).
+    warned: bool,
+}
+
+impl fmt::Debug for Generations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generations")
+            .field("generations", &self.seen.len())
+            .field("remembered", &self.remembered)
+            .field("claimed", &self.claimed.len())
+            .finish()
+    }
+}
+
+impl Generations {
+    /// Drops the generations whose pushes are all stale at `now`.
+    fn expire(&mut self, now: SystemTime) {
+        let current = epoch_secs(now) / GENERATION_SECS;
+        while let Some(entry) = self.seen.first_entry() {
+            if *entry.key() >= current {
+                break;
+            }
+            self.remembered -= entry.remove().len();
+        }
+    }
+
+    /// Forgets whole generations, soonest stale first, until at most `capacity` pushes
+    /// remain or one generation does (the newest pushes are never forgotten for room).
+    fn fit(&mut self, capacity: usize) {
+        while self.remembered > capacity && self.seen.len() > 1 {
+            let Some((_, dropped)) = self.seen.pop_first() else {
+                break;
+            };
+            self.remembered -= dropped.len();
+            if !self.warned {
+                self.warned = true;
+                tracing::warn!(
+                    target: "meeting::webhook",
+                    capacity,
+                    "the push memory is at its capacity: it forgets the pushes that go stale \
+                     soonest, whose replays would be handled again"
+                );
+            }
+        }
+    }
 }
 
 impl Default for InMemory {
@@ -90,17 +207,27 @@ impl Default for InMemory {
 }
 
 impl InMemory {
-    /// At most `capacity` pushes.
+    /// At most `capacity` remembered pushes, or one generation's (10 minutes of
+    /// pushes) if that is more.
     pub fn new(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(Entries::default()),
+            inner: Mutex::new(Generations::default()),
             capacity,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The clock that says which pushes are stale: the verifier's (a [`super::Receiver`]
+    /// gives its memory the verifier's clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// How many pushes it holds (remembered or being handled).
     pub fn len(&self) -> usize {
-        self.entries().map.len()
+        let inner = self.inner();
+        inner.remembered + inner.claimed.len()
     }
 
     /// Whether it holds none.
@@ -108,55 +235,68 @@ impl InMemory {
         self.len() == 0
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // Every change is one insert or remove: a poisoned lock holds a whole map.
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    fn inner(&self) -> std::sync::MutexGuard<'_, Generations> {
+        // Every change leaves the maps whole: a poisoned lock holds usable ones.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 #[async_trait::async_trait]
 impl PushMemory for InMemory {
-    async fn claim(&self, key: &str, ttl: Duration) -> Result<Claim, MemoryError> {
-        let now = Instant::now();
-        let mut entries = self.entries();
-        match entries.map.get(key) {
-            Some(entry) if entry.until() > now => {
-                return Ok(match entry {
-                    Entry::Seen(_) => Claim::Seen,
-                    Entry::Claimed(_) => Claim::InFlight,
-                });
-            }
-            _ => {}
+    async fn claim(
+        &self,
+        key: &str,
+        fresh_until: SystemTime,
+        claim: Duration,
+    ) -> Result<Claim, MemoryError> {
+        let (key, now) = (key_of(key), Instant::now());
+        let generation = epoch_secs(fresh_until) / GENERATION_SECS;
+        let wall = self.clock.now();
+        let mut inner = self.inner();
+        inner.expire(wall);
+        if inner
+            .seen
+            .get(&generation)
+            .is_some_and(|g| g.contains(&key))
+        {
+            return Ok(Claim::Seen);
         }
-        if entries.map.len() >= self.capacity && !entries.map.contains_key(key) {
-            if entries.no_expiry_before.is_some_and(|t| now < t) {
-                return Err(MemoryError::Full);
-            }
-            entries.map.retain(|_, entry| entry.until() > now);
-            entries.no_expiry_before = entries.map.values().map(Entry::until).min();
-            if entries.map.len() >= self.capacity {
-                return Err(MemoryError::Full);
-            }
+        if inner.claimed.get(&key).is_some_and(|until| *until > now) {
+            return Ok(Claim::InFlight);
         }
-        let until = now + ttl;
-        entries.no_expiry_before = entries.no_expiry_before.map(|t| t.min(until));
-        entries.map.insert(key.to_owned(), Entry::Claimed(until));
+        // Claims that ran out (a handler that never answered) are swept as they pile up.
+        if inner.claimed.len() >= 1024 && inner.claimed.len() >= 2 * inner.swept_at {
+            inner.claimed.retain(|_, until| *until > now);
+            inner.swept_at = inner.claimed.len();
+        }
+        let until = now
+            .checked_add(claim)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
+        inner.claimed.insert(key, until);
         Ok(Claim::New)
     }
 
-    async fn remember(&self, key: &str, ttl: Duration) -> Result<(), MemoryError> {
-        let until = Instant::now() + ttl;
-        let mut entries = self.entries();
-        entries.no_expiry_before = entries.no_expiry_before.map(|t| t.min(until));
-        entries.map.insert(key.to_owned(), Entry::Seen(until));
+    async fn remember(&self, key: &str, fresh_until: SystemTime) -> Result<(), MemoryError> {
+        let key = key_of(key);
+        let generation = epoch_secs(fresh_until) / GENERATION_SECS;
+        let wall = self.clock.now();
+        let mut inner = self.inner();
+        inner.claimed.remove(&key);
+        inner.expire(wall);
+        if generation < epoch_secs(wall) / GENERATION_SECS {
+            // Stale already: the verifier refuses its replays.
+            return Ok(());
+        }
+        if inner.seen.entry(generation).or_default().insert(key) {
+            inner.remembered += 1;
+        }
+        let capacity = self.capacity;
+        inner.fit(capacity);
         Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), MemoryError> {
-        let mut entries = self.entries();
-        if matches!(entries.map.get(key), Some(Entry::Claimed(_))) {
-            entries.map.remove(key);
-        }
+        self.inner().claimed.remove(&key_of(key));
         Ok(())
     }
 }
@@ -208,36 +348,51 @@ fn failed(error: crate::store::StoreError) -> MemoryError {
 
 #[async_trait::async_trait]
 impl<S: TokenStore> PushMemory for InStore<S> {
-    async fn claim(&self, key: &str, ttl: Duration) -> Result<Claim, MemoryError> {
+    async fn claim(
+        &self,
+        key: &str,
+        _fresh_until: SystemTime,
+        claim: Duration,
+    ) -> Result<Claim, MemoryError> {
         let store_key = store_key(key)?;
-        if let Some(marker) = self.store.load(&store_key).await.map_err(failed)?
-            && marker.expires_at > SystemTime::now()
-        {
+        if self.remembered(&store_key).await? {
             return Ok(Claim::Seen);
         }
-        match self.store.try_lock(&store_key, ttl).await.map_err(failed)? {
-            Some(lock) => {
-                self.claims().insert(key.to_owned(), lock);
-                Ok(Claim::New)
-            }
-            None => Ok(Claim::InFlight),
+        let Some(lock) = self
+            .store
+            .try_lock(&store_key, claim)
+            .await
+            .map_err(failed)?
+        else {
+            return Ok(Claim::InFlight);
+        };
+        // Another receiver may have remembered it between the look and the lock.
+        if self.remembered(&store_key).await? {
+            self.store.unlock(&store_key, &lock).await.map_err(failed)?;
+            return Ok(Claim::Seen);
         }
+        self.claims().insert(key.to_owned(), lock);
+        Ok(Claim::New)
     }
 
-    async fn remember(&self, key: &str, ttl: Duration) -> Result<(), MemoryError> {
+    async fn remember(&self, key: &str, fresh_until: SystemTime) -> Result<(), MemoryError> {
         let store_key = store_key(key)?;
-        let now = SystemTime::now();
-        let marker = StoredToken {
-            // A marker: what matters is that one is there, until when.
-            token: SecretString::from("seen"),
-            expires_at: now + ttl,
-            refresh_at: now + ttl,
-            info: serde_json::Value::Null,
-        };
-        self.store
-            .save(&store_key, &marker, ttl)
-            .await
-            .map_err(failed)?;
+        let ttl = fresh_until
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        if !ttl.is_zero() {
+            let marker = StoredToken {
+                // A marker: what matters is that one is there, until when.
+                token: SecretString::from("seen"),
+                expires_at: fresh_until,
+                refresh_at: fresh_until,
+                info: serde_json::Value::Null,
+            };
+            self.store
+                .save(&store_key, &marker, ttl)
+                .await
+                .map_err(failed)?;
+        }
         self.release(key).await
     }
 
@@ -254,21 +409,32 @@ impl<S: TokenStore> PushMemory for InStore<S> {
     }
 }
 
+impl<S: TokenStore> InStore<S> {
+    /// Whether a marker of the push is in the store, not yet stale.
+    async fn remembered(&self, store_key: &str) -> Result<bool, MemoryError> {
+        let marker = self.store.load(store_key).await.map_err(failed)?;
+        Ok(marker.is_some_and(|m| m.expires_at > SystemTime::now()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
     use crate::store::MemoryStore;
 
     const KEY: &str = "262ccb5f8854f824c41ea5854ba1798bfa850706fbc85b2be9fd7535ed6b8ff3";
-    const TTL: Duration = Duration::from_secs(60);
+    const CLAIM: Duration = Duration::from_secs(60);
+    const HOUR: Duration = Duration::from_secs(3600);
 
     async fn claims_then_remembers(memory: &dyn PushMemory) {
-        assert_eq!(memory.claim(KEY, TTL).await, Ok(Claim::New));
-        assert_eq!(memory.claim(KEY, TTL).await, Ok(Claim::InFlight));
+        let until = SystemTime::now() + HOUR;
+        assert_eq!(memory.claim(KEY, until, CLAIM).await, Ok(Claim::New));
+        assert_eq!(memory.claim(KEY, until, CLAIM).await, Ok(Claim::InFlight));
         memory.release(KEY).await.expect("released");
-        assert_eq!(memory.claim(KEY, TTL).await, Ok(Claim::New));
-        memory.remember(KEY, TTL).await.expect("remembered");
-        assert_eq!(memory.claim(KEY, TTL).await, Ok(Claim::Seen));
+        assert_eq!(memory.claim(KEY, until, CLAIM).await, Ok(Claim::New));
+        memory.remember(KEY, until).await.expect("remembered");
+        assert_eq!(memory.claim(KEY, until, CLAIM).await, Ok(Claim::Seen));
     }
 
     #[tokio::test]
@@ -277,14 +443,81 @@ mod tests {
         claims_then_remembers(&InStore::new(MemoryStore::new())).await;
     }
 
+    /// `n` distinct keys, as signatures are: 64 hex digits.
+    fn key(n: u64) -> String {
+        hex::encode(Sha256::digest(n.to_le_bytes()))
+    }
+
     #[tokio::test]
-    async fn a_full_memory_refuses_until_entries_expire() {
-        let memory = InMemory::new(2);
-        memory.claim("a", TTL).await.expect("a");
-        memory.claim("b", Duration::ZERO).await.expect("b");
-        // b's claim has expired: it makes room.
-        assert_eq!(memory.claim("c", TTL).await, Ok(Claim::New));
-        assert_eq!(memory.claim("d", TTL).await, Err(MemoryError::Full));
-        assert_eq!(memory.len(), 2);
+    async fn a_push_is_remembered_until_it_is_stale_then_forgotten() {
+        let clock = ManualClock::default();
+        let memory = InMemory::default().clock(Arc::new(clock.clone()));
+        let until = clock.now() + HOUR;
+        memory.claim(KEY, until, CLAIM).await.expect("claims");
+        memory.remember(KEY, until).await.expect("remembers");
+        clock.advance(HOUR - Duration::from_secs(1));
+        assert_eq!(memory.claim(KEY, until, CLAIM).await, Ok(Claim::Seen));
+        // A generation outlives its pushes' freshness by at most its length.
+        clock.advance(Duration::from_secs(GENERATION_SECS + 1));
+        memory
+            .claim(&key(1), clock.now() + HOUR, CLAIM)
+            .await
+            .expect("sweeps");
+        assert_eq!(memory.len(), 1, "only the new claim");
+    }
+
+    #[tokio::test]
+    async fn a_full_memory_forgets_the_soonest_stale_and_never_refuses() {
+        let clock = ManualClock::default();
+        let memory = InMemory::new(100).clock(Arc::new(clock.clone()));
+        let now = clock.now();
+        // 300 pushes over three generations: the two soonest stale are forgotten.
+        for n in 0..300u64 {
+            let until = now + HOUR + Duration::from_secs(GENERATION_SECS * (n / 100));
+            assert_eq!(memory.claim(&key(n), until, CLAIM).await, Ok(Claim::New));
+            memory.remember(&key(n), until).await.expect("remembers");
+        }
+        assert_eq!(memory.len(), 100);
+        let newest = now + HOUR + Duration::from_secs(GENERATION_SECS * 2);
+        assert_eq!(
+            memory.claim(&key(299), newest, CLAIM).await,
+            Ok(Claim::Seen)
+        );
+        assert_eq!(
+            memory.claim(&key(0), now + HOUR, CLAIM).await,
+            Ok(Claim::New)
+        );
+    }
+
+    #[tokio::test]
+    async fn stale_pushes_and_endless_durations_neither_stay_nor_panic() {
+        let memory = InMemory::default();
+        let past = SystemTime::now() - HOUR;
+        memory
+            .claim(KEY, past, Duration::MAX)
+            .await
+            .expect("claims");
+        memory
+            .remember(KEY, past)
+            .await
+            .expect("nothing to remember");
+        assert!(memory.is_empty());
+        let far = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        memory.claim(KEY, far, Duration::MAX).await.expect("claims");
+        memory.remember(KEY, far).await.expect("remembers");
+        assert_eq!(memory.claim(KEY, far, Duration::MAX).await, Ok(Claim::Seen));
+        let store = InStore::new(MemoryStore::new());
+        store.claim(KEY, far, Duration::MAX).await.expect("claims");
+        store.remember(KEY, far).await.expect("remembers");
+        assert_eq!(store.claim(KEY, far, Duration::MAX).await, Ok(Claim::Seen));
+    }
+
+    #[test]
+    fn keys_are_the_signatures_first_bytes_and_anything_else_is_hashed() {
+        assert_eq!(
+            key_of(KEY),
+            *b"\x26\x2c\xcb\x5f\x88\x54\xf8\x24\xc4\x1e\xa5\x85"
+        );
+        assert_ne!(key_of("not hex"), key_of("not hex either"));
     }
 }

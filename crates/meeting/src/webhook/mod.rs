@@ -29,4 +29,6 @@ pub use config::{WebhookConfig, WebhookScope, WebhookSetup, WebhookStatus};
 pub use event::{Attendee, PushEvent, PushKind};
 pub use memory::{Claim, DEFAULT_CAPACITY, InMemory, InStore, MemoryError, PushMemory};
 pub use receiver::{Answer, DEFAULT_CLAIM_TTL, Incoming, PendingEvent, Receiver};
-pub use verify::{DEFAULT_MAX_AGE, DEFAULT_MAX_BODY, MAX_AHEAD, Push, Refused, Verifier};
+pub use verify::{
+    DEFAULT_MAX_AGE, DEFAULT_MAX_BODY, MAX_AHEAD, Push, Refused, Verifier, key_problem,
+};

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::event::PushEvent;
 use super::memory::{Claim, InMemory, MemoryError, PushMemory};
@@ -43,7 +43,7 @@ pub enum Incoming<'a> {
     Replay(Answer),
     /// Refused (400 malformed, 401 otherwise), and why.
     Refused(Refused, Answer),
-    /// The memory cannot tell whether the push is new (full, failed, or another
+    /// The memory cannot tell whether the push is new (its store failed, or another
     /// receiver is handling it): 503, so the service retries.
     Unavailable(Option<MemoryError>, Answer),
 }
@@ -55,6 +55,10 @@ pub enum Incoming<'a> {
 pub struct PendingEvent<'a> {
     receiver: &'a Receiver,
     key: String,
+    fresh_until: SystemTime,
+    /// With [`Receiver::once_per_event`]: the event's own key, claimed too, and until
+    /// when it is kept.
+    event_key: Option<(String, SystemTime)>,
     event: PushEvent,
 }
 
@@ -64,16 +68,27 @@ impl PendingEvent<'_> {
         &self.event
     }
 
+    /// What its memory knows it by ([`super::Push::replay_key`]).
+    pub fn replay_key(&self) -> &str {
+        &self.key
+    }
+
+    /// When the verifier stops accepting it ([`super::Push::fresh_until`]): how long a
+    /// memory must remember it, should the application remember it itself.
+    pub fn fresh_until(&self) -> SystemTime {
+        self.fresh_until
+    }
+
     /// The handler accepted it: remembered, answered 200 (503 if it could not be
     /// remembered: the service retries, and the application's
     /// [`PushEvent::dedup_key`] tells the retry apart).
     pub async fn accept(self) -> Answer {
-        match self
-            .receiver
-            .memory
-            .remember(&self.key, self.receiver.verifier_window())
-            .await
-        {
+        let memory = &self.receiver.memory;
+        let event = match &self.event_key {
+            Some((key, until)) => memory.remember(key, *until).await,
+            None => Ok(()),
+        };
+        match event.and(memory.remember(&self.key, self.fresh_until).await) {
             Ok(()) => Answer::status(200),
             Err(error) => {
                 tracing::warn!(target: "meeting::webhook", "an accepted push was not remembered: {error}");
@@ -85,10 +100,23 @@ impl PendingEvent<'_> {
     /// The handler failed: forgotten, answered 500, so that the service's retry
     /// reaches the handler again.
     pub async fn fail(self) -> Answer {
-        if let Err(error) = self.receiver.memory.release(&self.key).await {
+        let memory = &self.receiver.memory;
+        let event = match &self.event_key {
+            Some((key, _)) => memory.release(key).await,
+            None => Ok(()),
+        };
+        if let Err(error) = event.and(memory.release(&self.key).await) {
             tracing::warn!(target: "meeting::webhook", "a failed push's claim was not released: {error}");
         }
         Answer::status(500)
+    }
+
+    /// The keys to remember once the event is handled, should it be done later (after
+    /// the push was answered, say): each with until when.
+    pub fn keys(&self) -> Vec<(String, SystemTime)> {
+        let mut keys = vec![(self.key.clone(), self.fresh_until)];
+        keys.extend(self.event_key.clone());
+        keys
     }
 }
 
@@ -96,10 +124,10 @@ impl PendingEvent<'_> {
 /// [`PushMemory`] (in memory by default).
 ///
 /// ```
-/// # async fn run(body: &[u8]) {
+/// # async fn run(body: &[u8]) -> Result<(), meeting::Error> {
 /// use meeting::webhook::{Receiver, Verifier};
 ///
-/// let receiver = Receiver::new(Verifier::new("12345678", "subscriber-key"));
+/// let receiver = Receiver::new(Verifier::new("12345678", "subscriber-key")?);
 /// let answer = receiver
 ///     .handle(body, |event| async move {
 ///         println!("{event}");
@@ -107,6 +135,7 @@ impl PendingEvent<'_> {
 ///     })
 ///     .await;
 /// // Send `answer.status`, and `answer.body` as JSON when there is one.
+/// # Ok::<(), meeting::Error>(())
 /// # }
 /// ```
 #[derive(Clone, Debug)]
@@ -114,16 +143,30 @@ pub struct Receiver {
     verifier: Verifier,
     memory: Arc<dyn PushMemory>,
     claim_ttl: Duration,
+    once_per_event: bool,
 }
 
 impl Receiver {
-    /// Pushes checked by `verifier`, remembered in memory.
+    /// Pushes checked by `verifier`, remembered in memory ([`InMemory`], on the
+    /// verifier's clock).
     pub fn new(verifier: Verifier) -> Self {
+        let memory = InMemory::default().clock(verifier.clock_handle());
         Self {
             verifier,
-            memory: Arc::new(InMemory::default()),
+            memory: Arc::new(memory),
             claim_ttl: DEFAULT_CLAIM_TTL,
+            once_per_event: false,
         }
+    }
+
+    /// Also recognizes a retry the service signed anew (a new signature, so a new
+    /// push to the replay memory) by its event's [`PushEvent::dedup_key`], kept until
+    /// the event's own time + the window: the handler sees each event once. Off by
+    /// default: two events that share that key (the same type, meeting, millisecond
+    /// and participant) are then one.
+    pub fn once_per_event(mut self, on: bool) -> Self {
+        self.once_per_event = on;
+        self
     }
 
     /// Remembers pushes in `memory` (an [`super::InStore`] for a fleet).
@@ -143,11 +186,6 @@ impl Receiver {
         &self.verifier
     }
 
-    /// Pushes are remembered as long as they would be accepted.
-    fn verifier_window(&self) -> Duration {
-        self.verifier.window()
-    }
-
     /// Checks one body and says what to do with it.
     pub async fn receive(&self, body: &[u8]) -> Incoming<'_> {
         let push = match self.verifier.verify(body) {
@@ -159,21 +197,65 @@ impl Receiver {
         };
         let reply = push.reply();
         let key = push.replay_key().to_owned();
+        let fresh_until = push.fresh_until();
         let Some(event) = push.event else {
             return Incoming::Handshake(Answer {
                 status: 200,
                 body: reply,
             });
         };
-        match self.memory.claim(&key, self.claim_ttl).await {
+        match self.memory.claim(&key, fresh_until, self.claim_ttl).await {
+            Ok(Claim::New) if self.once_per_event => {
+                self.claim_event(key, fresh_until, event).await
+            }
             Ok(Claim::New) => Incoming::Event(PendingEvent {
                 receiver: self,
                 key,
+                fresh_until,
+                event_key: None,
                 event,
             }),
             Ok(Claim::Seen) => Incoming::Replay(Answer::status(200)),
             Ok(Claim::InFlight) => Incoming::Unavailable(None, Answer::status(503)),
             Err(error) => Incoming::Unavailable(Some(error), Answer::status(503)),
+        }
+    }
+
+    /// A push new to the memory, claimed by its event's key too: a retry signed anew of
+    /// an event handled before is a replay (and its signature is remembered as well).
+    async fn claim_event(
+        &self,
+        key: String,
+        fresh_until: SystemTime,
+        event: PushEvent,
+    ) -> Incoming<'_> {
+        let event_key = event.dedup_memory_key();
+        let event_until = self.verifier.fresh_until_of(event.at_ms).max(fresh_until);
+        let claimed = self
+            .memory
+            .claim(&event_key, event_until, self.claim_ttl)
+            .await;
+        let unavailable = |error| Incoming::Unavailable(error, Answer::status(503));
+        match claimed {
+            Ok(Claim::New) => Incoming::Event(PendingEvent {
+                receiver: self,
+                key,
+                fresh_until,
+                event_key: Some((event_key, event_until)),
+                event,
+            }),
+            Ok(Claim::Seen) => match self.memory.remember(&key, fresh_until).await {
+                Ok(()) => Incoming::Replay(Answer::status(200)),
+                Err(error) => unavailable(Some(error)),
+            },
+            Ok(Claim::InFlight) => {
+                let _ = self.memory.release(&key).await;
+                unavailable(None)
+            }
+            Err(error) => {
+                let _ = self.memory.release(&key).await;
+                unavailable(Some(error))
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! The signature and freshness check of a push, and the push it yields.
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 use super::event::{EventInfoWire, PushEvent, decode};
 use crate::clock::{Clock, SystemClock};
+use crate::error::Error;
 
 /// Pushes older than this are refused by default: the service retries for 24 hours.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(25 * 3600);
@@ -68,6 +69,8 @@ pub struct Push {
     pub event: Option<PushEvent>,
     /// The signature, lowercase: what tells one delivery from another.
     signature: String,
+    /// When the verifier stops accepting it.
+    fresh_until: SystemTime,
 }
 
 impl Push {
@@ -91,6 +94,32 @@ impl Push {
     pub fn replay_key(&self) -> &str {
         &self.signature
     }
+
+    /// When the verifier that accepted it stops accepting it: its timestamp, the
+    /// window ([`Verifier::max_age`]) and the allowed clock skew ([`MAX_AHEAD`]), by
+    /// the verifier's clock. A replay memory keeps it until then.
+    pub fn fresh_until(&self) -> SystemTime {
+        self.fresh_until
+    }
+}
+
+/// The latest time the freshness arithmetic uses (the end of year 9999): a window of
+/// `Duration::MAX` turns the age check off without overflowing.
+const LATEST_MS: i64 = 253_402_300_799_000;
+
+/// Why `key` cannot be a subscriber key, if it cannot: the one rule for the key a
+/// configuration sends ([`super::WebhookSetup`]) and the keys a [`Verifier`] checks
+/// with. The pages give no rule but that it is the push configuration's password; an
+/// empty (or blank) key would let anyone who knows the subscriber ID, which every push
+/// carries, sign pushes.
+pub fn key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        Some("the subscriber key is empty")
+    } else if key.trim().is_empty() {
+        Some("the subscriber key is only white space")
+    } else {
+        None
+    }
 }
 
 /// Checks pushes: built from the subscriber ID and its keys (several while a key is
@@ -99,7 +128,7 @@ impl Push {
 /// ```
 /// use meeting::webhook::Verifier;
 ///
-/// let verifier = Verifier::new("1988692299", "123456");
+/// let verifier = Verifier::new("1988692299", "123456")?;
 /// let push = br#"{"appID":"1988692299","timestamp":1629183619116,"nonce":"85262798",
 ///   "signature":"262ccb5f8854f824c41ea5854ba1798bfa850706fbc85b2be9fd7535ed6b8ff3",
 ///   "eventInfo":{"event":"meeting.verify","timestamp":1629183619116}}"#;
@@ -108,7 +137,7 @@ impl Push {
 /// let verifier = verifier.max_age(std::time::Duration::from_secs(u32::MAX.into()));
 /// let push = verifier.verify(push)?;
 /// assert!(push.is_handshake());
-/// # Ok::<(), meeting::webhook::Refused>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
@@ -143,24 +172,40 @@ struct Envelope<'a> {
 }
 
 impl Verifier {
-    /// Pushes for `subscriber_id`, signed with `key`.
-    pub fn new(subscriber_id: impl Into<String>, key: impl Into<SecretString>) -> Self {
-        Self {
-            subscriber_id: subscriber_id.into(),
-            keys: vec![key.into()],
+    /// Pushes for `subscriber_id`, signed with `key`. An empty subscriber ID, or a key
+    /// [`key_problem`] refuses (empty, blank), is a configuration error: no verifier
+    /// accepts pushes signed with an empty key.
+    pub fn new(
+        subscriber_id: impl Into<String>,
+        key: impl Into<SecretString>,
+    ) -> Result<Self, Error> {
+        let subscriber_id = subscriber_id.into();
+        if subscriber_id.trim().is_empty() {
+            return Err(Error::config("the push subscriber ID is empty"));
+        }
+        let verifier = Self {
+            subscriber_id,
+            keys: Vec::new(),
             max_age: DEFAULT_MAX_AGE,
             max_body: DEFAULT_MAX_BODY,
             clock: Arc::new(SystemClock),
+        };
+        verifier.also_key(key)
+    }
+
+    /// Also accepts pushes signed with `key` (while a key change propagates); the same
+    /// rule as [`Verifier::new`]'s.
+    pub fn also_key(mut self, key: impl Into<SecretString>) -> Result<Self, Error> {
+        let key = key.into();
+        if let Some(problem) = key_problem(key.expose_secret()) {
+            return Err(Error::config(problem));
         }
+        self.keys.push(key);
+        Ok(self)
     }
 
-    /// Also accepts pushes signed with `key` (while a key change propagates).
-    pub fn also_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.keys.push(key.into());
-        self
-    }
-
-    /// Refuses pushes older than `max_age` (default 25 hours).
+    /// Refuses pushes older than `max_age` (default 25 hours; `Duration::MAX` turns
+    /// the age check off).
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = max_age;
         self
@@ -186,6 +231,11 @@ impl Verifier {
     /// How old a push may be.
     pub fn window(&self) -> Duration {
         self.max_age
+    }
+
+    /// The clock freshness is judged by.
+    pub(crate) fn clock_handle(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// The largest body it reads.
@@ -222,7 +272,7 @@ impl Verifier {
                 return Err(Refused::BadSignature("it matches no key"));
             }
         }
-        self.fresh(envelope.timestamp)?;
+        let fresh_until = self.fresh(envelope.timestamp)?;
         let info: EventInfoWire = serde_json::from_str(raw)
             .map_err(|e| Refused::Malformed(format!("eventInfo: {}", describe(&e))))?;
         let event = if info.event == "meeting.verify" {
@@ -235,6 +285,7 @@ impl Verifier {
             nonce: envelope.nonce.into_owned(),
             event,
             signature: hex::encode(signature),
+            fresh_until,
         })
     }
 
@@ -251,7 +302,8 @@ impl Verifier {
         })
     }
 
-    fn fresh(&self, timestamp_ms: i64) -> Result<(), Refused> {
+    /// Checks a push's age; until when it stays fresh.
+    fn fresh(&self, timestamp_ms: i64) -> Result<SystemTime, Refused> {
         let now_ms = self
             .clock
             .now()
@@ -265,12 +317,24 @@ impl Verifier {
                 max_s: self.max_age.as_secs(),
             });
         }
-        if -age_ms > MAX_AHEAD.as_millis() as i64 {
+        let ahead_ms = MAX_AHEAD.as_millis() as i64;
+        if -age_ms > ahead_ms {
             return Err(Refused::InFuture {
                 ahead_s: -age_ms / 1000,
             });
         }
-        Ok(())
+        Ok(self.fresh_until_of(timestamp_ms))
+    }
+
+    /// Until when something stamped `timestamp_ms` is fresh: the timestamp, the window
+    /// and the allowed skew.
+    pub(crate) fn fresh_until_of(&self, timestamp_ms: i64) -> SystemTime {
+        let max_age_ms = i64::try_from(self.max_age.as_millis()).unwrap_or(i64::MAX);
+        let until_ms = timestamp_ms
+            .saturating_add(max_age_ms)
+            .saturating_add(MAX_AHEAD.as_millis() as i64)
+            .clamp(0, LATEST_MS);
+        UNIX_EPOCH + Duration::from_millis(until_ms.unsigned_abs())
     }
 }
 
@@ -296,27 +360,40 @@ fn compact(raw: &str) -> Option<Vec<u8>> {
 
 /// A JSON error's position and kind, without the text it was about.
 fn describe(error: &serde_json::Error) -> String {
-    let kind = match error.classify() {
-        serde_json::error::Category::Io => "unreadable",
-        serde_json::error::Category::Syntax => "not JSON",
-        serde_json::error::Category::Data => "a field is missing or of the wrong type",
-        serde_json::error::Category::Eof => "the JSON ends early",
-    };
-    // serde_json's data errors name the field, never the value.
+    if error.line() == 0 {
+        return json_problem(error);
+    }
+    format!(
+        "{} at line {} column {}",
+        json_problem(error),
+        error.line(),
+        error.column()
+    )
+}
+
+/// What is wrong, in words that never quote the push: serde_json's messages quote
+/// values (`invalid type: string "…"`) and unknown names (`unknown variant `…``), so
+/// only what the decoder expected is kept (a missing field's name; the expected type,
+/// which serde appends last).
+pub(crate) fn json_problem(error: &serde_json::Error) -> String {
     match error.classify() {
+        serde_json::error::Category::Io => "unreadable".to_owned(),
+        serde_json::error::Category::Syntax => "not JSON".to_owned(),
+        serde_json::error::Category::Eof => "the JSON ends early".to_owned(),
         serde_json::error::Category::Data => {
             let text = error.to_string();
-            let field = text
-                .split('`')
-                .nth(1)
-                .map(|f| format!(" ({f})"))
-                .unwrap_or_default();
-            format!(
-                "{kind}{field} at line {} column {}",
-                error.line(),
-                error.column()
-            )
+            // The position serde_json appends, if any, is not part of the message.
+            let text = text.split(" at line ").next().unwrap_or_default();
+            if let Some(field) = text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                format!("the field {field} is missing")
+            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+                format!("a value is not what is expected ({expected})")
+            } else {
+                "a field is of the wrong type".to_owned()
+            }
         }
-        _ => format!("{kind} at line {} column {}", error.line(), error.column()),
     }
 }

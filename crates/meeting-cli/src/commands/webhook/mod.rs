@@ -1,16 +1,22 @@
 //! The enterprise's event push: configure it (`set`, `show`, `enable`, `disable`,
 //! `delete`, with an administrator's access token) and receive it (`listen`).
 
-use std::io::Write;
+mod printer;
+mod serve;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clap::{Args, Subcommand};
-use meeting::webhook::{Incoming, Receiver, Verifier, WebhookScope, WebhookSetup, WebhookStatus};
+use meeting::webhook::{
+    Answer, InMemory, InStore, Incoming, PushMemory, Receiver, Verifier, WebhookScope,
+    WebhookSetup, WebhookStatus,
+};
 use meeting_api::operations::{
     DELETE_WEB_HOOK_CONFIG, SET_WEB_HOOK_CONFIG, SHOW_WEB_HOOK_CONFIG,
     UPDATE_WEB_HOOK_CONFIG_STATUS,
@@ -63,13 +69,29 @@ struct Key {
 }
 
 impl Key {
+    /// The key, refused (a usage error naming where it came from) when no push should
+    /// be signed with it: empty or blank.
     fn read(&self) -> Result<String, Failure> {
-        secrets::require(
+        let key = secrets::require(
             "webhook subscriber key",
             "MEETING_WEBHOOK_KEY",
             self.webhook_key_file.as_deref(),
             "--webhook-key-file",
-        )
+        )?;
+        if let Some(problem) = meeting::webhook::key_problem(&key) {
+            let source = match &self.webhook_key_file {
+                Some(file) => format!("the file {}", file.display()),
+                None if secrets::from_env("MEETING_WEBHOOK_KEY").is_some() => {
+                    "MEETING_WEBHOOK_KEY".to_owned()
+                }
+                None => "the prompt".to_owned(),
+            };
+            return Err(Failure::Usage(format!(
+                "{problem} (from {source}): anyone who knows the subscriber ID could sign \
+                 pushes with it"
+            )));
+        }
+        Ok(key)
     }
 }
 
@@ -163,7 +185,46 @@ struct Listen {
     /// The certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Where accepted pushes are remembered, so that a replay is answered without being
+    /// printed again: `memory` (this process, forgotten on restart), `file:DIR`, or a
+    /// Redis URL (`redis://…`, `rediss://…`, trusting --redis-ca-cert) that a
+    /// restarted or second listener shares.
+    #[arg(
+        long,
+        value_name = "MEMORY",
+        default_value = "memory",
+        env = "MEETING_WEBHOOK_MEMORY",
+        hide_env_values = true
+    )]
+    memory: String,
+    /// Connections open at once; at the cap, the oldest one that has not sent a
+    /// request is closed to admit the new one.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// How long a client has to send a request's headers (and to finish a TLS
+    /// handshake) before its connection is closed (e.g. 10s, 1500ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_deadline)]
+    header_timeout: Duration,
+    /// How long a push waits for its line to be written and flushed to stdout before
+    /// it is answered 503 (the service retries).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_deadline)]
+    output_timeout: Duration,
 }
+
+/// A deadline from 1 ms to an hour: a longer one keeps a slow client's connection for
+/// nothing, and none at all would let idle connections pile up.
+fn parse_deadline(text: &str) -> Result<Duration, String> {
+    let duration =
+        humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (try 10s or 1500ms)"))?;
+    if duration.is_zero() || duration > Duration::from_secs(3600) {
+        return Err("a deadline from 1ms to 1h".into());
+    }
+    Ok(duration)
+}
+
+/// How long one push may take, from its headers to its answer (its body read, checked,
+/// printed and flushed).
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 
 /// What a configuration command did.
 #[derive(Debug, Serialize)]
@@ -277,7 +338,7 @@ impl Webhook {
                 let text = format!("Deleted event push {}.", meeting::printable(&c.id));
                 emit(json, &changed("delete", Some(&c.id), text));
             }
-            WebhookCommand::Listen(c) => c.listen(json).await?,
+            WebhookCommand::Listen(c) => c.listen(global).await?,
         }
         Ok(())
     }
@@ -286,12 +347,18 @@ impl Webhook {
 /// What the receiver's requests share.
 struct Listener {
     receiver: Receiver,
+    /// The receiver's memory, for a push whose line is flushed after its answer.
+    memory: Arc<dyn PushMemory>,
+    printer: printer::Printer,
+    /// How long a push waits for its line to be flushed.
+    output_timeout: Duration,
     path: Option<String>,
     json: bool,
 }
 
 impl Listen {
-    async fn listen(self, json: bool) -> Result<(), Failure> {
+    async fn listen(self, global: &Global) -> Result<(), Failure> {
+        let json = global.json;
         let key = self.key.read()?;
         if self.subscriber_id.trim().is_empty() {
             return Err(Failure::Usage("the subscriber ID must not be empty".into()));
@@ -300,8 +367,22 @@ impl Listen {
             (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
             _ => None,
         };
+        let verifier = Verifier::new(self.subscriber_id.trim(), key)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let memory = match push_memory(&self.memory, global)? {
+            Some(memory) => memory,
+            None => Arc::new(InMemory::default()),
+        };
+        let printer = printer::Printer::stdout(printer::QUEUE)
+            .map_err(|e| Failure::Usage(format!("cannot start the output thread: {e}")))?;
         let listener = Arc::new(Listener {
-            receiver: Receiver::new(Verifier::new(self.subscriber_id.trim(), key)),
+            // The service signs a retry anew: an event printed once is not printed again.
+            receiver: Receiver::new(verifier)
+                .memory(memory.clone())
+                .once_per_event(true),
+            memory,
+            printer,
+            output_timeout: self.output_timeout,
             path: self.path.map(|p| format!("/{}", p.trim_start_matches('/'))),
             json,
         });
@@ -321,45 +402,38 @@ impl Listen {
             "listening on {scheme}://{addr}{}",
             listener.path.as_deref().unwrap_or("/")
         );
+        let limits = serve::Limits {
+            connections: self.max_connections as usize,
+            handshake: self.header_timeout,
+            headers: self.header_timeout,
+        };
         tokio::select! {
-            () = serve(socket, router, tls) => Ok(()),
+            () = serve::serve(socket, router, tls, limits) => Ok(()),
             _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
         }
     }
 }
 
-/// Serves every connection, over TLS when there is an acceptor.
-async fn serve(
-    socket: tokio::net::TcpListener,
-    router: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    loop {
-        let Ok((stream, _)) = socket.accept().await else {
-            continue;
-        };
-        let router = router.clone();
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            let service = hyper_util::service::TowerToHyperService::new(router);
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let _ = match tls {
-                Some(acceptor) => match acceptor.accept(stream).await {
-                    Ok(stream) => {
-                        builder
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await
-                    }
-                    Err(_) => return,
-                },
-                None => {
-                    builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await
-                }
-            };
-        });
+/// The memory `--memory` names: none for the default (in this process), a file store's
+/// or a Redis store's otherwise.
+fn push_memory(text: &str, global: &Global) -> Result<Option<Arc<dyn PushMemory>>, Failure> {
+    let text = text.trim();
+    if text == "memory" {
+        return Ok(None);
+    }
+    if text.starts_with("redis://") || text.starts_with("rediss://") {
+        let store = crate::connect::redis_store(text, global)?;
+        return Ok(Some(Arc::new(InStore::new(store))));
+    }
+    match text.strip_prefix("file:") {
+        Some(dir) if !dir.is_empty() => {
+            let store = meeting::store::FileStore::open(dir)
+                .map_err(|e| Failure::Usage(format!("--memory: {e}")))?;
+            Ok(Some(Arc::new(InStore::new(store))))
+        }
+        _ => Err(Failure::Usage(
+            "--memory takes memory, file:DIR, redis://… or rediss://…".into(),
+        )),
     }
 }
 
@@ -394,8 +468,19 @@ fn tls_acceptor(
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-/// One push: checked, printed if new, answered.
+/// One push within [`REQUEST_DEADLINE`] (503 past it: the service retries).
 async fn answer(State(listener): State<Arc<Listener>>, request: Request) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, answer_in_time(listener, request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            eprintln!("answered a push 503: it took longer than {REQUEST_DEADLINE:?}");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// One push: checked, printed if new, answered.
+async fn answer_in_time(listener: Arc<Listener>, request: Request) -> Response {
     if listener
         .path
         .as_deref()
@@ -419,17 +504,7 @@ async fn answer(State(listener): State<Arc<Listener>>, request: Request) -> Resp
             } else {
                 event.to_string()
             };
-            // Printing is the handling: a push that could not be printed is answered
-            // 500, and the service sends it again.
-            let printed = {
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
-            };
-            if printed {
-                pending.accept().await
-            } else {
-                pending.fail().await
-            }
+            print(&listener, pending, line).await
         }
         Incoming::Handshake(answer) => {
             eprintln!("answered the verification handshake");
@@ -452,4 +527,47 @@ async fn answer(State(listener): State<Arc<Listener>>, request: Request) -> Resp
         }
     };
     meeting::webhook::axum::into_response(answer)
+}
+
+/// Printing is the handling: a push is answered 200 once its line is flushed, 500 when
+/// stdout failed (its claim released: the service sends it again), 503 when the output
+/// is backed up. A line queued but not flushed within the output timeout stays queued,
+/// its push claimed: once it is written the push is remembered, so that the service's
+/// retry is answered without printing it twice.
+async fn print(
+    listener: &Listener,
+    pending: meeting::webhook::PendingEvent<'_>,
+    line: String,
+) -> Answer {
+    let unavailable = Answer {
+        status: 503,
+        body: None,
+    };
+    let Some(mut written) = listener.printer.print(line) else {
+        eprintln!("answered a push 503: the output is backed up");
+        let _ = pending.fail().await;
+        return unavailable;
+    };
+    match tokio::time::timeout(listener.output_timeout, &mut written).await {
+        Ok(Ok(true)) => pending.accept().await,
+        Ok(_) => {
+            eprintln!("answered a push 500: it could not be written to stdout");
+            pending.fail().await
+        }
+        Err(_) => {
+            eprintln!("answered a push 503: stdout is not being read");
+            let keys = pending.keys();
+            let memory = listener.memory.clone();
+            tokio::spawn(async move {
+                if let Ok(true) = written.await {
+                    for (key, until) in keys {
+                        if let Err(e) = memory.remember(&key, until).await {
+                            eprintln!("a push printed late was not remembered: {e}");
+                        }
+                    }
+                }
+            });
+            unavailable
+        }
+    }
 }

@@ -1,0 +1,52 @@
+//! The listener's output: printing is the handling, so a push is answered 200 only once
+//! its line is written and flushed. One thread writes stdout, behind a bounded queue, and
+//! says of each line whether it was; a consumer that stops reading stops that thread,
+//! never a runtime worker.
+
+use std::io::Write;
+use std::sync::mpsc::{SyncSender, TrySendError};
+
+use tokio::sync::oneshot;
+
+/// Lines waiting for stdout at most: past them, a push is answered 503 (the service
+/// retries) rather than queued.
+pub const QUEUE: usize = 1024;
+
+struct Line {
+    text: String,
+    written: oneshot::Sender<bool>,
+}
+
+/// Writes lines to stdout from a thread of its own.
+pub struct Printer {
+    queue: SyncSender<Line>,
+}
+
+impl Printer {
+    /// A printer to stdout with a queue of `capacity` lines.
+    pub fn stdout(capacity: usize) -> std::io::Result<Self> {
+        let (queue, lines) = std::sync::mpsc::sync_channel::<Line>(capacity);
+        std::thread::Builder::new()
+            .name("stdout".into())
+            .spawn(move || {
+                let mut out = std::io::stdout();
+                for line in lines {
+                    let ok = writeln!(out, "{}", line.text)
+                        .and_then(|()| out.flush())
+                        .is_ok();
+                    let _ = line.written.send(ok);
+                }
+            })?;
+        Ok(Self { queue })
+    }
+
+    /// Queues `text`: whether it was written and flushed, when it is; `None` when the
+    /// queue is full.
+    pub fn print(&self, text: String) -> Option<oneshot::Receiver<bool>> {
+        let (written, done) = oneshot::channel();
+        match self.queue.try_send(Line { text, written }) {
+            Ok(()) => Some(done),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => None,
+        }
+    }
+}
