@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -13,7 +13,6 @@ use common::*;
 use meeting_sim::ParticipantSeed;
 use serde_json::Value;
 
-const SUBSCRIBER: &str = "12345678";
 const KEY: &str = "cli-webhook-key";
 
 /// Lines of a stream, as they come.
@@ -173,21 +172,7 @@ fn post(url: &str, body: &[u8]) -> u16 {
         .split('/')
         .next()
         .expect("host:port");
-    let mut stream = std::net::TcpStream::connect(authority).expect("connects");
-    write!(
-        stream,
-        "POST /anywhere HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    )
-    .expect("writes");
-    stream.write_all(body).expect("writes");
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    post_to(authority, body)
 }
 
 #[test]
@@ -291,26 +276,11 @@ fn listen_refuses_an_empty_or_blank_key_before_it_listens() {
     }
 }
 
-/// A push signed with `key` as the service signs it.
-fn signed(key: &str, timestamp: i64, nonce: &str, event_info: &str) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key");
-    mac.update(format!("{SUBSCRIBER}{timestamp}{nonce}{event_info}").as_bytes());
-    let signature = hex::encode(mac.finalize().into_bytes());
-    format!(
-        r#"{{"appID":"{SUBSCRIBER}","timestamp":{timestamp},"nonce":"{nonce}","signature":"{signature}","eventInfo":{event_info}}}"#
-    )
-    .into_bytes()
-}
-
 #[test]
 fn at_vv_no_value_of_a_refused_push_reaches_the_log() {
     let sim = Sim::start();
     let mut listener = listen(&sim, &["-vv"]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("after 1970");
+    let now = now_ms();
     let m = "MARKER-7f3a";
     let infos = [
         format!(
@@ -330,7 +300,7 @@ fn at_vv_no_value_of_a_refused_push_reaches_the_log() {
     ];
     for info in &infos {
         assert_eq!(
-            post(&listener.url, &signed(KEY, now, m, info)),
+            post(&listener.url, &signed_push(KEY, now, m, info)),
             400,
             "{info}"
         );
@@ -369,14 +339,11 @@ fn a_restarted_listener_with_a_file_memory_answers_a_replay_without_printing_it(
     let sim = Sim::start();
     let temp = tempfile::tempdir().expect("a temporary directory");
     let memory = format!("file:{}", temp.path().join("pushes").display());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("after 1970");
+    let now = now_ms();
     let info = format!(
         r#"{{"event":"meeting.end","timestamp":{now},"payload":{{"meetingInfo":{{"meetingID":"987446316"}}}}}}"#
     );
-    let body = signed(KEY, now, "once", &info);
+    let body = signed_push(KEY, now, "once", &info);
     let first = listen(&sim, &["--memory", &memory]);
     assert_eq!(post(&first.url, &body), 200);
     let printed = next(&first.stdout, "the event");

@@ -3,69 +3,30 @@
 //! 512 descriptors; and a stdout consumer that stops reading. Real sockets, a real
 //! process; time passes only through the listener's own deadlines.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-const SUBSCRIBER: &str = "12345678";
+use common::{SUBSCRIBER, now_ms, post_to as post, signed_push};
+
 const KEY: &str = "cli-hostile-key";
-
-/// Milliseconds since the epoch.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .expect("after 1970")
-}
 
 /// A push signed with [`KEY`] as the service signs it: a participant joining at
 /// `at_ms`, in an attempt signed now (a retry has the same event and a new signature).
 fn push_at(nonce: &str, participant: &str, at_ms: i64) -> Vec<u8> {
-    use hmac::{Hmac, Mac};
-    let now = now_ms();
     let info = format!(
         r#"{{"event":"meeting.join","timestamp":{at_ms},"payload":{{"meetingInfo":{{"meetingID":"987446316"}},"attendeeInfo":{{"participantID":"{participant}","displayName":"P","joinTime":{at_ms},"leftTime":0,"role":"CHAIR"}}}}}}"#
     );
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).expect("any key");
-    mac.update(format!("{SUBSCRIBER}{now}{nonce}{info}").as_bytes());
-    let signature = hex::encode(mac.finalize().into_bytes());
-    format!(
-        r#"{{"appID":"{SUBSCRIBER}","timestamp":{now},"nonce":"{nonce}","signature":"{signature}","eventInfo":{info}}}"#
-    )
-    .into_bytes()
+    signed_push(KEY, now_ms(), nonce, &info)
 }
 
 /// A push of an event that happens now.
 fn push(nonce: &str, participant: &str) -> Vec<u8> {
     push_at(nonce, participant, now_ms())
-}
-
-/// A raw HTTP/1.1 POST; the answer's status (0 for none).
-fn post(addr: &str, body: &[u8]) -> u16 {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
-        return 0;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let request = format!(
-        "POST / HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    if stream
-        .write_all(request.as_bytes())
-        .and_then(|()| stream.write_all(body))
-        .is_err()
-    {
-        return 0;
-    }
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
 }
 
 /// The listener and its address; killed when dropped.

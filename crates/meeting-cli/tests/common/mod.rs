@@ -109,3 +109,54 @@ pub fn meeting_at(endpoint: &str) -> Command {
         .timeout(Duration::from_secs(60));
     cmd
 }
+
+/// The subscriber ID of the push tests.
+pub const SUBSCRIBER: &str = "12345678";
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .expect("after 1970")
+}
+
+/// A push to [`SUBSCRIBER`] signed with `key` as the service signs it.
+pub fn signed_push(key: &str, timestamp: i64, nonce: &str, event_info: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key");
+    mac.update(format!("{SUBSCRIBER}{timestamp}{nonce}{event_info}").as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    format!(
+        r#"{{"appID":"{SUBSCRIBER}","timestamp":{timestamp},"nonce":"{nonce}","signature":"{signature}","eventInfo":{event_info}}}"#
+    )
+    .into_bytes()
+}
+
+/// A raw HTTP/1.1 POST to a plain-HTTP listener at `authority` (`host:port`); the
+/// answer's status, 0 for none.
+pub fn post_to(authority: &str, body: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(authority) else {
+        return 0;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let head = format!(
+        "POST /anywhere HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    if stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .is_err()
+    {
+        return 0;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
