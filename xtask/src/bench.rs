@@ -397,8 +397,19 @@ fn build_simulator(root: &Path) -> Result<()> {
 /// Starts the release simulator with `--tls` (plain HTTP works on the same port): its
 /// URL and the path of its CA's certificate.
 fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
+    // The CA's certificate goes under target/, not the system's temporary directory.
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = root.join("target/bench-sim");
+    std::fs::create_dir_all(&dir).context("making target/bench-sim")?;
+    let ca_out = dir.join(format!(
+        "ca-{}-{}.pem",
+        std::process::id(),
+        STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let mut child = Command::new(root.join("target/release/meeting-sim"))
-        .args(["--port", "0", "--tls", "--quiet", "--seed"])
+        .args(["--port", "0", "--tls", "--quiet", "--ca-cert-out"])
+        .arg(&ca_out)
+        .arg("--seed")
         .arg(root.join("crates/meeting-sim/examples/seed.json"))
         .args(extra)
         .stdout(Stdio::piped())

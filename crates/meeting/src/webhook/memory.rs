@@ -126,8 +126,8 @@ impl Hasher for KeyHasher {
 /// guarantee; a replay of a forgotten one is handled again, and
 /// [`super::PushEvent::dedup_key`] tells it apart), with a warning.
 ///
-/// About 20 bytes a remembered push, 30 at most (12 of key, a control byte, and the
-/// hash table's free slots): 9.4 million pushes take about 250 MiB (BENCHMARKS.md).
+/// About 26 bytes a remembered push, 30 at most (12 of key, a control byte, and the
+/// hash table's free slots): 9.4 million pushes take 234 MiB (BENCHMARKS.md).
 pub struct InMemory {
     inner: Mutex<Generations>,
     capacity: usize,
