@@ -68,17 +68,6 @@ impl PendingEvent<'_> {
         &self.event
     }
 
-    /// What its memory knows it by ([`super::Push::replay_key`]).
-    pub fn replay_key(&self) -> &str {
-        &self.key
-    }
-
-    /// When the verifier stops accepting it ([`super::Push::fresh_until`]): how long a
-    /// memory must remember it, should the application remember it itself.
-    pub fn fresh_until(&self) -> SystemTime {
-        self.fresh_until
-    }
-
     /// The handler accepted it: remembered, answered 200 (503 if it could not be
     /// remembered: the service retries, and the application's
     /// [`PushEvent::dedup_key`] tells the retry apart).
