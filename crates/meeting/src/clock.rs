@@ -51,3 +51,10 @@ mod manual {
         }
     }
 }
+
+/// `from + by`, saturated some thirty years ahead (tokio's own "far future"): a
+/// `Duration` given to a builder, even `Duration::MAX`, never makes a deadline panic.
+pub(crate) fn later(from: tokio::time::Instant, by: std::time::Duration) -> tokio::time::Instant {
+    const FAR: std::time::Duration = std::time::Duration::from_secs(86_400 * 365 * 30);
+    from.checked_add(by.min(FAR)).unwrap_or(from)
+}

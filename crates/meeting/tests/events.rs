@@ -605,3 +605,119 @@ async fn the_control_token_is_kept_alive_while_the_stream_runs() {
         before.control_token_grants
     );
 }
+
+/// A server that answers Subscribe and closes at once (a load balancer dropping
+/// upgraded connections): the attempts count on, never reset by a connection that did
+/// not prove itself, so the wait grows to its cap; the stream ends with `Disconnected`
+/// when its window closes; and the service sees at most one control-token and one
+/// WebSocket-token call per attempt.
+#[tokio::test]
+async fn a_server_that_closes_after_subscribe_meets_a_growing_backoff_then_the_window() {
+    let sim = sim().await;
+    let meeting = client(&sim)
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD);
+    let window = Duration::from_secs(2);
+    let (first, cap) = (Duration::from_millis(5), Duration::from_millis(80));
+    let mut events = meeting
+        .events()
+        .reconnect_backoff(first, cap)
+        .reconnect_for(window)
+        .await
+        .expect("starts");
+    settled(&mut events, 2).await;
+    sim.set_socket_faults(
+        CONF,
+        SocketFaults {
+            close_after_subscribe: true,
+            ..SocketFaults::default()
+        },
+    );
+    let calls = |sim: &meeting_sim::SimHandle| {
+        let counters = sim.counters();
+        (
+            counters.requests_for("CreateConfToken"),
+            counters.requests_for("CreateWebSocketToken"),
+        )
+    };
+    let before = calls(&sim);
+    sim.drop_sockets(CONF);
+    let mut attempts = Vec::new();
+    let mut connected = 0;
+    let error = loop {
+        match tokio::time::timeout(Duration::from_secs(20), events.next()).await {
+            Ok(Some(Ok(event))) => match event.kind {
+                EventKind::Reconnecting { attempt, .. } => attempts.push(attempt),
+                EventKind::Connected { .. } => connected += 1,
+                _ => {}
+            },
+            Ok(Some(Err(error))) => break error,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(error.kind(), ErrorKind::Disconnected, "{error}");
+    assert!(events.next().await.is_none());
+    // One outage from the first loss to the end: 1, 2, 3, … never back to 1.
+    let expected: Vec<u32> = (1..=attempts.len() as u32).collect();
+    assert_eq!(attempts, expected);
+    assert!(connected > 0, "the server did accept the connections");
+    // The waits double to the cap (the fifth attempt here) and are at least half of
+    // their step: at most 5 attempts, then one per half cap, within the window.
+    let most = 5 + (window.as_millis() / (cap / 2).as_millis()) as usize + 1;
+    assert!(
+        attempts.len() <= most,
+        "{} attempts in {window:?} (at most {most})",
+        attempts.len()
+    );
+    let after = calls(&sim);
+    let (control, websocket) = (after.0 - before.0, after.1 - before.1);
+    assert!(
+        control <= attempts.len() as u64 && websocket <= attempts.len() as u64,
+        "{control} control-token and {websocket} WebSocket-token calls for {} attempts",
+        attempts.len()
+    );
+}
+
+/// Every `Duration` a builder takes, even `Duration::MAX`, is refused or saturates:
+/// nothing panics later in the stream's task.
+#[tokio::test]
+async fn durations_as_large_as_they_come_do_not_panic() {
+    let sim = sim().await;
+    let mut events = client(&sim)
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .events()
+        .echo_timeout(Duration::MAX)
+        .reconnect_for(Duration::MAX)
+        .resubscribe_interval(Duration::MAX)
+        .reconnect_backoff(Duration::from_millis(1), Duration::MAX)
+        .await
+        .expect("starts");
+    settled(&mut events, 2).await;
+    // A reconnect and a gap repair run through every deadline the settings make.
+    sim.drop_sockets(CONF);
+    until(&mut events, |e| {
+        matches!(e, EventKind::Connected { resumed: true })
+    })
+    .await;
+    sim.set_socket_faults(
+        CONF,
+        SocketFaults {
+            skip: 1,
+            ..SocketFaults::default()
+        },
+    );
+    assert!(sim.join(CONF, ParticipantSeed::client("carol-1", "Carol")));
+    until(&mut events, |e| {
+        matches!(e, EventKind::ParticipantJoined { .. })
+    })
+    .await;
+    let refused = client(&sim)
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .events()
+        .reconnect_backoff(Duration::ZERO, Duration::MAX)
+        .await
+        .expect_err("a zero backoff is refused");
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{refused}");
+}

@@ -75,7 +75,9 @@ impl Socket {
 /// Faults of a conference's sockets, set through the admin API: the next `duplicate`
 /// incremental frames are sent twice, the next `reorder` are sent after the frame that
 /// follows them, the next `skip` leave out a version number; with `silent_heartbeats`
-/// heartbeats are not echoed.
+/// heartbeats are not echoed; with `close_after_subscribe` every Subscribe is answered
+/// with success and the socket closed at once (a load balancer that drops upgraded
+/// connections).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SocketFaults {
@@ -87,6 +89,8 @@ pub struct SocketFaults {
     pub skip: u32,
     /// Heartbeats are not echoed.
     pub silent_heartbeats: bool,
+    /// Subscribe is answered with success, then the socket is closed.
+    pub close_after_subscribe: bool,
 }
 
 #[derive(Default)]
@@ -182,6 +186,11 @@ impl World {
                 .collect(),
             _ => Vec::new(),
         };
+        let close_after = self
+            .sockets
+            .faults
+            .get(id)
+            .is_some_and(|f| f.close_after_subscribe);
         let Some(entry) = self.socket_mut(id, socket) else {
             return;
         };
@@ -205,6 +214,13 @@ impl World {
         entry.types = types;
         entry.versions.clear();
         entry.send(answer(0, "SUCCESS"));
+        if close_after {
+            let _ = entry
+                .frames
+                .try_send(Outgoing::Close("closed after Subscribe"));
+            self.close_socket(id, socket);
+            return;
+        }
         for frame in fulls {
             entry.send(frame);
         }

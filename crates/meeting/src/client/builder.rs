@@ -1,6 +1,5 @@
 //! Building a [`Client`]: endpoint or region, credentials, timeouts, TLS, retries.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -339,7 +338,7 @@ impl ClientBuilder {
                     connect_timeout: self.connect_timeout,
                 },
                 access: AccessTokens::new(self.credentials, access, self.remember_refusals),
-                control: Mutex::new(HashMap::new()),
+                control: Mutex::default(),
                 remember_refusals: self.remember_refusals,
                 shared,
             }),

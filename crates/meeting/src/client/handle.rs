@@ -39,10 +39,39 @@ pub(super) struct ClientInner {
     pub(super) websocket: super::tls::WebSocketSettings,
     pub(super) access: AccessTokens,
     /// One control-token cache per conference.
-    pub(super) control: Mutex<HashMap<String, Arc<TokenCell<ControlTokenInfo>>>>,
+    pub(super) control: Mutex<ControlCells>,
     pub(super) remember_refusals: Duration,
     /// The store the client shares its tokens through, if any.
     pub(super) shared: Option<Shared>,
+}
+
+/// Control-token cells kept while no handle uses them, at most: past that, idle cells
+/// are dropped (a conference used again fetches its token again, from the token store
+/// when there is one), so that a process that watched a hundred thousand meetings does
+/// not keep a cell for each.
+const IDLE_CELLS: usize = 1024;
+
+/// The control-token caches by conference, swept of idle ones as they grow.
+#[derive(Default)]
+pub(super) struct ControlCells {
+    cells: HashMap<String, Arc<TokenCell<ControlTokenInfo>>>,
+    /// The size at which the next sweep runs (twice the size after the last one).
+    sweep_at: usize,
+}
+
+impl ControlCells {
+    /// Drops idle cells beyond [`IDLE_CELLS`]: each sweep at least halves what the
+    /// map may grow to before the next, so its cost per new cell stays constant.
+    fn sweep(&mut self) {
+        let mut idle = 0;
+        self.cells.retain(|_, cell| {
+            Arc::strong_count(cell) > 1 || {
+                idle += 1;
+                idle <= IDLE_CELLS
+            }
+        });
+        self.sweep_at = (2 * self.cells.len()).max(2 * IDLE_CELLS);
+    }
 }
 
 /// A client's token store and its keys there.
@@ -111,17 +140,21 @@ impl Client {
     }
 
     fn control_cell(&self, conference: &str) -> Arc<TokenCell<ControlTokenInfo>> {
-        let mut cells = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
+        let mut control = self.inner.control.lock().unwrap_or_else(|p| p.into_inner());
         // Looked up first: the owned key is made only for a conference seen first.
-        if let Some(cell) = cells.get(conference) {
+        if let Some(cell) = control.cells.get(conference) {
             return cell.clone();
+        }
+        if control.cells.len() >= control.sweep_at {
+            control.sweep();
         }
         let link = self
             .inner
             .shared
             .as_ref()
             .map(|s| s.link(s.scope.control_key(conference), None));
-        cells
+        control
+            .cells
             .entry(conference.to_owned())
             .or_insert_with(|| Arc::new(TokenCell::linked(link)))
             .clone()
@@ -140,6 +173,7 @@ impl Client {
             .control
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .cells
             .values()
         {
             cell.forget();
@@ -152,5 +186,56 @@ impl Client {
             removed += shared.store.remove_prefix(&prefix).await?;
         }
         Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Client, Credentials};
+
+    fn cells(client: &Client) -> usize {
+        client
+            .inner
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cells
+            .len()
+    }
+
+    #[test]
+    fn idle_control_token_cells_are_dropped_and_used_ones_kept() {
+        let client = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .credentials(Credentials::account("admin", "secret"))
+            .build()
+            .expect("a client");
+        // Conferences in use: their handles hold their cells.
+        let held: Vec<_> = (0..100)
+            .map(|n| client.control_auth(Arc::from(format!("held{n}").as_str())))
+            .collect();
+        // Ten thousand conferences used once, their handles gone.
+        for n in 0..10_000 {
+            drop(client.control_auth(Arc::from(n.to_string().as_str())));
+        }
+        let count = cells(&client);
+        assert!(
+            count <= 2 * (IDLE_CELLS + held.len()),
+            "{count} cells kept for 100 conferences in use"
+        );
+        let inner = client
+            .inner
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for n in 0..100 {
+            assert!(inner.cells.contains_key(&format!("held{n}")));
+        }
+        drop(inner);
+        // The same conference keeps its cell while a handle holds it.
+        let again = client.control_auth(Arc::from("held7"));
+        drop(again);
+        assert_eq!(held.len(), 100);
     }
 }

@@ -18,6 +18,7 @@ use super::model::{EventKind, ResyncCause};
 use super::stream::Shared;
 use super::versions::{Verdict, Versions};
 use super::wire::{self, Frame};
+use crate::clock::later;
 use crate::conference::Conference;
 use crate::error::{Context, Error, ErrorKind};
 
@@ -27,9 +28,9 @@ pub(crate) const OPERATION: &str = "MeetingEvents";
 /// The service's code for a meeting that is not in progress.
 const NOT_IN_PROGRESS: &str = "MMC.111072005";
 
-/// Backoff between reconnection attempts: from 100 ms, doubling, at most 5 s.
-const BACKOFF_FIRST: Duration = Duration::from_millis(100);
-const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// A connection that stayed up this long proved itself, even before its first
+/// heartbeat echo: the backoff starts again from its first step.
+const PROVEN_AFTER: Duration = Duration::from_secs(30);
 
 /// How a stream behaves (see [`super::EventsBuilder`]).
 #[derive(Clone, Debug)]
@@ -42,6 +43,37 @@ pub(crate) struct Options {
     pub resubscribe_interval: Duration,
     /// How often to keep the control token alive.
     pub keep_alive: Duration,
+    pub backoff: Backoff,
+}
+
+/// The waits between reconnection attempts: doubling from `first` up to `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The wait before attempt `attempt` (1 for the first), the second half of it
+    /// random so that the watchers of a meeting that every one of them lost do not
+    /// come back at once.
+    pub fn wait(self, attempt: u32) -> Duration {
+        let full = self
+            .first
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+            .min(self.max);
+        let half = full / 2;
+        half.saturating_add(half.mul_f64(rand::random::<f64>()))
+    }
+}
+
+/// A loss of connection being ridden out: it ends only when a connection proves itself
+/// (a heartbeat echo, or [`PROVEN_AFTER`] connected), not when one merely opens, so
+/// that a server that accepts and then closes meets a growing backoff and, in the end,
+/// the reconnection window.
+struct Outage {
+    since: Instant,
+    attempts: u32,
 }
 
 /// An open, subscribed connection.
@@ -108,12 +140,14 @@ pub(crate) struct Driver {
     /// When the control token is next kept alive (it must not expire while the stream
     /// runs, connected or not).
     keep_alive_at: Instant,
+    outage: Option<Outage>,
 }
 
 impl Driver {
     pub fn new(conference: Conference, options: Options, shared: Arc<Shared>) -> Self {
         Self {
-            keep_alive_at: Instant::now() + options.keep_alive,
+            keep_alive_at: later(Instant::now(), options.keep_alive),
+            outage: None,
             conference,
             options,
             shared,
@@ -174,7 +208,7 @@ impl Driver {
             .map_err(Failure::Retry)?;
         // The answer, within the echo timeout; pushes that come first are kept.
         let mut early = Vec::new();
-        let deadline = Instant::now() + self.options.echo_timeout;
+        let deadline = later(Instant::now(), self.options.echo_timeout);
         loop {
             let message = tokio::time::timeout_at(deadline, socket.next())
                 .await
@@ -188,6 +222,7 @@ impl Driver {
                 Some(Ok(Message::Text(text))) => match Frame::parse(&text) {
                     Some(frame) if frame.action == wire::SUBSCRIBE => {
                         frame.subscribe_result().map_err(Failure::Retry)?;
+                        self.shared.update(|inner| inner.alive());
                         return Ok(Link { socket, early });
                     }
                     _ => early.push(text.to_string()),
@@ -218,8 +253,7 @@ impl Driver {
             token.expose_secret(),
         );
         tracing::debug!(target: "meeting::events", %sequence, ?types, "Subscribe");
-        socket
-            .send(Message::Text(frame.into()))
+        send(socket, frame, self.options.echo_timeout)
             .await
             .map_err(|e| format!("sending Subscribe failed: {e}"))?;
         self.versions.reset();
@@ -234,9 +268,16 @@ impl Driver {
         self.awaiting_full.clear();
     }
 
+    /// The connection answered a heartbeat: the outage, if any, is over.
+    fn proven(&mut self) {
+        self.outage = None;
+        self.shared.update(|inner| inner.alive());
+    }
+
     /// Serves connections until the stream ends.
     pub async fn run(mut self, mut link: Link, mut stop: oneshot::Receiver<()>) {
         loop {
+            let connected_at = Instant::now();
             let outcome = self.serve(&mut link, &mut stop).await;
             match outcome {
                 Outcome::Stopped => {
@@ -252,6 +293,9 @@ impl Driver {
                 }
                 Outcome::Lost(reason) => {
                     drop(link);
+                    if connected_at.elapsed() >= PROVEN_AFTER {
+                        self.outage = None;
+                    }
                     // Boxed: reconnecting holds the whole connect path (token calls,
                     // TLS, upgrade), which an idle stream's task should not.
                     match Box::pin(self.reconnect(reason, &mut stop)).await {
@@ -264,16 +308,26 @@ impl Driver {
     }
 
     /// Connects again with backoff until it works, the meeting turns out to have
-    /// ended, or the window closes; `None` when the stream is over.
+    /// ended, or the window closes; `None` when the stream is over. The attempts count
+    /// on from those of an outage no connection has ended yet.
     async fn reconnect(
         &mut self,
         mut reason: String,
         stop: &mut oneshot::Receiver<()>,
     ) -> Option<Link> {
-        let lost_at = Instant::now();
-        let mut attempt = 0u32;
+        let outage = self.outage.get_or_insert(Outage {
+            since: Instant::now(),
+            attempts: 0,
+        });
+        let lost_at = outage.since;
         loop {
-            attempt += 1;
+            let attempt = match &mut self.outage {
+                Some(outage) => {
+                    outage.attempts = outage.attempts.saturating_add(1);
+                    outage.attempts
+                }
+                None => 1,
+            };
             tracing::info!(
                 target: "meeting::events",
                 conference = self.conference.id(),
@@ -282,13 +336,15 @@ impl Driver {
                 "event stream reconnecting"
             );
             self.shared.update(|inner| {
+                // Trying is a sign of life too: the task is not wedged.
+                inner.alive();
                 inner.push(EventKind::Reconnecting {
                     reason: reason.clone(),
                     attempt,
                 })
             });
-            let wait = backoff(attempt);
-            if lost_at.elapsed() + wait > self.options.reconnect_for && attempt > 1 {
+            let wait = self.options.backoff.wait(attempt);
+            if lost_at.elapsed().saturating_add(wait) > self.options.reconnect_for && attempt > 1 {
                 return self.give_up(&reason, lost_at);
             }
             tokio::select! {
@@ -338,7 +394,7 @@ impl Driver {
     /// Serves one connection until it is lost, the meeting ends or the stream stops.
     async fn serve(&mut self, link: &mut Link, stop: &mut oneshot::Receiver<()>) -> Outcome {
         let period = self.options.heartbeat;
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
+        let mut heartbeat = tokio::time::interval_at(later(Instant::now(), period), period);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // The heartbeat waiting for its echo, and when it was sent.
         let mut awaiting: Option<(String, Instant)> = None;
@@ -350,6 +406,7 @@ impl Driver {
         for text in std::mem::take(&mut link.early) {
             match self.handle(&text, &mut awaiting) {
                 Handled::Continue => {}
+                Handled::Echo => self.proven(),
                 Handled::Gap => resubscribe_at = Some(Instant::now()),
                 Handled::Ended => return Outcome::Ended,
                 Handled::Lost(reason) => return Outcome::Lost(reason),
@@ -358,17 +415,18 @@ impl Driver {
         loop {
             let echo_deadline = awaiting
                 .as_ref()
-                .map(|(_, sent)| *sent + self.options.echo_timeout);
+                .map(|(_, sent)| later(*sent, self.options.echo_timeout));
             // Not biased: a flood of frames must not starve the heartbeat.
             tokio::select! {
                 _ = &mut *stop => return Outcome::Stopped,
                 message = link.socket.next() => match message {
                     Some(Ok(Message::Text(text))) => match self.handle(&text, &mut awaiting) {
                         Handled::Continue => {}
+                        Handled::Echo => self.proven(),
                         Handled::Gap => {
                             // At most one Subscribe per interval repairs gaps.
                             let earliest = last_resubscribe
-                                .map_or_else(Instant::now, |at| at + self.options.resubscribe_interval);
+                                .map_or_else(Instant::now, |at| later(at, self.options.resubscribe_interval));
                             resubscribe_at.get_or_insert(earliest.max(Instant::now()));
                         }
                         Handled::Ended => return Outcome::Ended,
@@ -383,7 +441,7 @@ impl Driver {
                 _ = heartbeat.tick() => {
                     if awaiting.is_none() {
                         let sequence = self.next_sequence();
-                        if let Err(e) = link.socket.send(Message::Text(wire::heartbeat(&sequence).into())).await {
+                        if let Err(e) = send(&mut link.socket, wire::heartbeat(&sequence), self.options.echo_timeout).await {
                             return Outcome::Lost(format!("sending HeartBeat failed: {e}"));
                         }
                         awaiting = Some((sequence, Instant::now()));
@@ -396,7 +454,7 @@ impl Driver {
                     ));
                 }
                 _ = &mut keep_alive => {
-                    self.keep_alive_at = Instant::now() + self.options.keep_alive;
+                    self.keep_alive_at = later(Instant::now(), self.options.keep_alive);
                     keep_alive.as_mut().reset(self.keep_alive_at);
                     // Boxed, like every rare path here. A failure is not the
                     // connection's: the next reconnect (or keep-alive) tries again.
@@ -456,6 +514,7 @@ impl Driver {
                     .is_some_and(|(sent, _)| Some(sent) == frame.sequence.as_ref())
                 {
                     *awaiting = None;
+                    return Handled::Echo;
                 }
                 return Handled::Continue;
             }
@@ -483,6 +542,7 @@ impl Driver {
                     return false;
                 }
                 Verdict::Gap => inner.stats.gaps += 1,
+                Verdict::Restarted => inner.stats.restarts += 1,
                 Verdict::Apply => {}
             }
             let mut events = Vec::new();
@@ -497,7 +557,7 @@ impl Driver {
         });
         if ended {
             Handled::Ended
-        } else if matches!(verdict, Verdict::Gap | Verdict::Late) {
+        } else if matches!(verdict, Verdict::Gap | Verdict::Late | Verdict::Restarted) {
             Handled::Gap
         } else {
             Handled::Continue
@@ -508,6 +568,8 @@ impl Driver {
 /// What a frame asks of the connection.
 enum Handled {
     Continue,
+    /// The echo of the heartbeat sent: the connection works.
+    Echo,
     /// Lost incremental messages: subscribe again.
     Gap,
     Ended,
@@ -522,15 +584,15 @@ async fn until(deadline: Option<Instant>) {
     }
 }
 
-/// The wait before reconnection attempt `attempt` (1 for the first): doubling from
-/// 100 ms to at most 5 s, the second half of it random so that the watchers of a
-/// meeting that every one of them lost do not come back at once.
-fn backoff(attempt: u32) -> Duration {
-    let full = BACKOFF_FIRST
-        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-        .min(BACKOFF_MAX);
-    let half = full / 2;
-    half + half.mul_f64(rand::random::<f64>())
+/// Sends one text frame, within `timeout`: a peer that stops reading must not wedge the
+/// connection's task.
+async fn send(socket: &mut Socket, text: String, timeout: Duration) -> Result<(), String> {
+    let deadline = later(Instant::now(), timeout);
+    match tokio::time::timeout_at(deadline, socket.send(Message::Text(text.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("not written within {timeout:?}")),
+    }
 }
 
 #[cfg(test)]
@@ -538,13 +600,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_five_seconds() {
-        for attempt in 1..40 {
-            let wait = backoff(attempt);
-            let full = BACKOFF_FIRST
-                .saturating_mul(1 << (attempt - 1).min(16))
-                .min(BACKOFF_MAX);
+    fn backoff_doubles_up_to_its_cap_within_ten_attempts() {
+        let backoff = super::super::DEFAULT_BACKOFF;
+        for attempt in 1..80 {
+            let wait = backoff.wait(attempt);
+            let full = backoff
+                .first
+                .saturating_mul(1 << (attempt - 1).min(20))
+                .min(backoff.max);
             assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
         }
+        assert!(backoff.wait(10) >= backoff.max / 2);
+        let huge = Backoff {
+            first: Duration::MAX,
+            max: Duration::MAX,
+        };
+        assert!(huge.wait(u32::MAX) >= Duration::MAX / 2);
     }
 }

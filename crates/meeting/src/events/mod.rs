@@ -45,6 +45,8 @@ pub use model::{
     PictureStatus, ResyncCause, Speaker, StatusField, Viewing, WaitingParticipant,
 };
 pub use snapshot::Snapshot;
+#[cfg(feature = "fleet")]
+pub(crate) use stream::Health;
 pub use stream::{EventStats, EventStream};
 pub use words::{describe, participant_name, participant_role, status_summary, yes_no};
 
@@ -65,6 +67,15 @@ pub const DEFAULT_RESUBSCRIBE_INTERVAL: Duration = Duration::from_secs(10);
 /// How often a stream waiting for its meeting to start asks, by default.
 pub const DEFAULT_WAIT_POLL: Duration = Duration::from_secs(5);
 
+/// Waits between reconnection attempts by default: doubling from 100 ms to 30 s (the
+/// cap reached at the tenth attempt of an outage).
+pub const DEFAULT_RECONNECT_BACKOFF: (Duration, Duration) =
+    (Duration::from_millis(100), Duration::from_secs(30));
+pub(crate) const DEFAULT_BACKOFF: driver::Backoff = driver::Backoff {
+    first: DEFAULT_RECONNECT_BACKOFF.0,
+    max: DEFAULT_RECONNECT_BACKOFF.1,
+};
+
 /// The service closes a socket that sent no heartbeat for this long.
 const SERVICE_HEARTBEAT_LIMIT: Duration = Duration::from_secs(180);
 
@@ -81,6 +92,7 @@ impl Conference {
             buffer: DEFAULT_BUFFER,
             reconnect_for: DEFAULT_RECONNECT_FOR,
             resubscribe_interval: DEFAULT_RESUBSCRIBE_INTERVAL,
+            backoff: DEFAULT_BACKOFF,
             wait: None,
             resume_from: None,
         }
@@ -98,6 +110,7 @@ pub struct EventsBuilder {
     buffer: usize,
     reconnect_for: Duration,
     resubscribe_interval: Duration,
+    backoff: driver::Backoff,
     wait: Option<Duration>,
     resume_from: Option<Snapshot>,
 }
@@ -137,6 +150,16 @@ impl EventsBuilder {
     /// then the stream ends with [`crate::ErrorKind::Disconnected`].
     pub fn reconnect_for(mut self, window: Duration) -> Self {
         self.reconnect_for = window;
+        self
+    }
+
+    /// The waits between reconnection attempts: `first`, doubling up to `max` (default
+    /// 100 ms and 30 s), each a random time between half of it and all of it. An outage
+    /// lasts until a connection proves itself (a heartbeat echo, or 30 s connected),
+    /// so a server that answers Subscribe and closes at once meets the growing wait,
+    /// and in the end [`EventsBuilder::reconnect_for`].
+    pub fn reconnect_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.backoff = driver::Backoff { first, max };
         self
     }
 
@@ -187,6 +210,7 @@ impl EventsBuilder {
             reconnect_for: self.reconnect_for,
             resubscribe_interval: self.resubscribe_interval,
             keep_alive: keep_alive_period(info.valid_for),
+            backoff: self.backoff,
         };
         let resuming = self.resume_from.is_some();
         let view = self.resume_from.unwrap_or_default();
@@ -227,6 +251,12 @@ impl EventsBuilder {
         }
         if self.echo_timeout.is_zero() {
             return Err("the echo timeout must be more than 0".into());
+        }
+        if self.backoff.first.is_zero() || self.backoff.max < self.backoff.first {
+            return Err(format!(
+                "the reconnection backoff must start above 0 and end at or above its start, not {:?} to {:?}",
+                self.backoff.first, self.backoff.max
+            ));
         }
         if self.buffer == 0 {
             return Err("the buffer must hold at least one event".into());

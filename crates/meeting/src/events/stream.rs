@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::model::{Event, EventKind, ResyncCause};
 use super::snapshot::{Snapshot, State};
@@ -33,6 +34,9 @@ pub struct EventStats {
     pub skipped: u64,
     /// Frames that were not JSON objects with an `action` (ignored).
     pub malformed: u64,
+    /// Times the service's version numbering started again at 1 (each repaired by
+    /// subscribing again).
+    pub restarts: u64,
 }
 
 /// How the stream ends.
@@ -61,9 +65,17 @@ pub(crate) struct Inner {
     end: End,
     waker: Option<Waker>,
     pub stats: EventStats,
+    /// When the connection's task last showed it works: a Subscribe answered, a
+    /// heartbeat echoed, a reconnection attempt made.
+    alive_at: Instant,
 }
 
 impl Inner {
+    /// The connection's task shows it works.
+    pub fn alive(&mut self) {
+        self.alive_at = Instant::now();
+    }
+
     /// Queues an event of the stream's own, or drops it if the buffer is full or
     /// already dropping.
     pub fn push(&mut self, event: EventKind) {
@@ -93,6 +105,7 @@ impl Shared {
                 end: End::Running,
                 waker: None,
                 stats: EventStats::default(),
+                alive_at: Instant::now(),
             }),
         })
     }
@@ -182,6 +195,13 @@ impl EventStream {
         self.shared.lock().stats
     }
 
+    /// How the connection's task is doing, readable without the stream (for a fleet
+    /// that renews a lease only while the task works).
+    #[cfg_attr(not(feature = "fleet"), allow(dead_code))]
+    pub(crate) fn health(&self) -> Health {
+        Health(self.shared.clone())
+    }
+
     fn deliver(
         &mut self,
         kind: EventKind,
@@ -193,6 +213,21 @@ impl EventStream {
             version,
             kind,
         })))
+    }
+}
+
+/// A view of a stream's connection task (see [`EventStream::health`]).
+#[derive(Clone)]
+#[cfg_attr(not(feature = "fleet"), allow(dead_code))]
+pub(crate) struct Health(Arc<Shared>);
+
+#[cfg_attr(not(feature = "fleet"), allow(dead_code))]
+impl Health {
+    /// Whether the task showed within `window` that it works, and the stream is not
+    /// over.
+    pub fn alive_within(&self, window: std::time::Duration) -> bool {
+        let inner = self.0.lock();
+        matches!(inner.end, End::Running) && inner.alive_at.elapsed() <= window
     }
 }
 

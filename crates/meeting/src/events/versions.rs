@@ -10,7 +10,9 @@
 //! repaired like a gap, since applying an older change over newer ones would be wrong.
 //! A service that numbers with steps larger than one (or across types) is seen as
 //! having gaps: the stream stays correct, re-subscribing at most once per interval, at
-//! the price of those snapshots.
+//! the price of those snapshots. An incremental version 1 after higher ones is a
+//! restart of the numbering (a service that restarted, or moved the meeting): applied,
+//! and the state repaired like a gap.
 
 use std::collections::HashMap;
 
@@ -25,6 +27,8 @@ pub(crate) enum Verdict {
     /// Older than anything applied since the full message, never applied: dropped, and
     /// the state repaired.
     Late,
+    /// The numbering started again at 1: applied, and the state repaired.
+    Restarted,
 }
 
 /// The baselines of one subscription.
@@ -50,6 +54,10 @@ impl Versions {
             None => self.baselines.entry(action.to_owned()).or_default(),
         };
         match *baseline {
+            Some((_, last)) if version == 1 && last > 1 => {
+                *baseline = Some((1, 1));
+                Verdict::Restarted
+            }
             Some((first, _)) if version < first => Verdict::Late,
             Some((_, last)) if version <= last => Verdict::Duplicate,
             Some((first, last)) if version > last.saturating_add(1) => {
@@ -97,5 +105,11 @@ mod tests {
         assert_eq!(v.check(P, true, Some(5)), Verdict::Apply);
         assert_eq!(v.check(P, false, Some(1)), Verdict::Apply);
         assert_eq!(v.check(P, false, None), Verdict::Apply);
+        assert_eq!(v.check(P, false, Some(2)), Verdict::Apply);
+        // Back to 1 after higher numbers: the service numbers afresh.
+        assert_eq!(v.check(P, false, Some(1)), Verdict::Restarted);
+        assert_eq!(v.check(P, false, Some(2)), Verdict::Apply);
+        assert_eq!(v.check(P, false, Some(1)), Verdict::Restarted);
+        assert_eq!(v.check(P, false, Some(1)), Verdict::Duplicate);
     }
 }

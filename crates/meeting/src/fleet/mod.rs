@@ -102,6 +102,13 @@ use crate::store::RedisStore;
 
 /// The lease by default: a crashed replica's meetings are taken over within it.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(5);
+/// The longest lease accepted: a crashed replica's meetings would go unwatched longer.
+pub const MAX_LEASE: Duration = Duration::from_secs(10 * 60);
+/// Reports kept for the application to read; past that they are dropped and counted.
+const REPORTS: usize = 1024;
+/// Started meetings waiting for the loop; past that they are dropped (the next
+/// discovery finds them).
+const STARTS: usize = 4096;
 /// How often a replica tries to claim meetings no one holds, by default.
 pub const DEFAULT_CLAIM_INTERVAL: Duration = Duration::from_millis(250);
 /// How often a replica lists the ongoing meetings, by default.
@@ -172,6 +179,10 @@ pub struct FleetStats {
     pub reclaimed: u64,
     /// Meetings given back to keep the share fair.
     pub rebalanced: u64,
+    /// Leases given up because their stream showed no sign of life (see the module).
+    pub stalled: u64,
+    /// Reports dropped because the application did not read them in time.
+    pub reports_dropped: u64,
 }
 
 /// A fleet that cannot start.
@@ -196,6 +207,16 @@ impl Settings {
     /// fifth of it is kept for the time the answer took and for clocks that drift.
     pub fn fence_window(&self) -> Duration {
         self.lease - self.lease / 5
+    }
+
+    /// How long an ended meeting is skipped: until discoveries that still list it
+    /// are over (two discovery intervals, at least a lease), not the whole skip time,
+    /// so that a meeting started again is watched again even without a push.
+    pub fn ended_skip(&self) -> Duration {
+        self.discover_interval
+            .saturating_mul(2)
+            .max(self.lease)
+            .min(self.skip_for)
     }
 }
 
@@ -227,7 +248,7 @@ impl FleetBuilder {
         self
     }
 
-    /// The lease (default 5 s; at least 500 ms): renewed every third of it; a crashed
+    /// The lease (default 5 s; 500 ms to 10 min): renewed every third of it; a crashed
     /// replica's meetings are taken over within it and a claim interval.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.settings.lease = lease;
@@ -255,9 +276,10 @@ impl FleetBuilder {
 
     fn problem(&self) -> Option<String> {
         let s = &self.settings;
-        if s.lease < Duration::from_millis(500) {
+        if s.lease < Duration::from_millis(500) || s.lease > MAX_LEASE {
             return Some(format!(
-                "the lease must be at least 500 ms, not {:?}",
+                "the lease must be at least 500 ms and at most {} min, not {:?}",
+                MAX_LEASE.as_secs() / 60,
                 s.lease
             ));
         }
@@ -300,8 +322,8 @@ impl FleetBuilder {
             .map_err(|e| FleetError {
                 message: format!("cannot connect to Redis: {}", e.category()),
             })?;
-        let (reports, report_receiver) = mpsc::unbounded_channel();
-        let (started, started_receiver) = mpsc::unbounded_channel();
+        let (reports, report_receiver) = mpsc::channel(REPORTS);
+        let (started, started_receiver) = mpsc::channel(STARTS);
         let (stop, stopped) = oneshot::channel();
         let stream = store.keys().stream();
         let watcher = watcher::Watcher {
@@ -311,6 +333,7 @@ impl FleetBuilder {
             reports,
             started: started_receiver,
             stop: stopped,
+            dropped: Default::default(),
         };
         Ok(Fleet {
             reports: report_receiver,
@@ -326,8 +349,8 @@ impl FleetBuilder {
 /// without giving its leases back (they expire); [`Fleet::stop`] gives them back.
 #[derive(Debug)]
 pub struct Fleet {
-    reports: mpsc::UnboundedReceiver<FleetReport>,
-    started: mpsc::UnboundedSender<String>,
+    reports: mpsc::Receiver<FleetReport>,
+    started: mpsc::Sender<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<FleetStats>>,
     stream: String,
@@ -368,7 +391,7 @@ impl Fleet {
     /// A meeting started (a `meeting.started` push, say): claimable at the next claim
     /// round instead of after the next discovery.
     pub fn meeting_started(&self, meeting: impl Into<String>) {
-        let _ = self.started.send(meeting.into());
+        let _ = self.started.try_send(meeting.into());
     }
 
     /// A handle to tell this replica of started meetings from elsewhere, such as a
@@ -399,12 +422,12 @@ impl Fleet {
 /// Tells a [`Fleet`] of started meetings ([`Fleet::starts`]); cheap to clone. Once the
 /// replica stopped, what it is told is dropped.
 #[derive(Clone, Debug)]
-pub struct MeetingStarts(mpsc::UnboundedSender<String>);
+pub struct MeetingStarts(mpsc::Sender<String>);
 
 impl MeetingStarts {
     /// As [`Fleet::meeting_started`].
     pub fn meeting_started(&self, meeting: impl Into<String>) {
-        let _ = self.0.send(meeting.into());
+        let _ = self.0.try_send(meeting.into());
     }
 }
 

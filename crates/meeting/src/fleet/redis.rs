@@ -20,14 +20,27 @@ use redis::aio::ConnectionManager;
 
 /// What the claim and renewal scripts start with: Redis's clock in ms (`now`), the
 /// lease (`ARGV[2]`), and whether this Redis first served the fleet less than a lease
-/// ago (`young`; the epoch, `KEYS[1]`, set when absent).
+/// ago (`young`; the epoch, `KEYS[1]`, set when absent). An epoch ahead of the clock
+/// (a failover to a server whose clock is behind, a clock stepped back) means the data
+/// was kept: not young, and the epoch moves back a lease so that it stays so.
 const EPOCH: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[2])
 local epoch = tonumber(redis.call('GET', KEYS[1]) or '0')
-if epoch == 0 then epoch = now; redis.call('SET', KEYS[1], now) end
+if epoch == 0 then epoch = now; redis.call('SET', KEYS[1], now)
+elseif epoch > now then epoch = now - lease; redis.call('SET', KEYS[1], epoch) end
 local young = now - epoch < lease
+";
+
+/// Deletes a meeting's skip if an end left it (its reason starts with one of ARGV).
+const UNSKIP: &str = r"
+local reason = redis.call('GET', KEYS[1])
+if not reason then return 0 end
+for i = 1, #ARGV do
+  if string.sub(reason, 1, #ARGV[i]) == ARGV[i] then return redis.call('DEL', KEYS[1]) end
+end
+return 0
 ";
 
 /// Claims meetings for a watcher, up to its fair share of the meetings known among the
@@ -169,6 +182,7 @@ pub(crate) struct Store {
     renew: redis::Script,
     release: redis::Script,
     publish: redis::Script,
+    unskip: redis::Script,
 }
 
 /// What a publication came to.
@@ -214,6 +228,7 @@ impl Store {
             renew: redis::Script::new(&format!("{EPOCH}{RENEW}")),
             release: redis::Script::new(RELEASE),
             publish: redis::Script::new(PUBLISH),
+            unskip: redis::Script::new(UNSKIP),
         })
     }
 
@@ -358,6 +373,19 @@ impl Store {
             .arg(self.keys.state(meeting))
             .query_async(&mut self.connection.clone())
             .await
+    }
+
+    /// Clears the skip that an end or a "not in progress" left on `meeting` (not a
+    /// refusal's, nor a failure's): it started again.
+    pub async fn unskip_ended(&self, meeting: &str) -> redis::RedisResult<bool> {
+        let deleted: i64 = self
+            .unskip
+            .key(self.keys.skip(meeting))
+            .arg("ended")
+            .arg("not in progress")
+            .invoke_async(&mut self.connection.clone())
+            .await?;
+        Ok(deleted > 0)
     }
 
     /// Marks `meeting` as not to be claimed for `ttl`, saying why.

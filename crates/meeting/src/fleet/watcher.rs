@@ -1,23 +1,44 @@
-//! One watcher: a loop that discovers, claims, renews and balances, and a task per
-//! claimed meeting that runs its event stream and publishes what it reads.
+//! One watcher: a loop that claims, renews and balances, doing nothing but Redis calls
+//! bounded below the fence window, so that no slowness of the service can make a lease
+//! lapse; the discovery and the chores (skips, releases) run beside it, and a task per
+//! claimed meeting runs its event stream and publishes what it reads.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep};
 
 use super::entry;
 use super::redis::{Published, Store};
 use super::{FleetReport, FleetStats, Settings};
-use crate::events::{Event, EventKind, EventStream, ResyncCause};
+use crate::clock::later;
+use crate::events::{Event, EventKind, EventStream, Health, ResyncCause};
 use crate::{Client, ErrorKind};
 
 /// Entries published by one script call at most.
 const BATCH: usize = 256;
+
+/// The service's code for a meeting that is not in progress (not started yet, or
+/// already ended).
+const NOT_IN_PROGRESS: &str = "MMC.111072005";
+/// How many times in a row a meeting that discovery lists may be "not in progress"
+/// before it counts as ended; the waits between are 1, 2, 4, … s (about a minute in
+/// all).
+const NOT_IN_PROGRESS_TRIES: u32 = 6;
+/// The first wait after a meeting's stream failed; doubling per failure in a row.
+const FAILED_FIRST_WAIT: Duration = Duration::from_secs(5);
+/// The longest wait after failures in a row, and after a publisher that gave up.
+const FAILED_MAX_WAIT: Duration = Duration::from_secs(300);
+
+/// A lease whose stream showed no sign of life for this long is not renewed: twice
+/// the stream's heartbeat period (a heartbeat echo, a Subscribe answer or a
+/// reconnection attempt each count).
+const STALL_WINDOW: Duration = Duration::from_secs(2 * 60);
 
 /// What the loop tells a meeting's task.
 enum Command {
@@ -29,20 +50,38 @@ enum Command {
 enum Outcome {
     /// The meeting ended (published, state cleared).
     Ended,
+    /// The service says the meeting is not in progress: not yet, or not any more.
+    NotInProgress,
     /// The host password was refused, or the meeting cannot be watched.
     Refused(String),
     /// Another watcher holds the lease now.
     Fenced,
-    /// The stream failed; the meeting may be claimed again.
+    /// The stream or the publisher failed; the meeting may be claimed again later.
     Failed(String),
 }
 
 struct Held {
     token: String,
+    /// When the claim was sent.
+    claimed_at: Instant,
     /// Past this, without a renewal, the lease may be someone else's: stop first.
     deadline: Instant,
+    /// The stream's health, once it is open.
+    health: Arc<OnceLock<Health>>,
     commands: mpsc::UnboundedSender<Command>,
     task: JoinHandle<Outcome>,
+}
+
+impl Held {
+    /// Whether its lease may be renewed: the task runs, and its stream (or, before
+    /// it opened, the claim) showed within [`STALL_WINDOW`] that it works.
+    fn working(&self) -> bool {
+        !self.task.is_finished()
+            && match self.health.get() {
+                Some(health) => health.alive_within(STALL_WINDOW),
+                None => self.claimed_at.elapsed() <= STALL_WINDOW,
+            }
+    }
 }
 
 impl Drop for Held {
@@ -52,13 +91,25 @@ impl Drop for Held {
     }
 }
 
+/// A meeting's attempts that came to nothing, in a row.
+#[derive(Default)]
+struct Misses {
+    not_in_progress: u32,
+    failed: u32,
+}
+
+/// A discovery under way: when it was sent, and its task.
+type Discovery = (Instant, JoinHandle<Result<BTreeSet<String>, crate::Error>>);
+
 pub(super) struct Watcher {
     pub client: Client,
     pub store: Arc<Store>,
     pub settings: Arc<Settings>,
-    pub reports: mpsc::UnboundedSender<FleetReport>,
-    pub started: mpsc::UnboundedReceiver<String>,
+    pub reports: mpsc::Sender<FleetReport>,
+    pub started: mpsc::Receiver<String>,
     pub stop: tokio::sync::oneshot::Receiver<()>,
+    /// Reports the application did not read in time.
+    pub dropped: AtomicU64,
 }
 
 impl Watcher {
@@ -69,6 +120,12 @@ impl Watcher {
         // Meetings this watcher held when it last lost touch with Redis.
         let mut former: HashSet<String> = HashSet::new();
         let mut refused: HashSet<String> = HashSet::new();
+        let mut misses: HashMap<String, Misses> = HashMap::new();
+        // Meetings said to have started, and when: kept over a discovery sent before.
+        let mut started_at: HashMap<String, Instant> = HashMap::new();
+        let mut discovery: Option<Discovery> = None;
+        // Skips and releases: Redis calls the loop does not wait for.
+        let mut chores: JoinSet<()> = JoinSet::new();
         let mut members = 1usize;
         let mut stats = FleetStats::default();
         let mut next_discovery = Instant::now();
@@ -79,8 +136,21 @@ impl Watcher {
             tokio::select! {
                 _ = &mut self.stop => break,
                 _ = tick.tick() => {}
-                Some(id) = self.started.recv() => { known.insert(id); }
+                Some(id) = self.started.recv() => {
+                    // Another occurrence: what an end or "not in progress" left is cleared.
+                    misses.remove(&id);
+                    let store = self.store.clone();
+                    let meeting = id.clone();
+                    chores.spawn(async move {
+                        if let Err(e) = store.unskip_ended(&meeting).await {
+                            tracing::warn!(target: "meeting::fleet", meeting, "clearing an ended meeting's skip failed: {e}");
+                        }
+                    });
+                    started_at.insert(id.clone(), Instant::now());
+                    known.insert(id);
+                }
             }
+            while chores.try_join_next().is_some() {}
             let now = Instant::now();
             // Lapsed leases first: this watcher stops before another may start.
             let lapsed: Vec<String> = held
@@ -113,44 +183,117 @@ impl Watcher {
                 let outcome = (&mut h.task)
                     .await
                     .unwrap_or(Outcome::Failed("the task panicked".into()));
-                let why = match outcome {
+                let ended_for = settings.ended_skip();
+                let (why, skip) = match outcome {
                     Outcome::Ended => {
                         known.remove(&id);
-                        let _ = self.store.skip(&id, "ended", settings.skip_for).await;
-                        "the meeting ended".to_owned()
+                        misses.remove(&id);
+                        (
+                            "the meeting ended".to_owned(),
+                            Some(("ended".to_owned(), ended_for)),
+                        )
+                    }
+                    Outcome::NotInProgress => {
+                        let tries = &mut misses.entry(id.clone()).or_default().not_in_progress;
+                        *tries += 1;
+                        if *tries >= NOT_IN_PROGRESS_TRIES {
+                            known.remove(&id);
+                            misses.remove(&id);
+                            (
+                                format!(
+                                    "the service said {NOT_IN_PROGRESS_TRIES} times that it is not in progress: taken as ended"
+                                ),
+                                Some(("ended".to_owned(), ended_for)),
+                            )
+                        } else {
+                            let wait = Duration::from_secs(1 << (*tries - 1));
+                            (
+                                format!(
+                                    "the service says it is not in progress yet (try {tries} of {NOT_IN_PROGRESS_TRIES}): again in {wait:?}"
+                                ),
+                                Some((format!("not in progress (try {tries})"), wait)),
+                            )
+                        }
                     }
                     Outcome::Refused(why) => {
                         refused.insert(id.clone());
-                        let _ = self.store.skip(&id, &why, settings.skip_for).await;
                         self.report(FleetReport::Refused {
                             meeting: id.clone(),
                             why: why.clone(),
                         });
-                        why
+                        (why.clone(), Some((why, settings.skip_for)))
                     }
-                    Outcome::Fenced => "another watcher holds its lease".to_owned(),
-                    Outcome::Failed(why) => why,
+                    Outcome::Fenced => ("another watcher holds its lease".to_owned(), None),
+                    Outcome::Failed(why) => {
+                        let failed = &mut misses.entry(id.clone()).or_default().failed;
+                        // A stream that ran for a while starts a new count.
+                        if h.claimed_at.elapsed() >= FAILED_MAX_WAIT {
+                            *failed = 0;
+                        }
+                        *failed += 1;
+                        let wait = FAILED_FIRST_WAIT
+                            .saturating_mul(1 << (*failed - 1).min(10))
+                            .min(FAILED_MAX_WAIT);
+                        (
+                            format!("{why} (no replica claims it for {wait:?})"),
+                            Some((format!("failed: {why}"), wait)),
+                        )
+                    }
                 };
-                let _ = self
-                    .store
-                    .release(&settings.watcher, false, &[(&id, &h.token)])
-                    .await;
+                self.chore(&mut chores, &id, &h.token, skip);
                 self.report(FleetReport::Released { meeting: id, why });
             }
-            if now >= next_discovery {
-                next_discovery = now + settings.discover_interval;
-                match discover(&self.client).await {
-                    Ok(found) => {
+            // Discovery runs beside the loop: however slow the service, leases renew.
+            if discovery
+                .as_ref()
+                .is_some_and(|(_, task)| task.is_finished())
+                && let Some((sent, task)) = discovery.take()
+            {
+                match task.await {
+                    Ok(Ok(mut found)) => {
                         refused.retain(|id| found.contains(id));
+                        started_at.retain(|_, at| *at >= sent);
+                        found.extend(started_at.keys().cloned());
+                        misses.retain(|id, _| found.contains(id));
                         known = found;
                     }
-                    Err(e) => {
+                    Ok(Err(e)) => {
                         tracing::warn!(target: "meeting::fleet", "discovering ongoing meetings failed: {e}")
                     }
+                    Err(_) => {
+                        tracing::warn!(target: "meeting::fleet", "discovering ongoing meetings failed: its task stopped")
+                    }
                 }
+                next_discovery = later(Instant::now(), settings.discover_interval);
+            }
+            if discovery.is_none() && now >= next_discovery {
+                let client = self.client.clone();
+                started_at.retain(|_, at| at.elapsed() < settings.skip_for);
+                discovery = Some((now, tokio::spawn(async move { discover(&client).await })));
             }
             if now >= next_renewal {
-                next_renewal = now + settings.lease / 3;
+                next_renewal = later(now, settings.lease / 3);
+                // A lease whose task stopped working is given up, so that its meeting
+                // moves to a replica whose stream works.
+                let stalled: Vec<String> = held
+                    .iter()
+                    .filter(|(_, h)| !h.working())
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                for id in stalled {
+                    if let Some(mut h) = held.remove(&id) {
+                        h.task.abort();
+                        let _ = (&mut h.task).await;
+                        stats.stalled += 1;
+                        self.chore(&mut chores, &id, &h.token, None);
+                        self.report(FleetReport::Released {
+                            meeting: id,
+                            why: format!(
+                                "its event stream showed no sign of life for {STALL_WINDOW:?}"
+                            ),
+                        });
+                    }
+                }
                 let sent = Instant::now();
                 let tokens: Vec<(String, String)> = held
                     .iter()
@@ -160,11 +303,13 @@ impl Watcher {
                     .iter()
                     .map(|(a, b)| (a.as_str(), b.as_str()))
                     .collect();
-                match self
-                    .store
-                    .renew(&settings.watcher, settings.lease, &pairs)
-                    .await
-                {
+                let renewed = tokio::time::timeout_at(
+                    self.redis_deadline(&held),
+                    self.store.renew(&settings.watcher, settings.lease, &pairs),
+                )
+                .await
+                .unwrap_or_else(|_| Err(timed_out()));
+                match renewed {
                     Ok((alive, statuses)) => {
                         members = alive;
                         former.clear();
@@ -176,18 +321,18 @@ impl Watcher {
                                     stats.fenced += 1;
                                 }
                                 2 => {
-                                    h.deadline = sent + settings.fence_window();
+                                    h.deadline = later(sent, settings.fence_window());
                                     let _ = h.commands.send(Command::Republish);
                                     stats.reclaimed += 1;
                                 }
-                                _ => h.deadline = sent + settings.fence_window(),
+                                _ => h.deadline = later(sent, settings.fence_window()),
                             }
                         }
                     }
                     Err(e) => {
                         tracing::warn!(target: "meeting::fleet", "renewing leases failed: {e}");
                         // Keep trying at the claim interval until the deadlines pass.
-                        next_renewal = now + settings.claim_interval;
+                        next_renewal = later(now, settings.claim_interval);
                     }
                 }
             }
@@ -196,8 +341,14 @@ impl Watcher {
             if held.len() > 2 * fair {
                 let extra: Vec<String> = held.keys().skip(fair).cloned().collect();
                 for id in extra {
-                    if let Some(h) = held.remove(&id) {
-                        self.give_back(&id, h).await;
+                    if let Some(mut h) = held.remove(&id) {
+                        h.task.abort();
+                        let _ = (&mut h.task).await;
+                        self.chore(&mut chores, &id, &h.token, None);
+                        self.report(FleetReport::Released {
+                            meeting: id,
+                            why: "rebalanced".into(),
+                        });
                         stats.rebalanced += 1;
                     }
                 }
@@ -207,16 +358,17 @@ impl Watcher {
             // watcher asks for the count alone (no candidates: each costs Redis work).
             let mut share = fair;
             if held.len() >= share && held.len() < known.len() {
-                let counted = self
-                    .store
-                    .claim(
+                let counted = tokio::time::timeout_at(
+                    self.redis_deadline(&held),
+                    self.store.claim(
                         &settings.watcher,
                         settings.lease,
                         (known.len(), held.len()),
                         &[],
-                    )
-                    .await;
-                if let Ok((alive, _)) = counted {
+                    ),
+                )
+                .await;
+                if let Ok(Ok((alive, _))) = counted {
                     members = alive;
                     share = known.len().div_ceil(alive).max(1);
                 }
@@ -229,16 +381,20 @@ impl Watcher {
             if held.len() < share && !candidates.is_empty() {
                 // Former holdings first; the others in an order of this watcher's own.
                 candidates.sort_by_key(|(id, own)| (!own, spread(&settings.watcher, id)));
-                match self
-                    .store
-                    .claim(
+                // The lease runs in Redis from before the claim was sent.
+                let sent = Instant::now();
+                let claimed = tokio::time::timeout_at(
+                    self.redis_deadline(&held),
+                    self.store.claim(
                         &settings.watcher,
                         settings.lease,
                         (known.len(), held.len()),
                         &candidates,
-                    )
-                    .await
-                {
+                    ),
+                )
+                .await
+                .unwrap_or_else(|_| Err(timed_out()));
+                match claimed {
                     Ok((alive, claimed)) => {
                         members = alive;
                         for (index, fence) in claimed {
@@ -253,13 +409,16 @@ impl Watcher {
                                 meeting: id.clone(),
                                 fence,
                             });
-                            let h = self.spawn_meeting(&id, token, Instant::now());
+                            let h = self.spawn_meeting(&id, token, sent);
                             held.insert(id, h);
                         }
                     }
                     Err(e) => tracing::warn!(target: "meeting::fleet", "claiming failed: {e}"),
                 }
             }
+        }
+        if let Some((_, task)) = discovery {
+            task.abort();
         }
         // A clean stop: sockets closed first, then the leases given back at once.
         let mut tokens = Vec::new();
@@ -272,53 +431,97 @@ impl Watcher {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        if let Err(e) = self.store.release(&settings.watcher, true, &pairs).await {
+        let released = tokio::time::timeout(
+            settings.lease,
+            self.store.release(&settings.watcher, true, &pairs),
+        )
+        .await
+        .unwrap_or_else(|_| Err(timed_out()));
+        if let Err(e) = released {
             tracing::warn!(target: "meeting::fleet", "releasing leases failed: {e}");
         }
+        // Chores under way finish, within a lease.
+        let _ = tokio::time::timeout(settings.lease, async {
+            while chores.join_next().await.is_some() {}
+        })
+        .await;
         for (id, _) in tokens {
             self.report(FleetReport::Released {
                 meeting: id,
                 why: "the watcher stopped".into(),
             });
         }
+        stats.reports_dropped = self.dropped.load(Ordering::Relaxed);
         stats
     }
 
+    /// Reports to the application; a report it does not read in time is dropped (and
+    /// counted) rather than kept: the channel is bounded.
     fn report(&self, report: FleetReport) {
-        let _ = self.reports.send(report);
+        if self.reports.try_send(report).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
-    /// Stops watching `id` and releases its lease.
-    async fn give_back(&self, id: &str, mut h: Held) {
-        h.task.abort();
-        let _ = (&mut h.task).await;
-        let _ = self
-            .store
-            .release(&self.settings.watcher, false, &[(id, &h.token)])
-            .await;
-        self.report(FleetReport::Released {
-            meeting: id.to_owned(),
-            why: "rebalanced".into(),
+    /// Marks `id` skipped (with a reason, for a while) if asked, then releases its
+    /// lease: beside the loop, in that order, so that no replica claims it between.
+    fn chore(
+        &self,
+        chores: &mut JoinSet<()>,
+        id: &str,
+        token: &str,
+        skip: Option<(String, Duration)>,
+    ) {
+        let store = self.store.clone();
+        let watcher = self.settings.watcher.clone();
+        let (id, token) = (id.to_owned(), token.to_owned());
+        chores.spawn(async move {
+            if let Some((reason, ttl)) = skip
+                && let Err(e) = store.skip(&id, &reason, ttl).await
+            {
+                tracing::warn!(target: "meeting::fleet", meeting = id, "marking a meeting skipped failed: {e}");
+            }
+            if let Err(e) = store.release(&watcher, false, &[(&id, &token)]).await {
+                tracing::warn!(target: "meeting::fleet", meeting = id, "releasing a lease failed: {e}");
+            }
         });
+    }
+
+    /// When a Redis call of the loop is given up: within a quarter of the lease, and
+    /// before the first deadline of the leases held (whose lapse the loop must see).
+    fn redis_deadline(&self, held: &HashMap<String, Held>) -> Instant {
+        let own = later(Instant::now(), self.settings.lease / 4);
+        held.values().map(|h| h.deadline).fold(own, Instant::min)
     }
 
     fn spawn_meeting(&self, id: &str, token: String, claimed_at: Instant) -> Held {
         let (commands, receiver) = mpsc::unbounded_channel();
+        let health = Arc::new(OnceLock::new());
         let task = tokio::spawn(watch_meeting(
             self.client.clone(),
             self.store.clone(),
             self.settings.clone(),
-            id.to_owned(),
-            token.clone(),
+            (id.to_owned(), token.clone()),
+            health.clone(),
             receiver,
         ));
         Held {
             token,
-            deadline: claimed_at + self.settings.fence_window(),
+            claimed_at,
+            deadline: later(claimed_at, self.settings.fence_window()),
+            health,
             commands,
             task,
         }
     }
+}
+
+/// A Redis call given up by the loop.
+fn timed_out() -> ::redis::RedisError {
+    ::redis::RedisError::from((
+        ::redis::ErrorKind::Io,
+        "no answer within the fleet's time limit",
+    ))
 }
 
 /// A stable order per watcher, so that watchers claiming at once mostly try different
@@ -347,8 +550,8 @@ async fn watch_meeting(
     client: Client,
     store: Arc<Store>,
     settings: Arc<Settings>,
-    id: String,
-    token: String,
+    (id, token): (String, String),
+    health: Arc<OnceLock<Health>>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) -> Outcome {
     let Some(password) = settings.passwords.host_password(&id) else {
@@ -365,6 +568,7 @@ async fn watch_meeting(
         Ok(events) => events,
         Err(e) => {
             return match e.kind() {
+                _ if e.code() == Some(NOT_IN_PROGRESS) => Outcome::NotInProgress,
                 ErrorKind::Authentication
                 | ErrorKind::PermissionDenied
                 | ErrorKind::InvalidInput => Outcome::Refused(e.to_string()),
@@ -374,6 +578,7 @@ async fn watch_meeting(
             };
         }
     };
+    let _ = health.set(events.health());
     let mut publisher = Publisher {
         store,
         settings,
@@ -440,8 +645,10 @@ struct Publisher {
 }
 
 impl Publisher {
-    /// Publishes `batch`, retrying the same numbers (so never twice) while Redis fails;
-    /// the watcher's loop aborts the task when the lease lapses.
+    /// Publishes `batch`, retrying the same numbers (so never twice) while Redis fails,
+    /// for at most the fence window: a publisher that cannot publish (an entry Redis
+    /// refuses, a stream key of another type) gives the meeting up rather than hold it
+    /// with nothing published.
     async fn publish(&mut self, batch: &[Event], connection: &str) -> Result<(), Outcome> {
         let mut entries = Vec::with_capacity(batch.len());
         for event in batch {
@@ -452,6 +659,7 @@ impl Publisher {
                 }
             }
         }
+        let first_failure = Instant::now();
         let mut wait = Duration::from_millis(20);
         loop {
             match self
@@ -470,6 +678,12 @@ impl Publisher {
                     return Ok(());
                 }
                 Ok(Published::Fenced) => return Err(Outcome::Fenced),
+                Err(e) if first_failure.elapsed() >= self.settings.fence_window() => {
+                    return Err(Outcome::Failed(format!(
+                        "publishing failed for {:.1} s: {e}",
+                        first_failure.elapsed().as_secs_f64()
+                    )));
+                }
                 Err(e) => {
                     tracing::warn!(target: "meeting::fleet", meeting = %self.id, "publishing failed, retrying: {e}");
                     sleep(wait).await;
