@@ -372,3 +372,270 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
     assert!(joined.elapsed() < Duration::from_secs(5));
     fleet.stop().await;
 }
+
+/// Redis's clock in ms.
+async fn redis_now_ms(c: &mut redis::aio::MultiplexedConnection) -> i64 {
+    let (secs, micros): (i64, i64) = redis::cmd("TIME").query_async(c).await.expect("TIME");
+    secs * 1000 + micros / 1000
+}
+
+async fn redis_connection(redis: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(redis.url(0))
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis")
+}
+
+/// Reads `fleet`'s reports until one matches, within `within`.
+async fn report_until(
+    fleet: &mut Fleet,
+    within: Duration,
+    want: impl Fn(&FleetReport) -> bool,
+) -> FleetReport {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, fleet.next_report()).await {
+            Ok(Some(report)) if want(&report) => return report,
+            Ok(Some(_)) => {}
+            other => panic!("no such report within {within:?}: {other:?}"),
+        }
+    }
+}
+
+/// Entries of `meeting` on the stream whose event matches.
+async fn entries_of(
+    redis: &RedisServer,
+    meeting: &str,
+    want: impl Fn(&EventKind) -> bool,
+) -> usize {
+    stream(redis)
+        .await
+        .iter()
+        .filter(|e| e.meeting == meeting && want(&e.event.kind))
+        .count()
+}
+
+/// A meeting ended and started again five times (personal meeting IDs are reused):
+/// every occurrence is watched again and its events reach the stream, whether the
+/// replicas hear of the start by a push (which clears the end's skip) or by discovery
+/// (the end's skip lasts two discoveries, not ten minutes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_ended_and_started_again_is_watched_every_time() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(730_000_001, 3, PASSWORD);
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleets = Vec::new();
+    for i in 0..3 {
+        fleets.push(
+            replica(&sim, &store, &format!("w{i}"), passwords(&ids))
+                .start()
+                .await
+                .expect("starts"),
+        );
+    }
+    until_each_watched_once(&sim, &ids, Duration::from_secs(15)).await;
+    let id = ids[0].clone();
+    let conference = common::client(&sim)
+        .conference(id.clone())
+        .with_host_password(PASSWORD);
+    let number: u64 = id.parse().expect("a number");
+    let started = Instant::now();
+    for round in 0..5u32 {
+        conference.stop().await.expect("stops");
+        let ended = Instant::now();
+        while entries_of(&redis, &id, |k| matches!(k, EventKind::Ended)).await <= round as usize {
+            assert!(ended.elapsed() < Duration::from_secs(5), "no end published");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(sim.start_meetings(number, 1, PASSWORD), [id.clone()]);
+        if round % 2 == 0 {
+            for fleet in &fleets {
+                fleet.meeting_started(id.clone());
+            }
+        }
+        let again = until_each_watched_once(&sim, &ids, Duration::from_secs(10)).await;
+        let who = format!("round-{round}");
+        assert!(sim.join(&id, meeting_sim::ParticipantSeed::client(who.clone(), "R")));
+        let joined = Instant::now();
+        while entries_of(
+            &redis,
+            &id,
+            |k| matches!(k, EventKind::ParticipantJoined { participant } if participant.id == who),
+        )
+        .await
+            == 0
+        {
+            assert!(
+                joined.elapsed() < Duration::from_secs(5),
+                "round {round}: the join did not reach the stream"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        println!(
+            "round {round}: watched again {again:?} after the start ({})",
+            if round % 2 == 0 {
+                "pushed"
+            } else {
+                "discovered"
+            }
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(60));
+    for fleet in &mut fleets {
+        let stats = fleet.stop().await;
+        assert_eq!(stats.lapsed, 0, "{stats:?}");
+        while let Some(report) = fleet.next_report().await {
+            if let FleetReport::Refused { meeting, why } = report {
+                assert_ne!(meeting, id, "refused: {why}");
+            }
+        }
+    }
+}
+
+/// A start pushed before the service reports the meeting in progress (MMC.111072005):
+/// tried again with backoff, not taken as a refusal; watched once it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_pushed_before_the_meeting_runs_is_tried_again() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    // The example's scheduled meeting and its host password.
+    let id = "914087436".to_owned();
+    let passwords: HashMap<String, SecretString> =
+        HashMap::from([(id.clone(), SecretString::from("000000"))]);
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleet = replica(&sim, &store, "w0", passwords)
+        .discover_every(Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("starts");
+    fleet.meeting_started(id.clone());
+    let report = report_until(
+        &mut fleet,
+        Duration::from_secs(10),
+        |r| matches!(r, FleetReport::Released { meeting, .. } if *meeting == id),
+    )
+    .await;
+    let FleetReport::Released { why, .. } = report else {
+        unreachable!()
+    };
+    assert!(why.contains("not in progress yet (try 1 of 6)"), "{why}");
+    // Now it runs: the next try, a second or two later, watches it.
+    assert!(sim.join(&id, meeting_sim::ParticipantSeed::client("alice", "Alice")));
+    until_each_watched_once(&sim, std::slice::from_ref(&id), Duration::from_secs(10)).await;
+    fleet.stop().await;
+    let mut claims = 0;
+    while let Some(report) = fleet.next_report().await {
+        match report {
+            FleetReport::Claimed { meeting, .. } if meeting == id => claims += 1,
+            FleetReport::Refused { meeting, why } if meeting == id => panic!("refused: {why}"),
+            _ => {}
+        }
+    }
+    assert_eq!(claims, 1, "claimed once more, when it ran");
+}
+
+/// An epoch ahead of Redis's clock (a failover to a server whose clock is behind, a
+/// clock stepped back) does not keep the fleet "young": a replica that never held a
+/// meeting claims at once, and the epoch moves back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_epoch_ahead_of_the_redis_clock_does_not_block_claims() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(740_000_001, 3, PASSWORD);
+    let mut c = redis_connection(&redis).await;
+    let ahead = redis_now_ms(&mut c).await + 3_600_000;
+    let _: () = redis::cmd("SET")
+        .arg("meeting:fleet:{corp}:epoch")
+        .arg(ahead)
+        .query_async(&mut c)
+        .await
+        .expect("SET");
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleet = replica(&sim, &store, "fresh", passwords(&ids))
+        .start()
+        .await
+        .expect("starts");
+    // Young, it could not claim for an hour; the lease is 2 s.
+    until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
+    let epoch: i64 = redis::cmd("GET")
+        .arg("meeting:fleet:{corp}:epoch")
+        .query_async(&mut c)
+        .await
+        .expect("GET");
+    assert!(epoch <= redis_now_ms(&mut c).await, "{epoch} {ahead}");
+    fleet.stop().await;
+}
+
+/// A stream key of another type (WRONGTYPE on every publication): the publisher gives
+/// the meeting up after the fence window, says why, and every replica leaves it alone
+/// for a while instead of holding it with nothing published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publisher_that_cannot_publish_gives_its_meeting_up_and_says_why() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(750_000_001, 1, PASSWORD);
+    let mut c = redis_connection(&redis).await;
+    let _: () = redis::cmd("SET")
+        .arg("meeting:fleet:{corp}:events")
+        .arg("not a stream")
+        .query_async(&mut c)
+        .await
+        .expect("SET");
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
+        .start()
+        .await
+        .expect("starts");
+    let id = ids[0].clone();
+    let report = report_until(
+        &mut fleet,
+        Duration::from_secs(15),
+        |r| matches!(r, FleetReport::Released { meeting, .. } if *meeting == id),
+    )
+    .await;
+    let FleetReport::Released { why, .. } = report else {
+        unreachable!()
+    };
+    assert!(why.contains("publishing failed for"), "{why}");
+    assert!(why.contains("WRONGTYPE"), "{why}");
+    // Its lease given back, a skip saying why in its place, for a short while.
+    let given_back = Instant::now();
+    while !holders(&redis, &ids).await.is_empty() {
+        assert!(given_back.elapsed() < Duration::from_secs(2), "still held");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let skip_key = format!("meeting:fleet:{{corp}}:skip:{id}");
+    let reason: String = redis::cmd("GET")
+        .arg(&skip_key)
+        .query_async(&mut c)
+        .await
+        .expect("GET");
+    assert!(reason.starts_with("failed: publishing failed"), "{reason}");
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&skip_key)
+        .query_async(&mut c)
+        .await
+        .expect("PTTL");
+    assert!(ttl > 0 && ttl <= 5_000, "{ttl}");
+    assert_eq!(sim.all_open_sockets().get(&id), None);
+    fleet.stop().await;
+}

@@ -456,15 +456,19 @@ impl Driver {
                 _ = &mut keep_alive => {
                     self.keep_alive_at = later(Instant::now(), self.options.keep_alive);
                     keep_alive.as_mut().reset(self.keep_alive_at);
-                    // Boxed, like every rare path here. A failure is not the
-                    // connection's: the next reconnect (or keep-alive) tries again.
-                    if let Err(e) = Box::pin(self.conference.control_token_info()).await {
-                        tracing::warn!(
-                            target: "meeting::events",
-                            conference = self.conference.id(),
-                            "keeping the control token alive failed: {e}"
-                        );
-                    }
+                    // Beside the connection: a slow service must not hold up its reading
+                    // and heartbeats. A failure is not the connection's: the next
+                    // reconnect (or keep-alive) tries again.
+                    let conference = self.conference.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = conference.control_token_info().await {
+                            tracing::warn!(
+                                target: "meeting::events",
+                                conference = conference.id(),
+                                "keeping the control token alive failed: {e}"
+                            );
+                        }
+                    });
                 }
                 _ = until(resubscribe_at) => {
                     resubscribe_at = None;

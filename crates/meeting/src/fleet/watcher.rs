@@ -34,6 +34,10 @@ const NOT_IN_PROGRESS_TRIES: u32 = 6;
 const FAILED_FIRST_WAIT: Duration = Duration::from_secs(5);
 /// The longest wait after failures in a row, and after a publisher that gave up.
 const FAILED_MAX_WAIT: Duration = Duration::from_secs(300);
+/// How long a meeting said to have started stays a candidate though discovery does not
+/// list it (a push comes before the service lists the meeting): the "not in progress"
+/// tries' time.
+const STARTED_GRACE: Duration = Duration::from_secs(1 << NOT_IN_PROGRESS_TRIES);
 
 /// A lease whose stream showed no sign of life for this long is not renewed: twice
 /// the stream's heartbeat period (a heartbeat echo, a Subscribe answer or a
@@ -121,7 +125,7 @@ impl Watcher {
         let mut former: HashSet<String> = HashSet::new();
         let mut refused: HashSet<String> = HashSet::new();
         let mut misses: HashMap<String, Misses> = HashMap::new();
-        // Meetings said to have started, and when: kept over a discovery sent before.
+        // Meetings said to have started, and when: candidates for a while, listed or not.
         let mut started_at: HashMap<String, Instant> = HashMap::new();
         let mut discovery: Option<Discovery> = None;
         // Skips and releases: Redis calls the loop does not wait for.
@@ -188,6 +192,7 @@ impl Watcher {
                     Outcome::Ended => {
                         known.remove(&id);
                         misses.remove(&id);
+                        started_at.remove(&id);
                         (
                             "the meeting ended".to_owned(),
                             Some(("ended".to_owned(), ended_for)),
@@ -199,6 +204,7 @@ impl Watcher {
                         if *tries >= NOT_IN_PROGRESS_TRIES {
                             known.remove(&id);
                             misses.remove(&id);
+                            started_at.remove(&id);
                             (
                                 format!(
                                     "the service said {NOT_IN_PROGRESS_TRIES} times that it is not in progress: taken as ended"
@@ -252,7 +258,9 @@ impl Watcher {
                 match task.await {
                     Ok(Ok(mut found)) => {
                         refused.retain(|id| found.contains(id));
-                        started_at.retain(|_, at| *at >= sent);
+                        // Started since the discovery was sent, or recently enough that
+                        // the service may not list it yet.
+                        started_at.retain(|_, at| *at >= sent || at.elapsed() < STARTED_GRACE);
                         found.extend(started_at.keys().cloned());
                         misses.retain(|id, _| found.contains(id));
                         known = found;
@@ -268,7 +276,6 @@ impl Watcher {
             }
             if discovery.is_none() && now >= next_discovery {
                 let client = self.client.clone();
-                started_at.retain(|_, at| at.elapsed() < settings.skip_for);
                 discovery = Some((now, tokio::spawn(async move { discover(&client).await })));
             }
             if now >= next_renewal {
