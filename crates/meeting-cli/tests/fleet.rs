@@ -47,6 +47,19 @@ impl Drop for StopReading<'_> {
 }
 
 fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &str) -> Replica {
+    replica_with(sim, redis, passwords, name, &[])
+}
+
+/// Two tests of five replicas each would share two cores: one at a time.
+static HEAVY: Mutex<()> = Mutex::new(());
+
+fn replica_with(
+    sim: &Sim,
+    redis: &RedisServer,
+    passwords: &std::path::Path,
+    name: &str,
+    extra: &[&str],
+) -> Replica {
     let mut child = sim
         .process()
         .env("MEETING_TOKEN_STORE", redis.url(1))
@@ -60,6 +73,7 @@ fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &s
         .arg(passwords)
         .args(["--enterprise", "corp", "--watcher", name, "--lease", "2s"])
         .args(["--discover-every", "500ms"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -147,6 +161,7 @@ fn until_watched_by(
 
 #[test]
 fn five_replicas_kill_stop_pause_and_a_redis_restart() {
+    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
     let mut redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(700_000_001, MEETINGS, HOST);
@@ -466,5 +481,115 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
             })
             .unwrap_or_default();
         assert_eq!(got, expected, "meeting {id}");
+    }
+}
+
+/// The service slow for everyone, scaled to the test's 2 s lease (fence window 1.6 s)
+/// and 3 s request timeout: first every request answered after 6 s (no discovery
+/// completes), then after 2.5 s (discoveries complete, slowly, each request longer than
+/// the fence window). Leases renew through Redis alone: no lease lapses, no meeting
+/// is taken over, each keeps exactly one socket throughout; and a meeting started while
+/// the service is slow is claimed once a discovery completes.
+#[test]
+fn a_slow_service_makes_no_lease_lapse() {
+    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::start();
+    let ids = sim.handle.start_meetings(760_000_001, MEETINGS, HOST);
+    let late = "760000051".to_owned();
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let passwords = temp.path().join("host-passwords");
+    let lines: String = ids
+        .iter()
+        .chain([&late])
+        .map(|id| format!("{id}={HOST}\n"))
+        .collect();
+    std::fs::write(&passwords, lines).expect("written");
+    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let replicas: Vec<Replica> = (0..5)
+        .map(|i| {
+            replica_with(
+                &sim,
+                &redis,
+                &passwords,
+                &format!("w{i}"),
+                &["--timeout", "3s"],
+            )
+        })
+        .collect();
+    let all = ["w0", "w1", "w2", "w3", "w4"];
+    until_watched_by(
+        &sim,
+        &redis,
+        &ids,
+        &all,
+        Duration::from_secs(20),
+        Duration::ZERO,
+    );
+    let said = |replicas: &[Replica]| -> Vec<String> {
+        replicas
+            .iter()
+            .flat_map(|r| r.lines.lock().unwrap().clone())
+            .collect()
+    };
+    assert_eq!(
+        said(&replicas)
+            .iter()
+            .filter(|l| l.starts_with("claimed 76"))
+            .count(),
+        ids.len()
+    );
+    // Each meeting keeps exactly one socket, sampled while the service is slow.
+    let steady = |for_: Duration| {
+        let started = Instant::now();
+        while started.elapsed() < for_ {
+            let open = sim.handle.all_open_sockets();
+            for id in &ids {
+                assert_eq!(open.get(id), Some(&1), "meeting {id}: {open:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let slow = |ms: u64| meeting_sim::FaultConfig {
+        latency_ms: ms,
+        ..meeting_sim::FaultConfig::default()
+    };
+    sim.handle.set_faults(slow(6_000));
+    steady(Duration::from_secs(12));
+    sim.handle.set_faults(slow(2_500));
+    assert_eq!(
+        sim.handle.start_meetings(760_000_051, 1, HOST),
+        std::slice::from_ref(&late)
+    );
+    steady(Duration::from_secs(4));
+    let mut everyone = ids.clone();
+    everyone.push(late.clone());
+    let (claimed_late, _) = until_watched_by(
+        &sim,
+        &redis,
+        &everyone,
+        &all,
+        Duration::from_secs(20),
+        Duration::ZERO,
+    );
+    steady(Duration::from_secs(4));
+    sim.handle.set_faults(meeting_sim::FaultConfig::default());
+    let lines = said(&replicas);
+    let released: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("released 76"))
+        .collect();
+    assert!(released.is_empty(), "{released:?}");
+    let claims = lines.iter().filter(|l| l.starts_with("claimed 76")).count();
+    assert_eq!(claims, everyone.len(), "takeovers: {lines:?}");
+    println!(
+        "6 s then 2.5 s per request: 0 lapses, 0 takeovers; the meeting started meanwhile watched {:?} after its start",
+        claimed_late + Duration::from_secs(4)
+    );
+    for replica in &replicas {
+        signal(replica, "TERM");
+    }
+    for mut replica in replicas {
+        assert!(replica.child.wait().expect("exits").success());
     }
 }

@@ -454,7 +454,10 @@ async fn a_meeting_ended_and_started_again_is_watched_every_time() {
             assert!(ended.elapsed() < Duration::from_secs(5), "no end published");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert_eq!(sim.start_meetings(number, 1, PASSWORD), std::slice::from_ref(&id));
+        assert_eq!(
+            sim.start_meetings(number, 1, PASSWORD),
+            std::slice::from_ref(&id)
+        );
         if round % 2 == 0 {
             for fleet in &fleets {
                 fleet.meeting_started(id.clone());
