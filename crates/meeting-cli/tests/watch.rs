@@ -145,3 +145,43 @@ fn watch_wait_starts_when_the_meeting_does_and_ctrl_c_closes_the_socket_with_130
     }
     panic!("the socket stayed open");
 }
+
+/// A server that answers Subscribe and closes at once: `watch` backs off (one WebSocket
+/// token per attempt, the waits doubling), and exits 3 when its reconnection window
+/// closes instead of reconnecting forever.
+#[test]
+fn watch_against_a_server_that_closes_after_subscribe_backs_off_and_exits_3() {
+    let sim = Sim::start();
+    sim.handle.set_socket_faults(
+        CONF,
+        meeting_sim::SocketFaults {
+            close_after_subscribe: true,
+            ..meeting_sim::SocketFaults::default()
+        },
+    );
+    let before = sim.handle.counters().requests_for("CreateWebSocketToken");
+    let out = sim
+        .meeting()
+        .args(["watch", CONF, "--json", "--reconnect-for", "3s"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no connection for"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let attempts: Vec<u64> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["type"] == "reconnecting")
+        .filter_map(|e| e["attempt"].as_u64())
+        .collect();
+    // 100 ms doubling, each wait at least half its step: within 3 s at most six
+    // attempts (the last one gives up), numbered on.
+    assert_eq!(attempts, (1..=attempts.len() as u64).collect::<Vec<_>>());
+    assert!((2..=6).contains(&attempts.len()), "{attempts:?}");
+    let tokens = sim.handle.counters().requests_for("CreateWebSocketToken") - before;
+    assert!(
+        tokens <= attempts.len() as u64 + 1,
+        "{tokens} WebSocket tokens"
+    );
+}

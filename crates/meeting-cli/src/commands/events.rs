@@ -50,6 +50,10 @@ pub struct Watch {
     /// Wait for a meeting that has not started yet (asking every 5 s).
     #[arg(long, conflicts_with = "all")]
     wait: bool,
+    /// How long to keep reconnecting once the connection is lost, e.g. `10m` (default
+    /// 5 min); then exit 3. The waits between attempts double up to 30 s.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, conflicts_with = "all")]
+    reconnect_for: Option<Duration>,
     #[command(flatten)]
     fleet: super::fleet::FleetArgs,
 }
@@ -73,6 +77,9 @@ impl Watch {
         let mut builder = meeting.events();
         if self.wait {
             builder = builder.wait_for_start(meeting::events::DEFAULT_WAIT_POLL);
+        }
+        if let Some(window) = self.reconnect_for {
+            builder = builder.reconnect_for(window);
         }
         let started = tokio::select! {
             started = builder.start() => started?,
