@@ -28,6 +28,10 @@ pub(crate) const OPERATION: &str = "MeetingEvents";
 /// The service's code for a meeting that is not in progress.
 const NOT_IN_PROGRESS: &str = "MMC.111072005";
 
+/// Frames kept that arrive before the Subscribe answer, in bytes at most; later ones
+/// are dropped (the full messages after the answer describe the meeting anyway).
+const EARLY_BYTES: usize = 1 << 20;
+
 /// A connection that stayed up this long proved itself, even before its first
 /// heartbeat echo: the backoff starts again from its first step.
 const PROVEN_AFTER: Duration = Duration::from_secs(30);
@@ -207,7 +211,8 @@ impl Driver {
             .await
             .map_err(Failure::Retry)?;
         // The answer, within the echo timeout; pushes that come first are kept.
-        let mut early = Vec::new();
+        let mut early: Vec<String> = Vec::new();
+        let mut early_bytes = 0usize;
         let deadline = later(Instant::now(), self.options.echo_timeout);
         loop {
             let message = tokio::time::timeout_at(deadline, socket.next())
@@ -225,7 +230,11 @@ impl Driver {
                         self.shared.update(|inner| inner.alive());
                         return Ok(Link { socket, early });
                     }
-                    _ => early.push(text.to_string()),
+                    _ if early_bytes.saturating_add(text.len()) <= EARLY_BYTES => {
+                        early_bytes += text.len();
+                        early.push(text.to_string());
+                    }
+                    _ => self.shared.update(|inner| inner.stats.oversized += 1),
                 },
                 Some(Ok(Message::Close(_))) | None => {
                     return Err(Failure::Retry(
@@ -551,6 +560,7 @@ impl Driver {
             }
             let mut events = Vec::new();
             inner.state.apply(&frame, &mut events);
+            inner.stats.oversized += frame.skipped.get();
             if let Some(cause) = resync.filter(|_| !events.is_empty()) {
                 inner.push_from(EventKind::Resynced { cause }, frame.version);
             }

@@ -62,6 +62,9 @@ pub const DEFAULT_ECHO_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RECONNECT_FOR: Duration = Duration::from_secs(5 * 60);
 /// How many events wait for the consumer by default.
 pub const DEFAULT_BUFFER: usize = 1024;
+/// How many bytes of events wait for the consumer by default (about: an event is
+/// weighed as its JSON form).
+pub const DEFAULT_BUFFER_BYTES: usize = 8 << 20;
 /// The least time between two subscriptions that repair lost messages, by default.
 pub const DEFAULT_RESUBSCRIBE_INTERVAL: Duration = Duration::from_secs(10);
 /// How often a stream waiting for its meeting to start asks, by default.
@@ -90,6 +93,7 @@ impl Conference {
             heartbeat: DEFAULT_HEARTBEAT,
             echo_timeout: DEFAULT_ECHO_TIMEOUT,
             buffer: DEFAULT_BUFFER,
+            buffer_bytes: DEFAULT_BUFFER_BYTES,
             reconnect_for: DEFAULT_RECONNECT_FOR,
             resubscribe_interval: DEFAULT_RESUBSCRIBE_INTERVAL,
             backoff: DEFAULT_BACKOFF,
@@ -108,6 +112,7 @@ pub struct EventsBuilder {
     heartbeat: Duration,
     echo_timeout: Duration,
     buffer: usize,
+    buffer_bytes: usize,
     reconnect_for: Duration,
     resubscribe_interval: Duration,
     backoff: driver::Backoff,
@@ -143,6 +148,17 @@ impl EventsBuilder {
     /// [`EventKind::Resynced`] diff instead: memory stays bounded.
     pub fn buffer(mut self, events: usize) -> Self {
         self.buffer = events;
+        self
+    }
+
+    /// How many bytes of events wait for the consumer (default 8 MiB; an event weighs
+    /// about its JSON form): past that, as past [`EventsBuilder::buffer`], the consumer
+    /// reads [`EventKind::Lagged`] and a [`EventKind::Resynced`] diff. With frames of
+    /// up to 16 MiB, this is what bounds a stream's memory; the stream also leaves out
+    /// oversized parts of frames and roster entries past 10,000 (see
+    /// [`EventStats::oversized`]).
+    pub fn buffer_bytes(mut self, bytes: usize) -> Self {
+        self.buffer_bytes = bytes;
         self
     }
 
@@ -214,7 +230,11 @@ impl EventsBuilder {
         };
         let resuming = self.resume_from.is_some();
         let view = self.resume_from.unwrap_or_default();
-        let shared = stream::Shared::new(self.buffer, snapshot::State::from(view.clone()));
+        let shared = stream::Shared::new(
+            self.buffer,
+            self.buffer_bytes,
+            snapshot::State::from(view.clone()),
+        );
         let mut driver = Driver::new(self.conference.clone(), options, shared.clone());
         let link = driver
             .connect(ResyncCause::Subscribed)
@@ -260,6 +280,12 @@ impl EventsBuilder {
         }
         if self.buffer == 0 {
             return Err("the buffer must hold at least one event".into());
+        }
+        if self.buffer_bytes < 256 << 10 {
+            return Err(format!(
+                "the buffer must hold at least 256 KiB of events (a few large ones), not {} bytes",
+                self.buffer_bytes
+            ));
         }
         if self.wait.is_some_and(|poll| poll.is_zero()) {
             return Err("the wait's polling period must be more than 0".into());

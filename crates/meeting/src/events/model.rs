@@ -193,8 +193,12 @@ pub enum EventKind {
     Unknown {
         /// Its `action`.
         action: String,
-        /// The whole frame.
+        /// The whole frame, up to 64 KiB; of a larger one, its header alone
+        /// (`action`, `sequence`, `msgMode`, `version`), with `truncated` set.
         raw: serde_json::Value,
+        /// Whether `raw` holds the header alone: the frame was over 64 KiB.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        truncated: bool,
     },
     /// The meeting ended: the stream ends after this.
     Ended,

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::model::{
     EventKind, MeetingInfo, MeetingStatus, Notification, ParticipantField, ParticipantInfo,
@@ -171,10 +170,14 @@ impl State {
                     .into_iter()
                     .map(|result| EventKind::InviteResult { result }),
             ),
-            Notification::Other(action) => out.push(EventKind::Unknown {
-                action,
-                raw: Value::Object(frame.raw.clone()),
-            }),
+            Notification::Other(action) => {
+                let (raw, truncated) = frame.raw();
+                out.push(EventKind::Unknown {
+                    action,
+                    raw,
+                    truncated,
+                })
+            }
         }
     }
 }
@@ -220,6 +223,7 @@ fn merge_roster<T: Clone + PartialEq>(
             }
             continue;
         }
+        let full = roster.len() >= wire::ROSTER_CAP;
         match roster.get_mut(&item.id) {
             Some(entry) => {
                 let old = entry.clone();
@@ -231,6 +235,8 @@ fn merge_roster<T: Clone + PartialEq>(
                     });
                 }
             }
+            // Past the cap, newcomers are not tracked (and counted as skipped).
+            None if full => frame.skipped.set(frame.skipped.get() + 1),
             None => {
                 let mut entry = new(&item.id);
                 decode(&item, &mut entry);
@@ -366,7 +372,7 @@ mod tests {
     use super::*;
     use crate::events::model::ParticipantRole;
 
-    fn frame(text: &str) -> Frame {
+    fn frame(text: &str) -> Frame<'_> {
         Frame::parse(text).expect("a frame")
     }
 
@@ -480,7 +486,7 @@ mod tests {
             r#"{"action":"CustomMultiPicNotify","version":2,"msgMode":0,"data":{"x":1}}"#,
         );
         assert!(
-            matches!(&events[..], [EventKind::Unknown { action, raw }] if action == "CustomMultiPicNotify" && raw["data"]["x"] == 1)
+            matches!(&events[..], [EventKind::Unknown { action, raw, truncated: false }] if action == "CustomMultiPicNotify" && raw["data"]["x"] == 1)
         );
     }
 
@@ -545,5 +551,31 @@ mod tests {
         assert!(
             matches!(&events[..], [EventKind::Unknown { action, .. }] if action == "NetConditionNotify")
         );
+    }
+
+    #[test]
+    fn participants_past_the_cap_are_not_tracked_and_counted() {
+        let mut state = State::default();
+        let mut out = Vec::new();
+        let items: Vec<String> = (0..wire::ROSTER_CAP + 5)
+            .map(|i| format!(r#"{{"pid":"p{i}"}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"action":"ParticipantsNotify","msgMode":1,"version":1,"data":[{}]}}"#,
+            items.join(",")
+        );
+        let f = frame(&text);
+        state.apply(&f, &mut out);
+        assert_eq!(state.snapshot().participants.len(), wire::ROSTER_CAP);
+        assert_eq!(out.len(), wire::ROSTER_CAP);
+        assert_eq!(f.skipped.get(), 5);
+        // One leaving makes room for one more.
+        let f = frame(
+            r#"{"action":"ParticipantsNotify","msgMode":1,"version":2,"data":[{"pid":"p0","mode":1},{"pid":"late"}]}"#,
+        );
+        out.clear();
+        state.apply(&f, &mut out);
+        assert_eq!(out.len(), 2);
+        assert!(state.snapshot().participants.contains_key("late"));
     }
 }

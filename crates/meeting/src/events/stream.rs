@@ -37,6 +37,10 @@ pub struct EventStats {
     /// Times the service's version numbering started again at 1 (each repaired by
     /// subscribing again).
     pub restarts: u64,
+    /// Parts of frames left out for their size (a roster item over 16 KiB, a
+    /// top-level payload over 1 MiB, a frame before the Subscribe answer past 1 MiB of
+    /// them) and roster entries past the cap of 10,000.
+    pub oversized: u64,
 }
 
 /// How the stream ends.
@@ -57,9 +61,12 @@ pub(crate) struct Shared {
 pub(crate) struct Inner {
     /// The meeting as the connection knows it.
     pub state: State,
-    /// Events with the version of the frame they came from.
-    queue: VecDeque<(EventKind, Option<i64>)>,
+    /// Events with the version of the frame they came from, and their weight.
+    queue: VecDeque<(EventKind, Option<i64>, usize)>,
     capacity: usize,
+    /// The queue's weight: about the bytes its events hold.
+    bytes: usize,
+    byte_budget: usize,
     /// Events dropped since the consumer last caught up (non-zero: lagging).
     skipped: u64,
     end: End,
@@ -84,23 +91,31 @@ impl Inner {
 
     /// Queues an event that a frame of `version` caused, or drops it like `push`.
     pub fn push_from(&mut self, event: EventKind, version: Option<i64>) {
-        if self.skipped > 0 || self.queue.len() >= self.capacity {
+        let weight = weigh(&event);
+        if self.skipped > 0
+            || self.queue.len() >= self.capacity
+            || self.bytes.saturating_add(weight) > self.byte_budget
+        {
             self.skipped += 1;
             self.stats.skipped += 1;
         } else {
-            self.queue.push_back((event, version));
+            self.bytes += weight;
+            self.queue.push_back((event, version, weight));
         }
     }
 }
 
 impl Shared {
-    /// A buffer of `capacity` events, the connection knowing the meeting as `state`.
-    pub fn new(capacity: usize, state: State) -> Arc<Self> {
+    /// A buffer of `capacity` events and about `byte_budget` bytes, the connection
+    /// knowing the meeting as `state`.
+    pub fn new(capacity: usize, byte_budget: usize, state: State) -> Arc<Self> {
         Arc::new(Self {
             inner: Mutex::new(Inner {
                 state,
                 queue: VecDeque::new(),
                 capacity,
+                bytes: 0,
+                byte_budget,
                 skipped: 0,
                 end: End::Running,
                 waker: None,
@@ -231,6 +246,24 @@ impl Health {
     }
 }
 
+/// About the bytes `event` holds: its own size and its JSON form's length (counted,
+/// not written).
+fn weigh(event: &EventKind) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, event);
+    std::mem::size_of::<EventKind>() + count.0
+}
+
 /// A burst leaves its queue's capacity behind; an idle stream should not keep it.
 fn shrink_when_empty<T>(queue: &mut VecDeque<T>) {
     if queue.is_empty() && queue.capacity() > 4 {
@@ -248,7 +281,8 @@ impl Stream for EventStream {
             return this.deliver(kind, None);
         }
         let mut inner = this.shared.lock();
-        if let Some((kind, version)) = inner.queue.pop_front() {
+        if let Some((kind, version, weight)) = inner.queue.pop_front() {
+            inner.bytes -= weight;
             shrink_when_empty(&mut inner.queue);
             drop(inner);
             return this.deliver(kind, version);

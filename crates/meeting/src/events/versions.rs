@@ -10,9 +10,9 @@
 //! repaired like a gap, since applying an older change over newer ones would be wrong.
 //! A service that numbers with steps larger than one (or across types) is seen as
 //! having gaps: the stream stays correct, re-subscribing at most once per interval, at
-//! the price of those snapshots. An incremental version 1 after higher ones is a
-//! restart of the numbering (a service that restarted, or moved the meeting): applied,
-//! and the state repaired like a gap.
+//! the price of those snapshots. An incremental version 1 after a numbering that went
+//! from 1 to more is a restart of the numbering (a service that restarted, or moved the
+//! meeting), not a duplicate: applied, and the state repaired like a gap.
 
 use std::collections::HashMap;
 
@@ -54,7 +54,10 @@ impl Versions {
             None => self.baselines.entry(action.to_owned()).or_default(),
         };
         match *baseline {
-            Some((_, last)) if version == 1 && last > 1 => {
+            // From 1 to more and back to 1: a duplicate would have been dropped
+            // silently, every frame of the new numbering up to the old last with it.
+            // (Numbering that began above 1 sees a 1 as late: repaired all the same.)
+            Some((1, last)) if version == 1 && last > 1 => {
                 *baseline = Some((1, 1));
                 Verdict::Restarted
             }

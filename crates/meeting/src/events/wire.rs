@@ -3,7 +3,13 @@
 //! Decoding is tolerant where the pages contradict themselves: numbers that arrive as
 //! text, `returnDesc` with or without its trailing space, misspelled keys.
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use base64::Engine;
+use serde::Deserialize;
+use serde::de::{SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::model::{
@@ -51,67 +57,168 @@ pub(crate) fn heartbeat(sequence: &str) -> String {
     serde_json::json!({ "action": HEARTBEAT, "sequence": sequence }).to_string()
 }
 
-/// A frame from the service, its header decoded and its payload kept as JSON.
+/// The largest frame whose top-level payload (ConfBasicInfoNotify,
+/// ConfDynamicInfoNotify, a Subscribe answer) is decoded: such frames are a few KiB.
+pub(crate) const SMALL_FRAME: usize = 1 << 20;
+/// The largest roster item (one participant) decoded: a real one is under 2 KiB.
+pub(crate) const ITEM_LIMIT: usize = 16 << 10;
+/// Participants (and, apart, waiting-room entries) kept at most: more than the
+/// service's largest meeting holds.
+pub(crate) const ROSTER_CAP: usize = 10_000;
+/// The largest frame kept whole in [`super::EventKind::Unknown`]; of a larger one, only
+/// its header is kept.
+pub(crate) const UNKNOWN_RAW_LIMIT: usize = 64 << 10;
+
+/// A frame from the service: its header decoded, its payload left as text and decoded
+/// only as far as its type needs, within the limits above, so that a 16 MiB frame
+/// never becomes a tree of a million values.
 #[derive(Debug)]
-pub(crate) struct Frame {
+pub(crate) struct Frame<'a> {
     pub action: String,
     pub sequence: Option<String>,
     /// Full (`msgMode` 0) or incremental (1).
     pub full: bool,
     pub version: Option<i64>,
     /// The whole frame.
-    pub raw: Map<String, Value>,
+    text: &'a str,
+    data: Option<&'a RawValue>,
+    /// Items and payloads left out for their size or the roster cap.
+    pub skipped: Cell<u64>,
 }
 
-impl Frame {
+/// What is read of a frame before its type is known.
+#[derive(Deserialize)]
+struct Header<'a> {
+    action: String,
+    #[serde(default, borrow)]
+    sequence: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "msgMode")]
+    msg_mode: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    version: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// A small JSON value (a header field), decoded.
+fn small(raw: &RawValue) -> Option<Value> {
+    (raw.get().len() <= 256)
+        .then(|| serde_json::from_str(raw.get()).ok())
+        .flatten()
+}
+
+impl<'a> Frame<'a> {
     /// A text frame; `None` for anything but a JSON object with an `action`.
-    pub fn parse(text: &str) -> Option<Self> {
-        let Value::Object(raw) = serde_json::from_str(text).ok()? else {
-            return None;
-        };
-        let action = raw.get("action")?.as_str()?.to_owned();
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let header: Header<'a> = serde_json::from_str(text).ok()?;
         Some(Self {
-            sequence: raw.get("sequence").and_then(text_of),
+            sequence: header.sequence.and_then(small).as_ref().and_then(text_of),
             // A frame without msgMode is taken as full: the pages call several types
             // "fixed full".
-            full: raw.get("msgMode").and_then(int_of).unwrap_or(0) == 0,
-            version: raw.get("version").and_then(int_of),
-            action,
-            raw,
+            full: header
+                .msg_mode
+                .and_then(small)
+                .as_ref()
+                .and_then(int_of)
+                .unwrap_or(0)
+                == 0,
+            version: header.version.and_then(small).as_ref().and_then(int_of),
+            action: header.action,
+            text,
+            data: header.data,
+            skipped: Cell::new(0),
         })
     }
 
-    /// `data`, decoded when it is a JSON string.
-    pub fn data(&self) -> Option<Value> {
-        match self.raw.get("data")? {
-            Value::String(text) => serde_json::from_str(text).ok(),
-            Value::Null => None,
-            other => Some(other.clone()),
+    fn skip(&self, n: u64) {
+        self.skipped.set(self.skipped.get().saturating_add(n));
+    }
+
+    /// `data`'s JSON text: unquoted when it is a JSON string.
+    fn data_text(&self) -> Option<Cow<'a, str>> {
+        let raw = self.data?.get();
+        if raw.starts_with('"') {
+            serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(raw))
         }
     }
 
-    /// The items of a list-type frame (`data` an array).
+    /// `data`, decoded when it is small enough.
+    pub fn data(&self) -> Option<Value> {
+        let text = self.data_text()?;
+        if text.len() > SMALL_FRAME {
+            self.skip(1);
+            return None;
+        }
+        serde_json::from_str(&text).ok()
+    }
+
+    /// The items of a list-type frame (`data` an array, or one object): at most
+    /// [`ROSTER_CAP`], each at most [`ITEM_LIMIT`] long, read one at a time.
     pub fn items(&self) -> Vec<Value> {
-        match self.data() {
-            Some(Value::Array(items)) => items,
-            Some(item @ Value::Object(_)) => vec![item],
-            _ => Vec::new(),
+        let Some(text) = self.data_text() else {
+            return Vec::new();
+        };
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('{') {
+            if trimmed.len() > ITEM_LIMIT {
+                self.skip(1);
+                return Vec::new();
+            }
+            return serde_json::from_str(trimmed).map_or_else(|_| Vec::new(), |item| vec![item]);
+        }
+        if !trimmed.starts_with('[') {
+            return Vec::new();
+        }
+        let mut reader = serde_json::Deserializer::from_str(trimmed);
+        match serde::Deserializer::deserialize_seq(&mut reader, Items) {
+            Ok((items, skipped)) => {
+                self.skip(skipped);
+                items
+            }
+            Err(_) => Vec::new(),
         }
     }
 
     /// The payload of the types that carry it at the top level (ConfBasicInfoNotify,
     /// ConfDynamicInfoNotify), merged with `data` when a service sends it there.
     pub fn top_level(&self) -> Map<String, Value> {
-        let mut payload: Map<String, Value> = self
-            .raw
-            .iter()
+        if self.text.len() > SMALL_FRAME {
+            self.skip(1);
+            return Map::new();
+        }
+        let Ok(Value::Object(raw)) = serde_json::from_str(self.text) else {
+            return Map::new();
+        };
+        let mut payload: Map<String, Value> = raw
+            .into_iter()
             .filter(|(key, _)| !HEADER.contains(&key.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if let Some(Value::Object(data)) = self.data() {
             payload.extend(data);
         }
         payload
+    }
+
+    /// The frame for an [`super::EventKind::Unknown`]: whole up to
+    /// [`UNKNOWN_RAW_LIMIT`], its header alone beyond (and `true`: truncated).
+    pub fn raw(&self) -> (Value, bool) {
+        if self.text.len() <= UNKNOWN_RAW_LIMIT
+            && let Ok(whole) = serde_json::from_str(self.text)
+        {
+            return (whole, false);
+        }
+        let mut header = Map::new();
+        header.insert("action".into(), Value::String(self.action.clone()));
+        if let Some(sequence) = &self.sequence {
+            header.insert("sequence".into(), Value::String(sequence.clone()));
+        }
+        header.insert("msgMode".into(), Value::from(u8::from(!self.full)));
+        if let Some(version) = self.version {
+            header.insert("version".into(), Value::from(version));
+        }
+        (Value::Object(header), true)
     }
 
     /// For a Subscribe answer: `Ok` for `returnCode` 0, else the code and description.
@@ -132,6 +239,35 @@ impl Frame {
             if description.is_empty() { "" } else { ": " },
             crate::error::printable_at_most(&description, 200)
         ))
+    }
+}
+
+/// Reads a JSON array item by item, each as raw text first: the small ones decoded up
+/// to the roster cap, the others only counted.
+struct Items;
+
+impl<'de> Visitor<'de> for Items {
+    type Value = (Vec<Value>, u64);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        let mut skipped = 0u64;
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            let text = raw.get();
+            if items.len() < ROSTER_CAP
+                && text.len() <= ITEM_LIMIT
+                && let Ok(item) = serde_json::from_str(text)
+            {
+                items.push(item);
+            } else {
+                skipped += 1;
+            }
+        }
+        Ok((items, skipped))
     }
 }
 
@@ -392,6 +528,71 @@ fn flag(value: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ParticipantsNotify of `n` small participants, `data` inline or as a string.
+    fn roster(n: usize, quoted: bool) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"pid":"p{i}","pinfoMap":{{"NAME":"n{i}"}}}}"#))
+            .collect();
+        let data = format!("[{}]", items.join(","));
+        let data = if quoted {
+            serde_json::to_string(&data).expect("a string")
+        } else {
+            data
+        };
+        format!(r#"{{"action":"ParticipantsNotify","msgMode":0,"version":1,"data":{data}}}"#)
+    }
+
+    #[test]
+    fn a_16_mib_roster_is_read_item_by_item_up_to_the_cap() {
+        for quoted in [false, true] {
+            let text = roster(400_000, quoted);
+            assert!(text.len() > 16 << 20, "{}", text.len());
+            let frame = Frame::parse(&text).expect("a frame");
+            assert!(frame.full);
+            let items = frame.items();
+            assert_eq!(items.len(), ROSTER_CAP);
+            assert_eq!(frame.skipped.get(), (400_000 - ROSTER_CAP) as u64);
+            assert_eq!(items[0]["pid"], "p0");
+        }
+    }
+
+    #[test]
+    fn oversized_parts_are_left_out_and_counted() {
+        let huge = "x".repeat(ITEM_LIMIT + 1);
+        let text = format!(
+            r#"{{"action":"ParticipantsNotify","msgMode":1,"version":2,"data":[{{"pid":"big","pinfoMap":{{"NAME":"{huge}"}}}},{{"pid":"ok"}}]}}"#
+        );
+        let frame = Frame::parse(&text).expect("a frame");
+        let items = frame.items();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["pid"], "ok");
+        assert_eq!(frame.skipped.get(), 1);
+
+        let payload = "y".repeat(SMALL_FRAME);
+        let text = format!(r#"{{"action":"ConfDynamicInfoNotify","lock":1,"pad":"{payload}"}}"#);
+        let frame = Frame::parse(&text).expect("a frame");
+        assert!(frame.top_level().is_empty());
+        assert_eq!(frame.skipped.get(), 1);
+    }
+
+    #[test]
+    fn an_unknown_frame_is_kept_whole_up_to_64_kib_then_its_header_alone() {
+        let small = r#"{"action":"NetConditionNotify","sequence":"7","msgMode":1,"version":3,"data":{"x":1}}"#;
+        let (raw, truncated) = Frame::parse(small).expect("a frame").raw();
+        assert!(!truncated);
+        assert_eq!(raw["data"]["x"], 1);
+        let big = format!(
+            r#"{{"action":"NetConditionNotify","sequence":"7","msgMode":1,"version":3,"data":"{}"}}"#,
+            "z".repeat(UNKNOWN_RAW_LIMIT)
+        );
+        let (raw, truncated) = Frame::parse(&big).expect("a frame").raw();
+        assert!(truncated);
+        assert_eq!(
+            raw,
+            serde_json::json!({"action": "NetConditionNotify", "sequence": "7", "msgMode": 1, "version": 3})
+        );
+    }
 
     #[test]
     fn the_subscribe_frame_has_the_pages_shape() {
