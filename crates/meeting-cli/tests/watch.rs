@@ -185,3 +185,151 @@ fn watch_against_a_server_that_closes_after_subscribe_backs_off_and_exits_3() {
         "{tokens} WebSocket tokens"
     );
 }
+
+/// The resident memory of process `pid`, in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// A hostile server floods frames of a type no client decodes, as fast as the socket
+/// takes them, at a `watch` whose output is read one line every 50 ms: 16 MiB frames
+/// of one huge string, 16 MiB frames of small objects, and frames of small objects just
+/// under the 64 KiB an unknown event keeps whole (whose JSON trees are many times their
+/// text). Its memory stays within 64 MiB of its idle figure, and what it prints ends
+/// with the meeting as the service holds it (a participant who joined during the flood
+/// included).
+#[test]
+fn a_flood_of_16_mib_frames_keeps_watch_within_64_mib_of_its_idle_memory() {
+    use meeting::events::{Event, EventKind, Snapshot};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const BOUND: u64 = 64 << 20;
+    let mut figures = Vec::new();
+    for (frames, bytes, small_objects) in [
+        (12u32, 16u32 << 20, false),
+        (12, 16 << 20, true),
+        (300, 60_000, true),
+    ] {
+        let sim = Sim::start();
+        let mut watcher = sim
+            .process()
+            .args(["watch", CONF, "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        let pid = watcher.id();
+        let stdout = watcher.stdout.take().expect("piped");
+        let slow = Arc::new(AtomicBool::new(false));
+        let (send, lines) = mpsc::channel();
+        let pace = slow.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+                if pace.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        });
+        let mut view = Snapshot::default();
+        let read = |view: &mut Snapshot| -> Option<EventKind> {
+            let line = lines.recv_timeout(Duration::from_secs(30)).ok()?;
+            let event: Event = serde_json::from_str(&line).expect("an event a line");
+            view.apply(&event.kind);
+            Some(event.kind)
+        };
+        while view.participants.len() < 2 || view.status.is_none() {
+            read(&mut view).expect("the initial roster");
+        }
+        let idle = rss(pid);
+        slow.store(true, Ordering::Relaxed);
+        sim.handle.set_socket_faults(
+            CONF,
+            meeting_sim::SocketFaults {
+                flood_frames: frames,
+                flood_bytes: bytes,
+                flood_small_objects: small_objects,
+                ..meeting_sim::SocketFaults::default()
+            },
+        );
+        sim.handle.drop_sockets(CONF);
+        let flooded = |sim: &Sim| {
+            sim.handle
+                .counters()
+                .faults
+                .get("flood")
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut peak = idle;
+        let mut joined = false;
+        let started = std::time::Instant::now();
+        while flooded(&sim) < u64::from(frames) {
+            peak = peak.max(rss(pid));
+            if !joined && flooded(&sim) >= u64::from(frames / 2) {
+                assert!(
+                    sim.handle
+                        .join(CONF, meeting_sim::ParticipantSeed::client("late-1", "Late"))
+                );
+                joined = true;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the flood did not end"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak = peak.max(rss(pid));
+        // The flood is over: read at full speed until the view holds the meeting.
+        slow.store(false, Ordering::Relaxed);
+        let want: std::collections::BTreeSet<String> = sim
+            .handle
+            .conference(CONF)
+            .expect("the meeting")
+            .participants
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        assert!(want.contains("late-1"));
+        while view
+            .participants
+            .keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            != want
+        {
+            read(&mut view).unwrap_or_else(|| {
+                panic!("the view did not catch up: {:?}", view.participants.keys())
+            });
+        }
+        let grew = peak.saturating_sub(idle);
+        assert!(
+            grew <= BOUND,
+            "{} MiB over an idle {} MiB",
+            grew >> 20,
+            idle >> 20
+        );
+        figures.push(format!(
+            "{frames} frames of {} KiB of {}: idle {} MiB, peak {} MiB over it",
+            bytes >> 10,
+            if small_objects {
+                "small objects"
+            } else {
+                "one string"
+            },
+            idle >> 20,
+            grew >> 20
+        ));
+        watcher.kill().ok();
+        watcher.wait().ok();
+    }
+    println!("{}", figures.join("; "));
+}

@@ -55,6 +55,8 @@ async fn serve(shared: Arc<Shared>, id: String, opened: Opened, mut socket: WebS
     let mut clock = shared.clock.watch();
     let mut stopping = shared.stopping.clone();
     let mut last_heartbeat_ms = shared.clock.now_ms();
+    // A flood fault's frames still to send, and the frame (built once, shared).
+    let mut flood: Option<(u32, axum::extract::ws::Utf8Bytes)> = None;
     let reason: &'static str = loop {
         let quiet_ms = last_heartbeat_ms + HEARTBEAT_LIMIT_MS - shared.clock.now_ms();
         if quiet_ms <= 0 {
@@ -64,6 +66,12 @@ async fn serve(shared: Arc<Shared>, id: String, opened: Opened, mut socket: WebS
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let reply = client_frame(&shared, &id, socket_id, &text, &mut last_heartbeat_ms);
+                    if text.contains("\"Subscribe\"") {
+                        let faults = shared.world().socket_faults(&id);
+                        if faults.flood_frames > 0 {
+                            flood = Some((faults.flood_frames, faults.flood_frame().into()));
+                        }
+                    }
                     if let Some(reply) = reply
                         && socket.send(Message::Text(reply.into())).await.is_err()
                     {
@@ -83,6 +91,17 @@ async fn serve(shared: Arc<Shared>, id: String, opened: Opened, mut socket: WebS
                 // The world forgot the socket (a full queue, a reset).
                 None => break "closed by the simulator",
             },
+            _ = async {}, if flood.is_some() => {
+                if let Some((left, frame)) = flood.take() {
+                    if socket.send(Message::Text(frame.clone())).await.is_err() {
+                        break "";
+                    }
+                    shared.world().count_fault("flood");
+                    if left > 1 {
+                        flood = Some((left - 1, frame));
+                    }
+                }
+            }
             // Real time passing, or the simulator's clock moved: look again.
             _ = tokio::time::sleep(Duration::from_millis(quiet_ms.unsigned_abs())) => {}
             _ = clock.changed() => {}

@@ -118,7 +118,8 @@ pub struct Counters {
     pub control_token_keepalives: u64,
     /// Error answers per error code (injected faults included).
     pub errors: BTreeMap<String, u64>,
-    /// Injected faults per kind (`500`, `502`, `503`, `429`, `drop`, `expire`).
+    /// Injected faults per kind (`500`, `502`, `503`, `429`, `drop`, `expire`, and
+    /// `flood` per frame of a socket flood).
     pub faults: BTreeMap<String, u64>,
     /// Changes of conferences' state (each lock, join, mute, … that changed something).
     #[serde(default)]
@@ -561,6 +562,11 @@ impl World {
         if let Some(fault) = fault {
             *self.counters.faults.entry(fault.to_owned()).or_default() += 1;
         }
+    }
+
+    /// Counts a fault injected outside a request (a socket's: `flood`).
+    pub fn count_fault(&mut self, fault: &str) {
+        *self.counters.faults.entry(fault.to_owned()).or_default() += 1;
     }
 
     pub fn seed(&mut self, seed: Seed) {

@@ -91,6 +91,43 @@ pub struct SocketFaults {
     pub silent_heartbeats: bool,
     /// Subscribe is answered with success, then the socket is closed.
     pub close_after_subscribe: bool,
+    /// After each Subscribe, this many frames of an action no client decodes
+    /// (`FloodNotify`), as fast as the socket takes them: a hostile or broken server.
+    pub flood_frames: u32,
+    /// The flood's frames' length in bytes (up to 16 MiB, what clients accept).
+    pub flood_bytes: u32,
+    /// The flood's shape: one huge string (false) or a list of small objects (true),
+    /// which costs a client that decodes it far more.
+    pub flood_small_objects: bool,
+}
+
+impl SocketFaults {
+    /// One frame of the flood these faults describe.
+    pub(crate) fn flood_frame(&self) -> String {
+        let size = (self.flood_bytes as usize).min(16 << 20);
+        let head = r#"{"action":"FloodNotify","msgMode":0,"data":"#;
+        let mut frame = String::with_capacity(size + 64);
+        frame.push_str(head);
+        if self.flood_small_objects {
+            frame.push('[');
+            let mut n = 0u64;
+            while frame.len() + 16 < size {
+                if n > 0 {
+                    frame.push(',');
+                }
+                frame.push_str(&format!(r#"{{"k":{n}}}"#));
+                n += 1;
+            }
+            frame.push(']');
+        } else {
+            frame.push('"');
+            let fill = size.saturating_sub(head.len() + 3);
+            frame.extend(std::iter::repeat_n('x', fill));
+            frame.push('"');
+        }
+        frame.push('}');
+        frame
+    }
 }
 
 #[derive(Default)]

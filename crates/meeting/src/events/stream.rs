@@ -246,8 +246,9 @@ impl Health {
     }
 }
 
-/// About the bytes `event` holds: its own size and its JSON form's length (counted,
-/// not written).
+/// About the bytes `event` holds: its own size, and twice its JSON form's length
+/// (counted, not written); for an unknown frame, the size of its JSON tree, which for
+/// small objects is many times its text.
 fn weigh(event: &EventKind) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
@@ -259,9 +260,33 @@ fn weigh(event: &EventKind) -> usize {
             Ok(())
         }
     }
+    let own = std::mem::size_of::<EventKind>();
+    if let EventKind::Unknown { raw, .. } = event {
+        return own + tree_size(raw);
+    }
     let mut count = Count(0);
     let _ = serde_json::to_writer(&mut count, event);
-    std::mem::size_of::<EventKind>() + count.0
+    own + 2 * count.0
+}
+
+/// About the bytes a JSON tree holds: each value, each string's bytes, and each map's
+/// nodes (a B-tree leaf of 11 entries is some 600 bytes, even for one entry).
+fn tree_size(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    const NODE: usize = std::mem::size_of::<Value>();
+    const LEAF: usize = 640;
+    NODE + match value {
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(tree_size).sum(),
+        Value::Object(map) => {
+            LEAF * map.len().div_ceil(11).max(1)
+                + map
+                    .iter()
+                    .map(|(key, value)| key.len() + tree_size(value))
+                    .sum::<usize>()
+        }
+        _ => 0,
+    }
 }
 
 /// A burst leaves its queue's capacity behind; an idle stream should not keep it.
