@@ -517,8 +517,16 @@ async fn a_start_pushed_before_the_meeting_runs_is_tried_again() {
     let passwords: HashMap<String, SecretString> =
         HashMap::from([(id.clone(), SecretString::from("000000"))]);
     let store = RedisStore::new(&redis.url(0)).expect("url");
+    // Durations as large as they come: a lease is refused, a discovery interval
+    // saturates (one discovery at the start, then pushes alone).
+    let refused = replica(&sim, &store, "w0", passwords.clone())
+        .lease(Duration::MAX)
+        .start()
+        .await
+        .expect_err("refused");
+    assert!(refused.to_string().contains("at most 10 min"), "{refused}");
     let mut fleet = replica(&sim, &store, "w0", passwords)
-        .discover_every(Duration::from_secs(3600))
+        .discover_every(Duration::MAX)
         .start()
         .await
         .expect("starts");

@@ -370,3 +370,36 @@ async fn answers_beyond_the_body_limit_fail_at_once() {
     assert_eq!(err.status(), Some(200));
     assert!(!err.is_retryable());
 }
+
+/// `Duration::MAX` in every duration the client's builders take: calls run, retries
+/// wait what the policy says (saturated, never a panic), a refused host password is
+/// remembered.
+#[tokio::test]
+async fn duration_max_in_every_client_builder_panics_nowhere() {
+    use meeting_sim::ScriptedFault;
+
+    let sim = common::sim().await;
+    let client = common::builder(&sim)
+        .connect_timeout(Duration::MAX)
+        .request_timeout(Duration::MAX)
+        .remember_refusals(Duration::MAX)
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::MAX)
+                .max_elapsed(Duration::MAX),
+        )
+        .build()
+        .expect("a client");
+    sim.fail_next(2, ScriptedFault::Status { status: 503 });
+    client
+        .conference(common::CONF)
+        .with_host_password(common::HOST_PASSWORD)
+        .lock()
+        .await
+        .expect("locked after two retries");
+    let wrong = client.conference(common::CONF).with_host_password("000000");
+    let first = wrong.unlock().await.expect_err("refused");
+    let again = wrong.unlock().await.expect_err("remembered");
+    assert_eq!(first.kind(), again.kind());
+}
