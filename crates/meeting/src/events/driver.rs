@@ -324,19 +324,18 @@ impl Driver {
         mut reason: String,
         stop: &mut oneshot::Receiver<()>,
     ) -> Option<Link> {
-        let outage = self.outage.get_or_insert(Outage {
-            since: Instant::now(),
-            attempts: 0,
-        });
-        let lost_at = outage.since;
+        let lost_at = self
+            .outage
+            .get_or_insert(Outage {
+                since: Instant::now(),
+                attempts: 0,
+            })
+            .since;
         loop {
-            let attempt = match &mut self.outage {
-                Some(outage) => {
-                    outage.attempts = outage.attempts.saturating_add(1);
-                    outage.attempts
-                }
-                None => 1,
-            };
+            let attempt = self.outage.as_mut().map_or(1, |outage| {
+                outage.attempts = outage.attempts.saturating_add(1);
+                outage.attempts
+            });
             tracing::info!(
                 target: "meeting::events",
                 conference = self.conference.id(),

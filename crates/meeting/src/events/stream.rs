@@ -246,10 +246,42 @@ impl Health {
     }
 }
 
-/// About the bytes `event` holds: its own size, and twice its JSON form's length
-/// (counted, not written); for an unknown frame, the size of its JSON tree, which for
-/// small objects is many times its text.
+/// About the bytes `event` holds: its own size and its strings' (a participant's, the
+/// usual event, counted field by field); for an unknown frame, the size of its JSON
+/// tree, which for small objects is many times its text; for the rarer kinds, twice
+/// their JSON form's length (counted, not written).
 fn weigh(event: &EventKind) -> usize {
+    let own = std::mem::size_of::<EventKind>();
+    own + match event {
+        EventKind::Unknown { raw, .. } => tree_size(raw),
+        EventKind::ParticipantJoined { participant }
+        | EventKind::ParticipantChanged { participant, .. }
+        | EventKind::ParticipantLeft { participant } => participant_size(participant),
+        EventKind::Connected { .. }
+        | EventKind::Resynced { .. }
+        | EventKind::Lagged { .. }
+        | EventKind::Ended => 0,
+        other => 2 * json_len(other),
+    }
+}
+
+/// About the heap a participant holds.
+fn participant_size(p: &super::ParticipantInfo) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    p.id.len()
+        + text(&p.name)
+        + text(&p.number)
+        + text(&p.client_type)
+        + text(&p.account_id)
+        + text(&p.view_locked_to)
+        + p.extra
+            .iter()
+            .map(|(key, value)| 64 + key.len() + value.len())
+            .sum::<usize>()
+}
+
+/// The length of `event`'s JSON form, counted as it is written, nothing kept.
+fn json_len(event: &EventKind) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -260,13 +292,9 @@ fn weigh(event: &EventKind) -> usize {
             Ok(())
         }
     }
-    let own = std::mem::size_of::<EventKind>();
-    if let EventKind::Unknown { raw, .. } = event {
-        return own + tree_size(raw);
-    }
     let mut count = Count(0);
     let _ = serde_json::to_writer(&mut count, event);
-    own + 2 * count.0
+    count.0
 }
 
 /// About the bytes a JSON tree holds: each value, each string's bytes, and each map's

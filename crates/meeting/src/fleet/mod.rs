@@ -14,7 +14,10 @@
 //!   meetings back above twice it;
 //! - run [`crate::Conference::events`] for each claimed meeting (the host password from
 //!   the caller's [`HostPasswords`]); a meeting whose password is missing or refused is
-//!   reported ([`FleetReport::Refused`]) and left alone for a while by every replica;
+//!   reported ([`FleetReport::Refused`]) and left alone for a while by every replica; one
+//!   whose stream failed is left alone for a backoff that grows with each failure;
+//! - renew leases from a loop that makes Redis calls alone (discovery and the rest run
+//!   beside it), and only while each meeting's stream shows signs of life;
 //! - publish every event onto one Redis Stream per enterprise (approximately capped),
 //!   as the fields `meeting`, `connection`, `version`, `seq` and `event` (the event
 //!   stream's serialized form; see [`StreamEntry`]). An entry is published once: a

@@ -10,8 +10,10 @@
 //! - `published`: per meeting, `<token>|<seq>` of the last entry published.
 //! - `state:<meeting>`: the meeting as the published entries describe it, one field per
 //!   part (`info`, `status`, `speakers`, `p:<participant>`, `w:<waiting>`).
-//! - `skip:<meeting>`: a meeting no watcher should claim for a while (it refused its
-//!   host password, or it ended), with the reason.
+//! - `skip:<meeting>`: a meeting no watcher should claim for a while, with the reason:
+//!   it refused its host password (10 min), it ended (two discoveries; a start clears
+//!   it), it was not in progress yet (1 s, doubling), or its stream failed (5 s,
+//!   doubling).
 //! - `events`: the stream.
 
 use std::time::Duration;

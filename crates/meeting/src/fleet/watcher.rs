@@ -163,15 +163,11 @@ impl Watcher {
                 .map(|(id, _)| id.clone())
                 .collect();
             for id in lapsed {
-                if let Some(mut h) = held.remove(&id) {
-                    h.task.abort();
-                    let _ = (&mut h.task).await;
+                if let Some(h) = held.remove(&id) {
                     former.insert(id.clone());
                     stats.lapsed += 1;
-                    self.report(FleetReport::Released {
-                        meeting: id,
-                        why: "the lease could not be renewed".into(),
-                    });
+                    let why = "the lease could not be renewed".to_owned();
+                    self.let_go(&mut chores, id, h, why).await;
                 }
             }
             // Finished tasks.
@@ -288,17 +284,11 @@ impl Watcher {
                     .map(|(id, _)| id.clone())
                     .collect();
                 for id in stalled {
-                    if let Some(mut h) = held.remove(&id) {
-                        h.task.abort();
-                        let _ = (&mut h.task).await;
+                    if let Some(h) = held.remove(&id) {
                         stats.stalled += 1;
-                        self.chore(&mut chores, &id, &h.token, None);
-                        self.report(FleetReport::Released {
-                            meeting: id,
-                            why: format!(
-                                "its event stream showed no sign of life for {STALL_WINDOW:?}"
-                            ),
-                        });
+                        let why =
+                            format!("its event stream showed no sign of life for {STALL_WINDOW:?}");
+                        self.let_go(&mut chores, id, h, why).await;
                     }
                 }
                 let sent = Instant::now();
@@ -348,15 +338,9 @@ impl Watcher {
             if held.len() > 2 * fair {
                 let extra: Vec<String> = held.keys().skip(fair).cloned().collect();
                 for id in extra {
-                    if let Some(mut h) = held.remove(&id) {
-                        h.task.abort();
-                        let _ = (&mut h.task).await;
-                        self.chore(&mut chores, &id, &h.token, None);
-                        self.report(FleetReport::Released {
-                            meeting: id,
-                            why: "rebalanced".into(),
-                        });
+                    if let Some(h) = held.remove(&id) {
                         stats.rebalanced += 1;
+                        self.let_go(&mut chores, id, h, "rebalanced".into()).await;
                     }
                 }
             }
@@ -468,6 +452,15 @@ impl Watcher {
         if self.reports.try_send(report).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Stops watching `id` (its socket closes), gives its lease back beside the loop
+    /// (should it still be this watcher's), and says why.
+    async fn let_go(&self, chores: &mut JoinSet<()>, id: String, mut h: Held, why: String) {
+        h.task.abort();
+        let _ = (&mut h.task).await;
+        self.chore(chores, &id, &h.token, None);
+        self.report(FleetReport::Released { meeting: id, why });
     }
 
     /// Marks `id` skipped (with a reason, for a while) if asked, then releases its
