@@ -50,20 +50,33 @@ fn log_filter(verbose: u8) -> &'static str {
     }
 }
 
-/// Logs to stderr, with colour only on a terminal. `RUST_LOG` overrides the filter.
+/// Logs to stderr, with colour only on a terminal. `RUST_LOG` overrides the filter;
+/// whatever it says, the dependencies that log payloads (the WebSocket's frames with the
+/// control token, HTTP frames, Redis URLs) are capped at `info`: no verbosity writes a
+/// secret (see `meeting::logging`).
 fn init_logging(default: &str, verbose: u8) {
     use std::io::IsTerminal;
+    use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
     use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let cap = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_targets(
+            meeting::logging::SECRET_BEARING_TARGETS
+                .iter()
+                .map(|target| (*target, LevelFilter::INFO)),
+        );
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter)
         .with_span_events(if verbose > 0 {
             FmtSpan::CLOSE
         } else {
             FmtSpan::NONE
         })
-        .init();
+        .with_filter(filter.and(cap));
+    tracing_subscriber::registry().with(layer).init();
 }

@@ -345,42 +345,258 @@ fn transport_failure_exits_3() {
     assert!(stderr(&out).contains("transport failure"));
 }
 
-#[test]
-fn no_secret_on_stdout_or_stderr_at_vv() {
-    let sim = Sim::start();
-    let mut everything = String::new();
-    let runs: Vec<Vec<&str>> = vec![
-        vec!["-vv", "login"],
-        vec!["-vv", "lock", CONF],
-        vec!["-vv", "settings", CONF, "--lock-sharing", "on"],
-        vec!["-vv", "token", CONF],
-        vec!["-v", "lock-view", CONF, "--participant", TERMINAL],
-        vec!["-vv", "cancel", CONF, "--end-ongoing"],
-        vec!["-vv", "lock", CONF],
-    ];
-    let mut tokens = Vec::new();
-    for args in runs {
-        tokens.extend(sim.handle.issued_tokens());
-        let out = sim.meeting().args(&args).output().expect("runs");
-        everything.push_str(&stdout(&out));
-        everything.push_str(&stderr(&out));
+/// A secret of `len` random letters and digits (no two runs share one).
+fn random_secret(len: usize) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut out = String::new();
+    while out.len() < len {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(out.len());
+        let n = h.finish();
+        out.push(ALPHABET[(n % ALPHABET.len() as u64) as usize] as char);
     }
-    tokens.extend(sim.handle.issued_tokens());
-    assert!(everything.contains("meeting.call"), "the calls were logged");
-    assert!(
-        everything.contains("TRACE") || everything.contains("DEBUG"),
-        "-vv logs everything"
-    );
-    assert!(!tokens.is_empty());
-    for secret in tokens
-        .iter()
-        .map(String::as_str)
-        .chain([PASSWORD, HOST_PASSWORD])
-    {
-        assert!(
-            !everything.contains(secret),
-            "a secret leaked: {secret:.4}…"
+    out
+}
+
+/// The text, and every text found by decoding its hex runs, Base64 runs and
+/// percent-escapes, recursively: a leak may combine encodings (a frame dumped in hex
+/// whose JSON holds `"Basic " + base64(token)`).
+fn decoded_views(text: &str) -> Vec<String> {
+    use base64::Engine;
+    let runs = |text: &str, alphabet: fn(char) -> bool, least: usize| -> Vec<String> {
+        text.split(|c: char| !alphabet(c))
+            .filter(|run| run.len() >= least)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut views = vec![text.to_owned()];
+    let mut next = 0;
+    while next < views.len() && views.len() < 50_000 {
+        let view = views[next].clone();
+        next += 1;
+        let mut found = Vec::new();
+        for run in runs(&view, |c| c.is_ascii_hexdigit(), 16) {
+            let even = &run[..run.len() - run.len() % 2];
+            if let Ok(bytes) = hex::decode(even) {
+                found.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        for run in runs(
+            &view,
+            |c| c.is_ascii_alphanumeric() || "+/=-_".contains(c),
+            12,
+        ) {
+            let bare = run.trim_end_matches('=');
+            for engine in [
+                base64::engine::general_purpose::STANDARD_NO_PAD,
+                base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ] {
+                if let Ok(bytes) = engine.decode(bare) {
+                    found.push(String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+        if view.contains('%') {
+            let unescaped: String = url_unescape(&view)
+                .chars()
+                .filter(|c| *c != '\u{fffd}')
+                .collect();
+            found.push(unescaped);
+        }
+        views.extend(found.into_iter().filter(|v| v.len() >= 8 && *v != view));
+    }
+    views
+}
+
+fn url_unescape(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A background `meeting` whose stdout and stderr are read into one log as they come.
+struct Background {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Background {
+    fn start(mut cmd: std::process::Command) -> Self {
+        use std::io::BufRead;
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let (send, lines) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let out: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().expect("piped"));
+        let err: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().expect("piped"));
+        for stream in [out, err] {
+            let (send, log) = (send.clone(), log.clone());
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    log.lock().unwrap().push_str(&format!("{line}\n"));
+                    let _ = send.send(line);
+                }
+            });
+        }
+        Self { child, lines, log }
+    }
+
+    /// Waits for a line containing `what` (30 s at most).
+    fn until(&self, what: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no line with {what:?}"));
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+
+    /// Stops it with `signal`, waits for it, and returns all it wrote.
+    fn stop(mut self, signal: &str) -> String {
+        let _ = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        // The readers see the pipes close once the process is gone.
+        std::thread::sleep(Duration::from_millis(1));
+        while self.lines.recv_timeout(Duration::from_secs(5)).is_ok() {}
+        self.log.lock().unwrap().clone()
+    }
+}
+
+/// Every command that holds a secret, at `-vv` and again under `RUST_LOG=trace`: no
+/// password, key or token (each at least 16 random characters, and every token the
+/// simulator issued) appears in stdout or stderr, raw or after decoding the hex, Base64
+/// and percent-escaped runs in them, recursively. The dependencies that log payloads
+/// (the WebSocket's frames, the upgrade's URL) are capped whatever the filter says.
+#[test]
+fn no_secret_in_any_output_at_vv_or_under_rust_log_trace() {
+    use std::os::unix::fs::PermissionsExt;
+    let password = random_secret(20);
+    let host_password = random_secret(16);
+    let key = random_secret(24);
+    let sim = Sim::with_secrets(&password, &host_password);
+    let redis = meeting_sim::redis_server::RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let passwords = temp.path().join("host-passwords");
+    std::fs::write(&passwords, format!("{CONF}={host_password}\n")).expect("written");
+    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mut everything = String::new();
+    let mut tokens = Vec::new();
+    for loud in [&["-vv"][..], &[][..]] {
+        let command = |args: &[&str]| {
+            let mut cmd = sim.process();
+            cmd.args(loud)
+                .args(args)
+                .env("MEETING_WEBHOOK_KEY", &key)
+                .env("MEETING_WEBHOOK_SUBSCRIBER_ID", SUBSCRIBER);
+            if loud.is_empty() {
+                cmd.env("RUST_LOG", "trace");
+            }
+            cmd
+        };
+        let mut run = |args: &[&str], everything: &mut String| {
+            let out = command(args).output().expect("runs");
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            everything.push_str(&stdout(&out));
+            everything.push_str(&stderr(&out));
+            tokens.extend(sim.handle.issued_tokens());
+        };
+        run(&["login"], &mut everything);
+        run(&["token", CONF], &mut everything);
+        run(&["lock", CONF], &mut everything);
+        run(&["unlock", CONF], &mut everything);
+        run(&["role", "host", CONF, TERMINAL], &mut everything);
+        run(&["role", "release", CONF, TERMINAL], &mut everything);
+        run(
+            &["webhook", "set", "--url", "http://127.0.0.1:9/hooks"],
+            &mut everything,
         );
+        run(&["--token-cache", &redis.url(2), "login"], &mut everything);
+        run(
+            &["--token-cache", &redis.url(2), "lock", CONF],
+            &mut everything,
+        );
+
+        let watch = Background::start(command(&["watch", CONF, "--json"]));
+        watch.until("participant_joined");
+        everything.push_str(&watch.stop("INT"));
+        tokens.extend(sim.handle.issued_tokens());
+
+        let listen = Background::start(command(&["webhook", "listen", "--port", "0", "--json"]));
+        let first = listen.until("listening on ");
+        let authority = first
+            .rsplit("listening on ")
+            .next()
+            .and_then(|url| url.strip_prefix("http://"))
+            .map(|rest| rest.split('/').next().unwrap_or(rest).to_owned())
+            .expect("an address");
+        let at_ms = now_ms();
+        let event = format!(
+            r#"{{"event":"meeting.join","timestamp":{at_ms},"payload":{{"meetingInfo":{{"meetingID":"{CONF}"}},"attendeeInfo":{{"participantID":"p1","displayName":"P","joinTime":{at_ms},"leftTime":0,"role":"CHAIR"}}}}}}"#
+        );
+        let body = signed_push(&key, now_ms(), &random_secret(16), &event);
+        assert_eq!(post_to(&authority, &body), 200);
+        listen.until(CONF);
+        everything.push_str(&listen.stop("INT"));
+
+        let fleet = Background::start(command(&[
+            "watch",
+            "--all",
+            "--publish",
+            &redis.url(3),
+            "--host-passwords",
+            passwords.to_str().expect("a path"),
+            "--enterprise",
+            "secrets",
+        ]));
+        fleet.until(&format!("claimed {CONF}"));
+        everything.push_str(&fleet.stop("TERM"));
+        tokens.extend(sim.handle.issued_tokens());
+    }
+    assert!(everything.contains("TRACE"), "the runs logged at trace");
+    assert!(everything.contains("meeting.call"), "the calls were logged");
+    tokens.sort();
+    tokens.dedup();
+    assert!(tokens.len() > 10, "{} tokens", tokens.len());
+    let views = decoded_views(&everything);
+    for secret in tokens.iter().map(String::as_str).chain([
+        password.as_str(),
+        host_password.as_str(),
+        key.as_str(),
+    ]) {
+        for view in &views {
+            assert!(
+                !view.contains(secret),
+                "a secret leaked: {:.4}… in {:.200}",
+                secret,
+                &view[view.find(secret).unwrap_or(0).saturating_sub(100)..]
+            );
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod history;
 mod interpretation;
 mod layout;
 mod listing;
+pub mod logging;
 mod management;
 mod meeting;
 mod participants;

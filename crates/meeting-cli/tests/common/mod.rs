@@ -21,17 +21,30 @@ pub const HOST_PASSWORD: &str = "654321";
 pub struct Sim {
     pub handle: SimHandle,
     pub tokens: PathBuf,
+    /// The administrator's password and the example meeting's host password.
+    pub password: String,
+    pub host_password: String,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Sim {
     pub fn start() -> Self {
+        Self::with_secrets(PASSWORD, HOST_PASSWORD)
+    }
+
+    /// The example seed with the administrator's password and [`CONF`]'s host password
+    /// replaced.
+    pub fn with_secrets(password: &str, host_password: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
-        let seed: Seed = serde_json::from_str(SEED).expect("seed parses");
+        let seed = SEED.replace(PASSWORD, password).replace(
+            &format!("\"{HOST_PASSWORD}\""),
+            &format!("\"{host_password}\""),
+        );
+        let seed: Seed = serde_json::from_str(&seed).expect("seed parses");
         let handle = runtime
             .block_on(Simulator::new().seed(seed).start())
             .expect("starts");
@@ -45,6 +58,8 @@ impl Sim {
         Self {
             handle,
             tokens,
+            password: password.to_owned(),
+            host_password: host_password.to_owned(),
             _runtime: runtime,
         }
     }
@@ -63,8 +78,8 @@ impl Sim {
         cmd.env_clear()
             .env("MEETING_ENDPOINT", self.handle.base_url())
             .env("MEETING_ACCOUNT", "meeting_admin")
-            .env("MEETING_PASSWORD", PASSWORD)
-            .env("MEETING_HOST_PASSWORD", HOST_PASSWORD)
+            .env("MEETING_PASSWORD", &self.password)
+            .env("MEETING_HOST_PASSWORD", &self.host_password)
             .env(
                 "MEETING_TOKEN_STORE",
                 format!("file:{}", self.tokens.display()),
