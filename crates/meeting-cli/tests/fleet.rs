@@ -593,3 +593,166 @@ fn a_slow_service_makes_no_lease_lapse() {
         assert!(replica.child.wait().expect("exits").success());
     }
 }
+
+/// `meeting logout --all` on the Redis that a fleet of two replicas and a listener's
+/// push memory share with the token store: it forgets the tokens and nothing else (the
+/// stream, its consumer group, the leases, the published state, the push markers, key
+/// by key), says how many of each kind, and the fleet goes on without a takeover.
+#[test]
+fn logout_all_forgets_tokens_and_leaves_the_fleet_and_the_push_memory_alone() {
+    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::start();
+    let ids = sim.handle.start_meetings(770_000_001, 6, HOST);
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let passwords = temp.path().join("host-passwords");
+    let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
+    std::fs::write(&passwords, lines).expect("written");
+    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let shared = redis.url(0);
+    let replicas: Vec<Replica> = (0..2)
+        .map(|i| {
+            replica_with(
+                &sim,
+                &redis,
+                &passwords,
+                &format!("w{i}"),
+                &["--token-cache", &shared],
+            )
+        })
+        .collect();
+    until_watched_by(
+        &sim,
+        &redis,
+        &ids,
+        &["w0", "w1"],
+        Duration::from_secs(20),
+        Duration::ZERO,
+    );
+    // A listener remembering pushes in the same Redis, one push accepted.
+    let key = "logout-test-webhook-key";
+    let mut listener = sim
+        .process()
+        .args(["webhook", "listen", "--port", "0", "--memory", &shared])
+        .env("MEETING_WEBHOOK_KEY", key)
+        .env("MEETING_WEBHOOK_SUBSCRIBER_ID", common::SUBSCRIBER)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("listens");
+    let mut said = BufReader::new(listener.stderr.take().expect("piped")).lines();
+    let first = said
+        .next()
+        .and_then(Result::ok)
+        .expect("the listening line");
+    let authority = first
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    let at_ms = common::now_ms();
+    let event = format!(
+        r#"{{"event":"meeting.join","timestamp":{at_ms},"payload":{{"meetingInfo":{{"meetingID":"{}"}},"attendeeInfo":{{"participantID":"p1","displayName":"P","joinTime":{at_ms},"leftTime":0,"role":"CHAIR"}}}}}}"#,
+        ids[0]
+    );
+    let body = common::signed_push(key, at_ms, "logout-nonce-1", &event);
+    assert_eq!(common::post_to(&authority, &body), 200);
+    let mut c = redis_connection(&redis);
+    let _: () = redis::cmd("XGROUP")
+        .arg(
+            &[
+                "CREATE",
+                "meeting:fleet:{corp}:events",
+                "readers",
+                "$",
+                "MKSTREAM",
+            ][..],
+        )
+        .query(&mut c)
+        .expect("XGROUP");
+    let keys = |c: &mut redis::Connection| -> Vec<String> {
+        let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(c).expect("KEYS");
+        keys.sort();
+        keys
+    };
+    let is_token = |k: &str| k.starts_with("meeting:access-") || k.starts_with("meeting:control-");
+    let before = keys(&mut c);
+    assert!(before.iter().any(|k| is_token(k)), "{before:?}");
+    assert!(
+        before.iter().any(|k| k.starts_with("meeting:push-")),
+        "{before:?}"
+    );
+    // What must stay: every key but the tokens and the short-lived ones (a lock, a skip).
+    let kept: Vec<&String> = before
+        .iter()
+        .filter(|k| !is_token(k))
+        .filter(|k| {
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(k.as_str())
+                .query(&mut c)
+                .expect("PTTL");
+            ttl < 0 || ttl > 10_000
+        })
+        .collect();
+    // (The leases, renewed every lease, are checked by their holders below.)
+    for wanted in ["events", "fence", "epoch", "members", "published", "state:"] {
+        assert!(
+            kept.iter()
+                .any(|k| k.starts_with(&format!("meeting:fleet:{{corp}}:{wanted}"))),
+            "no {wanted} key: {kept:?}"
+        );
+    }
+
+    let out = sim
+        .process()
+        .args(["logout", "--all", "--token-cache", &shared, "--json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(report["access"].as_u64() >= Some(1), "{report}");
+    assert_eq!(
+        report["forgotten"].as_u64(),
+        Some(report["access"].as_u64().unwrap_or(0) + report["control"].as_u64().unwrap_or(0))
+    );
+    for k in &kept {
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(k.as_str())
+            .query(&mut c)
+            .expect("EXISTS");
+        assert!(exists, "logout --all removed {k}");
+    }
+    let groups: Vec<redis::Value> = redis::cmd("XINFO")
+        .arg(&["GROUPS", "meeting:fleet:{corp}:events"][..])
+        .query(&mut c)
+        .expect("XINFO");
+    assert_eq!(groups.len(), 1, "the consumer group survives");
+    assert_eq!(holders(&redis).values().sum::<usize>(), ids.len());
+    // The fleet goes on: two leases' time later, every meeting still watched by the
+    // same replicas, nothing released.
+    std::thread::sleep(2 * LEASE);
+    until_watched_by(
+        &sim,
+        &redis,
+        &ids,
+        &["w0", "w1"],
+        Duration::from_secs(5),
+        Duration::ZERO,
+    );
+    for replica in &replicas {
+        let lines = replica.lines.lock().unwrap().clone();
+        assert!(
+            !lines.iter().any(|l| l.starts_with("released 77")),
+            "{lines:?}"
+        );
+    }
+    listener.kill().ok();
+    listener.wait().ok();
+    for replica in &replicas {
+        signal(replica, "TERM");
+    }
+}

@@ -116,7 +116,10 @@ fn logout_forgets_and_the_next_invocation_logs_in_again() {
     assert_eq!(logins(&sim), 2);
     let mut all = sim.meeting();
     all.args(["logout", "--all"]);
-    assert_eq!(stdout(&run(all)), "Forgot 1 stored token.\n");
+    assert_eq!(
+        stdout(&run(all)),
+        "Forgot 1 stored token: 1 access, 0 control (refusal records included).\n"
+    );
 }
 
 #[test]

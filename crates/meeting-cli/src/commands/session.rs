@@ -82,22 +82,36 @@ impl Run for Login {
 pub struct Logout {
     #[command(flatten)]
     connection: Connection,
-    /// Forget every stored token, of every endpoint and login.
+    /// Forget every stored token, of every endpoint and login: access and control
+    /// tokens (and records of refused logins), nothing else the store holds (a fleet's
+    /// leases and stream, a listener's push memory).
     #[arg(long)]
     all: bool,
 }
 
-/// How many stored tokens were forgotten.
+/// How many stored tokens were forgotten, by kind.
 #[derive(Debug, Serialize)]
 pub struct Forgotten {
     forgotten: usize,
+    /// With --all: the access tokens and the control tokens among them (each count
+    /// includes the records of refusals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    control: Option<usize>,
 }
 
 impl Report for Forgotten {
     fn text(&self) -> String {
-        match self.forgotten {
-            1 => "Forgot 1 stored token.".to_owned(),
-            n => format!("Forgot {n} stored tokens."),
+        let total = match self.forgotten {
+            1 => "Forgot 1 stored token".to_owned(),
+            n => format!("Forgot {n} stored tokens"),
+        };
+        match (self.access, self.control) {
+            (Some(access), Some(control)) => {
+                format!("{total}: {access} access, {control} control (refusal records included).")
+            }
+            _ => format!("{total}."),
         }
     }
 }
@@ -107,12 +121,26 @@ impl Run for Logout {
     /// Forgets every stored token with `--all`, else those of this endpoint and login.
     /// Who logs in is needed, not the password: none is asked for.
     async fn run(self, global: &Global) -> Result<Forgotten, Failure> {
-        let forgotten = if self.all {
-            match token_store(global)? {
-                Some(store) => store.remove_prefix("").await.map_err(Failure::Store)?,
-                None => 0,
+        if self.all {
+            let (mut access, mut control) = (0, 0);
+            if let Some(store) = token_store(global)? {
+                // By the tokens' own prefixes: the store may hold others' keys.
+                access = store
+                    .remove_prefix(meeting::store::ACCESS_TOKEN_PREFIX)
+                    .await
+                    .map_err(Failure::Store)?;
+                control = store
+                    .remove_prefix(meeting::store::CONTROL_TOKEN_PREFIX)
+                    .await
+                    .map_err(Failure::Store)?;
             }
-        } else {
+            return Ok(Forgotten {
+                forgotten: access + control,
+                access: Some(access),
+                control: Some(control),
+            });
+        }
+        let forgotten = {
             let login = &self.connection.login;
             let identity = match (&login.account, &login.app_id) {
                 (Some(account), _) => Some(Credentials::account(account, String::new())),
@@ -126,6 +154,10 @@ impl Run for Logout {
                 .await
                 .map_err(Failure::Store)?
         };
-        Ok(Forgotten { forgotten })
+        Ok(Forgotten {
+            forgotten,
+            access: None,
+            control: None,
+        })
     }
 }

@@ -33,6 +33,8 @@ mod redis;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 pub(crate) use protocol::Scope;
-pub use protocol::{LockId, StoreError, StoredToken, TokenStore};
+pub use protocol::{
+    ACCESS_TOKEN_PREFIX, CONTROL_TOKEN_PREFIX, LockId, StoreError, StoredToken, TokenStore,
+};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;

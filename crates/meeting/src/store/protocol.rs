@@ -220,6 +220,12 @@ fn digest(parts: &[&str]) -> String {
     hex::encode(&hash.finalize()[..16])
 }
 
+/// The key prefix of every access token (and the record of a refused login) a client
+/// keeps in a store, whatever its endpoint and identity.
+pub const ACCESS_TOKEN_PREFIX: &str = "access-";
+/// The key prefix of every control token (and the record of a refused host password).
+pub const CONTROL_TOKEN_PREFIX: &str = "control-";
+
 /// The keys of one client: its endpoint and identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Scope(String);
@@ -236,17 +242,20 @@ impl Scope {
 
     /// The access token's key.
     pub fn access_key(&self) -> String {
-        format!("access-{}", self.0)
+        format!("{ACCESS_TOKEN_PREFIX}{}", self.0)
     }
 
     /// A conference's control-token key.
     pub fn control_key(&self, conference: &str) -> String {
-        format!("control-{}-{}", self.0, digest(&[conference]))
+        format!("{CONTROL_TOKEN_PREFIX}{}-{}", self.0, digest(&[conference]))
     }
 
     /// The prefixes of every key of this scope (what logging out removes).
     pub fn prefixes(&self) -> [String; 2] {
-        [self.access_key(), format!("control-{}-", self.0)]
+        [
+            self.access_key(),
+            format!("{CONTROL_TOKEN_PREFIX}{}-", self.0),
+        ]
     }
 }
 
