@@ -691,7 +691,7 @@ fn logout_all_forgets_tokens_and_leaves_the_fleet_and_the_push_memory_alone() {
                 .arg(k.as_str())
                 .query(&mut c)
                 .expect("PTTL");
-            ttl < 0 || ttl > 10_000
+            !(0..=10_000).contains(&ttl)
         })
         .collect();
     // (The leases, renewed every lease, are checked by their holders below.)
