@@ -137,23 +137,7 @@ fn print(report: &FleetReport, json: bool) {
 /// owner may read.
 fn read_host_passwords(path: &Path) -> Result<HashMap<String, SecretString>, Failure> {
     let shown = path.display();
-    let metadata = std::fs::metadata(path)
-        .map_err(|e| Failure::Usage(format!("cannot read the host passwords {shown}: {e}")))?;
-    #[cfg(not(unix))]
-    let _ = metadata;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(Failure::Usage(format!(
-                "the host passwords {shown} may be read by others (mode {:o}): chmod 600 it",
-                mode & 0o777
-            )));
-        }
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("cannot read the host passwords {shown}: {e}")))?;
+    let text = crate::secrets::read_private_file(path, "host passwords")?;
     let mut passwords = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -186,6 +170,45 @@ mod tests {
     use secrecy::ExposeSecret;
 
     use super::*;
+
+    #[test]
+    fn host_passwords_not_through_a_link_nor_from_another_owner() {
+        use std::os::unix::fs::MetadataExt;
+        let temp = tempfile::tempdir().unwrap();
+        let file = temp.path().join("passwords");
+        std::fs::write(&file, "700000001=link-secret-112233\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = temp.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let Err(Failure::Usage(message)) = read_host_passwords(&link) else {
+            panic!("a symbolic link was followed");
+        };
+        assert!(
+            message.contains("symbolic link")
+                && message.contains("link")
+                && !message.contains("link-secret"),
+            "{message}"
+        );
+        let Err(Failure::Usage(message)) = read_host_passwords(temp.path()) else {
+            panic!("a directory was read");
+        };
+        assert!(message.contains("not a regular file"), "{message}");
+        // Another owner: only root can make one here; as anyone else the file is ours.
+        if rustix::process::geteuid().is_root() {
+            let nobody = rustix::process::Uid::from_raw(65534);
+            rustix::fs::chown(&file, Some(nobody), None).unwrap();
+            assert_eq!(std::fs::metadata(&file).unwrap().uid(), 65534);
+            let Err(Failure::Usage(message)) = read_host_passwords(&file) else {
+                panic!("a file of another owner was read");
+            };
+            assert!(
+                message.contains("belongs to uid 65534") && message.contains("chown"),
+                "{message}"
+            );
+        } else {
+            assert!(read_host_passwords(&file).is_ok());
+        }
+    }
 
     #[test]
     fn host_passwords_only_from_a_private_file() {
