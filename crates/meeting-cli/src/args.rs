@@ -52,7 +52,8 @@ pub struct Global {
     /// Where tokens are kept between invocations, so that each does not log in again:
     /// `file` (the user's cache directory), `file:DIR`, `none` (this invocation only;
     /// also `memory`), or a Redis URL (`redis://host:6379/0`, `rediss://…`) shared by
-    /// every machine that uses it.
+    /// every machine that uses it. A Redis URL with a password goes in the variable or
+    /// in --token-cache-file, not here.
     #[arg(
         long,
         global = true,
@@ -63,6 +64,10 @@ pub struct Global {
         hide_env_values = true
     )]
     pub token_cache: TokenCache,
+    /// A file holding what --token-cache takes (for a Redis URL with a password); it
+    /// must be the user's own, mode 600.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_cache_file: Option<PathBuf>,
     /// A root certificate (PEM) to trust for a `rediss://` token store, e.g. a private
     /// CA; instead of the system's roots. (MEETING_CA_CERT is the service endpoint's.)
     #[arg(
@@ -96,7 +101,7 @@ impl std::fmt::Debug for TokenCache {
     }
 }
 
-fn parse_token_cache(text: &str) -> Result<TokenCache, String> {
+pub(crate) fn parse_token_cache(text: &str) -> Result<TokenCache, String> {
     let text = text.trim();
     match text {
         "file" | "" => Ok(TokenCache::File(None)),
@@ -204,5 +209,87 @@ pub enum Switch {
 impl Switch {
     pub fn on(self) -> bool {
         self == Self::On
+    }
+}
+
+/// The flags that take a Redis URL: each, the variable and the file option a URL with a
+/// password goes in instead.
+const REDIS_URL_FLAGS: &[(&str, &str, &str, &str)] = &[
+    (
+        "token_cache",
+        "--token-cache",
+        "MEETING_TOKEN_STORE",
+        "--token-cache-file",
+    ),
+    ("publish", "--publish", "MEETING_PUBLISH", "--publish-file"),
+    (
+        "memory",
+        "--memory",
+        "MEETING_WEBHOOK_MEMORY",
+        "--memory-file",
+    ),
+];
+
+/// Whether `url` is a Redis URL with a password (`redis://user:password@host`,
+/// `redis://:password@host`).
+pub(crate) fn has_password(url: &str) -> bool {
+    let Some(rest) = url
+        .trim()
+        .strip_prefix("redis://")
+        .or_else(|| url.trim().strip_prefix("rediss://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .is_some_and(|(_, password)| !password.is_empty())
+}
+
+/// A flag given a Redis URL with a password on the command line (where `ps` and the
+/// shell's history show it), in any subcommand: the message saying where to put it.
+pub fn secret_on_command_line(matches: &clap::ArgMatches) -> Option<String> {
+    for (id, flag, env, file) in REDIS_URL_FLAGS {
+        let given = matches
+            .try_get_raw(id)
+            .ok()
+            .flatten()
+            .is_some_and(|mut values| values.any(|v| v.to_str().is_some_and(has_password)));
+        if given && matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            return Some(format!(
+                "{flag} holds a Redis password, which a command line shows to `ps` and keeps in \
+                 the shell's history: put the URL in {env}, or in a file (mode 600) given \
+                 with {file}"
+            ));
+        }
+    }
+    matches
+        .subcommand()
+        .and_then(|(_, sub)| secret_on_command_line(sub))
+}
+
+#[cfg(test)]
+mod redis_url_tests {
+    use super::has_password;
+
+    #[test]
+    fn passwords_in_redis_urls_are_found() {
+        for url in [
+            "redis://:s3cret@127.0.0.1:6379/0",
+            "redis://user:s3cret@host/1",
+            "rediss://u:p@host:6380",
+        ] {
+            assert!(has_password(url), "{url}");
+        }
+        for url in [
+            "redis://127.0.0.1:6379/0",
+            "redis://user@host/0",
+            "rediss://host:6380/0?x=a:b@c",
+            "file:/tmp/x:y@z",
+            "memory",
+        ] {
+            assert!(!has_password(url), "{url}");
+        }
     }
 }

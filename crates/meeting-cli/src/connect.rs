@@ -69,7 +69,18 @@ pub fn redis_store(url: &str, global: &Global) -> Result<RedisStore, Failure> {
 /// file store that cannot be opened (no home directory, say) is not worth failing a
 /// command for: it runs without, with a warning.
 pub fn token_store(global: &Global) -> Result<Option<Arc<dyn TokenStore>>, Failure> {
-    let file = match &global.token_cache {
+    // A URL with a password comes from a private file rather than a flag.
+    let from_file = match &global.token_cache_file {
+        Some(path) => {
+            let text = crate::secrets::read_private_file(path, "token store URL")?;
+            Some(
+                crate::args::parse_token_cache(&text)
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    let file = match from_file.as_ref().unwrap_or(&global.token_cache) {
         TokenCache::None => return Ok(None),
         TokenCache::Redis(url) => return Ok(Some(Arc::new(redis_store(url, global)?))),
         TokenCache::File(Some(dir)) => FileStore::open(dir),

@@ -14,10 +14,17 @@ use clap::FromArgMatches;
 use crate::args::Cli;
 
 fn main() -> ExitCode {
-    let cli = match Cli::from_arg_matches(&help::command().get_matches()) {
+    let matches = help::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Some(message) = args::secret_on_command_line(&matches) {
+        return ExitCode::from(output::report(
+            &output::Failure::Usage(message),
+            cli.global.json,
+        ));
+    }
     let default_filter = match &cli.command {
         // `meeting sim` logs as `meeting-sim` does: a line per request unless --quiet.
         commands::Command::Sim(sim) if cli.global.verbose == 0 => sim.log_filter(),

@@ -850,3 +850,143 @@ fn create_and_show() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A Redis URL with a password: refused on the command line of every flag that takes
+/// one (exit 2, nothing sent, the message saying where to put it), taken from the
+/// environment and from a private file, and never printed, not even at `-vv` or in the
+/// error of a wrong password.
+#[test]
+fn redis_urls_with_a_password_come_from_the_environment_or_a_file_never_a_flag() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Sim::start();
+    let redis = meeting_sim::redis_server::RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let password = random_secret(20);
+    let mut c = redis::Client::open(redis.url(0))
+        .and_then(|c| c.get_connection())
+        .expect("redis");
+    let _: () = redis::cmd("CONFIG")
+        .arg(&["SET", "requirepass", password.as_str()][..])
+        .query(&mut c)
+        .expect("CONFIG SET");
+    let url = |db: u8| format!("redis://:{password}@{}/{db}", redis.addr());
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let private = |name: &str, text: &str| {
+        let path = temp.path().join(name);
+        std::fs::write(&path, text).expect("written");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        path
+    };
+    let host_passwords = private("host-passwords", &format!("{CONF}={HOST_PASSWORD}\n"));
+    let requests = sim.requests();
+    let mut everything = String::new();
+    for (args, env, file) in [
+        (
+            vec!["--token-cache", &url(0), "login"],
+            "MEETING_TOKEN_STORE",
+            "--token-cache-file",
+        ),
+        (
+            vec![
+                "watch",
+                "--all",
+                "--publish",
+                &url(1),
+                "--host-passwords",
+                "/x",
+            ],
+            "MEETING_PUBLISH",
+            "--publish-file",
+        ),
+        (
+            vec![
+                "webhook",
+                "listen",
+                "--port",
+                "0",
+                "--subscriber-id",
+                SUBSCRIBER,
+                "--memory",
+                &url(2),
+            ],
+            "MEETING_WEBHOOK_MEMORY",
+            "--memory-file",
+        ),
+    ] {
+        let out = sim.meeting().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let said = stderr(&out);
+        assert!(said.contains(env) && said.contains(file), "{said}");
+        everything.push_str(&said);
+    }
+    assert_eq!(sim.requests(), requests, "nothing was sent");
+
+    // From the environment, and from a file.
+    let out = sim
+        .meeting()
+        .args(["-vv", "login"])
+        .env("MEETING_TOKEN_STORE", url(0))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    everything.push_str(&stdout(&out));
+    everything.push_str(&stderr(&out));
+    let stored: Vec<String> = redis::cmd("KEYS")
+        .arg("meeting:access-*")
+        .query(&mut c)
+        .expect("KEYS");
+    assert_eq!(
+        stored.len(),
+        1,
+        "the token went to the password-protected Redis"
+    );
+    let store_file = private("token-store", &url(0));
+    let out = sim
+        .meeting()
+        .args(["-vv", "--token-cache-file"])
+        .arg(&store_file)
+        .args(["lock", CONF])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    everything.push_str(&stderr(&out));
+
+    let mut fleet = sim.process();
+    fleet
+        .args(["-vv", "watch", "--all", "--host-passwords"])
+        .arg(&host_passwords)
+        .env("MEETING_PUBLISH", url(1));
+    let fleet = Background::start(fleet);
+    fleet.until(&format!("claimed {CONF}"));
+    everything.push_str(&fleet.stop("TERM"));
+
+    let memory_file = private("memory", &url(2));
+    let mut listen = sim.process();
+    listen
+        .args(["-vv", "webhook", "listen", "--port", "0", "--memory-file"])
+        .arg(&memory_file)
+        .env("MEETING_WEBHOOK_KEY", random_secret(24))
+        .env("MEETING_WEBHOOK_SUBSCRIBER_ID", SUBSCRIBER);
+    let listen = Background::start(listen);
+    listen.until("listening on ");
+    everything.push_str(&listen.stop("INT"));
+
+    // A wrong password: the error says so without quoting either.
+    let wrong = format!("redis://:{}@{}/0", random_secret(20), redis.addr());
+    let out = sim
+        .meeting()
+        .args(["login"])
+        .env("MEETING_TOKEN_STORE", &wrong)
+        .output()
+        .expect("runs");
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    let wrong_password = wrong
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .expect("a password");
+    assert!(!said.contains(wrong_password), "{said}");
+    everything.push_str(&said);
+    for view in decoded_views(&everything) {
+        assert!(!view.contains(&password), "the Redis password leaked");
+    }
+}

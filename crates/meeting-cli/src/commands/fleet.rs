@@ -19,11 +19,27 @@ use crate::output::Failure;
 pub struct FleetArgs {
     /// Watch every ongoing meeting, as one replica of a fleet (needs --publish and
     /// --host-passwords).
-    #[arg(long, requires_all = ["publish", "host_passwords"])]
+    #[arg(long, requires = "host_passwords")]
     pub all: bool,
     /// The Redis holding the leases and the event stream (`redis://…`, `rediss://…`).
-    #[arg(long, value_name = "URL", requires = "all")]
+    /// A URL with a password goes in MEETING_PUBLISH or --publish-file, not here.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "all",
+        env = "MEETING_PUBLISH",
+        hide_env_values = true
+    )]
     publish: Option<String>,
+    /// A file holding the --publish URL (for one with a password); it must be the
+    /// user's own, mode 600.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "all",
+        conflicts_with = "publish"
+    )]
+    publish_file: Option<PathBuf>,
     /// The host passwords, a line `ID=password` per meeting; the file must be readable
     /// by its owner only.
     #[arg(long, value_name = "FILE", requires = "all")]
@@ -50,15 +66,25 @@ impl FleetArgs {
         login: &Login,
         global: &Global,
     ) -> Result<(), Failure> {
-        let (Some(url), Some(file)) = (&self.publish, &self.host_passwords) else {
-            return Err(Failure::Usage(
-                "--all needs --publish and --host-passwords".into(),
-            ));
+        let url = match (&self.publish, &self.publish_file) {
+            (_, Some(path)) => crate::secrets::read_private_file(path, "Redis URL")?
+                .trim()
+                .to_owned(),
+            (Some(url), None) => url.clone(),
+            (None, None) => {
+                return Err(Failure::Usage(
+                    "--all needs --publish (or MEETING_PUBLISH, or --publish-file) and --host-passwords"
+                        .into(),
+                ));
+            }
+        };
+        let Some(file) = &self.host_passwords else {
+            return Err(Failure::Usage("--all needs --host-passwords".into()));
         };
         let passwords = read_host_passwords(file)?;
         let credentials = connect::credentials(login)?;
         let client = connect::client(endpoint, global, Some(credentials))?;
-        let redis = connect::redis_store(url, global)?;
+        let redis = connect::redis_store(&url, global)?;
         let mut builder = Fleet::builder(client, &redis, self.enterprise.clone(), passwords);
         if let Some(name) = &self.watcher {
             builder = builder.watcher(name);

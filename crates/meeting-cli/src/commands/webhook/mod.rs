@@ -188,7 +188,8 @@ struct Listen {
     /// Where accepted pushes are remembered, so that a replay is answered without being
     /// printed again: `memory` (this process, forgotten on restart), `file:DIR`, or a
     /// Redis URL (`redis://…`, `rediss://…`, trusting --redis-ca-cert) that a
-    /// restarted or second listener shares.
+    /// restarted or second listener shares. A URL with a password goes in the variable
+    /// or --memory-file, not here.
     #[arg(
         long,
         value_name = "MEMORY",
@@ -197,6 +198,10 @@ struct Listen {
         hide_env_values = true
     )]
     memory: String,
+    /// A file holding what --memory takes (for a Redis URL with a password); it must be
+    /// the user's own, mode 600.
+    #[arg(long, value_name = "FILE")]
+    memory_file: Option<PathBuf>,
     /// Connections open at once; at the cap, the oldest one that has not sent a
     /// request is closed to admit the new one.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
@@ -369,7 +374,11 @@ impl Listen {
         };
         let verifier = Verifier::new(self.subscriber_id.trim(), key)
             .map_err(|e| Failure::Usage(e.to_string()))?;
-        let memory = match push_memory(&self.memory, global)? {
+        let named = match &self.memory_file {
+            Some(path) => crate::secrets::read_private_file(path, "push memory")?,
+            None => self.memory.clone(),
+        };
+        let memory = match push_memory(&named, global)? {
             Some(memory) => memory,
             None => Arc::new(InMemory::default()),
         };
