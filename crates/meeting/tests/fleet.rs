@@ -650,3 +650,112 @@ async fn a_publisher_that_cannot_publish_gives_its_meeting_up_and_says_why() {
     assert_eq!(sim.all_open_sockets().get(&id), None);
     fleet.stop().await;
 }
+
+/// A stream stuck in a reconnection that does not come back (its socket stops
+/// answering heartbeats, and the service takes 30 s to answer the reconnection's token
+/// call): its lease is not renewed past the stall window, and the meeting is let go,
+/// saying why, rather than held with nothing watched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_stream_lets_its_meeting_go() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(780_000_001, 1, PASSWORD);
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
+        .heartbeat(Duration::from_millis(300))
+        .reconnect_backoff(Duration::from_millis(50), Duration::from_millis(200))
+        .start()
+        .await
+        .expect("starts");
+    until_each_watched_once(&sim, &ids, Duration::from_secs(15)).await;
+    let id = ids[0].clone();
+    sim.set_socket_faults(
+        &id,
+        meeting_sim::SocketFaults {
+            silent_heartbeats: true,
+            ..meeting_sim::SocketFaults::default()
+        },
+    );
+    sim.set_faults(meeting_sim::FaultConfig {
+        latency_ms: 30_000,
+        ..meeting_sim::FaultConfig::default()
+    });
+    let report = report_until(&mut fleet, Duration::from_secs(10), |r| {
+        matches!(r, FleetReport::Released { meeting, why } if *meeting == id && why.contains("no sign of life"))
+    })
+    .await;
+    sim.set_faults(meeting_sim::FaultConfig::default());
+    let stats = fleet.stop().await;
+    assert!(stats.stalled >= 1, "{stats:?} after {report:?}");
+    assert_eq!(stats.lapsed, 0, "{stats:?}");
+}
+
+/// A server that answers Subscribe and closes at once, for every meeting of a fleet:
+/// each stream backs off (never starting over at the first step), so the service sees
+/// WebSocket-token and control-token calls per meeting no faster than the backoff
+/// allows: its first steps, then one per half of its cap at most.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_against_a_server_that_closes_after_subscribe_backs_off() {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(790_000_001, 3, PASSWORD);
+    let store = RedisStore::new(&redis.url(0)).expect("url");
+    let (first, cap) = (Duration::from_millis(10), Duration::from_millis(160));
+    let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
+        .reconnect_backoff(first, cap)
+        .start()
+        .await
+        .expect("starts");
+    until_each_watched_once(&sim, &ids, Duration::from_secs(15)).await;
+    let calls = |sim: &SimHandle| {
+        let counters = sim.counters();
+        (
+            counters.requests_for("CreateConfToken"),
+            counters.requests_for("CreateWebSocketToken"),
+        )
+    };
+    for id in &ids {
+        sim.set_socket_faults(
+            id,
+            meeting_sim::SocketFaults {
+                close_after_subscribe: true,
+                ..meeting_sim::SocketFaults::default()
+            },
+        );
+    }
+    let before = calls(&sim);
+    let started = Instant::now();
+    for id in &ids {
+        sim.drop_sockets(id);
+    }
+    // An observation window: the bound below is an upper one, which a slow machine
+    // only makes easier to meet.
+    let window = Duration::from_secs(3);
+    tokio::time::sleep(window).await;
+    let after = calls(&sim);
+    let elapsed = started.elapsed();
+    // Five doubling steps to the cap, then one attempt per half cap at most.
+    let per_meeting = 5 + (elapsed.as_millis() / (cap / 2).as_millis()) as u64 + 1;
+    let most = per_meeting * ids.len() as u64;
+    let (control, websocket) = (after.0 - before.0, after.1 - before.1);
+    assert!(
+        websocket <= most && control <= most,
+        "{websocket} WebSocket-token and {control} control-token calls in {elapsed:?} for {} meetings (at most {most})",
+        ids.len()
+    );
+    assert!(websocket >= ids.len() as u64, "the streams did try again");
+    println!(
+        "{websocket} WebSocket-token and {control} control-token calls in {elapsed:?} for {} meetings (bound {most})",
+        ids.len()
+    );
+    let stats = fleet.stop().await;
+    assert_eq!(stats.lapsed, 0, "{stats:?}");
+}

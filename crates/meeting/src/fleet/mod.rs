@@ -203,6 +203,10 @@ pub(crate) struct Settings {
     pub max_len: usize,
     pub skip_for: Duration,
     pub passwords: Box<dyn HostPasswords>,
+    /// The streams' heartbeat period (also their echo timeout, at most 10 s).
+    pub heartbeat: Duration,
+    /// The streams' reconnection backoff: first wait, cap.
+    pub backoff: (Duration, Duration),
 }
 
 impl Settings {
@@ -210,6 +214,21 @@ impl Settings {
     /// fifth of it is kept for the time the answer took and for clocks that drift.
     pub fn fence_window(&self) -> Duration {
         self.lease - self.lease / 5
+    }
+
+    /// The streams' echo timeout: the heartbeat period, at most the default 10 s.
+    pub fn echo_timeout(&self) -> Duration {
+        self.heartbeat.min(crate::events::DEFAULT_ECHO_TIMEOUT)
+    }
+
+    /// A lease whose stream showed no sign of life for this long is not renewed: twice
+    /// the heartbeat period (at least a heartbeat and its echo timeout), plus the
+    /// backoff's cap, the longest a reconnecting stream waits between two attempts.
+    pub fn stall_window(&self) -> Duration {
+        self.heartbeat
+            .saturating_mul(2)
+            .max(self.heartbeat.saturating_add(self.echo_timeout()))
+            .saturating_add(self.backoff.1)
     }
 
     /// How long an ended meeting is skipped: until discoveries that still list it
@@ -271,6 +290,24 @@ impl FleetBuilder {
         self
     }
 
+    /// Each meeting's stream's heartbeat period (default 60 s, as
+    /// [`crate::events::EventsBuilder::heartbeat`]); also its echo timeout, at most
+    /// 10 s. A lease is renewed only while its stream shows signs of life (an echo, a
+    /// Subscribe answer, a reconnection attempt) within twice this period and the
+    /// backoff's cap (2.5 min by default): a stream that is stuck lets its meeting move
+    /// to another replica.
+    pub fn heartbeat(mut self, period: Duration) -> Self {
+        self.settings.heartbeat = period;
+        self
+    }
+
+    /// Each meeting's stream's reconnection backoff (default 100 ms doubling to 30 s,
+    /// as [`crate::events::EventsBuilder::reconnect_backoff`]).
+    pub fn reconnect_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.settings.backoff = (first, max);
+        self
+    }
+
     /// The stream's approximate length cap (default 1,000,000 entries).
     pub fn max_len(mut self, entries: usize) -> Self {
         self.settings.max_len = entries;
@@ -289,6 +326,17 @@ impl FleetBuilder {
         if s.claim_interval.is_zero() || s.claim_interval >= s.lease / 3 {
             return Some(
                 "the claim interval must be more than 0 and less than a third of the lease".into(),
+            );
+        }
+        if s.heartbeat.is_zero() || s.heartbeat >= Duration::from_secs(180) {
+            return Some(format!(
+                "the heartbeat period must be more than 0 and less than the service's 180 s, not {:?}",
+                s.heartbeat
+            ));
+        }
+        if s.backoff.0.is_zero() || s.backoff.1 < s.backoff.0 {
+            return Some(
+                "the reconnection backoff must start above 0 and end at or above its start".into(),
             );
         }
         if s.discover_interval.is_zero() {
@@ -382,6 +430,8 @@ impl Fleet {
                 max_len: DEFAULT_MAX_LEN,
                 skip_for: Duration::from_secs(600),
                 passwords: Box::new(passwords),
+                heartbeat: crate::events::DEFAULT_HEARTBEAT,
+                backoff: crate::events::DEFAULT_RECONNECT_BACKOFF,
             },
         }
     }

@@ -39,11 +39,6 @@ const FAILED_MAX_WAIT: Duration = Duration::from_secs(300);
 /// tries' time.
 const STARTED_GRACE: Duration = Duration::from_secs(1 << NOT_IN_PROGRESS_TRIES);
 
-/// A lease whose stream showed no sign of life for this long is not renewed: twice
-/// the stream's heartbeat period (a heartbeat echo, a Subscribe answer or a
-/// reconnection attempt each count).
-const STALL_WINDOW: Duration = Duration::from_secs(2 * 60);
-
 /// What the loop tells a meeting's task.
 enum Command {
     /// Publish the whole state again: Redis lost what was published.
@@ -78,12 +73,13 @@ struct Held {
 
 impl Held {
     /// Whether its lease may be renewed: the task runs, and its stream (or, before
-    /// it opened, the claim) showed within [`STALL_WINDOW`] that it works.
-    fn working(&self) -> bool {
+    /// it opened, the claim) showed within `window` that it works (a heartbeat echo, a
+    /// Subscribe answer or a reconnection attempt each count).
+    fn working(&self, window: Duration) -> bool {
         !self.task.is_finished()
             && match self.health.get() {
-                Some(health) => health.alive_within(STALL_WINDOW),
-                None => self.claimed_at.elapsed() <= STALL_WINDOW,
+                Some(health) => health.alive_within(window),
+                None => self.claimed_at.elapsed() <= window,
             }
     }
 }
@@ -278,16 +274,16 @@ impl Watcher {
                 next_renewal = later(now, settings.lease / 3);
                 // A lease whose task stopped working is given up, so that its meeting
                 // moves to a replica whose stream works.
+                let window = settings.stall_window();
                 let stalled: Vec<String> = held
                     .iter()
-                    .filter(|(_, h)| !h.working())
+                    .filter(|(_, h)| !h.working(window))
                     .map(|(id, _)| id.clone())
                     .collect();
                 for id in stalled {
                     if let Some(h) = held.remove(&id) {
                         stats.stalled += 1;
-                        let why =
-                            format!("its event stream showed no sign of life for {STALL_WINDOW:?}");
+                        let why = format!("its event stream showed no sign of life for {window:?}");
                         self.let_go(&mut chores, id, h, why).await;
                     }
                 }
@@ -564,7 +560,16 @@ async fn watch_meeting(
     let conference = client
         .conference(id.clone())
         .with_host_password(secrecy::ExposeSecret::expose_secret(&password));
-    let mut events = match conference.events().resume_from(start).start().await {
+    let (first, cap) = settings.backoff;
+    let started = conference
+        .events()
+        .heartbeat(settings.heartbeat)
+        .echo_timeout(settings.echo_timeout())
+        .reconnect_backoff(first, cap)
+        .resume_from(start)
+        .start()
+        .await;
+    let mut events = match started {
         Ok(events) => events,
         Err(e) => {
             return match e.kind() {
