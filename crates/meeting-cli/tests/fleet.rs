@@ -89,6 +89,15 @@ fn replica_with(
     Replica { child, lines }
 }
 
+/// A private host-passwords file in `dir` with [`HOST`] for each of `ids`.
+fn host_passwords(dir: &std::path::Path, ids: &[String]) -> std::path::PathBuf {
+    let path = dir.join("host-passwords");
+    let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
+    std::fs::write(&path, lines).expect("written");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    path
+}
+
 fn signal(replica: &Replica, name: &str) {
     let status = std::process::Command::new("kill")
         .args([&format!("-{name}"), &replica.child.id().to_string()])
@@ -166,11 +175,7 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(700_000_001, MEETINGS, HOST);
     let temp = tempfile::tempdir().expect("a temporary directory");
-    let dir = temp.path();
-    let passwords = dir.join("host-passwords");
-    let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
-    std::fs::write(&passwords, lines).expect("written");
-    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let passwords = host_passwords(temp.path(), &ids);
     let traffic = Traffic {
         rate: 100.0,
         conferences: ids.clone(),
@@ -498,14 +503,9 @@ fn a_slow_service_makes_no_lease_lapse() {
     let ids = sim.handle.start_meetings(760_000_001, MEETINGS, HOST);
     let late = "760000051".to_owned();
     let temp = tempfile::tempdir().expect("a temporary directory");
-    let passwords = temp.path().join("host-passwords");
-    let lines: String = ids
-        .iter()
-        .chain([&late])
-        .map(|id| format!("{id}={HOST}\n"))
-        .collect();
-    std::fs::write(&passwords, lines).expect("written");
-    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mut everyone = ids.clone();
+    everyone.push(late.clone());
+    let passwords = host_passwords(temp.path(), &everyone);
     let replicas: Vec<Replica> = (0..5)
         .map(|i| {
             replica_with(
@@ -562,8 +562,6 @@ fn a_slow_service_makes_no_lease_lapse() {
         std::slice::from_ref(&late)
     );
     steady(Duration::from_secs(4));
-    let mut everyone = ids.clone();
-    everyone.push(late.clone());
     let (claimed_late, _) = until_watched_by(
         &sim,
         &redis,
@@ -605,10 +603,7 @@ fn logout_all_forgets_tokens_and_leaves_the_fleet_and_the_push_memory_alone() {
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(770_000_001, 6, HOST);
     let temp = tempfile::tempdir().expect("a temporary directory");
-    let passwords = temp.path().join("host-passwords");
-    let lines: String = ids.iter().map(|id| format!("{id}={HOST}\n")).collect();
-    std::fs::write(&passwords, lines).expect("written");
-    std::fs::set_permissions(&passwords, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let passwords = host_passwords(temp.path(), &ids);
     let shared = redis.url(0);
     let replicas: Vec<Replica> = (0..2)
         .map(|i| {

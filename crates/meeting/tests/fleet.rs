@@ -33,6 +33,19 @@ fn replica(
         .discover_every(Duration::from_millis(500))
 }
 
+/// A Redis, the simulator with the example seed, and `count` meetings started from ID
+/// `first` with [`PASSWORD`].
+async fn fixture(first: u64, count: u32) -> (RedisServer, SimHandle, Vec<String>) {
+    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulator::new()
+        .seed(Seed::example())
+        .start()
+        .await
+        .expect("sim");
+    let ids = sim.start_meetings(first, count, PASSWORD);
+    (redis, sim, ids)
+}
+
 /// The same host password for each of `ids`.
 fn passwords(ids: &[String]) -> HashMap<String, SecretString> {
     ids.iter()
@@ -423,13 +436,7 @@ async fn entries_of(
 /// (the end's skip lasts two discoveries, not ten minutes).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_ended_and_started_again_is_watched_every_time() {
-    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let sim = Simulator::new()
-        .seed(Seed::example())
-        .start()
-        .await
-        .expect("sim");
-    let ids = sim.start_meetings(730_000_001, 3, PASSWORD);
+    let (redis, sim, ids) = fixture(730_000_001, 3).await;
     let store = RedisStore::new(&redis.url(0)).expect("url");
     let mut fleets = Vec::new();
     for i in 0..3 {
@@ -561,13 +568,7 @@ async fn a_start_pushed_before_the_meeting_runs_is_tried_again() {
 /// meeting claims at once, and the epoch moves back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_epoch_ahead_of_the_redis_clock_does_not_block_claims() {
-    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let sim = Simulator::new()
-        .seed(Seed::example())
-        .start()
-        .await
-        .expect("sim");
-    let ids = sim.start_meetings(740_000_001, 3, PASSWORD);
+    let (redis, sim, ids) = fixture(740_000_001, 3).await;
     let mut c = redis_connection(&redis).await;
     let ahead = redis_now_ms(&mut c).await + 3_600_000;
     let _: () = redis::cmd("SET")
@@ -597,13 +598,7 @@ async fn an_epoch_ahead_of_the_redis_clock_does_not_block_claims() {
 /// for a while instead of holding it with nothing published.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publisher_that_cannot_publish_gives_its_meeting_up_and_says_why() {
-    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let sim = Simulator::new()
-        .seed(Seed::example())
-        .start()
-        .await
-        .expect("sim");
-    let ids = sim.start_meetings(750_000_001, 1, PASSWORD);
+    let (redis, sim, ids) = fixture(750_000_001, 1).await;
     let mut c = redis_connection(&redis).await;
     let _: () = redis::cmd("SET")
         .arg("meeting:fleet:{corp}:events")
@@ -657,13 +652,7 @@ async fn a_publisher_that_cannot_publish_gives_its_meeting_up_and_says_why() {
 /// saying why, rather than held with nothing watched.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_stream_lets_its_meeting_go() {
-    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let sim = Simulator::new()
-        .seed(Seed::example())
-        .start()
-        .await
-        .expect("sim");
-    let ids = sim.start_meetings(780_000_001, 1, PASSWORD);
+    let (redis, sim, ids) = fixture(780_000_001, 1).await;
     let store = RedisStore::new(&redis.url(0)).expect("url");
     let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
         .heartbeat(Duration::from_millis(300))
@@ -700,13 +689,7 @@ async fn a_stuck_stream_lets_its_meeting_go() {
 /// allows: its first steps, then one per half of its cap at most.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fleet_against_a_server_that_closes_after_subscribe_backs_off() {
-    let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
-    let sim = Simulator::new()
-        .seed(Seed::example())
-        .start()
-        .await
-        .expect("sim");
-    let ids = sim.start_meetings(790_000_001, 3, PASSWORD);
+    let (redis, sim, ids) = fixture(790_000_001, 3).await;
     let store = RedisStore::new(&redis.url(0)).expect("url");
     let (first, cap) = (Duration::from_millis(10), Duration::from_millis(160));
     let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
