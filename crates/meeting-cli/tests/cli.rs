@@ -959,6 +959,17 @@ fn redis_urls_with_a_password_come_from_the_environment_or_a_file_never_a_flag()
     fleet.until(&format!("claimed {CONF}"));
     everything.push_str(&fleet.stop("TERM"));
 
+    // MEETING_PUBLISH in the environment is read with --all only: a single meeting's
+    // watch beside it runs as ever (here: a meeting not in progress, exit 1).
+    let out = sim
+        .meeting()
+        .args(["watch", "914087436"])
+        .env("MEETING_PUBLISH", url(1))
+        .env("MEETING_HOST_PASSWORD", "000000")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
     let memory_file = private("memory", &url(2));
     let mut listen = sim.process();
     listen

@@ -21,15 +21,10 @@ pub struct FleetArgs {
     /// --host-passwords).
     #[arg(long, requires = "host_passwords")]
     pub all: bool,
-    /// The Redis holding the leases and the event stream (`redis://…`, `rediss://…`).
-    /// A URL with a password goes in MEETING_PUBLISH or --publish-file, not here.
-    #[arg(
-        long,
-        value_name = "URL",
-        requires = "all",
-        env = "MEETING_PUBLISH",
-        hide_env_values = true
-    )]
+    /// The Redis holding the leases and the event stream (`redis://…`, `rediss://…`);
+    /// without it, MEETING_PUBLISH (read with --all only). A URL with a password goes in
+    /// MEETING_PUBLISH or --publish-file, not here.
+    #[arg(long, value_name = "URL", requires = "all")]
     publish: Option<String>,
     /// A file holding the --publish URL (for one with a password); it must be the
     /// user's own, mode 600.
@@ -71,12 +66,12 @@ impl FleetArgs {
                 .trim()
                 .to_owned(),
             (Some(url), None) => url.clone(),
-            (None, None) => {
-                return Err(Failure::Usage(
+            (None, None) => crate::secrets::from_env("MEETING_PUBLISH").ok_or_else(|| {
+                Failure::Usage(
                     "--all needs --publish (or MEETING_PUBLISH, or --publish-file) and --host-passwords"
                         .into(),
-                ));
-            }
+                )
+            })?,
         };
         let Some(file) = &self.host_passwords else {
             return Err(Failure::Usage("--all needs --host-passwords".into()));
