@@ -1,9 +1,10 @@
-//! The command line.
+//! The command line's shared arguments and parsers: a leaf every command module uses
+//! (the top-level `Cli`, which names the commands, is beside `main`).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, ValueEnum};
+use clap::{Args, ValueEnum};
 
 /// A parser for one of the `meeting` crate's setting enums: its command-line names as
 /// the possible values, each with what it means (shown by `--help`).
@@ -18,23 +19,6 @@ macro_rules! setting {
     };
 }
 pub(crate) use setting;
-
-/// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
-/// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
-///
-/// Secrets (passwords, app key, tokens) are read from the environment, from a file
-/// (--*-file), or from a prompt; never from a plain flag.
-///
-/// Exit codes: 0 success; 1 the service answered with an error; 2 usage or invalid
-/// input (nothing was sent); 3 transport failure or timeout.
-#[derive(Debug, Parser)]
-#[command(name = "meeting", version, max_term_width = 100)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: crate::commands::Command,
-    #[command(flatten)]
-    pub global: Global,
-}
 
 /// Options every command takes.
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@
 use clap::CommandFactory;
 use meeting_api::table::Repeat;
 
-use crate::args::Cli;
+use crate::Cli;
 use crate::commands::FAMILIES;
 
 /// The command line, its help completed from the table (a command that sends an

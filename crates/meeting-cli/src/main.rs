@@ -9,9 +9,24 @@ mod secrets;
 
 use std::process::ExitCode;
 
-use clap::FromArgMatches;
+use clap::{FromArgMatches, Parser};
 
-use crate::args::Cli;
+/// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
+/// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
+///
+/// Secrets (passwords, app key, tokens) are read from the environment, from a file
+/// (--*-file), or from a prompt; never from a plain flag.
+///
+/// Exit codes: 0 success; 1 the service answered with an error; 2 usage or invalid
+/// input (nothing was sent); 3 transport failure or timeout.
+#[derive(Debug, Parser)]
+#[command(name = "meeting", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: crate::commands::Command,
+    #[command(flatten)]
+    pub global: args::Global,
+}
 
 fn main() -> ExitCode {
     let matches = help::command().get_matches();

@@ -14,7 +14,7 @@ use crate::Client;
 use crate::conference::id_problem;
 use crate::error::{Context, Error};
 use crate::listing::Page;
-use crate::search::{Found, MeetingSearch};
+use crate::search::{Found, Kind, MeetingSearch};
 
 /// A meeting's recording.
 #[derive(Clone, Debug)]
@@ -140,6 +140,12 @@ fn checked_uuid(
 }
 
 impl Client {
+    /// The meetings that have a recording, by start time; [`MeetingSearch::between`]
+    /// dates in [`MeetingSearch::time_zone`] bound their start.
+    pub fn recordings(&self) -> MeetingSearch<Recording> {
+        MeetingSearch::new(self.clone(), Kind::Recordings)
+    }
+
     /// The recording of the meeting with this UUID, with its watch links.
     pub async fn recording(&self, uuid: &str) -> Result<Recording, Error> {
         let context = checked_uuid(&SHOW_RECORDING_DETAIL, uuid)?;

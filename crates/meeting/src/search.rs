@@ -22,7 +22,6 @@ use crate::conference::Conference;
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page, page_size_problem};
 use crate::management::MeetingDetails;
-use crate::recordings::Recording;
 
 /// How far ahead [`MeetingSearch::starting_within`] looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +68,7 @@ pub struct MeetingSearch<T = MeetingDetails> {
 
 /// Which meetings a search lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// Not over: SearchMeetings.
     Upcoming,
     /// Running: SearchOnlineMeetings.
@@ -109,12 +108,6 @@ impl Client {
     pub fn past_meetings(&self) -> MeetingSearch {
         MeetingSearch::new(self.clone(), Kind::Past)
     }
-
-    /// The meetings that have a recording, by start time; [`MeetingSearch::between`]
-    /// dates in [`MeetingSearch::time_zone`] bound their start.
-    pub fn recordings(&self) -> MeetingSearch<Recording> {
-        MeetingSearch::new(self.clone(), Kind::Recordings)
-    }
 }
 
 /// What a [`MeetingSearch`] lists: a meeting or a recording, each with the call that
@@ -134,7 +127,7 @@ pub trait Found: Clone + std::fmt::Debug + Send + Sized + 'static {
 }
 
 impl<T> MeetingSearch<T> {
-    fn new(client: Client, kind: Kind) -> Self {
+    pub(crate) fn new(client: Client, kind: Kind) -> Self {
         MeetingSearch {
             found: PhantomData,
             client,
