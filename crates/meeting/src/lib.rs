@@ -24,6 +24,7 @@ pub mod logging;
 mod management;
 mod meeting;
 mod participants;
+mod printable;
 mod recording;
 mod recordings;
 mod recurrence;
@@ -45,7 +46,8 @@ pub use client::{
 pub use conference::{Conference, Participant};
 pub use credentials::{AppId, Credentials};
 pub use display::{DisplayMode, HostView};
-pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError, printable};
+pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError};
+pub use printable::printable;
 // The operation families' public types (their methods are on the handles).
 pub use history::{AttendanceRecord, PastMeeting};
 pub use interpretation::{

@@ -48,7 +48,7 @@ impl Origin {
             other => {
                 return Err(format!(
                     "the service's wsURL has scheme {:?}, not wss or ws",
-                    crate::error::printable_at_most(other, 16)
+                    crate::printable::printable_at_most(other, 16)
                 ));
             }
         };
@@ -162,7 +162,7 @@ fn upgrade_failure(authority: &str, error: tokio_tungstenite::tungstenite::Error
             format!(
                 "{authority} refused the WebSocket with HTTP {}{}",
                 response.status().as_u16(),
-                code.map(|c| format!(" ({})", crate::error::printable_at_most(&c, 64)))
+                code.map(|c| format!(" ({})", crate::printable::printable_at_most(&c, 64)))
                     .unwrap_or_default()
             )
         }
@@ -170,7 +170,7 @@ fn upgrade_failure(authority: &str, error: tokio_tungstenite::tungstenite::Error
         E::Protocol(e) => format!("the WebSocket upgrade at {authority}: {e}"),
         other => format!(
             "the WebSocket upgrade at {authority} failed: {}",
-            crate::error::printable_at_most(&other.to_string(), 200)
+            crate::printable::printable_at_most(&other.to_string(), 200)
         ),
     }
 }

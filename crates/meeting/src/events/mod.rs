@@ -300,7 +300,7 @@ impl EventsBuilder {
             }) {
                 return Err(format!(
                     "{:?} is not a notification type name",
-                    crate::error::printable_at_most(bad.wire_name(), 64)
+                    crate::printable::printable_at_most(bad.wire_name(), 64)
                 ));
             }
         }

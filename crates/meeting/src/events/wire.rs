@@ -237,7 +237,7 @@ impl<'a> Frame<'a> {
             "the service refused the subscription (returnCode {}{}{})",
             code.map_or_else(|| "missing".to_owned(), |c| c.to_string()),
             if description.is_empty() { "" } else { ": " },
-            crate::error::printable_at_most(&description, 200)
+            crate::printable::printable_at_most(&description, 200)
         ))
     }
 }

@@ -354,7 +354,7 @@ impl FleetBuilder {
             {
                 return Some(format!(
                     "the {what} name must be 1 to 128 letters, digits, '-', '_' or '.', not {:?}",
-                    crate::error::printable_at_most(name, 64)
+                    crate::printable::printable_at_most(name, 64)
                 ));
             }
         }

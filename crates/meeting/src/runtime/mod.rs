@@ -3,6 +3,8 @@
 //! and the call pipeline (`client::call`) both send through it; it knows nothing of
 //! tokens.
 
+mod failure;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::task::Poll;
