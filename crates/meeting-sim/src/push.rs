@@ -5,10 +5,76 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hmac::{Hmac, Mac};
 use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
 
 use crate::Shared;
-use crate::world::{Attempt, Push, nonce};
+use crate::world::Attempt;
+
+/// A push to send: where, signed with what, and the `eventInfo` it carries.
+#[derive(Clone)]
+pub(crate) struct Push {
+    pub url: String,
+    pub subscriber_id: String,
+    pub key: String,
+    /// The compact JSON of `eventInfo`, as it is signed and sent.
+    pub event_info: String,
+}
+
+impl std::fmt::Debug for Push {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Push")
+            .field("url", &self.url)
+            .field("subscriber_id", &self.subscriber_id)
+            .field("key", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Push {
+    /// The body of one attempt at `now_ms`: signed anew each time, as the service's
+    /// retries may be (the outer timestamp and the nonce are the attempt's).
+    pub fn body(&self, now_ms: i64, nonce: &str) -> String {
+        let signature = sign(
+            &self.key,
+            &self.subscriber_id,
+            now_ms,
+            nonce,
+            &self.event_info,
+        );
+        format!(
+            r#"{{"appID":{},"timestamp":{now_ms},"nonce":"{nonce}","signature":"{signature}","eventInfo":{}}}"#,
+            Value::from(self.subscriber_id.as_str()),
+            self.event_info
+        )
+    }
+}
+
+/// `hex(HMAC-SHA256(key, appID ‖ timestamp ‖ nonce ‖ eventInfo))`, lowercase.
+pub(crate) fn sign(
+    key: &str,
+    app_id: &str,
+    timestamp: i64,
+    nonce: &str,
+    event_info: &str,
+) -> String {
+    // HMAC takes a key of any length.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(app_id.as_bytes());
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(nonce.as_bytes());
+    mac.update(event_info.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Eight random digits, like the service's nonces.
+pub(crate) fn nonce() -> String {
+    format!("{:08}", rand::random_range(0..100_000_000u32))
+}
 
 /// How long a receiver has to answer (the simulator's choice; the pages set none).
 pub(crate) const ANSWER_WITHIN: Duration = Duration::from_secs(5);
@@ -137,5 +203,24 @@ pub(crate) async fn deliver(shared: Arc<Shared>) {
                 }
             } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod signing_tests {
+    use super::*;
+
+    #[test]
+    fn the_pages_verification_example_is_signed_as_they_say() {
+        assert_eq!(
+            sign(
+                "123456",
+                "1988692299",
+                1629183619116,
+                "85262798",
+                r#"{"event":"meeting.verify","timestamp":1629183619116}"#
+            ),
+            "262ccb5f8854f824c41ea5854ba1798bfa850706fbc85b2be9fd7535ed6b8ff3"
+        );
     }
 }

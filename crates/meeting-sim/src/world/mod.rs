@@ -41,8 +41,8 @@ pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
 pub use traffic::Traffic;
+pub(crate) use webhook::ENABLED as WEBHOOK_ENABLED;
 pub use webhook::{Attempt, Delivery, DeliveryState};
-pub(crate) use webhook::{ENABLED as WEBHOOK_ENABLED, Push, nonce};
 
 use crate::errors::ApiError;
 use crate::model::{
