@@ -4,10 +4,48 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+/// What kind of refusal an answer is: the domain says which, the HTTP layer turns it
+/// into a status (`IntoResponse`), so the world needs nothing of HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// The request is wrong (400).
+    BadRequest,
+    /// Who asks is not known, or their token is not valid (401).
+    Unauthorized,
+    /// Who asks may not do this, or not now (403).
+    Forbidden,
+    /// A condition of the request does not hold (412).
+    PreconditionFailed,
+    /// What the request changes is locked (423).
+    Locked,
+    /// Any other status, from the HTTP layer itself (404, 405, injected faults).
+    Http(u16),
+}
+
+impl Status {
+    /// The HTTP status.
+    pub fn code(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::PreconditionFailed => 412,
+            Self::Locked => 423,
+            Self::Http(code) => code,
+        }
+    }
+}
+
+impl From<StatusCode> for Status {
+    fn from(status: StatusCode) -> Self {
+        Self::Http(status.as_u16())
+    }
+}
+
 /// An error answer: `{"error_code": …, "error_msg": …}` with its status.
 #[derive(Debug)]
 pub(crate) struct ApiError {
-    pub status: StatusCode,
+    pub status: Status,
     pub code: &'static str,
     pub message: String,
 }
@@ -17,49 +55,45 @@ pub(crate) struct ApiError {
 pub(crate) struct ErrorCode(pub &'static str);
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: impl Into<Status>, code: &'static str, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: status.into(),
             code,
             message: message.into(),
         }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::REQUEST_ERROR, message)
+        Self::new(Status::BadRequest, codes::REQUEST_ERROR, message)
     }
     pub fn meeting_not_found(id: &str) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            Status::BadRequest,
             codes::MEETING_NOT_FOUND,
             format!("meeting {id} does not exist"),
         )
     }
     pub fn participant_not_found(id: &str, participant: &str) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            Status::BadRequest,
             codes::PARTICIPANT_NOT_FOUND,
             format!("participant {participant} is not in meeting {id}"),
         )
     }
     pub fn not_in_progress(id: &str) -> Self {
         Self::new(
-            StatusCode::FORBIDDEN,
+            Status::Forbidden,
             codes::NOT_IN_PROGRESS,
             format!("meeting {id} is not in progress"),
         )
     }
     pub fn auth_failed(message: &str) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            codes::MEETING_AUTH_FAILED,
-            message,
-        )
+        Self::new(Status::Unauthorized, codes::MEETING_AUTH_FAILED, message)
     }
     pub fn control_token_invalid() -> Self {
         Self::auth_failed("the control token is invalid or has expired")
     }
     pub fn login_failed(message: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, codes::LOGIN_FAILED, message)
+        Self::new(Status::Unauthorized, codes::LOGIN_FAILED, message)
     }
 }
 
@@ -69,7 +103,9 @@ impl IntoResponse for ApiError {
             error_code: self.code.to_owned(),
             error_msg: self.message,
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let status =
+            StatusCode::from_u16(self.status.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(body)).into_response();
         response.extensions_mut().insert(ErrorCode(self.code));
         response
     }

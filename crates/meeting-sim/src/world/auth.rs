@@ -1,9 +1,7 @@
 //! Logins, access and control tokens, and the WebSocket tokens.
 
-use axum::http::StatusCode;
-
 use super::{ControlGrant, Grant, TOKENS_PER_SUBJECT, World, new_token};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::AppSeed;
 
 impl World {
@@ -81,14 +79,14 @@ impl World {
         };
         if seed.disabled {
             return Err(ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
+                Status::PreconditionFailed,
                 codes::ACCOUNT_DISABLED,
                 "the account is disabled",
             ));
         }
         if seed.locked {
             return Err(ApiError::new(
-                StatusCode::LOCKED,
+                Status::Locked,
                 codes::ACCOUNT_LOCKED,
                 "the account is locked",
             ));
@@ -120,14 +118,14 @@ impl World {
     pub fn authorize_access(&self, token: Option<&str>, now_ms: i64) -> Result<Grant, ApiError> {
         let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNAUTHORIZED,
+                Status::Unauthorized,
                 codes::ACCESS_TOKEN_INVALID,
                 "X-Access-Token is required",
             )
         })?;
         self.access(token, now_ms).cloned().ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNAUTHORIZED,
+                Status::Unauthorized,
                 codes::ACCESS_TOKEN_INVALID,
                 "the access token is invalid or has expired",
             )
@@ -144,7 +142,7 @@ impl World {
     ) -> Result<(), ApiError> {
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
+                Status::Unauthorized,
                 codes::TOKEN_NULL,
                 "X-Conference-Authorization (the control token) is required",
             ));
@@ -193,7 +191,7 @@ impl World {
             }
             None if current.is_some() => Err(ApiError::control_token_invalid()),
             None => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
+                Status::BadRequest,
                 codes::PASSWORD_BLANK,
                 "X-Password (the host password) or X-Conference-Authorization is required",
             )),

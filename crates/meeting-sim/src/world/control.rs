@@ -1,13 +1,12 @@
 //! The meeting in progress: lock, settings, views, who is in it, muting, inviting,
 //! hanging up, prolonging, stopping, and participants joining.
 
-use axum::http::StatusCode;
 use meeting_api::types::{
     Attendee, RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
 };
 
 use super::{Change, DEFAULT_PROLONG_MINUTES, Participant, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::ConferenceState;
 
 impl World {
@@ -56,7 +55,7 @@ impl World {
         };
         if !participant.seed.professional_terminal {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_PERMISSION,
                 format!("participant {terminal} is not a professional terminal"),
             ));

@@ -3,12 +3,11 @@
 
 use std::str::FromStr;
 
-use axum::http::StatusCode;
 use meeting_api::types::RestCustomMultiPictureBodyImageType as ImageType;
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Conference, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 
 /// What the host sees (SetHostView).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +158,7 @@ pub(crate) fn capacity(layout: &str) -> Option<usize> {
 }
 
 fn too_many(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, codes::TOO_MANY_PICTURES, message)
+    ApiError::new(Status::BadRequest, codes::TOO_MANY_PICTURES, message)
 }
 
 impl Conference {
@@ -277,7 +276,7 @@ impl World {
         };
         if !participant.seed.professional_terminal {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_PERMISSION,
                 format!("participant {viewer} is not a professional terminal"),
             ));
@@ -369,7 +368,7 @@ impl World {
 
 fn unknown_layout(uuid: &str) -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
+        Status::BadRequest,
         codes::LAYOUT_UNKNOWN,
         format!("no layout {uuid} is saved"),
     )

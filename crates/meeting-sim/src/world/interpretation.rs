@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{Change, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 
 /// An interpreter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +79,7 @@ impl World {
         let interpretation = &mut self.ongoing_mut(id)?.interpretation;
         if !interpretation.offered {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_INTERPRETATION,
                 format!("meeting {id} was scheduled without simultaneous interpretation"),
             ));
@@ -135,7 +134,7 @@ impl World {
         for language in [&channel.listen, &channel.speak] {
             if !languages.contains(&language.as_str()) {
                 return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    Status::BadRequest,
                     codes::CHANNEL_UNKNOWN,
                     format!("no interpreter group offers the channel {language:?}"),
                 ));

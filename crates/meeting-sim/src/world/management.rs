@@ -1,10 +1,9 @@
 //! Scheduling: create, cancel (or end), and the details of a meeting.
 
-use axum::http::StatusCode;
 use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
 
 use super::{Change, Conference, DEFAULT_LENGTH_MINUTES, Grant, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::{ConferenceSeed, ConferenceState};
 
 impl World {
@@ -17,7 +16,7 @@ impl World {
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
         if !conference.managed_by(by) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_PERMISSION,
                 format!("only the organizer or an administrator may cancel meeting {id}"),
             ));
@@ -30,14 +29,14 @@ impl World {
             }
             ConferenceState::Ongoing => {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::REQUEST_ERROR,
                     format!("meeting {id} is in progress: pass type=1 to end it"),
                 ));
             }
             ConferenceState::Ended | ConferenceState::Cancelled => {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::NOT_IN_PROGRESS,
                     format!("meeting {id} has already ended or been cancelled"),
                 ));
@@ -105,7 +104,7 @@ impl World {
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
         if !conference.managed_by(by) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_PERMISSION,
                 format!("only the organizer or an administrator may see meeting {id}"),
             ));

@@ -2,11 +2,10 @@
 //! times a recording started and stopped (what the webhook's `record.finish` is made
 //! from).
 
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Conference, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 
 /// A meeting's recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +59,7 @@ impl World {
         let conference = self.ongoing_mut(id)?;
         if no_resource && to != RecordingState::Off {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_RECORDING_RESOURCE,
                 "the enterprise has no recording resource",
             ));

@@ -1,10 +1,8 @@
 //! Roles and hands: who holds the host role (one participant at most, taken with the
 //! host password), the co-hosts, names, raised hands.
 
-use axum::http::StatusCode;
-
 use super::{Change, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 
 impl World {
     /// SetRole: `take` with the host password gives `participant` the host role,
@@ -23,7 +21,7 @@ impl World {
         if take {
             if password != Some(conference.host_password.as_str()) {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::HOST_PASSWORD_WRONG,
                     "the host password is wrong",
                 ));
@@ -34,7 +32,7 @@ impl World {
                 .find(|p| p.seed.host && p.seed.id != participant)
             {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::HOST_TAKEN,
                     format!("participant {} holds the host role", host.seed.id),
                 ));

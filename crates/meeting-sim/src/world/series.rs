@@ -2,13 +2,12 @@
 //! own ID; an occurrence cancelled alone, an edit that moves the series, and an
 //! occurrence that ends going to history while the series goes on. Dates are UTC.
 
-use axum::http::StatusCode;
 use meeting_api::types::{CycleParams, CycleParamsCycle, CycleSubConf, RestScheduleConfDto};
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Conference, Grant, World};
 use crate::calendar;
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::ConferenceState;
 
 /// The service's limit on a series' occurrences (more move its end date earlier).
@@ -211,7 +210,7 @@ impl Series {
 
 fn cancelled(id: &str) -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
+        Status::Forbidden,
         codes::NOT_IN_PROGRESS,
         format!("meeting {id} has already ended or been cancelled"),
     )
@@ -231,7 +230,7 @@ impl World {
             ConferenceState::Ended | ConferenceState::Cancelled => return Err(cancelled(id)),
             ConferenceState::Ongoing if !end_ongoing => {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::REQUEST_ERROR,
                     format!("meeting {id} is in progress: pass type=1 to end it"),
                 ));
@@ -264,7 +263,7 @@ impl World {
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
         if !conference.managed_by(by) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
+                Status::Forbidden,
                 codes::NO_PERMISSION,
                 format!("only the organizer or an administrator may change meeting {id}"),
             ));
@@ -337,7 +336,7 @@ impl World {
             }
             if !conference.managed_by(by) {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::NO_PERMISSION,
                     format!("only the organizer or an administrator may change meeting {id}"),
                 ));
@@ -348,7 +347,7 @@ impl World {
             ConferenceState::Scheduled => {}
             ConferenceState::Ongoing => {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::REQUEST_ERROR,
                     format!("meeting {id} is in progress: it can no longer be edited"),
                 ));
@@ -427,7 +426,7 @@ impl World {
             }
             if running && current.as_deref() == Some(wanted.as_str()) && !end_ongoing {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                    Status::Forbidden,
                     codes::REQUEST_ERROR,
                     format!("occurrence {wanted} is in progress: pass type=1 to end it"),
                 ));

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use super::{Change, Conference, DisplayMode, HostView, Participant, RecordingState, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::ConferenceState;
 
 /// The notification types the simulator pushes (its control tokens'
@@ -176,7 +176,7 @@ impl World {
             .is_some_and(|grant| grant.conference == id && grant.expires_ms > now_ms);
         if !valid {
             return Err(ApiError::new(
-                axum::http::StatusCode::UNAUTHORIZED,
+                Status::Unauthorized,
                 codes::WS_TOKEN_INVALID,
                 "the WebSocket token is invalid, used or expired",
             ));

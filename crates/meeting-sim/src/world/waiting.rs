@@ -1,10 +1,8 @@
 //! The waiting room: who waits to be admitted, admitted one by one or all at once,
 //! and participants moved back into it.
 
-use axum::http::StatusCode;
-
 use super::{Change, Participant, World};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::model::ParticipantSeed;
 
 /// Someone in the waiting room.
@@ -17,7 +15,7 @@ pub struct Waiting {
 
 fn not_waiting(id: &str, participant: &str) -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
+        Status::BadRequest,
         codes::NOT_WAITING,
         format!("participant {participant} is not in the waiting room of meeting {id}"),
     )

@@ -1,11 +1,10 @@
 //! The event push's configurations: SetWebHookConfig, ShowWebHookConfig, the
 //! verification handshake, UpdateWebHookConfigStatus and DeleteWebHookConfig.
 
-use axum::http::StatusCode;
 use meeting_api::types::{WebHookConfig, WebHookConfigRequest};
 
 use super::{Config, DISABLED, DeliveryState};
-use crate::errors::{ApiError, codes};
+use crate::errors::{ApiError, Status, codes};
 use crate::push::Push;
 use crate::world::{Grant, World};
 
@@ -13,7 +12,7 @@ use crate::world::{Grant, World};
 fn check_url(url: &str) -> Result<(), ApiError> {
     let refused = |why: &str| {
         ApiError::new(
-            StatusCode::BAD_REQUEST,
+            Status::BadRequest,
             codes::WEBHOOK_URL_REFUSED,
             format!("the simulator pushes only to http(s) URLs on a loopback address: {why}"),
         )
@@ -36,7 +35,7 @@ fn check_url(url: &str) -> Result<(), ApiError> {
 
 fn no_permission() -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
+        Status::Forbidden,
         codes::NO_PERMISSION,
         "only an enterprise administrator may configure the event push",
     )
