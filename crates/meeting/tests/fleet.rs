@@ -417,6 +417,20 @@ async fn report_until(
     }
 }
 
+/// Why `fleet` released `meeting`, from its reports, within `within`.
+async fn released(fleet: &mut Fleet, meeting: &str, within: Duration) -> String {
+    let report = report_until(
+        fleet,
+        within,
+        |r| matches!(r, FleetReport::Released { meeting: m, .. } if m == meeting),
+    )
+    .await;
+    match report {
+        FleetReport::Released { why, .. } => why,
+        other => panic!("not a release: {other:?}"),
+    }
+}
+
 /// Entries of `meeting` on the stream whose event matches.
 async fn entries_of(
     redis: &RedisServer,
@@ -538,15 +552,7 @@ async fn a_start_pushed_before_the_meeting_runs_is_tried_again() {
         .await
         .expect("starts");
     fleet.meeting_started(id.clone());
-    let report = report_until(
-        &mut fleet,
-        Duration::from_secs(10),
-        |r| matches!(r, FleetReport::Released { meeting, .. } if *meeting == id),
-    )
-    .await;
-    let FleetReport::Released { why, .. } = report else {
-        unreachable!()
-    };
+    let why = released(&mut fleet, &id, Duration::from_secs(10)).await;
     assert!(why.contains("not in progress yet (try 1 of 6)"), "{why}");
     // Now it runs: the next try, a second or two later, watches it.
     assert!(sim.join(&id, meeting_sim::ParticipantSeed::client("alice", "Alice")));
@@ -612,15 +618,7 @@ async fn a_publisher_that_cannot_publish_gives_its_meeting_up_and_says_why() {
         .await
         .expect("starts");
     let id = ids[0].clone();
-    let report = report_until(
-        &mut fleet,
-        Duration::from_secs(15),
-        |r| matches!(r, FleetReport::Released { meeting, .. } if *meeting == id),
-    )
-    .await;
-    let FleetReport::Released { why, .. } = report else {
-        unreachable!()
-    };
+    let why = released(&mut fleet, &id, Duration::from_secs(15)).await;
     assert!(why.contains("publishing failed for"), "{why}");
     assert!(why.contains("WRONGTYPE"), "{why}");
     // Its lease given back, a skip saying why in its place, for a short while.

@@ -26,7 +26,7 @@ use crate::error::{Context, Error, ErrorKind};
 pub(crate) const OPERATION: &str = "MeetingEvents";
 
 /// The service's code for a meeting that is not in progress.
-const NOT_IN_PROGRESS: &str = "MMC.111072005";
+pub(crate) const NOT_IN_PROGRESS: &str = "MMC.111072005";
 
 /// Frames kept that arrive before the Subscribe answer, in bytes at most; later ones
 /// are dropped (the full messages after the answer describe the meeting anyway).

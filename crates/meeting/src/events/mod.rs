@@ -39,6 +39,8 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+#[cfg(feature = "fleet")]
+pub(crate) use driver::NOT_IN_PROGRESS;
 pub use model::{
     Event, EventKind, InviteResult, Media, MeetingInfo, MeetingStatus, MultiPictureStatus,
     Notification, ParticipantField, ParticipantInfo, ParticipantRole, ParticipantState, Phase,

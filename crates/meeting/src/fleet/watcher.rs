@@ -17,15 +17,12 @@ use super::entry;
 use super::redis::{Published, Store};
 use super::{FleetReport, FleetStats, Settings};
 use crate::clock::later;
-use crate::events::{Event, EventKind, EventStream, Health, ResyncCause};
+use crate::events::{Event, EventKind, EventStream, Health, NOT_IN_PROGRESS, ResyncCause};
 use crate::{Client, ErrorKind};
 
 /// Entries published by one script call at most.
 const BATCH: usize = 256;
 
-/// The service's code for a meeting that is not in progress (not started yet, or
-/// already ended).
-const NOT_IN_PROGRESS: &str = "MMC.111072005";
 /// How many times in a row a meeting that discovery lists may be "not in progress"
 /// before it counts as ended; the waits between are 1, 2, 4, … s (about a minute in
 /// all).

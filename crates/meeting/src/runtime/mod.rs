@@ -42,9 +42,7 @@ impl Runtime {
     /// token fetch it triggers happen before it.
     pub fn deadline(&self) -> Instant {
         let budget = self.retry.max_elapsed_budget();
-        Instant::now()
-            .checked_add(budget)
-            .unwrap_or_else(far_future)
+        crate::clock::later(Instant::now(), budget)
     }
 
     pub fn now(&self) -> SystemTime {
@@ -181,9 +179,4 @@ pub(crate) async fn within<T>(
                 })
             }),
     }
-}
-
-/// A deadline no operation reaches (about 30 years ahead).
-fn far_future() -> Instant {
-    Instant::now() + std::time::Duration::from_secs(86400 * 365 * 30)
 }
