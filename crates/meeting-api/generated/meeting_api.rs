@@ -742,6 +742,48 @@ pub mod types {
             value.parse()
         }
     }
+    ///Whether a request comes from a third-party portal.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AuthorizationType(pub ::std::string::String);
+    impl ::std::ops::Deref for AuthorizationType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AuthorizationType> for ::std::string::String {
+        fn from(value: AuthorizationType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AuthorizationType {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AuthorizationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AuthorizationType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`CancelMeetingType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -1760,6 +1802,48 @@ pub mod types {
             schema.into()
         }
     }
+    ///A saved layout's UUID.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct LayoutId(pub ::std::string::String);
+    impl ::std::ops::Deref for LayoutId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LayoutId> for ::std::string::String {
+        fn from(value: LayoutId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for LayoutId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for LayoutId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for LayoutId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`OnlineMeetingDetail`
     #[derive(
         ::serde::Deserialize,
@@ -1801,6 +1885,48 @@ pub mod types {
         pub limit: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
+    }
+    ///A participant's ID in a meeting in progress.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ParticipantId(pub ::std::string::String);
+    impl ::std::ops::Deref for ParticipantId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ParticipantId> for ::std::string::String {
+        fn from(value: ParticipantId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ParticipantId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for ParticipantId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for ParticipantId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
     }
     ///An attendee of a meeting.
     #[derive(
@@ -1935,6 +2061,108 @@ pub mod types {
                     .collect(),
             );
             schema.into()
+        }
+    }
+    ///The end of a period, in milliseconds since the epoch.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PeriodEnd(pub i64);
+    impl ::std::ops::Deref for PeriodEnd {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PeriodEnd> for i64 {
+        fn from(value: PeriodEnd) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<i64> for PeriodEnd {
+        fn from(value: i64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PeriodEnd {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PeriodEnd {
+        type Err = <i64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PeriodEnd {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for PeriodEnd {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///The start of a period, in milliseconds since the epoch.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PeriodStart(pub i64);
+    impl ::std::ops::Deref for PeriodStart {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PeriodStart> for i64 {
+        fn from(value: PeriodStart) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<i64> for PeriodStart {
+        fn from(value: i64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PeriodStart {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PeriodStart {
+        type Err = <i64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PeriodStart {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for PeriodStart {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
         }
     }
     ///`PicInfoNotify`
@@ -6019,6 +6247,90 @@ pub mod types {
                 })
         }
     }
+    ///An HCS Online site's ID.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SiteId(pub ::std::string::String);
+    impl ::std::ops::Deref for SiteId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SiteId> for ::std::string::String {
+        fn from(value: SiteId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SiteId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for SiteId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for SiteId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///A service provider's ID.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SpId(pub ::std::string::String);
+    impl ::std::ops::Deref for SpId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SpId> for ::std::string::String {
+        fn from(value: SpId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SpId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for SpId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for SpId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`SubPicLayoutInfo`
     #[derive(
         ::serde::Deserialize,
@@ -7470,6 +7782,9 @@ key); management calls send it as `X-Access-Token`, and control calls may send i
 (the official SDKs always do). Then, for a meeting that is in
 progress, exchange the host password for a *meeting control token* with
 `CreateConfToken`; control calls send it as `X-Conference-Authorization`.
+These secrets are the `securitySchemes` an operation's `security` names, not
+parameters: the generated client sets them on each request from the call's
+secrets, so that no token is ever an argument beside a conference ID.
 
 Every enumerated value travels as a JSON integer, never a boolean or a string.
 Each operation states its retry class in `x-meeting-repeat` (`safe`: sets an
@@ -7719,43 +8034,27 @@ Sends a `GET` request to `/v1/mmc/control/conferences/token`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: The current control token, to keep it alive.
 - `x_login_type`: Login type; fixed at 1 (password login).
 - `x_nonce`: A user's temporary nonce token.
-- `x_password`: The host password of the meeting.
 */
     pub async fn create_conf_token<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: Option<&'a str>,
         x_login_type: Option<&'a types::CreateConfTokenXLoginType>,
         x_nonce: Option<&'a str>,
-        x_password: Option<&'a str>,
     ) -> Result<ResponseValue<types::ConfTokenResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/token", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_conference_authorization {
-            header_map
-                .append("X-Conference-Authorization", value.to_string().try_into()?);
-        }
         if let Some(value) = x_login_type {
             header_map.append("X-Login-Type", value.to_string().try_into()?);
         }
         if let Some(value) = x_nonce {
             header_map.append("X-Nonce", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_password {
-            header_map.append("X-Password", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -7805,31 +8104,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/lock`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn lock_meeting<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestLockReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/lock", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -7880,33 +8167,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/updateStartedConfConfig`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn update_started_conf_config<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::UpdateStartedConfigReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/updateStartedConfConfig", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -7960,32 +8235,20 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/lockView`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: Participant ID of a professional meeting terminal.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn lock_view<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestLockSiteViewReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/lockView", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -8045,7 +8308,6 @@ Arguments:
 - `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
 - `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn search_meetings<'a>(
         &'a self,
@@ -8056,16 +8318,14 @@ Arguments:
         search_key: Option<&'a types::SearchMeetingsSearchKey>,
         sort_type: Option<types::SearchMeetingsSortType>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8123,27 +8383,24 @@ Sends a `PUT` request to `/v1/mmc/management/conferences`
 Arguments:
 - `conference_id`: The meeting (the series, for a recurring meeting).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `body`
 */
     pub async fn update_meeting<'a>(
         &'a self,
         conference_id: &'a str,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
         body: &'a types::RestScheduleConfDto,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
         Error<types::ErrorBody>,
     > {
         let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8193,26 +8450,21 @@ schedules two meetings.
 
 Sends a `POST` request to `/v1/mmc/management/conferences`
 
-Arguments:
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
-- `body`
 */
     pub async fn create_meeting<'a>(
         &'a self,
-        x_access_token: &'a str,
         body: &'a types::RestScheduleConfDto,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
         Error<types::ErrorBody>,
     > {
         let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8266,7 +8518,6 @@ Arguments:
 that has started is not cancelled.
 
 - `user_uuid`: UUID of the user (registered in USG).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `x_authorization_type`: Whether the request comes from a third-party portal.
 - `x_site_id`: ID of the HCS Online site where authentication is performed.
 */
@@ -8275,18 +8526,16 @@ that has started is not cancelled.
         conference_id: &'a str,
         type_: Option<&'a types::CancelMeetingType>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
-        x_authorization_type: Option<&'a str>,
-        x_site_id: Option<&'a str>,
+        x_authorization_type: Option<&'a types::AuthorizationType>,
+        x_site_id: Option<&'a types::SiteId>,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/conferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         if let Some(value) = x_authorization_type {
             header_map.append("X-Authorization-Type", value.to_string().try_into()?);
         }
@@ -8348,7 +8597,6 @@ Arguments:
 - `query_all`: An administrator sees every user's meetings (default false).
 - `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn search_online_meetings<'a>(
         &'a self,
@@ -8357,16 +8605,14 @@ Arguments:
         query_all: Option<bool>,
         search_key: Option<&'a types::SearchOnlineMeetingsSearchKey>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/conferences/online", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8423,7 +8669,6 @@ Arguments:
 - `offset`: Where the page starts (default 0).
 - `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_online_meeting_detail<'a>(
         &'a self,
@@ -8432,18 +8677,16 @@ Arguments:
         offset: Option<i32>,
         search_key: Option<&'a types::ShowOnlineMeetingDetailSearchKey>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::OnlineMeetingDetail>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/management/conferences/online/confDetail", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8505,28 +8748,25 @@ Arguments:
 - `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
 - `start_date`: Meetings that started at or after this time (ms since the epoch).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn search_his_meetings<'a>(
         &'a self,
-        end_date: Option<i64>,
+        end_date: Option<&'a types::PeriodEnd>,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
         query_all: Option<bool>,
         search_key: Option<&'a types::SearchHisMeetingsSearchKey>,
         sort_type: Option<types::SearchHisMeetingsSortType>,
-        start_date: Option<i64>,
+        start_date: Option<&'a types::PeriodStart>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::SearchMeetingsResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/conferences/history", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8586,7 +8826,6 @@ Arguments:
 - `offset`: Where the page starts (default 0).
 - `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_his_meeting_detail<'a>(
         &'a self,
@@ -8595,18 +8834,16 @@ Arguments:
         offset: Option<i32>,
         search_key: Option<&'a types::ShowHisMeetingDetailSearchKey>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::OnlineMeetingDetail>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/management/conferences/history/confDetail", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8663,7 +8900,6 @@ Arguments:
 - `offset`: Where the page starts (default 0).
 - `search_key`: Text to match (subject, organizer or ID; for attendees, name or number).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn search_attendance_records_of_his_meeting<'a>(
         &'a self,
@@ -8672,18 +8908,16 @@ Arguments:
         offset: Option<i32>,
         search_key: Option<&'a types::SearchAttendanceRecordsOfHisMeetingSearchKey>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::AttendanceRecords>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/management/conferences/history/confAttendeeRecord", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8744,31 +8978,28 @@ Arguments:
 - `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
 - `start_date`: Meetings that started at or after this time (ms since the epoch).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn search_recordings<'a>(
         &'a self,
-        end_date: Option<i64>,
+        end_date: Option<&'a types::PeriodEnd>,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
         query_all: Option<bool>,
         search_key: Option<&'a types::SearchRecordingsSearchKey>,
         sort_type: Option<types::SearchRecordingsSortType>,
-        start_date: Option<i64>,
+        start_date: Option<&'a types::PeriodStart>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<
         ResponseValue<types::SearchRecordingsResponse>,
         Error<types::ErrorBody>,
     > {
         let url = format!("{}/v1/mmc/management/record/files", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8824,22 +9055,19 @@ Sends a `DELETE` request to `/v1/mmc/management/record/files`
 Arguments:
 - `conf_uui_ds`: The meetings' UUIDs, comma-separated.
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn delete_recordings<'a>(
         &'a self,
         conf_uui_ds: &'a types::DeleteRecordingsConfUuiDs,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/record/files", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8889,24 +9117,21 @@ Sends a `GET` request to `/v1/mmc/management/conferences/record/files`
 Arguments:
 - `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_recording_detail<'a>(
         &'a self,
         conf_uuid: &'a str,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::RecordResultDo>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/management/conferences/record/files", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -8958,23 +9183,20 @@ Arguments:
 - `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
 - `limit`: The page's size (default 20, at most 500).
 - `offset`: Where the page starts (default 0).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_recording_file_download_urls<'a>(
         &'a self,
         conf_uuid: &'a str,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::RecordingDownloadUrls>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/record/downloadurls", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9026,27 +9248,24 @@ Sends a `PUT` request to `/v1/mmc/management/cycleconferences`
 Arguments:
 - `conference_id`: The meeting (the series, for a recurring meeting).
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `body`
 */
     pub async fn update_recurring_meeting<'a>(
         &'a self,
         conference_id: &'a str,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
         body: &'a types::RestScheduleConfDto,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
         Error<types::ErrorBody>,
     > {
         let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9098,26 +9317,23 @@ Sends a `POST` request to `/v1/mmc/management/cycleconferences`
 
 Arguments:
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `body`
 */
     pub async fn create_recurring_meeting<'a>(
         &'a self,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
         body: &'a types::RestScheduleConfDto,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::ConferenceInfo>>,
         Error<types::ErrorBody>,
     > {
         let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9168,23 +9384,20 @@ Arguments:
 - `conference_id`: The meeting (the series, for a recurring meeting).
 - `type_`: 1: also end it if it is in progress.
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn cancel_recurring_meeting<'a>(
         &'a self,
         conference_id: &'a str,
         type_: Option<&'a types::CancelRecurringMeetingType>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/cycleconferences", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9237,7 +9450,6 @@ Arguments:
 - `conference_id`: The meeting (the series, for a recurring meeting).
 - `type_`: 1: also end it if it is in progress.
 - `user_uuid`: An administrator's choice of user (the service ignores it for others).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 - `body`
 */
     pub async fn cancel_recurring_sub_meeting<'a>(
@@ -9245,19 +9457,17 @@ Arguments:
         conference_id: &'a str,
         type_: Option<&'a types::CancelRecurringSubMeetingType>,
         user_uuid: Option<&'a str>,
-        x_access_token: &'a str,
         body: &'a types::RestCancelSingleRecordCycleConfListReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/management/conferences/cyclesubconf", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9308,21 +9518,18 @@ Sends a `GET` request to `/v1/mmc/management/conferences/confDetail`
 
 Arguments:
 - `conference_id`: The meeting.
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_meeting_detail<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<types::ConferenceDetail>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/conferences/confDetail", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -9371,29 +9578,17 @@ Sends a `GET` request to `/v1/mmc/control/conferences/realTimeInfo`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn show_real_time_info_of_meeting<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
     ) -> Result<ResponseValue<types::RealTimeInfo>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/realTimeInfo", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9443,31 +9638,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/mute`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn mute_meeting<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestMuteReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/mute", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9518,34 +9701,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/mute`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn mute_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestMuteParticipantReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/mute", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9597,31 +9768,19 @@ Sends a `POST` request to `/v1/mmc/control/conferences/participants`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn invite_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestInviteReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/participants", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9671,33 +9830,21 @@ Sends a `POST` request to `/v1/mmc/control/conferences/participants/delete`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn hang_up<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestBulkHangUpReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/delete", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9748,31 +9895,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/duration`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn prolong_meeting<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestProlongDurReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/duration", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9823,29 +9958,17 @@ Sends a `GET` request to `/v1/mmc/control/conferences/wsToken`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn create_web_socket_token<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
     ) -> Result<ResponseValue<types::WebSocketTokenResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/wsToken", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9894,29 +10017,17 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/stop`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn stop_meeting<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/stop", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -9968,34 +10079,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/role`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_role<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestChairTokenReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/role", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10047,34 +10146,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/cohost`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_cohost<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestSetCohostBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/cohost", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10125,33 +10212,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/name`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn rename_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestRenamePartReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/name", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10202,34 +10277,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/hands`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn hand<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestHandsUpReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/hands", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10280,33 +10343,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/batch/hands`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn batch_hand<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestBatchHandsUpReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/batch/hands", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10357,32 +10408,20 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/rollCall`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn rollcall_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/rollCall", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10433,32 +10472,20 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/broadcast`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn broadcast_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/broadcast", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10508,31 +10535,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/cancelBroadcast`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn cancel_broadcast<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/cancelBroadcast", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10582,34 +10597,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/share/invite`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn invite_share<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::InviteShareDto,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/share/invite", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10661,34 +10664,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/participants/video`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn invite_operate_video<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestVideoBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/participants/video", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10740,34 +10731,22 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/allowClientRecord`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn allow_client_record<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestAllowClientRecordReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/allowClientRecord", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10818,33 +10797,21 @@ Sends a `POST` request to `/v1/mmc/control/conferences/attendees/delete`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn delete_attendees<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestBulkDelAttendReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/attendees/delete", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10894,31 +10861,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/allowAudience`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn allow_audience_join<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestAllowAudienceReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/allowAudience", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -10968,33 +10923,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/mute/guestUnMute`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn allow_guest_unmute<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestAllowUnMuteReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/mute/guestUnMute", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11045,33 +10988,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/allowWaitingParticipant`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn allow_waiting_participant<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestAllowWaitingParticipantReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/allowWaitingParticipant", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11122,33 +11053,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/moveToWaitingRoom`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn move_to_waiting_room<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestMoveToWaitingRoomReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/moveToWaitingRoom", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11199,33 +11118,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/batchMoveToWaitingRoom`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn batch_move_to_waiting_room<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestBatchMoveToWaitingRoomReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/batchMoveToWaitingRoom", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11276,31 +11183,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/record`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn record<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetRecordReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/record", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11350,31 +11245,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/mmrRecord`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_mmr_record<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetMmrRecordReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/mmrRecord", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11424,31 +11307,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/live`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn live<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetLiveReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/live", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11498,31 +11369,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/mmrLive`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_mmr_live<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetMmrLiveReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/mmrLive", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11572,31 +11431,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/pause`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn pause_conference<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::PauseConferenceReq,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/pause", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11648,31 +11495,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/chairView`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_host_view<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestChairViewReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/chairView", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11724,32 +11559,20 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/partView`
 Arguments:
 - `conference_id`: Meeting ID.
 - `participant_id`: The participant.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_participant_view<'a>(
         &'a self,
         conference_id: &'a str,
-        participant_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        participant_id: &'a types::ParticipantId,
         body: &'a types::RestParticipantViewReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/partView", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11802,33 +11625,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/display/multiPicture`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_multi_picture<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestMixedPictureBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/display/multiPicture", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11880,33 +11691,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/display/customMultiPicture
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_custom_multi_picture<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestCustomMultiPictureBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/display/customMultiPicture", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -11957,31 +11756,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/display/mode`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn switch_mode<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSwitchModeReqBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/display/mode", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12031,29 +11818,17 @@ Sends a `GET` request to `/v1/mmc/control/conferences/layOut`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn show_layout<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
     ) -> Result<ResponseValue<types::ShowLayoutResponse>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12102,31 +11877,19 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/layOut`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn save_layout<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestPicLayoutBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12177,30 +11940,18 @@ Sends a `DELETE` request to `/v1/mmc/control/conferences/layOut`
 Arguments:
 - `conference_id`: Meeting ID.
 - `uu_id`: The saved layout's UUID, from ShowLayout.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 */
     pub async fn delete_layout<'a>(
         &'a self,
         conference_id: &'a str,
-        uu_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
+        uu_id: &'a types::LayoutId,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/control/conferences/layOut", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12252,33 +12003,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/interpreterGroup`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_interpreter_group<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetInterpreterGroupBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/interpreterGroup", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12330,33 +12069,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/setAttendeeLanChannel`
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn set_attendee_lan_channel<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSetAttendeeLanChannelBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/setAttendeeLanChannel", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12407,33 +12134,21 @@ Sends a `PUT` request to `/v1/mmc/control/conferences/simultaneousInterpretation
 
 Arguments:
 - `conference_id`: Meeting ID.
-- `x_access_token`: The access token; the official SDKs send it on every call.
-- `x_conference_authorization`: Meeting control token, obtained with CreateConfToken.
 - `body`
 */
     pub async fn resume_simultaneous_interpretation<'a>(
         &'a self,
         conference_id: &'a str,
-        x_access_token: Option<&'a str>,
-        x_conference_authorization: &'a str,
         body: &'a types::RestSimultaneousInterpretationBody,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!(
             "{}/v1/mmc/control/conferences/simultaneousInterpretation", self.baseurl,
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        if let Some(value) = x_access_token {
-            header_map.append("X-Access-Token", value.to_string().try_into()?);
-        }
-        header_map
-            .append(
-                "X-Conference-Authorization",
-                x_conference_authorization.to_string().try_into()?,
             );
         #[allow(unused_mut)]
         let mut request = self
@@ -12486,22 +12201,19 @@ Sends a `GET` request to `/v1/mmc/management/webhook/link-config`
 Arguments:
 - `corp_id`: Enterprise ID (when configuring per enterprise).
 - `sp_id`: SP ID (when configuring per SP).
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn show_web_hook_config<'a>(
         &'a self,
         corp_id: Option<&'a str>,
-        sp_id: Option<&'a str>,
-        x_access_token: &'a str,
+        sp_id: Option<&'a types::SpId>,
     ) -> Result<ResponseValue<types::WebHookConfig>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12551,23 +12263,18 @@ Pushes start once the configuration is enabled (UpdateWebHookConfigStatus).
 
 Sends a `POST` request to `/v1/mmc/management/webhook/link-config`
 
-Arguments:
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
-- `body`
 */
     pub async fn set_web_hook_config<'a>(
         &'a self,
-        x_access_token: &'a str,
         body: &'a types::WebHookConfigRequest,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12616,21 +12323,18 @@ Sends a `DELETE` request to `/v1/mmc/management/webhook/link-config`
 
 Arguments:
 - `id`: The configuration's record ID, from ShowWebHookConfig.
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn delete_web_hook_config<'a>(
         &'a self,
         id: &'a types::DeleteWebHookConfigId,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/webhook/link-config", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -12681,22 +12385,19 @@ Sends a `PUT` request to `/v1/mmc/management/webhook/change-status`
 Arguments:
 - `id`: The configuration's record ID, from ShowWebHookConfig.
 - `status`: 0: enabled, 1: disabled, 2: locked.
-- `x_access_token`: The access token from AuthenticateAccount or AuthenticateAppId.
 */
     pub async fn update_web_hook_config_status<'a>(
         &'a self,
         id: &'a types::UpdateWebHookConfigStatusId,
         status: &'a types::UpdateWebHookConfigStatusStatus,
-        x_access_token: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/mmc/management/webhook/change-status", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
-        header_map.append("X-Access-Token", x_access_token.to_string().try_into()?);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -13376,30 +13077,36 @@ pub mod schemas {
     /// The component's name in the spec, and its generated type's schema.
     pub fn all() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         vec![
-            ("WebHookConfigRequest", schemars::schema_for!(crate
-            ::types::WebHookConfigRequest)), ("WebHookConfig",
-            schemars::schema_for!(crate ::types::WebHookConfig)), ("ErrorBody",
-            schemars::schema_for!(crate ::types::ErrorBody)), ("AccountAuthRequest",
-            schemars::schema_for!(crate ::types::AccountAuthRequest)), ("AppAuthRequest",
-            schemars::schema_for!(crate ::types::AppAuthRequest)), ("ClientType",
-            schemars::schema_for!(crate ::types::ClientType)), ("AuthResponse",
-            schemars::schema_for!(crate ::types::AuthResponse)), ("UserInfo",
-            schemars::schema_for!(crate ::types::UserInfo)), ("ProxyTokenDTO",
-            schemars::schema_for!(crate ::types::ProxyTokenDto)),
-            ("WebSocketTokenResponse", schemars::schema_for!(crate
-            ::types::WebSocketTokenResponse)), ("ConfTokenResponse",
-            schemars::schema_for!(crate ::types::ConfTokenResponse)), ("TokenInfo",
-            schemars::schema_for!(crate ::types::TokenInfo)), ("RestLockReqBody",
-            schemars::schema_for!(crate ::types::RestLockReqBody)),
-            ("RestLockSiteViewReqBody", schemars::schema_for!(crate
-            ::types::RestLockSiteViewReqBody)), ("UpdateStartedConfigReqBody",
-            schemars::schema_for!(crate ::types::UpdateStartedConfigReqBody)),
-            ("RealTimeInfo", schemars::schema_for!(crate ::types::RealTimeInfo)),
-            ("RealTimeParticipant", schemars::schema_for!(crate
-            ::types::RealTimeParticipant)), ("RealTimeAttendee",
-            schemars::schema_for!(crate ::types::RealTimeAttendee)), ("RealTimeConfInfo",
-            schemars::schema_for!(crate ::types::RealTimeConfInfo)), ("RestMuteReqBody",
-            schemars::schema_for!(crate ::types::RestMuteReqBody)),
+            ("ParticipantId", schemars::schema_for!(crate ::types::ParticipantId)),
+            ("PeriodStart", schemars::schema_for!(crate ::types::PeriodStart)),
+            ("PeriodEnd", schemars::schema_for!(crate ::types::PeriodEnd)), ("LayoutId",
+            schemars::schema_for!(crate ::types::LayoutId)), ("SiteId",
+            schemars::schema_for!(crate ::types::SiteId)), ("AuthorizationType",
+            schemars::schema_for!(crate ::types::AuthorizationType)), ("SpId",
+            schemars::schema_for!(crate ::types::SpId)), ("WebHookConfigRequest",
+            schemars::schema_for!(crate ::types::WebHookConfigRequest)),
+            ("WebHookConfig", schemars::schema_for!(crate ::types::WebHookConfig)),
+            ("ErrorBody", schemars::schema_for!(crate ::types::ErrorBody)),
+            ("AccountAuthRequest", schemars::schema_for!(crate
+            ::types::AccountAuthRequest)), ("AppAuthRequest", schemars::schema_for!(crate
+            ::types::AppAuthRequest)), ("ClientType", schemars::schema_for!(crate
+            ::types::ClientType)), ("AuthResponse", schemars::schema_for!(crate
+            ::types::AuthResponse)), ("UserInfo", schemars::schema_for!(crate
+            ::types::UserInfo)), ("ProxyTokenDTO", schemars::schema_for!(crate
+            ::types::ProxyTokenDto)), ("WebSocketTokenResponse",
+            schemars::schema_for!(crate ::types::WebSocketTokenResponse)),
+            ("ConfTokenResponse", schemars::schema_for!(crate
+            ::types::ConfTokenResponse)), ("TokenInfo", schemars::schema_for!(crate
+            ::types::TokenInfo)), ("RestLockReqBody", schemars::schema_for!(crate
+            ::types::RestLockReqBody)), ("RestLockSiteViewReqBody",
+            schemars::schema_for!(crate ::types::RestLockSiteViewReqBody)),
+            ("UpdateStartedConfigReqBody", schemars::schema_for!(crate
+            ::types::UpdateStartedConfigReqBody)), ("RealTimeInfo",
+            schemars::schema_for!(crate ::types::RealTimeInfo)), ("RealTimeParticipant",
+            schemars::schema_for!(crate ::types::RealTimeParticipant)),
+            ("RealTimeAttendee", schemars::schema_for!(crate ::types::RealTimeAttendee)),
+            ("RealTimeConfInfo", schemars::schema_for!(crate ::types::RealTimeConfInfo)),
+            ("RestMuteReqBody", schemars::schema_for!(crate ::types::RestMuteReqBody)),
             ("RestChairTokenReqBody", schemars::schema_for!(crate
             ::types::RestChairTokenReqBody)), ("RestSetCohostBody",
             schemars::schema_for!(crate ::types::RestSetCohostBody)),

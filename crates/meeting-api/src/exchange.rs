@@ -15,6 +15,8 @@
 use std::cell::RefCell;
 
 use reqwest::ResponseBuilderExt;
+
+use crate::secrets::Secrets;
 use std::fmt;
 use std::future::Future;
 
@@ -69,9 +71,11 @@ impl fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
-/// What one observed call knows: its body limit, and the last response it received.
+/// What one observed call knows: its body limit, its secrets, and the last response it
+/// received.
 struct Observed {
     limit: usize,
+    secrets: Secrets,
     last: RefCell<Option<Exchange>>,
 }
 
@@ -80,11 +84,17 @@ tokio::task_local! {
     static OBSERVED: Observed;
 }
 
-/// Runs `call`, reading no body beyond `body_limit` bytes, and returns its output with
-/// the last response it received, if any.
-pub async fn observe<F: Future>(body_limit: usize, call: F) -> (F::Output, Option<Exchange>) {
+/// Runs `call`, reading no body beyond `body_limit` bytes and sending `secrets`
+/// (see [`crate::secrets`]), and returns its output with the last response it
+/// received, if any.
+pub async fn observe<F: Future>(
+    body_limit: usize,
+    secrets: Secrets,
+    call: F,
+) -> (F::Output, Option<Exchange>) {
     let observed = Observed {
         limit: body_limit,
+        secrets,
         last: RefCell::new(None),
     };
     OBSERVED
@@ -94,6 +104,11 @@ pub async fn observe<F: Future>(body_limit: usize, call: F) -> (F::Output, Optio
             (output, last)
         })
         .await
+}
+
+/// Sets the headers of the call's secrets on `headers`; `None` outside [`observe`].
+pub(crate) fn authorize(headers: &mut http::HeaderMap) -> Option<()> {
+    OBSERVED.try_with(|o| o.secrets.apply(headers)).ok()
 }
 
 pub(crate) fn record(exchange: Exchange) {

@@ -6,6 +6,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use meeting_api::secrets::{Secrets, with_secrets};
 //! use meeting_api::types::RestLockReqBody;
 //!
 //! let client = meeting_api::Client::new_with_client(
@@ -13,14 +14,10 @@
 //!     reqwest::Client::new(),
 //! );
 //! let lock = RestLockReqBody { is_lock: 1.try_into()? }; // 1 locks, 0 unlocks
-//! client
-//!     .lock_meeting(
-//!         "914083136",                                           // conferenceID
-//!         None,                                                  // X-Access-Token
-//!         "stbaf8fa2ea8a1b0e3ab2e007a85a75f88c55d5f6d5c1912dfb", // X-Conference-Authorization
-//!         &lock,
-//!     )
-//!     .await?;
+//! // The tokens an operation's `security` names are headers set by the client's hook,
+//! // not arguments (see `secrets`).
+//! let control = Secrets::new().control_token("stbaf8fa2ea8a1b0e3ab2e007a85a75f88c5")?;
+//! with_secrets(control, client.lock_meeting("914083136", &lock)).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -36,6 +33,7 @@ mod generated {
 pub use generated::*;
 
 pub mod exchange;
+pub mod secrets;
 pub mod table;
 
 /// Base URL of the cn-north-4 region (Chinese mainland).
@@ -58,6 +56,21 @@ impl progenitor_client::ClientHooks for Client {
     ) -> Result<(), Error<E>> {
         // progenitor adds `api-version: <info.version>`; the service does not define it.
         request.headers_mut().remove(&API_VERSION);
+        if exchange::authorize(request.headers_mut()).is_none() {
+            // Outside `with_secrets`: refused before sending if a secret is needed. (The
+            // hook's operation ID is the method's name; the route names the operation.)
+            let (method, path) = (request.method().as_str(), request.url().path());
+            let operation = operations::ALL
+                .iter()
+                .find(|op| op.method.as_str() == method && path.ends_with(op.path));
+            if let Some(op) = operation.filter(|op| !secrets::Secrets::new().suffice_for(op)) {
+                return Err(Error::InvalidRequest(format!(
+                    "{} sends a token or password: call it within \
+                     meeting_api::secrets::with_secrets",
+                    op.id
+                )));
+            }
+        }
         Ok(())
     }
 

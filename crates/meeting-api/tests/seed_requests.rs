@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use meeting_api::secrets::{with_secrets, Secrets};
 use meeting_api::types::{self, RestLockSiteViewReqBody, UpdateStartedConfigReqBody};
 use meeting_api::Client;
 use serde_json::{json, Value};
@@ -89,13 +90,19 @@ fn client(base: &str) -> Client {
 
 const TOKEN: &str = "stbaf8fa2ea8a1b0e3ab2e007a85a75f88c55d5f6d5c1912dfb";
 
+fn control(token: &str) -> Secrets {
+    Secrets::new().control_token(token).expect("a header value")
+}
+
 #[tokio::test]
 async fn seed_001_lock_meeting() {
     let (base, seen) = recorder(200, "").await;
-    client(&base)
-        .lock_meeting("914083136", None, TOKEN, &lock(1))
-        .await
-        .expect("200");
+    with_secrets(
+        control(TOKEN),
+        client(&base).lock_meeting("914083136", &lock(1)),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "PUT");
     assert_eq!(
@@ -115,17 +122,15 @@ async fn seed_001_lock_meeting() {
 #[tokio::test]
 async fn seed_002_cancel_meeting() {
     let (base, seen) = recorder(200, "").await;
-    client(&base)
-        .cancel_meeting(
-            "914087436",
-            None,
-            None,
-            "stbX5ElstO5QwOwPB9KGQWUZ1DHoFrTsQjjC",
-            None,
-            None,
-        )
-        .await
-        .expect("200");
+    let access = Secrets::new()
+        .access_token("stbX5ElstO5QwOwPB9KGQWUZ1DHoFrTsQjjC")
+        .expect("a header value");
+    with_secrets(
+        access,
+        client(&base).cancel_meeting("914087436", None, None, None, None),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "DELETE");
     assert_eq!(
@@ -143,10 +148,13 @@ async fn seed_002_cancel_meeting() {
 async fn cancel_meeting_with_type_1_ends_an_ongoing_meeting() {
     let (base, seen) = recorder(200, "").await;
     let end = types::CancelMeetingType::try_from(1).expect("1 is valid");
-    client(&base)
-        .cancel_meeting("914083136", Some(&end), None, "stb", None, None)
-        .await
-        .expect("200");
+    let access = Secrets::new().access_token("stb").expect("a header value");
+    with_secrets(
+        access,
+        client(&base).cancel_meeting("914083136", Some(&end), None, None, None),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(
         r.target,
@@ -162,10 +170,12 @@ async fn seed_003_update_started_conf_config_is_a_put() {
         lock_sharing: Some(unlocked),
         ..Default::default()
     };
-    client(&base)
-        .update_started_conf_config("900244663", None, TOKEN, &body)
-        .await
-        .expect("200");
+    with_secrets(
+        control(TOKEN),
+        client(&base).update_started_conf_config("900244663", &body),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     // The reference page's curl example says POST; its prototype table and the official
     // SDK say PUT.
@@ -190,16 +200,13 @@ async fn seed_004_lock_view_sends_the_participant_in_query_and_body() {
             .try_into()
             .expect("an ID"),
     };
-    client(&base)
-        .lock_view(
-            "914083136",
-            "6a1acfe867f211eaa1cd59f41ff47e04",
-            None,
-            TOKEN,
-            &body,
-        )
-        .await
-        .expect("200");
+    let terminal = types::ParticipantId("6a1acfe867f211eaa1cd59f41ff47e04".to_owned());
+    with_secrets(
+        control(TOKEN),
+        client(&base).lock_view("914083136", &terminal, &body),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "PUT");
     assert_eq!(
@@ -220,17 +227,15 @@ async fn create_conf_token_sends_password_headers_and_reads_token_info() {
     )
     .await;
     let password_login = types::CreateConfTokenXLoginType::try_from(1).expect("1 is valid");
-    let response = client(&base)
-        .create_conf_token(
-            "914083136",
-            None,
-            None,
-            Some(&password_login),
-            None,
-            Some("654321"),
-        )
-        .await
-        .expect("200");
+    let password = Secrets::new()
+        .host_password("654321")
+        .expect("a header value");
+    let response = with_secrets(
+        password,
+        client(&base).create_conf_token("914083136", Some(&password_login), None),
+    )
+    .await
+    .expect("200");
     let r = seen.await.expect("recorded");
     assert_eq!(r.method, "GET");
     assert_eq!(
@@ -253,10 +258,12 @@ async fn documented_error_is_typed_with_code_message_and_request_id() {
         r#"{"error_code":"MMC.111070004","error_msg":"Meeting authentication failed."}"#,
     )
     .await;
-    let err = client(&base)
-        .lock_meeting("914083136", None, "bad", &lock(0))
-        .await
-        .expect_err("401");
+    let err = with_secrets(
+        control("bad"),
+        client(&base).lock_meeting("914083136", &lock(0)),
+    )
+    .await
+    .expect_err("401");
     let meeting_api::Error::ErrorResponse(response) = err else {
         panic!("expected a documented error, got {err:?}")
     };
@@ -275,7 +282,8 @@ async fn non_json_error_body_keeps_status_and_request_id_through_observe() {
     let body = lock(1);
     let (result, exchange) = meeting_api::exchange::observe(
         meeting_api::exchange::DEFAULT_BODY_LIMIT,
-        c.lock_meeting("914083136", None, TOKEN, &body),
+        control(TOKEN),
+        c.lock_meeting("914083136", &body),
     )
     .await;
     assert!(matches!(
@@ -302,5 +310,21 @@ fn out_of_range_enum_cannot_even_be_built() {
 fn lock(is_lock: i32) -> types::RestLockReqBody {
     types::RestLockReqBody {
         is_lock: is_lock.try_into().expect("0 or 1"),
+    }
+}
+
+#[tokio::test]
+async fn an_operation_that_needs_a_token_is_refused_before_sending_outside_with_secrets() {
+    // Port 9 of loopback: the refusal comes before any connection is attempted.
+    let err = client("http://127.0.0.1:9")
+        .lock_meeting("914083136", &lock(1))
+        .await
+        .expect_err("no control token");
+    match err {
+        meeting_api::Error::InvalidRequest(message) => {
+            assert!(message.contains("LockMeeting"), "{message}");
+            assert!(message.contains("with_secrets"), "{message}");
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
     }
 }

@@ -43,6 +43,10 @@ pub fn surface(code: &str) -> Result<String, CodegenError> {
         }
     }
 
+    for (name, _, parameters, _) in &operations {
+        swappable(name, parameters)?;
+    }
+
     writeln!(out, "# Operations").ok();
     for (name, request, parameters, returns) in &operations {
         writeln!(out, "\n{name}: {request}").ok();
@@ -235,6 +239,28 @@ fn parameters(f: &syn::ImplItemFn) -> Vec<String> {
         .collect()
 }
 
+/// Refuses an operation with two parameters of one type: positional arguments that a
+/// swap would not stop from compiling (a token where a conference ID goes, an end date
+/// where the start goes). The spec gives one of them a named schema (a newtype).
+fn swappable(operation: &str, parameters: &[String]) -> Result<(), CodegenError> {
+    let typed: Vec<(&str, &str)> = parameters
+        .iter()
+        .filter_map(|p| p.split_once(": "))
+        .collect();
+    for (i, (name, ty)) in typed.iter().enumerate() {
+        if let Some((other, _)) = typed[i + 1..].iter().find(|(_, t)| t == ty) {
+            return Err(CodegenError::Unsupported {
+                location: format!("operation {operation}"),
+                message: format!(
+                    "parameters `{name}` and `{other}` are both `{ty}`, so a swap would \
+                     compile: give one a named schema in components/schemas"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn returns(output: &ReturnType) -> String {
     match output {
         ReturnType::Type(_, ty) if type_name(ty) != "Self" => format!(" -> {}", compact(ty)),
@@ -268,4 +294,38 @@ fn compact(tokens: &impl ToTokens) -> String {
         out = out.replace(noise, "");
     }
     out.replace(",>", ">")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_with(signature: &str) -> String {
+        format!("pub struct Client;\nimpl Client {{\n    pub async fn {signature} {{}}\n}}\n")
+    }
+
+    #[test]
+    fn two_parameters_of_one_type_are_refused_by_name() {
+        let code =
+            client_with("op<'a>(&'a self, conference_id: &'a str, participant_id: &'a str) -> ()");
+        let err = surface(&code).expect_err("a swappable pair");
+        let message = err.to_string();
+        assert!(message.contains("operation op"), "{message}");
+        assert!(
+            message.contains("`conference_id` and `participant_id` are both `&'a str`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn parameters_of_distinct_types_pass() {
+        let code = client_with(
+            "op<'a>(&'a self, conference_id: &'a str, participant_id: &'a types::ParticipantId) -> ()",
+        );
+        let summary = surface(&code).expect("no swappable pair");
+        assert!(
+            summary.contains("participant_id: &'a types::ParticipantId"),
+            "{summary}"
+        );
+    }
 }

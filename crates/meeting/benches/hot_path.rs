@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use meeting::{Client, Conference};
+use meeting_api::secrets::{Secrets, with_secrets};
 use meeting_api::types::RestLockReqBody;
 use meeting_sim::{Seed, Simulator};
 
@@ -96,7 +97,7 @@ enum Caller {
     /// wrapper), with the token at hand: what the wrapper builds on.
     Generated {
         client: Client,
-        token: Arc<str>,
+        secrets: Secrets,
         bodies: [RestLockReqBody; 2],
     },
     Raw {
@@ -122,13 +123,11 @@ impl Caller {
             }
             Self::Generated {
                 client,
-                token,
+                secrets,
                 bodies,
             } => {
-                let sent = client
-                    .api()
-                    .lock_meeting(CONF, None, token, &bodies[usize::from(lock)])
-                    .await;
+                let call = client.api().lock_meeting(CONF, &bodies[usize::from(lock)]);
+                let sent = with_secrets(secrets.clone(), call).await;
                 if let Err(e) = sent {
                     eprintln!("generated call failed: {e}");
                 }
@@ -324,7 +323,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let token: Arc<str> = meeting.control_token_info().await?.expose_token().into();
         let generated = Caller::Generated {
             client: client.clone(),
-            token: token.clone(),
+            secrets: Secrets::new().control_token(&token)?,
             bodies: [
                 RestLockReqBody {
                     is_lock: 0.try_into()?,

@@ -3,16 +3,17 @@
 //! with their family: [`crate::meeting`] (the meeting as a whole), [`crate::participants`]
 //! and [`crate::management`].
 
+use std::fmt::Display;
 use std::future::Future;
 use std::sync::Arc;
 
 use meeting_api::table::Operation;
+use meeting_api::types::ParticipantId;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Client;
 use crate::error::{Context, Error};
 use crate::runtime::ApiResult;
-use crate::tokens::auth::Tokens;
 use crate::tokens::control::{ControlAuth, ControlTokenInfo};
 use crate::tokens::token::sendable_in_a_header;
 
@@ -95,7 +96,7 @@ impl Conference {
         let problem = id_problem("participant id", &id);
         Participant {
             conference: self,
-            id,
+            id: ParticipantId(id),
             problem,
         }
     }
@@ -128,9 +129,35 @@ impl Conference {
         }
     }
 
-    /// The checked input of `operation`: refused before anything is sent if the
-    /// handle's values or the input (its arguments, or what is wrong with them) are
-    /// invalid.
+    /// Runs `operation` on this conference, the one way every operation of a handle
+    /// runs: `input` (the body, or what is wrong with the arguments) and the handle's
+    /// own values are checked before anything is sent, then `send` makes each attempt
+    /// with the generated client, under the tokens the table names, with the retries
+    /// its retry class allows and one renewal of a refused token.
+    ///
+    /// The input is `Copy` (a reference to the caller's body, or none): `send` then
+    /// returns the generated call's future itself. (An `AsyncFn` taking the input by
+    /// reference would be higher-ranked, and the compiler cannot yet prove such a
+    /// closure's future `Send`.)
+    pub(crate) async fn run<'a, B: Copy, E: Display, T, Fut>(
+        &'a self,
+        operation: &'static Operation,
+        input: Result<B, E>,
+        send: impl Fn(&'a meeting_api::Client, B) -> Fut,
+    ) -> Result<T, Error>
+    where
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let input = self.checked(operation, input.map_err(|e| e.to_string()))?;
+        let context = self.context(operation);
+        let api = self.api();
+        self.client
+            .call(operation, &context, Some(&self.auth), || send(api, input))
+            .await
+    }
+
+    /// The checked input of `operation`: refused if the handle's values or the input
+    /// (its arguments, or what is wrong with them) are invalid.
     pub(crate) fn checked<B>(
         &self,
         operation: &'static Operation,
@@ -141,25 +168,6 @@ impl Conference {
             None => input,
         }
         .map_err(|problem| Error::invalid(&self.context(operation), problem))
-    }
-
-    /// Runs `operation` on this conference, the one way every operation of a handle
-    /// runs: with the tokens the table says it sends, its retries and one renewal;
-    /// `send` makes one attempt with the tokens.
-    pub(crate) async fn send<T, F, Fut>(
-        &self,
-        operation: &'static Operation,
-        send: F,
-    ) -> Result<T, Error>
-    where
-        F: Fn(Tokens) -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
-    {
-        self.checked(operation, Ok(()))?;
-        let context = self.context(operation);
-        self.client
-            .call(operation, &context, Some(&self.auth), send)
-            .await
     }
 
     /// Input the service would refuse, found before anything is sent.
@@ -187,7 +195,7 @@ impl Conference {
 #[derive(Debug)]
 pub struct Participant<'a> {
     conference: &'a Conference,
-    id: String,
+    id: ParticipantId,
     /// What is wrong with the ID, found once.
     problem: Option<String>,
 }
@@ -198,24 +206,36 @@ impl Participant<'_> {
         &self.id
     }
 
-    /// The checked input of `operation` on this participant, like
-    /// [`Conference::checked`], refused first if the participant ID is invalid.
-    pub(crate) fn checked<B>(
-        &self,
+    /// The participant ID as the generated client takes it.
+    pub(crate) fn wire_id(&self) -> &ParticipantId {
+        &self.id
+    }
+
+    /// Runs `operation` like [`Conference::run`], refused first if the participant ID
+    /// is invalid.
+    pub(crate) async fn run<'a, B: Copy, E: Display, T, Fut>(
+        &'a self,
         operation: &'static Operation,
-        input: Result<B, String>,
-    ) -> Result<B, Error> {
+        input: Result<B, E>,
+        send: impl Fn(&'a meeting_api::Client, B) -> Fut,
+    ) -> Result<T, Error>
+    where
+        Fut: Future<Output = ApiResult<T>>,
+    {
         let input = match &self.problem {
             Some(problem) => Err(problem.clone()),
-            None => input,
+            None => input.map_err(|e| e.to_string()),
         };
-        self.conference.checked(operation, input)
+        self.conference.run(operation, input, send).await
     }
 
     pub(crate) fn conference(&self) -> &Conference {
         self.conference
     }
 }
+
+/// The input of an operation that has none (see [`Conference::run`]).
+pub(crate) const NO_INPUT: Result<(), String> = Ok(());
 
 /// What is wrong with an id, if anything: it must be non-empty and printable.
 pub(crate) fn id_problem(what: &str, id: &str) -> Option<String> {
@@ -226,4 +246,18 @@ pub(crate) fn id_problem(what: &str, id: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// What is wrong with a list of IDs, if anything: it must name at least one `noun`,
+/// each a valid `what` (see [`id_problem`]).
+pub(crate) fn ids_problem<'a>(
+    noun: &str,
+    what: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
+    let mut ids = ids.into_iter().peekable();
+    if ids.peek().is_none() {
+        return Err(format!("name at least one {noun}"));
+    }
+    ids.find_map(|id| id_problem(what, id)).map_or(Ok(()), Err)
 }

@@ -9,12 +9,12 @@ use meeting_api::operations::{
     SET_PARTICIPANT_VIEW, SHOW_LAYOUT, SWITCH_MODE,
 };
 use meeting_api::types::{
-    PicInfoNotify, PicLayoutInfo, RestChairViewReqBody, RestCustomMultiPictureBody,
+    LayoutId, PicInfoNotify, PicLayoutInfo, RestChairViewReqBody, RestCustomMultiPictureBody,
     RestMixedPictureBody, RestParticipantViewReqBody, RestPicLayout, RestPicLayoutBody,
     RestSwitchModeReqBody, RestSwitchModeReqBodySwitchMode, SubPicLayoutInfo, SubscriberInPic,
 };
 
-use crate::conference::{Conference, Participant, id_problem};
+use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
 use crate::error::Error;
 use crate::layout::{Manual, MultiPicture, Picture, SavedLayout};
 use crate::meeting::switch;
@@ -100,11 +100,8 @@ impl Conference {
                 status,
             })
         })();
-        let body = &self.checked(&SET_HOST_VIEW, body)?;
-        self.send(&SET_HOST_VIEW, |t| async move {
-            self.api()
-                .set_host_view(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SET_HOST_VIEW, body.as_ref(), |api, body| {
+            api.set_host_view(self.id(), body)
         })
         .await
     }
@@ -125,11 +122,8 @@ impl Conference {
                 switch_mode,
                 image_type,
             });
-        let body = &self.checked(&SWITCH_MODE, body)?;
-        self.send(&SWITCH_MODE, |t| async move {
-            self.api()
-                .switch_mode(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SWITCH_MODE, body.as_ref(), |api, body| {
+            api.switch_mode(self.id(), body)
         })
         .await
     }
@@ -156,11 +150,8 @@ impl Conference {
                         switch_time: manual.and_then(|m| m.rotate_every_s),
                     })
                 });
-                let body = &self.checked(&SET_MULTI_PICTURE, body)?;
-                self.send(&SET_MULTI_PICTURE, |t| async move {
-                    self.api()
-                        .set_multi_picture(self.id(), t.access_if_any(), t.control(), body)
-                        .await
+                self.run(&SET_MULTI_PICTURE, body.as_ref(), |api, body| {
+                    api.set_multi_picture(self.id(), body)
                 })
                 .await
             }
@@ -197,11 +188,8 @@ impl Conference {
                 multi_pic_save_only: Some(manual.save_only),
             })
         });
-        let body = &self.checked(&SET_CUSTOM_MULTI_PICTURE, body)?;
-        self.send(&SET_CUSTOM_MULTI_PICTURE, |t| async move {
-            self.api()
-                .set_custom_multi_picture(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SET_CUSTOM_MULTI_PICTURE, body.as_ref(), |api, body| {
+            api.set_custom_multi_picture(self.id(), body)
         })
         .await
     }
@@ -261,11 +249,8 @@ impl Conference {
                 },
             })
         })();
-        let body = &self.checked(&SAVE_LAYOUT, body)?;
-        self.send(&SAVE_LAYOUT, |t| async move {
-            self.api()
-                .save_layout(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SAVE_LAYOUT, body.as_ref(), |api, body| {
+            api.save_layout(self.id(), body)
         })
         .await
     }
@@ -273,11 +258,7 @@ impl Conference {
     /// The layouts saved for this meeting.
     pub async fn layouts(&self) -> Result<Vec<SavedLayout>, Error> {
         let answer = self
-            .send(&SHOW_LAYOUT, |t| async move {
-                self.api()
-                    .show_layout(self.id(), t.access_if_any(), t.control())
-                    .await
-            })
+            .run(&SHOW_LAYOUT, NO_INPUT, |api, ()| api.show_layout(self.id()))
             .await?;
         Ok(answer
             .pic_layouts
@@ -306,14 +287,10 @@ impl Conference {
     /// ([`crate::Refusal::UnknownLayout`]); like ending a meeting, a delete that may have
     /// been applied is not repeated unless the retry policy says so.
     pub async fn delete_layout(&self, uuid: &str) -> Result<(), Error> {
-        let uuid = &self.checked(
-            &DELETE_LAYOUT,
-            id_problem("layout uuid", uuid).map_or(Ok(uuid), Err),
-        )?;
-        self.send(&DELETE_LAYOUT, |t| async move {
-            self.api()
-                .delete_layout(self.id(), uuid, t.access_if_any(), t.control())
-                .await
+        let uuid =
+            id_problem("layout uuid", uuid).map_or_else(|| Ok(LayoutId(uuid.to_owned())), Err);
+        self.run(&DELETE_LAYOUT, uuid.as_ref(), |api, uuid| {
+            api.delete_layout(self.id(), uuid)
         })
         .await
     }
@@ -334,15 +311,9 @@ impl Participant<'_> {
                     participant_id: watched.to_owned(),
                 }),
         };
-        let body = &self.checked(&SET_PARTICIPANT_VIEW, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&SET_PARTICIPANT_VIEW, |t| async move {
-                conference
-                    .api()
-                    .set_participant_view(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&SET_PARTICIPANT_VIEW, body.as_ref(), |api, body| {
+            api.set_participant_view(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 }

@@ -460,6 +460,16 @@ impl Error {
         })
     }
 
+    /// A success answer the client cannot use: `detail` says what it lacks.
+    pub(crate) fn unexpected(context: &Context, detail: impl Into<String>) -> Self {
+        Self::UnexpectedResponse {
+            context: context.clone(),
+            status: Some(200),
+            request_id: None,
+            detail: detail.into(),
+        }
+    }
+
     pub(crate) fn invalid(context: &Context, message: impl Into<String>) -> Self {
         Self::InvalidInput {
             context: context.clone(),

@@ -10,7 +10,7 @@ use meeting_api::types::{
 };
 
 use crate::Client;
-use crate::conference::id_problem;
+use crate::conference::{NO_INPUT, id_problem};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
 use crate::management::MeetingDetails;
@@ -81,30 +81,18 @@ impl PastMeeting {
     pub async fn details(&self) -> Result<MeetingDetails, Error> {
         let context = self.context(&SHOW_HIS_MEETING_DETAIL);
         key::<ShowHisMeetingDetailSearchKey>(&context, &self.uuid, None)?;
-        let api = self.client.api();
         let answer = self
             .client
-            .call(&SHOW_HIS_MEETING_DETAIL, &context, None, |t| async move {
-                api.show_his_meeting_detail(
-                    &self.uuid,
-                    std::num::NonZeroU32::new(1),
-                    Some(0),
-                    None,
-                    None,
-                    t.access(),
-                )
-                .await
+            .run(&SHOW_HIS_MEETING_DETAIL, NO_INPUT, |api, ()| async move {
+                let one = std::num::NonZeroU32::new(1);
+                api.show_his_meeting_detail(&self.uuid, one, Some(0), None, None)
+                    .await
             })
             .await?;
         answer
             .conference_data
             .map(MeetingDetails::from)
-            .ok_or_else(|| Error::UnexpectedResponse {
-                context,
-                status: Some(200),
-                request_id: None,
-                detail: "the answer holds no conferenceData".into(),
-            })
+            .ok_or_else(|| Error::unexpected(&context, "the answer holds no conferenceData"))
     }
 
     /// Who attended (each once), whose name or number contains `search`, fetched page
@@ -120,24 +108,20 @@ impl PastMeeting {
             None,
             |a: &Attendee| a.id.clone(),
             move |offset, size| {
-                let (this, key, context) = (this.clone(), key.clone(), context.clone());
+                let (this, key) = (this.clone(), key.clone());
                 async move {
-                    let api = this.client.api();
+                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
                     let answer = this
                         .client
-                        .call(&SHOW_HIS_MEETING_DETAIL, &context, None, |t| {
-                            let (this, key) = (&this, &key);
-                            async move {
-                                api.show_his_meeting_detail(
-                                    &this.uuid,
-                                    std::num::NonZeroU32::new(size),
-                                    Some(i32::try_from(offset).unwrap_or(i32::MAX)),
-                                    key.as_ref().as_ref(),
-                                    None,
-                                    t.access(),
-                                )
-                                .await
-                            }
+                        .run(&SHOW_HIS_MEETING_DETAIL, NO_INPUT, |api, ()| {
+                            api.show_his_meeting_detail(
+                                uuid,
+                                limit,
+                                offset,
+                                key.as_ref().as_ref(),
+                                None,
+                            )
                         })
                         .await?;
                     Ok(Attendee::page(answer.data))
@@ -160,30 +144,19 @@ impl PastMeeting {
             None,
             |r: &AttendanceRecord| (r.number.clone(), r.name.clone(), r.joined_at_ms),
             move |offset, size| {
-                let (this, key, context) = (this.clone(), key.clone(), context.clone());
+                let (this, key) = (this.clone(), key.clone());
                 async move {
-                    let api = this.client.api();
+                    let operation = &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING;
+                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                    let key = key.as_ref().as_ref();
                     let answer = this
                         .client
-                        .call(
-                            &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
-                            &context,
-                            None,
-                            |t| {
-                                let (this, key) = (&this, &key);
-                                async move {
-                                    api.search_attendance_records_of_his_meeting(
-                                        &this.uuid,
-                                        std::num::NonZeroU32::new(size),
-                                        Some(i32::try_from(offset).unwrap_or(i32::MAX)),
-                                        key.as_ref().as_ref(),
-                                        None,
-                                        t.access(),
-                                    )
-                                    .await
-                                }
-                            },
-                        )
+                        .run(operation, NO_INPUT, |api, ()| {
+                            api.search_attendance_records_of_his_meeting(
+                                uuid, limit, offset, key, None,
+                            )
+                        })
                         .await?;
                     Ok(Page::new(
                         answer

@@ -15,7 +15,7 @@ use meeting_api::types::{
     RestSimultaneousInterpretationBody,
 };
 
-use crate::conference::{Conference, id_problem};
+use crate::conference::{Conference, id_problem, ids_problem};
 use crate::error::Error;
 use crate::meeting::switch;
 
@@ -287,11 +287,8 @@ impl Conference {
                 interpreter_groups: (1..).zip(groups).map(|(id, g)| g.to_wire(id)).collect(),
             }),
         };
-        let body = &self.checked(&SET_INTERPRETER_GROUP, body)?;
-        self.send(&SET_INTERPRETER_GROUP, |t| async move {
-            self.api()
-                .set_interpreter_group(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SET_INTERPRETER_GROUP, body.as_ref(), |api, body| {
+            api.set_interpreter_group(self.id(), body)
         })
         .await
     }
@@ -309,28 +306,17 @@ impl Conference {
         S: Into<String>,
     {
         let participants: Vec<String> = participants.into_iter().map(Into::into).collect();
-        let body = if participants.is_empty() {
-            Err("name at least one participant".to_owned())
-        } else if let Some(problem) = participants
-            .iter()
-            .find_map(|p| id_problem("participant id", p))
-        {
-            Err(problem)
-        } else {
-            switch(channel.original_voice).map(|include_original_voice| {
-                RestSetAttendeeLanChannelBody {
-                    participant_i_ds: participants,
-                    listen_lan_channel: Some(channel.listen.code().to_owned()),
-                    speak_lan_channel: Some(channel.speak.code().to_owned()),
-                    include_original_voice: Some(include_original_voice),
-                }
-            })
-        };
-        let body = &self.checked(&SET_ATTENDEE_LAN_CHANNEL, body)?;
-        self.send(&SET_ATTENDEE_LAN_CHANNEL, |t| async move {
-            self.api()
-                .set_attendee_lan_channel(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        let ids = participants.iter().map(String::as_str);
+        let body = ids_problem("participant", "participant id", ids)
+            .and_then(|()| switch(channel.original_voice))
+            .map(|include_original_voice| RestSetAttendeeLanChannelBody {
+                participant_i_ds: participants,
+                listen_lan_channel: Some(channel.listen.code().to_owned()),
+                speak_lan_channel: Some(channel.speak.code().to_owned()),
+                include_original_voice: Some(include_original_voice),
+            });
+        self.run(&SET_ATTENDEE_LAN_CHANNEL, body.as_ref(), |api, body| {
+            api.set_attendee_lan_channel(self.id(), body)
         })
         .await
     }
@@ -352,12 +338,11 @@ impl Conference {
                     simultaneous_interpretation,
                 },
             );
-        let body = &self.checked(&RESUME_SIMULTANEOUS_INTERPRETATION, body)?;
-        self.send(&RESUME_SIMULTANEOUS_INTERPRETATION, |t| async move {
-            self.api()
-                .resume_simultaneous_interpretation(self.id(), t.access_if_any(), t.control(), body)
-                .await
-        })
+        self.run(
+            &RESUME_SIMULTANEOUS_INTERPRETATION,
+            body.as_ref(),
+            |api, body| api.resume_simultaneous_interpretation(self.id(), body),
+        )
         .await
     }
 }

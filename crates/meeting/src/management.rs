@@ -15,7 +15,7 @@ use meeting_api::operations::{
 };
 
 use crate::Client;
-use crate::conference::{Conference, id_problem};
+use crate::conference::{Conference, NO_INPUT, id_problem, ids_problem};
 use crate::error::{Context, Error};
 use crate::participants::Invitee;
 use crate::recurrence::Recurrence;
@@ -42,28 +42,25 @@ impl Conference {
         } else {
             &UPDATE_MEETING
         };
-        let body = &self.checked(operation, meeting.to_wire())?;
         let mut updated = self
-            .send(operation, |t| async move {
-                if meeting.is_recurring() {
-                    self.api()
-                        .update_recurring_meeting(self.id(), None, t.access(), body)
-                        .await
-                } else {
-                    self.api()
-                        .update_meeting(self.id(), None, t.access(), body)
-                        .await
-                }
-            })
+            .run(
+                operation,
+                meeting.to_wire().as_ref(),
+                |api, body| async move {
+                    if meeting.is_recurring() {
+                        api.update_recurring_meeting(self.id(), None, body).await
+                    } else {
+                        api.update_meeting(self.id(), None, body).await
+                    }
+                },
+            )
             .await?;
         match updated.pop().filter(|_| updated.is_empty()) {
             Some(info) => Ok(MeetingDetails::from(info)),
-            None => Err(Error::UnexpectedResponse {
-                context: self.context(operation),
-                status: Some(200),
-                request_id: None,
-                detail: "the answer does not hold exactly one meeting".into(),
-            }),
+            None => Err(Error::unexpected(
+                &self.context(operation),
+                "the answer does not hold exactly one meeting",
+            )),
         }
     }
 
@@ -73,11 +70,8 @@ impl Conference {
         let end = end_ongoing
             .then(|| CancelRecurringMeetingType::try_from(1).map_err(|e| e.to_string()))
             .transpose();
-        let end = &self.checked(&CANCEL_RECURRING_MEETING, end)?;
-        self.send(&CANCEL_RECURRING_MEETING, |t| async move {
-            self.api()
-                .cancel_recurring_meeting(self.id(), end.as_ref(), None, t.access())
-                .await
+        self.run(&CANCEL_RECURRING_MEETING, end.as_ref(), |api, end| {
+            api.cancel_recurring_meeting(self.id(), end.as_ref(), None)
         })
         .await
     }
@@ -94,29 +88,29 @@ impl Conference {
         S: Into<String>,
     {
         let ids: Vec<String> = occurrences.into_iter().map(Into::into).collect();
-        let body = if ids.is_empty() {
-            Err("name at least one occurrence".to_owned())
-        } else if let Some(problem) = ids.iter().find_map(|id| id_problem("occurrence id", id)) {
-            Err(problem)
-        } else {
+        let input = ids_problem(
+            "occurrence",
+            "occurrence id",
+            ids.iter().map(String::as_str),
+        )
+        .and_then(|()| {
             end_ongoing
                 .then(|| CancelRecurringSubMeetingType::try_from(1).map_err(|e| e.to_string()))
                 .transpose()
-                .map(|end| {
-                    (
-                        end,
-                        RestCancelSingleRecordCycleConfListReqBody {
-                            cycle_sub_conf_i_ds: ids,
-                        },
-                    )
-                })
-        };
-        let (end, body) = &self.checked(&CANCEL_RECURRING_SUB_MEETING, body)?;
-        self.send(&CANCEL_RECURRING_SUB_MEETING, |t| async move {
-            self.api()
-                .cancel_recurring_sub_meeting(self.id(), end.as_ref(), None, t.access(), body)
-                .await
         })
+        .map(|end| {
+            let body = RestCancelSingleRecordCycleConfListReqBody {
+                cycle_sub_conf_i_ds: ids,
+            };
+            (end, body)
+        });
+        self.run(
+            &CANCEL_RECURRING_SUB_MEETING,
+            input.as_ref(),
+            |api, (end, body)| {
+                api.cancel_recurring_sub_meeting(self.id(), end.as_ref(), None, body)
+            },
+        )
         .await
     }
 
@@ -125,11 +119,8 @@ impl Conference {
         let end = end_ongoing
             .then(|| CancelMeetingType::try_from(1).map_err(|e| e.to_string()))
             .transpose();
-        let end = &self.checked(&CANCEL_MEETING, end)?;
-        self.send(&CANCEL_MEETING, |t| async move {
-            self.api()
-                .cancel_meeting(self.id(), end.as_ref(), None, t.access(), None, None)
-                .await
+        self.run(&CANCEL_MEETING, end.as_ref(), |api, end| {
+            api.cancel_meeting(self.id(), end.as_ref(), None, None, None)
         })
         .await
     }
@@ -403,28 +394,24 @@ impl Client {
         } else {
             &CREATE_MEETING
         };
-        let context = Context::new(operation.id, None);
-        let body = &meeting
-            .to_wire()
-            .map_err(|problem| Error::invalid(&context, problem))?;
         let mut created = self
-            .call(operation, &context, None, |t| async move {
-                if meeting.is_recurring() {
-                    self.api()
-                        .create_recurring_meeting(None, t.access(), body)
-                        .await
-                } else {
-                    self.api().create_meeting(t.access(), body).await
-                }
-            })
+            .run(
+                operation,
+                meeting.to_wire().as_ref(),
+                |api, body| async move {
+                    if meeting.is_recurring() {
+                        api.create_recurring_meeting(None, body).await
+                    } else {
+                        api.create_meeting(body).await
+                    }
+                },
+            )
             .await?;
         let Some(info) = created.pop().filter(|_| created.is_empty()) else {
-            return Err(Error::UnexpectedResponse {
-                context,
-                status: Some(200),
-                request_id: None,
-                detail: "the answer does not hold exactly one meeting".into(),
-            });
+            return Err(Error::unexpected(
+                &Context::new(operation.id, None),
+                "the answer does not hold exactly one meeting",
+            ));
         };
         Ok(CreatedMeeting {
             host_password: password(&info.password_entry, "chair"),
@@ -442,18 +429,16 @@ impl Conference {
     /// Needs credentials.
     pub async fn details(&self) -> Result<MeetingDetails, Error> {
         let detail = self
-            .send(&SHOW_MEETING_DETAIL, |t| async move {
-                self.api().show_meeting_detail(self.id(), t.access()).await
+            .run(&SHOW_MEETING_DETAIL, NO_INPUT, |api, ()| {
+                api.show_meeting_detail(self.id())
             })
             .await?;
-        let context = self.context(&SHOW_MEETING_DETAIL);
         let Some(info) = detail.conference_data else {
-            return Err(Error::UnexpectedResponse {
-                context,
-                status: Some(200),
-                request_id: None,
-                detail: "the answer holds no conferenceData".into(),
-            });
+            let context = self.context(&SHOW_MEETING_DETAIL);
+            return Err(Error::unexpected(
+                &context,
+                "the answer holds no conferenceData",
+            ));
         };
         Ok(MeetingDetails::from(info))
     }

@@ -12,7 +12,7 @@ use meeting_api::types::{RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestPro
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::conference::Conference;
+use crate::conference::{Conference, NO_INPUT};
 use crate::error::Error;
 use crate::settings::SettingsUpdate;
 
@@ -30,11 +30,8 @@ impl Conference {
 
     async fn set_locked(&self, locked: bool) -> Result<(), Error> {
         let body = switch(locked).map(|is_lock| RestLockReqBody { is_lock });
-        let body = &self.checked(&LOCK_MEETING, body)?;
-        self.send(&LOCK_MEETING, |t| async move {
-            self.api()
-                .lock_meeting(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&LOCK_MEETING, body.as_ref(), |api, body| {
+            api.lock_meeting(self.id(), body)
         })
         .await
     }
@@ -46,11 +43,8 @@ impl Conference {
         } else {
             update.to_body()
         };
-        let body = &self.checked(&UPDATE_STARTED_CONF_CONFIG, body)?;
-        self.send(&UPDATE_STARTED_CONF_CONFIG, |t| async move {
-            self.api()
-                .update_started_conf_config(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&UPDATE_STARTED_CONF_CONFIG, body.as_ref(), |api, body| {
+            api.update_started_conf_config(self.id(), body)
         })
         .await
     }
@@ -68,10 +62,8 @@ impl Conference {
     /// ```
     pub async fn live(&self) -> Result<LiveMeeting, Error> {
         let info = self
-            .send(&SHOW_REAL_TIME_INFO_OF_MEETING, |t| async move {
-                self.api()
-                    .show_real_time_info_of_meeting(self.id(), t.access_if_any(), t.control())
-                    .await
+            .run(&SHOW_REAL_TIME_INFO_OF_MEETING, NO_INPUT, |api, ()| {
+                api.show_real_time_info_of_meeting(self.id())
             })
             .await?;
         Ok(LiveMeeting::from_answer(info))
@@ -89,17 +81,14 @@ impl Conference {
     }
 
     async fn mute_meeting(&self, mute: bool, allow_unmute: Option<bool>) -> Result<(), Error> {
-        let body = (|| {
+        let body = (|| -> Result<_, String> {
             Ok(RestMuteReqBody {
                 is_mute: switch(mute)?,
                 allow_unmute_by_oneself: allow_unmute.map(switch).transpose()?,
             })
         })();
-        let body = &self.checked(&MUTE_MEETING, body)?;
-        self.send(&MUTE_MEETING, |t| async move {
-            self.api()
-                .mute_meeting(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&MUTE_MEETING, body.as_ref(), |api, body| {
+            api.mute_meeting(self.id(), body)
         })
         .await
     }
@@ -129,11 +118,8 @@ impl Conference {
                 duration,
             })
         });
-        let body = &self.checked(&PROLONG_MEETING, body)?;
-        self.send(&PROLONG_MEETING, |t| async move {
-            self.api()
-                .prolong_meeting(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&PROLONG_MEETING, body.as_ref(), |api, body| {
+            api.prolong_meeting(self.id(), body)
         })
         .await
     }
@@ -141,10 +127,8 @@ impl Conference {
     /// A one-use token that opens this meeting's event WebSocket within one minute.
     pub async fn websocket_token(&self) -> Result<WebSocketToken, Error> {
         let answer = self
-            .send(&CREATE_WEB_SOCKET_TOKEN, |t| async move {
-                self.api()
-                    .create_web_socket_token(self.id(), t.access_if_any(), t.control())
-                    .await
+            .run(&CREATE_WEB_SOCKET_TOKEN, NO_INPUT, |api, ()| {
+                api.create_web_socket_token(self.id())
             })
             .await?;
         Ok(WebSocketToken(SecretString::from(answer.web_socket_token)))
@@ -153,10 +137,8 @@ impl Conference {
     /// Ends the meeting for everyone (its control tokens stop working). Retried only
     /// with [`crate::RetryPolicy::retry_cancel`], as cancelling is.
     pub async fn stop(&self) -> Result<(), Error> {
-        self.send(&STOP_MEETING, |t| async move {
-            self.api()
-                .stop_meeting(self.id(), t.access_if_any(), t.control())
-                .await
+        self.run(&STOP_MEETING, NO_INPUT, |api, ()| {
+            api.stop_meeting(self.id())
         })
         .await
     }

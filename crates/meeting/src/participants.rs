@@ -41,16 +41,10 @@ impl Participant<'_> {
                     })
                 }),
         };
-        let body = &self.checked(&LOCK_VIEW, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&LOCK_VIEW, |t| async move {
-                conference
-                    .api()
-                    .lock_view(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&LOCK_VIEW, body.as_ref(), |api, body| {
+            api.lock_view(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Mutes this participant.
@@ -65,16 +59,10 @@ impl Participant<'_> {
 
     async fn set_muted(&self, mute: bool) -> Result<(), Error> {
         let body = switch(mute).map(|is_mute| RestMuteParticipantReqBody { is_mute });
-        let body = &self.checked(&MUTE_PARTICIPANT, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&MUTE_PARTICIPANT, |t| async move {
-                conference
-                    .api()
-                    .mute_participant(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&MUTE_PARTICIPANT, body.as_ref(), |api, body| {
+            api.mute_participant(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Removes this participant from the meeting. Not retried: after a hang-up whose
@@ -87,16 +75,10 @@ impl Participant<'_> {
                 bulk_hang_up_participants: vec![id],
             })
             .map_err(|_| "invalid participant id".to_owned());
-        let body = &self.checked(&HANG_UP, body)?;
-        let conference = self.conference();
-        conference
-            .send(&HANG_UP, |t| async move {
-                conference
-                    .api()
-                    .hang_up(conference.id(), t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&HANG_UP, body.as_ref(), |api, body| {
+            api.hang_up(self.conference().id(), body)
+        })
+        .await
     }
 }
 
@@ -116,11 +98,8 @@ impl Conference {
                 attendees: invitees.iter().map(Invitee::to_attendee).collect(),
             })
         };
-        let body = &self.checked(&INVITE_PARTICIPANT, body)?;
-        self.send(&INVITE_PARTICIPANT, |t| async move {
-            self.api()
-                .invite_participant(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&INVITE_PARTICIPANT, body.as_ref(), |api, body| {
+            api.invite_participant(self.id(), body)
         })
         .await
     }

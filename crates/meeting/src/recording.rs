@@ -38,11 +38,8 @@ impl Conference {
 
     async fn record(&self, on: bool) -> Result<(), Error> {
         let body = switch(on).map(|is_record| RestSetRecordReqBody { is_record });
-        let body = &self.checked(&RECORD, body)?;
-        self.send(&RECORD, |t| async move {
-            self.api()
-                .record(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&RECORD, body.as_ref(), |api, body| {
+            api.record(self.id(), body)
         })
         .await
     }
@@ -58,11 +55,8 @@ impl Conference {
             .try_into()
             .map(|record_type| RestSetMmrRecordReqBody { record_type })
             .map_err(|_| "not a recording action".to_owned());
-        let body = &self.checked(&SET_MMR_RECORD, body)?;
-        self.send(&SET_MMR_RECORD, |t| async move {
-            self.api()
-                .set_mmr_record(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SET_MMR_RECORD, body.as_ref(), |api, body| {
+            api.set_mmr_record(self.id(), body)
         })
         .await
     }
@@ -70,23 +64,15 @@ impl Conference {
     /// Starts (`true`) or stops the meeting's live stream.
     pub async fn live_stream(&self, on: bool) -> Result<(), Error> {
         let body = switch(on).map(|is_live| RestSetLiveReqBody { is_live });
-        let body = &self.checked(&LIVE, body)?;
-        self.send(&LIVE, |t| async move {
-            self.api()
-                .live(self.id(), t.access_if_any(), t.control(), body)
-                .await
-        })
-        .await
+        self.run(&LIVE, body.as_ref(), |api, body| api.live(self.id(), body))
+            .await
     }
 
     /// Starts (`true`) or stops the live stream of an MMR (cloud) meeting.
     pub async fn mmr_live_stream(&self, on: bool) -> Result<(), Error> {
         let body = switch(on).map(|live_state| RestSetMmrLiveReqBody { live_state });
-        let body = &self.checked(&SET_MMR_LIVE, body)?;
-        self.send(&SET_MMR_LIVE, |t| async move {
-            self.api()
-                .set_mmr_live(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&SET_MMR_LIVE, body.as_ref(), |api, body| {
+            api.set_mmr_live(self.id(), body)
         })
         .await
     }
@@ -94,11 +80,8 @@ impl Conference {
     /// Pauses the meeting (`true`: everyone muted, a pause screen) or resumes it.
     pub async fn pause(&self, paused: bool) -> Result<(), Error> {
         let body = switch(paused).map(|pause| PauseConferenceReq { pause });
-        let body = &self.checked(&PAUSE_CONFERENCE, body)?;
-        self.send(&PAUSE_CONFERENCE, |t| async move {
-            self.api()
-                .pause_conference(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&PAUSE_CONFERENCE, body.as_ref(), |api, body| {
+            api.pause_conference(self.id(), body)
         })
         .await
     }

@@ -6,13 +6,14 @@ use meeting_api::operations::{
     DELETE_RECORDINGS, SEARCH_RECORDINGS, SHOW_RECORDING_DETAIL, SHOW_RECORDING_FILE_DOWNLOAD_URLS,
 };
 use meeting_api::types::{
-    DeleteRecordingsConfUuiDs, RecordResultDo, SearchRecordingsSearchKey, SearchRecordingsSortType,
+    DeleteRecordingsConfUuiDs, PeriodEnd, PeriodStart, RecordResultDo, SearchRecordingsSearchKey,
+    SearchRecordingsSortType,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Client;
-use crate::conference::id_problem;
-use crate::error::{Context, Error};
+use crate::conference::{id_problem, ids_problem};
+use crate::error::Error;
 use crate::listing::Page;
 use crate::search::{Found, Kind, MeetingSearch};
 
@@ -90,23 +91,23 @@ impl Found for Recording {
         size: u32,
         (from, to): (Option<i64>, Option<i64>),
     ) -> Result<Page<Self>, Error> {
-        let context = Context::new(SEARCH_RECORDINGS.id, None);
         let q = search.query();
         let key = q
             .search
             .map(SearchRecordingsSearchKey::try_from)
             .transpose();
-        let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
+        let key = key.map_err(|e| e.to_string());
         let sort = Some(if q.newest_first {
             SearchRecordingsSortType::DscStartTime
         } else {
             SearchRecordingsSortType::AscStartTime
         });
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
-        let api = q.client.api();
+        let (from, to) = (from.map(PeriodStart), to.map(PeriodEnd));
+        let (from, to) = (from.as_ref(), to.as_ref());
         let answer = q
             .client
-            .call(&SEARCH_RECORDINGS, &context, None, |t| async move {
+            .run(&SEARCH_RECORDINGS, key.as_ref(), |api, key| {
                 api.search_recordings(
                     to,
                     std::num::NonZeroU32::new(size),
@@ -116,9 +117,7 @@ impl Found for Recording {
                     sort,
                     from,
                     q.user,
-                    t.access(),
                 )
-                .await
             })
             .await?;
         Ok(Page::new(
@@ -128,15 +127,9 @@ impl Found for Recording {
     }
 }
 
-fn checked_uuid(
-    operation: &'static meeting_api::table::Operation,
-    uuid: &str,
-) -> Result<Context, Error> {
-    let context = Context::new(operation.id, None);
-    match id_problem("meeting uuid", uuid) {
-        Some(problem) => Err(Error::invalid(&context, problem)),
-        None => Ok(context),
-    }
+/// The meeting UUID an operation names, if it is one.
+fn checked_uuid(uuid: &str) -> Result<&str, String> {
+    id_problem("meeting uuid", uuid).map_or(Ok(uuid), Err)
 }
 
 impl Client {
@@ -148,11 +141,9 @@ impl Client {
 
     /// The recording of the meeting with this UUID, with its watch links.
     pub async fn recording(&self, uuid: &str) -> Result<Recording, Error> {
-        let context = checked_uuid(&SHOW_RECORDING_DETAIL, uuid)?;
-        let api = self.api();
         let answer = self
-            .call(&SHOW_RECORDING_DETAIL, &context, None, |t| async move {
-                api.show_recording_detail(uuid, None, t.access()).await
+            .run(&SHOW_RECORDING_DETAIL, checked_uuid(uuid), |api, uuid| {
+                api.show_recording_detail(uuid, None)
             })
             .await?;
         Ok(Recording::from(answer))
@@ -161,23 +152,13 @@ impl Client {
     /// The files of the recording of the meeting with this UUID, each with its
     /// download link (secrets, valid for an hour, usable once).
     pub async fn recording_downloads(&self, uuid: &str) -> Result<Vec<RecordingFile>, Error> {
-        let context = checked_uuid(&SHOW_RECORDING_FILE_DOWNLOAD_URLS, uuid)?;
-        let api = self.api();
+        let operation = &SHOW_RECORDING_FILE_DOWNLOAD_URLS;
         let answer = self
-            .call(
-                &SHOW_RECORDING_FILE_DOWNLOAD_URLS,
-                &context,
-                None,
-                |t| async move {
-                    api.show_recording_file_download_urls(
-                        uuid,
-                        std::num::NonZeroU32::new(crate::listing::DEFAULT_PAGE_SIZE),
-                        Some(0),
-                        t.access(),
-                    )
+            .run(operation, checked_uuid(uuid), |api, uuid| async move {
+                let size = std::num::NonZeroU32::new(crate::listing::DEFAULT_PAGE_SIZE);
+                api.show_recording_file_download_urls(uuid, size, Some(0))
                     .await
-                },
-            )
+            })
             .await?;
         Ok(answer
             .record_urls
@@ -201,28 +182,15 @@ impl Client {
         S: AsRef<str>,
     {
         let uuids: Vec<String> = uuids.into_iter().map(|u| u.as_ref().to_owned()).collect();
-        let context = Context::new(DELETE_RECORDINGS.id, None);
-        let problem = if uuids.is_empty() {
-            Some("name at least one meeting".to_owned())
-        } else {
-            uuids
-                .iter()
-                .find_map(|u| id_problem("meeting uuid", u))
-                .or_else(|| {
-                    uuids
-                        .iter()
-                        .any(|u| u.contains(','))
-                        .then(|| "a meeting uuid has no comma".to_owned())
-                })
-        };
-        if let Some(problem) = problem {
-            return Err(Error::invalid(&context, problem));
-        }
-        let joined = DeleteRecordingsConfUuiDs::try_from(uuids.join(","))
-            .map_err(|e| Error::invalid(&context, e.to_string()))?;
-        let (api, joined) = (self.api(), &joined);
-        self.call(&DELETE_RECORDINGS, &context, None, |t| async move {
-            api.delete_recordings(joined, None, t.access()).await
+        let joined = ids_problem("meeting", "meeting uuid", uuids.iter().map(String::as_str))
+            .and_then(|()| match uuids.iter().any(|u| u.contains(',')) {
+                true => Err("a meeting uuid has no comma".to_owned()),
+                false => {
+                    DeleteRecordingsConfUuiDs::try_from(uuids.join(",")).map_err(|e| e.to_string())
+                }
+            });
+        self.run(&DELETE_RECORDINGS, joined.as_ref(), |api, joined| {
+            api.delete_recordings(joined, None)
         })
         .await
     }

@@ -9,7 +9,7 @@ use meeting_api::types::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::conference::{Conference, Participant, id_problem};
+use crate::conference::{Conference, Participant, id_problem, ids_problem};
 use crate::error::Error;
 use crate::meeting::switch;
 
@@ -40,31 +40,19 @@ impl Participant<'_> {
     }
 
     async fn set_role(&self, body: Result<RestChairTokenReqBody, String>) -> Result<(), Error> {
-        let body = &self.checked(&SET_ROLE, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&SET_ROLE, |t| async move {
-                conference
-                    .api()
-                    .set_role(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&SET_ROLE, body.as_ref(), |api, body| {
+            api.set_role(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Makes this participant a co-host (`true`) or revokes it (`false`).
     pub async fn co_host(&self, on: bool) -> Result<(), Error> {
         let body = switch(on).map(|is_cohost| RestSetCohostBody { is_cohost });
-        let body = &self.checked(&SET_COHOST, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&SET_COHOST, |t| async move {
-                conference
-                    .api()
-                    .set_cohost(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&SET_COHOST, body.as_ref(), |api, body| {
+            api.set_cohost(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Changes this participant's display name (1 to 64 characters).
@@ -85,16 +73,10 @@ impl Participant<'_> {
                     })
                 }),
         };
-        let body = &self.checked(&RENAME_PARTICIPANT, body)?;
-        let conference = self.conference();
-        conference
-            .send(&RENAME_PARTICIPANT, |t| async move {
-                conference
-                    .api()
-                    .rename_participant(conference.id(), t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&RENAME_PARTICIPANT, body.as_ref(), |api, body| {
+            api.rename_participant(self.conference().id(), body)
+        })
+        .await
     }
 
     /// Raises this participant's hand.
@@ -109,16 +91,10 @@ impl Participant<'_> {
 
     async fn hand(&self, raised: bool) -> Result<(), Error> {
         let body = switch(raised).map(|hands_state| RestHandsUpReqBody { hands_state });
-        let body = &self.checked(&HAND, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&HAND, |t| async move {
-                conference
-                    .api()
-                    .hand(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&HAND, body.as_ref(), |api, body| {
+            api.hand(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 }
 
@@ -135,24 +111,18 @@ impl Conference {
     }
 
     async fn hands(&self, participants: &[&str], raised: bool) -> Result<(), Error> {
-        let body = if participants.is_empty() {
-            Err("name at least one participant".to_owned())
-        } else if let Some(problem) = participants
-            .iter()
-            .find_map(|p| id_problem("participant id", p))
-        {
-            Err(problem)
-        } else {
-            switch(raised).map(|hands_state| RestBatchHandsUpReqBody {
-                hands_state,
-                pids: participants.iter().map(|p| (*p).to_owned()).collect(),
-            })
-        };
-        let body = &self.checked(&BATCH_HAND, body)?;
-        self.send(&BATCH_HAND, |t| async move {
-            self.api()
-                .batch_hand(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        let body = ids_problem(
+            "participant",
+            "participant id",
+            participants.iter().copied(),
+        )
+        .and_then(|()| switch(raised))
+        .map(|hands_state| RestBatchHandsUpReqBody {
+            hands_state,
+            pids: participants.iter().map(|p| (*p).to_owned()).collect(),
+        });
+        self.run(&BATCH_HAND, body.as_ref(), |api, body| {
+            api.batch_hand(self.id(), body)
         })
         .await
     }

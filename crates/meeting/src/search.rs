@@ -9,16 +9,16 @@ use meeting_api::operations::{
 };
 use meeting_api::table::Operation;
 use meeting_api::types::{
-    SearchHisMeetingsSearchKey, SearchHisMeetingsSortType, SearchMeetingsQueryConfMode,
-    SearchMeetingsSearchKey, SearchMeetingsSortType, SearchOnlineMeetingsSearchKey,
-    ShowOnlineMeetingDetailSearchKey,
+    PeriodEnd, PeriodStart, SearchHisMeetingsSearchKey, SearchHisMeetingsSortType,
+    SearchMeetingsQueryConfMode, SearchMeetingsSearchKey, SearchMeetingsSortType,
+    SearchOnlineMeetingsSearchKey, ShowOnlineMeetingDetailSearchKey,
 };
 
 use std::future::Future;
 use std::marker::PhantomData;
 
 use crate::Client;
-use crate::conference::Conference;
+use crate::conference::{Conference, NO_INPUT};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page, page_size_problem};
 use crate::management::MeetingDetails;
@@ -296,22 +296,22 @@ impl Found for MeetingDetails {
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
         let limit = std::num::NonZeroU32::new(size);
         let user = this.user.as_deref();
-        let context = Context::new(this.kind.operation().id, None);
         let answer = if this.kind == Kind::Past {
             let key = this
                 .search
                 .as_deref()
                 .map(SearchHisMeetingsSearchKey::try_from)
                 .transpose();
-            let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
             let sort = Some(if this.newest_first {
                 SearchHisMeetingsSortType::DscStartTime
             } else {
                 SearchHisMeetingsSortType::AscStartTime
             });
-            let api = this.client.api();
+            let (from, to) = (from.map(PeriodStart), to.map(PeriodEnd));
+            let (from, to) = (from.as_ref(), to.as_ref());
+            let key = key.map_err(|e| e.to_string());
             this.client
-                .call(&SEARCH_HIS_MEETINGS, &context, None, |t| async move {
+                .run(&SEARCH_HIS_MEETINGS, key.as_ref(), |api, key| {
                     api.search_his_meetings(
                         to,
                         limit,
@@ -321,9 +321,7 @@ impl Found for MeetingDetails {
                         sort,
                         from,
                         user,
-                        t.access(),
                     )
-                    .await
                 })
                 .await?
         } else if this.kind == Kind::Ongoing {
@@ -332,19 +330,16 @@ impl Found for MeetingDetails {
                 .as_deref()
                 .map(SearchOnlineMeetingsSearchKey::try_from)
                 .transpose();
-            let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
-            let api = this.client.api();
+            let key = key.map_err(|e| e.to_string());
             this.client
-                .call(&SEARCH_ONLINE_MEETINGS, &context, None, |t| async move {
+                .run(&SEARCH_ONLINE_MEETINGS, key.as_ref(), |api, key| {
                     api.search_online_meetings(
                         limit,
                         Some(offset),
                         Some(this.all_users),
                         key.as_ref(),
                         user,
-                        t.access(),
                     )
-                    .await
                 })
                 .await?
         } else {
@@ -353,7 +348,7 @@ impl Found for MeetingDetails {
                 .as_deref()
                 .map(SearchMeetingsSearchKey::try_from)
                 .transpose();
-            let key = &key.map_err(|e| Error::invalid(&context, e.to_string()))?;
+            let key = key.map_err(|e| e.to_string());
             let mode = Some(match this.within {
                 None => SearchMeetingsQueryConfMode::All,
                 Some(Within::Day) => SearchMeetingsQueryConfMode::Aday,
@@ -365,9 +360,8 @@ impl Found for MeetingDetails {
             } else {
                 SearchMeetingsSortType::AscStartTime
             });
-            let api = this.client.api();
             this.client
-                .call(&SEARCH_MEETINGS, &context, None, |t| async move {
+                .run(&SEARCH_MEETINGS, key.as_ref(), |api, key| {
                     api.search_meetings(
                         limit,
                         Some(offset),
@@ -376,9 +370,7 @@ impl Found for MeetingDetails {
                         key.as_ref(),
                         sort,
                         user,
-                        t.access(),
                     )
-                    .await
                 })
                 .await?
         };
@@ -455,22 +447,16 @@ impl Conference {
                 let (conference, key) = (conference.clone(), key.clone());
                 async move {
                     let offset = i32::try_from(offset).unwrap_or(i32::MAX);
+                    let conference = &conference;
                     let answer = conference
-                        .send(&SHOW_ONLINE_MEETING_DETAIL, |t| {
-                            let (conference, key) = (&conference, &key);
-                            async move {
-                                conference
-                                    .api()
-                                    .show_online_meeting_detail(
-                                        conference.id(),
-                                        std::num::NonZeroU32::new(size),
-                                        Some(offset),
-                                        key.as_ref().as_ref(),
-                                        None,
-                                        t.access(),
-                                    )
-                                    .await
-                            }
+                        .run(&SHOW_ONLINE_MEETING_DETAIL, NO_INPUT, |api, ()| {
+                            api.show_online_meeting_detail(
+                                conference.id(),
+                                std::num::NonZeroU32::new(size),
+                                Some(offset),
+                                key.as_ref().as_ref(),
+                                None,
+                            )
                         })
                         .await?;
                     Ok(Attendee::page(answer.data))

@@ -16,7 +16,7 @@ use meeting_api::types::{
     RestAllowUnMuteReqBody, RestBulkDelAttendReqBody, RestVideoBody,
 };
 
-use crate::conference::{Conference, Participant, id_problem};
+use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
 use crate::error::Error;
 use crate::meeting::switch;
 
@@ -24,47 +24,29 @@ impl Participant<'_> {
     /// Calls on this participant: everyone sees and hears them (the last one called on
     /// is released).
     pub async fn roll_call(&self) -> Result<(), Error> {
-        self.checked(&ROLLCALL_PARTICIPANT, Ok(()))?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&ROLLCALL_PARTICIPANT, |t| async move {
-                conference
-                    .api()
-                    .rollcall_participant(conference.id(), id, t.access_if_any(), t.control())
-                    .await
-            })
-            .await
+        self.run(&ROLLCALL_PARTICIPANT, NO_INPUT, |api, ()| {
+            api.rollcall_participant(self.conference().id(), self.wire_id())
+        })
+        .await
     }
 
     /// Shows this participant to everyone, until [`Conference::cancel_broadcast`] or
     /// another broadcast.
     pub async fn broadcast(&self) -> Result<(), Error> {
-        self.checked(&BROADCAST_PARTICIPANT, Ok(()))?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&BROADCAST_PARTICIPANT, |t| async move {
-                conference
-                    .api()
-                    .broadcast_participant(conference.id(), id, t.access_if_any(), t.control())
-                    .await
-            })
-            .await
+        self.run(&BROADCAST_PARTICIPANT, NO_INPUT, |api, ()| {
+            api.broadcast_participant(self.conference().id(), self.wire_id())
+        })
+        .await
     }
 
     /// Invites this participant to share their screen (`true`) or withdraws the
     /// invitation (`false`). Not retried: the participant is asked again.
     pub async fn invite_to_share(&self, invite: bool) -> Result<(), Error> {
         let body = switch(invite).map(|share| InviteShareDto { share });
-        let body = &self.checked(&INVITE_SHARE, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&INVITE_SHARE, |t| async move {
-                conference
-                    .api()
-                    .invite_share(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&INVITE_SHARE, body.as_ref(), |api, body| {
+            api.invite_share(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Asks this participant to turn the camera on (`true`) or off (`false`). Not
@@ -72,16 +54,10 @@ impl Participant<'_> {
     pub async fn ask_camera(&self, on: bool) -> Result<(), Error> {
         // On the wire 0 is on and 1 is off.
         let body = switch(!on).map(|status| RestVideoBody { status });
-        let body = &self.checked(&INVITE_OPERATE_VIDEO, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&INVITE_OPERATE_VIDEO, |t| async move {
-                conference
-                    .api()
-                    .invite_operate_video(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&INVITE_OPERATE_VIDEO, body.as_ref(), |api, body| {
+            api.invite_operate_video(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 
     /// Lets this participant record the meeting on their client (`true`), or not.
@@ -89,16 +65,10 @@ impl Participant<'_> {
         let body = switch(allow).map(|allow_client_record| RestAllowClientRecordReqBody {
             allow_client_record,
         });
-        let body = &self.checked(&ALLOW_CLIENT_RECORD, body)?;
-        let (conference, id) = (self.conference(), self.id());
-        conference
-            .send(&ALLOW_CLIENT_RECORD, |t| async move {
-                conference
-                    .api()
-                    .allow_client_record(conference.id(), id, t.access_if_any(), t.control(), body)
-                    .await
-            })
-            .await
+        self.run(&ALLOW_CLIENT_RECORD, body.as_ref(), |api, body| {
+            api.allow_client_record(self.conference().id(), self.wire_id(), body)
+        })
+        .await
     }
 }
 
@@ -115,11 +85,8 @@ pub enum AttendeeRef {
 impl Conference {
     /// Ends the broadcast (also when nobody is broadcast).
     pub async fn cancel_broadcast(&self) -> Result<(), Error> {
-        self.checked(&CANCEL_BROADCAST, Ok(()))?;
-        self.send(&CANCEL_BROADCAST, |t| async move {
-            self.api()
-                .cancel_broadcast(self.id(), t.access_if_any(), t.control())
-                .await
+        self.run(&CANCEL_BROADCAST, NO_INPUT, |api, ()| {
+            api.cancel_broadcast(self.id())
         })
         .await
     }
@@ -127,11 +94,8 @@ impl Conference {
     /// Lets the audience (webinar viewers) join (`true`), or closes the doors to them.
     pub async fn allow_audience(&self, allow: bool) -> Result<(), Error> {
         let body = switch(allow).map(|allow_audience| RestAllowAudienceReqBody { allow_audience });
-        let body = &self.checked(&ALLOW_AUDIENCE_JOIN, body)?;
-        self.send(&ALLOW_AUDIENCE_JOIN, |t| async move {
-            self.api()
-                .allow_audience_join(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&ALLOW_AUDIENCE_JOIN, body.as_ref(), |api, body| {
+            api.allow_audience_join(self.id(), body)
         })
         .await
     }
@@ -141,11 +105,8 @@ impl Conference {
         let body = switch(allow).map(|allow_unmute_by_oneself| RestAllowUnMuteReqBody {
             allow_unmute_by_oneself,
         });
-        let body = &self.checked(&ALLOW_GUEST_UNMUTE, body)?;
-        self.send(&ALLOW_GUEST_UNMUTE, |t| async move {
-            self.api()
-                .allow_guest_unmute(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&ALLOW_GUEST_UNMUTE, body.as_ref(), |api, body| {
+            api.allow_guest_unmute(self.id(), body)
         })
         .await
     }
@@ -177,11 +138,8 @@ impl Conference {
                     .collect(),
             })
         };
-        let body = &self.checked(&DELETE_ATTENDEES, body)?;
-        self.send(&DELETE_ATTENDEES, |t| async move {
-            self.api()
-                .delete_attendees(self.id(), t.access_if_any(), t.control(), body)
-                .await
+        self.run(&DELETE_ATTENDEES, body.as_ref(), |api, body| {
+            api.delete_attendees(self.id(), body)
         })
         .await
     }

@@ -10,9 +10,30 @@ use super::handle::Client;
 use crate::error::{Context, Error, ErrorKind};
 use crate::runtime::{ApiResult, within};
 use crate::tokens::auth::{Auth, Tokens};
+
 use crate::tokens::control::ControlAuth;
+use meeting_api::secrets::Secrets;
 
 impl Client {
+    /// Runs a management `operation` that belongs to no handle (scheduling, searches,
+    /// the push configuration): `input` checked before anything is sent, then sent with
+    /// the access token as [`Client::call`] sends.
+    pub(crate) async fn run<'a, B: Copy, E: std::fmt::Display, T, Fut>(
+        &'a self,
+        operation: &'static Operation,
+        input: Result<B, E>,
+        send: impl Fn(&'a meeting_api::Client, B) -> Fut,
+    ) -> Result<T, Error>
+    where
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let context = Context::new(operation.id, None);
+        let input = input.map_err(|problem| Error::invalid(&context, problem.to_string()))?;
+        let api = self.api();
+        self.call(operation, &context, None, || send(api, input))
+            .await
+    }
+
     /// Runs `operation`: obtains the tokens it sends (`control` for a control call),
     /// sends with retries, and if the service refuses a token (401) and the client can
     /// get another, gets one and tries once more. All of it within one deadline.
@@ -28,7 +49,7 @@ impl Client {
         send: F,
     ) -> Result<T, Error>
     where
-        F: Fn(Tokens) -> Fut,
+        F: Fn() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let rt = &self.inner.runtime;
@@ -46,7 +67,13 @@ impl Client {
         let deadline = rt.deadline();
         let tokens = within(deadline, context, auth.tokens(rt, context, deadline)).await?;
         match rt
-            .attempts(operation, context, deadline, || send(tokens.clone()))
+            .attempts(
+                operation,
+                context,
+                deadline,
+                &secrets(context, &tokens)?,
+                &send,
+            )
             .await
         {
             // Boxed: a rare path, kept out of every call's future.
@@ -56,12 +83,24 @@ impl Client {
                         return Err(error);
                     }
                     let tokens = auth.tokens(rt, context, deadline).await?;
-                    rt.attempts(operation, context, deadline, || send(tokens.clone()))
-                        .await
+                    rt.attempts(
+                        operation,
+                        context,
+                        deadline,
+                        &secrets(context, &tokens)?,
+                        &send,
+                    )
+                    .await
                 }))
                 .await
             }
             other => other,
         }
     }
+}
+
+fn secrets(context: &Context, tokens: &Tokens) -> Result<Secrets, Error> {
+    tokens
+        .secrets()
+        .map_err(|e| Error::invalid(context, e.to_string()))
 }

@@ -1,7 +1,7 @@
 //! The lowest layer of a call: the generated client, sent to with retries from the
-//! table of operations, under one deadline, in one span. The token layer (`tokens`)
-//! and the call pipeline (`client::call`) both send through it; it knows nothing of
-//! tokens.
+//! table of operations, under one deadline, in one span, with the credentials it is
+//! given. The token layer (`tokens`) and the call pipeline (`client::call`) both send
+//! through it; it knows nothing of where tokens come from.
 
 mod failure;
 
@@ -11,6 +11,7 @@ use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use meeting_api::ResponseValue;
+use meeting_api::secrets::Secrets;
 use meeting_api::table::Operation;
 use meeting_api::types::ErrorBody;
 use tokio::time::Instant;
@@ -58,6 +59,7 @@ impl Runtime {
         operation: &'static Operation,
         context: &Context,
         deadline: Instant,
+        secrets: &Secrets,
         mut send: F,
     ) -> Result<T, Error>
     where
@@ -89,7 +91,11 @@ impl Runtime {
                 span.record("attempt", attempt);
                 // Boxed: the generated request future is large, and every layer
                 // around it (task-local, span, deadline) would otherwise copy it.
-                let observed = meeting_api::exchange::observe(body_limit, Box::pin(send()));
+                let observed = meeting_api::exchange::observe(
+                    body_limit,
+                    secrets.clone(),
+                    Box::pin(send()),
+                );
                 let outcome = if self.outlives(deadline) {
                     tokio::time::timeout_at(deadline, observed).await.ok()
                 } else {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+use meeting_api::secrets::Secrets;
 use meeting_api::types::{AccountAuthRequest, AppAuthRequest, AuthResponse};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
@@ -206,7 +207,9 @@ impl AccessTokens {
             base64::engine::general_purpose::STANDARD
                 .encode(format!("{account}:{}", password.expose_secret()))
         );
-        rt.attempts(&AUTHENTICATE_ACCOUNT, context, deadline, || {
+        // The login's secret is its `Authorization` argument: no token.
+        let none = Secrets::new();
+        rt.attempts(&AUTHENTICATE_ACCOUNT, context, deadline, &none, || {
             rt.api.authenticate_account(None, &basic, None, &body)
         })
         .await
@@ -225,7 +228,8 @@ impl AccessTokens {
         // Refuses unusable credentials before anything is sent; signing again for a
         // retry then cannot fail.
         self.signed_app_request(rt, context, app)?;
-        rt.attempts(&AUTHENTICATE_APP_ID, context, deadline, || {
+        let none = Secrets::new();
+        rt.attempts(&AUTHENTICATE_APP_ID, context, deadline, &none, || {
             // A new nonce and expiry for every attempt: a signature is never replayed.
             let request = self.signed_app_request(rt, context, app);
             async move {

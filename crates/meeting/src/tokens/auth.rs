@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use meeting_api::secrets::{InvalidSecret, Secrets};
 use tokio::time::Instant;
 
 use super::access::{AccessTokenInfo, AccessTokens};
@@ -28,19 +29,17 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    /// The access token (empty if the operation does not send one).
-    pub fn access(&self) -> &str {
-        self.access.as_ref().map_or("", |t| t.expose())
-    }
-
-    /// The access token, when the client has credentials (control calls send it then).
-    pub fn access_if_any(&self) -> Option<&str> {
-        self.access.as_ref().map(|t| t.expose())
-    }
-
-    /// The control token (empty if the operation does not send one).
-    pub fn control(&self) -> &str {
-        self.control.as_ref().map_or("", |t| t.expose())
+    /// What the attempts send in their headers. A token from the service was checked
+    /// when it was cached, and one of the caller's when it was given.
+    pub fn secrets(&self) -> Result<Secrets, InvalidSecret> {
+        let mut secrets = Secrets::new();
+        if let Some(access) = &self.access {
+            secrets = secrets.access_token(access.expose())?;
+        }
+        if let Some(control) = &self.control {
+            secrets = secrets.control_token(control.expose())?;
+        }
+        Ok(secrets)
     }
 }
 

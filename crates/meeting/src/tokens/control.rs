@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use meeting_api::operations::CREATE_CONF_TOKEN;
+use meeting_api::secrets::{InvalidSecret, Secrets};
 use meeting_api::types::{CreateConfTokenXLoginType, TokenInfo};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
@@ -328,16 +329,24 @@ impl ControlAuth {
             .map(|_| CreateConfTokenXLoginType::try_from(1))
             .transpose()
             .map_err(|e| Error::invalid(context, e.to_string()))?;
+        let secrets = (|| {
+            let mut secrets = Secrets::new();
+            if let Some(access) = access {
+                secrets = secrets.access_token(access.expose())?;
+            }
+            if let Some(current) = current {
+                secrets = secrets.control_token(current.expose_secret())?;
+            }
+            if let Some(password) = password {
+                secrets = secrets.host_password(password.expose_secret())?;
+            }
+            Ok(secrets)
+        })()
+        .map_err(|e: InvalidSecret| Error::invalid(context, e.to_string()))?;
         let response = rt
-            .attempts(&CREATE_CONF_TOKEN, context, deadline, || {
-                rt.api.create_conf_token(
-                    &self.conference,
-                    access.map(|a| a.expose()),
-                    current.map(|c| c.expose_secret()),
-                    login_type.as_ref(),
-                    None,
-                    password.map(|p| p.expose_secret()),
-                )
+            .attempts(&CREATE_CONF_TOKEN, context, deadline, &secrets, || {
+                rt.api
+                    .create_conf_token(&self.conference, login_type.as_ref(), None)
             })
             .await?;
         let mut data = response.data;

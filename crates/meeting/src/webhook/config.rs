@@ -8,12 +8,13 @@ use meeting_api::operations::{
 };
 use meeting_api::table::Operation;
 use meeting_api::types::{
-    DeleteWebHookConfigId, UpdateWebHookConfigStatusId, UpdateWebHookConfigStatusStatus,
+    DeleteWebHookConfigId, SpId, UpdateWebHookConfigStatusId, UpdateWebHookConfigStatusStatus,
     WebHookConfigRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Client;
+use crate::conference::NO_INPUT;
 use crate::error::{Context, Error};
 
 /// Whose push configuration: the enterprise the credentials belong to, another
@@ -179,9 +180,8 @@ impl Client {
                 .try_into()
                 .map_err(|_| invalid("push URL"))?,
         };
-        let body = &body;
-        self.call(&SET_WEB_HOOK_CONFIG, &context, None, |t| async move {
-            self.api().set_web_hook_config(t.access(), body).await
+        self.run(&SET_WEB_HOOK_CONFIG, NO_INPUT, |api, ()| {
+            api.set_web_hook_config(&body)
         })
         .await
     }
@@ -189,22 +189,19 @@ impl Client {
     /// The event-push configuration of `scope` (`&Default::default()`: the
     /// credentials' enterprise).
     pub async fn webhook_config(&self, scope: &WebhookScope) -> Result<WebhookConfig, Error> {
-        let context = Context::new(SHOW_WEB_HOOK_CONFIG.id, None);
         let (corp_id, sp_id) = scope.ids();
+        let sp_id = NO_INPUT.map(|()| sp_id.map(|id| SpId(id.to_owned())));
         let shown = self
-            .call(&SHOW_WEB_HOOK_CONFIG, &context, None, |t| async move {
-                self.api()
-                    .show_web_hook_config(corp_id, sp_id, t.access())
-                    .await
+            .run(&SHOW_WEB_HOOK_CONFIG, sp_id.as_ref(), |api, sp_id| {
+                api.show_web_hook_config(corp_id, sp_id.as_ref())
             })
             .await?;
         let Some(id) = shown.id.filter(|id| !id.is_empty()) else {
-            return Err(Error::UnexpectedResponse {
-                context,
-                status: Some(200),
-                request_id: None,
-                detail: "the answer holds no configuration id".into(),
-            });
+            let context = Context::new(SHOW_WEB_HOOK_CONFIG.id, None);
+            return Err(Error::unexpected(
+                &context,
+                "the answer holds no configuration id",
+            ));
         };
         Ok(WebhookConfig {
             id,
@@ -237,11 +234,8 @@ impl Client {
         let record = checked_id::<UpdateWebHookConfigStatusId>(&context, id)?;
         let status = UpdateWebHookConfigStatusStatus::try_from(status)
             .map_err(|e| Error::invalid(&context, e.to_string()))?;
-        let (record, status) = (&record, &status);
-        self.call(operation, &context, None, |t| async move {
-            self.api()
-                .update_web_hook_config_status(record, status, t.access())
-                .await
+        self.run(operation, NO_INPUT, |api, ()| {
+            api.update_web_hook_config_status(&record, &status)
         })
         .await
     }
@@ -250,9 +244,9 @@ impl Client {
     /// repeat of one that was applied fails).
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
         let context = Context::new(DELETE_WEB_HOOK_CONFIG.id, None);
-        let record = &checked_id::<DeleteWebHookConfigId>(&context, id)?;
-        self.call(&DELETE_WEB_HOOK_CONFIG, &context, None, |t| async move {
-            self.api().delete_web_hook_config(record, t.access()).await
+        let record = checked_id::<DeleteWebHookConfigId>(&context, id)?;
+        self.run(&DELETE_WEB_HOOK_CONFIG, NO_INPUT, |api, ()| {
+            api.delete_web_hook_config(&record)
         })
         .await
     }
