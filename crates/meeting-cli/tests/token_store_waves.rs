@@ -3,15 +3,16 @@
 //! binaries one after another, so these waves never share the machine with the timing
 //! of a single process (a TLS store's first connection, say), as no user's would.
 
+// The suite's helpers, of which this test uses a few.
+#[allow(dead_code, unused_imports)]
+#[path = "testsuite/common.rs"]
 mod common;
 
 use std::process::Stdio;
 
 use common::*;
+use meeting_sim::example::{OTHER_CONFERENCE as OTHER_CONF, OTHER_HOST_PASSWORD};
 use meeting_sim::redis_server::RedisServer;
-
-const OTHER_CONF: &str = "900244663";
-const OTHER_HOST_PASSWORD: &str = "123456";
 
 #[test]
 fn a_hundred_concurrent_processes_sharing_redis_log_in_once() {

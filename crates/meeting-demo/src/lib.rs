@@ -11,12 +11,10 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use meeting::events::{EventKind, EventStream, ResyncCause, describe};
 use meeting::{CallInRestriction, Client, Credentials, Invitee, NewMeeting, SettingsUpdate};
+use meeting_sim::example::{ADMIN as ACCOUNT, SCHEDULED};
 use meeting_sim::{ConferenceView, ParticipantSeed, Seed, SimHandle, Simulator};
-
-const SCHEDULED: &str = "914087436";
-const ACCOUNT: &str = "meeting_admin";
 // The example seed's made-up secret, never printed all the same.
-const PASSWORD: &str = "Admin-pass-2026";
+use meeting_sim::example::ADMIN_PASSWORD as PASSWORD;
 
 fn step(n: u32, what: &str, result: &str) {
     println!("{n:>2}. {what:<24} ok  {result}");

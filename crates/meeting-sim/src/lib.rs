@@ -5,6 +5,7 @@ mod calendar;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod errors;
+pub mod example;
 mod faults;
 mod model;
 mod push;

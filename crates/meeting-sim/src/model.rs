@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::example;
+
 /// Accounts, apps and conferences to load, from a file (`--seed FILE`), the admin API
 /// (`POST /_sim/seed`) or [`crate::SimHandle::seed`]. An entry whose id exists replaces it.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -33,37 +35,38 @@ impl Seed {
     pub fn example() -> Self {
         Self {
             accounts: vec![
-                AccountSeed::new("meeting_admin", "Admin-pass-2026").admin(),
-                AccountSeed::new("alice", "Alice-pass-2026"),
+                AccountSeed::new(example::ADMIN, example::ADMIN_PASSWORD).admin(),
+                AccountSeed::new(example::ALICE, example::ALICE_PASSWORD),
             ],
             apps: vec![
-                AppSeed::new(
-                    "6d8a1e1b2e4c4a5f9b0c7d3e2f1a0b9c",
-                    "sim-app-key-single",
-                    Tenancy::Single,
-                ),
-                AppSeed::new(
-                    "a1b2c3d4e5f60718293a4b5c6d7e8f90",
-                    "sim-app-key-multi",
-                    Tenancy::Multi,
-                ),
+                AppSeed::new(example::APP_ID, example::APP_KEY, Tenancy::Single),
+                AppSeed::new(example::SP_APP_ID, example::SP_APP_KEY, Tenancy::Multi),
             ],
             conferences: vec![
-                ConferenceSeed::new("914083136", "654321", ConferenceState::Ongoing)
-                    .organizer("alice")
-                    .with_interpretation()
-                    .participant(ParticipantSeed::terminal(
-                        "6a1acfe867f211eaa1cd59f41ff47e04",
-                        "Board room TE50",
-                    ))
-                    .participant(ParticipantSeed::client(
-                        "f131536e21ff11eab12735e1cddf6d01",
-                        "Alice (laptop)",
-                    )),
-                ConferenceSeed::new("900244663", "123456", ConferenceState::Ongoing)
-                    .organizer("alice"),
-                ConferenceSeed::new("914087436", "000000", ConferenceState::Scheduled)
-                    .organizer("alice"),
+                ConferenceSeed::new(
+                    example::CONFERENCE,
+                    example::HOST_PASSWORD,
+                    ConferenceState::Ongoing,
+                )
+                .organizer(example::ALICE)
+                .with_interpretation()
+                .participant(ParticipantSeed::terminal(
+                    example::TERMINAL,
+                    "Board room TE50",
+                ))
+                .participant(ParticipantSeed::client(example::LAPTOP, "Alice (laptop)")),
+                ConferenceSeed::new(
+                    example::OTHER_CONFERENCE,
+                    example::OTHER_HOST_PASSWORD,
+                    ConferenceState::Ongoing,
+                )
+                .organizer(example::ALICE),
+                ConferenceSeed::new(
+                    example::SCHEDULED,
+                    example::SCHEDULED_HOST_PASSWORD,
+                    ConferenceState::Scheduled,
+                )
+                .organizer(example::ALICE),
             ],
             no_recording_resource: false,
         }

@@ -54,9 +54,7 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-const CONF: &str = "914083136";
-const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
+use meeting_sim::example::{CONFERENCE as CONF, LAPTOP};
 
 struct Options {
     mode: String,

@@ -55,7 +55,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const CONF: &str = "914083136";
+use meeting_sim::example::CONFERENCE as CONF;
 
 struct Options {
     mode: String,

@@ -15,7 +15,7 @@ use hmac::{Hmac, Mac};
 use meeting::webhook::{InMemory, Receiver, Verifier};
 use sha2::Sha256;
 
-const SUBSCRIBER: &str = "12345678";
+use meeting_sim::example::SUBSCRIBER;
 const KEY: &str = "bench-webhook-key";
 
 fn now_ms() -> i64 {

@@ -377,11 +377,8 @@ fn unknown_layout(uuid: &str) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::example::{CONFERENCE as CONF, LAPTOP, TERMINAL};
     use crate::model::Seed;
-
-    const CONF: &str = "914083136";
-    const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
-    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
 
     fn picture(index: i32, who: &str) -> Picture {
         Picture {

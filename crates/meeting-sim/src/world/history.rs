@@ -204,10 +204,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::example::{CONFERENCE as CONF, LAPTOP};
     use crate::model::{ParticipantSeed, Seed};
-
-    const CONF: &str = "914083136";
-    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
 
     #[test]
     fn a_stopped_meeting_is_in_history_with_every_stay() {

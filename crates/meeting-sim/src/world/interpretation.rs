@@ -163,10 +163,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::example::{CONFERENCE as CONF, LAPTOP};
     use crate::model::{ConferenceSeed, ConferenceState, Seed};
-
-    const CONF: &str = "914083136";
-    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
 
     fn group(a: &str, b: &str) -> InterpreterGroup {
         InterpreterGroup {

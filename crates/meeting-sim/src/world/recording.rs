@@ -101,7 +101,7 @@ mod tests {
     use super::*;
     use crate::model::Seed;
 
-    const CONF: &str = "914083136";
+    use crate::example::CONFERENCE as CONF;
 
     #[test]
     fn a_recording_keeps_its_start_and_stop_and_needs_a_resource() {

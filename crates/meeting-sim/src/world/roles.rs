@@ -114,11 +114,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::example::{CONFERENCE as CONF, LAPTOP, TERMINAL};
     use crate::model::Seed;
-
-    const CONF: &str = "914083136";
-    const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
-    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
 
     fn world() -> World {
         let mut world = World::default();

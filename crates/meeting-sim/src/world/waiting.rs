@@ -134,10 +134,8 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::example::{CONFERENCE as CONF, LAPTOP};
     use crate::model::Seed;
-
-    const CONF: &str = "914083136";
-    const LAPTOP: &str = "f131536e21ff11eab12735e1cddf6d01";
 
     #[test]
     fn the_waiting_room_is_a_list_participants_move_in_and_out_of() {

@@ -2,15 +2,13 @@
 //! `MEETING_REGION` is set, otherwise for a simulator started here with the example seed.
 
 // Each example uses a part of this module.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use meeting::{Client, Credentials};
 use meeting_sim::{Seed, SimHandle, Simulator};
 
 /// The example seed's conference in progress, its host password and its terminal.
-pub const CONFERENCE: &str = "914083136";
-pub const HOST_PASSWORD: &str = "654321";
-pub const TERMINAL: &str = "6a1acfe867f211eaa1cd59f41ff47e04";
+pub use meeting_sim::example::{CONFERENCE, HOST_PASSWORD, TERMINAL};
 
 /// The client, and the simulator if one was started (keep it alive while you use the client).
 pub async fn connect() -> Result<(Client, Option<SimHandle>), Box<dyn std::error::Error>> {

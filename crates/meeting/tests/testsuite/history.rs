@@ -1,0 +1,119 @@
+//! Past meetings against the simulator: a meeting that ran is found by its date in a
+//! time zone, with who attended and each stay.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::*;
+use meeting::{MeetingState, NewMeeting};
+use meeting_sim::ParticipantSeed;
+
+/// The simulator's today and tomorrow in `zone`, as `YYYY-MM-DD`.
+fn days_in(sim: &meeting_sim::SimHandle, zone: &str) -> (String, String) {
+    let now = jiff::Timestamp::from_millisecond(sim.state().now_ms).expect("a time");
+    let today = now
+        .to_zoned(jiff::tz::TimeZone::get(zone).expect("a zone"))
+        .date();
+    let tomorrow = today.tomorrow().expect("a day");
+    (today.to_string(), tomorrow.to_string())
+}
+
+#[tokio::test]
+async fn a_meeting_that_ran_is_found_with_its_attendance() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let created = client
+        .create_meeting(&NewMeeting::new("Quarterly review"))
+        .await
+        .expect("created");
+    let id = created.id.clone();
+    assert!(sim.join(&id, ParticipantSeed::client("p-carol", "Carol")));
+    assert!(sim.join(&id, ParticipantSeed::client("p-dave", "Dave")));
+    sim.advance_clock(Duration::from_secs(60));
+    assert!(sim.leave(&id, "p-carol"));
+    sim.advance_clock(Duration::from_secs(60));
+    assert!(sim.join(&id, ParticipantSeed::client("p-carol", "Carol")));
+    sim.advance_clock(Duration::from_secs(60));
+    created.conference().stop().await.expect("stopped");
+
+    let zone = "Asia/Tokyo";
+    let (today, tomorrow) = days_in(&sim, zone);
+    let found = client
+        .past_meetings()
+        .all_users()
+        .between(&today, &today)
+        .time_zone(zone)
+        .list()
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    let past = found.iter().find(|m| m.id == id).expect("in history");
+    assert_eq!(past.state, MeetingState::Over);
+    let later = client
+        .past_meetings()
+        .all_users()
+        .between(&tomorrow, &tomorrow)
+        .time_zone(zone)
+        .list()
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    assert!(!later.iter().any(|m| m.id == id));
+    let running = client
+        .meetings()
+        .all_users()
+        .matching(&id)
+        .list()
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    assert!(
+        running.is_empty(),
+        "an ended meeting is not listed as upcoming"
+    );
+
+    let meeting = client.past_meeting(past.uuid.clone().expect("a uuid"));
+    assert_eq!(meeting.details().await.expect("details").id, id);
+    let attendees = meeting
+        .attendees(None)
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    let mut names: Vec<_> = attendees.iter().filter_map(|a| a.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["Carol", "Dave"]);
+    let carol = meeting
+        .attendance(Some("Carol"))
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    assert_eq!(carol.len(), 2, "Carol left and came back: {carol:?}");
+    assert!(carol.iter().all(|r| r.joined_at_ms < r.left_at_ms));
+    assert!(carol[0].left_at_ms < carol[1].joined_at_ms);
+}
+
+#[tokio::test]
+async fn dates_and_zones_are_checked_before_sending() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let before = sim.counters().requests_for("SearchHisMeetings");
+    for search in [
+        client.past_meetings().between("2026-12-02", "2026-12-01"),
+        client
+            .past_meetings()
+            .between("2026-12-01", "2026-12-02")
+            .time_zone("Mars/Olympus"),
+        client.past_meetings().between("12/01/2026", "2026-12-02"),
+        client.meetings().between("2026-12-01", "2026-12-02"),
+    ] {
+        assert!(search.list().is_err());
+    }
+    assert!(client.past_meeting(" ").attendance(None).is_err());
+    assert_eq!(sim.counters().requests_for("SearchHisMeetings"), before);
+}

@@ -1,0 +1,728 @@
+//! The wrapper's request for each operation equals what the official Python SDK sends:
+//! `tests/fixtures/official-sdk/*.json`, recorded by `xtask/oracle/official_sdk.py
+//! record` from the SDK itself. Compared: method, path, query, the API's headers and the
+//! JSON body; token values, nonce, expireTime and signature aside (placeholders on both
+//! sides), header case and order aside, `Content-Type` on a request without a body
+//! aside, and a JSON `null` the same as an absent field.
+
+use crate::common;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use common::*;
+use std::time::Duration;
+
+use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
+use meeting::{
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode, Grid, HostView,
+    Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout, MmrRecording,
+    MultiPicture, NewMeeting, Picture, Recurrence, SettingsUpdate,
+};
+use meeting_sim::example::{LAPTOP as LAPTOP_ID, TERMINAL as TERMINAL_ID};
+use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
+use serde_json::Value;
+
+/// A request reduced to what the fixtures compare.
+#[derive(Debug, PartialEq)]
+struct Wire {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+    body: Option<Value>,
+}
+
+fn fixture(operation: &str) -> Wire {
+    let path = format!(
+        "{}/tests/fixtures/official-sdk/{operation}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let value: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let strings = |v: &Value| -> BTreeMap<String, String> {
+        v.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect()
+    };
+    normalize(Wire {
+        method: value["method"].as_str().unwrap_or_default().to_owned(),
+        path: value["path"].as_str().unwrap_or_default().to_owned(),
+        query: strings(&value["query"]),
+        headers: strings(&value["headers"]),
+        body: Some(value["body"].clone()).filter(|b| !b.is_null()),
+    })
+}
+
+/// The same reduction the recorder applies: the API's headers only, secrets and
+/// per-call values replaced by placeholders, nulls dropped.
+fn wire(request: &RecordedRequest) -> Wire {
+    let (path, query) = request
+        .path
+        .split_once('?')
+        .unwrap_or((request.path.as_str(), ""));
+    let query = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let headers = request
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            name == "authorization" || name == "content-type" || name.starts_with("x-")
+        })
+        .map(|(name, value)| {
+            let value = match name.as_str() {
+                "x-access-token" => "<access-token>".to_owned(),
+                "x-conference-authorization" => "<control-token>".to_owned(),
+                "authorization" if value.starts_with("HMAC-SHA256") => {
+                    let access = value.split("access=").nth(1).unwrap_or_default();
+                    format!("HMAC-SHA256 signature=<signature>,access={access}")
+                }
+                _ => value.clone(),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let body = (!request.body.is_empty())
+        .then(|| serde_json::from_slice::<Value>(&request.body).expect("JSON body"))
+        .map(mask);
+    normalize(Wire {
+        method: request.method.clone(),
+        path: path.to_owned(),
+        query,
+        headers,
+        body,
+    })
+}
+
+fn mask(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if k == "nonce" || k == "expireTime" {
+                        Value::String(format!("<{k}>"))
+                    } else {
+                        mask(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask).collect()),
+        other => other,
+    }
+}
+
+/// What the comparison sets aside on both sides.
+fn normalize(mut wire: Wire) -> Wire {
+    if wire.body.is_none() {
+        wire.headers.remove("content-type");
+    }
+    fn drop_nulls(value: &mut Value) {
+        if let Value::Object(map) = value {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+    }
+    if let Some(body) = wire.body.as_mut() {
+        drop_nulls(body);
+    }
+    wire
+}
+
+async fn server() -> ScriptedServer {
+    ScriptedServer::start(|request| {
+        if request
+            .path
+            .starts_with("/v1/mmc/control/conferences/token")
+        {
+            Reply::json(200, r#"{"data":{"token":"cnrSCRIPTED","role":1}}"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/control/conferences/wsToken")
+        {
+            Reply::json(200, r#"{"webSocketToken":"wsSCRIPTED"}"#)
+        } else if matches!(
+            request.path.split('?').next(),
+            Some("/v1/mmc/management/conferences" | "/v1/mmc/management/cycleconferences")
+        ) && matches!(request.method.as_str(), "POST" | "PUT")
+        {
+            Reply::json(200, r#"[{"conferenceID":"914083136"}]"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/management/conferences/confDetail")
+        {
+            Reply::json(200, r#"{"conferenceData":{"conferenceID":"914083136"}}"#)
+        } else if request
+            .path
+            .starts_with("/v1/mmc/management/webhook/link-config")
+            && request.method == "GET"
+        {
+            Reply::json(
+                200,
+                r#"{"id":"b958adc3639b11ecb310e97279c39e66","subscriberId":"12345678","status":1}"#,
+            )
+        } else if request.path.starts_with("/v1/usg/") || request.path.starts_with("/v2/usg/") {
+            Reply::json(200, r#"{"accessToken":"stbSCRIPTED","validPeriod":43200}"#)
+        } else {
+            Reply::json(200, "{}")
+        }
+    })
+    .await
+    .expect("server")
+}
+
+fn with(server: &ScriptedServer, credentials: Credentials) -> Client {
+    Client::builder()
+        .endpoint(server.base_url())
+        .credentials(credentials)
+        .build()
+        .expect("client builds")
+}
+
+/// Runs `call` on a fresh server and checks the request of `operation` it sent.
+async fn check<F, Fut>(operation: &str, credentials: Credentials, call: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<(), meeting::Error>>,
+{
+    let server = server().await;
+    call(with(&server, credentials)).await.expect(operation);
+    let expected = fixture(operation);
+    let sent: Vec<Wire> = server.requests().iter().map(wire).collect();
+    let found = sent
+        .iter()
+        .find(|w| w.method == expected.method && w.path == expected.path)
+        .unwrap_or_else(|| panic!("{operation} was not sent: {sent:#?}"));
+    assert_eq!(
+        found, &expected,
+        "{operation} differs from the official SDK's request"
+    );
+}
+
+fn account() -> Credentials {
+    Credentials::account(ACCOUNT, PASSWORD)
+}
+
+#[tokio::test]
+async fn every_request_is_the_official_sdks() {
+    check("AuthenticateAccount", account(), |c| async move {
+        c.login().await.map(|_| ())
+    })
+    .await;
+    let app = AppId::single_enterprise(APP_ID, APP_KEY).user_id("third_user_001");
+    check(
+        "AuthenticateAppId",
+        Credentials::app_id(app),
+        |c| async move { c.login().await.map(|_| ()) },
+    )
+    .await;
+    check("CreateConfToken", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .control_token_info()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("LockMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .lock()
+            .await
+    })
+    .await;
+    check("UpdateStartedConfConfig", account(), |c| async move {
+        let update = SettingsUpdate::new()
+            .lock_sharing(true)
+            .call_in(CallInRestriction::EnterpriseUsers);
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .update_settings(&update)
+            .await
+    })
+    .await;
+    check("LockView", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(TERMINAL_ID)
+            .lock_video_to(LAPTOP_ID)
+            .await
+    })
+    .await;
+    check("CancelMeeting", account(), |c| async move {
+        c.conference(SCHEDULED).end().await
+    })
+    .await;
+    check("ShowRealTimeInfoOfMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .live()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("SetRole", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(TERMINAL_ID)
+            .make_host(HOST_PASSWORD)
+            .await
+    })
+    .await;
+    check("SetCohost", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .co_host(true)
+            .await
+    })
+    .await;
+    check("RenameParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .rename("Carol's laptop")
+            .await
+    })
+    .await;
+    check("Hand", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .raise_hand()
+            .await
+    })
+    .await;
+    check("BatchHand", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .lower_hands(&[LAPTOP_ID])
+            .await
+    })
+    .await;
+    check("RollcallParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .roll_call()
+            .await
+    })
+    .await;
+    check("BroadcastParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .broadcast()
+            .await
+    })
+    .await;
+    check("CancelBroadcast", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .cancel_broadcast()
+            .await
+    })
+    .await;
+    check("InviteShare", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .invite_to_share(true)
+            .await
+    })
+    .await;
+    check("InviteOperateVideo", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .ask_camera(true)
+            .await
+    })
+    .await;
+    check("AllowClientRecord", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .allow_local_recording(true)
+            .await
+    })
+    .await;
+    check("AllowAudienceJoin", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .allow_audience(true)
+            .await
+    })
+    .await;
+    check("AllowGuestUnmute", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .allow_guests_to_unmute(false)
+            .await
+    })
+    .await;
+    check("DeleteAttendees", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .remove_attendees(&[AttendeeRef::Number("+8613800000000".into())])
+            .await
+    })
+    .await;
+    check("AllowWaitingParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .admit()
+            .await
+    })
+    .await;
+    check("MoveToWaitingRoom", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .to_waiting_room()
+            .await
+    })
+    .await;
+    check("BatchMoveToWaitingRoom", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .to_waiting_room(&[LAPTOP_ID])
+            .await
+    })
+    .await;
+    check("Record", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .start_recording()
+            .await
+    })
+    .await;
+    check("SetMmrRecord", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mmr_recording(MmrRecording::Start)
+            .await
+    })
+    .await;
+    check("Live", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .live_stream(true)
+            .await
+    })
+    .await;
+    check("SetMmrLive", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mmr_live_stream(true)
+            .await
+    })
+    .await;
+    check("PauseConference", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .pause(true)
+            .await
+    })
+    .await;
+    let host = |c: &Client| c.conference(CONF).with_host_password(HOST_PASSWORD);
+    check("SetHostView", account(), |c| async move {
+        host(&c)
+            .set_host_view(&HostView::Participant(LAPTOP_ID.into()))
+            .await
+    })
+    .await;
+    check("SetParticipantView", account(), |c| async move {
+        host(&c).participant(TERMINAL_ID).watch(LAPTOP_ID).await
+    })
+    .await;
+    let two = || {
+        MultiPicture::builder(Layout::TWO)
+            .picture(Picture::of([LAPTOP_ID]))
+            .picture(Picture::of([TERMINAL_ID]))
+            .rotate_every(Duration::from_secs(10))
+    };
+    check("SetMultiPicture", account(), |c| async move {
+        host(&c).set_multi_picture(&two().build()?).await
+    })
+    .await;
+    check("SetCustomMultiPicture", account(), |c| async move {
+        let grid = Grid::new(2, 1).cell(0, 0, 1, 1).cell(1, 0, 1, 1);
+        host(&c).set_multi_picture(&two().grid(grid).build()?).await
+    })
+    .await;
+    check("SwitchMode", account(), |c| async move {
+        host(&c)
+            .set_display_mode(DisplayMode::FollowSpeakerMultiPicture)
+            .await
+    })
+    .await;
+    check("SaveLayout", account(), |c| async move {
+        host(&c).save_layout("Panel", &two().build()?).await
+    })
+    .await;
+    check("ShowLayout", account(), |c| async move {
+        host(&c).layouts().await.map(|_| ())
+    })
+    .await;
+    check("DeleteLayout", account(), |c| async move {
+        host(&c).delete_layout("<layout-uuid>").await
+    })
+    .await;
+    check("SetInterpreterGroup", account(), |c| async move {
+        let group = InterpreterGroup::new(Language::Chinese, Language::English)
+            .interpreter(Interpreter::user("6e72b5c3b8654d9e8b1a0c4f1d2e3a4b").name("Alice"));
+        host(&c).set_interpreter_groups(&[group]).await
+    })
+    .await;
+    check("SetAttendeeLanChannel", account(), |c| async move {
+        let channel = LanguageChannel::new(Language::English).with_original_voice();
+        host(&c).set_language_channel([LAPTOP_ID], channel).await
+    })
+    .await;
+    check(
+        "ResumeSimultaneousInterpretation",
+        account(),
+        |c| async move { host(&c).start_interpretation().await },
+    )
+    .await;
+    check("MuteMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .mute_all(false)
+            .await
+    })
+    .await;
+    check("MuteParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .mute()
+            .await
+    })
+    .await;
+    check("InviteParticipant", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .invite(&[Invitee::phone("+8613800000000").name("Carol")])
+            .await
+    })
+    .await;
+    check("HangUp", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .participant(LAPTOP_ID)
+            .hang_up()
+            .await
+    })
+    .await;
+    check("ProlongMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .prolong(15)
+            .await
+    })
+    .await;
+    check("CreateMeeting", account(), |c| async move {
+        let meeting = NewMeeting::new("Board review")
+            .starts_at("2026-12-01 09:00")
+            .lasts(Duration::from_secs(3600))
+            .invite(Invitee::phone("+8613800000000").name("Carol"));
+        c.create_meeting(&meeting).await.map(|_| ())
+    })
+    .await;
+    check("SearchMeetings", account(), |c| async move {
+        c.meetings()
+            .all_users()
+            .matching("Board")
+            .limit(1)
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("SearchOnlineMeetings", account(), |c| async move {
+        c.ongoing_meetings()
+            .all_users()
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowOnlineMeetingDetail", account(), |c| async move {
+        c.conference("900244663")
+            .attendees(None)?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("SearchHisMeetings", account(), |c| async move {
+        c.past_meetings()
+            .all_users()
+            .matching(CONF)
+            .between("1970-01-01", "2099-12-31")
+            .newest_first()
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowHisMeetingDetail", account(), |c| async move {
+        c.past_meeting("<conf-uuid>")
+            .attendees(None)?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check(
+        "SearchAttendanceRecordsOfHisMeeting",
+        account(),
+        |c| async move {
+            c.past_meeting("<conf-uuid>")
+                .attendance(None)?
+                .collect_all()
+                .await
+                .map(|_| ())
+        },
+    )
+    .await;
+    check("SearchRecordings", account(), |c| async move {
+        c.recordings()
+            .all_users()
+            .matching(CONF)
+            .between("1970-01-01", "2099-12-31")
+            .list()?
+            .collect_all()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("ShowRecordingDetail", account(), |c| async move {
+        c.recording("<conf-uuid>").await.map(|_| ())
+    })
+    .await;
+    check("ShowRecordingFileDownloadUrls", account(), |c| async move {
+        c.recording_downloads("<conf-uuid>").await.map(|_| ())
+    })
+    .await;
+    check("DeleteRecordings", account(), |c| async move {
+        c.delete_recordings(["<conf-uuid>"]).await
+    })
+    .await;
+    check("UpdateMeeting", account(), |c| async move {
+        let moved = NewMeeting::new("Board review (moved)")
+            .starts_at("2030-01-07 10:00")
+            .lasts(Duration::from_secs(90 * 60));
+        c.conference("914087436").update(&moved).await.map(|_| ())
+    })
+    .await;
+    let weekly = |subject: &str, until: &str| {
+        NewMeeting::new(subject)
+            .starts_at("2030-01-07 01:00")
+            .lasts(Duration::from_secs(3600))
+            .repeats(Recurrence::weekly([Day::Monday, Day::Wednesday]).until(until))
+    };
+    check("CreateRecurringMeeting", account(), |c| async move {
+        c.create_meeting(&weekly("Weekly sync", "2030-01-30"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("UpdateRecurringMeeting", account(), |c| async move {
+        c.conference("<series-id>")
+            .update(&weekly("Weekly sync (moved)", "2030-02-27"))
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("CancelRecurringSubMeeting", account(), |c| async move {
+        c.conference("<series-id>")
+            .cancel_occurrences(["<occurrence-id>"], true)
+            .await
+    })
+    .await;
+    check("CancelRecurringMeeting", account(), |c| async move {
+        c.conference("<series-id>").cancel_series(true).await
+    })
+    .await;
+    check("ShowMeetingDetail", account(), |c| async move {
+        c.conference(CONF).details().await.map(|_| ())
+    })
+    .await;
+    check("CreateWebSocketToken", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .websocket_token()
+            .await
+            .map(|_| ())
+    })
+    .await;
+    check("SetWebHookConfig", account(), |c| async move {
+        let setup = WebhookSetup::new(
+            "https://127.0.0.1:8443/openapi/meetingevent",
+            "12345678",
+            "sim-webhook-key",
+        )
+        .scope(WebhookScope::Corp("sim-corp".into()));
+        c.set_webhook(&setup).await
+    })
+    .await;
+    check("ShowWebHookConfig", account(), |c| async move {
+        let shown = c
+            .webhook_config(&WebhookScope::Corp("sim-corp".into()))
+            .await?;
+        assert_eq!(shown.id, "b958adc3639b11ecb310e97279c39e66");
+        assert_eq!(shown.status, WebhookStatus::Disabled);
+        Ok(())
+    })
+    .await;
+    check("UpdateWebHookConfigStatus", account(), |c| async move {
+        c.enable_webhook("b958adc3639b11ecb310e97279c39e66").await
+    })
+    .await;
+    check("DeleteWebHookConfig", account(), |c| async move {
+        c.delete_webhook("b958adc3639b11ecb310e97279c39e66").await
+    })
+    .await;
+    check("StopMeeting", account(), |c| async move {
+        c.conference(CONF)
+            .with_host_password(HOST_PASSWORD)
+            .stop()
+            .await
+    })
+    .await;
+}
+
+/// Without credentials, control calls still work with the host password alone, and send
+/// no access token.
+#[tokio::test]
+async fn without_credentials_control_calls_send_no_access_token() {
+    let server = server().await;
+    let client = Client::builder()
+        .endpoint(server.base_url())
+        .build()
+        .expect("builds");
+    client
+        .conference(CONF)
+        .with_host_password(HOST_PASSWORD)
+        .lock()
+        .await
+        .expect("locks");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "token and lock, no login");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("x-access-token").is_none())
+    );
+}
