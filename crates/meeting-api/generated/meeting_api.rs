@@ -12453,6 +12453,7 @@ pub mod operations {
         path: "/v1/usg/acs/auth/account",
         auth: Auth::Login,
         repeat: Repeat::Safe,
+        family: "auth",
     };
     /// `POST /v2/usg/acs/auth/appauth`
     pub static AUTHENTICATE_APP_ID: Operation = Operation {
@@ -12461,6 +12462,7 @@ pub mod operations {
         path: "/v2/usg/acs/auth/appauth",
         auth: Auth::Login,
         repeat: Repeat::Safe,
+        family: "auth",
     };
     /// `GET /v1/mmc/control/conferences/token`
     pub static CREATE_CONF_TOKEN: Operation = Operation {
@@ -12469,6 +12471,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/token",
         auth: Auth::HostPassword,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/lock`
     pub static LOCK_MEETING: Operation = Operation {
@@ -12477,6 +12480,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/lock",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/updateStartedConfConfig`
     pub static UPDATE_STARTED_CONF_CONFIG: Operation = Operation {
@@ -12485,6 +12489,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/updateStartedConfConfig",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/lockView`
     pub static LOCK_VIEW: Operation = Operation {
@@ -12493,6 +12498,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/lockView",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "participants",
     };
     /// `GET /v1/mmc/management/conferences`
     pub static SEARCH_MEETINGS: Operation = Operation {
@@ -12501,6 +12507,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "search",
     };
     /// `PUT /v1/mmc/management/conferences`
     pub static UPDATE_MEETING: Operation = Operation {
@@ -12509,6 +12516,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "management",
     };
     /// `POST /v1/mmc/management/conferences`
     pub static CREATE_MEETING: Operation = Operation {
@@ -12517,6 +12525,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences",
         auth: Auth::Access,
         repeat: Repeat::Never,
+        family: "management",
     };
     /// `DELETE /v1/mmc/management/conferences`
     pub static CANCEL_MEETING: Operation = Operation {
@@ -12525,6 +12534,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+        family: "management",
     };
     /// `GET /v1/mmc/management/conferences/online`
     pub static SEARCH_ONLINE_MEETINGS: Operation = Operation {
@@ -12533,6 +12543,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/online",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "search",
     };
     /// `GET /v1/mmc/management/conferences/online/confDetail`
     pub static SHOW_ONLINE_MEETING_DETAIL: Operation = Operation {
@@ -12541,6 +12552,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/online/confDetail",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "search",
     };
     /// `GET /v1/mmc/management/conferences/history`
     pub static SEARCH_HIS_MEETINGS: Operation = Operation {
@@ -12549,6 +12561,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/history",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "search",
     };
     /// `GET /v1/mmc/management/conferences/history/confDetail`
     pub static SHOW_HIS_MEETING_DETAIL: Operation = Operation {
@@ -12557,6 +12570,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/history/confDetail",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "history",
     };
     /// `GET /v1/mmc/management/conferences/history/confAttendeeRecord`
     pub static SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING: Operation = Operation {
@@ -12565,6 +12579,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/history/confAttendeeRecord",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "history",
     };
     /// `GET /v1/mmc/management/record/files`
     pub static SEARCH_RECORDINGS: Operation = Operation {
@@ -12573,6 +12588,7 @@ pub mod operations {
         path: "/v1/mmc/management/record/files",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "archive",
     };
     /// `DELETE /v1/mmc/management/record/files`
     pub static DELETE_RECORDINGS: Operation = Operation {
@@ -12581,6 +12597,7 @@ pub mod operations {
         path: "/v1/mmc/management/record/files",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+        family: "archive",
     };
     /// `GET /v1/mmc/management/conferences/record/files`
     pub static SHOW_RECORDING_DETAIL: Operation = Operation {
@@ -12589,6 +12606,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/record/files",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "archive",
     };
     /// `GET /v1/mmc/management/record/downloadurls`
     pub static SHOW_RECORDING_FILE_DOWNLOAD_URLS: Operation = Operation {
@@ -12597,6 +12615,7 @@ pub mod operations {
         path: "/v1/mmc/management/record/downloadurls",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "archive",
     };
     /// `PUT /v1/mmc/management/cycleconferences`
     pub static UPDATE_RECURRING_MEETING: Operation = Operation {
@@ -12605,6 +12624,7 @@ pub mod operations {
         path: "/v1/mmc/management/cycleconferences",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "management",
     };
     /// `POST /v1/mmc/management/cycleconferences`
     pub static CREATE_RECURRING_MEETING: Operation = Operation {
@@ -12613,6 +12633,7 @@ pub mod operations {
         path: "/v1/mmc/management/cycleconferences",
         auth: Auth::Access,
         repeat: Repeat::Never,
+        family: "management",
     };
     /// `DELETE /v1/mmc/management/cycleconferences`
     pub static CANCEL_RECURRING_MEETING: Operation = Operation {
@@ -12621,6 +12642,7 @@ pub mod operations {
         path: "/v1/mmc/management/cycleconferences",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+        family: "management",
     };
     /// `DELETE /v1/mmc/management/conferences/cyclesubconf`
     pub static CANCEL_RECURRING_SUB_MEETING: Operation = Operation {
@@ -12629,6 +12651,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/cyclesubconf",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+        family: "management",
     };
     /// `GET /v1/mmc/management/conferences/confDetail`
     pub static SHOW_MEETING_DETAIL: Operation = Operation {
@@ -12637,6 +12660,7 @@ pub mod operations {
         path: "/v1/mmc/management/conferences/confDetail",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "management",
     };
     /// `GET /v1/mmc/control/conferences/realTimeInfo`
     pub static SHOW_REAL_TIME_INFO_OF_MEETING: Operation = Operation {
@@ -12645,6 +12669,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/realTimeInfo",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/mute`
     pub static MUTE_MEETING: Operation = Operation {
@@ -12653,6 +12678,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/mute",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/participants/mute`
     pub static MUTE_PARTICIPANT: Operation = Operation {
@@ -12661,6 +12687,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/mute",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "participants",
     };
     /// `POST /v1/mmc/control/conferences/participants`
     pub static INVITE_PARTICIPANT: Operation = Operation {
@@ -12669,6 +12696,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "participants",
     };
     /// `POST /v1/mmc/control/conferences/participants/delete`
     pub static HANG_UP: Operation = Operation {
@@ -12677,6 +12705,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/delete",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "participants",
     };
     /// `PUT /v1/mmc/control/conferences/duration`
     pub static PROLONG_MEETING: Operation = Operation {
@@ -12685,6 +12714,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/duration",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "control",
     };
     /// `GET /v1/mmc/control/conferences/wsToken`
     pub static CREATE_WEB_SOCKET_TOKEN: Operation = Operation {
@@ -12693,6 +12723,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/wsToken",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/stop`
     pub static STOP_MEETING: Operation = Operation {
@@ -12701,6 +12732,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/stop",
         auth: Auth::Control,
         repeat: Repeat::Terminal,
+        family: "control",
     };
     /// `PUT /v1/mmc/control/conferences/participants/role`
     pub static SET_ROLE: Operation = Operation {
@@ -12709,6 +12741,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/role",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "roles",
     };
     /// `PUT /v1/mmc/control/conferences/participants/cohost`
     pub static SET_COHOST: Operation = Operation {
@@ -12717,6 +12750,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/cohost",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "roles",
     };
     /// `PUT /v1/mmc/control/conferences/participants/name`
     pub static RENAME_PARTICIPANT: Operation = Operation {
@@ -12725,6 +12759,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/name",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "roles",
     };
     /// `PUT /v1/mmc/control/conferences/participants/hands`
     pub static HAND: Operation = Operation {
@@ -12733,6 +12768,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/hands",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "roles",
     };
     /// `PUT /v1/mmc/control/conferences/participants/batch/hands`
     pub static BATCH_HAND: Operation = Operation {
@@ -12741,6 +12777,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/batch/hands",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "roles",
     };
     /// `PUT /v1/mmc/control/conferences/participants/rollCall`
     pub static ROLLCALL_PARTICIPANT: Operation = Operation {
@@ -12749,6 +12786,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/rollCall",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/participants/broadcast`
     pub static BROADCAST_PARTICIPANT: Operation = Operation {
@@ -12757,6 +12795,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/broadcast",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/cancelBroadcast`
     pub static CANCEL_BROADCAST: Operation = Operation {
@@ -12765,6 +12804,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/cancelBroadcast",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/participants/share/invite`
     pub static INVITE_SHARE: Operation = Operation {
@@ -12773,6 +12813,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/share/invite",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/participants/video`
     pub static INVITE_OPERATE_VIDEO: Operation = Operation {
@@ -12781,6 +12822,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/participants/video",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/allowClientRecord`
     pub static ALLOW_CLIENT_RECORD: Operation = Operation {
@@ -12789,6 +12831,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/allowClientRecord",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `POST /v1/mmc/control/conferences/attendees/delete`
     pub static DELETE_ATTENDEES: Operation = Operation {
@@ -12797,6 +12840,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/attendees/delete",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/allowAudience`
     pub static ALLOW_AUDIENCE_JOIN: Operation = Operation {
@@ -12805,6 +12849,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/allowAudience",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/mute/guestUnMute`
     pub static ALLOW_GUEST_UNMUTE: Operation = Operation {
@@ -12813,6 +12858,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/mute/guestUnMute",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "spotlight",
     };
     /// `PUT /v1/mmc/control/conferences/allowWaitingParticipant`
     pub static ALLOW_WAITING_PARTICIPANT: Operation = Operation {
@@ -12821,6 +12867,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/allowWaitingParticipant",
         auth: Auth::Control,
         repeat: Repeat::Terminal,
+        family: "waiting",
     };
     /// `PUT /v1/mmc/control/conferences/moveToWaitingRoom`
     pub static MOVE_TO_WAITING_ROOM: Operation = Operation {
@@ -12829,6 +12876,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/moveToWaitingRoom",
         auth: Auth::Control,
         repeat: Repeat::Terminal,
+        family: "waiting",
     };
     /// `PUT /v1/mmc/control/conferences/batchMoveToWaitingRoom`
     pub static BATCH_MOVE_TO_WAITING_ROOM: Operation = Operation {
@@ -12837,6 +12885,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/batchMoveToWaitingRoom",
         auth: Auth::Control,
         repeat: Repeat::Terminal,
+        family: "waiting",
     };
     /// `PUT /v1/mmc/control/conferences/record`
     pub static RECORD: Operation = Operation {
@@ -12845,6 +12894,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/record",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "recording",
     };
     /// `PUT /v1/mmc/control/conferences/mmrRecord`
     pub static SET_MMR_RECORD: Operation = Operation {
@@ -12853,6 +12903,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/mmrRecord",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "recording",
     };
     /// `PUT /v1/mmc/control/conferences/live`
     pub static LIVE: Operation = Operation {
@@ -12861,6 +12912,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/live",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "recording",
     };
     /// `PUT /v1/mmc/control/conferences/mmrLive`
     pub static SET_MMR_LIVE: Operation = Operation {
@@ -12869,6 +12921,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/mmrLive",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "recording",
     };
     /// `PUT /v1/mmc/control/conferences/pause`
     pub static PAUSE_CONFERENCE: Operation = Operation {
@@ -12877,6 +12930,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/pause",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "recording",
     };
     /// `PUT /v1/mmc/control/conferences/chairView`
     pub static SET_HOST_VIEW: Operation = Operation {
@@ -12885,6 +12939,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/chairView",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/partView`
     pub static SET_PARTICIPANT_VIEW: Operation = Operation {
@@ -12893,6 +12948,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/partView",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/display/multiPicture`
     pub static SET_MULTI_PICTURE: Operation = Operation {
@@ -12901,6 +12957,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/display/multiPicture",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/display/customMultiPicture`
     pub static SET_CUSTOM_MULTI_PICTURE: Operation = Operation {
@@ -12909,6 +12966,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/display/customMultiPicture",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/display/mode`
     pub static SWITCH_MODE: Operation = Operation {
@@ -12917,6 +12975,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/display/mode",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `GET /v1/mmc/control/conferences/layOut`
     pub static SHOW_LAYOUT: Operation = Operation {
@@ -12925,6 +12984,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/layOut",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/layOut`
     pub static SAVE_LAYOUT: Operation = Operation {
@@ -12933,6 +12993,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/layOut",
         auth: Auth::Control,
         repeat: Repeat::Never,
+        family: "display",
     };
     /// `DELETE /v1/mmc/control/conferences/layOut`
     pub static DELETE_LAYOUT: Operation = Operation {
@@ -12941,6 +13002,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/layOut",
         auth: Auth::Control,
         repeat: Repeat::Terminal,
+        family: "display",
     };
     /// `PUT /v1/mmc/control/conferences/interpreterGroup`
     pub static SET_INTERPRETER_GROUP: Operation = Operation {
@@ -12949,6 +13011,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/interpreterGroup",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "interpretation",
     };
     /// `PUT /v1/mmc/control/conferences/setAttendeeLanChannel`
     pub static SET_ATTENDEE_LAN_CHANNEL: Operation = Operation {
@@ -12957,6 +13020,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/setAttendeeLanChannel",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "interpretation",
     };
     /// `PUT /v1/mmc/control/conferences/simultaneousInterpretation`
     pub static RESUME_SIMULTANEOUS_INTERPRETATION: Operation = Operation {
@@ -12965,6 +13029,7 @@ pub mod operations {
         path: "/v1/mmc/control/conferences/simultaneousInterpretation",
         auth: Auth::Control,
         repeat: Repeat::Safe,
+        family: "interpretation",
     };
     /// `GET /v1/mmc/management/webhook/link-config`
     pub static SHOW_WEB_HOOK_CONFIG: Operation = Operation {
@@ -12973,6 +13038,7 @@ pub mod operations {
         path: "/v1/mmc/management/webhook/link-config",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "webhook",
     };
     /// `POST /v1/mmc/management/webhook/link-config`
     pub static SET_WEB_HOOK_CONFIG: Operation = Operation {
@@ -12981,6 +13047,7 @@ pub mod operations {
         path: "/v1/mmc/management/webhook/link-config",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "webhook",
     };
     /// `DELETE /v1/mmc/management/webhook/link-config`
     pub static DELETE_WEB_HOOK_CONFIG: Operation = Operation {
@@ -12989,6 +13056,7 @@ pub mod operations {
         path: "/v1/mmc/management/webhook/link-config",
         auth: Auth::Access,
         repeat: Repeat::Terminal,
+        family: "webhook",
     };
     /// `PUT /v1/mmc/management/webhook/change-status`
     pub static UPDATE_WEB_HOOK_CONFIG_STATUS: Operation = Operation {
@@ -12997,7 +13065,27 @@ pub mod operations {
         path: "/v1/mmc/management/webhook/change-status",
         auth: Auth::Access,
         repeat: Repeat::Safe,
+        family: "webhook",
     };
+    /// The operation families (the spec's tags), in its order: the module names of
+    /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's
+    /// `commands`.
+    pub static FAMILIES: [&str; 14] = [
+        "auth",
+        "control",
+        "participants",
+        "roles",
+        "spotlight",
+        "waiting",
+        "recording",
+        "display",
+        "interpretation",
+        "management",
+        "search",
+        "history",
+        "archive",
+        "webhook",
+    ];
     /// Every operation of the spec, in its order.
     pub static ALL: [&Operation; 69] = [
         &AUTHENTICATE_ACCOUNT,

@@ -30,6 +30,8 @@ pub struct Operation {
     pub auth: Auth,
     /// Whether the operation may be sent again after a failure.
     pub repeat: Repeat,
+    /// Its family (its tag in the spec), one of [`crate::operations::FAMILIES`].
+    pub family: &'static str,
 }
 
 impl Operation {
@@ -122,4 +124,40 @@ pub enum Repeat {
     /// Creates, acts or adds (create, invite, hang up, prolong): a repeat would do it
     /// twice. Never retried.
     Never,
+}
+
+/// Checks that the folder `dir` holds one module (`name.rs` or `name/`) per family of
+/// [`crate::operations::FAMILIES`], apart from `elsewhere` (families the crate serves
+/// in another place) and `others` (modules in the folder that are not a family): how
+/// each crate's test keeps its family modules named as the spec's tags. The error
+/// names what is missing and what is extra.
+pub fn check_family_modules(
+    dir: &std::path::Path,
+    elsewhere: &[&str],
+    others: &[&str],
+) -> Result<(), String> {
+    use std::collections::BTreeSet;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let modules: BTreeSet<String> = entries
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            let module = name.strip_suffix(".rs").unwrap_or(&name).to_owned();
+            (module != "mod" && !others.contains(&module.as_str())).then_some(module)
+        })
+        .collect();
+    let families: BTreeSet<String> = crate::operations::FAMILIES
+        .iter()
+        .filter(|family| !elsewhere.contains(family))
+        .map(|family| (*family).to_owned())
+        .collect();
+    let missing: Vec<_> = families.difference(&modules).collect();
+    let extra: Vec<_> = modules.difference(&families).collect();
+    if missing.is_empty() && extra.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: families without a module {missing:?}, modules that are no family {extra:?}",
+            dir.display()
+        ))
+    }
 }

@@ -58,6 +58,7 @@ fn families(command: &clap::Command) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::FAMILIES;
     use meeting_api::operations::*;
     use meeting_api::table::Operation;
 

@@ -61,7 +61,7 @@ pub fn generate(path: &Path) -> Result<String, CodegenError> {
         syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Format(e.to_string()))?;
     let source = format!(
         "{}{}",
-        table::render(&rows),
+        table::render(&rows, &table::families(&spec)),
         table::render_schemas(&table::components(&spec))
     );
     let tables = syn::parse_file(&source).map_err(|e| CodegenError::Format(e.to_string()))?;

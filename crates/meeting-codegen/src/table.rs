@@ -38,6 +38,8 @@ pub struct Row {
     pub auth: &'static str,
     /// `Safe`, `Terminal` or `Never`.
     pub repeat: &'static str,
+    /// Its family: its one tag, one of the spec's `tags`.
+    pub family: String,
 }
 
 impl Row {
@@ -87,16 +89,31 @@ pub fn rows(spec: &OpenAPI) -> Result<Vec<Row>, CodegenError> {
                 auth_kind(security.map(Vec::as_slice).unwrap_or_default()).ok_or_else(|| {
                     unsupported(location.clone(), "its security names no known scheme")
                 })?;
+            let family = match operation.tags.as_slice() {
+                [tag] if families(spec).contains(tag) => tag.clone(),
+                _ => {
+                    return Err(unsupported(
+                        location,
+                        "needs exactly one tag, one of the spec's top-level `tags` (its family)",
+                    ));
+                }
+            };
             rows.push(Row {
                 id,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 auth,
                 repeat,
+                family,
             });
         }
     }
     Ok(rows)
+}
+
+/// The operation families: the spec's top-level `tags`, in order.
+pub fn families(spec: &OpenAPI) -> Vec<String> {
+    spec.tags.iter().map(|tag| tag.name.clone()).collect()
 }
 
 /// The authentication kind, from the first scheme of the first requirement.
@@ -169,7 +186,7 @@ pub fn render_schemas(components: &[(String, String)]) -> String {
 }
 
 /// The `operations` module of the generated crate, as Rust source.
-pub fn render(rows: &[Row]) -> String {
+pub fn render(rows: &[Row], families: &[String]) -> String {
     let mut out = String::from(
         "/// The spec's operations, one static each, and [`ALL`](operations::ALL).\n\
          pub mod operations {\n    use crate::table::{Auth, Method, Operation, Repeat};\n",
@@ -183,7 +200,7 @@ pub fn render(rows: &[Row]) -> String {
             other => other,
         };
         out.push_str(&format!(
-            "    /// `{} {}`\n    pub static {}: Operation = Operation {{ id: {:?}, method: Method::{method}, path: {:?}, auth: Auth::{}, repeat: Repeat::{} }};\n",
+            "    /// `{} {}`\n    pub static {}: Operation = Operation {{ id: {:?}, method: Method::{method}, path: {:?}, auth: Auth::{}, repeat: Repeat::{}, family: {:?} }};\n",
             row.method,
             row.path,
             row.constant(),
@@ -191,8 +208,14 @@ pub fn render(rows: &[Row]) -> String {
             row.path,
             row.auth,
             row.repeat,
+            row.family,
         ));
     }
+    out.push_str(&format!(
+        "    /// The operation families (the spec's tags), in its order: the module names of\n    /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's\n    /// `commands`.\n    pub static FAMILIES: [&str; {}] = {:?};\n",
+        families.len(),
+        families,
+    ));
     out.push_str(&format!(
         "    /// Every operation of the spec, in its order.\n    pub static ALL: [&Operation; {}] = [{}];\n}}\n",
         rows.len(),
@@ -210,7 +233,7 @@ mod tests {
 
     fn spec(operation_yaml: &str) -> OpenAPI {
         let yaml = format!(
-            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /x:\n    put:\n      operationId: SetThing\n{operation_yaml}      responses:\n        '200': {{description: ok}}\n"
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\ntags: [{{name: things}}]\npaths:\n  /x:\n    put:\n      operationId: SetThing\n      tags: [things]\n{operation_yaml}      responses:\n        '200': {{description: ok}}\n"
         );
         serde_yaml::from_str(&yaml).expect("test spec parses")
     }
@@ -229,9 +252,27 @@ mod tests {
                 path: "/x".into(),
                 auth: "Control",
                 repeat: "Safe",
+                family: "things".into(),
             }]
         );
         assert_eq!(rows[0].constant(), "SET_THING");
+    }
+
+    #[test]
+    fn an_operation_without_a_known_family_is_refused_by_name() {
+        let untagged =
+            spec("      x-meeting-repeat: safe\n      security:\n        - accessToken: []\n")
+                .paths
+                .paths
+                .clone();
+        let mut other =
+            spec("      x-meeting-repeat: safe\n      security:\n        - accessToken: []\n");
+        other.tags.clear();
+        other.paths.paths = untagged;
+        let err = rows(&other).expect_err("a tag the spec does not list");
+        let message = err.to_string();
+        assert!(message.contains("operation SetThing"), "{message}");
+        assert!(message.contains("exactly one tag"), "{message}");
     }
 
     #[test]

@@ -7,20 +7,25 @@
 //! `meeting layout set|save|list|delete`, `meeting webhook …`). Today's flat names stay.
 //! The help lists the commands by family ([`FAMILIES`]).
 
+// The families (the spec's tags), then the commands that are not an operation's: the
+// event stream and the fleet.
+mod archive;
+mod auth;
+mod control;
 mod display;
-mod events;
-mod finding;
-mod fleet;
+mod history;
 mod interpretation;
 mod management;
-mod meeting;
 mod participants;
 mod recording;
 mod roles;
-mod session;
+mod search;
 mod spotlight;
 mod waiting;
 mod webhook;
+
+mod events;
+mod fleet;
 
 use clap::Subcommand;
 use meeting_api::table::Operation;
@@ -46,7 +51,7 @@ pub struct Family {
 
 /// The commands by family, in the order the help lists them.
 pub const FAMILIES: &[Family] = &[
-    meeting::FAMILY,
+    control::FAMILY,
     participants::FAMILY,
     roles::FAMILY,
     spotlight::FAMILY,
@@ -55,10 +60,10 @@ pub const FAMILIES: &[Family] = &[
     display::FAMILY,
     interpretation::FAMILY,
     management::FAMILY,
-    finding::FAMILY,
+    search::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
-    session::FAMILY,
+    auth::FAMILY,
     Family {
         heading: "Tools",
         commands: &[
@@ -73,9 +78,9 @@ pub const FAMILIES: &[Family] = &[
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Lock(meeting::Lock),
-    Unlock(meeting::Unlock),
-    Settings(meeting::Settings),
+    Lock(control::Lock),
+    Unlock(control::Unlock),
+    Settings(control::Settings),
     LockView(participants::LockView),
     UnlockView(participants::UnlockView),
     Create(management::Create),
@@ -103,18 +108,18 @@ pub enum Command {
     View(display::View),
     Layout(display::LayoutCommand),
     Interpretation(interpretation::Interpretation),
-    Prolong(meeting::Prolong),
-    Stop(meeting::Stop),
+    Prolong(control::Prolong),
+    Stop(control::Stop),
     Cancel(management::Cancel),
-    List(finding::List),
-    Attendees(finding::Attendees),
-    Attendance(finding::Attendance),
-    Recordings(finding::Recordings),
-    Token(meeting::Token),
+    List(search::List),
+    Attendees(search::Attendees),
+    Attendance(history::Attendance),
+    Recordings(archive::Recordings),
+    Token(control::Token),
     Watch(events::Watch),
     Webhook(webhook::Webhook),
-    Login(session::Login),
-    Logout(session::Logout),
+    Login(auth::Login),
+    Logout(auth::Logout),
     /// Run the simulator (the same options as `meeting-sim`).
     Sim(SimArgs),
     /// Run the whole flow on an embedded simulator, printing each step.
@@ -191,4 +196,15 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_modules_are_the_spec_families() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        // Not families: the event stream (`watch`) and the fleet.
+        let checked = meeting_api::table::check_family_modules(&dir, &[], &["events", "fleet"]);
+        assert_eq!(checked, Ok(()));
+    }
 }

@@ -1,5 +1,5 @@
-//! The meeting-control calls: the control token, lock, settings, lockView, the live
-//! state, mute, invite, hang up, prolong, stop.
+//! The meeting as a whole: the control token, lock, settings, the live state, muting
+//! everyone, prolonging, the WebSocket token, stopping.
 
 use std::sync::Arc;
 
@@ -9,8 +9,7 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConfTokenResponse, RealTimeInfo, RestBulkHangUpReqBody, RestInviteReqBody, RestLockReqBody,
-    RestLockSiteViewReqBody, RestMuteParticipantReqBody, RestMuteReqBody, RestProlongDurReqBody,
+    ConfTokenResponse, RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestProlongDurReqBody,
     TokenInfo, UpdateStartedConfigReqBody, WebSocketTokenResponse,
 };
 
@@ -36,28 +35,12 @@ pub(super) static ROUTES: &[Route] = &[
         handler: |m| on(m, update_settings),
     },
     Route {
-        operation: &operations::LOCK_VIEW,
-        handler: |m| on(m, lock_view),
-    },
-    Route {
         operation: &operations::SHOW_REAL_TIME_INFO_OF_MEETING,
         handler: |m| on(m, live),
     },
     Route {
         operation: &operations::MUTE_MEETING,
         handler: |m| on(m, mute_all),
-    },
-    Route {
-        operation: &operations::MUTE_PARTICIPANT,
-        handler: |m| on(m, mute_participant),
-    },
-    Route {
-        operation: &operations::INVITE_PARTICIPANT,
-        handler: |m| on(m, invite),
-    },
-    Route {
-        operation: &operations::HANG_UP,
-        handler: |m| on(m, hang_up),
     },
     Route {
         operation: &operations::PROLONG_MEETING,
@@ -163,22 +146,6 @@ pub(super) async fn update_settings(
     Ok(Done)
 }
 
-/// `PUT …/lockView`: lock the view of terminal `participantID` (query) to the video
-/// source of `participantID` (body).
-pub(super) async fn lock_view(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestLockSiteViewReqBody>,
-) -> ApiResult<Done> {
-    let terminal = required_query(&request.query, "participantID")?;
-    shared.world().lock_view(
-        &request.id,
-        terminal,
-        &request.body.participant_id,
-        *request.body.status == 1,
-    )?;
-    Ok(Done)
-}
-
 /// `GET …/realTimeInfo`.
 pub(super) async fn live(
     State(shared): State<Arc<Shared>>,
@@ -200,44 +167,6 @@ pub(super) async fn mute_all(
     shared
         .world()
         .mute_all(&request.id, *request.body.is_mute == 1, allow)?;
-    Ok(Done)
-}
-
-/// `PUT …/participants/mute`.
-pub(super) async fn mute_participant(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestMuteParticipantReqBody>,
-) -> ApiResult<Done> {
-    let participant = required_query(&request.query, "participantID")?;
-    shared
-        .world()
-        .mute_participant(&request.id, participant, *request.body.is_mute == 1)?;
-    Ok(Done)
-}
-
-/// `POST …/participants`.
-pub(super) async fn invite(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestInviteReqBody>,
-) -> ApiResult<Done> {
-    shared
-        .world()
-        .invite(&request.id, &request.body.attendees)?;
-    Ok(Done)
-}
-
-/// `POST …/participants/delete`.
-pub(super) async fn hang_up(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestBulkHangUpReqBody>,
-) -> ApiResult<Done> {
-    let participants: Vec<&str> = request
-        .body
-        .bulk_hang_up_participants
-        .iter()
-        .map(|p| p.as_str())
-        .collect();
-    shared.world().hang_up(&request.id, &participants)?;
     Ok(Done)
 }
 

@@ -2,18 +2,24 @@
 //! admin API, and the layer that every request passes (request id, faults, counters,
 //! one log line).
 
-mod admin;
+// The families (the spec's tags), then the rest: the admin API and the event WebSocket.
+mod archive;
 mod auth;
 mod control;
 mod display;
-mod events;
+mod history;
 mod interpretation;
 mod management;
+mod participants;
 mod recording;
 mod roles;
 mod search;
 mod spotlight;
+mod waiting;
 mod webhook;
+
+mod admin;
+mod events;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -87,13 +93,17 @@ fn routes() -> impl Iterator<Item = &'static Route> {
     auth::ROUTES
         .iter()
         .chain(control::ROUTES)
+        .chain(participants::ROUTES)
         .chain(roles::ROUTES)
         .chain(spotlight::ROUTES)
+        .chain(waiting::ROUTES)
         .chain(recording::ROUTES)
         .chain(display::ROUTES)
         .chain(interpretation::ROUTES)
         .chain(management::ROUTES)
         .chain(search::ROUTES)
+        .chain(history::ROUTES)
+        .chain(archive::ROUTES)
         .chain(webhook::ROUTES)
 }
 
@@ -327,6 +337,14 @@ pub(crate) fn unwrap_basic(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_modules_are_the_spec_families() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service");
+        // Not families: the admin API, the event WebSocket.
+        let checked = meeting_api::table::check_family_modules(&dir, &[], &["admin", "events"]);
+        assert_eq!(checked, Ok(()));
+    }
+
     use super::*;
     use meeting_api::operations;
 

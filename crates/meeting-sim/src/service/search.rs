@@ -1,5 +1,6 @@
-//! Finding meetings with the access token: the scheduled and running ones, a running
-//! one's attendees, past meetings and their attendance, recordings; a page at a time.
+//! Finding meetings with the access token: the scheduled, running and past ones, and a
+//! running one's attendees; a page at a time. The paging and search helpers here serve
+//! `history` and `archive` too.
 
 use std::sync::{Arc, MutexGuard};
 
@@ -8,12 +9,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
-use meeting_api::types::{
-    AttendanceRecords, OnlineMeetingDetail, RecordResultDo, RecordingDownloadUrls,
-    SearchMeetingsResponse, SearchRecordingsResponse,
-};
+use meeting_api::types::{OnlineMeetingDetail, SearchMeetingsResponse};
 
-use super::{ApiResult, Done, QueryMap, Route, header, optional_query, required_query};
+use super::{ApiResult, QueryMap, Route, header, optional_query, required_query};
 use crate::Shared;
 use crate::errors::ApiError;
 use crate::world::{Grant, MeetingQuery, Page, World};
@@ -36,34 +34,10 @@ pub(super) static ROUTES: &[Route] = &[
         operation: &operations::SEARCH_HIS_MEETINGS,
         handler: |m| on(m, search_history),
     },
-    Route {
-        operation: &operations::SHOW_HIS_MEETING_DETAIL,
-        handler: |m| on(m, past_detail),
-    },
-    Route {
-        operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
-        handler: |m| on(m, attendance),
-    },
-    Route {
-        operation: &operations::SEARCH_RECORDINGS,
-        handler: |m| on(m, search_recordings),
-    },
-    Route {
-        operation: &operations::SHOW_RECORDING_DETAIL,
-        handler: |m| on(m, recording_detail),
-    },
-    Route {
-        operation: &operations::SHOW_RECORDING_FILE_DOWNLOAD_URLS,
-        handler: |m| on(m, download_urls),
-    },
-    Route {
-        operation: &operations::DELETE_RECORDINGS,
-        handler: |m| on(m, delete_recordings),
-    },
 ];
 
 /// The world, and whom the request's access token was granted to.
-fn granted<'a>(
+pub(super) fn granted<'a>(
     shared: &'a Shared,
     headers: &HeaderMap,
 ) -> ApiResult<(MutexGuard<'a, World>, Grant)> {
@@ -74,12 +48,12 @@ fn granted<'a>(
 }
 
 /// `startDate` and `endDate`, ms since the epoch, when given.
-fn dates(query: &QueryMap) -> ApiResult<(Option<i64>, Option<i64>)> {
+pub(super) fn dates(query: &QueryMap) -> ApiResult<(Option<i64>, Option<i64>)> {
     Ok((int_query(query, "startDate")?, int_query(query, "endDate")?))
 }
 
 /// An integer query parameter, if present.
-fn int_query(query: &QueryMap, name: &str) -> ApiResult<Option<i64>> {
+pub(super) fn int_query(query: &QueryMap, name: &str) -> ApiResult<Option<i64>> {
     optional_query(query, name)?
         .map(|v| {
             v.trim()
@@ -90,7 +64,7 @@ fn int_query(query: &QueryMap, name: &str) -> ApiResult<Option<i64>> {
 }
 
 /// A boolean query parameter (default false).
-fn flag_query(query: &QueryMap, name: &str) -> ApiResult<bool> {
+pub(super) fn flag_query(query: &QueryMap, name: &str) -> ApiResult<bool> {
     match optional_query(query, name)? {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),
@@ -101,7 +75,7 @@ fn flag_query(query: &QueryMap, name: &str) -> ApiResult<bool> {
 }
 
 /// `searchKey`: 1 to 128 characters when present.
-fn search_key(query: &QueryMap) -> ApiResult<Option<&str>> {
+pub(super) fn search_key(query: &QueryMap) -> ApiResult<Option<&str>> {
     match optional_query(query, "searchKey")? {
         Some(key) if key.is_empty() || key.chars().count() > 128 => Err(ApiError::bad_request(
             "searchKey must be 1 to 128 characters",
@@ -110,11 +84,11 @@ fn search_key(query: &QueryMap) -> ApiResult<Option<&str>> {
     }
 }
 
-fn page(query: &QueryMap) -> ApiResult<Page> {
+pub(super) fn page(query: &QueryMap) -> ApiResult<Page> {
     Page::new(int_query(query, "offset")?, int_query(query, "limit")?)
 }
 
-fn meeting_query(query: &QueryMap, running_only: bool) -> ApiResult<MeetingQuery> {
+pub(super) fn meeting_query(query: &QueryMap, running_only: bool) -> ApiResult<MeetingQuery> {
     let within_minutes = match optional_query(query, "queryConfMode")? {
         None | Some("ALL") => None,
         Some("ADAY") => Some(24 * 60),
@@ -216,85 +190,4 @@ async fn search_history(
         count: i32::try_from(count).ok(),
         data,
     }))
-}
-
-/// `GET /v1/mmc/management/conferences/history/confDetail`.
-async fn past_detail(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Json<OnlineMeetingDetail>> {
-    let uuid = required_query(&query, "confUUID")?;
-    let (page, search) = (page(&query)?, search_key(&query)?);
-    let (world, grant) = granted(&shared, &headers)?;
-    Ok(Json(world.past_detail(uuid, &grant, search, page)?))
-}
-
-/// `GET /v1/mmc/management/conferences/history/confAttendeeRecord`.
-async fn attendance(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Json<AttendanceRecords>> {
-    let uuid = required_query(&query, "confUUID")?;
-    let (page, search) = (page(&query)?, search_key(&query)?);
-    let (world, grant) = granted(&shared, &headers)?;
-    Ok(Json(world.attendance(uuid, &grant, search, page)?))
-}
-
-/// `GET /v1/mmc/management/record/files`.
-async fn search_recordings(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Json<SearchRecordingsResponse>> {
-    let (page, wanted) = (page(&query)?, meeting_query(&query, false)?);
-    let dates = dates(&query)?;
-    let (world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.search_recordings(&grant, &wanted, dates, page)?;
-    Ok(Json(SearchRecordingsResponse {
-        offset: i32::try_from(page.offset).ok(),
-        limit: i32::try_from(page.limit).ok(),
-        count: i32::try_from(count).ok(),
-        data,
-    }))
-}
-
-/// `GET /v1/mmc/management/conferences/record/files`.
-async fn recording_detail(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Json<RecordResultDo>> {
-    let uuid = required_query(&query, "confUUID")?;
-    let (world, grant) = granted(&shared, &headers)?;
-    Ok(Json(world.recording_detail(uuid, &grant)?))
-}
-
-/// `GET /v1/mmc/management/record/downloadurls`.
-async fn download_urls(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Json<RecordingDownloadUrls>> {
-    let uuid = required_query(&query, "confUUID")?;
-    page(&query)?;
-    let (world, grant) = granted(&shared, &headers)?;
-    Ok(Json(world.download_urls(uuid, &grant)?))
-}
-
-/// `DELETE /v1/mmc/management/record/files`.
-async fn delete_recordings(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: QueryMap,
-) -> ApiResult<Done> {
-    let uuids: Vec<&str> = required_query(&query, "confUUIDs")?
-        .split(',')
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .collect();
-    let (mut world, grant) = granted(&shared, &headers)?;
-    world.delete_recordings(&uuids, &grant)?;
-    Ok(Done)
 }

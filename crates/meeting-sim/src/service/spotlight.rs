@@ -1,6 +1,6 @@
 //! The spotlight and requests to one participant (roll call, broadcast, sharing,
 //! camera, local recording), and the meeting's audience, guests' unmuting and
-//! attendees, and the waiting room, with the control token.
+//! attendees, with the control token.
 
 use std::sync::Arc;
 
@@ -9,8 +9,7 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     InviteShareDto, RestAllowAudienceReqBody, RestAllowClientRecordReqBody, RestAllowUnMuteReqBody,
-    RestAllowWaitingParticipantReqBody, RestBatchMoveToWaitingRoomReqBody,
-    RestBulkDelAttendReqBody, RestMoveToWaitingRoomReqBody, RestVideoBody,
+    RestBulkDelAttendReqBody, RestVideoBody,
 };
 
 use super::{ApiResult, Authorized, Controlled, Done, Route, required_query};
@@ -54,18 +53,6 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::ALLOW_GUEST_UNMUTE,
         handler: |m| on(m, guest_unmute),
-    },
-    Route {
-        operation: &operations::ALLOW_WAITING_PARTICIPANT,
-        handler: |m| on(m, admit),
-    },
-    Route {
-        operation: &operations::MOVE_TO_WAITING_ROOM,
-        handler: |m| on(m, to_waiting_room),
-    },
-    Route {
-        operation: &operations::BATCH_MOVE_TO_WAITING_ROOM,
-        handler: |m| on(m, batch_to_waiting_room),
     },
 ];
 
@@ -162,42 +149,5 @@ async fn guest_unmute(
     shared
         .world()
         .allow_guest_unmute(&request.id, *request.body.allow_unmute_by_oneself == 1)?;
-    Ok(Done)
-}
-
-async fn admit(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestAllowWaitingParticipantReqBody>,
-) -> ApiResult<Done> {
-    let body = &request.body;
-    shared.world().admit(
-        &request.id,
-        body.participant_id.as_deref(),
-        body.allow_all.unwrap_or(false),
-    )?;
-    Ok(Done)
-}
-
-async fn to_waiting_room(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestMoveToWaitingRoomReqBody>,
-) -> ApiResult<Done> {
-    shared
-        .world()
-        .move_to_waiting_room(&request.id, &[&request.body.participant_id])?;
-    Ok(Done)
-}
-
-async fn batch_to_waiting_room(
-    State(shared): State<Arc<Shared>>,
-    request: Controlled<RestBatchMoveToWaitingRoomReqBody>,
-) -> ApiResult<Done> {
-    let pids: Vec<&str> = request
-        .body
-        .batch_participants
-        .iter()
-        .map(String::as_str)
-        .collect();
-    shared.world().move_to_waiting_room(&request.id, &pids)?;
     Ok(Done)
 }

@@ -1,12 +1,12 @@
-//! The meeting in progress: lock, settings, views, who is in it, muting, inviting,
-//! hanging up, prolonging, stopping, and participants joining.
+//! The meeting in progress as a whole: lock, settings, who is in it, muting everyone,
+//! prolonging, stopping.
 
 use meeting_api::types::{
-    Attendee, RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
+    RealTimeConfInfo, RealTimeInfo, RealTimeParticipant, UpdateStartedConfigReqBody,
 };
 
-use super::{Change, DEFAULT_PROLONG_MINUTES, Participant, World};
-use crate::errors::{ApiError, Status, codes};
+use super::{Change, DEFAULT_PROLONG_MINUTES, World};
+use crate::errors::ApiError;
 use crate::model::ConferenceState;
 
 impl World {
@@ -34,37 +34,6 @@ impl World {
             conference.locked = **is_lock == 1;
         }
         self.changed(Change::Meeting(id.to_owned()));
-        Ok(())
-    }
-
-    /// LockView: locks (or with `locked` false, unlocks) the view of professional
-    /// terminal `terminal` to the video source of participant `source`.
-    pub fn lock_view(
-        &mut self,
-        id: &str,
-        terminal: &str,
-        source: &str,
-        locked: bool,
-    ) -> Result<(), ApiError> {
-        let conference = self.ongoing_mut(id)?;
-        if conference.participant_mut(source).is_none() {
-            return Err(ApiError::participant_not_found(id, source));
-        }
-        let Some(participant) = conference.participant_mut(terminal) else {
-            return Err(ApiError::participant_not_found(id, terminal));
-        };
-        if !participant.seed.professional_terminal {
-            return Err(ApiError::new(
-                Status::Forbidden,
-                codes::NO_PERMISSION,
-                format!("participant {terminal} is not a professional terminal"),
-            ));
-        }
-        participant.view_locked_to = locked.then(|| source.to_owned());
-        self.changed(Change::Participant {
-            conference: id.to_owned(),
-            participant: terminal.to_owned(),
-        });
         Ok(())
     }
 
@@ -130,96 +99,6 @@ impl World {
         Ok(())
     }
 
-    /// MuteParticipant.
-    pub fn mute_participant(
-        &mut self,
-        id: &str,
-        participant: &str,
-        mute: bool,
-    ) -> Result<(), ApiError> {
-        let conference = self.ongoing_mut(id)?;
-        let Some(found) = conference.participant_mut(participant) else {
-            return Err(ApiError::participant_not_found(id, participant));
-        };
-        found.muted = mute;
-        self.changed(Change::Participant {
-            conference: id.to_owned(),
-            participant: participant.to_owned(),
-        });
-        Ok(())
-    }
-
-    /// InviteParticipant: every attendee is called and joins at once; returns their new
-    /// participant IDs.
-    pub fn invite(&mut self, id: &str, attendees: &[Attendee]) -> Result<Vec<String>, ApiError> {
-        if attendees.is_empty() {
-            return Err(ApiError::bad_request("attendees must not be empty"));
-        }
-        if let Some(i) = attendees
-            .iter()
-            .position(|a| a.phone.as_deref().unwrap_or("").trim().is_empty())
-        {
-            return Err(ApiError::bad_request(format!(
-                "attendees[{i}].phone is required"
-            )));
-        }
-        let now_ms = self.now_ms;
-        let conference = self.ongoing_mut(id)?;
-        let mut joined = Vec::new();
-        for attendee in attendees {
-            let pid = hex::encode(rand::random::<[u8; 16]>());
-            let mut participant = Participant::new(
-                crate::model::ParticipantSeed {
-                    id: pid.clone(),
-                    name: attendee.name.clone(),
-                    professional_terminal: false,
-                    host: attendee.role.as_deref() == Some(&1),
-                },
-                now_ms,
-            );
-            participant.phone = attendee.phone.clone();
-            conference.participants.push(participant);
-            joined.push(pid);
-        }
-        for (participant, attendee) in joined.iter().zip(attendees) {
-            self.changed(Change::Participant {
-                conference: id.to_owned(),
-                participant: participant.clone(),
-            });
-            self.changed(Change::Invited {
-                conference: id.to_owned(),
-                number: attendee.phone.clone().unwrap_or_default(),
-            });
-        }
-        Ok(joined)
-    }
-
-    /// HangUp: all of them, or none if one is not in the meeting.
-    pub fn hang_up(&mut self, id: &str, participants: &[&str]) -> Result<(), ApiError> {
-        if participants.is_empty() {
-            return Err(ApiError::bad_request(
-                "bulkHangUpParticipants must not be empty",
-            ));
-        }
-        let conference = self.ongoing_mut(id)?;
-        if let Some(missing) = participants
-            .iter()
-            .find(|pid| !conference.participants.iter().any(|p| p.seed.id == **pid))
-        {
-            return Err(ApiError::participant_not_found(id, missing));
-        }
-        conference
-            .participants
-            .retain(|p| !participants.contains(&p.seed.id.as_str()));
-        for participant in participants {
-            self.changed(Change::Left {
-                conference: id.to_owned(),
-                participant: (*participant).to_owned(),
-            });
-        }
-        Ok(())
-    }
-
     /// ProlongMeeting: `auto` turns automatic prolonging on; otherwise the meeting is
     /// prolonged by `minutes` (15 by default, at most 1440).
     pub fn prolong(&mut self, id: &str, auto: bool, minutes: Option<u32>) -> Result<(), ApiError> {
@@ -249,78 +128,6 @@ impl World {
         self.revoke_control(id);
         self.end_occurrence(id);
         self.changed(Change::Ended(id.to_owned()));
-        Ok(())
-    }
-
-    /// A participant joins (the admin API, `SimHandle::join`): a scheduled meeting
-    /// starts.
-    pub fn join(
-        &mut self,
-        id: &str,
-        participant: crate::model::ParticipantSeed,
-    ) -> Result<(), ApiError> {
-        let now_ms = self.now_ms;
-        let conference = self
-            .conferences
-            .get_mut(id)
-            .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        let started = match conference.state {
-            ConferenceState::Scheduled => {
-                conference.state = ConferenceState::Ongoing;
-                conference.started_ms = now_ms;
-                true
-            }
-            ConferenceState::Ongoing => false,
-            ConferenceState::Ended | ConferenceState::Cancelled => {
-                return Err(ApiError::not_in_progress(id));
-            }
-        };
-        let pid = participant.id.clone();
-        conference.participants.retain(|p| p.seed.id != pid);
-        conference
-            .participants
-            .push(Participant::new(participant, now_ms));
-        if started {
-            self.changed(Change::Meeting(id.to_owned()));
-        }
-        self.changed(Change::Participant {
-            conference: id.to_owned(),
-            participant: pid,
-        });
-        Ok(())
-    }
-
-    /// A participant leaves by itself (the admin API, `SimHandle::leave`).
-    pub fn leave(&mut self, id: &str, participant: &str) -> Result<(), ApiError> {
-        let conference = self.ongoing_mut(id)?;
-        let before = conference.participants.len();
-        conference.participants.retain(|p| p.seed.id != participant);
-        if conference.participants.len() == before {
-            return Err(ApiError::participant_not_found(id, participant));
-        }
-        conference.speakers.retain(|(pid, _)| pid != participant);
-        self.changed(Change::Left {
-            conference: id.to_owned(),
-            participant: participant.to_owned(),
-        });
-        Ok(())
-    }
-
-    /// Who is speaking (the admin API, `SimHandle::set_speakers`): at most the three
-    /// loudest, as the service reports them; every one must be in the meeting.
-    pub fn set_speakers(&mut self, id: &str, speakers: &[(String, i64)]) -> Result<(), ApiError> {
-        let conference = self.ongoing_mut(id)?;
-        if let Some((missing, _)) = speakers
-            .iter()
-            .find(|(pid, _)| !conference.participants.iter().any(|p| p.seed.id == *pid))
-        {
-            return Err(ApiError::participant_not_found(id, missing));
-        }
-        let mut loudest = speakers.to_vec();
-        loudest.sort_by_key(|(_, volume)| std::cmp::Reverse(*volume));
-        loudest.truncate(3);
-        conference.speakers = loudest;
-        self.changed(Change::Speakers(id.to_owned()));
         Ok(())
     }
 }

@@ -2,9 +2,9 @@
 //! Every change of state, and every counter it moves, happens in a `World` method that
 //! either applies the whole change or refuses with the service's error and changes
 //! nothing; the HTTP handlers only read requests and write answers. The methods are
-//! split by the same families as the routes: [`auth`], [`control`], [`roles`],
-//! [`spotlight`], [`waiting`], [`recording`], [`display`], [`interpretation`],
-//! [`management`], [`series`], [`search`], [`history`], [`recordings`], [`webhook`].
+//! split by the spec's families (`meeting_api::operations::FAMILIES`), one module each
+//! as in `service` (a test holds both to the list), beside the event sockets and the
+//! traffic.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -13,30 +13,32 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use meeting_api::types::{ConferenceInfo, PasswordEntry};
 use serde::{Deserialize, Serialize};
 
+// The families (the spec's tags), then the rest: the event sockets and the traffic.
+mod archive;
 mod auth;
 mod control;
 mod display;
 mod history;
 mod interpretation;
 mod management;
+mod participants;
 mod recording;
-mod recordings;
 mod roles;
 mod search;
-mod series;
-mod sockets;
 mod spotlight;
-mod traffic;
 mod waiting;
 mod webhook;
 
+mod sockets;
+mod traffic;
+
+pub use archive::Segment;
 pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Picture, SavedLayout};
 pub use history::Attendance;
 pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
+pub use management::series::{Cycle, Occurrence, Series};
 pub use recording::{Broadcasting, RecordingState};
-pub use recordings::Segment;
 pub(crate) use search::{MeetingQuery, Page};
-pub use series::{Cycle, Occurrence, Series};
 pub use sockets::SocketFaults;
 pub(crate) use sockets::{NOTIFY_TYPES, Opened, Outgoing};
 pub(crate) use spotlight::Spotlight;
@@ -614,6 +616,14 @@ fn new_token(prefix: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_modules_are_the_spec_families() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/world");
+        // Not families: the event sockets, the traffic the admin API scripts.
+        let checked = meeting_api::table::check_family_modules(&dir, &[], &["sockets", "traffic"]);
+        assert_eq!(checked, Ok(()));
+    }
+
     use super::*;
 
     fn world() -> World {

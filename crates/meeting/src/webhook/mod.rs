@@ -19,13 +19,12 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
-mod config;
 mod event;
 mod memory;
 mod receiver;
 mod verify;
 
-pub use config::{WebhookConfig, WebhookScope, WebhookSetup, WebhookStatus};
+pub use crate::api::webhook::{WebhookConfig, WebhookScope, WebhookSetup, WebhookStatus};
 pub use event::{Attendee, PushEvent, PushKind};
 pub use memory::{Claim, DEFAULT_CAPACITY, InMemory, InStore, MemoryError, PushMemory};
 pub use receiver::{Answer, DEFAULT_CLAIM_TTL, Incoming, PendingEvent, Receiver};

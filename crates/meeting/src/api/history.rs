@@ -10,11 +10,11 @@ use meeting_api::types::{
 };
 
 use crate::Client;
+use crate::api::management::MeetingDetails;
+use crate::api::search::{Attendee, search_problem};
 use crate::conference::{NO_INPUT, id_problem};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
-use crate::management::MeetingDetails;
-use crate::search::{Attendee, search_problem};
 
 /// A meeting that ended (see [`Client::past_meeting`]).
 #[derive(Clone, Debug)]

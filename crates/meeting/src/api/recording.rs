@@ -8,9 +8,9 @@ use meeting_api::types::{
     RestSetRecordReqBody,
 };
 
+use crate::api::control::switch;
 use crate::conference::Conference;
 use crate::error::Error;
-use crate::meeting::switch;
 
 /// What to do with an MMR (cloud) meeting's recording (see
 /// [`Conference::mmr_recording`]).

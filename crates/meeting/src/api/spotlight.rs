@@ -16,9 +16,9 @@ use meeting_api::types::{
     RestAllowUnMuteReqBody, RestBulkDelAttendReqBody, RestVideoBody,
 };
 
+use crate::api::control::switch;
 use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
 use crate::error::Error;
-use crate::meeting::switch;
 
 impl Participant<'_> {
     /// Calls on this participant: everyone sees and hears them (the last one called on

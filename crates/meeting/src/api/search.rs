@@ -18,10 +18,10 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use crate::Client;
+use crate::api::management::MeetingDetails;
 use crate::conference::{Conference, NO_INPUT};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page, page_size_problem};
-use crate::management::MeetingDetails;
 
 /// How far ahead [`MeetingSearch::starting_within`] looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

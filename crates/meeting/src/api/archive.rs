@@ -12,10 +12,10 @@ use meeting_api::types::{
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Client;
+use crate::api::search::{Found, Kind, MeetingSearch};
 use crate::conference::{id_problem, ids_problem};
 use crate::error::Error;
 use crate::listing::Page;
-use crate::search::{Found, Kind, MeetingSearch};
 
 /// A meeting's recording.
 #[derive(Clone, Debug)]

@@ -147,7 +147,7 @@ impl Client {
         let context = Context::new(SET_WEB_HOOK_CONFIG.id, None);
         let problem = id_problem("subscriber ID", &setup.subscriber_id)
             .or_else(|| id_problem("push URL", &setup.url))
-            .or_else(|| super::key_problem(setup.key.expose_secret()).map(str::to_owned))
+            .or_else(|| crate::webhook::key_problem(setup.key.expose_secret()).map(str::to_owned))
             .or_else(|| match url::Url::parse(&setup.url) {
                 Ok(url) if matches!(url.scheme(), "http" | "https") => None,
                 _ => Some(format!(

@@ -5,10 +5,10 @@
 use meeting_api::types::{CycleParams, CycleParamsCycle, CycleSubConf, RestScheduleConfDto};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Conference, Grant, World};
 use crate::calendar;
 use crate::errors::{ApiError, Status, codes};
 use crate::model::ConferenceState;
+use crate::world::{Change, Conference, Grant, World};
 
 /// The service's limit on a series' occurrences (more move its end date earlier).
 const MAX_OCCURRENCES: usize = 50;
@@ -173,7 +173,7 @@ impl Series {
         self.occurrences.iter().find(|o| !o.cancelled && !o.held)
     }
 
-    pub(super) fn params(&self) -> CycleParams {
+    pub(in crate::world) fn params(&self) -> CycleParams {
         CycleParams {
             start_date: date_of(self.first_day),
             end_date: date_of(self.last_day),
@@ -188,7 +188,7 @@ impl Series {
         }
     }
 
-    pub(super) fn sub_confs(
+    pub(in crate::world) fn sub_confs(
         &self,
         id: &str,
         length: u32,
@@ -464,7 +464,7 @@ impl World {
     /// history (its attendance, recordings, times, a UUID of its own), and the series
     /// waits for its next occurrence, or is over after its last. Called where a
     /// meeting ends, before the change is told.
-    pub(super) fn end_occurrence(&mut self, id: &str) {
+    pub(in crate::world) fn end_occurrence(&mut self, id: &str) {
         let now_ms = self.now_ms;
         let Some(conference) = self.conferences.get_mut(id) else {
             return;

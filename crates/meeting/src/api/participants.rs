@@ -8,9 +8,9 @@ use meeting_api::types::{
     RestMuteParticipantReqBody,
 };
 
+use crate::api::control::switch;
 use crate::conference::{Conference, Participant, id_problem};
 use crate::error::Error;
-use crate::meeting::switch;
 
 impl Participant<'_> {
     /// Locks this terminal's view to its own video source.

@@ -14,10 +14,10 @@ use meeting_api::types::{
     RestSwitchModeReqBody, RestSwitchModeReqBodySwitchMode, SubPicLayoutInfo, SubscriberInPic,
 };
 
+use crate::api::control::switch;
 use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
 use crate::error::Error;
 use crate::layout::{Manual, MultiPicture, Picture, SavedLayout};
-use crate::meeting::switch;
 
 /// What the host sees (see [`Conference::set_host_view`]).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! Scheduling: create, cancel (or end), and the details of a meeting.
 
+pub(super) mod series;
+
 use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
 
 use super::{Change, Conference, DEFAULT_LENGTH_MINUTES, Grant, World};

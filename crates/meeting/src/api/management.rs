@@ -15,9 +15,9 @@ use meeting_api::operations::{
 };
 
 use crate::Client;
+use crate::api::participants::Invitee;
 use crate::conference::{Conference, NO_INPUT, id_problem, ids_problem};
 use crate::error::{Context, Error};
-use crate::participants::Invitee;
 use crate::recurrence::Recurrence;
 
 impl Conference {

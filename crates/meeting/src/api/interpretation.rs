@@ -15,9 +15,9 @@ use meeting_api::types::{
     RestSimultaneousInterpretationBody,
 };
 
+use crate::api::control::switch;
 use crate::conference::{Conference, id_problem, ids_problem};
 use crate::error::Error;
-use crate::meeting::switch;
 
 /// A language of interpretation, and the channel participants hear or speak into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,9 +9,9 @@ use meeting_api::types::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::api::control::switch;
 use crate::conference::{Conference, Participant, id_problem, ids_problem};
 use crate::error::Error;
-use crate::meeting::switch;
 
 impl Participant<'_> {
     /// Gives this participant the host role, with the meeting's host password. The

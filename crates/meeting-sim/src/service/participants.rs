@@ -1,0 +1,87 @@
+//! One participant at a time: lockView, muting one, inviting, hanging up.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::on;
+use meeting_api::operations;
+use meeting_api::types::{
+    RestBulkHangUpReqBody, RestInviteReqBody, RestLockSiteViewReqBody, RestMuteParticipantReqBody,
+};
+
+use super::{ApiResult, Controlled, Done, Route, required_query};
+use crate::Shared;
+
+/// This family's operations and their handlers.
+pub(super) static ROUTES: &[Route] = &[
+    Route {
+        operation: &operations::LOCK_VIEW,
+        handler: |m| on(m, lock_view),
+    },
+    Route {
+        operation: &operations::MUTE_PARTICIPANT,
+        handler: |m| on(m, mute_participant),
+    },
+    Route {
+        operation: &operations::INVITE_PARTICIPANT,
+        handler: |m| on(m, invite),
+    },
+    Route {
+        operation: &operations::HANG_UP,
+        handler: |m| on(m, hang_up),
+    },
+];
+
+/// `PUT …/lockView`: lock the view of terminal `participantID` (query) to the video
+/// source of `participantID` (body).
+pub(super) async fn lock_view(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestLockSiteViewReqBody>,
+) -> ApiResult<Done> {
+    let terminal = required_query(&request.query, "participantID")?;
+    shared.world().lock_view(
+        &request.id,
+        terminal,
+        &request.body.participant_id,
+        *request.body.status == 1,
+    )?;
+    Ok(Done)
+}
+
+/// `PUT …/participants/mute`.
+pub(super) async fn mute_participant(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestMuteParticipantReqBody>,
+) -> ApiResult<Done> {
+    let participant = required_query(&request.query, "participantID")?;
+    shared
+        .world()
+        .mute_participant(&request.id, participant, *request.body.is_mute == 1)?;
+    Ok(Done)
+}
+
+/// `POST …/participants`.
+pub(super) async fn invite(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestInviteReqBody>,
+) -> ApiResult<Done> {
+    shared
+        .world()
+        .invite(&request.id, &request.body.attendees)?;
+    Ok(Done)
+}
+
+/// `POST …/participants/delete`.
+pub(super) async fn hang_up(
+    State(shared): State<Arc<Shared>>,
+    request: Controlled<RestBulkHangUpReqBody>,
+) -> ApiResult<Done> {
+    let participants: Vec<&str> = request
+        .body
+        .bulk_hang_up_participants
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    shared.world().hang_up(&request.id, &participants)?;
+    Ok(Done)
+}
