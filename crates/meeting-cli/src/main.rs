@@ -11,8 +11,9 @@ use std::process::ExitCode;
 
 use clap::{FromArgMatches, Parser};
 
-/// Operate Huawei Cloud Meeting meetings: lock them, change who may join, lock a
-/// terminal's video, cancel or end them. `meeting demo` shows it all on a simulator.
+/// Operate Huawei Cloud Meeting meetings: schedule, find and end them, control one in
+/// progress and its participants, watch its events, configure the event push, run a
+/// fleet that watches them all. `meeting demo` shows it on a simulator.
 ///
 /// Secrets (passwords, app key, tokens) are read from the environment, from a file
 /// (--*-file), or from a prompt; never from a plain flag.

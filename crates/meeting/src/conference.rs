@@ -1,7 +1,6 @@
 //! The handles operations are called on: a [`Conference`] and a [`Participant`] of it,
-//! and their one entry point into the call pipeline. The operations themselves live
-//! with their family: [`crate::api::control`] (the meeting as a whole), [`crate::api::participants`]
-//! and [`crate::api::management`].
+//! and their one entry point into the call pipeline ([`Conference::run`]). The
+//! operations themselves live with their family, in `crate::api`.
 
 use std::fmt::Display;
 use std::future::Future;

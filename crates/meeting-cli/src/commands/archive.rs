@@ -130,3 +130,23 @@ impl Recordings {
         Ok(())
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Recordings(Recordings),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        match self {
+            Self::Recordings(c) => c.run(global).await?,
+        }
+        Ok(())
+    }
+}

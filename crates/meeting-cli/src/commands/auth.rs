@@ -161,3 +161,26 @@ impl Run for Logout {
         })
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Login(Login),
+    Logout(Logout),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::Login(c) => emit(global.json, &c.run(global).await?),
+            Self::Logout(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

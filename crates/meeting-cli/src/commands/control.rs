@@ -261,3 +261,34 @@ impl Report for TokenReport {
         text
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Lock(Lock),
+    Unlock(Unlock),
+    Settings(Settings),
+    Prolong(Prolong),
+    Stop(Stop),
+    Token(Token),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::Lock(c) => emit(global.json, &c.run(global).await?),
+            Self::Unlock(c) => emit(global.json, &c.run(global).await?),
+            Self::Settings(c) => emit(global.json, &c.run(global).await?),
+            Self::Prolong(c) => emit(global.json, &c.run(global).await?),
+            Self::Stop(c) => emit(global.json, &c.run(global).await?),
+            Self::Token(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

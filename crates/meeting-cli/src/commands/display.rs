@@ -395,3 +395,25 @@ impl LayoutCommand {
         Ok(())
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    View(View),
+    Layout(LayoutCommand),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        match self {
+            Self::View(c) => c.run(global).await?,
+            Self::Layout(c) => c.run(global).await?,
+        }
+        Ok(())
+    }
+}

@@ -216,3 +216,23 @@ fn truncate(text: &str, width: usize) -> String {
         cut
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Watch(Watch),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        match self {
+            Self::Watch(c) => c.watch(global).await?,
+        }
+        Ok(())
+    }
+}

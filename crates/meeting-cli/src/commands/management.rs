@@ -372,3 +372,30 @@ impl Run for Cancel {
         })
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Create(Create),
+    Update(Update),
+    Show(Show),
+    Cancel(Cancel),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::Create(c) => emit(global.json, &c.run(global).await?),
+            Self::Update(c) => emit(global.json, &c.run(global).await?),
+            Self::Show(c) => emit(global.json, &c.run(global).await?),
+            Self::Cancel(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

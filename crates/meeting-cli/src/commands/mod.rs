@@ -32,7 +32,7 @@ use meeting_api::table::Operation;
 use meeting_sim::cli::SimArgs;
 
 use crate::args::Global;
-use crate::output::{Failure, Report, emit};
+use crate::output::{Failure, Report};
 
 /// A command: runs with the global options and answers what it did.
 pub trait Run {
@@ -78,48 +78,36 @@ pub const FAMILIES: &[Family] = &[
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Lock(control::Lock),
-    Unlock(control::Unlock),
-    Settings(control::Settings),
-    LockView(participants::LockView),
-    UnlockView(participants::UnlockView),
-    Create(management::Create),
-    Update(management::Update),
-    Show(management::Show),
-    Participants(participants::Participants),
-    Mute(participants::Mute),
-    Unmute(participants::Unmute),
-    Invite(participants::Invite),
-    HangUp(participants::HangUp),
-    Role(roles::Role),
-    Rename(roles::Rename),
-    Hand(roles::Hand),
-    RollCall(spotlight::RollCall),
-    Broadcast(spotlight::Broadcast),
-    Ask(spotlight::Ask),
-    LocalRecording(spotlight::LocalRecording),
-    Audience(spotlight::Audience),
-    GuestsUnmute(spotlight::GuestsUnmute),
-    RemoveAttendees(spotlight::RemoveAttendees),
-    WaitingRoom(waiting::WaitingRoom),
-    Record(recording::Record),
-    Live(recording::Live),
-    Pause(recording::Pause),
-    View(display::View),
-    Layout(display::LayoutCommand),
-    Interpretation(interpretation::Interpretation),
-    Prolong(control::Prolong),
-    Stop(control::Stop),
-    Cancel(management::Cancel),
-    List(search::List),
-    Attendees(search::Attendees),
-    Attendance(history::Attendance),
-    Recordings(archive::Recordings),
-    Token(control::Token),
-    Watch(events::Watch),
-    Webhook(webhook::Webhook),
-    Login(auth::Login),
-    Logout(auth::Logout),
+    #[command(flatten)]
+    Control(control::Commands),
+    #[command(flatten)]
+    Participants(participants::Commands),
+    #[command(flatten)]
+    Management(management::Commands),
+    #[command(flatten)]
+    Roles(roles::Commands),
+    #[command(flatten)]
+    Spotlight(spotlight::Commands),
+    #[command(flatten)]
+    Waiting(waiting::Commands),
+    #[command(flatten)]
+    Recording(recording::Commands),
+    #[command(flatten)]
+    Display(display::Commands),
+    #[command(flatten)]
+    Interpretation(interpretation::Commands),
+    #[command(flatten)]
+    Search(search::Commands),
+    #[command(flatten)]
+    History(history::Commands),
+    #[command(flatten)]
+    Archive(archive::Commands),
+    #[command(flatten)]
+    Events(events::Commands),
+    #[command(flatten)]
+    Webhook(webhook::Commands),
+    #[command(flatten)]
+    Auth(auth::Commands),
     /// Run the simulator (the same options as `meeting-sim`).
     Sim(SimArgs),
     /// Run the whole flow on an embedded simulator, printing each step.
@@ -135,50 +123,22 @@ pub enum Command {
 
 /// Runs `command` and prints what it answers.
 pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
-    let json = global.json;
     match command {
-        Command::Lock(c) => emit(json, &c.run(global).await?),
-        Command::Unlock(c) => emit(json, &c.run(global).await?),
-        Command::Settings(c) => emit(json, &c.run(global).await?),
-        Command::LockView(c) => emit(json, &c.run(global).await?),
-        Command::UnlockView(c) => emit(json, &c.run(global).await?),
-        Command::Create(c) => emit(json, &c.run(global).await?),
-        Command::Update(c) => emit(json, &c.run(global).await?),
-        Command::Show(c) => emit(json, &c.run(global).await?),
-        Command::Participants(c) => emit(json, &c.run(global).await?),
-        Command::Mute(c) => emit(json, &c.run(global).await?),
-        Command::Unmute(c) => emit(json, &c.run(global).await?),
-        Command::Invite(c) => emit(json, &c.run(global).await?),
-        Command::HangUp(c) => emit(json, &c.run(global).await?),
-        Command::Role(c) => emit(json, &c.run(global).await?),
-        Command::Rename(c) => emit(json, &c.run(global).await?),
-        Command::Hand(c) => emit(json, &c.run(global).await?),
-        Command::RollCall(c) => emit(json, &c.run(global).await?),
-        Command::Broadcast(c) => emit(json, &c.run(global).await?),
-        Command::Ask(c) => emit(json, &c.run(global).await?),
-        Command::LocalRecording(c) => emit(json, &c.run(global).await?),
-        Command::Audience(c) => emit(json, &c.run(global).await?),
-        Command::GuestsUnmute(c) => emit(json, &c.run(global).await?),
-        Command::RemoveAttendees(c) => emit(json, &c.run(global).await?),
-        Command::WaitingRoom(c) => emit(json, &c.run(global).await?),
-        Command::Record(c) => emit(json, &c.run(global).await?),
-        Command::Live(c) => emit(json, &c.run(global).await?),
-        Command::Pause(c) => emit(json, &c.run(global).await?),
-        Command::View(c) => c.run(global).await?,
-        Command::Layout(c) => c.run(global).await?,
-        Command::Interpretation(c) => emit(json, &c.run(global).await?),
-        Command::Prolong(c) => emit(json, &c.run(global).await?),
-        Command::Stop(c) => emit(json, &c.run(global).await?),
-        Command::Cancel(c) => emit(json, &c.run(global).await?),
-        Command::List(c) => c.run(global).await?,
-        Command::Attendees(c) => c.run(global).await?,
-        Command::Attendance(c) => c.run(global).await?,
-        Command::Recordings(c) => c.run(global).await?,
-        Command::Token(c) => emit(json, &c.run(global).await?),
-        Command::Watch(c) => c.watch(global).await?,
+        Command::Control(c) => c.run(global).await?,
+        Command::Participants(c) => c.run(global).await?,
+        Command::Management(c) => c.run(global).await?,
+        Command::Roles(c) => c.run(global).await?,
+        Command::Spotlight(c) => c.run(global).await?,
+        Command::Waiting(c) => c.run(global).await?,
+        Command::Recording(c) => c.run(global).await?,
+        Command::Display(c) => c.run(global).await?,
+        Command::Interpretation(c) => c.run(global).await?,
+        Command::Search(c) => c.run(global).await?,
+        Command::History(c) => c.run(global).await?,
+        Command::Archive(c) => c.run(global).await?,
+        Command::Events(c) => c.run(global).await?,
         Command::Webhook(c) => c.run(global).await?,
-        Command::Login(c) => emit(json, &c.run(global).await?),
-        Command::Logout(c) => emit(json, &c.run(global).await?),
+        Command::Auth(c) => c.run(global).await?,
         Command::Sim(args) => args
             .run()
             .await

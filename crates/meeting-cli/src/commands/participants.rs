@@ -273,3 +273,36 @@ impl Run for UnlockView {
         Ok(Done::new("unlock-view", id, text))
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    LockView(LockView),
+    UnlockView(UnlockView),
+    Participants(Participants),
+    Mute(Mute),
+    Unmute(Unmute),
+    Invite(Invite),
+    HangUp(HangUp),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::LockView(c) => emit(global.json, &c.run(global).await?),
+            Self::UnlockView(c) => emit(global.json, &c.run(global).await?),
+            Self::Participants(c) => emit(global.json, &c.run(global).await?),
+            Self::Mute(c) => emit(global.json, &c.run(global).await?),
+            Self::Unmute(c) => emit(global.json, &c.run(global).await?),
+            Self::Invite(c) => emit(global.json, &c.run(global).await?),
+            Self::HangUp(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

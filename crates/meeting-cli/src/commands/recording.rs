@@ -132,3 +132,28 @@ impl Run for Pause {
         Ok(Done::new("pause", &self.target.conference, text.to_owned()))
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Record(Record),
+    Live(Live),
+    Pause(Pause),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::Record(c) => emit(global.json, &c.run(global).await?),
+            Self::Live(c) => emit(global.json, &c.run(global).await?),
+            Self::Pause(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

@@ -180,3 +180,28 @@ impl Run for Hand {
         ))
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    Role(Role),
+    Rename(Rename),
+    Hand(Hand),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::Role(c) => emit(global.json, &c.run(global).await?),
+            Self::Rename(c) => emit(global.json, &c.run(global).await?),
+            Self::Hand(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

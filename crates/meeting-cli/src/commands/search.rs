@@ -258,3 +258,25 @@ impl Attendees {
         Ok(())
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    List(List),
+    Attendees(Attendees),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        match self {
+            Self::List(c) => c.run(global).await?,
+            Self::Attendees(c) => c.run(global).await?,
+        }
+        Ok(())
+    }
+}

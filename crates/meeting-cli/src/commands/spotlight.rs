@@ -264,3 +264,36 @@ impl Run for RemoveAttendees {
         Ok(Done::new("remove-attendees", &self.target.conference, text))
     }
 }
+
+/// This family's commands, flattened into the top-level command: adding one is a
+/// variant here and its arm in [`Commands::run`], which the compiler holds together.
+#[derive(Debug, clap::Subcommand)]
+pub enum Commands {
+    RollCall(RollCall),
+    Broadcast(Broadcast),
+    Ask(Ask),
+    LocalRecording(LocalRecording),
+    Audience(Audience),
+    GuestsUnmute(GuestsUnmute),
+    RemoveAttendees(RemoveAttendees),
+}
+
+impl Commands {
+    /// Runs the command and prints what it answers.
+    pub(super) async fn run(
+        self,
+        global: &crate::args::Global,
+    ) -> Result<(), crate::output::Failure> {
+        use crate::output::emit;
+        match self {
+            Self::RollCall(c) => emit(global.json, &c.run(global).await?),
+            Self::Broadcast(c) => emit(global.json, &c.run(global).await?),
+            Self::Ask(c) => emit(global.json, &c.run(global).await?),
+            Self::LocalRecording(c) => emit(global.json, &c.run(global).await?),
+            Self::Audience(c) => emit(global.json, &c.run(global).await?),
+            Self::GuestsUnmute(c) => emit(global.json, &c.run(global).await?),
+            Self::RemoveAttendees(c) => emit(global.json, &c.run(global).await?),
+        }
+        Ok(())
+    }
+}

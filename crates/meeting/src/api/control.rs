@@ -93,8 +93,7 @@ impl Conference {
         .await
     }
 
-    /// Moves the end of the meeting `minutes` later (1 to 1440). Not retried: a repeat
-    /// would prolong twice.
+    /// Moves the end of the meeting `minutes` later (1 to 1440).
     pub async fn prolong(&self, minutes: u32) -> Result<(), Error> {
         let minutes = NonZeroU32::new(minutes)
             .filter(|m| m.get() <= 1440)
@@ -134,8 +133,7 @@ impl Conference {
         Ok(WebSocketToken(SecretString::from(answer.web_socket_token)))
     }
 
-    /// Ends the meeting for everyone (its control tokens stop working). Retried only
-    /// with [`crate::RetryPolicy::retry_cancel`], as cancelling is.
+    /// Ends the meeting for everyone (its control tokens stop working).
     pub async fn stop(&self) -> Result<(), Error> {
         self.run(&STOP_MEETING, NO_INPUT, |api, ()| {
             api.stop_meeting(self.id())

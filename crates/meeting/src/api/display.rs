@@ -195,8 +195,7 @@ impl Conference {
     }
 
     /// Saves a multi-picture set by hand under `name` (list them with
-    /// [`Conference::layouts`]). Not retried: a repeat after a lost answer would save
-    /// it twice.
+    /// [`Conference::layouts`]).
     pub async fn save_layout(&self, name: &str, picture: &MultiPicture) -> Result<(), Error> {
         self.save(None, name, picture).await
     }

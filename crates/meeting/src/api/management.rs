@@ -387,7 +387,7 @@ fn password(entries: &[PasswordEntry], role: &str) -> Option<SecretString> {
 }
 
 impl Client {
-    /// Schedules a meeting. Needs credentials. Not retried: a repeat would schedule two.
+    /// Schedules a meeting. Needs credentials.
     pub async fn create_meeting(&self, meeting: &NewMeeting) -> Result<CreatedMeeting, Error> {
         let operation = if meeting.is_recurring() {
             &CREATE_RECURRING_MEETING

@@ -65,8 +65,7 @@ impl Participant<'_> {
         .await
     }
 
-    /// Removes this participant from the meeting. Not retried: after a hang-up whose
-    /// answer was lost, a repeat fails (the participant is gone).
+    /// Removes this participant from the meeting.
     pub async fn hang_up(&self) -> Result<(), Error> {
         let body = self
             .id()
@@ -83,8 +82,7 @@ impl Participant<'_> {
 }
 
 impl Conference {
-    /// Calls these people into the meeting. Not retried: a repeated invitation calls
-    /// twice.
+    /// Calls these people into the meeting.
     pub async fn invite(&self, invitees: &[Invitee]) -> Result<(), Error> {
         let body = if invitees.is_empty() {
             Err("invite at least one person".to_owned())

@@ -1,6 +1,6 @@
 //! Recording, live streaming and pause: what the host switches on and off. Control
 //! calls, with the control token (and the access token when the client has
-//! credentials); each sets a state, so each is retried like a lock.
+//! credentials).
 
 use meeting_api::operations::{LIVE, PAUSE_CONFERENCE, RECORD, SET_MMR_LIVE, SET_MMR_RECORD};
 use meeting_api::types::{

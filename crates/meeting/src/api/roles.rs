@@ -1,6 +1,6 @@
 //! Roles and hands: the host role handed over, co-hosts, names, raised hands. Control
 //! calls, with the control token (and the access token when the client has
-//! credentials); each sets an absolute state, so each is retried like a lock.
+//! credentials).
 
 use meeting_api::operations::{BATCH_HAND, HAND, RENAME_PARTICIPANT, SET_COHOST, SET_ROLE};
 use meeting_api::types::{

@@ -2,10 +2,6 @@
 //! camera, local recording; and the meeting's audience, guests' unmuting, attendees
 //! removed. Control calls, with the control token (and the access token when the
 //! client has credentials).
-//!
-//! Retried like a lock where the call sets a state (roll call, broadcast, recording
-//! permission, audience, guests); not where it asks the participant something (share,
-//! camera: a repeat asks again) or removes attendees (a repeat fails).
 
 use meeting_api::operations::{
     ALLOW_AUDIENCE_JOIN, ALLOW_CLIENT_RECORD, ALLOW_GUEST_UNMUTE, BROADCAST_PARTICIPANT,
@@ -40,7 +36,7 @@ impl Participant<'_> {
     }
 
     /// Invites this participant to share their screen (`true`) or withdraws the
-    /// invitation (`false`). Not retried: the participant is asked again.
+    /// invitation (`false`).
     pub async fn invite_to_share(&self, invite: bool) -> Result<(), Error> {
         let body = switch(invite).map(|share| InviteShareDto { share });
         self.run(&INVITE_SHARE, body.as_ref(), |api, body| {
@@ -49,8 +45,7 @@ impl Participant<'_> {
         .await
     }
 
-    /// Asks this participant to turn the camera on (`true`) or off (`false`). Not
-    /// retried: the participant is asked again.
+    /// Asks this participant to turn the camera on (`true`) or off (`false`).
     pub async fn ask_camera(&self, on: bool) -> Result<(), Error> {
         // On the wire 0 is on and 1 is off.
         let body = switch(!on).map(|status| RestVideoBody { status });
@@ -112,7 +107,7 @@ impl Conference {
     }
 
     /// Removes these attendees from the meeting: all of them, or none if one is not
-    /// in it. Not retried: a repeat fails (they are gone).
+    /// in it.
     pub async fn remove_attendees(&self, attendees: &[AttendeeRef]) -> Result<(), Error> {
         let body = if attendees.is_empty() {
             Err("name at least one attendee".to_owned())

@@ -1,7 +1,6 @@
 //! The waiting room: admitting participants, one or all, and moving participants back
 //! into it. Control calls, with the control token (and the access token when the
-//! client has credentials). A repeat of one that was applied fails (the participant
-//! is no longer where it was), so they are retried only when the caller asks.
+//! client has credentials).
 
 use meeting_api::operations::{
     ALLOW_WAITING_PARTICIPANT, BATCH_MOVE_TO_WAITING_ROOM, MOVE_TO_WAITING_ROOM,

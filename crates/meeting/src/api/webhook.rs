@@ -240,8 +240,7 @@ impl Client {
         .await
     }
 
-    /// Deletes configuration `id`: the pushes stop. Not retried unless asked (a
-    /// repeat of one that was applied fails).
+    /// Deletes configuration `id`: the pushes stop.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
         let context = Context::new(DELETE_WEB_HOOK_CONFIG.id, None);
         let record = checked_id::<DeleteWebHookConfigId>(&context, id)?;

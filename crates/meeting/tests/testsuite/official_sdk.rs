@@ -183,24 +183,46 @@ fn with(server: &ScriptedServer, credentials: Credentials) -> Client {
         .expect("client builds")
 }
 
-/// Runs `call` on a fresh server and checks the request of `operation` it sent.
-async fn check<F, Fut>(operation: &str, credentials: Credentials, call: F)
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<(), meeting::Error>>,
-{
-    let server = server().await;
-    call(with(&server, credentials)).await.expect(operation);
-    let expected = fixture(operation);
-    let sent: Vec<Wire> = server.requests().iter().map(wire).collect();
-    let found = sent
-        .iter()
-        .find(|w| w.method == expected.method && w.path == expected.path)
-        .unwrap_or_else(|| panic!("{operation} was not sent: {sent:#?}"));
-    assert_eq!(
-        found, &expected,
-        "{operation} differs from the official SDK's request"
-    );
+/// The operations whose request differs from the official SDK's, all reported at the
+/// end: one mismatch does not hide the others.
+#[derive(Default)]
+struct Mismatches(Vec<String>);
+
+impl Mismatches {
+    /// Runs `call` on a fresh server and checks the request of `operation` it sent.
+    async fn check<F, Fut>(&mut self, operation: &str, credentials: Credentials, call: F)
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<(), meeting::Error>>,
+    {
+        let server = server().await;
+        if let Err(error) = call(with(&server, credentials)).await {
+            self.0
+                .push(format!("{operation}: the call failed: {error}"));
+            return;
+        }
+        let expected = fixture(operation);
+        let sent: Vec<Wire> = server.requests().iter().map(wire).collect();
+        match sent
+            .iter()
+            .find(|w| w.method == expected.method && w.path == expected.path)
+        {
+            None => self.0.push(format!("{operation} was not sent: {sent:#?}")),
+            Some(found) if found != &expected => self.0.push(format!(
+                "{operation} differs from the official SDK's request:\n  sent {found:#?}\n  the SDK's {expected:#?}"
+            )),
+            Some(_) => {}
+        }
+    }
+
+    fn assert_none(self) {
+        assert!(
+            self.0.is_empty(),
+            "{} operations differ from the official SDK's requests:\n{}",
+            self.0.len(),
+            self.0.join("\n")
+        );
+    }
 }
 
 fn account() -> Credentials {
@@ -209,498 +231,569 @@ fn account() -> Credentials {
 
 #[tokio::test]
 async fn every_request_is_the_official_sdks() {
-    check("AuthenticateAccount", account(), |c| async move {
-        c.login().await.map(|_| ())
-    })
-    .await;
+    let mut mismatches = Mismatches::default();
+    mismatches
+        .check("AuthenticateAccount", account(), |c| async move {
+            c.login().await.map(|_| ())
+        })
+        .await;
     let app = AppId::single_enterprise(APP_ID, APP_KEY).user_id("third_user_001");
-    check(
-        "AuthenticateAppId",
-        Credentials::app_id(app),
-        |c| async move { c.login().await.map(|_| ()) },
-    )
-    .await;
-    check("CreateConfToken", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .control_token_info()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("LockMeeting", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .lock()
-            .await
-    })
-    .await;
-    check("UpdateStartedConfConfig", account(), |c| async move {
-        let update = SettingsUpdate::new()
-            .lock_sharing(true)
-            .call_in(CallInRestriction::EnterpriseUsers);
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .update_settings(&update)
-            .await
-    })
-    .await;
-    check("LockView", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(TERMINAL_ID)
-            .lock_video_to(LAPTOP_ID)
-            .await
-    })
-    .await;
-    check("CancelMeeting", account(), |c| async move {
-        c.conference(SCHEDULED).end().await
-    })
-    .await;
-    check("ShowRealTimeInfoOfMeeting", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .live()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("SetRole", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(TERMINAL_ID)
-            .make_host(HOST_PASSWORD)
-            .await
-    })
-    .await;
-    check("SetCohost", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .co_host(true)
-            .await
-    })
-    .await;
-    check("RenameParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .rename("Carol's laptop")
-            .await
-    })
-    .await;
-    check("Hand", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .raise_hand()
-            .await
-    })
-    .await;
-    check("BatchHand", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .lower_hands(&[LAPTOP_ID])
-            .await
-    })
-    .await;
-    check("RollcallParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .roll_call()
-            .await
-    })
-    .await;
-    check("BroadcastParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .broadcast()
-            .await
-    })
-    .await;
-    check("CancelBroadcast", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .cancel_broadcast()
-            .await
-    })
-    .await;
-    check("InviteShare", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .invite_to_share(true)
-            .await
-    })
-    .await;
-    check("InviteOperateVideo", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .ask_camera(true)
-            .await
-    })
-    .await;
-    check("AllowClientRecord", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .allow_local_recording(true)
-            .await
-    })
-    .await;
-    check("AllowAudienceJoin", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .allow_audience(true)
-            .await
-    })
-    .await;
-    check("AllowGuestUnmute", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .allow_guests_to_unmute(false)
-            .await
-    })
-    .await;
-    check("DeleteAttendees", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .remove_attendees(&[AttendeeRef::Number("+8613800000000".into())])
-            .await
-    })
-    .await;
-    check("AllowWaitingParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .admit()
-            .await
-    })
-    .await;
-    check("MoveToWaitingRoom", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .to_waiting_room()
-            .await
-    })
-    .await;
-    check("BatchMoveToWaitingRoom", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .to_waiting_room(&[LAPTOP_ID])
-            .await
-    })
-    .await;
-    check("Record", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .start_recording()
-            .await
-    })
-    .await;
-    check("SetMmrRecord", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .mmr_recording(MmrRecording::Start)
-            .await
-    })
-    .await;
-    check("Live", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .live_stream(true)
-            .await
-    })
-    .await;
-    check("SetMmrLive", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .mmr_live_stream(true)
-            .await
-    })
-    .await;
-    check("PauseConference", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .pause(true)
-            .await
-    })
-    .await;
+    mismatches
+        .check(
+            "AuthenticateAppId",
+            Credentials::app_id(app),
+            |c| async move { c.login().await.map(|_| ()) },
+        )
+        .await;
+    mismatches
+        .check("CreateConfToken", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .control_token_info()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("LockMeeting", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .lock()
+                .await
+        })
+        .await;
+    mismatches
+        .check("UpdateStartedConfConfig", account(), |c| async move {
+            let update = SettingsUpdate::new()
+                .lock_sharing(true)
+                .call_in(CallInRestriction::EnterpriseUsers);
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .update_settings(&update)
+                .await
+        })
+        .await;
+    mismatches
+        .check("LockView", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(TERMINAL_ID)
+                .lock_video_to(LAPTOP_ID)
+                .await
+        })
+        .await;
+    mismatches
+        .check("CancelMeeting", account(), |c| async move {
+            c.conference(SCHEDULED).end().await
+        })
+        .await;
+    mismatches
+        .check("ShowRealTimeInfoOfMeeting", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .live()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SetRole", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(TERMINAL_ID)
+                .make_host(HOST_PASSWORD)
+                .await
+        })
+        .await;
+    mismatches
+        .check("SetCohost", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .co_host(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("RenameParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .rename("Carol's laptop")
+                .await
+        })
+        .await;
+    mismatches
+        .check("Hand", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .raise_hand()
+                .await
+        })
+        .await;
+    mismatches
+        .check("BatchHand", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .lower_hands(&[LAPTOP_ID])
+                .await
+        })
+        .await;
+    mismatches
+        .check("RollcallParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .roll_call()
+                .await
+        })
+        .await;
+    mismatches
+        .check("BroadcastParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .broadcast()
+                .await
+        })
+        .await;
+    mismatches
+        .check("CancelBroadcast", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .cancel_broadcast()
+                .await
+        })
+        .await;
+    mismatches
+        .check("InviteShare", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .invite_to_share(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("InviteOperateVideo", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .ask_camera(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("AllowClientRecord", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .allow_local_recording(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("AllowAudienceJoin", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .allow_audience(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("AllowGuestUnmute", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .allow_guests_to_unmute(false)
+                .await
+        })
+        .await;
+    mismatches
+        .check("DeleteAttendees", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .remove_attendees(&[AttendeeRef::Number("+8613800000000".into())])
+                .await
+        })
+        .await;
+    mismatches
+        .check("AllowWaitingParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .admit()
+                .await
+        })
+        .await;
+    mismatches
+        .check("MoveToWaitingRoom", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .to_waiting_room()
+                .await
+        })
+        .await;
+    mismatches
+        .check("BatchMoveToWaitingRoom", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .to_waiting_room(&[LAPTOP_ID])
+                .await
+        })
+        .await;
+    mismatches
+        .check("Record", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .start_recording()
+                .await
+        })
+        .await;
+    mismatches
+        .check("SetMmrRecord", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .mmr_recording(MmrRecording::Start)
+                .await
+        })
+        .await;
+    mismatches
+        .check("Live", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .live_stream(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("SetMmrLive", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .mmr_live_stream(true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("PauseConference", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .pause(true)
+                .await
+        })
+        .await;
     let host = |c: &Client| c.conference(CONF).with_host_password(HOST_PASSWORD);
-    check("SetHostView", account(), |c| async move {
-        host(&c)
-            .set_host_view(&HostView::Participant(LAPTOP_ID.into()))
-            .await
-    })
-    .await;
-    check("SetParticipantView", account(), |c| async move {
-        host(&c).participant(TERMINAL_ID).watch(LAPTOP_ID).await
-    })
-    .await;
+    mismatches
+        .check("SetHostView", account(), |c| async move {
+            host(&c)
+                .set_host_view(&HostView::Participant(LAPTOP_ID.into()))
+                .await
+        })
+        .await;
+    mismatches
+        .check("SetParticipantView", account(), |c| async move {
+            host(&c).participant(TERMINAL_ID).watch(LAPTOP_ID).await
+        })
+        .await;
     let two = || {
         MultiPicture::builder(Layout::TWO)
             .picture(Picture::of([LAPTOP_ID]))
             .picture(Picture::of([TERMINAL_ID]))
             .rotate_every(Duration::from_secs(10))
     };
-    check("SetMultiPicture", account(), |c| async move {
-        host(&c).set_multi_picture(&two().build()?).await
-    })
-    .await;
-    check("SetCustomMultiPicture", account(), |c| async move {
-        let grid = Grid::new(2, 1).cell(0, 0, 1, 1).cell(1, 0, 1, 1);
-        host(&c).set_multi_picture(&two().grid(grid).build()?).await
-    })
-    .await;
-    check("SwitchMode", account(), |c| async move {
-        host(&c)
-            .set_display_mode(DisplayMode::FollowSpeakerMultiPicture)
-            .await
-    })
-    .await;
-    check("SaveLayout", account(), |c| async move {
-        host(&c).save_layout("Panel", &two().build()?).await
-    })
-    .await;
-    check("ShowLayout", account(), |c| async move {
-        host(&c).layouts().await.map(|_| ())
-    })
-    .await;
-    check("DeleteLayout", account(), |c| async move {
-        host(&c).delete_layout("<layout-uuid>").await
-    })
-    .await;
-    check("SetInterpreterGroup", account(), |c| async move {
-        let group = InterpreterGroup::new(Language::Chinese, Language::English)
-            .interpreter(Interpreter::user("6e72b5c3b8654d9e8b1a0c4f1d2e3a4b").name("Alice"));
-        host(&c).set_interpreter_groups(&[group]).await
-    })
-    .await;
-    check("SetAttendeeLanChannel", account(), |c| async move {
-        let channel = LanguageChannel::new(Language::English).with_original_voice();
-        host(&c).set_language_channel([LAPTOP_ID], channel).await
-    })
-    .await;
-    check(
-        "ResumeSimultaneousInterpretation",
-        account(),
-        |c| async move { host(&c).start_interpretation().await },
-    )
-    .await;
-    check("MuteMeeting", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .mute_all(false)
-            .await
-    })
-    .await;
-    check("MuteParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .mute()
-            .await
-    })
-    .await;
-    check("InviteParticipant", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .invite(&[Invitee::phone("+8613800000000").name("Carol")])
-            .await
-    })
-    .await;
-    check("HangUp", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .participant(LAPTOP_ID)
-            .hang_up()
-            .await
-    })
-    .await;
-    check("ProlongMeeting", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .prolong(15)
-            .await
-    })
-    .await;
-    check("CreateMeeting", account(), |c| async move {
-        let meeting = NewMeeting::new("Board review")
-            .starts_at("2026-12-01 09:00")
-            .lasts(Duration::from_secs(3600))
-            .invite(Invitee::phone("+8613800000000").name("Carol"));
-        c.create_meeting(&meeting).await.map(|_| ())
-    })
-    .await;
-    check("SearchMeetings", account(), |c| async move {
-        c.meetings()
-            .all_users()
-            .matching("Board")
-            .limit(1)
-            .list()?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("SearchOnlineMeetings", account(), |c| async move {
-        c.ongoing_meetings()
-            .all_users()
-            .list()?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("ShowOnlineMeetingDetail", account(), |c| async move {
-        c.conference("900244663")
-            .attendees(None)?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("SearchHisMeetings", account(), |c| async move {
-        c.past_meetings()
-            .all_users()
-            .matching(CONF)
-            .between("1970-01-01", "2099-12-31")
-            .newest_first()
-            .list()?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("ShowHisMeetingDetail", account(), |c| async move {
-        c.past_meeting("<conf-uuid>")
-            .attendees(None)?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check(
-        "SearchAttendanceRecordsOfHisMeeting",
-        account(),
-        |c| async move {
-            c.past_meeting("<conf-uuid>")
-                .attendance(None)?
+    mismatches
+        .check("SetMultiPicture", account(), |c| async move {
+            host(&c).set_multi_picture(&two().build()?).await
+        })
+        .await;
+    mismatches
+        .check("SetCustomMultiPicture", account(), |c| async move {
+            let grid = Grid::new(2, 1).cell(0, 0, 1, 1).cell(1, 0, 1, 1);
+            host(&c).set_multi_picture(&two().grid(grid).build()?).await
+        })
+        .await;
+    mismatches
+        .check("SwitchMode", account(), |c| async move {
+            host(&c)
+                .set_display_mode(DisplayMode::FollowSpeakerMultiPicture)
+                .await
+        })
+        .await;
+    mismatches
+        .check("SaveLayout", account(), |c| async move {
+            host(&c).save_layout("Panel", &two().build()?).await
+        })
+        .await;
+    mismatches
+        .check("ShowLayout", account(), |c| async move {
+            host(&c).layouts().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("DeleteLayout", account(), |c| async move {
+            host(&c).delete_layout("<layout-uuid>").await
+        })
+        .await;
+    mismatches
+        .check("SetInterpreterGroup", account(), |c| async move {
+            let group = InterpreterGroup::new(Language::Chinese, Language::English)
+                .interpreter(Interpreter::user("6e72b5c3b8654d9e8b1a0c4f1d2e3a4b").name("Alice"));
+            host(&c).set_interpreter_groups(&[group]).await
+        })
+        .await;
+    mismatches
+        .check("SetAttendeeLanChannel", account(), |c| async move {
+            let channel = LanguageChannel::new(Language::English).with_original_voice();
+            host(&c).set_language_channel([LAPTOP_ID], channel).await
+        })
+        .await;
+    mismatches
+        .check(
+            "ResumeSimultaneousInterpretation",
+            account(),
+            |c| async move { host(&c).start_interpretation().await },
+        )
+        .await;
+    mismatches
+        .check("MuteMeeting", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .mute_all(false)
+                .await
+        })
+        .await;
+    mismatches
+        .check("MuteParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .mute()
+                .await
+        })
+        .await;
+    mismatches
+        .check("InviteParticipant", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .invite(&[Invitee::phone("+8613800000000").name("Carol")])
+                .await
+        })
+        .await;
+    mismatches
+        .check("HangUp", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .participant(LAPTOP_ID)
+                .hang_up()
+                .await
+        })
+        .await;
+    mismatches
+        .check("ProlongMeeting", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .prolong(15)
+                .await
+        })
+        .await;
+    mismatches
+        .check("CreateMeeting", account(), |c| async move {
+            let meeting = NewMeeting::new("Board review")
+                .starts_at("2026-12-01 09:00")
+                .lasts(Duration::from_secs(3600))
+                .invite(Invitee::phone("+8613800000000").name("Carol"));
+            c.create_meeting(&meeting).await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchMeetings", account(), |c| async move {
+            c.meetings()
+                .all_users()
+                .matching("Board")
+                .limit(1)
+                .list()?
                 .collect_all()
                 .await
                 .map(|_| ())
-        },
-    )
-    .await;
-    check("SearchRecordings", account(), |c| async move {
-        c.recordings()
-            .all_users()
-            .matching(CONF)
-            .between("1970-01-01", "2099-12-31")
-            .list()?
-            .collect_all()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("ShowRecordingDetail", account(), |c| async move {
-        c.recording("<conf-uuid>").await.map(|_| ())
-    })
-    .await;
-    check("ShowRecordingFileDownloadUrls", account(), |c| async move {
-        c.recording_downloads("<conf-uuid>").await.map(|_| ())
-    })
-    .await;
-    check("DeleteRecordings", account(), |c| async move {
-        c.delete_recordings(["<conf-uuid>"]).await
-    })
-    .await;
-    check("UpdateMeeting", account(), |c| async move {
-        let moved = NewMeeting::new("Board review (moved)")
-            .starts_at("2030-01-07 10:00")
-            .lasts(Duration::from_secs(90 * 60));
-        c.conference("914087436").update(&moved).await.map(|_| ())
-    })
-    .await;
+        })
+        .await;
+    mismatches
+        .check("SearchOnlineMeetings", account(), |c| async move {
+            c.ongoing_meetings()
+                .all_users()
+                .list()?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowOnlineMeetingDetail", account(), |c| async move {
+            c.conference("900244663")
+                .attendees(None)?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchHisMeetings", account(), |c| async move {
+            c.past_meetings()
+                .all_users()
+                .matching(CONF)
+                .between("1970-01-01", "2099-12-31")
+                .newest_first()
+                .list()?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowHisMeetingDetail", account(), |c| async move {
+            c.past_meeting("<conf-uuid>")
+                .attendees(None)?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check(
+            "SearchAttendanceRecordsOfHisMeeting",
+            account(),
+            |c| async move {
+                c.past_meeting("<conf-uuid>")
+                    .attendance(None)?
+                    .collect_all()
+                    .await
+                    .map(|_| ())
+            },
+        )
+        .await;
+    mismatches
+        .check("SearchRecordings", account(), |c| async move {
+            c.recordings()
+                .all_users()
+                .matching(CONF)
+                .between("1970-01-01", "2099-12-31")
+                .list()?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowRecordingDetail", account(), |c| async move {
+            c.recording("<conf-uuid>").await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowRecordingFileDownloadUrls", account(), |c| async move {
+            c.recording_downloads("<conf-uuid>").await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("DeleteRecordings", account(), |c| async move {
+            c.delete_recordings(["<conf-uuid>"]).await
+        })
+        .await;
+    mismatches
+        .check("UpdateMeeting", account(), |c| async move {
+            let moved = NewMeeting::new("Board review (moved)")
+                .starts_at("2030-01-07 10:00")
+                .lasts(Duration::from_secs(90 * 60));
+            c.conference("914087436").update(&moved).await.map(|_| ())
+        })
+        .await;
     let weekly = |subject: &str, until: &str| {
         NewMeeting::new(subject)
             .starts_at("2030-01-07 01:00")
             .lasts(Duration::from_secs(3600))
             .repeats(Recurrence::weekly([Day::Monday, Day::Wednesday]).until(until))
     };
-    check("CreateRecurringMeeting", account(), |c| async move {
-        c.create_meeting(&weekly("Weekly sync", "2030-01-30"))
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("UpdateRecurringMeeting", account(), |c| async move {
-        c.conference("<series-id>")
-            .update(&weekly("Weekly sync (moved)", "2030-02-27"))
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("CancelRecurringSubMeeting", account(), |c| async move {
-        c.conference("<series-id>")
-            .cancel_occurrences(["<occurrence-id>"], true)
-            .await
-    })
-    .await;
-    check("CancelRecurringMeeting", account(), |c| async move {
-        c.conference("<series-id>").cancel_series(true).await
-    })
-    .await;
-    check("ShowMeetingDetail", account(), |c| async move {
-        c.conference(CONF).details().await.map(|_| ())
-    })
-    .await;
-    check("CreateWebSocketToken", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .websocket_token()
-            .await
-            .map(|_| ())
-    })
-    .await;
-    check("SetWebHookConfig", account(), |c| async move {
-        let setup = WebhookSetup::new(
-            "https://127.0.0.1:8443/openapi/meetingevent",
-            "12345678",
-            "sim-webhook-key",
-        )
-        .scope(WebhookScope::Corp("sim-corp".into()));
-        c.set_webhook(&setup).await
-    })
-    .await;
-    check("ShowWebHookConfig", account(), |c| async move {
-        let shown = c
-            .webhook_config(&WebhookScope::Corp("sim-corp".into()))
-            .await?;
-        assert_eq!(shown.id, "b958adc3639b11ecb310e97279c39e66");
-        assert_eq!(shown.status, WebhookStatus::Disabled);
-        Ok(())
-    })
-    .await;
-    check("UpdateWebHookConfigStatus", account(), |c| async move {
-        c.enable_webhook("b958adc3639b11ecb310e97279c39e66").await
-    })
-    .await;
-    check("DeleteWebHookConfig", account(), |c| async move {
-        c.delete_webhook("b958adc3639b11ecb310e97279c39e66").await
-    })
-    .await;
-    check("StopMeeting", account(), |c| async move {
-        c.conference(CONF)
-            .with_host_password(HOST_PASSWORD)
-            .stop()
-            .await
-    })
-    .await;
+    mismatches
+        .check("CreateRecurringMeeting", account(), |c| async move {
+            c.create_meeting(&weekly("Weekly sync", "2030-01-30"))
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("UpdateRecurringMeeting", account(), |c| async move {
+            c.conference("<series-id>")
+                .update(&weekly("Weekly sync (moved)", "2030-02-27"))
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("CancelRecurringSubMeeting", account(), |c| async move {
+            c.conference("<series-id>")
+                .cancel_occurrences(["<occurrence-id>"], true)
+                .await
+        })
+        .await;
+    mismatches
+        .check("CancelRecurringMeeting", account(), |c| async move {
+            c.conference("<series-id>").cancel_series(true).await
+        })
+        .await;
+    mismatches
+        .check("ShowMeetingDetail", account(), |c| async move {
+            c.conference(CONF).details().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("CreateWebSocketToken", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .websocket_token()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SetWebHookConfig", account(), |c| async move {
+            let setup = WebhookSetup::new(
+                "https://127.0.0.1:8443/openapi/meetingevent",
+                "12345678",
+                "sim-webhook-key",
+            )
+            .scope(WebhookScope::Corp("sim-corp".into()));
+            c.set_webhook(&setup).await
+        })
+        .await;
+    mismatches
+        .check("ShowWebHookConfig", account(), |c| async move {
+            let shown = c
+                .webhook_config(&WebhookScope::Corp("sim-corp".into()))
+                .await?;
+            assert_eq!(shown.id, "b958adc3639b11ecb310e97279c39e66");
+            assert_eq!(shown.status, WebhookStatus::Disabled);
+            Ok(())
+        })
+        .await;
+    mismatches
+        .check("UpdateWebHookConfigStatus", account(), |c| async move {
+            c.enable_webhook("b958adc3639b11ecb310e97279c39e66").await
+        })
+        .await;
+    mismatches
+        .check("DeleteWebHookConfig", account(), |c| async move {
+            c.delete_webhook("b958adc3639b11ecb310e97279c39e66").await
+        })
+        .await;
+    mismatches
+        .check("StopMeeting", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .stop()
+                .await
+        })
+        .await;
+    mismatches.assert_none();
 }
 
 /// Without credentials, control calls still work with the host password alone, and send
