@@ -58,6 +58,7 @@ from huaweicloudsdkmeeting.v1 import (
     InterpreterInfo,
     InviteOperateVideoRequest,
     InviteParticipantRequest,
+    InviteWithPwdRequest,
     InviteShareDTO,
     InviteShareRequest,
     LiveRequest,
@@ -88,6 +89,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestCustomMultiPictureBody,
     RestHandsUpReqBody,
     RestInviteReqBody,
+    RestInviteWithPwdReqBody,
     RestLockReqBody,
     RestLockSiteViewReqBody,
     RestMixedPictureBody,
@@ -133,6 +135,7 @@ from huaweicloudsdkmeeting.v1 import (
     ShowHisMeetingDetailRequest,
     ShowLayoutRequest,
     ShowMeetingDetailRequest,
+    ShowMgmtSiteStatusRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
     ShowRecordingDetailRequest,
@@ -400,6 +403,10 @@ def control_calls(sdk, token):
         ("MuteParticipant", lambda: sdk.mute_participant(MuteParticipantRequest(
             conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
             body=RestMuteParticipantReqBody(is_mute=1)))),
+        ("ShowMgmtSiteStatus", lambda: sdk.show_mgmt_site_status(ShowMgmtSiteStatusRequest())),
+        ("InviteWithPwd", lambda: sdk.invite_with_pwd(InviteWithPwdRequest(
+            conference_id=CONF, body=RestInviteWithPwdReqBody(
+                call_num="+99111283190", conf_id=CONF, pwd=HOST_PASSWORD)))),
         ("InviteParticipant", lambda: sdk.invite_participant(InviteParticipantRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestInviteReqBody(attendees=[Attendee(name="Carol", phone="+8613800000000")])))),

@@ -1844,6 +1844,28 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///The state of the management site.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct MgmtSiteStatus {
+        ///Where joins are redirected while the site is failing.
+        #[serde(
+            rename = "redirectJoinUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redirect_join_url: ::std::option::Option<::std::string::String>,
+        ///`NORMAL` or `FAULT`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
     ///`OnlineMeetingDetail`
     #[derive(
         ::serde::Deserialize,
@@ -3601,6 +3623,44 @@ pub mod types {
     )]
     pub struct RestInviteReqBody {
         pub attendees: ::std::vec::Vec<Attendee>,
+    }
+    ///Someone to call in, with the meeting's password.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestInviteWithPwdReqBody {
+        ///The SIP number to call.
+        #[serde(rename = "callNum")]
+        pub call_num: ::std::string::String,
+        ///The meeting ID.
+        #[serde(rename = "confID")]
+        pub conf_id: ::std::string::String,
+        ///Not to overlay the site name (VDC).
+        #[serde(
+            rename = "isNotOverlayPidName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_not_overlay_pid_name: ::std::option::Option<bool>,
+        ///Whose number: 0 (default) Huawei Cloud Meeting's, 1 a VC meeting's.
+        #[serde(
+            rename = "numBelongsType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_belongs_type: ::std::option::Option<i32>,
+        ///The enterprise of the one called.
+        #[serde(
+            rename = "orgID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub org_id: ::std::option::Option<::std::string::String>,
+        ///The meeting's password (the host's or the guests').
+        pub pwd: ::std::string::String,
     }
     ///`RestLockReqBody`
     #[derive(
@@ -9758,6 +9818,67 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The state of the management site
+
+`NORMAL`, or `FAULT` while the management site is failing, with the URL that
+joins are redirected to then.
+
+
+Sends a `GET` request to `/v1/mmc/control/confmaintain/queryMgmtSiteStatus`
+
+Arguments:
+- `x_schema_type`: The template type.
+*/
+    pub async fn show_mgmt_site_status<'a>(
+        &'a self,
+        x_schema_type: Option<&'a str>,
+    ) -> Result<ResponseValue<types::MgmtSiteStatus>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/control/confmaintain/queryMgmtSiteStatus", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = x_schema_type {
+            header_map.append("X-Schema-Type", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_mgmt_site_status",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Invite participants into a meeting in progress
 
 Calls the attendees into the meeting (an invitation is not idempotent: sent
@@ -9796,6 +9917,70 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "invite_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Invite someone into a meeting in progress with the meeting's password
+
+Calls the SIP number `callNum` into the meeting, authorized by the meeting's
+password (the host's or the guests') in the body instead of a control token.
+Not idempotent: sent twice, it calls twice.
+
+
+Sends a `POST` request to `/v1/mmc/control/conferences/inviteWithPwd`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `body`
+*/
+    pub async fn invite_with_pwd<'a>(
+        &'a self,
+        conference_id: &'a str,
+        body: &'a types::RestInviteWithPwdReqBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/control/conferences/inviteWithPwd", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "invite_with_pwd",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -12689,12 +12874,30 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "participants",
     };
+    /// `GET /v1/mmc/control/confmaintain/queryMgmtSiteStatus`
+    pub static SHOW_MGMT_SITE_STATUS: Operation = Operation {
+        id: "ShowMgmtSiteStatus",
+        method: Method::Get,
+        path: "/v1/mmc/control/confmaintain/queryMgmtSiteStatus",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "control",
+    };
     /// `POST /v1/mmc/control/conferences/participants`
     pub static INVITE_PARTICIPANT: Operation = Operation {
         id: "InviteParticipant",
         method: Method::Post,
         path: "/v1/mmc/control/conferences/participants",
         auth: Auth::Control,
+        repeat: Repeat::Never,
+        family: "participants",
+    };
+    /// `POST /v1/mmc/control/conferences/inviteWithPwd`
+    pub static INVITE_WITH_PWD: Operation = Operation {
+        id: "InviteWithPwd",
+        method: Method::Post,
+        path: "/v1/mmc/control/conferences/inviteWithPwd",
+        auth: Auth::Access,
         repeat: Repeat::Never,
         family: "participants",
     };
@@ -13087,7 +13290,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 69] = [
+    pub static ALL: [&Operation; 71] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -13115,7 +13318,9 @@ pub mod operations {
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
         &MUTE_PARTICIPANT,
+        &SHOW_MGMT_SITE_STATUS,
         &INVITE_PARTICIPANT,
+        &INVITE_WITH_PWD,
         &HANG_UP,
         &PROLONG_MEETING,
         &CREATE_WEB_SOCKET_TOKEN,
@@ -13251,14 +13456,17 @@ pub mod schemas {
             ::types::RestSimultaneousInterpretationBody)), ("RestMuteParticipantReqBody",
             schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
             ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
-            ("RestInviteReqBody", schemars::schema_for!(crate
-            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
-            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
-            ("RestProlongDurReqBody", schemars::schema_for!(crate
-            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
-            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
-            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
-            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
+            ("RestInviteWithPwdReqBody", schemars::schema_for!(crate
+            ::types::RestInviteWithPwdReqBody)), ("MgmtSiteStatus",
+            schemars::schema_for!(crate ::types::MgmtSiteStatus)), ("RestInviteReqBody",
+            schemars::schema_for!(crate ::types::RestInviteReqBody)),
+            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
+            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
+            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
+            ("RestScheduleConfDTO", schemars::schema_for!(crate
+            ::types::RestScheduleConfDto)), ("ConferenceInfo",
+            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
+            schemars::schema_for!(crate ::types::PasswordEntry)),
             ("SearchMeetingsResponse", schemars::schema_for!(crate
             ::types::SearchMeetingsResponse)), ("OnlineMeetingDetail",
             schemars::schema_for!(crate ::types::OnlineMeetingDetail)),

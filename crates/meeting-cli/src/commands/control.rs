@@ -5,13 +5,14 @@ use meeting::{
     AudienceCallInRestriction, CallInRestriction, ChatPermission, LocalRecording, SettingsUpdate,
 };
 use meeting_api::operations::{
-    CREATE_CONF_TOKEN, LOCK_MEETING, PROLONG_MEETING, STOP_MEETING, UPDATE_STARTED_CONF_CONFIG,
+    CREATE_CONF_TOKEN, LOCK_MEETING, PROLONG_MEETING, SHOW_MGMT_SITE_STATUS, STOP_MEETING,
+    UPDATE_STARTED_CONF_CONFIG,
 };
 use serde::Serialize;
 
 use super::{Family, Run};
-use crate::args::{Global, Switch, Target, setting};
-use crate::connect::conference;
+use crate::args::{Connection, Global, Switch, Target, setting};
+use crate::connect::{client, conference, credentials};
 use crate::output::{self, Done, Failure, Report};
 
 /// This family in the help: each command and the operations of the spec it sends.
@@ -24,6 +25,7 @@ pub(super) const FAMILY: Family = Family {
         ("prolong", &[&PROLONG_MEETING]),
         ("stop", &[&STOP_MEETING]),
         ("token", &[&CREATE_CONF_TOKEN]),
+        ("site-status", &[&SHOW_MGMT_SITE_STATUS]),
     ],
 };
 
@@ -262,6 +264,51 @@ impl Report for TokenReport {
     }
 }
 
+/// Show whether the service's management site is failing, and where joins go then.
+#[derive(Debug, Args)]
+pub struct SiteStatus {
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The management site's state: `normal`, `fault` or what the service said.
+#[derive(Debug, Serialize)]
+pub struct Site {
+    status: String,
+    redirect_join_url: Option<String>,
+}
+
+impl Report for Site {
+    fn text(&self) -> String {
+        match &self.redirect_join_url {
+            Some(url) => format!("The management site: {} (joins go to {url}).", self.status),
+            None => format!("The management site: {}.", self.status),
+        }
+    }
+}
+
+impl Run for SiteStatus {
+    type Report = Site;
+    async fn run(self, global: &Global) -> Result<Site, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let (status, redirect_join_url) = match client.management_site_status().await? {
+            meeting::SiteStatus::Normal => ("normal".to_owned(), None),
+            meeting::SiteStatus::Fault { redirect_join_url } => {
+                ("fault".to_owned(), redirect_join_url)
+            }
+            meeting::SiteStatus::Other(status) => {
+                (status.unwrap_or_else(|| "unknown".into()), None)
+            }
+            _ => ("unknown".to_owned(), None),
+        };
+        Ok(Site {
+            status,
+            redirect_join_url,
+        })
+    }
+}
+
 /// This family's commands, flattened into the top-level command: adding one is a
 /// variant here and its arm in [`Commands::run`], which the compiler holds together.
 #[derive(Debug, clap::Subcommand)]
@@ -272,6 +319,7 @@ pub enum Commands {
     Prolong(Prolong),
     Stop(Stop),
     Token(Token),
+    SiteStatus(SiteStatus),
 }
 
 impl Commands {
@@ -288,6 +336,7 @@ impl Commands {
             Self::Prolong(c) => emit(global.json, &c.run(global).await?),
             Self::Stop(c) => emit(global.json, &c.run(global).await?),
             Self::Token(c) => emit(global.json, &c.run(global).await?),
+            Self::SiteStatus(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 use clap::Args;
 use meeting::{Invitee, LiveMeeting, LiveRole};
 use meeting_api::operations::{
-    HANG_UP, INVITE_PARTICIPANT, LOCK_VIEW, MUTE_MEETING, MUTE_PARTICIPANT,
+    HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD, LOCK_VIEW, MUTE_MEETING, MUTE_PARTICIPANT,
     SHOW_REAL_TIME_INFO_OF_MEETING,
 };
 use serde::Serialize;
@@ -21,7 +21,7 @@ pub(super) const FAMILY: Family = Family {
         ("participants", &[&SHOW_REAL_TIME_INFO_OF_MEETING]),
         ("mute", &[&MUTE_MEETING, &MUTE_PARTICIPANT]),
         ("unmute", &[&MUTE_MEETING, &MUTE_PARTICIPANT]),
-        ("invite", &[&INVITE_PARTICIPANT]),
+        ("invite", &[&INVITE_PARTICIPANT, &INVITE_WITH_PWD]),
         ("hang-up", &[&HANG_UP]),
         ("lock-view", &[&LOCK_VIEW]),
         ("unlock-view", &[&LOCK_VIEW]),
@@ -177,13 +177,32 @@ pub struct Invite {
     #[arg(long)]
     phone: String,
     /// The name shown in the meeting.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "with_password")]
     name: Option<String>,
+    /// Send the meeting's password (the host's or the guests', given as the host
+    /// password is) with the access token instead of a control token.
+    #[arg(long)]
+    with_password: bool,
 }
 
 impl Run for Invite {
     type Report = Done;
     async fn run(self, global: &Global) -> Result<Done, Failure> {
+        if self.with_password {
+            let file = self.target.host_password.host_password_file.as_deref();
+            let flag = "--host-password-file";
+            let password =
+                crate::secrets::require("password", "MEETING_HOST_PASSWORD", file, flag)?;
+            conference(&self.target, global)?
+                .invite_with_password(&self.phone, &password)
+                .await?;
+            let (id, phone) = (&self.target.conference, &self.phone);
+            return Ok(Done::new(
+                "invite",
+                id,
+                format!("Called {phone} into meeting {id}."),
+            ));
+        }
         let mut invitee = Invitee::phone(&self.phone);
         if let Some(name) = &self.name {
             invitee = invitee.name(name);

@@ -759,6 +759,21 @@ fn the_live_meeting_commands() {
         .expect("Carol joined");
     sim.ok(&["hang-up", CONF, "--participant", &carol.id]);
     assert_eq!(view().participants.len(), 2);
+    // The meeting's password instead of a control token (MEETING_HOST_PASSWORD here).
+    let grants = sim.handle.counters().control_token_grants;
+    sim.ok(&["invite", CONF, "--phone", "+99111283190", "--with-password"]);
+    assert_eq!(sim.handle.counters().control_token_grants, grants);
+    let called = view()
+        .participants
+        .into_iter()
+        .find(|p| p.phone.as_deref() == Some("+99111283190"));
+    sim.ok(&[
+        "hang-up",
+        CONF,
+        "--participant",
+        &called.expect("called in").id,
+    ]);
+    assert_eq!(sim.ok(&["site-status"]), "The management site: normal.\n");
     let text = sim.ok(&["prolong", CONF, "--minutes", "30"]);
     assert_eq!(text, "Prolonged meeting 914083136 by 30 minutes.\n");
     assert_eq!(view().length_minutes, 90);

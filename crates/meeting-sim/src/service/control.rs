@@ -1,5 +1,5 @@
 //! The meeting as a whole: the control token, lock, settings, the live state, muting
-//! everyone, prolonging, the WebSocket token, stopping.
+//! everyone, prolonging, the WebSocket token, stopping; and the management site's state.
 
 use std::sync::Arc;
 
@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConfTokenResponse, RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestProlongDurReqBody,
-    TokenInfo, UpdateStartedConfigReqBody, WebSocketTokenResponse,
+    ConfTokenResponse, MgmtSiteStatus, RealTimeInfo, RestLockReqBody, RestMuteReqBody,
+    RestProlongDurReqBody, TokenInfo, UpdateStartedConfigReqBody, WebSocketTokenResponse,
 };
 
 use super::{
@@ -53,6 +53,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::STOP_MEETING,
         handler: |m| on(m, stop),
+    },
+    Route {
+        operation: &operations::SHOW_MGMT_SITE_STATUS,
+        handler: |m| on(m, site_status),
     },
 ];
 
@@ -189,4 +193,22 @@ pub(super) async fn stop(
 ) -> ApiResult<Done> {
     shared.world().stop(&request.id)?;
     Ok(Done)
+}
+
+/// `GET …/confmaintain/queryMgmtSiteStatus`: `FAULT` while the simulator injects server
+/// errors or drops connections (its fault rates), the failing site the call reports.
+async fn site_status(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<MgmtSiteStatus>> {
+    let now_ms = shared.clock.now_ms();
+    shared
+        .world()
+        .authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    let faults = shared.faults.config();
+    let failing = faults.server_error_rate > 0.0 || faults.drop_rate > 0.0;
+    Ok(Json(MgmtSiteStatus {
+        status: Some(if failing { "FAULT" } else { "NORMAL" }.to_owned()),
+        redirect_join_url: None,
+    }))
 }

@@ -1,15 +1,20 @@
-//! One participant at a time: lockView, muting one, inviting, hanging up.
+//! One participant at a time: lockView, muting one, inviting (with a control token or
+//! the meeting's password), hanging up.
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    RestBulkHangUpReqBody, RestInviteReqBody, RestLockSiteViewReqBody, RestMuteParticipantReqBody,
+    RestBulkHangUpReqBody, RestInviteReqBody, RestInviteWithPwdReqBody, RestLockSiteViewReqBody,
+    RestMuteParticipantReqBody,
 };
 
-use super::{ApiResult, Controlled, Done, Route, required_query};
+use super::{ApiResult, Controlled, Done, QueryMap, Route, header, json_body, required_query};
 use crate::Shared;
 
 /// This family's operations and their handlers.
@@ -25,6 +30,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::INVITE_PARTICIPANT,
         handler: |m| on(m, invite),
+    },
+    Route {
+        operation: &operations::INVITE_WITH_PWD,
+        handler: |m| on(m, invite_with_password),
     },
     Route {
         operation: &operations::HANG_UP,
@@ -68,6 +77,21 @@ pub(super) async fn invite(
     shared
         .world()
         .invite(&request.id, &request.body.attendees)?;
+    Ok(Done)
+}
+
+/// `POST …/inviteWithPwd`: the access token, and the meeting's password in the body.
+async fn invite_with_password(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Done> {
+    let id = required_query(&query, "conferenceID")?;
+    let body: RestInviteWithPwdReqBody = json_body(body)?;
+    let mut world = shared.world();
+    world.authorize_access(header(&headers, "x-access-token"), shared.clock.now_ms())?;
+    world.invite_with_password(id, &body.conf_id, &body.call_num, &body.pwd)?;
     Ok(Done)
 }
 

@@ -60,6 +60,35 @@ impl World {
 
     /// InviteParticipant: every attendee is called and joins at once; returns their new
     /// participant IDs.
+    /// InviteWithPwd: calls `call_num` in, authorized by the meeting's host or guest
+    /// password `password` (with the access token, no control token); `body_id` is the
+    /// meeting the body names, which must be `id`.
+    pub fn invite_with_password(
+        &mut self,
+        id: &str,
+        body_id: &str,
+        call_num: &str,
+        password: &str,
+    ) -> Result<String, ApiError> {
+        if body_id != id {
+            return Err(ApiError::bad_request("confID must be the conferenceID"));
+        }
+        let conference = self.conference(id)?;
+        let passwords = [
+            Some(&conference.host_password),
+            conference.guest_password.as_ref(),
+        ];
+        if password.is_empty() || !passwords.contains(&Some(&password.to_owned())) {
+            return Err(ApiError::auth_failed("the meeting's password is wrong"));
+        }
+        let callee = Attendee {
+            phone: Some(call_num.to_owned()),
+            ..Attendee::default()
+        };
+        let mut joined = self.invite(id, &[callee])?;
+        Ok(joined.pop().unwrap_or_default())
+    }
+
     pub fn invite(&mut self, id: &str, attendees: &[Attendee]) -> Result<Vec<String>, ApiError> {
         if attendees.is_empty() {
             return Err(ApiError::bad_request("attendees must not be empty"));

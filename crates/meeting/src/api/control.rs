@@ -5,13 +5,16 @@
 use std::num::NonZeroU32;
 
 use meeting_api::operations::{
-    CREATE_WEB_SOCKET_TOKEN, LOCK_MEETING, MUTE_MEETING, PROLONG_MEETING,
+    CREATE_WEB_SOCKET_TOKEN, LOCK_MEETING, MUTE_MEETING, PROLONG_MEETING, SHOW_MGMT_SITE_STATUS,
     SHOW_REAL_TIME_INFO_OF_MEETING, STOP_MEETING, UPDATE_STARTED_CONF_CONFIG,
 };
-use meeting_api::types::{RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestProlongDurReqBody};
+use meeting_api::types::{
+    MgmtSiteStatus, RealTimeInfo, RestLockReqBody, RestMuteReqBody, RestProlongDurReqBody,
+};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::Client;
 use crate::conference::{Conference, NO_INPUT};
 use crate::error::Error;
 use crate::settings::SettingsUpdate;
@@ -139,6 +142,46 @@ impl Conference {
             api.stop_meeting(self.id())
         })
         .await
+    }
+}
+
+impl Client {
+    /// The state of the service's management site: whether it is failing, and where
+    /// joins are redirected then. Needs credentials.
+    pub async fn management_site_status(&self) -> Result<SiteStatus, Error> {
+        let answer = self
+            .run(&SHOW_MGMT_SITE_STATUS, NO_INPUT, |api, ()| {
+                api.show_mgmt_site_status(None)
+            })
+            .await?;
+        Ok(SiteStatus::from(answer))
+    }
+}
+
+/// The state of the management site (see [`Client::management_site_status`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SiteStatus {
+    /// `NORMAL`.
+    Normal,
+    /// `FAULT`, with the URL joins are redirected to, if the service gives one.
+    Fault {
+        /// Where joins go while the site fails.
+        redirect_join_url: Option<String>,
+    },
+    /// A state this version does not know (or none), as the service says it.
+    Other(Option<String>),
+}
+
+impl From<MgmtSiteStatus> for SiteStatus {
+    fn from(answer: MgmtSiteStatus) -> Self {
+        match answer.status.as_deref() {
+            Some("NORMAL") => Self::Normal,
+            Some("FAULT") => Self::Fault {
+                redirect_join_url: answer.redirect_join_url.map(|url| crate::printable(&url)),
+            },
+            _ => Self::Other(answer.status.map(|s| crate::printable(&s))),
+        }
     }
 }
 

@@ -2,10 +2,12 @@
 //! and calling someone in. Control calls, with the control token (and the access token
 //! when the client has credentials).
 
-use meeting_api::operations::{HANG_UP, INVITE_PARTICIPANT, LOCK_VIEW, MUTE_PARTICIPANT};
+use meeting_api::operations::{
+    HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD, LOCK_VIEW, MUTE_PARTICIPANT,
+};
 use meeting_api::types::{
-    Attendee, RestBulkHangUpReqBody, RestInviteReqBody, RestLockSiteViewReqBody,
-    RestMuteParticipantReqBody,
+    Attendee, RestBulkHangUpReqBody, RestInviteReqBody, RestInviteWithPwdReqBody,
+    RestLockSiteViewReqBody, RestMuteParticipantReqBody,
 };
 
 use crate::api::control::switch;
@@ -98,6 +100,35 @@ impl Conference {
         };
         self.run(&INVITE_PARTICIPANT, body.as_ref(), |api, body| {
             api.invite_participant(self.id(), body)
+        })
+        .await
+    }
+
+    /// Calls the SIP number `number` into the meeting, authorized by the meeting's
+    /// password (the host's or the guests') instead of a control token. Needs
+    /// credentials.
+    pub async fn invite_with_password(&self, number: &str, password: &str) -> Result<(), Error> {
+        let body = id_problem("number", number)
+            .or_else(|| {
+                password
+                    .is_empty()
+                    .then(|| "the password must not be empty".into())
+            })
+            .map_or_else(
+                || {
+                    Ok(RestInviteWithPwdReqBody {
+                        call_num: number.to_owned(),
+                        conf_id: self.id().to_owned(),
+                        pwd: password.to_owned(),
+                        org_id: None,
+                        num_belongs_type: None,
+                        is_not_overlay_pid_name: None,
+                    })
+                },
+                Err,
+            );
+        self.run(&INVITE_WITH_PWD, body.as_ref(), |api, body| {
+            api.invite_with_pwd(self.id(), body)
         })
         .await
     }

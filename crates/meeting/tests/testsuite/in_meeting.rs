@@ -4,8 +4,8 @@
 use crate::common;
 
 use common::*;
-use meeting::{ErrorKind, Invitee, LiveState};
-use meeting_sim::{ConferenceState, ScriptedFault};
+use meeting::{ErrorKind, Invitee, LiveState, SiteStatus};
+use meeting_sim::{ConferenceState, FaultConfig, ScriptedFault};
 
 #[tokio::test]
 async fn the_live_meeting_from_participants_to_stop() {
@@ -170,4 +170,43 @@ async fn a_meeting_from_scheduling_to_its_end() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }
     assert_eq!(sim.counters().requests_for("CreateMeeting"), 1);
+}
+
+#[tokio::test]
+async fn the_meetings_password_calls_someone_in_without_a_control_token() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let meeting = client.conference(CONF);
+    let wrong = meeting
+        .invite_with_password("+99111283190", "000000")
+        .await
+        .expect_err("a wrong password");
+    assert_eq!(wrong.kind(), ErrorKind::Authentication, "{wrong}");
+    meeting
+        .invite_with_password("+99111283190", HOST_PASSWORD)
+        .await
+        .expect("invites");
+    let called = sim.conference(CONF).expect("seeded").participants;
+    assert!(
+        called
+            .iter()
+            .any(|p| p.phone.as_deref() == Some("+99111283190"))
+    );
+    assert_eq!(sim.counters().control_token_grants, 0, "no control token");
+}
+
+#[tokio::test]
+async fn the_management_site_is_at_fault_while_the_service_fails() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let status = client.management_site_status().await.expect("status");
+    assert_eq!(status, SiteStatus::Normal);
+    // A rate that fails no request of this test (the draws are seeded), but a failing
+    // service all the same.
+    sim.set_faults(FaultConfig {
+        server_error_rate: 1e-9,
+        ..FaultConfig::default()
+    });
+    let status = client.management_site_status().await.expect("status");
+    assert!(matches!(status, SiteStatus::Fault { .. }), "{status:?}");
 }

@@ -581,6 +581,19 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("InviteWithPwd", account(), |c| async move {
+            let meeting = c.conference(CONF);
+            meeting
+                .invite_with_password("+99111283190", HOST_PASSWORD)
+                .await
+        })
+        .await;
+    mismatches
+        .check("ShowMgmtSiteStatus", account(), |c| async move {
+            c.management_site_status().await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("HangUp", account(), |c| async move {
             c.conference(CONF)
                 .with_host_password(HOST_PASSWORD)
