@@ -2,6 +2,7 @@
 
 mod bench;
 mod build_cost;
+mod circles;
 mod codegen;
 mod test;
 
@@ -19,6 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// List the import circles between the modules of each crate (two files that name
+    /// each other, parents and children aside); fails when there is one.
+    Circles,
     /// Regenerate the reviewable copy of the generated client
     /// (crates/meeting-api/generated/meeting_api.rs) and the insta snapshot of its public
     /// surface (xtask/src/snapshots/surface.snap) from openapi/meeting.yaml.
@@ -64,6 +68,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Circles => circles::run(&codegen::root()),
         Command::Codegen { check: false } => codegen::write(),
         Command::Codegen { check: true } => codegen::check(),
         Command::Test { args } => test::run(&codegen::root(), &args),

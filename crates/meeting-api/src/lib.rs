@@ -6,7 +6,8 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use meeting_api::secrets::{Secrets, with_secrets};
+//! use meeting_api::call::with_secrets;
+//! use meeting_api::secrets::Secrets;
 //! use meeting_api::types::RestLockReqBody;
 //!
 //! let client = meeting_api::Client::new_with_client(
@@ -32,6 +33,7 @@ mod generated {
 }
 pub use generated::*;
 
+pub mod call;
 pub mod exchange;
 pub mod secrets;
 pub mod table;
@@ -56,7 +58,7 @@ impl progenitor_client::ClientHooks for Client {
     ) -> Result<(), Error<E>> {
         // progenitor adds `api-version: <info.version>`; the service does not define it.
         request.headers_mut().remove(&API_VERSION);
-        if exchange::authorize(request.headers_mut()).is_none() {
+        if call::authorize(request.headers_mut()).is_none() {
             // Outside `with_secrets`: refused before sending if a secret is needed. (The
             // hook's operation ID is the method's name; the route names the operation.)
             let (method, path) = (request.method().as_str(), request.url().path());
@@ -66,7 +68,7 @@ impl progenitor_client::ClientHooks for Client {
             if let Some(op) = operation.filter(|op| !secrets::Secrets::new().suffice_for(op)) {
                 return Err(Error::InvalidRequest(format!(
                     "{} sends a token or password: call it within \
-                     meeting_api::secrets::with_secrets",
+                     meeting_api::call::with_secrets",
                     op.id
                 )));
             }
@@ -97,9 +99,9 @@ impl progenitor_client::ClientHooks for Client {
                     request_id = record.request_id().unwrap_or(""),
                     "meeting api response"
                 );
-                exchange::record(record);
+                call::record(record);
                 // Read every body here, bounded: see `exchange`.
-                exchange::buffer(response).await
+                call::buffer(response).await
             }
             Err(error) => Err(error),
         };

@@ -4,13 +4,14 @@
 //!
 //! They are not arguments of the generated methods: an operation's `security` in the
 //! spec says which it takes, and the client's hook sets them on every request made
-//! within [`with_secrets`]. A token therefore cannot be passed where a conference ID
+//! within [`crate::call::with_secrets`]. A token therefore cannot be passed where a conference ID
 //! goes (both would be `&str`), and it reaches the request as a header marked
 //! sensitive, which the HTTP stack never logs.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use meeting_api::secrets::{Secrets, with_secrets};
+//! use meeting_api::call::with_secrets;
+//! use meeting_api::secrets::Secrets;
 //! use meeting_api::types::RestLockReqBody;
 //!
 //! let client = meeting_api::Client::new(meeting_api::CN_NORTH_4);
@@ -21,7 +22,6 @@
 //! ```
 
 use std::fmt;
-use std::future::Future;
 
 use http::header::HeaderName;
 use http::HeaderValue;
@@ -130,15 +130,6 @@ impl fmt::Debug for Secrets {
             .field("host_password", &held(&self.password))
             .finish()
     }
-}
-
-/// Runs `call` (one or more operations of the generated client) sending `secrets`
-/// with each request. A request made outside it for an operation that needs a secret
-/// fails before it is sent.
-pub async fn with_secrets<F: Future>(secrets: Secrets, call: F) -> F::Output {
-    crate::exchange::observe(crate::exchange::DEFAULT_BODY_LIMIT, secrets, call)
-        .await
-        .0
 }
 
 #[cfg(test)]

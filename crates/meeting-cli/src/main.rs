@@ -47,6 +47,24 @@ fn main() -> ExitCode {
         _ => log_filter(cli.global.verbose),
     };
     init_logging(default_filter, cli.global.verbose);
+    match &cli.command {
+        commands::Command::Completions { shell } => {
+            let mut command = help::command();
+            clap_complete::generate(*shell, &mut command, "meeting", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        commands::Command::Man => {
+            let rendered = clap_mangen::Man::new(help::command()).render(&mut std::io::stdout());
+            return match rendered {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => ExitCode::from(output::report(
+                    &output::Failure::Usage(format!("cannot write the manual page: {e}")),
+                    cli.global.json,
+                )),
+            };
+        }
+        _ => {}
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

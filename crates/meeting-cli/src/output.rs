@@ -149,6 +149,15 @@ pub fn epoch(time: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
+/// Prints one line (a meeting, an attendee); a closed pipe (`| head`) ends the listing.
+pub fn line(out: &mut impl std::io::Write, text: &str) -> Result<bool, Failure> {
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::Usage(format!("cannot write the list: {e}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

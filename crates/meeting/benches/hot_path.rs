@@ -29,7 +29,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use meeting::{Client, Conference};
-use meeting_api::secrets::{Secrets, with_secrets};
+use meeting_api::call::with_secrets;
+use meeting_api::secrets::Secrets;
 use meeting_api::types::RestLockReqBody;
 use meeting_sim::{Seed, Simulator};
 

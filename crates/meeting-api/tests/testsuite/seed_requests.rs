@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use meeting_api::secrets::{with_secrets, Secrets};
+use meeting_api::call::with_secrets;
+use meeting_api::secrets::Secrets;
 use meeting_api::types::{self, RestLockSiteViewReqBody, UpdateStartedConfigReqBody};
 use meeting_api::Client;
 use serde_json::{json, Value};
@@ -280,7 +281,7 @@ async fn non_json_error_body_keeps_status_and_request_id_through_observe() {
     let (base, _seen) = recorder(502, "<html>bad gateway</html>").await;
     let c = client(&base);
     let body = lock(1);
-    let (result, exchange) = meeting_api::exchange::observe(
+    let (result, exchange) = meeting_api::call::observe(
         meeting_api::exchange::DEFAULT_BODY_LIMIT,
         control(TOKEN),
         c.lock_meeting("914083136", &body),

@@ -5,10 +5,9 @@ use futures_util::TryStreamExt;
 use serde_json::json;
 
 use super::history::is_uuid;
-use super::search::line;
 use crate::args::{Connection, Global};
 use crate::connect::{client, credentials};
-use crate::output::{Failure, emit};
+use crate::output::{Failure, emit, line};
 
 /// List recordings (with a meeting: its recording, --urls its download links, --delete
 /// deletes it).

@@ -5,10 +5,9 @@ use futures_util::TryStreamExt;
 use meeting::PastMeeting;
 use serde_json::json;
 
-use super::search::line;
 use crate::args::{Connection, Global};
 use crate::connect::{client, credentials};
-use crate::output::Failure;
+use crate::output::{Failure, line};
 
 /// Each stay in a meeting that ended: who, when they joined and when they left.
 #[derive(Debug, Args)]

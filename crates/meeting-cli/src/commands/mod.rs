@@ -147,13 +147,8 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
             meeting_demo::Failure::Call(error) => Failure::Call(error),
             meeting_demo::Failure::Usage(what) => Failure::Usage(what),
         })?,
-        Command::Completions { shell } => {
-            let mut command = crate::help::command();
-            clap_complete::generate(shell, &mut command, "meeting", &mut std::io::stdout());
-        }
-        Command::Man => clap_mangen::Man::new(crate::help::command())
-            .render(&mut std::io::stdout())
-            .map_err(|e| Failure::Usage(format!("cannot write the manual page: {e}")))?,
+        // Printed by `main` from the help's command, before a runtime starts.
+        Command::Completions { .. } | Command::Man => {}
     }
     Ok(())
 }

@@ -2,8 +2,6 @@
 //! of one, printed as the pages arrive. (The help's "Finding meetings" lists this
 //! family's commands with those of `history` and `archive`.)
 
-use std::io::Write;
-
 use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
 use meeting::{MeetingDetails, MeetingState, Within};
@@ -18,7 +16,7 @@ use super::Family;
 use super::history::past_meeting;
 use crate::args::{Connection, Global};
 use crate::connect::{client, credentials};
-use crate::output::Failure;
+use crate::output::{Failure, line};
 
 /// This family in the help: each command and the operations of the spec it sends.
 pub(super) const FAMILY: Family = Family {
@@ -125,15 +123,6 @@ fn state(state: &MeetingState) -> &'static str {
         MeetingState::InProgress => "in progress",
         MeetingState::Over => "over",
         _ => "unknown",
-    }
-}
-
-/// Prints one line (a meeting, an attendee); a closed pipe (`| head`) ends the listing.
-pub(super) fn line(out: &mut impl Write, text: &str) -> Result<bool, Failure> {
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(Failure::Usage(format!("cannot write the list: {e}"))),
     }
 }
 

@@ -147,7 +147,7 @@ impl Client {
         let context = Context::new(SET_WEB_HOOK_CONFIG.id, None);
         let problem = id_problem("subscriber ID", &setup.subscriber_id)
             .or_else(|| id_problem("push URL", &setup.url))
-            .or_else(|| crate::webhook::key_problem(setup.key.expose_secret()).map(str::to_owned))
+            .or_else(|| key_problem(setup.key.expose_secret()).map(str::to_owned))
             .or_else(|| match url::Url::parse(&setup.url) {
                 Ok(url) if matches!(url.scheme(), "http" | "https") => None,
                 _ => Some(format!(
@@ -257,4 +257,19 @@ fn checked_id<'a, T: TryFrom<&'a str>>(context: &Context, id: &'a str) -> Result
         return Err(Error::invalid(context, problem));
     }
     T::try_from(id).map_err(|_| Error::invalid(context, "the configuration ID is invalid"))
+}
+
+/// Why `key` cannot be a subscriber key, if it cannot: the one rule for the key a
+/// configuration sends ([`WebhookSetup`]) and the keys a [`crate::webhook::Verifier`] checks
+/// with. The pages give no rule but that it is the push configuration's password; an
+/// empty (or blank) key would let anyone who knows the subscriber ID, which every push
+/// carries, sign pushes.
+pub fn key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        Some("the subscriber key is empty")
+    } else if key.trim().is_empty() {
+        Some("the subscriber key is only white space")
+    } else {
+        None
+    }
 }

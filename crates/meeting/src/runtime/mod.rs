@@ -91,7 +91,7 @@ impl Runtime {
                 span.record("attempt", attempt);
                 // Boxed: the generated request future is large, and every layer
                 // around it (task-local, span, deadline) would otherwise copy it.
-                let observed = meeting_api::exchange::observe(
+                let observed = meeting_api::call::observe(
                     body_limit,
                     secrets.clone(),
                     Box::pin(send()),

@@ -265,7 +265,7 @@ pub(super) fn decode(info: EventInfoWire) -> Result<PushEvent, String> {
     let payload = payload.ok_or_else(|| format!("{event} without a payload"))?;
     let payload: PayloadWire = serde_json::from_value(payload).map_err(|e| {
         // Never the error's own text: it quotes values from the push.
-        format!("{event}'s payload: {}", super::verify::json_problem(&e))
+        format!("{event}'s payload: {}", json_problem(&e))
     })?;
     let kind = match kind {
         Some(kind) => kind,
@@ -288,4 +288,31 @@ pub(super) fn decode(info: EventInfoWire) -> Result<PushEvent, String> {
         at_ms: timestamp,
         kind,
     })
+}
+
+/// What is wrong, in words that never quote the push: serde_json's messages quote
+/// values (`invalid type: string "…"`) and unknown names (`unknown variant `…``), so
+/// only what the decoder expected is kept (a missing field's name; the expected type,
+/// which serde appends last).
+pub(crate) fn json_problem(error: &serde_json::Error) -> String {
+    match error.classify() {
+        serde_json::error::Category::Io => "unreadable".to_owned(),
+        serde_json::error::Category::Syntax => "not JSON".to_owned(),
+        serde_json::error::Category::Eof => "the JSON ends early".to_owned(),
+        serde_json::error::Category::Data => {
+            let text = error.to_string();
+            // The position serde_json appends, if any, is not part of the message.
+            let text = text.split(" at line ").next().unwrap_or_default();
+            if let Some(field) = text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                format!("the field {field} is missing")
+            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+                format!("a value is not what is expected ({expected})")
+            } else {
+                "a field is of the wrong type".to_owned()
+            }
+        }
+    }
 }

@@ -24,10 +24,10 @@ mod memory;
 mod receiver;
 mod verify;
 
-pub use crate::api::webhook::{WebhookConfig, WebhookScope, WebhookSetup, WebhookStatus};
+pub use crate::api::webhook::{
+    WebhookConfig, WebhookScope, WebhookSetup, WebhookStatus, key_problem,
+};
 pub use event::{Attendee, PushEvent, PushKind};
 pub use memory::{Claim, DEFAULT_CAPACITY, InMemory, InStore, MemoryError, PushMemory};
 pub use receiver::{Answer, DEFAULT_CLAIM_TTL, Incoming, PendingEvent, Receiver};
-pub use verify::{
-    DEFAULT_MAX_AGE, DEFAULT_MAX_BODY, MAX_AHEAD, Push, Refused, Verifier, key_problem,
-};
+pub use verify::{DEFAULT_MAX_AGE, DEFAULT_MAX_BODY, MAX_AHEAD, Push, Refused, Verifier};

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::Sha256;
 
-use super::event::{EventInfoWire, PushEvent, decode};
+use super::event::{EventInfoWire, PushEvent, decode, json_problem};
+use crate::api::webhook::key_problem;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 
@@ -106,21 +107,6 @@ impl Push {
 /// The latest time the freshness arithmetic uses (the end of year 9999): a window of
 /// `Duration::MAX` turns the age check off without overflowing.
 const LATEST_MS: i64 = 253_402_300_799_000;
-
-/// Why `key` cannot be a subscriber key, if it cannot: the one rule for the key a
-/// configuration sends ([`super::WebhookSetup`]) and the keys a [`Verifier`] checks
-/// with. The pages give no rule but that it is the push configuration's password; an
-/// empty (or blank) key would let anyone who knows the subscriber ID, which every push
-/// carries, sign pushes.
-pub fn key_problem(key: &str) -> Option<&'static str> {
-    if key.is_empty() {
-        Some("the subscriber key is empty")
-    } else if key.trim().is_empty() {
-        Some("the subscriber key is only white space")
-    } else {
-        None
-    }
-}
 
 /// Checks pushes: built from the subscriber ID and its keys (several while a key is
 /// rotated). `Debug` shows no key.
@@ -369,31 +355,4 @@ fn describe(error: &serde_json::Error) -> String {
         error.line(),
         error.column()
     )
-}
-
-/// What is wrong, in words that never quote the push: serde_json's messages quote
-/// values (`invalid type: string "…"`) and unknown names (`unknown variant `…``), so
-/// only what the decoder expected is kept (a missing field's name; the expected type,
-/// which serde appends last).
-pub(crate) fn json_problem(error: &serde_json::Error) -> String {
-    match error.classify() {
-        serde_json::error::Category::Io => "unreadable".to_owned(),
-        serde_json::error::Category::Syntax => "not JSON".to_owned(),
-        serde_json::error::Category::Eof => "the JSON ends early".to_owned(),
-        serde_json::error::Category::Data => {
-            let text = error.to_string();
-            // The position serde_json appends, if any, is not part of the message.
-            let text = text.split(" at line ").next().unwrap_or_default();
-            if let Some(field) = text
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.split('`').next())
-            {
-                format!("the field {field} is missing")
-            } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
-                format!("a value is not what is expected ({expected})")
-            } else {
-                "a field is of the wrong type".to_owned()
-            }
-        }
-    }
 }
