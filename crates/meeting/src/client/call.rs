@@ -2,23 +2,23 @@
 //! operations says it sends, with the retries its retry class allows, in one span, and
 //! with one renewal of a token the service refuses.
 
+use std::fmt::Display;
 use std::future::Future;
 
+use meeting_api::secrets::Secrets;
 use meeting_api::table::{Auth as AuthKind, Operation};
 
 use super::handle::Client;
 use crate::error::{Context, Error, ErrorKind};
 use crate::runtime::{ApiResult, within};
 use crate::tokens::auth::{Auth, Tokens};
-
 use crate::tokens::control::ControlAuth;
-use meeting_api::secrets::Secrets;
 
 impl Client {
     /// Runs a management `operation` that belongs to no handle (scheduling, searches,
     /// the push configuration): `input` checked before anything is sent, then sent with
     /// the access token as [`Client::call`] sends.
-    pub(crate) async fn run<'a, B: Copy, E: std::fmt::Display, T, Fut>(
+    pub(crate) async fn run<'a, B: Copy, E: Display, T, Fut>(
         &'a self,
         operation: &'static Operation,
         input: Result<B, E>,
