@@ -148,11 +148,16 @@ pub fn conference(target: &Target, global: &Global) -> Result<Conference, Failur
     if let Some(token) = secrets::from_env("MEETING_CONTROL_TOKEN") {
         return Ok(meeting.with_control_token(token));
     }
-    let password = secrets::require(
+    Ok(meeting.with_host_password(host_password(target)?))
+}
+
+/// The host password of `target`: from MEETING_HOST_PASSWORD, --host-password-file,
+/// or a prompt.
+pub fn host_password(target: &Target) -> Result<String, Failure> {
+    secrets::require(
         "host password",
         "MEETING_HOST_PASSWORD",
         target.host_password.host_password_file.as_deref(),
         "--host-password-file",
-    )?;
-    Ok(meeting.with_host_password(password))
+    )
 }

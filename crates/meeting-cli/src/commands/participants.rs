@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{Family, Run};
 use crate::args::{Global, Switch, Target};
-use crate::connect::conference;
+use crate::connect::{conference, host_password};
 use crate::output::{Done, Failure, Report};
 
 /// This family in the help: each command and the operations of the spec it sends.
@@ -189,10 +189,7 @@ impl Run for Invite {
     type Report = Done;
     async fn run(self, global: &Global) -> Result<Done, Failure> {
         if self.with_password {
-            let file = self.target.host_password.host_password_file.as_deref();
-            let flag = "--host-password-file";
-            let password =
-                crate::secrets::require("password", "MEETING_HOST_PASSWORD", file, flag)?;
+            let password = host_password(&self.target)?;
             conference(&self.target, global)?
                 .invite_with_password(&self.phone, &password)
                 .await?;

@@ -6,13 +6,12 @@ use meeting_api::operations::{
     DELETE_RECORDINGS, SEARCH_RECORDINGS, SHOW_RECORDING_DETAIL, SHOW_RECORDING_FILE_DOWNLOAD_URLS,
 };
 use meeting_api::types::{
-    DeleteRecordingsConfUuiDs, PeriodEnd, PeriodStart, RecordResultDo, SearchRecordingsSearchKey,
-    SearchRecordingsSortType,
+    DeleteRecordingsConfUuiDs, RecordResultDo, SearchRecordingsSearchKey, SearchRecordingsSortType,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Client;
-use crate::api::search::{Found, Kind, MeetingSearch};
+use crate::api::search::{Found, Kind, MeetingSearch, Period};
 use crate::conference::{id_problem, ids_problem};
 use crate::error::Error;
 use crate::listing::Page;
@@ -89,7 +88,7 @@ impl Found for Recording {
         search: &MeetingSearch<Self>,
         offset: u32,
         size: u32,
-        (from, to): (Option<i64>, Option<i64>),
+        (from, to): &Period,
     ) -> Result<Page<Self>, Error> {
         let q = search.query();
         let key = q
@@ -103,7 +102,6 @@ impl Found for Recording {
             SearchRecordingsSortType::AscStartTime
         });
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
-        let (from, to) = (from.map(PeriodStart), to.map(PeriodEnd));
         let (from, to) = (from.as_ref(), to.as_ref());
         let answer = q
             .client

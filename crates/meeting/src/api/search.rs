@@ -122,9 +122,12 @@ pub trait Found: Clone + std::fmt::Debug + Send + Sized + 'static {
         search: &MeetingSearch<Self>,
         offset: u32,
         size: u32,
-        dates: (Option<i64>, Option<i64>),
+        dates: &Period,
     ) -> impl Future<Output = Result<Page<Self>, Error>> + Send;
 }
+
+/// The first and last millisecond a search's dates bound, as the service takes them.
+pub(crate) type Period = (Option<PeriodStart>, Option<PeriodEnd>);
 
 impl<T> MeetingSearch<T> {
     pub(crate) fn new(client: Client, kind: Kind) -> Self {
@@ -223,7 +226,7 @@ impl<T> MeetingSearch<T> {
 
     /// The dates as the service takes them: from the first to the last millisecond of
     /// the two days in the time zone.
-    fn date_range(&self) -> Result<(Option<i64>, Option<i64>), String> {
+    fn date_range(&self) -> Result<Period, String> {
         let Some((from, to)) = &self.dates else {
             return Ok((None, None));
         };
@@ -234,10 +237,8 @@ impl<T> MeetingSearch<T> {
         }
         let first = crate::calendar::day_start_ms(from, &zone)?;
         let next = to.tomorrow().map_err(|e| e.to_string())?;
-        Ok((
-            Some(first),
-            Some(crate::calendar::day_start_ms(next, &zone)? - 1),
-        ))
+        let last = crate::calendar::day_start_ms(next, &zone)? - 1;
+        Ok((Some(PeriodStart(first)), Some(PeriodEnd(last))))
     }
 }
 
@@ -276,7 +277,7 @@ impl<T: Found> MeetingSearch<T> {
             T::key,
             move |offset, size| {
                 let search = search.clone();
-                async move { T::fetch(&search.0, offset, size, search.1).await }
+                async move { T::fetch(&search.0, offset, size, &search.1).await }
             },
         ))
     }
@@ -291,7 +292,7 @@ impl Found for MeetingDetails {
         this: &MeetingSearch<Self>,
         offset: u32,
         size: u32,
-        (from, to): (Option<i64>, Option<i64>),
+        (from, to): &Period,
     ) -> Result<Page<MeetingDetails>, Error> {
         let offset = i32::try_from(offset).unwrap_or(i32::MAX);
         let limit = std::num::NonZeroU32::new(size);
@@ -307,7 +308,6 @@ impl Found for MeetingDetails {
             } else {
                 SearchHisMeetingsSortType::AscStartTime
             });
-            let (from, to) = (from.map(PeriodStart), to.map(PeriodEnd));
             let (from, to) = (from.as_ref(), to.as_ref());
             let key = key.map_err(|e| e.to_string());
             this.client
