@@ -22,6 +22,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! reqwest is built here without a TLS crypto provider (`rustls-no-provider`), so that
+//! the application chooses it: install one (`rustls::crypto::CryptoProvider::install_default`)
+//! before building a `reqwest::Client`, or reqwest panics when the client is built. The
+//! `meeting` crate installs ring's.
+//!
 //! The code is generated into `OUT_DIR`; a reviewable copy lives in
 //! `crates/meeting-api/generated/meeting_api.rs` and `cargo xtask codegen --check`
 //! keeps the two identical.

@@ -86,6 +86,8 @@ async fn recorder(status: u16, reply: &'static str) -> (String, tokio::task::Joi
 }
 
 fn client(base: &str) -> Client {
+    // reqwest has no crypto provider of its own here (see the crate docs).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::new_with_client(base, reqwest::Client::new())
 }
 
