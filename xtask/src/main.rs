@@ -34,19 +34,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Benchmarks, side by side: the wrapper (and the generated client alone) against
-    /// raw reqwest, peak RSS with calls in flight, the release simulator's throughput
-    /// with wrk (HTTP, HTTPS) beside Prism mocking the same spec, and the official
-    /// Python SDK. Needs wrk, npm and python3; see BENCHMARKS.md.
     /// Every test of the workspace (`cargo test --workspace`), after installing what the
     /// tests need when it can: Debian's redis-server (the token-store tests run a real
     /// one) when apt-get is there and this runs as root; elsewhere it stops first and
-    /// says what to install. Arguments after `--` go to `cargo test`.
+    /// says what to install. Without arguments the test binaries run side by side;
+    /// with arguments, `cargo test --workspace ARGS` runs as given.
     Test {
         /// Passed to `cargo test` (a filter, `--no-fail-fast`, `-- --nocapture`, …).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Benchmarks, side by side: the wrapper (and the generated client alone) against
+    /// raw reqwest, peak RSS with calls in flight, the release simulator's throughput
+    /// with wrk (HTTP, HTTPS) beside Prism mocking the same spec, and the official
+    /// Python SDK. Needs wrk, npm and python3; see BENCHMARKS.md.
     Bench {
         /// Smaller runs (under a minute), for CI.
         #[arg(long)]

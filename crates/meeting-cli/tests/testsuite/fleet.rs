@@ -50,7 +50,8 @@ fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &s
     replica_with(sim, redis, passwords, name, &[])
 }
 
-/// Two tests of five replicas each would share two cores: one at a time.
+/// Two tests of five replicas each would share two cores: one at a time. (A test of two
+/// replicas runs beside them.)
 static HEAVY: Mutex<()> = Mutex::new(());
 
 fn replica_with(
@@ -598,7 +599,6 @@ fn a_slow_service_makes_no_lease_lapse() {
 /// by key), says how many of each kind, and the fleet goes on without a takeover.
 #[test]
 fn logout_all_forgets_tokens_and_leaves_the_fleet_and_the_push_memory_alone() {
-    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
     let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(770_000_001, 6, HOST);
