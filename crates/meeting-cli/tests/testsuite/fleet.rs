@@ -50,9 +50,6 @@ fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &s
     replica_with(sim, redis, passwords, name, &[])
 }
 
-/// Two tests of five replicas each would share two cores: one at a time. (A test of two
-/// replicas runs beside them.)
-static HEAVY: Mutex<()> = Mutex::new(());
 
 fn replica_with(
     sim: &Sim,
@@ -171,7 +168,6 @@ fn until_watched_by(
 
 #[test]
 fn five_replicas_kill_stop_pause_and_a_redis_restart() {
-    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
     let mut redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(700_000_001, MEETINGS, HOST);
@@ -498,7 +494,6 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
 /// the service is slow is claimed once a discovery completes.
 #[test]
 fn a_slow_service_makes_no_lease_lapse() {
-    let _heavy = HEAVY.lock().unwrap_or_else(|p| p.into_inner());
     let redis = RedisServer::start().unwrap_or_else(|e| panic!("{e}"));
     let sim = Sim::start();
     let ids = sim.handle.start_meetings(760_000_001, MEETINGS, HOST);
