@@ -579,7 +579,10 @@ fn no_secret_in_any_output_at_vv_or_under_rust_log_trace() {
         tokens.extend(sim.handle.issued_tokens());
     }
     assert!(everything.contains("TRACE"), "the runs logged at trace");
-    assert!(everything.contains("meeting.call"), "the calls were logged");
+    assert!(
+        everything.contains("meeting.operation"),
+        "the calls were logged"
+    );
     tokens.sort();
     tokens.dedup();
     assert!(tokens.len() > 10, "{} tokens", tokens.len());

@@ -50,7 +50,6 @@ fn replica(sim: &Sim, redis: &RedisServer, passwords: &std::path::Path, name: &s
     replica_with(sim, redis, passwords, name, &[])
 }
 
-
 fn replica_with(
     sim: &Sim,
     redis: &RedisServer,

@@ -196,7 +196,7 @@ fn logs_written_to_a_file_have_no_colour_codes() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("meeting.call"));
+    assert!(stderr(&out).contains("meeting.operation"));
     assert!(!stderr(&out).contains('\u{1b}'));
 }
 

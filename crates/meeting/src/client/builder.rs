@@ -10,7 +10,7 @@ use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{Credentials, Kind};
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, Server};
 use crate::store::{Scope, TokenStore};
 use crate::tokens::access::{AccessTokenInfo, AccessTokens};
 use crate::tokens::cell::TokenCell;
@@ -330,6 +330,7 @@ impl ClientBuilder {
                     request_timeout,
                     body_limit: self.body_limit,
                     clock: self.clock,
+                    server: Server::of(&base_url),
                 },
                 base_url,
                 websocket: super::tls::WebSocketSettings {

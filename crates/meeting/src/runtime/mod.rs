@@ -36,6 +36,32 @@ pub(crate) struct Runtime {
     pub retry_budget: RetryBudget,
     pub body_limit: usize,
     pub clock: Arc<dyn Clock>,
+    /// Where the calls go, for the spans.
+    pub server: Server,
+}
+
+/// The host and port of the endpoint (OpenTelemetry's `server.address`, `server.port`).
+pub(crate) struct Server {
+    pub address: Box<str>,
+    pub port: u16,
+}
+
+impl Server {
+    /// Of a checked endpoint (an `http` or `https` URL).
+    pub fn of(base_url: &str) -> Self {
+        let url = url::Url::parse(base_url).ok();
+        Self {
+            address: url
+                .as_ref()
+                .and_then(|u| u.host_str())
+                .unwrap_or_default()
+                .into(),
+            port: url
+                .as_ref()
+                .and_then(|u| u.port_or_known_default())
+                .unwrap_or(443),
+        }
+    }
 }
 
 impl Runtime {
@@ -52,8 +78,15 @@ impl Runtime {
 
     /// Sends `operation` with retries (as its retry class and the policy allow) until
     /// success, a failure not worth retrying, the last attempt, or a wait that would
-    /// end past `deadline`. Runs in a span that records operation, conference,
-    /// attempt, status, request id and duration (never a header or a body).
+    /// end past `deadline`.
+    ///
+    /// Traced as OpenTelemetry's HTTP client conventions expect: a span
+    /// `meeting.operation` named by the operation ID (`otel.name`), and in it one span
+    /// `meeting.attempt` per request (`{method} {url.template}`) with
+    /// `http.request.method`, `url.template` (the spec's path, never a URL with query
+    /// values), `server.address`, `server.port`, `http.request.resend_count`,
+    /// `http.response.status_code`, `error.type`, and the service's `meeting.request_id`
+    /// and `meeting.error_code`. Never a header, a body or a token.
     pub async fn attempts<T, F, Fut>(
         &self,
         operation: &'static Operation,
@@ -69,33 +102,32 @@ impl Runtime {
         let policy = &self.retry;
         let body_limit = self.body_limit;
         let span = tracing::info_span!(
-            "meeting.call",
-            operation = context.operation,
-            conference = context.conference.as_deref().unwrap_or(""),
-            attempt = Empty,
-            status = Empty,
-            request_id = Empty,
-            duration_ms = Empty,
+            "meeting.operation",
+            otel.name = operation.id,
+            otel.kind = "client",
+            meeting.operation = operation.id,
+            meeting.conference_id = context.conference.as_deref(),
+            meeting.attempts = Empty,
+            error.type = Empty,
         );
         let retries = policy.retries(operation.repeat);
         let budget = &self.retry_budget;
         async move {
             let span = tracing::Span::current();
-            // Timed only for a subscriber that records the span.
-            let started = (!span.is_disabled()).then(Instant::now);
-            let duration_ms = || started.map_or(0, |at| at.elapsed().as_millis() as u64);
-            let mut attempt = 0;
+            let mut attempt: u32 = 0;
             let mut spent = 0;
             loop {
                 attempt += 1;
-                span.record("attempt", attempt);
+                span.record("meeting.attempts", attempt);
+                let attempt_span = self.attempt_span(operation, attempt);
                 // Boxed: the generated request future is large, and every layer
                 // around it (task-local, span, deadline) would otherwise copy it.
                 let observed = meeting_api::call::observe(
                     body_limit,
                     secrets.clone(),
                     Box::pin(send()),
-                );
+                )
+                .instrument(attempt_span.clone());
                 let outcome = if self.outlives(deadline) {
                     tokio::time::timeout_at(deadline, observed).await.ok()
                 } else {
@@ -104,14 +136,16 @@ impl Runtime {
                 let error = match outcome {
                     Some((result, exchange)) => {
                         if let Some(exchange) = &exchange {
-                            span.record("status", exchange.status.as_u16());
-                            span.record("request_id", exchange.request_id().unwrap_or(""));
+                            attempt_span
+                                .record("http.response.status_code", exchange.status.as_u16());
+                            if let Some(id) = exchange.request_id() {
+                                attempt_span.record("meeting.request_id", id);
+                            }
                         }
                         match result {
                             Ok(response) => {
                                 budget.succeeded(spent);
-                                span.record("duration_ms", duration_ms());
-                                tracing::debug!("call succeeded");
+                                tracing::debug!(parent: &attempt_span, "call succeeded");
                                 return Ok(response.into_inner());
                             }
                             Err(e) => Error::from_api(context, e, exchange),
@@ -122,6 +156,11 @@ impl Runtime {
                         context: context.clone(),
                     },
                 };
+                attempt_span.record("error.type", error.kind().as_str());
+                if let Some(code) = error.code() {
+                    attempt_span.record("meeting.error_code", code);
+                }
+                drop(attempt_span);
                 if retries && error.is_retryable() && attempt < policy.attempts() {
                     let delay = policy.delay(attempt, &error);
                     // Checked: a server's Retry-After may be as large as it likes.
@@ -139,13 +178,33 @@ impl Runtime {
                         None => {}
                     }
                 }
-                span.record("duration_ms", duration_ms());
+                span.record("error.type", error.kind().as_str());
                 tracing::debug!(error = %error, "call failed");
                 return Err(error);
             }
         }
         .instrument(span)
         .await
+    }
+
+    /// The span of one request: an HTTP client span in OpenTelemetry's terms. Its
+    /// fields are computed only when a subscriber records it.
+    fn attempt_span(&self, operation: &'static Operation, attempt: u32) -> tracing::Span {
+        tracing::info_span!(
+            "meeting.attempt",
+            otel.name = %format_args!("{} {}", operation.method.as_str(), operation.path),
+            otel.kind = "client",
+            http.request.method = operation.method.as_str(),
+            url.template = operation.path,
+            server.address = &*self.server.address,
+            server.port = self.server.port,
+            // OpenTelemetry: set on resends only.
+            http.request.resend_count = (attempt > 1).then(|| attempt - 1),
+            http.response.status_code = Empty,
+            error.type = Empty,
+            meeting.request_id = Empty,
+            meeting.error_code = Empty,
+        )
     }
 
     /// Whether an attempt starting now could run past `deadline`: the HTTP client's

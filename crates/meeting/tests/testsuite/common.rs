@@ -127,18 +127,59 @@ impl std::io::Write for Captured {
     }
 }
 
-/// Captures every log line, down to TRACE, without colours.
+/// Captures every log line, down to TRACE, without colours, and every field of every
+/// span as it is opened or recorded (`span.name field=value`, one per line): a field
+/// the log lines would not show still reaches an exporter.
 pub fn capture_logs() -> Logs {
+    use tracing_subscriber::layer::SubscriberExt;
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(move || writer.clone())
+                .with_ansi(false),
+        )
+        .with(SpanFields(captured.clone()));
     Logs {
         captured,
         _guard: tracing::subscriber::set_default(subscriber),
+    }
+}
+
+/// Writes every span field, as opened and as recorded later, to the capture.
+struct SpanFields(Captured);
+
+impl<S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>>
+    tracing_subscriber::Layer<S> for SpanFields
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        attrs.record(&mut FieldWriter(&self.0, attrs.metadata().name()));
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        cx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let name = cx.span(id).map_or("?", |span| span.name());
+        values.record(&mut FieldWriter(&self.0, name));
+    }
+}
+
+struct FieldWriter<'a>(&'a Captured, &'static str);
+
+impl tracing::field::Visit for FieldWriter<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::io::Write;
+        let _ = writeln!(self.0.clone(), "{} {}={value:?}", self.1, field.name());
     }
 }
 

@@ -167,11 +167,31 @@ async fn no_secret_in_logs_debug_or_errors() {
     secrets.extend(sim.issued_tokens());
 
     let logs = logs.text();
-    assert!(logs.contains("meeting.call"), "the spans were captured");
+    assert!(
+        logs.contains("meeting.operation") && logs.contains("meeting.attempt"),
+        "the spans were captured"
+    );
     assert!(
         logs.contains("LockMeeting") && logs.contains("request_id"),
         "{logs}"
     );
+    // The spans as OpenTelemetry's HTTP client conventions name them.
+    for field in [
+        "meeting.operation otel.name=\"LockMeeting\"",
+        "meeting.operation meeting.conference_id=\"",
+        "meeting.attempt otel.name=PUT /v1/mmc/control/conferences/lock",
+        "meeting.attempt http.request.method=\"PUT\"",
+        "meeting.attempt url.template=\"/v1/mmc/control/conferences/lock\"",
+        "meeting.attempt server.address=\"127.0.0.1\"",
+        "meeting.attempt server.port=",
+        "meeting.attempt http.response.status_code=200",
+        "meeting.attempt meeting.request_id=\"",
+        "meeting.attempt error.type=\"",
+        "meeting.attempt meeting.error_code=\"",
+        "meeting.operation error.type=\"",
+    ] {
+        assert!(logs.contains(field), "no span field {field}: {logs}");
+    }
 
     secrets.sort();
     secrets.dedup();
