@@ -25,6 +25,7 @@ mod retry;
 mod runtime;
 mod settings;
 pub mod store;
+pub mod telemetry;
 mod tokens;
 pub mod webhook;
 

@@ -21,6 +21,7 @@ use tracing::field::Empty;
 use crate::clock::Clock;
 use crate::error::{Context, Error};
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::telemetry;
 
 /// What the generated client answers.
 pub(crate) type ApiResult<T> = Result<ResponseValue<T>, meeting_api::Error<ErrorBody>>;
@@ -114,6 +115,7 @@ impl Runtime {
         let budget = &self.retry_budget;
         async move {
             let span = tracing::Span::current();
+            let started = std::time::Instant::now();
             let mut attempt: u32 = 0;
             let mut spent = 0;
             loop {
@@ -145,6 +147,7 @@ impl Runtime {
                         match result {
                             Ok(response) => {
                                 budget.succeeded(spent);
+                                telemetry::call_ended(operation, started.elapsed(), Ok(()));
                                 tracing::debug!(parent: &attempt_span, "call succeeded");
                                 return Ok(response.into_inner());
                             }
@@ -170,6 +173,7 @@ impl Runtime {
                     match in_time.then(|| budget.spend(&error)).flatten() {
                         Some(cost) => {
                             spent += cost;
+                            telemetry::retried(operation);
                             tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying");
                             tokio::time::sleep(delay).await;
                             continue;
@@ -179,6 +183,7 @@ impl Runtime {
                     }
                 }
                 span.record("error.type", error.kind().as_str());
+                telemetry::call_ended(operation, started.elapsed(), Err(&error));
                 tracing::debug!(error = %error, "call failed");
                 return Err(error);
             }

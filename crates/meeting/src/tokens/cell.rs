@@ -13,6 +13,7 @@ use super::shared::{Link, StoredInfo};
 use super::token::Token;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
+use crate::telemetry;
 
 /// Who asks for a token, as far as remembering a refusal goes: a fingerprint of the
 /// credential the fetch would use (a host password, say), so that a refusal of one
@@ -201,6 +202,9 @@ impl<I: StoredInfo> TokenCell<I> {
                 .refused_at
                 .and_then(|at| at.checked_add(asker.remember_refusals))
                 .is_some_and(|until| now < until);
+            if remembered {
+                telemetry::token_refused(telemetry::token_kind(asker.control));
+            }
             if failure.fetch > seen || remembered {
                 return Err(failure.error.clone());
             }
@@ -216,6 +220,8 @@ impl<I: StoredInfo> TokenCell<I> {
         };
         fetches.count += 1;
         self.fetched.store(fetches.count, Ordering::Release);
+        let kind = telemetry::token_kind(asker.control);
+        telemetry::token_fetched(kind, result.as_ref().map(|_| ()));
         match result {
             Ok(token) => {
                 fetches.failure = None;

@@ -26,6 +26,7 @@ mod search;
 mod secrets;
 mod series;
 mod spotlight;
+mod telemetry;
 mod token_store;
 mod tokens;
 mod waiting;

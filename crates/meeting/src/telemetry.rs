@@ -1,0 +1,258 @@
+//! What the client measures, through the `metrics` facade (feature `metrics`): the
+//! application installs a recorder (a Prometheus exporter, OpenTelemetry's bridge), or
+//! nothing is recorded. Without the feature each function here is empty.
+//!
+//! Every label value is a `&'static str` of a small set, and every key is built from
+//! static parts: recording allocates nothing, whether a recorder is installed or not.
+
+use std::time::Duration;
+
+use meeting_api::table::Operation;
+
+use crate::error::Error;
+#[cfg(feature = "metrics")]
+use crate::error::ErrorKind;
+
+/// The metrics, their units and descriptions: the README's table and the exporters'
+/// `# HELP` lines.
+pub const METRICS: &[(&str, &str, &str)] = &[
+    (
+        OPERATION_DURATION,
+        "s",
+        "Duration of a call, retries and token fetches included, by operation and outcome",
+    ),
+    (
+        RETRIES,
+        "{retry}",
+        "Requests sent again after a failure, by operation",
+    ),
+    (
+        TOKEN_FETCHES,
+        "{fetch}",
+        "Token fetches (a login, a control token, or one another client shared), by kind and outcome",
+    ),
+    (
+        TOKEN_REFUSALS,
+        "{refusal}",
+        "Token fetches answered with a remembered refusal, nothing sent, by kind",
+    ),
+];
+
+const OPERATION_DURATION: &str = "meeting.client.operation.duration";
+const RETRIES: &str = "meeting.client.operation.retries";
+const TOKEN_FETCHES: &str = "meeting.client.token.fetches";
+const TOKEN_REFUSALS: &str = "meeting.client.token.refusals";
+
+/// The outcome label of a call: `ok` or the error's kind.
+#[cfg(feature = "metrics")]
+fn outcome(result: Result<(), &Error>) -> &'static str {
+    result.map_or_else(|e| e.kind().as_str(), |()| "ok")
+}
+
+/// The kind label of a token: `access` or `control`.
+pub(crate) fn token_kind(control: bool) -> &'static str {
+    if control { "control" } else { "access" }
+}
+
+/// Describes the metrics to the installed recorder (units, help texts), for exporters
+/// that print them: call it once, after installing the recorder.
+pub fn describe() {
+    #[cfg(feature = "metrics")]
+    for (name, unit, description) in METRICS {
+        if *unit == "s" {
+            metrics::describe_histogram!(*name, metrics::Unit::Seconds, *description);
+        } else {
+            metrics::describe_counter!(*name, metrics::Unit::Count, *description);
+        }
+    }
+}
+
+/// A call of `operation` ended after `elapsed`.
+pub(crate) fn call_ended(
+    operation: &'static Operation,
+    elapsed: Duration,
+    result: Result<(), &Error>,
+) {
+    #[cfg(feature = "metrics")]
+    {
+        let labels = labels::operation(operation, outcome(result));
+        let key = metrics::Key::from_static_parts(OPERATION_DURATION, labels);
+        metrics::with_recorder(|r| r.register_histogram(&key, &labels::METADATA))
+            .record(elapsed.as_secs_f64());
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (operation, elapsed, result);
+}
+
+/// `operation` is sent again.
+pub(crate) fn retried(operation: &'static Operation) {
+    #[cfg(feature = "metrics")]
+    {
+        let key = metrics::Key::from_static_parts(RETRIES, labels::operation(operation, ""));
+        metrics::with_recorder(|r| r.register_counter(&key, &labels::METADATA)).increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = operation;
+}
+
+/// A token fetch ended.
+pub(crate) fn token_fetched(kind: &'static str, result: Result<(), &Error>) {
+    #[cfg(feature = "metrics")]
+    {
+        let labels = labels::token(kind, outcome(result));
+        let key = metrics::Key::from_static_parts(TOKEN_FETCHES, labels);
+        metrics::with_recorder(|r| r.register_counter(&key, &labels::METADATA)).increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (kind, result);
+}
+
+/// A token fetch was answered with a remembered refusal.
+pub(crate) fn token_refused(kind: &'static str) {
+    #[cfg(feature = "metrics")]
+    {
+        let labels = labels::token(kind, "");
+        let key = metrics::Key::from_static_parts(TOKEN_REFUSALS, labels);
+        metrics::with_recorder(|r| r.register_counter(&key, &labels::METADATA)).increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = kind;
+}
+
+/// Static label sets, made once: a key built from them costs no allocation.
+#[cfg(feature = "metrics")]
+mod labels {
+    use std::sync::OnceLock;
+
+    use meeting_api::table::Operation;
+    use metrics::Label;
+
+    use crate::error::ErrorKind;
+
+    pub static METADATA: metrics::Metadata<'static> =
+        metrics::Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
+
+    /// Every outcome label: `ok`, each error kind, and none (a metric without outcome).
+    const OUTCOMES: usize = super::ERROR_KINDS.len() + 2;
+
+    fn outcome_index(outcome: &str) -> usize {
+        match outcome {
+            "" => 0,
+            "ok" => 1,
+            kind => super::ERROR_KINDS
+                .iter()
+                .position(|k| k.as_str() == kind)
+                .map_or(0, |i| i + 2),
+        }
+    }
+
+    fn outcome_label(index: usize) -> Option<&'static str> {
+        match index {
+            0 => None,
+            1 => Some("ok"),
+            i => super::ERROR_KINDS
+                .get(i - 2)
+                .map(|k: &ErrorKind| k.as_str()),
+        }
+    }
+
+    fn set(first: Label, outcome: usize) -> &'static [Label] {
+        let mut labels = vec![first];
+        if let Some(outcome) = outcome_label(outcome) {
+            labels.push(Label::from_static_parts("outcome", outcome));
+        }
+        labels.leak()
+    }
+
+    /// `operation` (and `outcome` unless empty) for an operation of the table.
+    pub fn operation(operation: &'static Operation, outcome: &str) -> &'static [Label] {
+        static SETS: OnceLock<Vec<&'static [Label]>> = OnceLock::new();
+        let all = meeting_api::operations::ALL;
+        let sets = SETS.get_or_init(|| {
+            all.iter()
+                .flat_map(|op| {
+                    (0..OUTCOMES).map(|o| set(Label::from_static_parts("operation", op.id), o))
+                })
+                .collect()
+        });
+        let index = all
+            .iter()
+            .position(|op| std::ptr::eq(*op, operation))
+            .map_or(0, |i| i * OUTCOMES + outcome_index(outcome));
+        sets.get(index).copied().unwrap_or_default()
+    }
+
+    /// `kind` (`access` or `control`) and `outcome` unless empty.
+    pub fn token(kind: &'static str, outcome: &str) -> &'static [Label] {
+        static SETS: OnceLock<Vec<&'static [Label]>> = OnceLock::new();
+        let sets = SETS.get_or_init(|| {
+            ["access", "control"]
+                .into_iter()
+                .flat_map(|k| {
+                    (0..OUTCOMES).map(move |o| set(Label::from_static_parts("kind", k), o))
+                })
+                .collect()
+        });
+        let kind = usize::from(kind == "control");
+        sets.get(kind * OUTCOMES + outcome_index(outcome))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Every error kind, for the static label sets.
+#[cfg(feature = "metrics")]
+const ERROR_KINDS: [ErrorKind; 14] = [
+    ErrorKind::InvalidInput,
+    ErrorKind::Config,
+    ErrorKind::Authentication,
+    ErrorKind::PermissionDenied,
+    ErrorKind::NotFound,
+    ErrorKind::BadRequest,
+    ErrorKind::RateLimited,
+    ErrorKind::ServerError,
+    ErrorKind::OtherService,
+    ErrorKind::Transport,
+    ErrorKind::Tls,
+    ErrorKind::Timeout,
+    ErrorKind::Disconnected,
+    ErrorKind::UnexpectedResponse,
+];
+
+#[cfg(all(test, feature = "metrics"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_its_outcome_label() {
+        // Exhaustive: a new kind fails to compile here until ERROR_KINDS has it.
+        let listed = |kind: ErrorKind| match kind {
+            ErrorKind::InvalidInput
+            | ErrorKind::Config
+            | ErrorKind::Authentication
+            | ErrorKind::PermissionDenied
+            | ErrorKind::NotFound
+            | ErrorKind::BadRequest
+            | ErrorKind::RateLimited
+            | ErrorKind::ServerError
+            | ErrorKind::OtherService
+            | ErrorKind::Transport
+            | ErrorKind::Tls
+            | ErrorKind::Timeout
+            | ErrorKind::Disconnected
+            | ErrorKind::UnexpectedResponse => ERROR_KINDS.contains(&kind),
+        };
+        assert!(ERROR_KINDS.into_iter().all(listed));
+        let op = &meeting_api::operations::LOCK_MEETING;
+        for kind in ERROR_KINDS {
+            let labels = labels::operation(op, kind.as_str());
+            assert_eq!(labels[0].value(), "LockMeeting");
+            assert_eq!(labels[1].value(), kind.as_str());
+        }
+        assert_eq!(labels::operation(op, "ok")[1].value(), "ok");
+        assert_eq!(labels::operation(op, "").len(), 1);
+        let refused = labels::token("control", "");
+        assert_eq!((refused.len(), refused[0].value()), (1, "control"));
+        assert_eq!(labels::token("access", "timeout")[1].value(), "timeout");
+    }
+}

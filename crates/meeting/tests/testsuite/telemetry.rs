@@ -1,0 +1,112 @@
+//! The metrics a client records through the `metrics` facade, read back from
+//! metrics-util's debugging recorder installed for the test's thread.
+
+use crate::common;
+
+use std::collections::HashMap;
+
+use common::*;
+use meeting::Credentials;
+use meeting_sim::ScriptedFault;
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use metrics_util::{CompositeKey, MetricKind};
+
+/// The value of each metric by name and labels (`name{a=x,b=y}`).
+fn read(
+    snapshot: HashMap<
+        CompositeKey,
+        (
+            Option<metrics::Unit>,
+            Option<metrics::SharedString>,
+            DebugValue,
+        ),
+    >,
+) -> HashMap<String, DebugValue> {
+    snapshot
+        .into_iter()
+        .map(|(key, (_, _, value))| {
+            let (kind, key) = key.into_parts();
+            let labels: Vec<String> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
+            assert!(matches!(kind, MetricKind::Counter | MetricKind::Histogram));
+            (format!("{}{{{}}}", key.name(), labels.join(",")), value)
+        })
+        .collect()
+}
+
+#[test]
+fn calls_retries_and_token_fetches_are_measured() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    metrics::with_local_recorder(&recorder, || {
+        runtime.block_on(async {
+            let sim = sim().await;
+            let meeting = client(&sim)
+                .conference(CONF)
+                .with_host_password(HOST_PASSWORD);
+            meeting.lock().await.expect("lock");
+            sim.fail_next(2, ScriptedFault::Status { status: 503 });
+            meeting.unlock().await.expect("the third attempt succeeds");
+            sim.fail_next(3, ScriptedFault::Status { status: 502 });
+            meeting.lock().await.expect_err("three attempts fail");
+            // A wrong password: refused once, then answered from memory, nothing sent.
+            let wrong = builder(&sim)
+                .credentials(Credentials::account(ACCOUNT, "not-the-password"))
+                .build()
+                .expect("builds");
+            for _ in 0..2 {
+                wrong.login().await.expect_err("refused");
+            }
+        })
+    });
+    let metrics = read(snapshotter.snapshot().into_hashmap());
+    let count = |name: &str| match metrics.get(name) {
+        Some(DebugValue::Counter(n)) => *n,
+        Some(DebugValue::Histogram(values)) => values.len() as u64,
+        other => panic!("{name}: {other:?} in {:?}", metrics.keys()),
+    };
+    let duration = "meeting.client.operation.duration";
+    assert_eq!(
+        count(&format!("{duration}{{operation=LockMeeting,outcome=ok}}")),
+        2
+    );
+    assert_eq!(
+        count(&format!(
+            "{duration}{{operation=LockMeeting,outcome=server_error}}"
+        )),
+        1
+    );
+    assert_eq!(
+        count("meeting.client.operation.retries{operation=LockMeeting}"),
+        4
+    );
+    assert_eq!(
+        count("meeting.client.token.fetches{kind=access,outcome=ok}"),
+        1
+    );
+    assert_eq!(
+        count("meeting.client.token.fetches{kind=control,outcome=ok}"),
+        1
+    );
+    assert_eq!(
+        count("meeting.client.token.fetches{kind=access,outcome=authentication}"),
+        1
+    );
+    assert_eq!(count("meeting.client.token.refusals{kind=access}"), 1);
+    // Durations in seconds: every call here took well under ten.
+    let Some(DebugValue::Histogram(took)) =
+        metrics.get(&format!("{duration}{{operation=LockMeeting,outcome=ok}}"))
+    else {
+        panic!("no durations");
+    };
+    assert!(
+        took.iter()
+            .all(|s| s.into_inner() > 0.0 && s.into_inner() < 10.0)
+    );
+}
