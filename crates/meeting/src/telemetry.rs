@@ -36,12 +36,18 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "{refusal}",
         "Token fetches answered with a remembered refusal, nothing sent, by kind",
     ),
+    (
+        PUSHES,
+        "{push}",
+        "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
+    ),
 ];
 
 const OPERATION_DURATION: &str = "meeting.client.operation.duration";
 const RETRIES: &str = "meeting.client.operation.retries";
 const TOKEN_FETCHES: &str = "meeting.client.token.fetches";
 const TOKEN_REFUSALS: &str = "meeting.client.token.refusals";
+const PUSHES: &str = "meeting.webhook.pushes";
 
 /// The outcome label of a call: `ok` or the error's kind.
 #[cfg(feature = "metrics")]
@@ -117,6 +123,46 @@ pub(crate) fn token_refused(kind: &'static str) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = kind;
+}
+
+/// A push was received and not refused: `outcome` is one of the metric's outcomes.
+pub(crate) fn push(outcome: &'static str) {
+    #[cfg(feature = "metrics")]
+    match outcome {
+        "accepted" => metrics::counter!(PUSHES, "outcome" => "accepted").increment(1),
+        "failed" => metrics::counter!(PUSHES, "outcome" => "failed").increment(1),
+        "replayed" => metrics::counter!(PUSHES, "outcome" => "replayed").increment(1),
+        "handshake" => metrics::counter!(PUSHES, "outcome" => "handshake").increment(1),
+        _ => metrics::counter!(PUSHES, "outcome" => "unavailable").increment(1),
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = outcome;
+}
+
+/// A push was refused, for `reason` ([`crate::webhook::Refused::reason`]).
+pub(crate) fn push_refused(reason: &'static str) {
+    #[cfg(feature = "metrics")]
+    match reason {
+        "malformed" => {
+            metrics::counter!(PUSHES, "outcome" => "refused", "reason" => "malformed").increment(1)
+        }
+        "wrong_subscriber" => {
+            metrics::counter!(PUSHES, "outcome" => "refused", "reason" => "wrong_subscriber")
+                .increment(1)
+        }
+        "bad_signature" => {
+            metrics::counter!(PUSHES, "outcome" => "refused", "reason" => "bad_signature")
+                .increment(1)
+        }
+        "too_old" => {
+            metrics::counter!(PUSHES, "outcome" => "refused", "reason" => "too_old").increment(1)
+        }
+        _ => {
+            metrics::counter!(PUSHES, "outcome" => "refused", "reason" => "in_future").increment(1)
+        }
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = reason;
 }
 
 /// Static label sets, made once: a key built from them costs no allocation.

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use super::event::PushEvent;
 use super::memory::{Claim, InMemory, MemoryError, PushMemory};
 use super::verify::{Refused, Verifier};
+use crate::telemetry;
 
 /// How long one receiver holds a push while its handler runs (another receiver of the
 /// fleet answers 503 meanwhile; a receiver that dies frees it after this).
@@ -78,7 +79,10 @@ impl PendingEvent<'_> {
             None => Ok(()),
         };
         match event.and(memory.remember(&self.key, self.fresh_until).await) {
-            Ok(()) => Answer::status(200),
+            Ok(()) => {
+                telemetry::push("accepted");
+                Answer::status(200)
+            }
             Err(error) => {
                 tracing::warn!(target: "meeting::webhook", "an accepted push was not remembered: {error}");
                 Answer::status(503)
@@ -97,6 +101,7 @@ impl PendingEvent<'_> {
         if let Err(error) = event.and(memory.release(&self.key).await) {
             tracing::warn!(target: "meeting::webhook", "a failed push's claim was not released: {error}");
         }
+        telemetry::push("failed");
         Answer::status(500)
     }
 
@@ -177,6 +182,19 @@ impl Receiver {
 
     /// Checks one body and says what to do with it.
     pub async fn receive(&self, body: &[u8]) -> Incoming<'_> {
+        let incoming = self.check(body).await;
+        match &incoming {
+            Incoming::Refused(refused, _) => telemetry::push_refused(refused.reason()),
+            Incoming::Handshake(_) => telemetry::push("handshake"),
+            Incoming::Replay(_) => telemetry::push("replayed"),
+            Incoming::Unavailable(..) => telemetry::push("unavailable"),
+            // Counted when the handler's verdict is known.
+            Incoming::Event(_) => {}
+        }
+        incoming
+    }
+
+    async fn check(&self, body: &[u8]) -> Incoming<'_> {
         let push = match self.verifier.verify(body) {
             Ok(push) => push,
             Err(refused) => {

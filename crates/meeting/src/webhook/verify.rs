@@ -52,6 +52,18 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// The reason as a stable snake_case name (`malformed`, `wrong_subscriber`,
+    /// `bad_signature`, `too_old`, `in_future`), for metrics and machine-readable output.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::WrongSubscriber => "wrong_subscriber",
+            Self::BadSignature(_) => "bad_signature",
+            Self::TooOld { .. } => "too_old",
+            Self::InFuture { .. } => "in_future",
+        }
+    }
+
     /// Whether the body is not a push at all (answered 400; the rest 401).
     pub fn is_malformed(&self) -> bool {
         matches!(self, Self::Malformed(_))
