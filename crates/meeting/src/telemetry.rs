@@ -37,6 +37,26 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "Token fetches answered with a remembered refusal, nothing sent, by kind",
     ),
     (
+        STREAM_CONNECTS,
+        "{connect}",
+        "Event sockets opened and subscribed (the first and every reconnect)",
+    ),
+    (
+        STREAM_RECONNECTS,
+        "{reconnect}",
+        "Event stream reconnect attempts after a lost socket",
+    ),
+    (
+        STREAM_RESYNCS,
+        "{resync}",
+        "Event streams rebuilt from a full state, by cause: subscribed, reconnected, gap, lagged, resumed",
+    ),
+    (
+        STREAM_SKIPPED,
+        "{event}",
+        "Events a consumer too slow for its stream's buffer skipped (its lag)",
+    ),
+    (
         PUSHES,
         "{push}",
         "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
@@ -48,6 +68,10 @@ const RETRIES: &str = "meeting.client.operation.retries";
 const TOKEN_FETCHES: &str = "meeting.client.token.fetches";
 const TOKEN_REFUSALS: &str = "meeting.client.token.refusals";
 const PUSHES: &str = "meeting.webhook.pushes";
+const STREAM_CONNECTS: &str = "meeting.events.connects";
+const STREAM_RECONNECTS: &str = "meeting.events.reconnects";
+const STREAM_RESYNCS: &str = "meeting.events.resyncs";
+const STREAM_SKIPPED: &str = "meeting.events.skipped";
 
 /// The outcome label of a call: `ok` or the error's kind.
 #[cfg(feature = "metrics")]
@@ -123,6 +147,50 @@ pub(crate) fn token_refused(kind: &'static str) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = kind;
+}
+
+/// An event socket was opened and subscribed.
+#[cfg(feature = "events")]
+pub(crate) fn stream_connected() {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(STREAM_CONNECTS).increment(1);
+}
+
+/// An event stream tries again after losing its socket.
+#[cfg(feature = "events")]
+pub(crate) fn stream_reconnecting() {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(STREAM_RECONNECTS).increment(1);
+}
+
+/// A consumer skipped `events` it was too slow for.
+#[cfg(feature = "events")]
+pub(crate) fn stream_lagged(events: u64) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(STREAM_SKIPPED).increment(events);
+    #[cfg(not(feature = "metrics"))]
+    let _ = events;
+}
+
+/// An event stream was rebuilt from a full state.
+#[cfg(feature = "events")]
+pub(crate) fn stream_resynced(cause: &crate::events::ResyncCause) {
+    #[cfg(feature = "metrics")]
+    {
+        use crate::events::ResyncCause;
+        let counter = match cause {
+            ResyncCause::Subscribed => metrics::counter!(STREAM_RESYNCS, "cause" => "subscribed"),
+            ResyncCause::Reconnected => {
+                metrics::counter!(STREAM_RESYNCS, "cause" => "reconnected")
+            }
+            ResyncCause::Gap => metrics::counter!(STREAM_RESYNCS, "cause" => "gap"),
+            ResyncCause::Lagged => metrics::counter!(STREAM_RESYNCS, "cause" => "lagged"),
+            ResyncCause::Resumed => metrics::counter!(STREAM_RESYNCS, "cause" => "resumed"),
+        };
+        counter.increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = cause;
 }
 
 /// A push was received and not refused: `outcome` is one of the metric's outcomes.

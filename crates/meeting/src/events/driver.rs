@@ -21,6 +21,7 @@ use super::wire::{self, Frame};
 use crate::clock::later;
 use crate::conference::Conference;
 use crate::error::{Context, Error, ErrorKind};
+use crate::telemetry;
 
 /// The name errors and logs give the event stream.
 pub(crate) const OPERATION: &str = "MeetingEvents";
@@ -206,6 +207,7 @@ impl Driver {
             server = %origin.authority(),
             "event socket open"
         );
+        telemetry::stream_connected();
         let token = SecretString::from(info.expose_token().to_owned());
         self.subscribe(&mut socket, &token, cause)
             .await
@@ -343,6 +345,7 @@ impl Driver {
                 %reason,
                 "event stream reconnecting"
             );
+            telemetry::stream_reconnecting();
             self.shared.update(|inner| {
                 // Trying is a sign of life too: the task is not wedged.
                 inner.alive();
@@ -561,6 +564,7 @@ impl Driver {
             inner.state.apply(&frame, &mut events);
             inner.stats.oversized += frame.skipped.get();
             if let Some(cause) = resync.filter(|_| !events.is_empty()) {
+                telemetry::stream_resynced(&cause);
                 inner.push_from(EventKind::Resynced { cause }, frame.version);
             }
             for event in events {

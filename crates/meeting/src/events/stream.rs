@@ -344,10 +344,12 @@ impl Stream for EventStream {
             // Caught up after dropping: say so, then what changed since the last event
             // delivered, compared under the lock so that no event falls between.
             let skipped = std::mem::take(&mut inner.skipped);
+            crate::telemetry::stream_lagged(skipped);
             let mut diff = Vec::new();
             this.view.changes_to(inner.state.snapshot(), &mut diff);
             drop(inner);
             if !diff.is_empty() {
+                crate::telemetry::stream_resynced(&ResyncCause::Lagged);
                 this.pending.push_back(EventKind::Resynced {
                     cause: ResyncCause::Lagged,
                 });

@@ -1,12 +1,15 @@
-//! The metrics a client records through the `metrics` facade, read back from
+//! The metrics a client and its event stream record through the `metrics` facade, read back from
 //! metrics-util's debugging recorder installed for the test's thread.
 
 use crate::common;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use common::*;
+use futures::StreamExt;
 use meeting::Credentials;
+use meeting::events::{EventKind, ResyncCause};
 use meeting_sim::ScriptedFault;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::{CompositeKey, MetricKind};
@@ -44,7 +47,8 @@ fn calls_retries_and_token_fetches_are_measured() {
         .enable_all()
         .build()
         .expect("a runtime");
-    metrics::with_local_recorder(&recorder, || {
+    // The calls' metrics, then the event stream's.
+    let (calls, stream) = metrics::with_local_recorder(&recorder, || {
         runtime.block_on(async {
             let sim = sim().await;
             let meeting = client(&sim)
@@ -63,14 +67,34 @@ fn calls_retries_and_token_fetches_are_measured() {
             for _ in 0..2 {
                 wrong.login().await.expect_err("refused");
             }
+            let calls = read(snapshotter.snapshot().into_hashmap());
+            // An event socket opened, dropped, opened again; what changed meanwhile
+            // arrives behind a resync.
+            let mut events = meeting.events().await.expect("starts");
+            assert_eq!(sim.drop_sockets(CONF), 1);
+            assert!(sim.leave(CONF, LAPTOP));
+            let reconnected = async {
+                while let Some(event) = events.next().await {
+                    if let EventKind::Resynced { cause } = event.expect("an event").kind
+                        && cause == ResyncCause::Reconnected
+                    {
+                        return;
+                    }
+                }
+                panic!("the stream ended");
+            };
+            tokio::time::timeout(Duration::from_secs(10), reconnected)
+                .await
+                .expect("reconnected within 10 s");
+            (calls, read(snapshotter.snapshot().into_hashmap()))
         })
     });
-    let metrics = read(snapshotter.snapshot().into_hashmap());
-    let count = |name: &str| match metrics.get(name) {
+    let count_in = |metrics: &HashMap<String, DebugValue>, name: &str| match metrics.get(name) {
         Some(DebugValue::Counter(n)) => *n,
         Some(DebugValue::Histogram(values)) => values.len() as u64,
         other => panic!("{name}: {other:?} in {:?}", metrics.keys()),
     };
+    let count = |name: &str| count_in(&calls, name);
     let duration = "meeting.client.operation.duration";
     assert_eq!(
         count(&format!("{duration}{{operation=LockMeeting,outcome=ok}}")),
@@ -99,9 +123,15 @@ fn calls_retries_and_token_fetches_are_measured() {
         1
     );
     assert_eq!(count("meeting.client.token.refusals{kind=access}"), 1);
+    assert_eq!(count_in(&stream, "meeting.events.connects{}"), 2);
+    assert_eq!(count_in(&stream, "meeting.events.reconnects{}"), 1);
+    assert_eq!(
+        count_in(&stream, "meeting.events.resyncs{cause=reconnected}"),
+        1
+    );
     // Durations in seconds: every call here took well under ten.
     let Some(DebugValue::Histogram(took)) =
-        metrics.get(&format!("{duration}{{operation=LockMeeting,outcome=ok}}"))
+        calls.get(&format!("{duration}{{operation=LockMeeting,outcome=ok}}"))
     else {
         panic!("no durations");
     };
