@@ -57,6 +57,22 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "Events a consumer too slow for its stream's buffer skipped (its lag)",
     ),
     (
+        FLEET_LEASES,
+        "{lease}",
+        "Lease changes of this replica, by event: claimed, lapsed (not renewed in time), fenced (another's), reclaimed (set again after Redis lost it), rebalanced, stalled",
+    ),
+    (FLEET_HELD, "{lease}", "Leases this replica holds (a gauge)"),
+    (
+        FLEET_PUBLISHED,
+        "{entry}",
+        "Entries this replica added to the fleet's stream",
+    ),
+    (
+        FLEET_PUBLISH_LAG,
+        "s",
+        "From a batch of events read from a meeting's stream to its entries in Redis, retries included",
+    ),
+    (
         PUSHES,
         "{push}",
         "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
@@ -68,6 +84,10 @@ const RETRIES: &str = "meeting.client.operation.retries";
 const TOKEN_FETCHES: &str = "meeting.client.token.fetches";
 const TOKEN_REFUSALS: &str = "meeting.client.token.refusals";
 const PUSHES: &str = "meeting.webhook.pushes";
+const FLEET_LEASES: &str = "meeting.fleet.leases";
+const FLEET_HELD: &str = "meeting.fleet.leases.held";
+const FLEET_PUBLISHED: &str = "meeting.fleet.published";
+const FLEET_PUBLISH_LAG: &str = "meeting.fleet.publish.lag";
 const STREAM_CONNECTS: &str = "meeting.events.connects";
 const STREAM_RECONNECTS: &str = "meeting.events.reconnects";
 const STREAM_RESYNCS: &str = "meeting.events.resyncs";
@@ -89,7 +109,9 @@ pub(crate) fn token_kind(control: bool) -> &'static str {
 pub fn describe() {
     #[cfg(feature = "metrics")]
     for (name, unit, description) in METRICS {
-        if *unit == "s" {
+        if *name == FLEET_HELD {
+            metrics::describe_gauge!(*name, metrics::Unit::Count, *description);
+        } else if *unit == "s" {
             metrics::describe_histogram!(*name, metrics::Unit::Seconds, *description);
         } else {
             metrics::describe_counter!(*name, metrics::Unit::Count, *description);
@@ -191,6 +213,58 @@ pub(crate) fn stream_resynced(cause: &crate::events::ResyncCause) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = cause;
+}
+
+/// What happened to one of the fleet's leases.
+#[cfg(feature = "fleet")]
+#[derive(Clone, Copy)]
+pub(crate) enum Lease {
+    Claimed,
+    Lapsed,
+    Fenced,
+    Reclaimed,
+    Rebalanced,
+    Stalled,
+}
+
+/// A lease of this replica changed; it now holds `held`.
+#[cfg(feature = "fleet")]
+pub(crate) fn lease(event: Lease) {
+    #[cfg(feature = "metrics")]
+    {
+        let counter = match event {
+            Lease::Claimed => metrics::counter!(FLEET_LEASES, "event" => "claimed"),
+            Lease::Lapsed => metrics::counter!(FLEET_LEASES, "event" => "lapsed"),
+            Lease::Fenced => metrics::counter!(FLEET_LEASES, "event" => "fenced"),
+            Lease::Reclaimed => metrics::counter!(FLEET_LEASES, "event" => "reclaimed"),
+            Lease::Rebalanced => metrics::counter!(FLEET_LEASES, "event" => "rebalanced"),
+            Lease::Stalled => metrics::counter!(FLEET_LEASES, "event" => "stalled"),
+        };
+        counter.increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = event;
+}
+
+/// This replica holds `held` leases.
+#[cfg(feature = "fleet")]
+pub(crate) fn leases_held(held: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::gauge!(FLEET_HELD).set(held as f64);
+    #[cfg(not(feature = "metrics"))]
+    let _ = held;
+}
+
+/// `entries` were published, `lag` after their batch was read.
+#[cfg(feature = "fleet")]
+pub(crate) fn published(entries: usize, lag: Duration) {
+    #[cfg(feature = "metrics")]
+    {
+        metrics::counter!(FLEET_PUBLISHED).increment(entries as u64);
+        metrics::histogram!(FLEET_PUBLISH_LAG).record(lag.as_secs_f64());
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (entries, lag);
 }
 
 /// A push was received and not refused: `outcome` is one of the metric's outcomes.

@@ -18,6 +18,7 @@ use super::redis::{Published, Store};
 use super::{FleetReport, FleetStats, Settings};
 use crate::clock::later;
 use crate::events::{Event, EventKind, EventStream, Health, NOT_IN_PROGRESS, ResyncCause};
+use crate::telemetry::{self, Lease};
 use crate::{Client, ErrorKind};
 
 /// Entries published by one script call at most.
@@ -159,6 +160,7 @@ impl Watcher {
                 if let Some(h) = held.remove(&id) {
                     former.insert(id.clone());
                     stats.lapsed += 1;
+                    telemetry::lease(Lease::Lapsed);
                     let why = "the lease could not be renewed".to_owned();
                     self.let_go(&mut chores, id, h, why).await;
                 }
@@ -280,6 +282,7 @@ impl Watcher {
                 for id in stalled {
                     if let Some(h) = held.remove(&id) {
                         stats.stalled += 1;
+                        telemetry::lease(Lease::Stalled);
                         let why = format!("its event stream showed no sign of life for {window:?}");
                         self.let_go(&mut chores, id, h, why).await;
                     }
@@ -309,11 +312,13 @@ impl Watcher {
                                 0 => {
                                     h.task.abort();
                                     stats.fenced += 1;
+                                    telemetry::lease(Lease::Fenced);
                                 }
                                 2 => {
                                     h.deadline = later(sent, settings.fence_window());
                                     let _ = h.commands.send(Command::Republish);
                                     stats.reclaimed += 1;
+                                    telemetry::lease(Lease::Reclaimed);
                                 }
                                 _ => h.deadline = later(sent, settings.fence_window()),
                             }
@@ -333,6 +338,7 @@ impl Watcher {
                 for id in extra {
                     if let Some(h) = held.remove(&id) {
                         stats.rebalanced += 1;
+                        telemetry::lease(Lease::Rebalanced);
                         self.let_go(&mut chores, id, h, "rebalanced".into()).await;
                     }
                 }
@@ -389,6 +395,7 @@ impl Watcher {
                             let token = format!("{}:{fence}", settings.watcher);
                             former.remove(&id);
                             stats.claimed += 1;
+                            telemetry::lease(Lease::Claimed);
                             self.report(FleetReport::Claimed {
                                 meeting: id.clone(),
                                 fence,
@@ -400,7 +407,9 @@ impl Watcher {
                     Err(e) => tracing::warn!(target: "meeting::fleet", "claiming failed: {e}"),
                 }
             }
+            telemetry::leases_held(held.len());
         }
+        telemetry::leases_held(0);
         if let Some((_, task)) = discovery {
             task.abort();
         }
@@ -661,6 +670,7 @@ impl Publisher {
                 }
             }
         }
+        // Read from the stream just before: the lag from reading to publishing.
         let first_failure = Instant::now();
         let mut wait = Duration::from_millis(20);
         loop {
@@ -677,6 +687,7 @@ impl Publisher {
             {
                 Ok(Published::Added(_)) => {
                     self.next_seq += entries.len() as u64;
+                    telemetry::published(entries.len(), first_failure.elapsed());
                     return Ok(());
                 }
                 Ok(Published::Fenced) => return Err(Outcome::Fenced),

@@ -740,3 +740,90 @@ async fn a_fleet_against_a_server_that_closes_after_subscribe_backs_off() {
     let stats = fleet.stop().await;
     assert_eq!(stats.lapsed, 0, "{stats:?}");
 }
+
+/// A replica's metrics say what it did: its claims as its stats count them, the leases
+/// it holds (none once stopped), and as many entries published as the stream has.
+#[test]
+fn a_replica_counts_its_claims_leases_and_entries() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    fn value<'a>(snapshot: &'a [(String, DebugValue)], name: &str) -> &'a DebugValue {
+        snapshot
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+            .unwrap_or_else(|| panic!("no {name} in {snapshot:?}"))
+    }
+    let read = || -> Vec<(String, DebugValue)> {
+        snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let key = key.key();
+                let labels: Vec<String> = key.labels().map(|l| l.value().to_owned()).collect();
+                (
+                    format!("{} {}", key.name(), labels.join(" "))
+                        .trim()
+                        .to_owned(),
+                    value,
+                )
+            })
+            .collect()
+    };
+    metrics::with_local_recorder(&recorder, || {
+        runtime.block_on(async {
+            let (redis, sim, ids) = fixture(790_000_001, 3).await;
+            let store = RedisStore::new(&redis.url(0)).expect("url");
+            let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
+                .start()
+                .await
+                .expect("starts");
+            until_each_watched_once(&sim, &ids, Duration::from_secs(10)).await;
+            // Each meeting's whole state is published once it is watched.
+            let started = Instant::now();
+            while stream(&redis).await.len() < ids.len() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "nothing published"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let running = read();
+            let DebugValue::Gauge(held) = value(&running, "meeting.fleet.leases.held") else {
+                panic!("held is a gauge");
+            };
+            // The example's own meetings are claimed too (and let go: no password).
+            assert!(held.into_inner() >= 3.0, "{held:?}");
+            let stats = fleet.stop().await;
+            let entries = stream(&redis).await.len() as u64;
+            let stopped = read();
+            // A snapshot takes the counts since the one before.
+            let counted = |name: &str| {
+                [&running, &stopped]
+                    .iter()
+                    .flat_map(|snapshot| snapshot.iter())
+                    .map(|(key, value)| match value {
+                        DebugValue::Counter(n) if key == name => *n,
+                        _ => 0,
+                    })
+                    .sum::<u64>()
+            };
+            assert_eq!(counted("meeting.fleet.leases claimed"), stats.claimed);
+            assert_eq!(
+                value(&stopped, "meeting.fleet.leases.held"),
+                &DebugValue::Gauge(0.0.into())
+            );
+            assert_eq!(counted("meeting.fleet.published"), entries);
+            let DebugValue::Histogram(lags) = value(&running, "meeting.fleet.publish.lag") else {
+                panic!("the lag is a histogram");
+            };
+            assert!(!lags.is_empty() && lags.iter().all(|s| s.into_inner() < 10.0));
+        })
+    });
+}
