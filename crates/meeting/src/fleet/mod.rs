@@ -377,6 +377,8 @@ impl FleetBuilder {
         let (started, started_receiver) = mpsc::channel(STARTS);
         let (stop, stopped) = oneshot::channel();
         let stream = store.keys().stream();
+        let contact = Arc::new(Contact::new());
+        let settings_lease = self.settings.lease;
         let watcher = watcher::Watcher {
             client: self.client,
             store: Arc::new(store),
@@ -385,8 +387,13 @@ impl FleetBuilder {
             started: started_receiver,
             stop: stopped,
             dropped: Default::default(),
+            contact: contact.clone(),
         };
         Ok(Fleet {
+            health: FleetHealth {
+                contact,
+                lease: settings_lease,
+            },
             reports: report_receiver,
             started,
             stop: Some(stop),
@@ -400,6 +407,7 @@ impl FleetBuilder {
 /// without giving its leases back (they expire); [`Fleet::stop`] gives them back.
 #[derive(Debug)]
 pub struct Fleet {
+    health: FleetHealth,
     reports: mpsc::Receiver<FleetReport>,
     started: mpsc::Sender<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -453,6 +461,12 @@ impl Fleet {
         MeetingStarts(self.started.clone())
     }
 
+    /// A handle that says whether this replica can do its job (for a health check);
+    /// cheap to clone.
+    pub fn health(&self) -> FleetHealth {
+        self.health.clone()
+    }
+
     /// The next report; `None` once the replica stopped.
     pub async fn next_report(&mut self) -> Option<FleetReport> {
         self.reports.recv().await
@@ -469,6 +483,72 @@ impl Fleet {
             Some(task) => task.await.unwrap_or_default(),
             None => FleetStats::default(),
         }
+    }
+}
+
+/// When a replica last reached Redis (claimed or renewed), shared with its task.
+#[derive(Debug)]
+pub(crate) struct Contact {
+    origin: std::time::Instant,
+    /// Milliseconds from `origin` to the last round Redis answered; `u64::MAX` once
+    /// the replica stopped.
+    last_ms: std::sync::atomic::AtomicU64,
+}
+
+impl Contact {
+    fn new() -> Self {
+        Self {
+            origin: std::time::Instant::now(),
+            last_ms: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Redis answered a claim or renewal round just now.
+    pub(crate) fn reached(&self) {
+        let ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.last_ms
+            .store(ms.min(u64::MAX - 1), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The replica stopped.
+    pub(crate) fn stopped(&self) {
+        self.last_ms
+            .store(u64::MAX, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether a [`Fleet`] replica can do its job ([`Fleet::health`]); cheap to clone.
+#[derive(Clone, Debug)]
+pub struct FleetHealth {
+    contact: Arc<Contact>,
+    lease: Duration,
+}
+
+impl FleetHealth {
+    /// `Ok` while the replica runs and Redis answered one of its claim or renewal
+    /// rounds within a lease; otherwise what is wrong. A replica that cannot reach
+    /// Redis for longer than a lease has let its meetings go.
+    pub fn check(&self) -> Result<(), String> {
+        let last = self
+            .contact
+            .last_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if last == u64::MAX {
+            return Err("the replica stopped".into());
+        }
+        let since = self
+            .contact
+            .origin
+            .elapsed()
+            .saturating_sub(Duration::from_millis(last));
+        if since > self.lease {
+            return Err(format!(
+                "Redis has not answered a claim or renewal for {:.1} s (the lease is {:.1} s)",
+                since.as_secs_f64(),
+                self.lease.as_secs_f64()
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -108,6 +108,8 @@ pub(super) struct Watcher {
     pub stop: tokio::sync::oneshot::Receiver<()>,
     /// Reports the application did not read in time.
     pub dropped: AtomicU64,
+    /// When Redis last answered a round, for the health check.
+    pub contact: Arc<super::Contact>,
 }
 
 impl Watcher {
@@ -304,6 +306,7 @@ impl Watcher {
                 .unwrap_or_else(|_| Err(timed_out()));
                 match renewed {
                     Ok((alive, statuses)) => {
+                        self.contact.reached();
                         members = alive;
                         former.clear();
                         for ((id, _), status) in tokens.iter().zip(statuses) {
@@ -386,6 +389,7 @@ impl Watcher {
                 .unwrap_or_else(|_| Err(timed_out()));
                 match claimed {
                     Ok((alive, claimed)) => {
+                        self.contact.reached();
                         members = alive;
                         for (index, fence) in claimed {
                             let Some((id, _)) = candidates.get(index) else {
@@ -410,6 +414,7 @@ impl Watcher {
             telemetry::leases_held(held.len());
         }
         telemetry::leases_held(0);
+        self.contact.stopped();
         if let Some((_, task)) = discovery {
             task.abort();
         }

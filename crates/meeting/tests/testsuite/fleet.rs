@@ -742,9 +742,10 @@ async fn a_fleet_against_a_server_that_closes_after_subscribe_backs_off() {
 }
 
 /// A replica's metrics say what it did: its claims as its stats count them, the leases
-/// it holds (none once stopped), and as many entries published as the stream has.
+/// it holds (none once stopped), and as many entries published as the stream has; its
+/// health check fails while Redis does not answer.
 #[test]
-fn a_replica_counts_its_claims_leases_and_entries() {
+fn a_replica_counts_its_claims_leases_and_entries_and_says_when_it_is_unhealthy() {
     use metrics_util::debugging::{DebugValue, DebuggingRecorder};
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
@@ -800,7 +801,29 @@ fn a_replica_counts_its_claims_leases_and_entries() {
             };
             // The example's own meetings are claimed too (and let go: no password).
             assert!(held.into_inner() >= 3.0, "{held:?}");
+            // Healthy while Redis answers; not once it has not for a lease; healthy
+            // again when it answers again; not once stopped.
+            let health = fleet.health();
+            assert_eq!(health.check(), Ok(()));
+            redis.pause().expect("paused");
+            let paused = Instant::now();
+            while health.check().is_ok() {
+                assert!(paused.elapsed() < LEASE * 3, "still healthy");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            // Renewed every third of a lease: the last answer came at most that long
+            // before the pause.
+            assert!(paused.elapsed() >= LEASE * 2 / 3, "unhealthy too early");
+            let unhealthy = health.check().expect_err("unhealthy");
+            assert!(unhealthy.contains("Redis has not answered"), "{unhealthy}");
+            redis.resume().expect("resumed");
+            let resumed = Instant::now();
+            while health.check().is_err() {
+                assert!(resumed.elapsed() < LEASE * 3, "still unhealthy");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             let stats = fleet.stop().await;
+            assert_eq!(health.check(), Err("the replica stopped".to_owned()));
             let entries = stream(&redis).await.len() as u64;
             let stopped = read();
             // A snapshot takes the counts since the one before.
