@@ -4,8 +4,10 @@ mod args;
 mod commands;
 mod connect;
 mod help;
+mod observe;
 mod output;
 mod secrets;
+mod serve;
 
 use std::process::ExitCode;
 

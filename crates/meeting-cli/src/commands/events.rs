@@ -56,6 +56,8 @@ pub struct Watch {
     reconnect_for: Option<Duration>,
     #[command(flatten)]
     fleet: super::fleet::FleetArgs,
+    #[command(flatten)]
+    metrics: crate::observe::MetricsArgs,
 }
 
 /// How long a terminal view gathers events before it redraws.
@@ -65,7 +67,10 @@ impl Watch {
     /// Runs until the meeting ends, the stream fails, or Ctrl-C.
     pub async fn watch(self, global: &Global) -> Result<(), Failure> {
         if self.fleet.all {
-            return self.fleet.run(&self.endpoint, &self.login, global).await;
+            return self
+                .fleet
+                .run(&self.endpoint, &self.login, &self.metrics, global)
+                .await;
         }
         let target = Target {
             conference: self.conference.unwrap_or_default(),
@@ -85,6 +90,10 @@ impl Watch {
             started = builder.start() => started?,
             _ = tokio::signal::ctrl_c() => return Err(Failure::Interrupted),
         };
+        let health = started.health();
+        self.metrics
+            .serve(std::sync::Arc::new(move || health.check()))
+            .await?;
         let view = !global.json && std::io::stdout().is_terminal();
         let mut out = Output {
             json: global.json,

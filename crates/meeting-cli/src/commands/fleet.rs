@@ -59,6 +59,7 @@ impl FleetArgs {
         self,
         endpoint: &Endpoint,
         login: &Login,
+        metrics: &crate::observe::MetricsArgs,
         global: &Global,
     ) -> Result<(), Failure> {
         let url = match (&self.publish, &self.publish_file) {
@@ -94,6 +95,10 @@ impl FleetArgs {
             .start()
             .await
             .map_err(|e| Failure::Store(meeting::store::StoreError::new(e.to_string())))?;
+        let health = fleet.health();
+        metrics
+            .serve(std::sync::Arc::new(move || health.check()))
+            .await?;
         let json = global.json;
         let mut terminate = Terminate::new()?;
         loop {

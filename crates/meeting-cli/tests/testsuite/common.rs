@@ -171,3 +171,57 @@ pub fn post_to(authority: &str, body: &[u8]) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// A GET of `path` from the plain-HTTP server at `authority`: the status and body.
+pub fn get(authority: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The `host:port` of a `metrics on http://ADDR/metrics, …` line.
+pub fn metrics_authority(line: &str) -> String {
+    line.strip_prefix("metrics on http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("not the metrics line: {line}"))
+        .to_owned()
+}
+
+/// The value of metric `name` with every one of `labels` (`key="value"`) in a
+/// Prometheus scrape; 0 when there is none (a counter not counted yet).
+pub fn metric(scrape: &str, name: &str, labels: &[&str]) -> f64 {
+    scrape
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter(|line| {
+            let metric = line.split(['{', ' ']).next().unwrap_or_default();
+            metric == name || metric == format!("{name}_total")
+        })
+        .filter(|line| labels.iter().all(|label| line.contains(label)))
+        .map(|line| {
+            line.rsplit(' ')
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("a value: {line}"))
+        })
+        .sum()
+}

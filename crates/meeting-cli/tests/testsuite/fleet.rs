@@ -26,6 +26,25 @@ const LEASE: Duration = Duration::from_secs(2);
 struct Replica {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
+    /// Where its `/metrics` and `/healthz` are.
+    metrics: String,
+}
+
+impl Replica {
+    /// Its leases claimed as its `/metrics` counts them, and as its lines say.
+    fn claims(&self) -> (f64, usize) {
+        let (status, scrape) = common::get(&self.metrics, "/metrics");
+        assert_eq!(status, 200);
+        let counted = common::metric(&scrape, "meeting_fleet_leases", &["event=\"claimed\""]);
+        let said = self
+            .lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("claimed "))
+            .count();
+        (counted, said)
+    }
 }
 
 /// A failed assertion leaves no replica running behind it.
@@ -69,12 +88,28 @@ fn replica_with(
         ])
         .arg(passwords)
         .args(["--enterprise", "corp", "--watcher", name, "--lease", "2s"])
-        .args(["--discover-every", "500ms"])
+        .args(["--discover-every", "500ms", "--metrics-port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("meeting runs");
+    // The address of its metrics, from stderr (the rest of which is not read).
+    let (found, metrics) = std::sync::mpsc::channel();
+    let err = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if line.starts_with("metrics on ")
+                && let Some(found) = found.take()
+            {
+                let _ = found.send(common::metrics_authority(&line));
+            }
+        }
+    });
+    let metrics = metrics
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the metrics line within 20 s");
     let lines = Arc::new(Mutex::new(Vec::new()));
     let out = child.stdout.take().expect("stdout");
     let sink = lines.clone();
@@ -83,7 +118,11 @@ fn replica_with(
             sink.lock().unwrap().push(line);
         }
     });
-    Replica { child, lines }
+    Replica {
+        child,
+        lines,
+        metrics,
+    }
 }
 
 /// A private host-passwords file in `dir` with [`HOST`] for each of `ids`.
@@ -226,6 +265,10 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         // Two killed: their meetings are taken within the lease.
         let resumed_before = resumed(&stream(&redis));
         let lost = share.get("w0").unwrap_or(&0) + share.get("w1").unwrap_or(&0);
+        let share_of_survivors: usize = ["w2", "w3", "w4"]
+            .iter()
+            .map(|w| share.get(*w).unwrap_or(&0))
+            .sum();
         for replica in &mut replicas[..2] {
             replica.child.kill().expect("killed");
             replica.child.wait().expect("reaped");
@@ -241,6 +284,26 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         assert!(
             takeover <= LEASE + Duration::from_secs(1),
             "takeover took {takeover:?}"
+        );
+        // The survivors' metrics count the takeover as their lines do, and healthy.
+        // (A claim is counted before its line is printed: read until both agree.)
+        for replica in &replicas[2..] {
+            let asked = Instant::now();
+            let (mut counted, mut said) = replica.claims();
+            while counted != said as f64 && asked.elapsed() < Duration::from_secs(5) {
+                std::thread::sleep(Duration::from_millis(50));
+                (counted, said) = replica.claims();
+            }
+            assert_eq!(counted, said as f64, "{}", replica.metrics);
+            assert_eq!(
+                common::get(&replica.metrics, "/healthz"),
+                (200, "ok\n".to_owned())
+            );
+        }
+        let claimed: f64 = replicas[2..].iter().map(|r| r.claims().0).sum();
+        assert!(
+            claimed >= (share_of_survivors + lost) as f64,
+            "{claimed} claims, {share_of_survivors} held before and {lost} taken over"
         );
         let share = holders(&redis);
         assert!(

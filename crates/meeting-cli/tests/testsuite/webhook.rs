@@ -37,6 +37,8 @@ fn next(lines: &mpsc::Receiver<String>, what: &str) -> String {
 struct Listener {
     child: Child,
     url: String,
+    /// Where `/metrics` and `/healthz` are, with `--metrics-port`.
+    metrics: Option<String>,
     stdout: mpsc::Receiver<String>,
     stderr: mpsc::Receiver<String>,
 }
@@ -66,9 +68,13 @@ fn listen(sim: &Sim, extra: &[&str]) -> Listener {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_owned();
+    let metrics = extra
+        .contains(&"--metrics-port")
+        .then(|| metrics_authority(&next(&stderr, "the metrics line")));
     Listener {
         child,
         url,
+        metrics,
         stdout,
         stderr,
     }
@@ -115,6 +121,8 @@ fn listen_over_https_prints_every_pushed_event_once() {
             cert.to_str().expect("utf-8"),
             "--tls-key",
             key.to_str().expect("utf-8"),
+            "--metrics-port",
+            "0",
         ],
     );
     assert!(
@@ -163,6 +171,21 @@ fn listen_over_https_prints_every_pushed_event_once() {
         events.len(),
         "each pushed event printed once"
     );
+    // What the listener says it did: each push accepted, one handshake, healthy.
+    let metrics = listener.metrics.as_deref().expect("--metrics-port");
+    let (status, scrape) = get(metrics, "/metrics");
+    assert_eq!(status, 200);
+    let pushes = |outcome: &str| {
+        metric(
+            &scrape,
+            "meeting_webhook_pushes",
+            &[&format!("outcome=\"{outcome}\"")],
+        )
+    };
+    assert_eq!(pushes("accepted"), delivered.len() as f64, "{scrape}");
+    assert_eq!(pushes("handshake"), 1.0);
+    assert_eq!(pushes("refused"), 0.0);
+    assert_eq!(get(metrics, "/healthz"), (200, "ok\n".to_owned()));
 }
 
 /// A raw HTTP/1.1 POST to a plain-HTTP listener; the answer's status.

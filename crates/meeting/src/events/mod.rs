@@ -48,7 +48,7 @@ pub use model::{
 };
 pub use snapshot::Snapshot;
 #[cfg(feature = "fleet")]
-pub(crate) use stream::Health;
+pub use stream::StreamHealth;
 pub use stream::{EventStats, EventStream};
 pub use words::{describe, participant_name, participant_role, status_summary, yes_no};
 
@@ -255,11 +255,17 @@ impl EventsBuilder {
         });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(driver.run(link, stopped));
+        let stall_window = self
+            .heartbeat
+            .saturating_mul(2)
+            .max(self.heartbeat.saturating_add(self.echo_timeout))
+            .saturating_add(self.backoff.max);
         Ok(EventStream::new(
             Arc::from(self.conference.id()),
             shared,
             view,
             stop,
+            stall_window,
         ))
     }
 

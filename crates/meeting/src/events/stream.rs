@@ -167,6 +167,8 @@ pub struct EventStream {
     pending: VecDeque<EventKind>,
     /// Dropped with the stream: the connection's task closes the socket and ends.
     _stop: oneshot::Sender<()>,
+    /// See [`StreamHealth`].
+    stall_window: std::time::Duration,
 }
 
 impl std::fmt::Debug for EventStream {
@@ -184,11 +186,13 @@ impl EventStream {
         shared: Arc<Shared>,
         view: Snapshot,
         stop: oneshot::Sender<()>,
+        stall_window: std::time::Duration,
     ) -> Self {
         Self {
             meeting,
             shared,
             view,
+            stall_window,
             pending: VecDeque::new(),
             _stop: stop,
         }
@@ -210,11 +214,13 @@ impl EventStream {
         self.shared.lock().stats
     }
 
-    /// How the connection's task is doing, readable without the stream (for a fleet
-    /// that renews a lease only while the task works).
-    #[cfg_attr(not(feature = "fleet"), allow(dead_code))]
-    pub(crate) fn health(&self) -> Health {
-        Health(self.shared.clone())
+    /// How the connection's task is doing, readable without the stream (for a health
+    /// check, or a fleet that renews a lease only while the task works).
+    pub fn health(&self) -> StreamHealth {
+        StreamHealth {
+            shared: self.shared.clone(),
+            window: self.stall_window,
+        }
     }
 
     fn deliver(
@@ -231,18 +237,49 @@ impl EventStream {
     }
 }
 
-/// A view of a stream's connection task (see [`EventStream::health`]).
+/// Whether an [`EventStream`]'s connection works ([`EventStream::health`]); cheap to
+/// clone, readable from anywhere.
 #[derive(Clone)]
-#[cfg_attr(not(feature = "fleet"), allow(dead_code))]
-pub(crate) struct Health(Arc<Shared>);
+pub struct StreamHealth {
+    shared: Arc<Shared>,
+    /// Past this without a sign of life (an echo, an attempt to reconnect), the task
+    /// is not working: two heartbeat periods (at least one and its echo timeout) and
+    /// the reconnect backoff's cap.
+    window: std::time::Duration,
+}
 
-#[cfg_attr(not(feature = "fleet"), allow(dead_code))]
-impl Health {
+impl std::fmt::Debug for StreamHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamHealth")
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamHealth {
     /// Whether the task showed within `window` that it works, and the stream is not
     /// over.
-    pub fn alive_within(&self, window: std::time::Duration) -> bool {
-        let inner = self.0.lock();
+    #[cfg_attr(not(feature = "fleet"), allow(dead_code))]
+    pub(crate) fn alive_within(&self, window: std::time::Duration) -> bool {
+        let inner = self.shared.lock();
         matches!(inner.end, End::Running) && inner.alive_at.elapsed() <= window
+    }
+
+    /// `Ok` while the stream runs and its connection's task showed it works within
+    /// two heartbeat periods and the reconnect backoff's cap; otherwise what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let inner = self.shared.lock();
+        if !matches!(inner.end, End::Running) {
+            return Err("the event stream is over".into());
+        }
+        let silent = inner.alive_at.elapsed();
+        if silent > self.window {
+            return Err(format!(
+                "the event stream's connection showed no sign of life for {:.0} s",
+                silent.as_secs_f64()
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -17,7 +17,7 @@ use super::entry;
 use super::redis::{Published, Store};
 use super::{FleetReport, FleetStats, Settings};
 use crate::clock::later;
-use crate::events::{Event, EventKind, EventStream, Health, NOT_IN_PROGRESS, ResyncCause};
+use crate::events::{Event, EventKind, EventStream, NOT_IN_PROGRESS, ResyncCause, StreamHealth};
 use crate::telemetry::{self, Lease};
 use crate::{Client, ErrorKind};
 
@@ -64,7 +64,7 @@ struct Held {
     /// Past this, without a renewal, the lease may be someone else's: stop first.
     deadline: Instant,
     /// The stream's health, once it is open.
-    health: Arc<OnceLock<Health>>,
+    health: Arc<OnceLock<StreamHealth>>,
     commands: mpsc::UnboundedSender<Command>,
     task: JoinHandle<Outcome>,
 }
@@ -558,7 +558,7 @@ async fn watch_meeting(
     store: Arc<Store>,
     settings: Arc<Settings>,
     (id, token): (String, String),
-    health: Arc<OnceLock<Health>>,
+    health: Arc<OnceLock<StreamHealth>>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) -> Outcome {
     let Some(password) = settings.passwords.host_password(&id) else {

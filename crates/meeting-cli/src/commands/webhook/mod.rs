@@ -2,7 +2,6 @@
 //! `delete`, with an administrator's access token) and receive it (`listen`).
 
 mod printer;
-mod serve;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -214,6 +213,8 @@ struct Listen {
     /// it is answered 503 (the service retries).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_deadline)]
     output_timeout: Duration,
+    #[command(flatten)]
+    metrics: crate::observe::MetricsArgs,
 }
 
 /// A deadline from 1 ms to an hour: a longer one keeps a slow client's connection for
@@ -411,13 +412,22 @@ impl Listen {
             "listening on {scheme}://{addr}{}",
             listener.path.as_deref().unwrap_or("/")
         );
-        let limits = serve::Limits {
+        let limits = crate::serve::Limits {
             connections: self.max_connections as usize,
             handshake: self.header_timeout,
             headers: self.header_timeout,
         };
+        let backed_up = listener.printer.backed_up();
+        let health = move || {
+            if backed_up.load(std::sync::atomic::Ordering::Relaxed) {
+                Err("the output does not keep up: pushes are answered 503".to_owned())
+            } else {
+                Ok(())
+            }
+        };
+        self.metrics.serve(std::sync::Arc::new(health)).await?;
         tokio::select! {
-            () = serve::serve(socket, router, tls, limits) => Ok(()),
+            () = crate::serve::serve(socket, router, tls, limits) => Ok(()),
             _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
         }
     }

@@ -4,6 +4,8 @@
 //! never a runtime worker.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 
 use tokio::sync::oneshot;
@@ -20,6 +22,9 @@ struct Line {
 /// Writes lines to stdout from a thread of its own.
 pub struct Printer {
     queue: SyncSender<Line>,
+    /// Whether the last line found the queue full (or the thread gone): the health
+    /// check's answer.
+    full: Arc<AtomicBool>,
 }
 
 impl Printer {
@@ -37,16 +42,27 @@ impl Printer {
                     let _ = line.written.send(ok);
                 }
             })?;
-        Ok(Self { queue })
+        Ok(Self {
+            queue,
+            full: Arc::default(),
+        })
     }
 
     /// Queues `text`: whether it was written and flushed, when it is; `None` when the
     /// queue is full.
     pub fn print(&self, text: String) -> Option<oneshot::Receiver<bool>> {
         let (written, done) = oneshot::channel();
-        match self.queue.try_send(Line { text, written }) {
+        let queued = match self.queue.try_send(Line { text, written }) {
             Ok(()) => Some(done),
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => None,
-        }
+        };
+        self.full.store(queued.is_none(), Ordering::Relaxed);
+        queued
+    }
+
+    /// Whether the last line found the queue full: the output does not keep up, and
+    /// pushes are answered 503 until it does.
+    pub fn backed_up(&self) -> Arc<AtomicBool> {
+        self.full.clone()
     }
 }

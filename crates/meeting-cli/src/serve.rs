@@ -1,8 +1,9 @@
-//! Serving the push receiver to whoever connects, with defences of its own: a deadline
-//! for the TLS handshake and one for a request's headers, a cap on open connections
-//! (at it, the oldest connection that has not sent a request yet is closed to admit the
-//! new one), and a pause after an `accept` that fails (out of descriptors, say) rather
-//! than a spin. Nothing here blocks a runtime worker.
+//! Serving HTTP to whoever connects (the push receiver, the metrics endpoint), with
+//! defences of its own: a deadline for the TLS handshake and one for a request's
+//! headers, a cap on open connections (at it, the oldest connection that has not sent
+//! a request yet is closed to admit the new one), and a pause after an `accept` that
+//! fails (out of descriptors, say) rather than a spin. Nothing here blocks a runtime
+//! worker.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
