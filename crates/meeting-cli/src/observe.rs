@@ -35,11 +35,11 @@ pub type Health = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 const UPKEEP: Duration = Duration::from_secs(5);
 
 impl MetricsArgs {
-    /// Installs the Prometheus recorder and serves both endpoints in the background,
-    /// when `--metrics-port` asks for them.
-    pub async fn serve(&self, health: Health) -> Result<(), Failure> {
+    /// Binds the port and installs the Prometheus recorder, when `--metrics-port` asks
+    /// for them: first thing, so that everything the command does is counted.
+    pub async fn start(&self) -> Result<Option<Metrics>, Failure> {
         let Some(port) = self.metrics_port else {
-            return Ok(());
+            return Ok(None);
         };
         let socket = tokio::net::TcpListener::bind(SocketAddr::new(self.metrics_bind, port))
             .await
@@ -49,9 +49,6 @@ impl MetricsArgs {
                     self.metrics_bind
                 ))
             })?;
-        let addr = socket
-            .local_addr()
-            .map_err(|e| Failure::Usage(format!("cannot serve metrics: {e}")))?;
         let handle = PrometheusBuilder::new()
             .install_recorder()
             .map_err(|e| Failure::Usage(format!("cannot record metrics: {e}")))?;
@@ -64,13 +61,34 @@ impl MetricsArgs {
                 upkeep.run_upkeep();
             }
         });
+        Ok(Some(Metrics { socket, handle }))
+    }
+}
+
+/// The recorder installed and the port bound ([`MetricsArgs::start`]), not served yet.
+pub struct Metrics {
+    socket: tokio::net::TcpListener,
+    handle: PrometheusHandle,
+}
+
+impl Metrics {
+    /// Serves `/metrics` and `/healthz` (answered by `health`) in the background, and
+    /// says where on stderr.
+    pub fn serve(self, health: Health) -> Result<(), Failure> {
+        let addr = self
+            .socket
+            .local_addr()
+            .map_err(|e| Failure::Usage(format!("cannot serve metrics: {e}")))?;
         let router = axum::Router::new()
             .route("/metrics", axum::routing::get(metrics))
             .route("/healthz", axum::routing::get(healthz))
-            .with_state(Endpoints { handle, health });
+            .with_state(Endpoints {
+                handle: self.handle,
+                health,
+            });
         eprintln!("metrics on http://{addr}/metrics, health on http://{addr}/healthz");
         tokio::spawn(crate::serve::serve(
-            socket,
+            self.socket,
             router,
             None,
             crate::serve::Limits {

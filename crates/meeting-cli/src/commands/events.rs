@@ -66,10 +66,11 @@ const REDRAW: Duration = Duration::from_millis(100);
 impl Watch {
     /// Runs until the meeting ends, the stream fails, or Ctrl-C.
     pub async fn watch(self, global: &Global) -> Result<(), Failure> {
+        let metrics = self.metrics.start().await?;
         if self.fleet.all {
             return self
                 .fleet
-                .run(&self.endpoint, &self.login, &self.metrics, global)
+                .run(&self.endpoint, &self.login, metrics, global)
                 .await;
         }
         let target = Target {
@@ -90,10 +91,10 @@ impl Watch {
             started = builder.start() => started?,
             _ = tokio::signal::ctrl_c() => return Err(Failure::Interrupted),
         };
-        let health = started.health();
-        self.metrics
-            .serve(std::sync::Arc::new(move || health.check()))
-            .await?;
+        if let Some(metrics) = metrics {
+            let health = started.health();
+            metrics.serve(std::sync::Arc::new(move || health.check()))?;
+        }
         let view = !global.json && std::io::stdout().is_terminal();
         let mut out = Output {
             json: global.json,

@@ -59,7 +59,7 @@ impl FleetArgs {
         self,
         endpoint: &Endpoint,
         login: &Login,
-        metrics: &crate::observe::MetricsArgs,
+        metrics: Option<crate::observe::Metrics>,
         global: &Global,
     ) -> Result<(), Failure> {
         let url = match (&self.publish, &self.publish_file) {
@@ -95,10 +95,10 @@ impl FleetArgs {
             .start()
             .await
             .map_err(|e| Failure::Store(meeting::store::StoreError::new(e.to_string())))?;
-        let health = fleet.health();
-        metrics
-            .serve(std::sync::Arc::new(move || health.check()))
-            .await?;
+        if let Some(metrics) = metrics {
+            let health = fleet.health();
+            metrics.serve(std::sync::Arc::new(move || health.check()))?;
+        }
         let json = global.json;
         let mut terminate = Terminate::new()?;
         loop {

@@ -111,12 +111,20 @@ fn watch_wait_starts_when_the_meeting_does_and_ctrl_c_closes_the_socket_with_130
     let sim = Sim::start();
     let mut watcher = sim
         .process()
-        .args(["watch", "914087436", "--wait", "--json"])
+        .args([
+            "watch",
+            "914087436",
+            "--wait",
+            "--json",
+            "--metrics-port",
+            "0",
+        ])
         .env("MEETING_HOST_PASSWORD", "000000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
+    let stderr = BufReader::new(watcher.stderr.take().expect("piped"));
     let events = lines(&mut watcher);
     // Refused while the meeting has not started: it asks again.
     while sim.handle.counters().requests_for("CreateConfToken") < 1 {
@@ -128,6 +136,22 @@ fn watch_wait_starts_when_the_meeting_does_and_ctrl_c_closes_the_socket_with_130
     ));
     until(&events, "participant_joined");
     assert_eq!(sim.handle.open_sockets("914087436"), 1);
+    // Served once the stream runs: one socket opened, healthy.
+    let mut stderr = stderr.lines().map_while(Result::ok);
+    let metrics = stderr
+        .find(|line| line.starts_with("metrics on "))
+        .map(|line| metrics_authority(&line))
+        .expect("the metrics line");
+    // Read to its end: closed, the watcher's next line to it would fail.
+    std::thread::spawn(move || stderr.for_each(drop));
+    let (status, scrape) = get(&metrics, "/metrics");
+    assert_eq!(status, 200);
+    assert_eq!(
+        metric(&scrape, "meeting_events_connects", &[]),
+        1.0,
+        "{scrape}"
+    );
+    assert_eq!(get(&metrics, "/healthz"), (200, "ok\n".to_owned()));
     // SIGINT, as Ctrl-C sends it.
     let pid = watcher.id().to_string();
     let killed = std::process::Command::new("kill")

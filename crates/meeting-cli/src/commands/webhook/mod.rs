@@ -365,6 +365,7 @@ struct Listener {
 impl Listen {
     async fn listen(self, global: &Global) -> Result<(), Failure> {
         let json = global.json;
+        let metrics = self.metrics.start().await?;
         let key = self.key.read()?;
         if self.subscriber_id.trim().is_empty() {
             return Err(Failure::Usage("the subscriber ID must not be empty".into()));
@@ -425,7 +426,9 @@ impl Listen {
                 Ok(())
             }
         };
-        self.metrics.serve(std::sync::Arc::new(health)).await?;
+        if let Some(metrics) = metrics {
+            metrics.serve(std::sync::Arc::new(health))?;
+        }
         tokio::select! {
             () = crate::serve::serve(socket, router, tls, limits) => Ok(()),
             _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
