@@ -444,3 +444,24 @@ mod tests {
         assert_eq!(labels::token("access", "timeout")[1].value(), "timeout");
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's table lists exactly these metrics, with their units.
+    #[test]
+    fn the_readme_table_is_the_list() {
+        let readme = include_str!("../README.md");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|l| l.starts_with("| `meeting."))
+            .collect();
+        assert_eq!(rows.len(), super::METRICS.len(), "{rows:#?}");
+        for (name, unit, _) in super::METRICS {
+            let row = rows
+                .iter()
+                .find(|r| r.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("{name} is not in the README's table"));
+            assert_eq!(row.contains("histogram, s"), *unit == "s", "{row}");
+        }
+    }
+}
