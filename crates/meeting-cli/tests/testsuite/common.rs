@@ -225,3 +225,38 @@ pub fn metric(scrape: &str, name: &str, labels: &[&str]) -> f64 {
         })
         .sum()
 }
+
+/// The metrics the committed Grafana dashboard queries (`grafana/meeting.json`), each
+/// with the title of the panel that does.
+pub fn dashboard_metrics() -> Vec<(String, String)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/grafana/meeting.json");
+    let text = std::fs::read_to_string(path).expect("the dashboard");
+    let dashboard: serde_json::Value = serde_json::from_str(&text).expect("the dashboard is JSON");
+    let panels = dashboard["panels"].as_array().expect("panels");
+    let mut queried = Vec::new();
+    for panel in panels.iter().filter(|p| p["type"] != "row") {
+        let title = panel["title"].as_str().expect("a title").to_owned();
+        let targets = panel["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "{title} queries nothing");
+        for target in targets {
+            let expr = target["expr"].as_str().expect("an expression");
+            let names: Vec<&str> = expr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|word| word.starts_with("meeting_"))
+                .collect();
+            assert!(!names.is_empty(), "{title}: no metric in {expr}");
+            queried.extend(names.into_iter().map(|n| (n.to_owned(), title.clone())));
+        }
+    }
+    queried
+}
+
+/// The metric names in a Prometheus scrape.
+pub fn scraped(scrape: &str) -> std::collections::BTreeSet<String> {
+    scrape
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.split(['{', ' ']).next())
+        .map(str::to_owned)
+        .collect()
+}

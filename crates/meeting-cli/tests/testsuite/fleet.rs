@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Stdio};
@@ -387,6 +387,19 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
 
         sim.handle.stop_traffic();
         settled(&redis);
+        // Every metric the dashboard's fleet panels query, in the replicas' scrapes.
+        let scraped: BTreeSet<String> = replicas[3..]
+            .iter()
+            .flat_map(|r| common::scraped(&common::get(&r.metrics, "/metrics").1))
+            .collect();
+        for (metric, panel) in common::dashboard_metrics() {
+            if !metric.starts_with("meeting_webhook_") {
+                assert!(
+                    scraped.contains(&metric),
+                    "{panel}: {metric} not in {scraped:?}"
+                );
+            }
+        }
         for replica in &replicas[3..] {
             signal(replica, "TERM");
         }

@@ -173,19 +173,40 @@ fn listen_over_https_prints_every_pushed_event_once() {
     );
     // What the listener says it did: each push accepted, one handshake, healthy.
     let metrics = listener.metrics.as_deref().expect("--metrics-port");
-    let (status, scrape) = get(metrics, "/metrics");
-    assert_eq!(status, 200);
-    let pushes = |outcome: &str| {
+    let pushes = |scrape: &str, outcome: &str| {
         metric(
-            &scrape,
+            scrape,
             "meeting_webhook_pushes",
             &[&format!("outcome=\"{outcome}\"")],
         )
     };
+    // (The last push is counted as it is answered, a moment after its line.)
+    let asked = std::time::Instant::now();
+    let scrape = loop {
+        let (status, scrape) = get(metrics, "/metrics");
+        assert_eq!(status, 200);
+        if pushes(&scrape, "accepted") == delivered.len() as f64
+            || asked.elapsed() > Duration::from_secs(5)
+        {
+            break scrape;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let pushes = |outcome: &str| pushes(&scrape, outcome);
     assert_eq!(pushes("accepted"), delivered.len() as f64, "{scrape}");
     assert_eq!(pushes("handshake"), 1.0);
     assert_eq!(pushes("refused"), 0.0);
     assert_eq!(get(metrics, "/healthz"), (200, "ok\n".to_owned()));
+    // Every metric the dashboard's receiver panels query, in this scrape.
+    let names = scraped(&scrape);
+    for (metric, panel) in dashboard_metrics() {
+        if metric.starts_with("meeting_webhook_") {
+            assert!(
+                names.contains(&metric),
+                "{panel}: {metric} not in {names:?}"
+            );
+        }
+    }
 }
 
 /// A raw HTTP/1.1 POST to a plain-HTTP listener; the answer's status.
