@@ -73,6 +73,11 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "From a batch of events read from a meeting's stream to its entries in Redis, retries included",
     ),
     (
+        PUSH_MEMORY,
+        "{push}",
+        "Pushes an in-process replay memory holds, remembered or being handled (a gauge)",
+    ),
+    (
         PUSHES,
         "{push}",
         "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
@@ -84,6 +89,7 @@ const RETRIES: &str = "meeting.client.operation.retries";
 const TOKEN_FETCHES: &str = "meeting.client.token.fetches";
 const TOKEN_REFUSALS: &str = "meeting.client.token.refusals";
 const PUSHES: &str = "meeting.webhook.pushes";
+const PUSH_MEMORY: &str = "meeting.webhook.memory.entries";
 const FLEET_LEASES: &str = "meeting.fleet.leases";
 const FLEET_HELD: &str = "meeting.fleet.leases.held";
 const FLEET_PUBLISHED: &str = "meeting.fleet.published";
@@ -109,7 +115,7 @@ pub(crate) fn token_kind(control: bool) -> &'static str {
 pub fn describe() {
     #[cfg(feature = "metrics")]
     for (name, unit, description) in METRICS {
-        if *name == FLEET_HELD {
+        if *name == FLEET_HELD || *name == PUSH_MEMORY {
             metrics::describe_gauge!(*name, metrics::Unit::Count, *description);
         } else if *unit == "s" {
             metrics::describe_histogram!(*name, metrics::Unit::Seconds, *description);
@@ -279,6 +285,14 @@ pub(crate) fn push(outcome: &'static str) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = outcome;
+}
+
+/// An in-process replay memory holds `entries` pushes.
+pub(crate) fn push_memory(entries: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::gauge!(PUSH_MEMORY).set(entries as f64);
+    #[cfg(not(feature = "metrics"))]
+    let _ = entries;
 }
 
 /// A push was refused, for `reason` ([`crate::webhook::Refused::reason`]).

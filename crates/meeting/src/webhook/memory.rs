@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::{Clock, SystemClock};
 use crate::store::{LockId, StoredToken, TokenStore};
+use crate::telemetry;
 
 /// Pushes the in-memory default remembers at most (about 500 MiB): 100 pushes a second
 /// for the whole default window fit with room to spare. Past it, the pushes that stop
@@ -273,6 +274,7 @@ impl PushMemory for InMemory {
             .checked_add(claim)
             .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
         inner.claimed.insert(key, until);
+        telemetry::push_memory(inner.remembered + inner.claimed.len());
         Ok(Claim::New)
     }
 
@@ -292,11 +294,14 @@ impl PushMemory for InMemory {
         }
         let capacity = self.capacity;
         inner.fit(capacity);
+        telemetry::push_memory(inner.remembered + inner.claimed.len());
         Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), MemoryError> {
-        self.inner().claimed.remove(&key_of(key));
+        let mut inner = self.inner();
+        inner.claimed.remove(&key_of(key));
+        telemetry::push_memory(inner.remembered + inner.claimed.len());
         Ok(())
     }
 }

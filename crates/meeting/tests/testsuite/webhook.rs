@@ -633,21 +633,28 @@ fn pushes_are_counted_by_outcome_and_refusal_reason() {
             assert_eq!(receiver.handle(b"{", handled).await.status, 400);
         })
     });
-    let mut counted: Vec<(String, u64)> = snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
+    let snapshot = snapshotter.snapshot().into_vec();
+    let mut counted: Vec<(String, u64)> = snapshot
+        .iter()
         .filter_map(|(key, _, _, value)| {
             let key = key.key();
             let labels: Vec<String> = key.labels().map(|l| l.value().to_owned()).collect();
             match value {
                 DebugValue::Counter(n) if key.name() == "meeting.webhook.pushes" => {
-                    Some((labels.join(" "), n))
+                    Some((labels.join(" "), *n))
                 }
                 _ => None,
             }
         })
         .collect();
+    // The memory holds the accepted push; the failed one's claim was released.
+    let held = snapshot.iter().find_map(|(key, _, _, value)| match value {
+        DebugValue::Gauge(n) if key.key().name() == "meeting.webhook.memory.entries" => {
+            Some(n.into_inner())
+        }
+        _ => None,
+    });
+    assert_eq!(held, Some(1.0));
     counted.sort();
     let expected = [
         ("accepted", 1),
