@@ -200,20 +200,18 @@ pub(crate) fn stream_lagged(events: u64) {
     let _ = events;
 }
 
-/// An event stream was rebuilt from a full state.
+/// An event stream was rebuilt from a full state, for `cause`
+/// (`ResyncCause::as_str`).
 #[cfg(feature = "events")]
-pub(crate) fn stream_resynced(cause: &crate::events::ResyncCause) {
+pub(crate) fn stream_resynced(cause: &'static str) {
     #[cfg(feature = "metrics")]
     {
-        use crate::events::ResyncCause;
         let counter = match cause {
-            ResyncCause::Subscribed => metrics::counter!(STREAM_RESYNCS, "cause" => "subscribed"),
-            ResyncCause::Reconnected => {
-                metrics::counter!(STREAM_RESYNCS, "cause" => "reconnected")
-            }
-            ResyncCause::Gap => metrics::counter!(STREAM_RESYNCS, "cause" => "gap"),
-            ResyncCause::Lagged => metrics::counter!(STREAM_RESYNCS, "cause" => "lagged"),
-            ResyncCause::Resumed => metrics::counter!(STREAM_RESYNCS, "cause" => "resumed"),
+            "subscribed" => metrics::counter!(STREAM_RESYNCS, "cause" => "subscribed"),
+            "reconnected" => metrics::counter!(STREAM_RESYNCS, "cause" => "reconnected"),
+            "gap" => metrics::counter!(STREAM_RESYNCS, "cause" => "gap"),
+            "lagged" => metrics::counter!(STREAM_RESYNCS, "cause" => "lagged"),
+            _ => metrics::counter!(STREAM_RESYNCS, "cause" => "resumed"),
         };
         counter.increment(1);
     }

@@ -564,7 +564,7 @@ impl Driver {
             inner.state.apply(&frame, &mut events);
             inner.stats.oversized += frame.skipped.get();
             if let Some(cause) = resync.filter(|_| !events.is_empty()) {
-                telemetry::stream_resynced(&cause);
+                telemetry::stream_resynced(cause.as_str());
                 inner.push_from(EventKind::Resynced { cause }, frame.version);
             }
             for event in events {

@@ -246,7 +246,7 @@ impl EventsBuilder {
             inner.push(EventKind::Connected { resumed: false });
             if resuming {
                 // One announcement for the whole difference, even an empty one.
-                crate::telemetry::stream_resynced(&ResyncCause::Resumed);
+                crate::telemetry::stream_resynced(ResyncCause::Resumed.as_str());
                 inner.push(EventKind::Resynced {
                     cause: ResyncCause::Resumed,
                 });

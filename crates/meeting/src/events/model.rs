@@ -222,6 +222,20 @@ pub enum ResyncCause {
     Resumed,
 }
 
+impl ResyncCause {
+    /// Its snake_case name, as in JSON (`subscribed`, `reconnected`, `gap`, `lagged`,
+    /// `resumed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Subscribed => "subscribed",
+            Self::Reconnected => "reconnected",
+            Self::Gap => "gap",
+            Self::Lagged => "lagged",
+            Self::Resumed => "resumed",
+        }
+    }
+}
+
 /// The meeting's basic information (`ConfBasicInfoNotify`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -386,7 +386,7 @@ impl Stream for EventStream {
             this.view.changes_to(inner.state.snapshot(), &mut diff);
             drop(inner);
             if !diff.is_empty() {
-                crate::telemetry::stream_resynced(&ResyncCause::Lagged);
+                crate::telemetry::stream_resynced(ResyncCause::Lagged.as_str());
                 this.pending.push_back(EventKind::Resynced {
                     cause: ResyncCause::Lagged,
                 });
