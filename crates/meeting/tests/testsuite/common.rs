@@ -1,6 +1,7 @@
 //! A simulator seeded for the wrapper's end-to-end tests, and a client pointed at it
 //! whose clock moves with the simulator's.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use meeting::clock::ManualClock;
@@ -241,4 +242,39 @@ pub async fn next_status(
     tokio::time::timeout(Duration::from_secs(10), wait)
         .await
         .expect("within 10 s")
+}
+
+/// What metrics-util's debugging recorder recorded, read during a [`recording`] test.
+pub struct Recorded(metrics_util::debugging::Snapshotter);
+
+impl Recorded {
+    /// Every metric recorded since the last read (counters and histograms start over
+    /// at each read), by `name{key=value,…}`.
+    pub fn read(&self) -> HashMap<String, metrics_util::debugging::DebugValue> {
+        self.0
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let key = key.key();
+                let labels: Vec<String> = key
+                    .labels()
+                    .map(|l| format!("{}={}", l.key(), l.value()))
+                    .collect();
+                (format!("{}{{{}}}", key.name(), labels.join(",")), value)
+            })
+            .collect()
+    }
+}
+
+/// Runs `test` on a current-thread runtime with metrics-util's debugging recorder
+/// recording for this thread, which runs every task of that runtime.
+pub fn recording<F: std::future::Future>(test: impl FnOnce(Recorded) -> F) -> F::Output {
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let recorded = Recorded(recorder.snapshotter());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    metrics::with_local_recorder(&recorder, || runtime.block_on(test(recorded)))
 }

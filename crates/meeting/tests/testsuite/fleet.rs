@@ -746,107 +746,83 @@ async fn a_fleet_against_a_server_that_closes_after_subscribe_backs_off() {
 /// health check fails while Redis does not answer.
 #[test]
 fn a_replica_counts_its_claims_leases_and_entries_and_says_when_it_is_unhealthy() {
-    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    fn value<'a>(snapshot: &'a [(String, DebugValue)], name: &str) -> &'a DebugValue {
+    use metrics_util::debugging::DebugValue;
+    fn value<'a>(snapshot: &'a HashMap<String, DebugValue>, name: &str) -> &'a DebugValue {
         snapshot
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value)
+            .get(name)
             .unwrap_or_else(|| panic!("no {name} in {snapshot:?}"))
     }
-    let read = || -> Vec<(String, DebugValue)> {
-        snapshotter
-            .snapshot()
-            .into_vec()
-            .into_iter()
-            .map(|(key, _, _, value)| {
-                let key = key.key();
-                let labels: Vec<String> = key.labels().map(|l| l.value().to_owned()).collect();
-                (
-                    format!("{} {}", key.name(), labels.join(" "))
-                        .trim()
-                        .to_owned(),
-                    value,
-                )
-            })
-            .collect()
-    };
-    metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let (redis, sim, ids) = fixture(790_000_001, 3).await;
-            let store = RedisStore::new(&redis.url(0)).expect("url");
-            let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
-                .start()
-                .await
-                .expect("starts");
-            until_each_watched_once(&sim, &ids, Duration::from_secs(10)).await;
-            // Each meeting's whole state is published once it is watched.
-            let started = Instant::now();
-            while stream(&redis).await.len() < ids.len() {
-                assert!(
-                    started.elapsed() < Duration::from_secs(10),
-                    "nothing published"
-                );
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            let running = read();
-            let DebugValue::Gauge(held) = value(&running, "meeting.fleet.leases.held") else {
-                panic!("held is a gauge");
-            };
-            // The example's own meetings are claimed too (and let go: no password).
-            assert!(held.into_inner() >= 3.0, "{held:?}");
-            // Healthy while Redis answers; not once it has not for a lease; healthy
-            // again when it answers again; not once stopped.
-            let health = fleet.health();
-            assert_eq!(health.check(), Ok(()));
-            redis.pause().expect("paused");
-            let paused = Instant::now();
-            while health.check().is_ok() {
-                assert!(paused.elapsed() < LEASE * 3, "still healthy");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            // Renewed every third of a lease: the last answer came at most that long
-            // before the pause.
-            assert!(paused.elapsed() >= LEASE * 2 / 3, "unhealthy too early");
-            let unhealthy = health.check().expect_err("unhealthy");
-            assert!(unhealthy.contains("Redis has not answered"), "{unhealthy}");
-            redis.resume().expect("resumed");
-            let resumed = Instant::now();
-            while health.check().is_err() {
-                assert!(resumed.elapsed() < LEASE * 3, "still unhealthy");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            let stats = fleet.stop().await;
-            assert_eq!(health.check(), Err("the replica stopped".to_owned()));
-            let entries = stream(&redis).await.len() as u64;
-            let stopped = read();
-            // A snapshot takes the counts since the one before.
-            let counted = |name: &str| {
-                [&running, &stopped]
-                    .iter()
-                    .flat_map(|snapshot| snapshot.iter())
-                    .map(|(key, value)| match value {
-                        DebugValue::Counter(n) if key == name => *n,
-                        _ => 0,
-                    })
-                    .sum::<u64>()
-            };
-            assert_eq!(counted("meeting.fleet.leases claimed"), stats.claimed);
-            assert_eq!(
-                value(&stopped, "meeting.fleet.leases.held"),
-                &DebugValue::Gauge(0.0.into())
+    common::recording(async |recorded| {
+        let (redis, sim, ids) = fixture(790_000_001, 3).await;
+        let store = RedisStore::new(&redis.url(0)).expect("url");
+        let mut fleet = replica(&sim, &store, "w0", passwords(&ids))
+            .start()
+            .await
+            .expect("starts");
+        until_each_watched_once(&sim, &ids, Duration::from_secs(10)).await;
+        // Each meeting's whole state is published once it is watched.
+        let started = Instant::now();
+        while stream(&redis).await.len() < ids.len() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nothing published"
             );
-            assert_eq!(counted("meeting.fleet.published"), entries);
-            let DebugValue::Histogram(lags) = value(&running, "meeting.fleet.publish.lag") else {
-                panic!("the lag is a histogram");
-            };
-            assert!(!lags.is_empty() && lags.iter().all(|s| s.into_inner() < 10.0));
-        })
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let running = recorded.read();
+        let DebugValue::Gauge(held) = value(&running, "meeting.fleet.leases.held{}") else {
+            panic!("held is a gauge");
+        };
+        // The example's own meetings are claimed too (and let go: no password).
+        assert!(held.into_inner() >= 3.0, "{held:?}");
+        // Healthy while Redis answers; not once it has not for a lease; healthy
+        // again when it answers again; not once stopped.
+        let health = fleet.health();
+        assert_eq!(health.check(), Ok(()));
+        redis.pause().expect("paused");
+        let paused = Instant::now();
+        while health.check().is_ok() {
+            assert!(paused.elapsed() < LEASE * 3, "still healthy");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Renewed every third of a lease: the last answer came at most that long
+        // before the pause.
+        assert!(paused.elapsed() >= LEASE * 2 / 3, "unhealthy too early");
+        let unhealthy = health.check().expect_err("unhealthy");
+        assert!(unhealthy.contains("Redis has not answered"), "{unhealthy}");
+        redis.resume().expect("resumed");
+        let resumed = Instant::now();
+        while health.check().is_err() {
+            assert!(resumed.elapsed() < LEASE * 3, "still unhealthy");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let stats = fleet.stop().await;
+        assert_eq!(health.check(), Err("the replica stopped".to_owned()));
+        let entries = stream(&redis).await.len() as u64;
+        let stopped = recorded.read();
+        // A snapshot takes the counts since the one before.
+        let counted = |name: &str| {
+            [&running, &stopped]
+                .iter()
+                .flat_map(|snapshot| snapshot.iter())
+                .map(|(key, value)| match value {
+                    DebugValue::Counter(n) if key == name => *n,
+                    _ => 0,
+                })
+                .sum::<u64>()
+        };
+        assert_eq!(
+            counted("meeting.fleet.leases{event=claimed}"),
+            stats.claimed
+        );
+        assert_eq!(
+            value(&stopped, "meeting.fleet.leases.held{}"),
+            &DebugValue::Gauge(0.0.into())
+        );
+        assert_eq!(counted("meeting.fleet.published{}"), entries);
+        let DebugValue::Histogram(lags) = value(&running, "meeting.fleet.publish.lag{}") else {
+            panic!("the lag is a histogram");
+        };
+        assert!(!lags.is_empty() && lags.iter().all(|s| s.into_inner() < 10.0));
     });
 }

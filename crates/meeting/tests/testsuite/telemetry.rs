@@ -11,83 +11,49 @@ use futures::StreamExt;
 use meeting::Credentials;
 use meeting::events::{EventKind, ResyncCause};
 use meeting_sim::ScriptedFault;
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-use metrics_util::{CompositeKey, MetricKind};
-
-/// The value of each metric by name and labels (`name{a=x,b=y}`).
-fn read(
-    snapshot: HashMap<
-        CompositeKey,
-        (
-            Option<metrics::Unit>,
-            Option<metrics::SharedString>,
-            DebugValue,
-        ),
-    >,
-) -> HashMap<String, DebugValue> {
-    snapshot
-        .into_iter()
-        .map(|(key, (_, _, value))| {
-            let (kind, key) = key.into_parts();
-            let labels: Vec<String> = key
-                .labels()
-                .map(|l| format!("{}={}", l.key(), l.value()))
-                .collect();
-            assert!(matches!(kind, MetricKind::Counter | MetricKind::Histogram));
-            (format!("{}{{{}}}", key.name(), labels.join(",")), value)
-        })
-        .collect()
-}
+use metrics_util::debugging::DebugValue;
 
 #[test]
 fn calls_retries_and_token_fetches_are_measured() {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
     // The calls' metrics, then the event stream's.
-    let (calls, stream) = metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let sim = sim().await;
-            let meeting = client(&sim)
-                .conference(CONF)
-                .with_host_password(HOST_PASSWORD);
-            meeting.lock().await.expect("lock");
-            sim.fail_next(2, ScriptedFault::Status { status: 503 });
-            meeting.unlock().await.expect("the third attempt succeeds");
-            sim.fail_next(3, ScriptedFault::Status { status: 502 });
-            meeting.lock().await.expect_err("three attempts fail");
-            // A wrong password: refused once, then answered from memory, nothing sent.
-            let wrong = builder(&sim)
-                .credentials(Credentials::account(ACCOUNT, "not-the-password"))
-                .build()
-                .expect("builds");
-            for _ in 0..2 {
-                wrong.login().await.expect_err("refused");
-            }
-            let calls = read(snapshotter.snapshot().into_hashmap());
-            // An event socket opened, dropped, opened again; what changed meanwhile
-            // arrives behind a resync.
-            let mut events = meeting.events().await.expect("starts");
-            assert_eq!(sim.drop_sockets(CONF), 1);
-            assert!(sim.leave(CONF, LAPTOP));
-            let reconnected = async {
-                while let Some(event) = events.next().await {
-                    if let EventKind::Resynced { cause } = event.expect("an event").kind
-                        && cause == ResyncCause::Reconnected
-                    {
-                        return;
-                    }
+    let (calls, stream) = recording(async |recorded| {
+        let sim = sim().await;
+        let meeting = client(&sim)
+            .conference(CONF)
+            .with_host_password(HOST_PASSWORD);
+        meeting.lock().await.expect("lock");
+        sim.fail_next(2, ScriptedFault::Status { status: 503 });
+        meeting.unlock().await.expect("the third attempt succeeds");
+        sim.fail_next(3, ScriptedFault::Status { status: 502 });
+        meeting.lock().await.expect_err("three attempts fail");
+        // A wrong password: refused once, then answered from memory, nothing sent.
+        let wrong = builder(&sim)
+            .credentials(Credentials::account(ACCOUNT, "not-the-password"))
+            .build()
+            .expect("builds");
+        for _ in 0..2 {
+            wrong.login().await.expect_err("refused");
+        }
+        let calls = recorded.read();
+        // An event socket opened, dropped, opened again; what changed meanwhile
+        // arrives behind a resync.
+        let mut events = meeting.events().await.expect("starts");
+        assert_eq!(sim.drop_sockets(CONF), 1);
+        assert!(sim.leave(CONF, LAPTOP));
+        let reconnected = async {
+            while let Some(event) = events.next().await {
+                if let EventKind::Resynced { cause } = event.expect("an event").kind
+                    && cause == ResyncCause::Reconnected
+                {
+                    return;
                 }
-                panic!("the stream ended");
-            };
-            tokio::time::timeout(Duration::from_secs(10), reconnected)
-                .await
-                .expect("reconnected within 10 s");
-            (calls, read(snapshotter.snapshot().into_hashmap()))
-        })
+            }
+            panic!("the stream ended");
+        };
+        tokio::time::timeout(Duration::from_secs(10), reconnected)
+            .await
+            .expect("reconnected within 10 s");
+        (calls, recorded.read())
     });
     let count_in = |metrics: &HashMap<String, DebugValue>, name: &str| match metrics.get(name) {
         Some(DebugValue::Counter(n)) => *n,

@@ -609,60 +609,44 @@ async fn once_per_event_knows_a_retry_signed_anew() {
 /// The receiver counts each push by outcome, and each refusal by its reason.
 #[test]
 fn pushes_are_counted_by_outcome_and_refusal_reason() {
-    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a runtime");
+    use metrics_util::debugging::DebugValue;
     let now = now_ms();
-    metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let receiver = Receiver::new(verifier(now));
-            let join = push(KEY, now, "n1", &join_info(now, "p1"));
-            let handled = |_| async { Ok::<(), String>(()) };
-            assert_eq!(receiver.handle(&join, handled).await.status, 200);
-            assert_eq!(receiver.handle(&join, handled).await.status, 200);
-            let failing = push(KEY, now, "n2", &join_info(now, "p2"));
-            let failed = |_| async { Err::<(), String>("the handler failed".into()) };
-            assert_eq!(receiver.handle(&failing, failed).await.status, 500);
-            let forged = push("another-key", now, "n3", &join_info(now, "p3"));
-            assert_eq!(receiver.handle(&forged, handled).await.status, 401);
-            let stale = push(KEY, now - 26 * 3_600_000, "n4", &join_info(now, "p4"));
-            assert_eq!(receiver.handle(&stale, handled).await.status, 401);
-            assert_eq!(receiver.handle(b"{", handled).await.status, 400);
-        })
+    let recorded = crate::common::recording(async |recorded| {
+        let receiver = Receiver::new(verifier(now));
+        let join = push(KEY, now, "n1", &join_info(now, "p1"));
+        let handled = |_| async { Ok::<(), String>(()) };
+        assert_eq!(receiver.handle(&join, handled).await.status, 200);
+        assert_eq!(receiver.handle(&join, handled).await.status, 200);
+        let failing = push(KEY, now, "n2", &join_info(now, "p2"));
+        let failed = |_| async { Err::<(), String>("the handler failed".into()) };
+        assert_eq!(receiver.handle(&failing, failed).await.status, 500);
+        let forged = push("another-key", now, "n3", &join_info(now, "p3"));
+        assert_eq!(receiver.handle(&forged, handled).await.status, 401);
+        let stale = push(KEY, now - 26 * 3_600_000, "n4", &join_info(now, "p4"));
+        assert_eq!(receiver.handle(&stale, handled).await.status, 401);
+        assert_eq!(receiver.handle(b"{", handled).await.status, 400);
+        recorded.read()
     });
-    let snapshot = snapshotter.snapshot().into_vec();
-    let mut counted: Vec<(String, u64)> = snapshot
+    let mut counted: Vec<(String, u64)> = recorded
         .iter()
-        .filter_map(|(key, _, _, value)| {
-            let key = key.key();
-            let labels: Vec<String> = key.labels().map(|l| l.value().to_owned()).collect();
-            match value {
-                DebugValue::Counter(n) if key.name() == "meeting.webhook.pushes" => {
-                    Some((labels.join(" "), *n))
-                }
-                _ => None,
-            }
+        .filter_map(|(key, value)| match *value {
+            DebugValue::Counter(n) => key
+                .strip_prefix("meeting.webhook.pushes{")
+                .map(|labels| (labels.trim_end_matches('}').to_owned(), n)),
+            _ => None,
         })
         .collect();
     // The memory holds the accepted push; the failed one's claim was released.
-    let held = snapshot.iter().find_map(|(key, _, _, value)| match value {
-        DebugValue::Gauge(n) if key.key().name() == "meeting.webhook.memory.entries" => {
-            Some(n.into_inner())
-        }
-        _ => None,
-    });
-    assert_eq!(held, Some(1.0));
+    let held = recorded.get("meeting.webhook.memory.entries{}");
+    assert_eq!(held, Some(&DebugValue::Gauge(1.0.into())));
     counted.sort();
     let expected = [
-        ("accepted", 1),
-        ("failed", 1),
-        ("refused bad_signature", 1),
-        ("refused malformed", 1),
-        ("refused too_old", 1),
-        ("replayed", 1),
+        ("outcome=accepted", 1),
+        ("outcome=failed", 1),
+        ("outcome=refused,reason=bad_signature", 1),
+        ("outcome=refused,reason=malformed", 1),
+        ("outcome=refused,reason=too_old", 1),
+        ("outcome=replayed", 1),
     ]
     .map(|(labels, n)| (labels.to_owned(), n));
     assert_eq!(counted, expected);
