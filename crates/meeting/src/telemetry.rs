@@ -13,75 +13,118 @@ use crate::error::Error;
 #[cfg(feature = "metrics")]
 use crate::error::ErrorKind;
 
-/// The metrics, their units and descriptions: the README's table and the exporters'
-/// `# HELP` lines.
-pub const METRICS: &[(&str, &str, &str)] = &[
-    (
-        OPERATION_DURATION,
-        "s",
-        "Duration of a call, retries and token fetches included, by operation and outcome",
-    ),
-    (
-        RETRIES,
-        "{retry}",
-        "Requests sent again after a failure, by operation",
-    ),
-    (
-        TOKEN_FETCHES,
-        "{fetch}",
-        "Token fetches (a login, a control token, or one another client shared), by kind and outcome",
-    ),
-    (
-        TOKEN_REFUSALS,
-        "{refusal}",
-        "Token fetches answered with a remembered refusal, nothing sent, by kind",
-    ),
-    (
-        STREAM_CONNECTS,
-        "{connect}",
-        "Event sockets opened and subscribed (the first and every reconnect)",
-    ),
-    (
-        STREAM_RECONNECTS,
-        "{reconnect}",
-        "Event stream reconnect attempts after a lost socket",
-    ),
-    (
-        STREAM_RESYNCS,
-        "{resync}",
-        "Event streams rebuilt from a full state, by cause: subscribed, reconnected, gap, lagged, resumed",
-    ),
-    (
-        STREAM_SKIPPED,
-        "{event}",
-        "Events a consumer too slow for its stream's buffer skipped (its lag)",
-    ),
-    (
-        FLEET_LEASES,
-        "{lease}",
-        "Lease changes of this replica, by event: claimed, lapsed (not renewed in time), fenced (another's), reclaimed (set again after Redis lost it), rebalanced, stalled",
-    ),
-    (FLEET_HELD, "{lease}", "Leases this replica holds (a gauge)"),
-    (
-        FLEET_PUBLISHED,
-        "{entry}",
-        "Entries this replica added to the fleet's stream",
-    ),
-    (
-        FLEET_PUBLISH_LAG,
-        "s",
-        "From a batch of events read from a meeting's stream to its entries in Redis, retries included",
-    ),
-    (
-        PUSH_MEMORY,
-        "{push}",
-        "Pushes an in-process replay memory holds, remembered or being handled (a gauge)",
-    ),
-    (
-        PUSHES,
-        "{push}",
-        "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
-    ),
+/// One metric: its name, kind, unit (UCUM, as OpenTelemetry writes it) and what it
+/// counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metric {
+    /// The name, in OpenTelemetry's dotted form.
+    pub name: &'static str,
+    /// Counter, gauge or histogram.
+    pub kind: Kind,
+    /// `s`, or a count of what it counts (`{push}`).
+    pub unit: &'static str,
+    /// What it measures, and its labels.
+    pub description: &'static str,
+}
+
+/// How a [`Metric`] is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Only goes up.
+    Counter,
+    /// A value set now and then.
+    Gauge,
+    /// A distribution of values.
+    Histogram,
+}
+
+/// Every metric this crate records: the README's table and the exporters' `# HELP`
+/// lines.
+pub const METRICS: &[Metric] = &[
+    Metric {
+        name: OPERATION_DURATION,
+        kind: Kind::Histogram,
+        unit: "s",
+        description: "Duration of a call, retries and token fetches included, by operation and outcome",
+    },
+    Metric {
+        name: RETRIES,
+        kind: Kind::Counter,
+        unit: "{retry}",
+        description: "Requests sent again after a failure, by operation",
+    },
+    Metric {
+        name: TOKEN_FETCHES,
+        kind: Kind::Counter,
+        unit: "{fetch}",
+        description: "Token fetches (a login, a control token, or one another client shared), by kind and outcome",
+    },
+    Metric {
+        name: TOKEN_REFUSALS,
+        kind: Kind::Counter,
+        unit: "{refusal}",
+        description: "Token fetches answered with a remembered refusal, nothing sent, by kind",
+    },
+    Metric {
+        name: STREAM_CONNECTS,
+        kind: Kind::Counter,
+        unit: "{connect}",
+        description: "Event sockets opened and subscribed (the first and every reconnect)",
+    },
+    Metric {
+        name: STREAM_RECONNECTS,
+        kind: Kind::Counter,
+        unit: "{reconnect}",
+        description: "Event stream reconnect attempts after a lost socket",
+    },
+    Metric {
+        name: STREAM_RESYNCS,
+        kind: Kind::Counter,
+        unit: "{resync}",
+        description: "Event streams rebuilt from a full state, by cause: subscribed, reconnected, gap, lagged, resumed",
+    },
+    Metric {
+        name: STREAM_SKIPPED,
+        kind: Kind::Counter,
+        unit: "{event}",
+        description: "Events a consumer too slow for its stream's buffer skipped (its lag)",
+    },
+    Metric {
+        name: FLEET_LEASES,
+        kind: Kind::Counter,
+        unit: "{lease}",
+        description: "Lease changes of this replica, by event: claimed, lapsed (not renewed in time), fenced (another's), reclaimed (set again after Redis lost it), rebalanced, stalled",
+    },
+    Metric {
+        name: FLEET_HELD,
+        kind: Kind::Gauge,
+        unit: "{lease}",
+        description: "Leases this replica holds",
+    },
+    Metric {
+        name: FLEET_PUBLISHED,
+        kind: Kind::Counter,
+        unit: "{entry}",
+        description: "Entries this replica added to the fleet's stream",
+    },
+    Metric {
+        name: FLEET_PUBLISH_LAG,
+        kind: Kind::Histogram,
+        unit: "s",
+        description: "From a batch of events read from a meeting's stream to its entries in Redis, retries included",
+    },
+    Metric {
+        name: PUSH_MEMORY,
+        kind: Kind::Gauge,
+        unit: "{push}",
+        description: "Pushes an in-process replay memory holds, remembered or being handled",
+    },
+    Metric {
+        name: PUSHES,
+        kind: Kind::Counter,
+        unit: "{push}",
+        description: "Event pushes received, by outcome: accepted, failed (the handler), replayed, handshake, unavailable (503), refused (with its reason)",
+    },
 ];
 
 const OPERATION_DURATION: &str = "meeting.client.operation.duration";
@@ -114,13 +157,18 @@ pub(crate) fn token_kind(control: bool) -> &'static str {
 /// that print them: call it once, after installing the recorder.
 pub fn describe() {
     #[cfg(feature = "metrics")]
-    for (name, unit, description) in METRICS {
-        if *name == FLEET_HELD || *name == PUSH_MEMORY {
-            metrics::describe_gauge!(*name, metrics::Unit::Count, *description);
-        } else if *unit == "s" {
-            metrics::describe_histogram!(*name, metrics::Unit::Seconds, *description);
+    for metric in METRICS {
+        let unit = if metric.unit == "s" {
+            metrics::Unit::Seconds
         } else {
-            metrics::describe_counter!(*name, metrics::Unit::Count, *description);
+            metrics::Unit::Count
+        };
+        match metric.kind {
+            Kind::Counter => metrics::describe_counter!(metric.name, unit, metric.description),
+            Kind::Gauge => metrics::describe_gauge!(metric.name, unit, metric.description),
+            Kind::Histogram => {
+                metrics::describe_histogram!(metric.name, unit, metric.description)
+            }
         }
     }
 }
@@ -468,12 +516,17 @@ mod readme {
             .filter(|l| l.starts_with("| `meeting."))
             .collect();
         assert_eq!(rows.len(), super::METRICS.len(), "{rows:#?}");
-        for (name, unit, _) in super::METRICS {
+        for metric in super::METRICS {
             let row = rows
                 .iter()
-                .find(|r| r.starts_with(&format!("| `{name}` |")))
-                .unwrap_or_else(|| panic!("{name} is not in the README's table"));
-            assert_eq!(row.contains("histogram, s"), *unit == "s", "{row}");
+                .find(|r| r.starts_with(&format!("| `{}` |", metric.name)))
+                .unwrap_or_else(|| panic!("{} is not in the README's table", metric.name));
+            let kind = match metric.kind {
+                super::Kind::Counter => "counter",
+                super::Kind::Gauge => "gauge",
+                super::Kind::Histogram => "histogram, s",
+            };
+            assert!(row.contains(&format!("| {kind} |")), "{row}");
         }
     }
 }
