@@ -423,11 +423,13 @@ mod labels {
                 })
                 .collect()
         });
-        let index = all
-            .iter()
+        // Every operation is the table's; one that were not would go unlabelled rather
+        // than under another's name.
+        all.iter()
             .position(|op| std::ptr::eq(*op, operation))
-            .map_or(0, |i| i * OUTCOMES + outcome_index(outcome));
-        sets.get(index).copied().unwrap_or_default()
+            .and_then(|i| sets.get(i * OUTCOMES + outcome_index(outcome)))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// `kind` (`access` or `control`) and `outcome` unless empty.
