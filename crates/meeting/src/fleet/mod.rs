@@ -188,6 +188,23 @@ pub struct FleetStats {
     pub reports_dropped: u64,
 }
 
+impl FleetStats {
+    /// Counts a lease change here and in the metrics.
+    pub(crate) fn count(&mut self, event: crate::telemetry::Lease) {
+        use crate::telemetry::Lease;
+        let count = match event {
+            Lease::Claimed => &mut self.claimed,
+            Lease::Lapsed => &mut self.lapsed,
+            Lease::Fenced => &mut self.fenced,
+            Lease::Reclaimed => &mut self.reclaimed,
+            Lease::Rebalanced => &mut self.rebalanced,
+            Lease::Stalled => &mut self.stalled,
+        };
+        *count += 1;
+        crate::telemetry::lease(event);
+    }
+}
+
 /// A fleet that cannot start.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -505,9 +522,10 @@ impl Contact {
 
     /// Redis answered a claim or renewal round just now.
     pub(crate) fn reached(&self) {
-        let ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
-        self.last_ms
-            .store(ms.min(u64::MAX - 1), std::sync::atomic::Ordering::Relaxed);
+        // Below u64::MAX, which says the replica stopped.
+        let ms = u64::try_from(self.origin.elapsed().as_millis())
+            .map_or(u64::MAX - 1, |ms| ms.min(u64::MAX - 1));
+        self.last_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The replica stopped.

@@ -161,8 +161,7 @@ impl Watcher {
             for id in lapsed {
                 if let Some(h) = held.remove(&id) {
                     former.insert(id.clone());
-                    stats.lapsed += 1;
-                    telemetry::lease(Lease::Lapsed);
+                    stats.count(Lease::Lapsed);
                     let why = "the lease could not be renewed".to_owned();
                     self.let_go(&mut chores, id, h, why).await;
                 }
@@ -283,8 +282,7 @@ impl Watcher {
                     .collect();
                 for id in stalled {
                     if let Some(h) = held.remove(&id) {
-                        stats.stalled += 1;
-                        telemetry::lease(Lease::Stalled);
+                        stats.count(Lease::Stalled);
                         let why = format!("its event stream showed no sign of life for {window:?}");
                         self.let_go(&mut chores, id, h, why).await;
                     }
@@ -314,14 +312,12 @@ impl Watcher {
                             match status {
                                 0 => {
                                     h.task.abort();
-                                    stats.fenced += 1;
-                                    telemetry::lease(Lease::Fenced);
+                                    stats.count(Lease::Fenced);
                                 }
                                 2 => {
                                     h.deadline = later(sent, settings.fence_window());
                                     let _ = h.commands.send(Command::Republish);
-                                    stats.reclaimed += 1;
-                                    telemetry::lease(Lease::Reclaimed);
+                                    stats.count(Lease::Reclaimed);
                                 }
                                 _ => h.deadline = later(sent, settings.fence_window()),
                             }
@@ -340,8 +336,7 @@ impl Watcher {
                 let extra: Vec<String> = held.keys().skip(fair).cloned().collect();
                 for id in extra {
                     if let Some(h) = held.remove(&id) {
-                        stats.rebalanced += 1;
-                        telemetry::lease(Lease::Rebalanced);
+                        stats.count(Lease::Rebalanced);
                         self.let_go(&mut chores, id, h, "rebalanced".into()).await;
                     }
                 }
@@ -398,8 +393,7 @@ impl Watcher {
                             let id = (*id).to_owned();
                             let token = format!("{}:{fence}", settings.watcher);
                             former.remove(&id);
-                            stats.claimed += 1;
-                            telemetry::lease(Lease::Claimed);
+                            stats.count(Lease::Claimed);
                             self.report(FleetReport::Claimed {
                                 meeting: id.clone(),
                                 fence,
