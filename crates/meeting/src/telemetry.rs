@@ -531,4 +531,25 @@ mod readme {
             assert!(row.contains(&format!("| {kind} |")), "{row}");
         }
     }
+
+    /// The README's OpenTelemetry set-up is the example's, which CI compiles (the
+    /// example is read from the workspace: a packaged crate has no sibling to compare).
+    #[test]
+    fn the_readme_otlp_set_up_is_the_example() {
+        let readme = include_str!("../README.md");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../meeting-otlp-example/src/main.rs"
+        );
+        let example = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let region = example
+            .split_once("// README: otlp\n")
+            .and_then(|(_, rest)| rest.split_once("// README: end\n"))
+            .map(|(region, _)| region)
+            .unwrap_or_else(|| panic!("{path} marks no README region"));
+        assert!(
+            readme.contains(&format!("```rust,ignore\n{region}```")),
+            "the README's OTLP block differs from {path}"
+        );
+    }
 }
