@@ -93,7 +93,7 @@ pub const METRICS: &[Metric] = &[
         name: FLEET_LEASES,
         kind: Kind::Counter,
         unit: "{lease}",
-        description: "Lease changes of this replica, by event: claimed, lapsed (not renewed in time), fenced (another's), reclaimed (set again after Redis lost it), rebalanced, stalled",
+        description: "Lease changes of this replica, by event: claimed, taken_over (a claim whose last holder died or lost its lease), lapsed (not renewed in time), fenced (another's), reclaimed (set again after Redis lost it), rebalanced, stalled",
     },
     Metric {
         name: FLEET_HELD,
@@ -272,6 +272,8 @@ pub(crate) fn stream_resynced(cause: &'static str) {
 #[derive(Clone, Copy)]
 pub(crate) enum Lease {
     Claimed,
+    /// A claim whose last holder did not give the meeting back.
+    TakenOver,
     Lapsed,
     Fenced,
     Reclaimed,
@@ -286,6 +288,7 @@ pub(crate) fn lease(event: Lease) {
     {
         let counter = match event {
             Lease::Claimed => metrics::counter!(FLEET_LEASES, "event" => "claimed"),
+            Lease::TakenOver => metrics::counter!(FLEET_LEASES, "event" => "taken_over"),
             Lease::Lapsed => metrics::counter!(FLEET_LEASES, "event" => "lapsed"),
             Lease::Fenced => metrics::counter!(FLEET_LEASES, "event" => "fenced"),
             Lease::Reclaimed => metrics::counter!(FLEET_LEASES, "event" => "reclaimed"),

@@ -144,7 +144,19 @@ impl Terminate {
 
 fn print(report: &FleetReport, json: bool) {
     let (what, meeting, detail) = match report {
-        FleetReport::Claimed { meeting, fence } => ("claimed", meeting, format!("fence {fence}")),
+        FleetReport::Claimed {
+            meeting,
+            fence,
+            taken_over,
+        } => (
+            "claimed",
+            meeting,
+            if *taken_over {
+                format!("fence {fence}, taken over")
+            } else {
+                format!("fence {fence}")
+            },
+        ),
         FleetReport::Released { meeting, why } => ("released", meeting, why.clone()),
         FleetReport::Refused { meeting, why } => ("refused", meeting, why.clone()),
         _ => return,

@@ -31,19 +31,35 @@ struct Replica {
 }
 
 impl Replica {
-    /// Its leases claimed as its `/metrics` counts them, and as its lines say.
-    fn claims(&self) -> (f64, usize) {
+    /// Its claims (`event` `claimed`), or those that took a meeting over (`taken_over`),
+    /// as its `/metrics` counts them and as its lines say.
+    fn claims(&self, event: &str) -> (f64, usize) {
         let (status, scrape) = common::get(&self.metrics, "/metrics");
         assert_eq!(status, 200);
-        let counted = common::metric(&scrape, "meeting_fleet_leases", &["event=\"claimed\""]);
+        let label = format!("event=\"{event}\"");
+        let counted = common::metric(&scrape, "meeting_fleet_leases", &[&label]);
         let said = self
             .lines
             .lock()
             .unwrap()
             .iter()
             .filter(|l| l.starts_with("claimed "))
+            .filter(|l| event == "claimed" || l.ends_with(", taken over"))
             .count();
         (counted, said)
+    }
+
+    /// Its claims as its metrics and its lines count them, once both agree (a claim is
+    /// counted before its line is printed).
+    fn agreed_claims(&self, event: &str) -> usize {
+        let asked = Instant::now();
+        let (mut counted, mut said) = self.claims(event);
+        while counted != said as f64 && asked.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(50));
+            (counted, said) = self.claims(event);
+        }
+        assert_eq!(counted, said as f64, "{event}: {}", self.metrics);
+        said
     }
 }
 
@@ -262,17 +278,29 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
             "unbalanced: {share:?}"
         );
 
-        // Two killed: their meetings are taken within the lease.
+        // Two killed, once they have published to each of their meetings (a meeting
+        // never published to has no former holder to tell of): their meetings are taken
+        // over within the lease.
         let resumed_before = resumed(&stream(&redis));
+        let published = Instant::now();
+        while ["w0", "w1"].iter().any(|w| unpublished(&redis, w) > 0) {
+            assert!(
+                published.elapsed() < Duration::from_secs(5),
+                "not published"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        for replica in &mut replicas[..2] {
+            replica.child.kill().expect("killed");
+            replica.child.wait().expect("reaped");
+        }
+        // Their leases outlive them by up to a lease.
+        let share = holders(&redis);
         let lost = share.get("w0").unwrap_or(&0) + share.get("w1").unwrap_or(&0);
         let share_of_survivors: usize = ["w2", "w3", "w4"]
             .iter()
             .map(|w| share.get(*w).unwrap_or(&0))
             .sum();
-        for replica in &mut replicas[..2] {
-            replica.child.kill().expect("killed");
-            replica.child.wait().expect("reaped");
-        }
         let (takeover, _) = until_watched_by(
             &sim,
             &redis,
@@ -285,26 +313,22 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
             takeover <= LEASE + Duration::from_secs(1),
             "takeover took {takeover:?}"
         );
-        // The survivors' metrics count the takeover as their lines do, and healthy.
-        // (A claim is counted before its line is printed: read until both agree.)
+        // The survivors' metrics count the claims and the takeovers as their lines do,
+        // the takeovers are the killed replicas' meetings, and the survivors are healthy.
+        let (mut claimed, mut taken_over) = (0, 0);
         for replica in &replicas[2..] {
-            let asked = Instant::now();
-            let (mut counted, mut said) = replica.claims();
-            while counted != said as f64 && asked.elapsed() < Duration::from_secs(5) {
-                std::thread::sleep(Duration::from_millis(50));
-                (counted, said) = replica.claims();
-            }
-            assert_eq!(counted, said as f64, "{}", replica.metrics);
+            claimed += replica.agreed_claims("claimed");
+            taken_over += replica.agreed_claims("taken_over");
             assert_eq!(
                 common::get(&replica.metrics, "/healthz"),
                 (200, "ok\n".to_owned())
             );
         }
-        let claimed: f64 = replicas[2..].iter().map(|r| r.claims().0).sum();
         assert!(
-            claimed >= (share_of_survivors + lost) as f64,
+            claimed >= share_of_survivors + lost,
             "{claimed} claims, {share_of_survivors} held before and {lost} taken over"
         );
+        assert_eq!(taken_over, lost, "takeovers");
         let share = holders(&redis);
         assert!(
             share
@@ -445,6 +469,32 @@ fn until_taken_from_paused(sim: &Sim, redis: &RedisServer, ids: &[String]) -> us
 }
 
 /// The stream once nothing was added to it for half a second.
+/// How many of `watcher`'s meetings it has not published to yet (their publication mark
+/// is someone else's, or none).
+fn unpublished(redis: &RedisServer, watcher: &str) -> usize {
+    let mut c = redis_connection(redis);
+    let marks: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg("meeting:fleet:{corp}:published")
+        .query(&mut c)
+        .expect("HGETALL");
+    let mine = format!("{watcher}:");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("meeting:fleet:{corp}:lease:7*")
+        .query(&mut c)
+        .expect("KEYS");
+    let mut unpublished = 0;
+    for key in keys {
+        let lease: Option<String> = redis::cmd("GET").arg(&key).query(&mut c).expect("GET");
+        let meeting = key.rsplit(':').next().unwrap_or_default();
+        if lease.is_some_and(|l| l.starts_with(&mine))
+            && !marks.get(meeting).is_some_and(|m| m.starts_with(&mine))
+        {
+            unpublished += 1;
+        }
+    }
+    unpublished
+}
+
 fn settled(redis: &RedisServer) -> Vec<StreamEntry> {
     let mut c = redis_connection(redis);
     let started = Instant::now();

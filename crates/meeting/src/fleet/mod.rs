@@ -150,6 +150,9 @@ pub enum FleetReport {
         meeting: String,
         /// The lease's fencing token.
         fence: u64,
+        /// Another replica watched it last and did not give it back (it died, or lost
+        /// its lease).
+        taken_over: bool,
     },
     /// It stopped watching a meeting.
     Released {
@@ -174,6 +177,9 @@ pub enum FleetReport {
 pub struct FleetStats {
     /// Leases claimed.
     pub claimed: u64,
+    /// Claimed leases whose last holder did not give them back (counted in `claimed`
+    /// too).
+    pub taken_over: u64,
     /// Meetings stopped because their lease could not be renewed in time.
     pub lapsed: u64,
     /// Leases Redis said were someone else's.
@@ -194,6 +200,7 @@ impl FleetStats {
         use crate::telemetry::Lease;
         let count = match event {
             Lease::Claimed => &mut self.claimed,
+            Lease::TakenOver => &mut self.taken_over,
             Lease::Lapsed => &mut self.lapsed,
             Lease::Fenced => &mut self.fenced,
             Lease::Reclaimed => &mut self.reclaimed,

@@ -20,6 +20,18 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
+/// A meeting the claim script gave a watcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// Its index among the candidates.
+    pub index: usize,
+    /// The lease's fencing token.
+    pub fence: u64,
+    /// Another watcher published it last and did not give it back: it died or let its
+    /// lease lapse.
+    pub taken_over: bool,
+}
+
 /// What the claim and renewal scripts start with: Redis's clock in ms (`now`), the
 /// lease (`ARGV[2]`), and whether this Redis first served the fleet less than a lease
 /// ago (`young`; the epoch, `KEYS[1]`, set when absent). An epoch ahead of the clock
@@ -47,26 +59,32 @@ return 0
 
 /// Claims meetings for a watcher, up to its fair share of the meetings known among the
 /// live members (counted here, so that a member's clean stop shows at the next claim).
-/// KEYS: epoch, fence, members, then per meeting its lease and skip keys. ARGV: watcher,
-/// lease ms, meetings known, meetings held, then per meeting 1 if it held the meeting
-/// before (a Redis that lost its data), else 0. Returns [live members, index, fence, …].
+/// A claim is a takeover when the meeting's publication mark is another watcher's: its
+/// holder let the lease lapse or died (a release forgets the mark).
+/// KEYS: epoch, fence, members, published, then per meeting its lease and skip keys.
+/// ARGV: watcher, lease ms, meetings known, meetings held, then per meeting 1 if it held
+/// the meeting before (a Redis that lost its data), else 0, and the meeting. Returns
+/// [live members, then per claim its index, fence and 1 for a takeover, else 0].
 const CLAIM: &str = r"
 local alive = math.max(1, redis.call('ZCOUNT', KEYS[3], now - lease, '+inf'))
 local fair = math.max(1, math.ceil(tonumber(ARGV[3]) / alive))
 local most = fair - tonumber(ARGV[4])
 local claimed = { alive }
-local n = (#KEYS - 3) / 2
+local mine = ARGV[1] .. ':'
+local n = (#KEYS - 4) / 2
 for i = 1, n do
-  if #claimed > 2 * most then break end
-  local lease_key = KEYS[2 + 2 * i]
-  local skip_key = KEYS[3 + 2 * i]
-  local own = ARGV[4 + i] == '1'
+  if #claimed > 3 * most then break end
+  local lease_key = KEYS[3 + 2 * i]
+  local skip_key = KEYS[4 + 2 * i]
+  local own = ARGV[3 + 2 * i] == '1'
   if (own or not young) and redis.call('EXISTS', lease_key) == 0
       and redis.call('EXISTS', skip_key) == 0 then
     local fence = redis.call('INCR', KEYS[2])
     redis.call('SET', lease_key, ARGV[1] .. ':' .. fence, 'PX', lease)
+    local mark = redis.call('HGET', KEYS[4], ARGV[4 + 2 * i])
     claimed[#claimed + 1] = i
     claimed[#claimed + 1] = fence
+    claimed[#claimed + 1] = (mark and string.sub(mark, 1, #mine) ~= mine) and 1 or 0
   end
 end
 return claimed
@@ -243,28 +261,28 @@ impl Store {
     }
 
     /// Claims `candidates` (meeting, held before) up to the fair share of `known`
-    /// meetings for a watcher holding `held`: the live members, and the claimed ones'
-    /// indexes and fences.
+    /// meetings for a watcher holding `held`: the live members, and the claims.
     pub async fn claim(
         &self,
         watcher: &str,
         lease: Duration,
         (known, held): (usize, usize),
         candidates: &[(&str, bool)],
-    ) -> redis::RedisResult<(usize, Vec<(usize, u64)>)> {
+    ) -> redis::RedisResult<(usize, Vec<Claim>)> {
         let mut invocation = self.claim.prepare_invoke();
         invocation
             .key(self.fleet_key("epoch"))
             .key(self.fleet_key("fence"))
-            .key(self.fleet_key("members"));
+            .key(self.fleet_key("members"))
+            .key(self.fleet_key("published"));
         for (meeting, _) in candidates {
             invocation
                 .key(self.keys.lease(meeting))
                 .key(self.keys.skip(meeting));
         }
         invocation.arg(watcher).arg(ms(lease)).arg(known).arg(held);
-        for (_, own) in candidates {
-            invocation.arg(u8::from(*own));
+        for (meeting, own) in candidates {
+            invocation.arg(u8::from(*own)).arg(*meeting);
         }
         let flat: Vec<u64> = invocation
             .invoke_async(&mut self.connection.clone())
@@ -273,8 +291,14 @@ impl Store {
         let claimed = flat
             .get(1..)
             .unwrap_or_default()
-            .chunks_exact(2)
-            .filter_map(|pair| Some((usize::try_from(pair[0]).ok()?.checked_sub(1)?, pair[1])))
+            .chunks_exact(3)
+            .filter_map(|claim| {
+                Some(Claim {
+                    index: usize::try_from(claim[0]).ok()?.checked_sub(1)?,
+                    fence: claim[1],
+                    taken_over: claim[2] == 1,
+                })
+            })
             .collect();
         Ok((alive.unwrap_or(1).max(1), claimed))
     }

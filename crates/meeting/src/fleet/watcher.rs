@@ -14,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep};
 
 use super::entry;
-use super::redis::{Published, Store};
+use super::redis::{Claim, Published, Store};
 use super::{FleetReport, FleetStats, Settings};
 use crate::clock::later;
 use crate::events::{Event, EventKind, EventStream, NOT_IN_PROGRESS, ResyncCause, StreamHealth};
@@ -386,7 +386,12 @@ impl Watcher {
                     Ok((alive, claimed)) => {
                         self.contact.reached();
                         members = alive;
-                        for (index, fence) in claimed {
+                        for Claim {
+                            index,
+                            fence,
+                            taken_over,
+                        } in claimed
+                        {
                             let Some((id, _)) = candidates.get(index) else {
                                 continue;
                             };
@@ -394,9 +399,13 @@ impl Watcher {
                             let token = format!("{}:{fence}", settings.watcher);
                             former.remove(&id);
                             stats.count(Lease::Claimed);
+                            if taken_over {
+                                stats.count(Lease::TakenOver);
+                            }
                             self.report(FleetReport::Claimed {
                                 meeting: id.clone(),
                                 fence,
+                                taken_over,
                             });
                             let h = self.spawn_meeting(&id, token, sent);
                             held.insert(id, h);

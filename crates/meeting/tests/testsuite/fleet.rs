@@ -102,6 +102,36 @@ async fn holders(redis: &RedisServer, ids: &[String]) -> BTreeMap<String, usize>
     by
 }
 
+/// How many of `watcher`'s meetings it has not published to yet (their publication mark
+/// is someone else's, or none).
+async fn unpublished(redis: &RedisServer, watcher: &str, ids: &[String]) -> usize {
+    let client = redis::Client::open(redis.url(0)).expect("url");
+    let mut c = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let marks: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg("meeting:fleet:{corp}:published")
+        .query_async(&mut c)
+        .await
+        .expect("HGETALL");
+    let mine = format!("{watcher}:");
+    let mut unpublished = 0;
+    for id in ids {
+        let lease: Option<String> = redis::cmd("GET")
+            .arg(format!("meeting:fleet:{{corp}}:lease:{id}"))
+            .query_async(&mut c)
+            .await
+            .expect("GET");
+        if lease.is_some_and(|l| l.starts_with(&mine))
+            && !marks.get(id).is_some_and(|m| m.starts_with(&mine))
+        {
+            unpublished += 1;
+        }
+    }
+    unpublished
+}
+
 async fn stream(redis: &RedisServer) -> Vec<StreamEntry> {
     let client = redis::Client::open(redis.url(0)).expect("url");
     let mut c = client
@@ -186,13 +216,22 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     let mut stopped = fleets.remove(0);
     let moved_at = Instant::now();
     let stats = stopped.stop().await;
-    assert!(stats.claimed > 0);
+    assert!(stats.claimed > 0 && stats.taken_over == 0, "{stats:?}");
     let moved = until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
     assert!(moved < Duration::from_secs(1), "{moved:?}");
     let _ = moved_at;
 
-    // A crash: nothing given back; the lease runs out and the survivor takes over.
+    // A crash once it has published to each of its meetings: nothing given back; the
+    // lease runs out and the survivor takes over, and says so of each meeting.
     let crashed = fleets.remove(0);
+    let published = Instant::now();
+    while unpublished(&redis, "w1", &ids).await > 0 {
+        assert!(
+            published.elapsed() < Duration::from_secs(5),
+            "w1 published nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let lost = holders(&redis, &ids).await.get("w1").copied().unwrap_or(0);
     let crashed_at = Instant::now();
     drop(crashed);
@@ -290,8 +329,10 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
             .collect();
         assert_eq!(got, expected, "meeting {id}");
     }
+    // Only the crashed replica's meetings were taken over; the stopped one's were given.
     let mut last = fleets.remove(0);
-    last.stop().await;
+    let stats = last.stop().await;
+    assert_eq!(stats.taken_over, lost as u64, "{stats:?}");
     assert!(holders(&redis, &ids).await.is_empty());
 }
 
