@@ -30,11 +30,15 @@ pub struct Printer {
 impl Printer {
     /// A printer to stdout with a queue of `capacity` lines.
     pub fn stdout(capacity: usize) -> std::io::Result<Self> {
+        Self::new(std::io::stdout(), capacity)
+    }
+
+    /// A printer to `out` with a queue of `capacity` lines.
+    fn new(mut out: impl Write + Send + 'static, capacity: usize) -> std::io::Result<Self> {
         let (queue, lines) = std::sync::mpsc::sync_channel::<Line>(capacity);
         std::thread::Builder::new()
             .name("stdout".into())
             .spawn(move || {
-                let mut out = std::io::stdout();
                 for line in lines {
                     let ok = writeln!(out, "{}", line.text)
                         .and_then(|()| out.flush())
@@ -64,5 +68,42 @@ impl Printer {
     /// pushes are answered 503 until it does.
     pub fn backed_up(&self) -> Arc<AtomicBool> {
         self.full.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// An output nobody reads backs the printer up (the health check fails); read
+    /// again, it writes each line and the check passes.
+    #[tokio::test]
+    async fn an_unread_output_backs_up_until_it_is_read() {
+        let (mut reader, writer) = std::io::pipe().expect("a pipe");
+        let printer = Printer::new(writer, 2).expect("a printer");
+        let backed_up = printer.backed_up();
+        // Lines longer than the pipe's buffer: the first blocks the thread, two queue.
+        let line = "x".repeat(1 << 20);
+        let mut pending = Vec::new();
+        while let Some(written) = printer.print(line.clone()) {
+            pending.push(written);
+            assert!(pending.len() <= 3, "the queue never filled");
+        }
+        assert!(backed_up.load(Ordering::Relaxed));
+        let drain = std::thread::spawn(move || {
+            let mut sink = vec![0; 1 << 16];
+            let mut read = 0;
+            while read < 3 * ((1 << 20) + 1) {
+                read += reader.read(&mut sink).expect("read");
+            }
+            reader
+        });
+        for written in pending {
+            assert_eq!(written.await, Ok(true));
+        }
+        let _reader = drain.join().expect("drained");
+        assert!(printer.print("y".to_owned()).is_some());
+        assert!(!backed_up.load(Ordering::Relaxed));
     }
 }
