@@ -136,6 +136,8 @@ from huaweicloudsdkmeeting.v1 import (
     ShowLayoutRequest,
     ShowMeetingDetailRequest,
     ShowMgmtSiteStatusRequest,
+    StartMeetingRequest,
+    StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
     ShowRecordingDetailRequest,
@@ -404,6 +406,8 @@ def control_calls(sdk, token):
             conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
             body=RestMuteParticipantReqBody(is_mute=1)))),
         ("ShowMgmtSiteStatus", lambda: sdk.show_mgmt_site_status(ShowMgmtSiteStatusRequest())),
+        ("StartMeeting", lambda: sdk.start_meeting(StartMeetingRequest(
+            body=StartRequest(conference_id=CONF, password=HOST_PASSWORD)))),
         ("InviteWithPwd", lambda: sdk.invite_with_pwd(InviteWithPwdRequest(
             conference_id=CONF, body=RestInviteWithPwdReqBody(
                 call_num="+99111283190", conf_id=CONF, pwd=HOST_PASSWORD)))),

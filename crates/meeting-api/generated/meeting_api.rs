@@ -6391,6 +6391,45 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///The started meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StartMeetingResponse {
+        ///The public IP address of the region the meeting is held in.
+        #[serde(
+            rename = "regionIP",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region_ip: ::std::option::Option<::std::string::String>,
+        ///Deprecated by the service; do not use.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uuid: ::std::option::Option<::std::string::String>,
+    }
+    ///The meeting to start, and its host password.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StartRequest {
+        ///The meeting ID.
+        #[serde(rename = "conferenceID")]
+        pub conference_id: ::std::string::String,
+        ///The meeting's host password.
+        pub password: ::std::string::String,
+    }
     ///`SubPicLayoutInfo`
     #[derive(
         ::serde::Deserialize,
@@ -9603,6 +9642,65 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "show_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start a scheduled meeting
+
+Starts (activates) a scheduled meeting with its host password, so that the
+meeting-control calls work before anyone joins. A meeting in progress stays
+as it is; one that ended or was cancelled is refused.
+
+
+Sends a `POST` request to `/v1/mmc/management/conferences/start`
+
+*/
+    pub async fn start_meeting<'a>(
+        &'a self,
+        body: &'a types::StartRequest,
+    ) -> Result<ResponseValue<types::StartMeetingResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/start", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "start_meeting",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -12847,6 +12945,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "management",
     };
+    /// `POST /v1/mmc/management/conferences/start`
+    pub static START_MEETING: Operation = Operation {
+        id: "StartMeeting",
+        method: Method::Post,
+        path: "/v1/mmc/management/conferences/start",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
     /// `GET /v1/mmc/control/conferences/realTimeInfo`
     pub static SHOW_REAL_TIME_INFO_OF_MEETING: Operation = Operation {
         id: "ShowRealTimeInfoOfMeeting",
@@ -13290,7 +13397,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 71] = [
+    pub static ALL: [&Operation; 72] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -13315,6 +13422,7 @@ pub mod operations {
         &CANCEL_RECURRING_MEETING,
         &CANCEL_RECURRING_SUB_MEETING,
         &SHOW_MEETING_DETAIL,
+        &START_MEETING,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
         &MUTE_PARTICIPANT,
@@ -13457,16 +13565,18 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
             ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
             ("RestInviteWithPwdReqBody", schemars::schema_for!(crate
-            ::types::RestInviteWithPwdReqBody)), ("MgmtSiteStatus",
-            schemars::schema_for!(crate ::types::MgmtSiteStatus)), ("RestInviteReqBody",
-            schemars::schema_for!(crate ::types::RestInviteReqBody)),
-            ("RestBulkHangUpReqBody", schemars::schema_for!(crate
-            ::types::RestBulkHangUpReqBody)), ("RestProlongDurReqBody",
-            schemars::schema_for!(crate ::types::RestProlongDurReqBody)),
-            ("RestScheduleConfDTO", schemars::schema_for!(crate
-            ::types::RestScheduleConfDto)), ("ConferenceInfo",
-            schemars::schema_for!(crate ::types::ConferenceInfo)), ("PasswordEntry",
-            schemars::schema_for!(crate ::types::PasswordEntry)),
+            ::types::RestInviteWithPwdReqBody)), ("StartRequest",
+            schemars::schema_for!(crate ::types::StartRequest)), ("StartMeetingResponse",
+            schemars::schema_for!(crate ::types::StartMeetingResponse)),
+            ("MgmtSiteStatus", schemars::schema_for!(crate ::types::MgmtSiteStatus)),
+            ("RestInviteReqBody", schemars::schema_for!(crate
+            ::types::RestInviteReqBody)), ("RestBulkHangUpReqBody",
+            schemars::schema_for!(crate ::types::RestBulkHangUpReqBody)),
+            ("RestProlongDurReqBody", schemars::schema_for!(crate
+            ::types::RestProlongDurReqBody)), ("RestScheduleConfDTO",
+            schemars::schema_for!(crate ::types::RestScheduleConfDto)),
+            ("ConferenceInfo", schemars::schema_for!(crate ::types::ConferenceInfo)),
+            ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
             ("SearchMeetingsResponse", schemars::schema_for!(crate
             ::types::SearchMeetingsResponse)), ("OnlineMeetingDetail",
             schemars::schema_for!(crate ::types::OnlineMeetingDetail)),

@@ -110,6 +110,11 @@ impl Conference {
         self.client.control_token_info(&self.auth).await
     }
 
+    /// The host password this handle was given, if any.
+    pub(crate) fn host_password(&self) -> Option<&SecretString> {
+        self.auth.host_password()
+    }
+
     /// The client this handle sends through.
     #[cfg_attr(not(feature = "events"), allow(dead_code))]
     pub(crate) fn client(&self) -> &Client {

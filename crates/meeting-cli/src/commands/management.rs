@@ -1,4 +1,5 @@
-//! Scheduling: create a meeting, show one, cancel or end one (with the access token).
+//! Scheduling: create a meeting, show one, start, cancel or end one (with the access
+//! token).
 
 use std::time::Duration;
 
@@ -6,13 +7,14 @@ use clap::Args;
 use meeting::{Day, Invitee, MeetingState, NewMeeting, Recurrence};
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, START_MEETING, UPDATE_MEETING,
+    UPDATE_RECURRING_MEETING,
 };
 use serde::Serialize;
 
 use super::{Family, Run};
-use crate::args::{Connection, Global};
-use crate::connect::{client, credentials};
+use crate::args::{Connection, Global, Target};
+use crate::connect::{client, credentials, host_password};
 use crate::output::{Done, Failure, Report};
 
 /// This family in the help: each command and the operations of the spec it sends.
@@ -22,6 +24,7 @@ pub(super) const FAMILY: Family = Family {
         ("create", &[&CREATE_MEETING, &CREATE_RECURRING_MEETING]),
         ("update", &[&UPDATE_MEETING, &UPDATE_RECURRING_MEETING]),
         ("show", &[&SHOW_MEETING_DETAIL]),
+        ("start", &[&START_MEETING]),
         (
             "cancel",
             &[
@@ -319,6 +322,32 @@ impl Run for Show {
     }
 }
 
+/// Start a scheduled meeting now (with its host password): it can be controlled before
+/// anyone joins.
+#[derive(Debug, Args)]
+pub struct Start {
+    #[command(flatten)]
+    target: Target,
+}
+
+impl Run for Start {
+    type Report = Done;
+    async fn run(self, global: &Global) -> Result<Done, Failure> {
+        let login = Some(credentials(&self.target.login)?);
+        let id = &self.target.conference;
+        let region = client(&self.target.endpoint, global, login)?
+            .conference(id)
+            .with_host_password(host_password(&self.target)?)
+            .start()
+            .await?;
+        let said = match region {
+            Some(ip) => format!("Meeting {id} is in progress (its region: {ip})."),
+            None => format!("Meeting {id} is in progress."),
+        };
+        Ok(Done::new("start", id, said))
+    }
+}
+
 /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
 #[derive(Debug, Args)]
 pub struct Cancel {
@@ -380,6 +409,7 @@ pub enum Commands {
     Create(Create),
     Update(Update),
     Show(Show),
+    Start(Start),
     Cancel(Cancel),
 }
 
@@ -394,6 +424,7 @@ impl Commands {
             Self::Create(c) => emit(global.json, &c.run(global).await?),
             Self::Update(c) => emit(global.json, &c.run(global).await?),
             Self::Show(c) => emit(global.json, &c.run(global).await?),
+            Self::Start(c) => emit(global.json, &c.run(global).await?),
             Self::Cancel(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())

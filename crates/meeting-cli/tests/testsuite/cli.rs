@@ -174,6 +174,30 @@ fn cancel_and_end() {
 }
 
 #[test]
+fn start_a_scheduled_meeting() {
+    let sim = Sim::start();
+    let start = |password: &str| {
+        sim.meeting()
+            .env("MEETING_HOST_PASSWORD", password)
+            .args(["start", "914087436"])
+            .output()
+            .expect("runs")
+    };
+    let wrong = start("999999");
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    let out = start(meeting_sim::example::SCHEDULED_HOST_PASSWORD);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "Meeting 914087436 is in progress (its region: 192.0.2.10)."
+    );
+    assert_eq!(
+        sim.handle.conference("914087436").expect("seeded").state,
+        ConferenceState::Ongoing
+    );
+}
+
+#[test]
 fn token_hides_the_token_unless_asked() {
     let sim = Sim::start();
     let out = sim.meeting().args(["token", CONF]).output().expect("runs");

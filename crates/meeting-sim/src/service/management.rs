@@ -1,5 +1,5 @@
 //! Management with the access token: schedule a meeting or a series, edit, show,
-//! cancel (or end in progress with `type=1`).
+//! start, cancel (or end in progress with `type=1`).
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     ConferenceDetail, ConferenceInfo, RestCancelSingleRecordCycleConfListReqBody,
-    RestScheduleConfDto,
+    RestScheduleConfDto, StartMeetingResponse, StartRequest,
 };
 
 use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
@@ -52,6 +52,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::CANCEL_RECURRING_SUB_MEETING,
         handler: |m| on(m, cancel_occurrences),
+    },
+    Route {
+        operation: &operations::START_MEETING,
+        handler: |m| on(m, start),
     },
 ];
 
@@ -103,6 +107,23 @@ pub(super) async fn detail(
     let world = shared.world();
     let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
     Ok(Json(world.detail(id, &grant)?))
+}
+
+/// `POST /v1/mmc/management/conferences/start`: the access token, and the meeting's
+/// host password in the body.
+async fn start(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<StartMeetingResponse>> {
+    let request: StartRequest = json_body(body)?;
+    let mut world = shared.world();
+    world.authorize_access(header(&headers, "x-access-token"), shared.clock.now_ms())?;
+    let region_ip = world.start(&request.conference_id, &request.password)?;
+    Ok(Json(StartMeetingResponse {
+        uuid: None,
+        region_ip: Some(region_ip.to_owned()),
+    }))
 }
 
 /// `type`: absent, or 1 to end a meeting in progress.

@@ -5,7 +5,6 @@ use meeting_api::types::Attendee;
 
 use super::{Change, Participant, World};
 use crate::errors::{ApiError, Status, codes};
-use crate::model::ConferenceState;
 
 impl World {
     /// LockView: locks (or with `locked` false, unlocks) the view of professional
@@ -166,21 +165,11 @@ impl World {
         participant: crate::model::ParticipantSeed,
     ) -> Result<(), ApiError> {
         let now_ms = self.now_ms;
+        let started = self.begin(id)?;
         let conference = self
             .conferences
             .get_mut(id)
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        let started = match conference.state {
-            ConferenceState::Scheduled => {
-                conference.state = ConferenceState::Ongoing;
-                conference.started_ms = now_ms;
-                true
-            }
-            ConferenceState::Ongoing => false,
-            ConferenceState::Ended | ConferenceState::Cancelled => {
-                return Err(ApiError::not_in_progress(id));
-            }
-        };
         let pid = participant.id.clone();
         conference.participants.retain(|p| p.seed.id != pid);
         conference

@@ -1,17 +1,18 @@
-//! Managing meetings with the access token: schedule one, see its details, cancel a
-//! scheduled meeting, end one in progress.
+//! Managing meetings with the access token: schedule one, see its details, start,
+//! cancel a scheduled meeting, end one in progress.
 
 use std::time::Duration;
 
 use meeting_api::types::{
     CancelMeetingType, CancelRecurringMeetingType, CancelRecurringSubMeetingType, ConferenceInfo,
-    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
+    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, StartRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, START_MEETING, UPDATE_MEETING,
+    UPDATE_RECURRING_MEETING,
 };
 
 use crate::Client;
@@ -425,6 +426,26 @@ impl Client {
 }
 
 impl Conference {
+    /// Starts this scheduled meeting now, with the handle's host password
+    /// ([`Conference::with_host_password`]), so that the meeting-control calls work
+    /// before anyone joins; a meeting in progress stays as it is. The public address
+    /// of the meeting's region, when the service gives it. Needs credentials.
+    pub async fn start(&self) -> Result<Option<String>, Error> {
+        let body = match self.host_password() {
+            Some(password) => Ok(StartRequest {
+                conference_id: self.id().to_owned(),
+                password: password.expose_secret().to_owned(),
+            }),
+            None => Err("starting a meeting needs its host password (with_host_password)"),
+        };
+        let started = self
+            .run(&START_MEETING, body.as_ref(), |api, body| {
+                api.start_meeting(body)
+            })
+            .await?;
+        Ok(started.region_ip.map(|ip| crate::printable(&ip)))
+    }
+
     /// What the service says of this meeting: subject, state, times, join details.
     /// Needs credentials.
     pub async fn details(&self) -> Result<MeetingDetails, Error> {

@@ -141,6 +141,11 @@ impl ControlAuth {
         self.control_token = Some(token);
     }
 
+    /// The host password this handle was given, if any.
+    pub fn host_password(&self) -> Option<&SecretString> {
+        self.host_password.as_ref()
+    }
+
     /// The secrets this handle was given, by name, for the checks made once.
     pub fn secrets(&self) -> [(&'static str, Option<&SecretString>); 2] {
         [

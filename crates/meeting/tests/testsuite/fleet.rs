@@ -336,8 +336,8 @@ async fn replicas_share_meetings_take_over_and_publish_each_event_once() {
     assert!(holders(&redis, &ids).await.is_empty());
 }
 
-/// The simulator's signed `meeting.started` push, through the axum receiver, hands a
-/// meeting to the fleet: claimed at the next claim round, long before the next discovery
+/// A meeting started with StartMeeting: the simulator's signed `meeting.started` push,
+/// through the axum receiver, hands it to the fleet: claimed at the next claim round, long before the next discovery
 /// (an hour away here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
@@ -398,7 +398,7 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
         }
     }
 
-    // A meeting created, then started by its first participant: the push does the rest.
+    // A meeting created, then started with StartMeeting: the push does the rest.
     let meeting = client
         .create_meeting(&meeting::NewMeeting::new("Pushed"))
         .await
@@ -409,10 +409,13 @@ async fn a_pushed_start_is_claimed_without_waiting_for_discovery() {
         .expect("lock")
         .insert(meeting.id.clone(), SecretString::from(password.to_owned()));
     let joined = Instant::now();
-    assert!(sim.join(
-        &meeting.id,
-        meeting_sim::ParticipantSeed::client("alice", "Alice")
-    ));
+    let region = meeting
+        .conference()
+        .with_host_password(password)
+        .start()
+        .await
+        .expect("started");
+    assert_eq!(region.as_deref(), Some(meeting_sim::REGION_IP));
     let ids = [meeting.id.clone()];
     let took = until_each_watched_once(&sim, &ids, Duration::from_secs(5)).await;
     assert!(took < Duration::from_secs(1), "{took:?}");

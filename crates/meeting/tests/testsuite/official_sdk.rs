@@ -754,6 +754,12 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("StartMeeting", account(), |c| async move {
+            let meeting = c.conference(CONF).with_host_password(HOST_PASSWORD);
+            meeting.start().await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("ShowMeetingDetail", account(), |c| async move {
             c.conference(CONF).details().await.map(|_| ())
         })

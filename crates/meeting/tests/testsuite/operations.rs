@@ -176,6 +176,46 @@ async fn cancel_a_scheduled_meeting_and_end_an_ongoing_one() {
 }
 
 #[tokio::test]
+async fn start_a_scheduled_meeting_with_its_host_password() {
+    use meeting_sim::example::SCHEDULED_HOST_PASSWORD;
+    let sim = sim().await;
+    let client = client(&sim);
+    let state = || sim.conference(SCHEDULED).expect("seeded").state;
+    let err = client
+        .conference(SCHEDULED)
+        .start()
+        .await
+        .expect_err("no host password");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(sim.counters().account_logins, 0, "refused before sending");
+    let err = client
+        .conference(SCHEDULED)
+        .with_host_password("999999")
+        .start()
+        .await
+        .expect_err("a wrong host password");
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+    assert_eq!(state(), ConferenceState::Scheduled);
+
+    let meeting = client
+        .conference(SCHEDULED)
+        .with_host_password(SCHEDULED_HOST_PASSWORD);
+    let region = meeting.start().await.expect("starts");
+    assert_eq!(region.as_deref(), Some(meeting_sim::REGION_IP));
+    assert_eq!(state(), ConferenceState::Ongoing);
+    // Controlled before anyone joined; started again, it stays as it is.
+    meeting.lock().await.expect("locks");
+    assert!(sim.conference(SCHEDULED).expect("seeded").locked);
+    meeting.start().await.expect("still in progress");
+    assert_eq!(state(), ConferenceState::Ongoing);
+
+    // Over, it cannot start again.
+    meeting.end().await.expect("ends");
+    let err = meeting.start().await.expect_err("ended");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+}
+
+#[tokio::test]
 async fn control_token_info_and_login_info() {
     let sim = sim().await;
     let client = client(&sim);

@@ -8,6 +8,9 @@ use super::{Change, Conference, DEFAULT_LENGTH_MINUTES, Grant, World};
 use crate::errors::{ApiError, Status, codes};
 use crate::model::{ConferenceSeed, ConferenceState};
 
+/// The public address of the simulator's one region (documentation's range, RFC 5737).
+pub const REGION_IP: &str = "192.0.2.10";
+
 impl World {
     /// CancelMeeting: cancels a scheduled meeting, or with `end_ongoing` ends one in
     /// progress; its control tokens die with it.
@@ -50,6 +53,43 @@ impl World {
         }
         self.changed(Change::Ended(id.to_owned()));
         Ok(())
+    }
+
+    /// StartMeeting: a scheduled meeting starts, authorized by its host password (one in
+    /// progress stays so); the public address of its region.
+    pub fn start(&mut self, id: &str, password: &str) -> Result<&'static str, ApiError> {
+        let conference = self
+            .conferences
+            .get(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        if password.is_empty() || password != conference.host_password {
+            return Err(ApiError::auth_failed("the host password is wrong"));
+        }
+        if self.begin(id)? {
+            self.changed(Change::Meeting(id.to_owned()));
+        }
+        Ok(REGION_IP)
+    }
+
+    /// A scheduled meeting starts (StartMeeting, or a first participant joining):
+    /// whether it did now. One in progress stays so; one that is over cannot.
+    pub(in crate::world) fn begin(&mut self, id: &str) -> Result<bool, ApiError> {
+        let now_ms = self.now_ms;
+        let conference = self
+            .conferences
+            .get_mut(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        match conference.state {
+            ConferenceState::Scheduled => {
+                conference.state = ConferenceState::Ongoing;
+                conference.started_ms = now_ms;
+                Ok(true)
+            }
+            ConferenceState::Ongoing => Ok(false),
+            ConferenceState::Ended | ConferenceState::Cancelled => {
+                Err(ApiError::not_in_progress(id))
+            }
+        }
     }
 
     /// CreateMeeting: a scheduled meeting with a new ID and host and guest passwords,
