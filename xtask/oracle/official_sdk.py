@@ -137,6 +137,8 @@ from huaweicloudsdkmeeting.v1 import (
     ShowMeetingDetailRequest,
     ShowMgmtSiteStatusRequest,
     StartMeetingRequest,
+    ShowRegionInfoOfMeetingRequest,
+    CheckCallNumberInConfRequest,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -408,6 +410,10 @@ def control_calls(sdk, token):
         ("ShowMgmtSiteStatus", lambda: sdk.show_mgmt_site_status(ShowMgmtSiteStatusRequest())),
         ("StartMeeting", lambda: sdk.start_meeting(StartMeetingRequest(
             body=StartRequest(conference_id=CONF, password=HOST_PASSWORD)))),
+        ("ShowRegionInfoOfMeeting", lambda: sdk.show_region_info_of_meeting(
+            ShowRegionInfoOfMeetingRequest(conference_id=CONF))),
+        ("CheckCallNumberInConf", lambda: sdk.check_call_number_in_conf(
+            CheckCallNumberInConfRequest(call_number="+99111283190"))),
         ("InviteWithPwd", lambda: sdk.invite_with_pwd(InviteWithPwdRequest(
             conference_id=CONF, body=RestInviteWithPwdReqBody(
                 call_num="+99111283190", conf_id=CONF, pwd=HOST_PASSWORD)))),

@@ -784,6 +784,25 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///Whether a number is in a meeting in progress.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CallNumberInConf {
+        ///The meeting's ID, when it is.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conf_id: ::std::option::Option<::std::string::String>,
+        ///Whether it is.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub in_conf: ::std::option::Option<bool>,
+    }
     ///`CancelMeetingType`
     #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
     #[serde(transparent)]
@@ -2586,6 +2605,31 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub record_urls: ::std::vec::Vec<RecordDownloadInfoBo>,
+    }
+    ///Where a meeting is held.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RegionInfo {
+        ///The public IP address of the meeting's region.
+        #[serde(
+            rename = "regionIP",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region_ip: ::std::option::Option<::std::string::String>,
+        ///The public domain of the meeting's region.
+        #[serde(
+            rename = "regionUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region_url: ::std::option::Option<::std::string::String>,
     }
     ///`RestAllowAudienceReqBody`
     #[derive(
@@ -8754,6 +8798,68 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The meeting in progress a call number is in
+
+Whether a number (a terminal's, a phone's) is in one of the enterprise's
+meetings in progress, and which.
+
+
+Sends a `GET` request to `/v2/mms/ncms/conferences/online/check-callnumber-in-conf`
+
+Arguments:
+- `call_number`: The number called or calling in.
+*/
+    pub async fn check_call_number_in_conf<'a>(
+        &'a self,
+        call_number: &'a str,
+    ) -> Result<ResponseValue<types::CallNumberInConf>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v2/mms/ncms/conferences/online/check-callnumber-in-conf", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("call_number", &call_number))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "check_call_number_in_conf",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**A running meeting and its attendees
 
 The meeting's details and its attendees, a page at a time (offset, limit up to
@@ -9642,6 +9748,66 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "show_meeting_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The region a meeting in progress is held in
+
+The public IP address and domain of the region where a meeting in progress is
+held (the ID is the `conferenceID` the creation answered, not a VMR's).
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/region/info`
+
+Arguments:
+- `conference_id`: Meeting ID.
+*/
+    pub async fn show_region_info_of_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+    ) -> Result<ResponseValue<types::RegionInfo>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/region/info", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_region_info_of_meeting",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -12828,6 +12994,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "search",
     };
+    /// `GET /v2/mms/ncms/conferences/online/check-callnumber-in-conf`
+    pub static CHECK_CALL_NUMBER_IN_CONF: Operation = Operation {
+        id: "CheckCallNumberInConf",
+        method: Method::Get,
+        path: "/v2/mms/ncms/conferences/online/check-callnumber-in-conf",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "search",
+    };
     /// `GET /v1/mmc/management/conferences/online/confDetail`
     pub static SHOW_ONLINE_MEETING_DETAIL: Operation = Operation {
         id: "ShowOnlineMeetingDetail",
@@ -12941,6 +13116,15 @@ pub mod operations {
         id: "ShowMeetingDetail",
         method: Method::Get,
         path: "/v1/mmc/management/conferences/confDetail",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
+    /// `GET /v1/mmc/management/conferences/region/info`
+    pub static SHOW_REGION_INFO_OF_MEETING: Operation = Operation {
+        id: "ShowRegionInfoOfMeeting",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/region/info",
         auth: Auth::Access,
         repeat: Repeat::Safe,
         family: "management",
@@ -13397,7 +13581,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 72] = [
+    pub static ALL: [&Operation; 74] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -13409,6 +13593,7 @@ pub mod operations {
         &CREATE_MEETING,
         &CANCEL_MEETING,
         &SEARCH_ONLINE_MEETINGS,
+        &CHECK_CALL_NUMBER_IN_CONF,
         &SHOW_ONLINE_MEETING_DETAIL,
         &SEARCH_HIS_MEETINGS,
         &SHOW_HIS_MEETING_DETAIL,
@@ -13422,6 +13607,7 @@ pub mod operations {
         &CANCEL_RECURRING_MEETING,
         &CANCEL_RECURRING_SUB_MEETING,
         &SHOW_MEETING_DETAIL,
+        &SHOW_REGION_INFO_OF_MEETING,
         &START_MEETING,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -13565,7 +13751,9 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::RestMuteParticipantReqBody)),
             ("Attendee", schemars::schema_for!(crate ::types::Attendee)),
             ("RestInviteWithPwdReqBody", schemars::schema_for!(crate
-            ::types::RestInviteWithPwdReqBody)), ("StartRequest",
+            ::types::RestInviteWithPwdReqBody)), ("CallNumberInConf",
+            schemars::schema_for!(crate ::types::CallNumberInConf)), ("RegionInfo",
+            schemars::schema_for!(crate ::types::RegionInfo)), ("StartRequest",
             schemars::schema_for!(crate ::types::StartRequest)), ("StartMeetingResponse",
             schemars::schema_for!(crate ::types::StartMeetingResponse)),
             ("MgmtSiteStatus", schemars::schema_for!(crate ::types::MgmtSiteStatus)),

@@ -33,8 +33,8 @@ pub use model::{
 pub use world::{
     Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Delivery, DeliveryState,
     Display, DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup,
-    LanguageChannel, MultiPicture, Occurrence, Picture, REGION_IP, RecordingState, SavedLayout,
-    Segment, Series, SocketFaults, Traffic,
+    LanguageChannel, MultiPicture, Occurrence, Picture, REGION_IP, REGION_URL, RecordingState,
+    SavedLayout, Segment, Series, SocketFaults, Traffic,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its

@@ -7,8 +7,8 @@ use clap::Args;
 use meeting::{Day, Invitee, MeetingState, NewMeeting, Recurrence};
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, START_MEETING, UPDATE_MEETING,
-    UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, SHOW_REGION_INFO_OF_MEETING, START_MEETING,
+    UPDATE_MEETING, UPDATE_RECURRING_MEETING,
 };
 use serde::Serialize;
 
@@ -25,6 +25,7 @@ pub(super) const FAMILY: Family = Family {
         ("update", &[&UPDATE_MEETING, &UPDATE_RECURRING_MEETING]),
         ("show", &[&SHOW_MEETING_DETAIL]),
         ("start", &[&START_MEETING]),
+        ("region", &[&SHOW_REGION_INFO_OF_MEETING]),
         (
             "cancel",
             &[
@@ -348,6 +349,51 @@ impl Run for Start {
     }
 }
 
+/// Show where a meeting in progress is held: its region's address and domain.
+#[derive(Debug, Args)]
+pub struct Region {
+    /// The conference ID.
+    conference: String,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// A meeting's region.
+#[derive(Debug, Serialize)]
+pub struct RegionReport {
+    conference: String,
+    ip: Option<String>,
+    domain: Option<String>,
+}
+
+impl Report for RegionReport {
+    fn text(&self) -> String {
+        let unknown = || "unknown".to_owned();
+        format!(
+            "Meeting {} is held in the region at {} ({}).",
+            meeting::printable(&self.conference),
+            self.ip.clone().unwrap_or_else(unknown),
+            self.domain.clone().unwrap_or_else(unknown),
+        )
+    }
+}
+
+impl Run for Region {
+    type Report = RegionReport;
+    async fn run(self, global: &Global) -> Result<RegionReport, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let region = client(&self.connection.endpoint, global, login)?
+            .conference(&self.conference)
+            .region()
+            .await?;
+        Ok(RegionReport {
+            conference: self.conference,
+            ip: region.ip,
+            domain: region.domain,
+        })
+    }
+}
+
 /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
 #[derive(Debug, Args)]
 pub struct Cancel {
@@ -410,6 +456,7 @@ pub enum Commands {
     Update(Update),
     Show(Show),
     Start(Start),
+    Region(Region),
     Cancel(Cancel),
 }
 
@@ -425,6 +472,7 @@ impl Commands {
             Self::Update(c) => emit(global.json, &c.run(global).await?),
             Self::Show(c) => emit(global.json, &c.run(global).await?),
             Self::Start(c) => emit(global.json, &c.run(global).await?),
+            Self::Region(c) => emit(global.json, &c.run(global).await?),
             Self::Cancel(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())

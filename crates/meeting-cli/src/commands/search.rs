@@ -1,22 +1,24 @@
 //! Finding meetings: list the scheduled, running and past meetings and the attendees
-//! of one, printed as the pages arrive. (The help's "Finding meetings" lists this
+//! of one, printed as the pages arrive; the running meeting a number is in. (The help's "Finding meetings" lists this
 //! family's commands with those of `history` and `archive`.)
 
 use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
 use meeting::{MeetingDetails, MeetingState, Within};
 use meeting_api::operations::{
-    DELETE_RECORDINGS, SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SEARCH_HIS_MEETINGS,
-    SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS, SHOW_HIS_MEETING_DETAIL,
-    SHOW_ONLINE_MEETING_DETAIL, SHOW_RECORDING_DETAIL, SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+    CHECK_CALL_NUMBER_IN_CONF, DELETE_RECORDINGS, SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS,
+    SHOW_HIS_MEETING_DETAIL, SHOW_ONLINE_MEETING_DETAIL, SHOW_RECORDING_DETAIL,
+    SHOW_RECORDING_FILE_DOWNLOAD_URLS,
 };
+use serde::Serialize;
 use serde_json::json;
 
-use super::Family;
 use super::history::past_meeting;
+use super::{Family, Run};
 use crate::args::{Connection, Global};
 use crate::connect::{client, credentials};
-use crate::output::{Failure, line};
+use crate::output::{Failure, Report, line};
 
 /// This family in the help: each command and the operations of the spec it sends.
 pub(super) const FAMILY: Family = Family {
@@ -34,6 +36,7 @@ pub(super) const FAMILY: Family = Family {
             "attendees",
             &[&SHOW_ONLINE_MEETING_DETAIL, &SHOW_HIS_MEETING_DETAIL],
         ),
+        ("where", &[&CHECK_CALL_NUMBER_IN_CONF]),
         (
             "attendance",
             &[
@@ -248,12 +251,52 @@ impl Attendees {
     }
 }
 
+/// Find the meeting in progress a number (a terminal's, a phone's) is in.
+#[derive(Debug, Args)]
+pub struct Where {
+    /// The number.
+    number: String,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The meeting a number is in, or none.
+#[derive(Debug, Serialize)]
+pub struct Whereabouts {
+    number: String,
+    conference: Option<String>,
+}
+
+impl Report for Whereabouts {
+    fn text(&self) -> String {
+        let number = meeting::printable(&self.number);
+        match &self.conference {
+            Some(id) => format!("{number} is in meeting {id}."),
+            None => format!("{number} is in no meeting in progress."),
+        }
+    }
+}
+
+impl Run for Where {
+    type Report = Whereabouts;
+    async fn run(self, global: &Global) -> Result<Whereabouts, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let conference = client.meeting_of_number(&self.number).await?;
+        Ok(Whereabouts {
+            conference: conference.map(|c| c.id().to_owned()),
+            number: self.number,
+        })
+    }
+}
+
 /// This family's commands, flattened into the top-level command: adding one is a
 /// variant here and its arm in [`Commands::run`], which the compiler holds together.
 #[derive(Debug, clap::Subcommand)]
 pub enum Commands {
     List(List),
     Attendees(Attendees),
+    Where(Where),
 }
 
 impl Commands {
@@ -265,6 +308,7 @@ impl Commands {
         match self {
             Self::List(c) => c.run(global).await?,
             Self::Attendees(c) => c.run(global).await?,
+            Self::Where(c) => crate::output::emit(global.json, &c.run(global).await?),
         }
         Ok(())
     }

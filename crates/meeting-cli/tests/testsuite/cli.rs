@@ -198,6 +198,30 @@ fn start_a_scheduled_meeting() {
 }
 
 #[test]
+fn where_a_number_is_and_a_meetings_region() {
+    let sim = Sim::start();
+    let out = sim
+        .meeting()
+        .args(["where", "+99111283190"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "+99111283190 is in no meeting in progress."
+    );
+    let out = sim
+        .meeting()
+        .args(["region", CONF, "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let region: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(region["ip"], meeting_sim::REGION_IP);
+    assert_eq!(region["domain"], meeting_sim::REGION_URL);
+}
+
+#[test]
 fn token_hides_the_token_unless_asked() {
     let sim = Sim::start();
     let out = sim.meeting().args(["token", CONF]).output().expect("runs");

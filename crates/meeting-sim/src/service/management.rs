@@ -1,5 +1,5 @@
 //! Management with the access token: schedule a meeting or a series, edit, show,
-//! start, cancel (or end in progress with `type=1`).
+//! start, the region of one in progress, cancel (or end in progress with `type=1`).
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConferenceDetail, ConferenceInfo, RestCancelSingleRecordCycleConfListReqBody,
+    ConferenceDetail, ConferenceInfo, RegionInfo, RestCancelSingleRecordCycleConfListReqBody,
     RestScheduleConfDto, StartMeetingResponse, StartRequest,
 };
 
@@ -56,6 +56,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::START_MEETING,
         handler: |m| on(m, start),
+    },
+    Route {
+        operation: &operations::SHOW_REGION_INFO_OF_MEETING,
+        handler: |m| on(m, region),
     },
 ];
 
@@ -123,6 +127,22 @@ async fn start(
     Ok(Json(StartMeetingResponse {
         uuid: None,
         region_ip: Some(region_ip.to_owned()),
+    }))
+}
+
+/// `GET /v1/mmc/management/conferences/region/info`.
+async fn region(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<RegionInfo>> {
+    let id = required_query(&query, "conferenceID")?;
+    let world = shared.world();
+    world.authorize_access(header(&headers, "x-access-token"), shared.clock.now_ms())?;
+    let (ip, url) = world.region(id)?;
+    Ok(Json(RegionInfo {
+        region_ip: Some(ip.to_owned()),
+        region_url: Some(url.to_owned()),
     }))
 }
 

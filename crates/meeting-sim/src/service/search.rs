@@ -1,5 +1,5 @@
 //! Finding meetings with the access token: the scheduled, running and past ones, and a
-//! running one's attendees; a page at a time. The paging and search helpers here serve
+//! running one's attendees; a page at a time; the running one a number is in. The paging and search helpers here serve
 //! `history` and `archive` too.
 
 use std::sync::{Arc, MutexGuard};
@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
-use meeting_api::types::{OnlineMeetingDetail, SearchMeetingsResponse};
+use meeting_api::types::{CallNumberInConf, OnlineMeetingDetail, SearchMeetingsResponse};
 
 use super::{ApiResult, QueryMap, Route, header, optional_query, required_query};
 use crate::Shared;
@@ -34,7 +34,26 @@ pub(super) static ROUTES: &[Route] = &[
         operation: &operations::SEARCH_HIS_MEETINGS,
         handler: |m| on(m, search_history),
     },
+    Route {
+        operation: &operations::CHECK_CALL_NUMBER_IN_CONF,
+        handler: |m| on(m, number),
+    },
 ];
+
+/// `GET /v2/mms/ncms/conferences/online/check-callnumber-in-conf`.
+async fn number(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<CallNumberInConf>> {
+    let number = required_query(&query, "call_number")?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let conference = world.meeting_of_number(&grant, number);
+    Ok(Json(CallNumberInConf {
+        in_conf: Some(conference.is_some()),
+        conf_id: conference.map(str::to_owned),
+    }))
+}
 
 /// The world, and whom the request's access token was granted to.
 pub(super) fn granted<'a>(

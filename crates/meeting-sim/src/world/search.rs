@@ -1,5 +1,6 @@
 //! Finding meetings: the scheduled and running ones, the running ones, and the attendees
-//! of one, each a page at a time with the service's limits.
+//! of one, each a page at a time with the service's limits; the running one a number is
+//! in.
 
 use meeting_api::types::{ConferenceInfo, OnlineMeetingDetail, PageParticipant, ParticipantInfo};
 
@@ -71,6 +72,20 @@ impl Conference {
 }
 
 impl World {
+    /// CheckCallNumberInConf: the meeting in progress, of those `by` manages, that
+    /// `number` (a participant's phone) is in; the lowest ID when there are several.
+    pub fn meeting_of_number(&self, by: &Grant, number: &str) -> Option<&str> {
+        self.conferences
+            .values()
+            .filter(|c| c.state == ConferenceState::Ongoing && c.managed_by(by))
+            .find(|c| {
+                c.participants
+                    .iter()
+                    .any(|p| p.phone.as_deref() == Some(number))
+            })
+            .map(|c| c.id.as_str())
+    }
+
     /// The conferences `by` may list: their own (a meeting seeded without organizer is
     /// anyone's), an administrator's choice of user, or with `all_users` every one;
     /// matching the query's text.

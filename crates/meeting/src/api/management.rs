@@ -11,8 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, START_MEETING, UPDATE_MEETING,
-    UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, SHOW_REGION_INFO_OF_MEETING, START_MEETING,
+    UPDATE_MEETING, UPDATE_RECURRING_MEETING,
 };
 
 use crate::Client;
@@ -446,6 +446,19 @@ impl Conference {
         Ok(started.region_ip.map(|ip| crate::printable(&ip)))
     }
 
+    /// Where this meeting in progress is held. Needs credentials.
+    pub async fn region(&self) -> Result<Region, Error> {
+        let answer = self
+            .run(&SHOW_REGION_INFO_OF_MEETING, NO_INPUT, |api, ()| {
+                api.show_region_info_of_meeting(self.id())
+            })
+            .await?;
+        Ok(Region {
+            ip: answer.region_ip.map(|ip| crate::printable(&ip)),
+            domain: answer.region_url.map(|url| crate::printable(&url)),
+        })
+    }
+
     /// What the service says of this meeting: subject, state, times, join details.
     /// Needs credentials.
     pub async fn details(&self) -> Result<MeetingDetails, Error> {
@@ -463,6 +476,16 @@ impl Conference {
         };
         Ok(MeetingDetails::from(info))
     }
+}
+
+/// Where a meeting is held (see [`Conference::region`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Region {
+    /// The region's public IP address.
+    pub ip: Option<String>,
+    /// The region's public domain.
+    pub domain: Option<String>,
 }
 
 impl From<ConferenceInfo> for MeetingDetails {

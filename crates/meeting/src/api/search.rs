@@ -1,11 +1,12 @@
 //! Finding meetings with the access token: the scheduled and running ones
 //! ([`Client::meetings`]), the running ones ([`Client::ongoing_meetings`]), the past
 //! ones ([`Client::past_meetings`]), and the attendees of one
-//! ([`Conference::attendees`]); each a [`Listing`] that pages lazily.
+//! ([`Conference::attendees`]); each a [`Listing`] that pages lazily. And the running
+//! meeting a number is in ([`Client::meeting_of_number`]).
 
 use meeting_api::operations::{
-    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS,
-    SHOW_ONLINE_MEETING_DETAIL,
+    CHECK_CALL_NUMBER_IN_CONF, SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS,
+    SEARCH_RECORDINGS, SHOW_ONLINE_MEETING_DETAIL,
 };
 use meeting_api::table::Operation;
 use meeting_api::types::{
@@ -19,7 +20,7 @@ use std::marker::PhantomData;
 
 use crate::Client;
 use crate::api::management::MeetingDetails;
-use crate::conference::{Conference, NO_INPUT};
+use crate::conference::{Conference, NO_INPUT, id_problem};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page, page_size_problem};
 
@@ -91,6 +92,27 @@ impl Kind {
 }
 
 impl Client {
+    /// The meeting in progress that `number` (a terminal's, a phone's) is in, if any
+    /// of those this client may manage. Needs credentials.
+    pub async fn meeting_of_number(&self, number: &str) -> Result<Option<Conference>, Error> {
+        let input = id_problem("number", number).map_or(Ok(number), Err);
+        let answer = self
+            .run(&CHECK_CALL_NUMBER_IN_CONF, input, |api, number| {
+                api.check_call_number_in_conf(number)
+            })
+            .await?;
+        match (answer.in_conf, answer.conf_id) {
+            (Some(true), Some(id)) if id_problem("conference id", &id).is_none() => {
+                Ok(Some(self.conference(crate::printable(&id))))
+            }
+            (Some(true), _) => Err(Error::unexpected(
+                &Context::new(CHECK_CALL_NUMBER_IN_CONF.id, None),
+                "the number is in a meeting, but the answer names none",
+            )),
+            _ => Ok(None),
+        }
+    }
+
     /// The meetings that have not ended (scheduled or running), by start time. Needs
     /// credentials; a user sees their own, an administrator the enterprise's with
     /// [`MeetingSearch::all_users`].

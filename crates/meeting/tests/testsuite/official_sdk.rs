@@ -760,6 +760,16 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("ShowRegionInfoOfMeeting", account(), |c| async move {
+            c.conference(CONF).region().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("CheckCallNumberInConf", account(), |c| async move {
+            c.meeting_of_number("+99111283190").await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("ShowMeetingDetail", account(), |c| async move {
             c.conference(CONF).details().await.map(|_| ())
         })

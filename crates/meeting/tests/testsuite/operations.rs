@@ -215,6 +215,22 @@ async fn start_a_scheduled_meeting_with_its_host_password() {
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
 }
 
+/// The region of a meeting in progress; a scheduled one is held nowhere yet.
+#[tokio::test]
+async fn the_region_of_a_meeting_in_progress() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let region = client.conference(CONF).region().await.expect("its region");
+    assert_eq!(region.ip.as_deref(), Some(meeting_sim::REGION_IP));
+    assert_eq!(region.domain.as_deref(), Some(meeting_sim::REGION_URL));
+    let err = client
+        .conference(SCHEDULED)
+        .region()
+        .await
+        .expect_err("not in progress");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+}
+
 #[tokio::test]
 async fn control_token_info_and_login_info() {
     let sim = sim().await;

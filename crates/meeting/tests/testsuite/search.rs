@@ -155,3 +155,52 @@ async fn running_meetings_and_their_attendees() {
         [LAPTOP]
     );
 }
+
+/// The meeting a number is in, as the simulator's participants say: called in, found;
+/// hung up, or never called, none. An empty number is refused before sending.
+#[tokio::test]
+async fn the_meeting_a_number_is_in() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let number = "+8613800000001";
+    assert!(
+        client
+            .meeting_of_number(number)
+            .await
+            .expect("asked")
+            .is_none()
+    );
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    meeting
+        .invite(&[meeting::Invitee::phone(number)])
+        .await
+        .expect("called in");
+    let found = client.meeting_of_number(number).await.expect("asked");
+    assert_eq!(found.as_ref().map(|c| c.id()), Some(CONF));
+    let called = sim
+        .conference(CONF)
+        .expect("seeded")
+        .participants
+        .into_iter()
+        .find(|p| p.phone.as_deref() == Some(number))
+        .expect("the one called");
+    meeting
+        .participant(&called.id)
+        .hang_up()
+        .await
+        .expect("hung up");
+    assert!(
+        client
+            .meeting_of_number(number)
+            .await
+            .expect("asked")
+            .is_none()
+    );
+    let requests = sim.counters().requests_for("CheckCallNumberInConf");
+    let err = client.meeting_of_number(" ").await.expect_err("empty");
+    assert_eq!(err.kind(), meeting::ErrorKind::InvalidInput);
+    assert_eq!(
+        sim.counters().requests_for("CheckCallNumberInConf"),
+        requests
+    );
+}

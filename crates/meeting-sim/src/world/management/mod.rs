@@ -10,6 +10,8 @@ use crate::model::{ConferenceSeed, ConferenceState};
 
 /// The public address of the simulator's one region (documentation's range, RFC 5737).
 pub const REGION_IP: &str = "192.0.2.10";
+/// Its public domain (a reserved name, RFC 2606).
+pub const REGION_URL: &str = "region-1.meeting.example";
 
 impl World {
     /// CancelMeeting: cancels a scheduled meeting, or with `end_ongoing` ends one in
@@ -69,6 +71,13 @@ impl World {
             self.changed(Change::Meeting(id.to_owned()));
         }
         Ok(REGION_IP)
+    }
+
+    /// ShowRegionInfoOfMeeting: where a meeting in progress is held (its address and
+    /// domain).
+    pub fn region(&self, id: &str) -> Result<(&'static str, &'static str), ApiError> {
+        self.conference(id)?;
+        Ok((REGION_IP, REGION_URL))
     }
 
     /// A scheduled meeting starts (StartMeeting, or a first participant joining):
