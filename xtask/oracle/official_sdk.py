@@ -139,6 +139,7 @@ from huaweicloudsdkmeeting.v1 import (
     StartMeetingRequest,
     ShowRegionInfoOfMeetingRequest,
     CheckCallNumberInConfRequest,
+    ListOnlineConfAttendeeRequest,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -450,6 +451,8 @@ def management_calls(sdk):
             offset=0, limit=100, query_all=True))),
         ("ShowOnlineMeetingDetail", lambda: sdk.show_online_meeting_detail(
             ShowOnlineMeetingDetailRequest(conference_id=ONGOING, offset=0, limit=100))),
+        ("ListOnlineConfAttendee", lambda: sdk.list_online_conf_attendee(
+            ListOnlineConfAttendeeRequest(conf_id=ONGOING, offset=0, limit=100, search_key="Board"))),
         ("SearchHisMeetings", lambda: sdk.search_his_meetings(SearchHisMeetingsRequest(
             offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
             end_date=HISTORY_TO, sort_type="DSC_StartTIME"))),

@@ -1863,6 +1863,75 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///`ListOnlineConfAttendeeSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ListOnlineConfAttendeeSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ListOnlineConfAttendeeSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListOnlineConfAttendeeSearchKey>
+    for ::std::string::String {
+        fn from(value: ListOnlineConfAttendeeSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListOnlineConfAttendeeSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListOnlineConfAttendeeSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListOnlineConfAttendeeSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListOnlineConfAttendeeSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///The state of the management site.
     #[derive(
         ::serde::Deserialize,
@@ -1884,6 +1953,61 @@ pub mod types {
         ///`NORMAL` or `FAULT`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+    }
+    ///A page of a running meeting's attendees.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OnlineAttendeePage {
+        ///How many attendees match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<OnlineAttendeeRecordInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///An attendee of a running meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OnlineAttendeeRecordInfo {
+        ///Its Huawei Cloud Meeting account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account: ::std::option::Option<::std::string::String>,
+        ///The number it was called at or called from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub call_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Its participant ID in the meeting.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+        ///1 the host, 0 an attendee.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<i32>,
+        ///Its third-party account (App ID logins).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub third_account: ::std::option::Option<::std::string::String>,
+        ///Its user UUID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     ///`OnlineMeetingDetail`
     #[derive(
@@ -8934,6 +9058,78 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The attendees of a running meeting, with their join data
+
+Who is in a running meeting now, a page at a time (offset, limit up to 500):
+each one's participant ID, name, number, role and account; search_key matches
+a name or number.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/online/conf-attendee`
+
+Arguments:
+- `conf_id`: The meeting ID.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text an attendee's name or number contains.
+*/
+    pub async fn list_online_conf_attendee<'a>(
+        &'a self,
+        conf_id: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ListOnlineConfAttendeeSearchKey>,
+    ) -> Result<ResponseValue<types::OnlineAttendeePage>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/online/conf-attendee", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conf_id", &conf_id))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("search_key", &search_key))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_online_conf_attendee",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Find past meetings
 
 The meetings that ended, a page at a time (offset, limit up to 500), by start time
@@ -13012,6 +13208,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "search",
     };
+    /// `GET /v1/mmc/management/conferences/online/conf-attendee`
+    pub static LIST_ONLINE_CONF_ATTENDEE: Operation = Operation {
+        id: "ListOnlineConfAttendee",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/online/conf-attendee",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "search",
+    };
     /// `GET /v1/mmc/management/conferences/history`
     pub static SEARCH_HIS_MEETINGS: Operation = Operation {
         id: "SearchHisMeetings",
@@ -13581,7 +13786,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 74] = [
+    pub static ALL: [&Operation; 75] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -13595,6 +13800,7 @@ pub mod operations {
         &SEARCH_ONLINE_MEETINGS,
         &CHECK_CALL_NUMBER_IN_CONF,
         &SHOW_ONLINE_MEETING_DETAIL,
+        &LIST_ONLINE_CONF_ATTENDEE,
         &SEARCH_HIS_MEETINGS,
         &SHOW_HIS_MEETING_DETAIL,
         &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
@@ -13768,6 +13974,9 @@ pub mod schemas {
             ("SearchMeetingsResponse", schemars::schema_for!(crate
             ::types::SearchMeetingsResponse)), ("OnlineMeetingDetail",
             schemars::schema_for!(crate ::types::OnlineMeetingDetail)),
+            ("OnlineAttendeePage", schemars::schema_for!(crate
+            ::types::OnlineAttendeePage)), ("OnlineAttendeeRecordInfo",
+            schemars::schema_for!(crate ::types::OnlineAttendeeRecordInfo)),
             ("PageParticipant", schemars::schema_for!(crate ::types::PageParticipant)),
             ("ParticipantInfo", schemars::schema_for!(crate ::types::ParticipantInfo)),
             ("AttendanceRecords", schemars::schema_for!(crate

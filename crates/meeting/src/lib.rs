@@ -48,7 +48,7 @@ pub use api::interpretation::{
 pub use api::management::*;
 pub use api::participants::*;
 pub use api::recording::MmrRecording;
-pub use api::search::{Attendee, MeetingSearch, Within};
+pub use api::search::{Attendee, MeetingSearch, OnlineAttendee, Within};
 pub use api::spotlight::AttendeeRef;
 pub use layout::{
     Grid, Layout, LayoutError, MultiPicture, MultiPictureBuilder, Picture, SavedLayout,

@@ -6,10 +6,10 @@ use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
 use meeting::{MeetingDetails, MeetingState, Within};
 use meeting_api::operations::{
-    CHECK_CALL_NUMBER_IN_CONF, DELETE_RECORDINGS, SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
-    SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS,
-    SHOW_HIS_MEETING_DETAIL, SHOW_ONLINE_MEETING_DETAIL, SHOW_RECORDING_DETAIL,
-    SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+    CHECK_CALL_NUMBER_IN_CONF, DELETE_RECORDINGS, LIST_ONLINE_CONF_ATTENDEE,
+    SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SEARCH_HIS_MEETINGS, SEARCH_MEETINGS,
+    SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS, SHOW_HIS_MEETING_DETAIL, SHOW_ONLINE_MEETING_DETAIL,
+    SHOW_RECORDING_DETAIL, SHOW_RECORDING_FILE_DOWNLOAD_URLS,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -34,7 +34,11 @@ pub(super) const FAMILY: Family = Family {
         ),
         (
             "attendees",
-            &[&SHOW_ONLINE_MEETING_DETAIL, &SHOW_HIS_MEETING_DETAIL],
+            &[
+                &SHOW_ONLINE_MEETING_DETAIL,
+                &SHOW_HIS_MEETING_DETAIL,
+                &LIST_ONLINE_CONF_ATTENDEE,
+            ],
         ),
         ("where", &[&CHECK_CALL_NUMBER_IN_CONF]),
         (
@@ -115,6 +119,9 @@ pub struct Attendees {
     /// Only those whose name or number contains TEXT.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
+    /// A running meeting's attendees with their numbers and accounts.
+    #[arg(long, conflicts_with = "past")]
+    join_data: bool,
     #[command(flatten)]
     connection: Connection,
 }
@@ -220,6 +227,12 @@ impl Attendees {
     pub async fn run(self, global: &Global) -> Result<(), Failure> {
         let login = Some(credentials(&self.connection.login)?);
         let client = client(&self.connection.endpoint, global, login)?;
+        if self.join_data {
+            let attendees = client
+                .conference(&self.conference)
+                .online_attendees(self.search.as_deref())?;
+            return print_join_data(attendees, global.json).await;
+        }
         let mut attendees = if self.past {
             past_meeting(&client, &self.conference)
                 .await?
@@ -249,6 +262,36 @@ impl Attendees {
         }
         Ok(())
     }
+}
+
+/// Prints a running meeting's attendees with their join data as the pages arrive.
+async fn print_join_data(
+    mut attendees: meeting::Listing<meeting::OnlineAttendee>,
+    json: bool,
+) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    while let Some(a) = attendees.try_next().await? {
+        let text = if json {
+            json!({
+                "id": a.id, "name": a.name, "number": a.number, "host": a.host,
+                "account": a.account, "third_account": a.third_account, "user_id": a.user_id,
+            })
+            .to_string()
+        } else {
+            let field = |v: &Option<String>| meeting::printable(v.as_deref().unwrap_or("-"));
+            format!(
+                "{:<34} {:<6} {:<16} {}",
+                meeting::printable(&a.id),
+                if a.host { "host" } else { "" },
+                field(&a.number),
+                field(&a.name)
+            )
+        };
+        if !line(&mut out, &text)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Find the meeting in progress a number (a terminal's, a phone's) is in.

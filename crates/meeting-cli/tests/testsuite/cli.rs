@@ -198,7 +198,7 @@ fn start_a_scheduled_meeting() {
 }
 
 #[test]
-fn where_a_number_is_and_a_meetings_region() {
+fn where_a_number_is_a_meetings_region_and_its_attendees() {
     let sim = Sim::start();
     let out = sim
         .meeting()
@@ -219,6 +219,30 @@ fn where_a_number_is_and_a_meetings_region() {
     let region: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(region["ip"], meeting_sim::REGION_IP);
     assert_eq!(region["domain"], meeting_sim::REGION_URL);
+    // The attendees with their join data: one JSON line each, as the simulator holds them.
+    let out = sim
+        .meeting()
+        .args(["attendees", CONF, "--join-data", "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let a: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            assert!(a.get("number").is_some(), "{l}");
+            a["id"].as_str().expect("an ID").to_owned()
+        })
+        .collect();
+    let held: Vec<String> = sim
+        .handle
+        .conference(CONF)
+        .expect("seeded")
+        .participants
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, held);
 }
 
 #[test]

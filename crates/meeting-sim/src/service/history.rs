@@ -32,7 +32,7 @@ async fn past_detail(
     query: QueryMap,
 ) -> ApiResult<Json<OnlineMeetingDetail>> {
     let uuid = required_query(&query, "confUUID")?;
-    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (page, search) = (page(&query)?, search_key(&query, "searchKey")?);
     let (world, grant) = granted(&shared, &headers)?;
     Ok(Json(world.past_detail(uuid, &grant, search, page)?))
 }
@@ -44,7 +44,7 @@ async fn attendance(
     query: QueryMap,
 ) -> ApiResult<Json<AttendanceRecords>> {
     let uuid = required_query(&query, "confUUID")?;
-    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (page, search) = (page(&query)?, search_key(&query, "searchKey")?);
     let (world, grant) = granted(&shared, &headers)?;
     Ok(Json(world.attendance(uuid, &grant, search, page)?))
 }

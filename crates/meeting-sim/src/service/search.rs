@@ -9,7 +9,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
-use meeting_api::types::{CallNumberInConf, OnlineMeetingDetail, SearchMeetingsResponse};
+use meeting_api::types::{
+    CallNumberInConf, OnlineAttendeePage, OnlineMeetingDetail, SearchMeetingsResponse,
+};
 
 use super::{ApiResult, QueryMap, Route, header, optional_query, required_query};
 use crate::Shared;
@@ -38,7 +40,29 @@ pub(super) static ROUTES: &[Route] = &[
         operation: &operations::CHECK_CALL_NUMBER_IN_CONF,
         handler: |m| on(m, number),
     },
+    Route {
+        operation: &operations::LIST_ONLINE_CONF_ATTENDEE,
+        handler: |m| on(m, online_attendees),
+    },
 ];
+
+/// `GET /v1/mmc/management/conferences/online/conf-attendee`.
+async fn online_attendees(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<OnlineAttendeePage>> {
+    let id = required_query(&query, "conf_id")?;
+    let (page, search) = (page(&query)?, search_key(&query, "search_key")?);
+    let (world, grant) = granted(&shared, &headers)?;
+    let (data, count) = world.online_attendees(id, &grant, search, page)?;
+    Ok(Json(OnlineAttendeePage {
+        offset: i32::try_from(page.offset).ok(),
+        limit: i32::try_from(page.limit).ok(),
+        count: i32::try_from(count).ok(),
+        data,
+    }))
+}
 
 /// `GET /v2/mms/ncms/conferences/online/check-callnumber-in-conf`.
 async fn number(
@@ -94,10 +118,10 @@ pub(super) fn flag_query(query: &QueryMap, name: &str) -> ApiResult<bool> {
 }
 
 /// `searchKey`: 1 to 128 characters when present.
-pub(super) fn search_key(query: &QueryMap) -> ApiResult<Option<&str>> {
-    match optional_query(query, "searchKey")? {
+pub(super) fn search_key<'q>(query: &'q QueryMap, name: &str) -> ApiResult<Option<&'q str>> {
+    match optional_query(query, name)? {
         Some(key) if key.is_empty() || key.chars().count() > 128 => Err(ApiError::bad_request(
-            "searchKey must be 1 to 128 characters",
+            format!("{name} must be 1 to 128 characters"),
         )),
         key => Ok(key),
     }
@@ -129,7 +153,7 @@ pub(super) fn meeting_query(query: &QueryMap, running_only: bool) -> ApiResult<M
         }
     };
     Ok(MeetingQuery {
-        search: search_key(query)?.map(str::to_owned),
+        search: search_key(query, "searchKey")?.map(str::to_owned),
         all_users: flag_query(query, "queryAll")?,
         user: optional_query(query, "userUUID")?
             .filter(|u| !u.trim().is_empty())
@@ -183,7 +207,7 @@ async fn online_detail(
     query: QueryMap,
 ) -> ApiResult<Json<OnlineMeetingDetail>> {
     let id = required_query(&query, "conferenceID")?;
-    let (page, search) = (page(&query)?, search_key(&query)?);
+    let (page, search) = (page(&query)?, search_key(&query, "searchKey")?);
     let (world, grant) = granted(&shared, &headers)?;
     Ok(Json(world.online_detail(id, &grant, search, page)?))
 }

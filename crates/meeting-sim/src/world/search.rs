@@ -2,9 +2,11 @@
 //! of one, each a page at a time with the service's limits; the running one a number is
 //! in.
 
-use meeting_api::types::{ConferenceInfo, OnlineMeetingDetail, PageParticipant, ParticipantInfo};
+use meeting_api::types::{
+    ConferenceInfo, OnlineAttendeeRecordInfo, OnlineMeetingDetail, PageParticipant, ParticipantInfo,
+};
 
-use super::{Conference, Grant, World};
+use super::{Conference, Grant, Participant, World};
 use crate::errors::ApiError;
 use crate::model::ConferenceState;
 
@@ -139,8 +141,59 @@ impl World {
         (count, page.take(found.into_iter().map(|c| c.info(false))))
     }
 
+    /// A running meeting (for its organizer or an administrator) and its participants
+    /// whose name, ID or number contains `search`.
+    fn online_participants(
+        &self,
+        id: &str,
+        by: &Grant,
+        search: Option<&str>,
+    ) -> Result<(&Conference, Vec<&Participant>), ApiError> {
+        let conference = self.conference(id)?;
+        if !conference.managed_by(by) {
+            return Err(ApiError::meeting_not_found(id));
+        }
+        let search = search.map(str::to_lowercase);
+        let matches = |p: &&Participant| {
+            search.as_deref().is_none_or(|text| {
+                p.seed.id.contains(text)
+                    || p.phone.as_ref().is_some_and(|n| n.contains(text))
+                    || p.seed
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| n.to_lowercase().contains(text))
+            })
+        };
+        let participants = conference.participants.iter().filter(matches).collect();
+        Ok((conference, participants))
+    }
+
+    /// ListOnlineConfAttendee: a page of a running meeting's attendees, with their
+    /// numbers and roles, and how many match.
+    pub fn online_attendees(
+        &self,
+        id: &str,
+        by: &Grant,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<OnlineAttendeeRecordInfo>, usize), ApiError> {
+        let (_, attendees) = self.online_participants(id, by, search)?;
+        let count = attendees.len();
+        let data = page.take(attendees.into_iter().map(|p| OnlineAttendeeRecordInfo {
+            participant_id: Some(p.seed.id.clone()),
+            name: p.seed.name.clone(),
+            call_number: p.phone.clone(),
+            role: Some(i32::from(p.seed.host)),
+            third_account: None,
+            account: None,
+            user_id: None,
+        }));
+        Ok((data, count))
+    }
+
     /// ShowOnlineMeetingDetail: a running meeting (for its organizer or an
-    /// administrator) and a page of its attendees, whose name or ID contains `search`.
+    /// administrator) and a page of its attendees, whose name, ID or number contains
+    /// `search`.
     pub fn online_detail(
         &self,
         id: &str,
@@ -148,24 +201,7 @@ impl World {
         search: Option<&str>,
         page: Page,
     ) -> Result<OnlineMeetingDetail, ApiError> {
-        let conference = self.conference(id)?;
-        if !conference.managed_by(by) {
-            return Err(ApiError::meeting_not_found(id));
-        }
-        let search = search.map(str::to_lowercase);
-        let attendees: Vec<_> = conference
-            .participants
-            .iter()
-            .filter(|p| {
-                search.as_deref().is_none_or(|text| {
-                    p.seed.id.contains(text)
-                        || p.seed
-                            .name
-                            .as_ref()
-                            .is_some_and(|n| n.to_lowercase().contains(text))
-                })
-            })
-            .collect();
+        let (conference, attendees) = self.online_participants(id, by, search)?;
         let count = attendees.len();
         let data = page.take(attendees.into_iter().map(|p| {
             ParticipantInfo {

@@ -5,14 +5,14 @@
 //! meeting a number is in ([`Client::meeting_of_number`]).
 
 use meeting_api::operations::{
-    CHECK_CALL_NUMBER_IN_CONF, SEARCH_HIS_MEETINGS, SEARCH_MEETINGS, SEARCH_ONLINE_MEETINGS,
-    SEARCH_RECORDINGS, SHOW_ONLINE_MEETING_DETAIL,
+    CHECK_CALL_NUMBER_IN_CONF, LIST_ONLINE_CONF_ATTENDEE, SEARCH_HIS_MEETINGS, SEARCH_MEETINGS,
+    SEARCH_ONLINE_MEETINGS, SEARCH_RECORDINGS, SHOW_ONLINE_MEETING_DETAIL,
 };
 use meeting_api::table::Operation;
 use meeting_api::types::{
     PeriodEnd, PeriodStart, SearchHisMeetingsSearchKey, SearchHisMeetingsSortType,
     SearchMeetingsQueryConfMode, SearchMeetingsSearchKey, SearchMeetingsSortType,
-    SearchOnlineMeetingsSearchKey, ShowOnlineMeetingDetailSearchKey,
+    SearchOnlineMeetingsSearchKey,
 };
 
 use std::future::Future;
@@ -409,6 +409,19 @@ pub(crate) fn search_problem(text: &str) -> Option<String> {
     (!(1..=128).contains(&n)).then(|| format!("search text is 1 to 128 characters, not {n}"))
 }
 
+/// A search text as an operation's key type, checked.
+fn search_key<'a, K>(search: Option<&'a str>) -> Result<Option<K>, String>
+where
+    K: TryFrom<&'a str, Error: std::fmt::Display>,
+{
+    search
+        .map(|text| match search_problem(text) {
+            Some(problem) => Err(problem),
+            None => K::try_from(text).map_err(|e| e.to_string()),
+        })
+        .transpose()
+}
+
 /// An attendee of a running meeting (see [`Conference::attendees`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -453,13 +466,7 @@ impl Conference {
     /// The attendees of this running meeting whose name or number contains `search`
     /// (all with `None`), fetched page by page as they are read. Needs credentials.
     pub fn attendees(&self, search: Option<&str>) -> Result<Listing<Attendee>, Error> {
-        let key = search
-            .map(|text| match search_problem(text) {
-                Some(problem) => Err(problem),
-                None => ShowOnlineMeetingDetailSearchKey::try_from(text).map_err(|e| e.to_string()),
-            })
-            .transpose();
-        let key = self.checked(&SHOW_ONLINE_MEETING_DETAIL, key)?;
+        let key = self.checked(&SHOW_ONLINE_MEETING_DETAIL, search_key(search))?;
         let (conference, key) = (self.clone(), std::sync::Arc::new(key));
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
@@ -482,6 +489,81 @@ impl Conference {
                         })
                         .await?;
                     Ok(Attendee::page(answer.data))
+                }
+            },
+        ))
+    }
+}
+
+/// An attendee of a running meeting with its join data (see
+/// [`Conference::online_attendees`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OnlineAttendee {
+    /// Its participant ID in the meeting.
+    pub id: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// The number it was called at or called from.
+    pub number: Option<String>,
+    /// Whether it hosts.
+    pub host: bool,
+    /// Its Huawei Cloud Meeting account.
+    pub account: Option<String>,
+    /// Its third-party account (App ID logins).
+    pub third_account: Option<String>,
+    /// Its user UUID.
+    pub user_id: Option<String>,
+}
+
+impl OnlineAttendee {
+    /// An attendee as an answer lists it (none without an ID).
+    fn from_info(p: meeting_api::types::OnlineAttendeeRecordInfo) -> Option<Self> {
+        let text = |t: Option<String>| t.map(|t| crate::printable(&t));
+        Some(Self {
+            id: crate::printable(&p.participant_id?),
+            name: text(p.name),
+            number: text(p.call_number),
+            host: p.role == Some(1),
+            account: text(p.account),
+            third_account: text(p.third_account),
+            user_id: text(p.user_id),
+        })
+    }
+}
+
+impl Conference {
+    /// The attendees of this running meeting with their numbers, roles and accounts,
+    /// whose name or number contains `search` (all with `None`), fetched page by page
+    /// as they are read (ListOnlineConfAttendee). Needs credentials.
+    pub fn online_attendees(&self, search: Option<&str>) -> Result<Listing<OnlineAttendee>, Error> {
+        let key = self.checked(&LIST_ONLINE_CONF_ATTENDEE, search_key(search))?;
+        let (conference, key) = (self.clone(), std::sync::Arc::new(key));
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |a: &OnlineAttendee| a.id.clone(),
+            move |offset, size| {
+                let (conference, key) = (conference.clone(), key.clone());
+                async move {
+                    let offset = i32::try_from(offset).unwrap_or(i32::MAX);
+                    let conference = &conference;
+                    let answer = conference
+                        .run(&LIST_ONLINE_CONF_ATTENDEE, NO_INPUT, |api, ()| {
+                            api.list_online_conf_attendee(
+                                conference.id(),
+                                std::num::NonZeroU32::new(size),
+                                Some(offset),
+                                key.as_ref().as_ref(),
+                            )
+                        })
+                        .await?;
+                    let items = answer
+                        .data
+                        .into_iter()
+                        .filter_map(OnlineAttendee::from_info)
+                        .collect();
+                    Ok(Page::new(items, answer.count))
                 }
             },
         ))

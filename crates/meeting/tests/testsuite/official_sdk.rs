@@ -651,6 +651,15 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("ListOnlineConfAttendee", account(), |c| async move {
+            c.conference("900244663")
+                .online_attendees(Some("Board"))?
+                .collect_all()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
         .check("SearchHisMeetings", account(), |c| async move {
             c.past_meetings()
                 .all_users()

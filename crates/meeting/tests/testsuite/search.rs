@@ -204,3 +204,48 @@ async fn the_meeting_a_number_is_in() {
         requests
     );
 }
+
+/// A running meeting's attendees with their join data, in pages of 100, agree with
+/// what `live()` sees: the same IDs, names and numbers; a search narrows them by number.
+#[tokio::test]
+async fn online_attendees_agree_with_the_live_state() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    let numbers: Vec<String> = (0..120).map(|i| format!("+8613800001{i:03}")).collect();
+    let invitees: Vec<_> = numbers.iter().map(meeting::Invitee::phone).collect();
+    meeting.invite(&invitees).await.expect("called in");
+    let listed = meeting
+        .online_attendees(None)
+        .expect("a listing")
+        .collect_all()
+        .await
+        .expect("listed");
+    let live = meeting.live().await.expect("live");
+    let mut from_listing: Vec<_> = listed
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone(), a.number.clone()))
+        .collect();
+    let mut from_live: Vec<_> = live
+        .participants
+        .iter()
+        .map(|p| (p.id.clone(), p.name.clone(), p.phone.clone()))
+        .collect();
+    from_listing.sort();
+    from_live.sort();
+    assert_eq!(from_listing, from_live);
+    assert!(listed.len() > 120, "{}", listed.len());
+    assert_eq!(sim.counters().requests_for("ListOnlineConfAttendee"), 2);
+    let found = meeting
+        .online_attendees(Some(&numbers[103]))
+        .expect("a listing")
+        .collect_all()
+        .await
+        .expect("listed");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].number.as_deref(), Some(numbers[103].as_str()));
+    let err = meeting
+        .online_attendees(Some(""))
+        .expect_err("an empty search");
+    assert_eq!(err.kind(), meeting::ErrorKind::InvalidInput);
+}
