@@ -140,6 +140,8 @@ from huaweicloudsdkmeeting.v1 import (
     ShowRegionInfoOfMeetingRequest,
     CheckCallNumberInConfRequest,
     ListOnlineConfAttendeeRequest,
+    ShowRecordInfoRequest,
+    RecordInfoReq,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -467,6 +469,8 @@ def management_calls(sdk):
             conf_uuid=past_meeting(sdk)))),
         ("ShowRecordingFileDownloadUrls", lambda: sdk.show_recording_file_download_urls(
             ShowRecordingFileDownloadUrlsRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        ("ShowRecordInfo", lambda: sdk.show_record_info(ShowRecordInfoRequest(
+            body=RecordInfoReq(conf_uuid=past_meeting(sdk), segment_offset=0, segment_limit=100)))),
         ("DeleteRecordings", lambda: sdk.delete_recordings(DeleteRecordingsRequest(
             conf_uui_ds=past_meeting(sdk)))),
         ("UpdateMeeting", lambda: sdk.update_meeting(UpdateMeetingRequest(

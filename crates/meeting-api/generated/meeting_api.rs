@@ -2640,6 +2640,140 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    ///A recording and a page of its segments.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordInfoDo {
+        ///When the recording began (ms since the epoch, as text).
+        #[serde(
+            rename = "beginTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
+        ///How many segments, over every page.
+        #[serde(
+            rename = "segmentCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_count: ::std::option::Option<i32>,
+        #[serde(
+            rename = "segmentLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_limit: ::std::option::Option<i32>,
+        #[serde(
+            rename = "segmentList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub segment_list: ::std::vec::Vec<SegmentDo>,
+        #[serde(
+            rename = "segmentOffset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_offset: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+    }
+    ///A recording, and the page of its segments wanted.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecordInfoReq {
+        ///The meeting's UUID.
+        #[serde(rename = "confUUID")]
+        pub conf_uuid: RecordInfoReqConfUuid,
+        ///How many segments (default 20, at most 500).
+        #[serde(
+            rename = "segmentLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_limit: ::std::option::Option<::std::num::NonZeroU32>,
+        ///Where the page of segments starts (default 0).
+        #[serde(
+            rename = "segmentOffset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_offset: ::std::option::Option<i32>,
+    }
+    ///The meeting's UUID.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RecordInfoReqConfUuid(::std::string::String);
+    impl ::std::ops::Deref for RecordInfoReqConfUuid {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RecordInfoReqConfUuid> for ::std::string::String {
+        fn from(value: RecordInfoReqConfUuid) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RecordInfoReqConfUuid {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RecordInfoReqConfUuid {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RecordInfoReqConfUuid {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RecordInfoReqConfUuid {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A meeting's recording.
     #[derive(
         ::serde::Deserialize,
@@ -6308,6 +6442,96 @@ pub mod types {
             value.parse()
         }
     }
+    ///The recording from one start to its stop.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SegmentDo {
+        #[serde(
+            rename = "fileList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub file_list: ::std::vec::Vec<SegmentFileDo>,
+        ///Which start of the recording (from 1).
+        #[serde(
+            rename = "manualOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manual_order: ::std::option::Option<i32>,
+        ///How many files it was cut into (one per three hours).
+        #[serde(
+            rename = "segmentOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_order: ::std::option::Option<i32>,
+        ///Its files' total size in bytes.
+        #[serde(
+            rename = "segmentSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segment_size: ::std::option::Option<::std::string::String>,
+    }
+    ///One file of a segment.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SegmentFileDo {
+        ///ms since the epoch.
+        #[serde(
+            rename = "beginTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<i64>,
+        ///Where to download it, for an hour (a secret).
+        #[serde(
+            rename = "downloadUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        ///Seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(
+            rename = "endTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        ///Bytes.
+        #[serde(
+            rename = "fileSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_size: ::std::option::Option<i64>,
+        ///Where to watch it, for an hour (a secret).
+        #[serde(
+            rename = "playUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub play_url: ::std::option::Option<::std::string::String>,
+        ///AUDIO, SPEAKER_VIDEO, SHARE_VIDEO or SPEAKER_SHARE_VIDEO.
+        #[serde(
+            rename = "recordType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sha256: ::std::option::Option<::std::string::String>,
+    }
     ///`ShowHisMeetingDetailSearchKey`
     #[derive(
         ::serde::Serialize,
@@ -6474,6 +6698,25 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    ///`ShowRecordInfoResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        Eq,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ShowRecordInfoResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<RecordInfoDo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     ///An HCS Online site's ID.
     #[derive(
@@ -9547,6 +9790,66 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "show_recording_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A recording's segments and files, from the recording service
+
+A meeting's recording as the recording service holds it: each segment (one per
+start of the recording, a page at a time with segmentOffset and segmentLimit)
+and its files (cut every three hours), with their times, sizes, SHA-256 and
+watch and download links (short-lived secrets).
+
+
+Sends a `POST` request to `/v1/mmc/rlm/record/info`
+
+*/
+    pub async fn show_record_info<'a>(
+        &'a self,
+        body: &'a types::RecordInfoReq,
+    ) -> Result<ResponseValue<types::ShowRecordInfoResponse>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/rlm/record/info", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_record_info",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -13271,6 +13574,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "archive",
     };
+    /// `POST /v1/mmc/rlm/record/info`
+    pub static SHOW_RECORD_INFO: Operation = Operation {
+        id: "ShowRecordInfo",
+        method: Method::Post,
+        path: "/v1/mmc/rlm/record/info",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "archive",
+    };
     /// `GET /v1/mmc/management/record/downloadurls`
     pub static SHOW_RECORDING_FILE_DOWNLOAD_URLS: Operation = Operation {
         id: "ShowRecordingFileDownloadUrls",
@@ -13786,7 +14098,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 75] = [
+    pub static ALL: [&Operation; 76] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -13807,6 +14119,7 @@ pub mod operations {
         &SEARCH_RECORDINGS,
         &DELETE_RECORDINGS,
         &SHOW_RECORDING_DETAIL,
+        &SHOW_RECORD_INFO,
         &SHOW_RECORDING_FILE_DOWNLOAD_URLS,
         &UPDATE_RECURRING_MEETING,
         &CREATE_RECURRING_MEETING,
@@ -13973,18 +14286,23 @@ pub mod schemas {
             ("PasswordEntry", schemars::schema_for!(crate ::types::PasswordEntry)),
             ("SearchMeetingsResponse", schemars::schema_for!(crate
             ::types::SearchMeetingsResponse)), ("OnlineMeetingDetail",
-            schemars::schema_for!(crate ::types::OnlineMeetingDetail)),
-            ("OnlineAttendeePage", schemars::schema_for!(crate
-            ::types::OnlineAttendeePage)), ("OnlineAttendeeRecordInfo",
-            schemars::schema_for!(crate ::types::OnlineAttendeeRecordInfo)),
-            ("PageParticipant", schemars::schema_for!(crate ::types::PageParticipant)),
-            ("ParticipantInfo", schemars::schema_for!(crate ::types::ParticipantInfo)),
-            ("AttendanceRecords", schemars::schema_for!(crate
-            ::types::AttendanceRecords)), ("ConfAttendeeRecordInfo",
-            schemars::schema_for!(crate ::types::ConfAttendeeRecordInfo)),
-            ("SearchRecordingsResponse", schemars::schema_for!(crate
-            ::types::SearchRecordingsResponse)), ("RecordResultDO",
-            schemars::schema_for!(crate ::types::RecordResultDo)),
+            schemars::schema_for!(crate ::types::OnlineMeetingDetail)), ("RecordInfoReq",
+            schemars::schema_for!(crate ::types::RecordInfoReq)),
+            ("ShowRecordInfoResponse", schemars::schema_for!(crate
+            ::types::ShowRecordInfoResponse)), ("RecordInfoDO",
+            schemars::schema_for!(crate ::types::RecordInfoDo)), ("SegmentDO",
+            schemars::schema_for!(crate ::types::SegmentDo)), ("SegmentFileDO",
+            schemars::schema_for!(crate ::types::SegmentFileDo)), ("OnlineAttendeePage",
+            schemars::schema_for!(crate ::types::OnlineAttendeePage)),
+            ("OnlineAttendeeRecordInfo", schemars::schema_for!(crate
+            ::types::OnlineAttendeeRecordInfo)), ("PageParticipant",
+            schemars::schema_for!(crate ::types::PageParticipant)), ("ParticipantInfo",
+            schemars::schema_for!(crate ::types::ParticipantInfo)), ("AttendanceRecords",
+            schemars::schema_for!(crate ::types::AttendanceRecords)),
+            ("ConfAttendeeRecordInfo", schemars::schema_for!(crate
+            ::types::ConfAttendeeRecordInfo)), ("SearchRecordingsResponse",
+            schemars::schema_for!(crate ::types::SearchRecordingsResponse)),
+            ("RecordResultDO", schemars::schema_for!(crate ::types::RecordResultDo)),
             ("RecordingDownloadUrls", schemars::schema_for!(crate
             ::types::RecordingDownloadUrls)), ("RecordDownloadInfoBO",
             schemars::schema_for!(crate ::types::RecordDownloadInfoBo)),

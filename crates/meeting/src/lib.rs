@@ -39,7 +39,7 @@ pub use credentials::{AppId, Credentials};
 pub use error::{ConfigError, Context, Error, ErrorKind, Refusal, Result, ServiceError};
 pub use printable::printable;
 // The operation families' public types (their methods are on the handles).
-pub use api::archive::{Recording, RecordingFile};
+pub use api::archive::{Recording, RecordingFile, RecordingSegment, SegmentFile};
 pub use api::control::*;
 pub use api::history::{AttendanceRecord, PastMeeting};
 pub use api::interpretation::{

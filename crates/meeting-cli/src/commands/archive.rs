@@ -21,6 +21,10 @@ pub struct Recordings {
     /// Delete the meeting's recording.
     #[arg(long, requires = "meeting")]
     delete: bool,
+    /// The recording's segments and their files, as the recording service holds them
+    /// (with --urls, their links too).
+    #[arg(long, requires = "meeting", conflicts_with = "delete")]
+    segments: bool,
     /// Only those whose subject, organizer or ID contains TEXT.
     #[arg(long, value_name = "TEXT", conflicts_with = "meeting")]
     search: Option<String>,
@@ -55,6 +59,36 @@ fn recording_line(r: &meeting::Recording, json: bool) -> String {
         r.seconds.map_or("-".to_owned(), |s| format!("{s} s")),
         field(&r.subject)
     )
+}
+
+/// A file of a recording's segment; its links only when asked (they are secrets).
+fn segment_line(order: i32, f: &meeting::SegmentFile, urls: bool, json: bool) -> String {
+    let (play, download) = if urls {
+        (f.expose_play_url(), f.expose_download_url())
+    } else {
+        (None, None)
+    };
+    if json {
+        return json!({
+            "segment": order, "kind": f.kind, "begin_ms": f.begin_ms, "end_ms": f.end_ms,
+            "seconds": f.seconds, "bytes": f.size_bytes, "sha256": f.sha256,
+            "play_url": play, "download_url": download,
+        })
+        .to_string();
+    }
+    let number = |n: Option<i64>| n.map_or("-".to_owned(), |n| n.to_string());
+    let mut text = format!(
+        "{order:>3} {:<19} {:>7} s {:>12} B {}",
+        meeting::printable(f.kind.as_deref().unwrap_or("-")),
+        number(f.seconds),
+        number(f.size_bytes),
+        meeting::printable(f.sha256.as_deref().unwrap_or("-")),
+    );
+    for link in [play, download].into_iter().flatten() {
+        text.push(' ');
+        text.push_str(link);
+    }
+    text
 }
 
 impl Recordings {
@@ -108,6 +142,20 @@ impl Recordings {
                 global.json,
                 &crate::output::Done::new("recordings-delete", meeting, text),
             );
+            return Ok(());
+        }
+        if self.segments {
+            let mut segments = client.recording_segments(&uuid)?;
+            while let Some(segment) = segments.try_next().await? {
+                for file in &segment.files {
+                    if !line(
+                        &mut out,
+                        &segment_line(segment.order, file, self.urls, global.json),
+                    )? {
+                        return Ok(());
+                    }
+                }
+            }
             return Ok(());
         }
         if self.urls {

@@ -134,6 +134,17 @@ fn a_recording_is_listed_linked_and_deleted() {
             .iter()
             .all(|l| l["url"].as_str().is_some_and(|u| u.starts_with("https://")))
     );
+    // Its one segment and file, without links unless asked.
+    let files = json_lines(&sim.ok(&["--json", "recordings", CONF, "--segments"]));
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["segment"], 1);
+    assert!(files[0]["play_url"].is_null(), "{}", files[0]);
+    let linked = json_lines(&sim.ok(&["--json", "recordings", CONF, "--segments", "--urls"]));
+    assert!(
+        linked[0]["download_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://"))
+    );
     sim.ok(&["recordings", CONF, "--delete"]);
     assert!(sim.ok(&["--json", "recordings"]).trim().is_empty());
     let none = sim

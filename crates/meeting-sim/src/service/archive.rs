@@ -3,15 +3,21 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
-use meeting_api::types::{RecordResultDo, RecordingDownloadUrls, SearchRecordingsResponse};
+use meeting_api::types::{
+    RecordInfoReq, RecordResultDo, RecordingDownloadUrls, SearchRecordingsResponse,
+    ShowRecordInfoResponse,
+};
 
 use super::search::{dates, granted, meeting_query, page};
-use super::{ApiResult, Done, QueryMap, Route, required_query};
+use super::{ApiResult, Done, QueryMap, Route, json_body, required_query};
 use crate::Shared;
+use crate::world::Page;
 
 /// This family's operations and their handlers.
 pub(super) static ROUTES: &[Route] = &[
@@ -31,7 +37,32 @@ pub(super) static ROUTES: &[Route] = &[
         operation: &operations::DELETE_RECORDINGS,
         handler: |m| on(m, delete_recordings),
     },
+    Route {
+        operation: &operations::SHOW_RECORD_INFO,
+        handler: |m| on(m, record_info),
+    },
 ];
+
+/// `POST /v1/mmc/rlm/record/info`: the recording service's answer, wrapped in its
+/// `code` and `message`.
+async fn record_info(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<ShowRecordInfoResponse>> {
+    let request: RecordInfoReq = json_body(body)?;
+    let page = Page::new(
+        request.segment_offset.map(i64::from),
+        request.segment_limit.map(|n| i64::from(n.get())),
+    )?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let data = world.record_info(&request.conf_uuid, &grant, page)?;
+    Ok(Json(ShowRecordInfoResponse {
+        code: Some("0".to_owned()),
+        message: Some("success".to_owned()),
+        data: Some(data),
+    }))
+}
 
 /// `GET /v1/mmc/management/record/files`.
 async fn search_recordings(

@@ -1,10 +1,13 @@
 //! Recordings: what a recording that stops leaves (its segments, from the recording
-//! calls), found by the meeting's start, with short-lived download links, deleted.
+//! calls), found by the meeting's start, with short-lived download links, its segments
+//! and files as the recording service tells them, deleted.
 
 use meeting_api::types::{
-    RecordDownloadInfoBo, RecordDownloadUrlDo, RecordResultDo, RecordingDownloadUrls,
+    RecordDownloadInfoBo, RecordDownloadUrlDo, RecordInfoDo, RecordResultDo, RecordingDownloadUrls,
+    SegmentDo, SegmentFileDo,
 };
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{Conference, Grant, World};
 use crate::errors::ApiError;
@@ -21,6 +24,8 @@ pub struct Segment {
 
 /// The simulator's recording size: 1 MB per 10 seconds.
 const SECONDS_PER_MB: i64 = 10;
+/// The recording service cuts a segment into files of at most three hours.
+const FILE_MS: i64 = 3 * 3600 * 1000;
 
 impl Conference {
     /// A recording stopped: its segment is kept (from the last start to `now_ms`).
@@ -55,6 +60,36 @@ impl Conference {
             available: Some(true),
             record_auth_type: Some(1),
         }
+    }
+}
+
+impl Segment {
+    /// Its files, as the recording service cuts them: one per three hours, each with
+    /// its size at the simulator's rate and a digest of what it would hold.
+    fn files(&self, uuid: &str, manual_order: usize) -> Vec<SegmentFileDo> {
+        let mut files = Vec::new();
+        let mut begin = self.started_ms;
+        while begin < self.stopped_ms || files.is_empty() {
+            let end = (begin + FILE_MS).min(self.stopped_ms).max(begin);
+            let seconds = (end - begin) / 1000;
+            let name = format!("{manual_order}-{}", files.len() + 1);
+            let digest = Sha256::digest(format!("{uuid}/{name}/{begin}/{end}"));
+            files.push(SegmentFileDo {
+                record_type: Some("SPEAKER_VIDEO".to_owned()),
+                begin_time: Some(begin),
+                end_time: Some(end),
+                duration: Some(seconds),
+                file_size: Some(seconds * 1_000_000 / SECONDS_PER_MB),
+                sha256: Some(hex::encode(digest)),
+                play_url: Some(link(uuid, &format!("{name}/play")).0),
+                download_url: Some(link(uuid, &format!("{name}/download")).0),
+            });
+            begin = end;
+            if end == self.stopped_ms {
+                break;
+            }
+        }
+        files
     }
 }
 
@@ -99,6 +134,42 @@ impl World {
         Ok(conference.recording(vec![link(uuid, "play").0]))
     }
 
+    /// ShowRecordInfo: a page of the recording's segments (one per start), each with
+    /// its files and fresh links.
+    pub fn record_info(
+        &self,
+        uuid: &str,
+        by: &Grant,
+        page: Page,
+    ) -> Result<RecordInfoDo, ApiError> {
+        let conference = self.recorded(uuid, by)?;
+        let segments = conference
+            .recordings
+            .iter()
+            .enumerate()
+            .map(|(i, segment)| {
+                let files = segment.files(uuid, i + 1);
+                let size: i64 = files.iter().filter_map(|f| f.file_size).sum();
+                SegmentDo {
+                    manual_order: i32::try_from(i + 1).ok(),
+                    segment_order: i32::try_from(files.len()).ok(),
+                    segment_size: Some(size.to_string()),
+                    file_list: files,
+                }
+            });
+        Ok(RecordInfoDo {
+            subject: conference.subject.clone(),
+            begin_time: conference
+                .recordings
+                .first()
+                .map(|s| s.started_ms.to_string()),
+            segment_offset: i32::try_from(page.offset).ok(),
+            segment_limit: i32::try_from(page.limit).ok(),
+            segment_count: i32::try_from(conference.recordings.len()).ok(),
+            segment_list: page.take(segments),
+        })
+    }
+
     /// ShowRecordingFileDownloadUrls: an HD and an SD file, each with a fresh token.
     pub fn download_urls(&self, uuid: &str, by: &Grant) -> Result<RecordingDownloadUrls, ApiError> {
         self.recorded(uuid, by)?;
@@ -135,5 +206,37 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A segment is cut every three hours; an empty one still has its one file.
+    #[test]
+    fn segments_are_cut_into_files_of_three_hours() {
+        let hour = 3600 * 1000;
+        let long = Segment {
+            started_ms: 0,
+            stopped_ms: 7 * hour,
+        };
+        let files = long.files("u", 1);
+        let spans: Vec<_> = files.iter().map(|f| (f.begin_time, f.end_time)).collect();
+        assert_eq!(
+            spans,
+            [
+                (Some(0), Some(3 * hour)),
+                (Some(3 * hour), Some(6 * hour)),
+                (Some(6 * hour), Some(7 * hour))
+            ]
+        );
+        assert_eq!(files[2].file_size, Some(3600 * 1_000_000 / SECONDS_PER_MB));
+        assert_ne!(files[0].sha256, files[1].sha256);
+        let empty = Segment {
+            started_ms: 5,
+            stopped_ms: 5,
+        };
+        assert_eq!(empty.files("u", 2).len(), 1);
     }
 }

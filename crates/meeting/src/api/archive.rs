@@ -1,12 +1,15 @@
 //! Recordings with the access token: find them ([`Client::recordings`]), see one, get
-//! its download links, delete them. Watch and download links are short-lived secrets:
+//! its download links, its segments and files ([`Client::recording_segments`]), delete
+//! them. Watch and download links are short-lived secrets:
 //! they are kept in [`SecretString`]s, never in `Debug` output or logs.
 
 use meeting_api::operations::{
-    DELETE_RECORDINGS, SEARCH_RECORDINGS, SHOW_RECORDING_DETAIL, SHOW_RECORDING_FILE_DOWNLOAD_URLS,
+    DELETE_RECORDINGS, SEARCH_RECORDINGS, SHOW_RECORD_INFO, SHOW_RECORDING_DETAIL,
+    SHOW_RECORDING_FILE_DOWNLOAD_URLS,
 };
 use meeting_api::types::{
-    DeleteRecordingsConfUuiDs, RecordResultDo, SearchRecordingsSearchKey, SearchRecordingsSortType,
+    DeleteRecordingsConfUuiDs, RecordInfoReq, RecordInfoReqConfUuid, RecordResultDo,
+    SearchRecordingsSearchKey, SearchRecordingsSortType, SegmentDo, SegmentFileDo,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -14,7 +17,7 @@ use crate::Client;
 use crate::api::search::{Found, Kind, MeetingSearch, Period};
 use crate::conference::{id_problem, ids_problem};
 use crate::error::Error;
-use crate::listing::Page;
+use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
 
 /// A meeting's recording.
 #[derive(Clone, Debug)]
@@ -60,6 +63,78 @@ impl RecordingFile {
     /// The token the download authenticates with, when the service gives one apart.
     pub fn expose_token(&self) -> Option<&str> {
         self.token.as_ref().map(|t| t.expose_secret())
+    }
+}
+
+/// One stretch of a recording, from a start to its stop, as the recording service holds
+/// it (see [`Client::recording_segments`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RecordingSegment {
+    /// Which start of the recording it is, from 1.
+    pub order: i32,
+    /// Its files' total size in bytes.
+    pub size_bytes: Option<u64>,
+    /// Its files: one per three hours.
+    pub files: Vec<SegmentFile>,
+}
+
+/// A file of a [`RecordingSegment`]. `Debug` redacts its links.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SegmentFile {
+    /// `AUDIO`, `SPEAKER_VIDEO`, `SHARE_VIDEO` or `SPEAKER_SHARE_VIDEO`.
+    pub kind: Option<String>,
+    /// When it begins, ms since the epoch.
+    pub begin_ms: Option<i64>,
+    /// When it ends, ms since the epoch.
+    pub end_ms: Option<i64>,
+    /// Its length in seconds.
+    pub seconds: Option<i64>,
+    /// Its size in bytes.
+    pub size_bytes: Option<i64>,
+    /// The SHA-256 of its content, in hex.
+    pub sha256: Option<String>,
+    play_url: Option<SecretString>,
+    download_url: Option<SecretString>,
+}
+
+impl SegmentFile {
+    /// Where to watch it: a secret, valid for an hour.
+    pub fn expose_play_url(&self) -> Option<&str> {
+        self.play_url.as_ref().map(|u| u.expose_secret())
+    }
+
+    /// Where to download it: a secret, valid for an hour.
+    pub fn expose_download_url(&self) -> Option<&str> {
+        self.download_url.as_ref().map(|u| u.expose_secret())
+    }
+}
+
+impl From<SegmentFileDo> for SegmentFile {
+    fn from(f: SegmentFileDo) -> Self {
+        let text = |t: Option<String>| t.map(|t| crate::printable(&t));
+        SegmentFile {
+            kind: text(f.record_type),
+            begin_ms: f.begin_time,
+            end_ms: f.end_time,
+            seconds: f.duration,
+            size_bytes: f.file_size,
+            sha256: text(f.sha256),
+            play_url: f.play_url.map(SecretString::from),
+            download_url: f.download_url.map(SecretString::from),
+        }
+    }
+}
+
+impl RecordingSegment {
+    /// A segment as the answer gives it (none without its order).
+    fn from_do(s: SegmentDo) -> Option<Self> {
+        Some(RecordingSegment {
+            order: s.manual_order?,
+            size_bytes: s.segment_size.and_then(|n| n.trim().parse().ok()),
+            files: s.file_list.into_iter().map(SegmentFile::from).collect(),
+        })
     }
 }
 
@@ -170,6 +245,44 @@ impl Client {
                 })
             })
             .collect())
+    }
+
+    /// The segments of the recording of the meeting with this UUID (one per start of
+    /// the recording) and their files, with their digests and links, fetched page by
+    /// page as they are read (ShowRecordInfo, from the recording service).
+    pub fn recording_segments(&self, uuid: &str) -> Result<Listing<RecordingSegment>, Error> {
+        let context = crate::error::Context::new(SHOW_RECORD_INFO.id, None);
+        let uuid = checked_uuid(uuid)
+            .and_then(|u| RecordInfoReqConfUuid::try_from(u).map_err(|e| e.to_string()))
+            .map_err(|problem| Error::invalid(&context, problem))?;
+        let client = self.clone();
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |s: &RecordingSegment| s.order,
+            move |offset, size| {
+                let client = client.clone();
+                let body = RecordInfoReq {
+                    conf_uuid: uuid.clone(),
+                    segment_offset: Some(i32::try_from(offset).unwrap_or(i32::MAX)),
+                    segment_limit: std::num::NonZeroU32::new(size),
+                };
+                async move {
+                    let answer = client
+                        .run(&SHOW_RECORD_INFO, Ok::<_, String>(&body), |api, body| {
+                            api.show_record_info(body)
+                        })
+                        .await?;
+                    let data = answer.data.unwrap_or_default();
+                    let segments = data
+                        .segment_list
+                        .into_iter()
+                        .filter_map(RecordingSegment::from_do)
+                        .collect();
+                    Ok(Page::new(segments, data.segment_count))
+                }
+            },
+        ))
     }
 
     /// Deletes the recordings of the meetings with these UUIDs (all or none). Like

@@ -717,6 +717,12 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("ShowRecordInfo", account(), |c| async move {
+            let segments = c.recording_segments("<conf-uuid>")?;
+            segments.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("DeleteRecordings", account(), |c| async move {
             c.delete_recordings(["<conf-uuid>"]).await
         })

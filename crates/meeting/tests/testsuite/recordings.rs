@@ -64,14 +64,50 @@ async fn a_recorded_meeting_is_listed_downloaded_and_deleted_without_leaking_its
         "each answer's links are new"
     );
 
-    // The links are secrets: not in Debug, not in the logs.
-    let debug = format!("{files:?} {detail:?}");
-    let log = logs.text();
-    for secret in files.iter().map(|f| f.expose_url().to_owned()).chain(
-        files
+    // The recording service's view: a segment per start, a file each, their sizes at
+    // the simulator's rate (1 MB per 10 s), digests, and links of their own.
+    let segments = client
+        .recording_segments(&listed.uuid)
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("segments");
+    let seconds: Vec<_> = segments
+        .iter()
+        .map(|s| {
+            (
+                s.order,
+                s.files.iter().filter_map(|f| f.seconds).sum::<i64>(),
+            )
+        })
+        .collect();
+    assert_eq!(seconds, [(1, 90), (2, 30)]);
+    assert_eq!(segments[0].size_bytes, Some(9_000_000));
+    let segment_files: Vec<_> = segments.iter().flat_map(|s| &s.files).collect();
+    assert!(
+        segment_files
             .iter()
-            .filter_map(|f| f.expose_token().map(str::to_owned)),
-    ) {
+            .all(|f| f.sha256.as_ref().is_some_and(|d| d.len() == 64))
+    );
+    let segment_links: Vec<String> = segment_files
+        .iter()
+        .flat_map(|f| [f.expose_play_url(), f.expose_download_url()])
+        .map(|link| link.expect("a link").to_owned())
+        .collect();
+
+    // The links are secrets: not in Debug, not in the logs.
+    let debug = format!("{files:?} {detail:?} {segments:?}");
+    let log = logs.text();
+    for secret in files
+        .iter()
+        .map(|f| f.expose_url().to_owned())
+        .chain(
+            files
+                .iter()
+                .filter_map(|f| f.expose_token().map(str::to_owned)),
+        )
+        .chain(segment_links)
+    {
         assert!(!debug.contains(&secret), "Debug shows a link");
         assert!(!log.contains(&secret), "a log line shows a link");
     }
