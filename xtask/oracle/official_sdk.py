@@ -142,6 +142,9 @@ from huaweicloudsdkmeeting.v1 import (
     ListOnlineConfAttendeeRequest,
     ShowRecordInfoRequest,
     RecordInfoReq,
+    ShowOrgResRequest,
+    ShowSpResRequest,
+    ShowConfOrgRequest,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -417,6 +420,9 @@ def control_calls(sdk, token):
             ShowRegionInfoOfMeetingRequest(conference_id=CONF))),
         ("CheckCallNumberInConf", lambda: sdk.check_call_number_in_conf(
             CheckCallNumberInConfRequest(call_number="+99111283190"))),
+        ("ShowOrgRes", lambda: sdk.show_org_res(ShowOrgResRequest())),
+        ("ShowSpRes", lambda: sdk.show_sp_res(ShowSpResRequest())),
+        ("ShowConfOrg", lambda: sdk.show_conf_org(ShowConfOrgRequest(conference_id=CONF))),
         ("InviteWithPwd", lambda: sdk.invite_with_pwd(InviteWithPwdRequest(
             conference_id=CONF, body=RestInviteWithPwdReqBody(
                 call_num="+99111283190", conf_id=CONF, pwd=HOST_PASSWORD)))),

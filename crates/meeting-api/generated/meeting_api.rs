@@ -13,7 +13,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -100,7 +99,7 @@ pub mod types {
         }
     }
     ///0: generate a token (default). 1: do not generate a token.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AccountAuthRequestCreateTokenType(i32);
     impl ::std::ops::Deref for AccountAuthRequestCreateTokenType {
@@ -161,7 +160,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -351,7 +349,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -373,7 +370,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -410,7 +406,7 @@ pub mod types {
         pub user_uuid: ::std::option::Option<::std::string::String>,
     }
     ///0: participant. 1: host.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AttendeeRole(i32);
     impl ::std::ops::Deref for AttendeeRole {
@@ -471,7 +467,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -791,7 +786,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -804,7 +798,7 @@ pub mod types {
         pub in_conf: ::std::option::Option<bool>,
     }
     ///`CancelMeetingType`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CancelMeetingType(i32);
     impl ::std::ops::Deref for CancelMeetingType {
@@ -855,7 +849,7 @@ pub mod types {
         }
     }
     ///`CancelRecurringMeetingType`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CancelRecurringMeetingType(i32);
     impl ::std::ops::Deref for CancelRecurringMeetingType {
@@ -906,7 +900,7 @@ pub mod types {
         }
     }
     ///`CancelRecurringSubMeetingType`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CancelRecurringSubMeetingType(i32);
     impl ::std::ops::Deref for CancelRecurringSubMeetingType {
@@ -957,7 +951,7 @@ pub mod types {
         }
     }
     ///Client type; 72 = API caller.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ClientType(i32);
     impl ::std::ops::Deref for ClientType {
@@ -1014,7 +1008,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1058,13 +1051,30 @@ pub mod types {
         )]
         pub media_type: ::std::option::Option<::std::string::String>,
     }
+    ///The enterprise a meeting belongs to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConfOrg {
+        ///The enterprise's ID.
+        #[serde(
+            rename = "orgID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub org_id: ::std::option::Option<::std::string::String>,
+    }
     ///`ConfTokenResponse`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1090,7 +1100,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1107,7 +1116,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1205,7 +1213,7 @@ pub mod types {
         pub user_uuid: ::std::option::Option<::std::string::String>,
     }
     ///`CreateConfTokenXLoginType`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CreateConfTokenXLoginType(i32);
     impl ::std::ops::Deref for CreateConfTokenXLoginType {
@@ -1261,7 +1269,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1349,7 +1356,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1390,7 +1396,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1539,7 +1544,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1556,7 +1560,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1657,7 +1660,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1757,7 +1759,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1766,7 +1767,7 @@ pub mod types {
         pub share: InviteShareDtoShare,
     }
     ///0: withdraw the invitation. 1: invite to share.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct InviteShareDtoShare(i32);
     impl ::std::ops::Deref for InviteShareDtoShare {
@@ -1939,7 +1940,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1961,7 +1961,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -1983,7 +1982,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2016,7 +2014,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2029,6 +2026,60 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PageParticipant>,
     }
+    ///An enterprise's resources in use.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OrgResources {
+        ///Today's active users (distinct attendees).
+        #[serde(
+            rename = "activeAttendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_attendee_count: ::std::option::Option<i32>,
+        ///Meetings held today.
+        #[serde(
+            rename = "confCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_count: ::std::option::Option<i32>,
+        ///Today's meetings' total length, in minutes.
+        #[serde(
+            rename = "confLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_length: ::std::option::Option<i32>,
+        ///Today's attendees, each join counted.
+        #[serde(
+            rename = "totalAttendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_attendee_count: ::std::option::Option<i32>,
+        ///Meetings in progress now (the concurrency in use).
+        #[serde(
+            rename = "usedAccountsCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub used_accounts_count: ::std::option::Option<i32>,
+        ///Live streams in use now.
+        #[serde(
+            rename = "usedLiveCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub used_live_count: ::std::option::Option<i32>,
+        ///Recording storage in use, in GB.
+        #[serde(
+            rename = "usedRecStorage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub used_rec_storage: ::std::option::Option<f32>,
+    }
     ///`PageParticipant`
     #[derive(
         ::serde::Deserialize,
@@ -2036,7 +2087,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2100,7 +2150,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2143,7 +2192,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2164,7 +2212,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2173,7 +2220,7 @@ pub mod types {
         pub pause: PauseConferenceReqPause,
     }
     ///0: the meeting runs. 1: it is paused.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PauseConferenceReqPause(i32);
     impl ::std::ops::Deref for PauseConferenceReqPause {
@@ -2234,7 +2281,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2285,7 +2331,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2337,7 +2382,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2353,7 +2397,7 @@ pub mod types {
         pub share: ::std::option::Option<PicInfoNotifyShare>,
     }
     ///1: the auxiliary (shared) stream.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PicInfoNotifyShare(i32);
     impl ::std::ops::Deref for PicInfoNotifyShare {
@@ -2415,7 +2459,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2440,7 +2483,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2489,7 +2531,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2520,7 +2561,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2546,7 +2586,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2569,7 +2608,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2602,7 +2640,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2622,7 +2659,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2647,7 +2683,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2689,7 +2724,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2781,7 +2815,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2852,7 +2885,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2871,7 +2903,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2895,7 +2926,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2905,7 +2935,7 @@ pub mod types {
         pub allow_audience: RestAllowAudienceReqBodyAllowAudience,
     }
     ///0: the audience may not join. 1: it may.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestAllowAudienceReqBodyAllowAudience(i32);
     impl ::std::ops::Deref for RestAllowAudienceReqBodyAllowAudience {
@@ -2966,7 +2996,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -2976,7 +3005,7 @@ pub mod types {
         pub allow_client_record: RestAllowClientRecordReqBodyAllowClientRecord,
     }
     ///0: forbid local recording. 1: allow it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestAllowClientRecordReqBodyAllowClientRecord(i32);
     impl ::std::ops::Deref for RestAllowClientRecordReqBodyAllowClientRecord {
@@ -3038,7 +3067,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3048,7 +3076,7 @@ pub mod types {
         pub allow_unmute_by_oneself: RestAllowUnMuteReqBodyAllowUnmuteByOneself,
     }
     ///0: guests may not unmute themselves. 1: they may.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestAllowUnMuteReqBodyAllowUnmuteByOneself(i32);
     impl ::std::ops::Deref for RestAllowUnMuteReqBodyAllowUnmuteByOneself {
@@ -3110,7 +3138,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3134,7 +3161,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3146,7 +3172,7 @@ pub mod types {
         pub pids: ::std::vec::Vec<::std::string::String>,
     }
     ///0: hands down. 1: hands raised.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestBatchHandsUpReqBodyHandsState(i32);
     impl ::std::ops::Deref for RestBatchHandsUpReqBodyHandsState {
@@ -3207,7 +3233,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3222,7 +3247,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3237,7 +3261,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3322,7 +3345,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3336,7 +3358,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3352,7 +3373,7 @@ pub mod types {
         pub chairman_pwd: ::std::option::Option<::std::string::String>,
     }
     ///0: release the host role. 1: take it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestChairTokenReqBodyApplyChair(i32);
     impl ::std::ops::Deref for RestChairTokenReqBodyApplyChair {
@@ -3413,7 +3434,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3438,7 +3458,7 @@ pub mod types {
         pub view_type: RestChairViewReqBodyViewType,
     }
     ///Rotation: 0 stops it, 1 starts it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestChairViewReqBodyStatus(i32);
     impl ::std::ops::Deref for RestChairViewReqBodyStatus {
@@ -3494,7 +3514,7 @@ pub mod types {
         }
     }
     ///0: rotate through the participants. 1: the multi-picture. 2: one participant.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestChairViewReqBodyViewType(i32);
     impl ::std::ops::Deref for RestChairViewReqBodyViewType {
@@ -3556,7 +3576,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3787,7 +3806,7 @@ pub mod types {
         }
     }
     ///0: the service composes the pictures. 1: set by hand.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestCustomMultiPictureBodyManualSet(i32);
     impl ::std::ops::Deref for RestCustomMultiPictureBodyManualSet {
@@ -3848,7 +3867,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3858,7 +3876,7 @@ pub mod types {
         pub hands_state: RestHandsUpReqBodyHandsState,
     }
     ///0: hand down. 1: hand raised.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestHandsUpReqBodyHandsState(i32);
     impl ::std::ops::Deref for RestHandsUpReqBodyHandsState {
@@ -3919,7 +3937,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3932,7 +3949,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3970,7 +3986,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -3980,7 +3995,7 @@ pub mod types {
         pub is_lock: RestLockReqBodyIsLock,
     }
     ///0: unlock the meeting. 1: lock the meeting.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestLockReqBodyIsLock(i32);
     impl ::std::ops::Deref for RestLockReqBodyIsLock {
@@ -4041,7 +4056,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4119,7 +4133,7 @@ pub mod types {
         }
     }
     ///0: unlock the video source. 1: lock the video source.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestLockSiteViewReqBodyStatus(i32);
     impl ::std::ops::Deref for RestLockSiteViewReqBodyStatus {
@@ -4180,7 +4194,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4278,7 +4291,7 @@ pub mod types {
         }
     }
     ///0: the service composes the pictures. 1: set by hand.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestMixedPictureBodyManualSet(i32);
     impl ::std::ops::Deref for RestMixedPictureBodyManualSet {
@@ -4339,7 +4352,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4420,7 +4432,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4430,7 +4441,7 @@ pub mod types {
         pub is_mute: RestMuteParticipantReqBodyIsMute,
     }
     ///0: unmute. 1: mute.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestMuteParticipantReqBodyIsMute(i32);
     impl ::std::ops::Deref for RestMuteParticipantReqBodyIsMute {
@@ -4491,7 +4502,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4509,7 +4519,7 @@ pub mod types {
         pub is_mute: RestMuteReqBodyIsMute,
     }
     ///With isMute 1: 0: participants may not unmute themselves. 1: they may (the default).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestMuteReqBodyAllowUnmuteByOneself(i32);
     impl ::std::ops::Deref for RestMuteReqBodyAllowUnmuteByOneself {
@@ -4565,7 +4575,7 @@ pub mod types {
         }
     }
     ///0: unmute. 1: mute.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestMuteReqBodyIsMute(i32);
     impl ::std::ops::Deref for RestMuteReqBodyIsMute {
@@ -4626,7 +4636,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4639,7 +4648,7 @@ pub mod types {
         pub view_type: RestParticipantViewReqBodyViewType,
     }
     ///2: watch one participant.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestParticipantViewReqBodyViewType(i32);
     impl ::std::ops::Deref for RestParticipantViewReqBodyViewType {
@@ -4696,7 +4705,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4741,7 +4749,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4755,7 +4762,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4767,7 +4773,7 @@ pub mod types {
         pub duration: ::std::option::Option<::std::num::NonZeroU32>,
     }
     ///0: prolong now by `duration`. 1: prolong automatically when the meeting nears its end.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestProlongDurReqBodyAuto(i32);
     impl ::std::ops::Deref for RestProlongDurReqBodyAuto {
@@ -4828,7 +4834,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -4983,7 +4988,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5088,7 +5092,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5117,7 +5120,7 @@ pub mod types {
         pub speak_lan_channel: ::std::option::Option<::std::string::String>,
     }
     ///1: the original voice underneath.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetAttendeeLanChannelBodyIncludeOriginalVoice(i32);
     impl ::std::ops::Deref for RestSetAttendeeLanChannelBodyIncludeOriginalVoice {
@@ -5181,7 +5184,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5191,7 +5193,7 @@ pub mod types {
         pub is_cohost: RestSetCohostBodyIsCohost,
     }
     ///0: revoke the co-host role. 1: grant it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetCohostBodyIsCohost(i32);
     impl ::std::ops::Deref for RestSetCohostBodyIsCohost {
@@ -5252,7 +5254,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5266,7 +5267,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5276,7 +5276,7 @@ pub mod types {
         pub is_live: RestSetLiveReqBodyIsLive,
     }
     ///0: stop the live stream. 1: start it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetLiveReqBodyIsLive(i32);
     impl ::std::ops::Deref for RestSetLiveReqBodyIsLive {
@@ -5337,7 +5337,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5347,7 +5346,7 @@ pub mod types {
         pub live_state: RestSetMmrLiveReqBodyLiveState,
     }
     ///0: stop the live stream. 1: start it.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetMmrLiveReqBodyLiveState(i32);
     impl ::std::ops::Deref for RestSetMmrLiveReqBodyLiveState {
@@ -5408,7 +5407,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5418,7 +5416,7 @@ pub mod types {
         pub record_type: RestSetMmrRecordReqBodyRecordType,
     }
     ///0: pause. 1: start. 2: stop.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetMmrRecordReqBodyRecordType(i32);
     impl ::std::ops::Deref for RestSetMmrRecordReqBodyRecordType {
@@ -5480,7 +5478,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5490,7 +5487,7 @@ pub mod types {
         pub is_record: RestSetRecordReqBodyIsRecord,
     }
     ///0: stop recording. 1: start.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSetRecordReqBodyIsRecord(i32);
     impl ::std::ops::Deref for RestSetRecordReqBodyIsRecord {
@@ -5551,7 +5548,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5561,7 +5557,7 @@ pub mod types {
         pub simultaneous_interpretation: RestSimultaneousInterpretationBodySimultaneousInterpretation,
     }
     ///0: stop. 1: start.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSimultaneousInterpretationBodySimultaneousInterpretation(i32);
     impl ::std::ops::Deref
@@ -5630,7 +5626,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5646,7 +5641,7 @@ pub mod types {
         pub switch_mode: RestSwitchModeReqBodySwitchMode,
     }
     ///With VAS: 0 one picture, 1 a multi-picture.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestSwitchModeReqBodyImageType(i32);
     impl ::std::ops::Deref for RestSwitchModeReqBodyImageType {
@@ -5763,7 +5758,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -5772,7 +5766,7 @@ pub mod types {
         pub status: RestVideoBodyStatus,
     }
     ///0: camera on. 1: camera off.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RestVideoBodyStatus(i32);
     impl ::std::ops::Deref for RestVideoBodyStatus {
@@ -6091,7 +6085,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6304,7 +6297,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6449,7 +6441,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6486,7 +6477,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6607,7 +6597,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6706,7 +6695,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6802,6 +6790,24 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///A service provider's enterprises' resources in use.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SpResources {
+        ///Meetings in progress now in all its enterprises.
+        #[serde(
+            rename = "usedAccountsCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub used_accounts_count: ::std::option::Option<i32>,
+    }
     ///The started meeting.
     #[derive(
         ::serde::Deserialize,
@@ -6809,7 +6815,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6830,7 +6835,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6848,7 +6852,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6882,7 +6885,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -6901,7 +6903,7 @@ pub mod types {
         pub subscriber: ::std::vec::Vec<::std::string::String>,
     }
     ///1: the picture shows the auxiliary (shared) stream.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SubscriberInPicIsAssistStream(i32);
     impl ::std::ops::Deref for SubscriberInPicIsAssistStream {
@@ -6962,7 +6964,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -7035,7 +7036,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -7114,7 +7114,7 @@ pub mod types {
         pub lock_sharing: ::std::option::Option<UpdateStartedConfigReqBodyLockSharing>,
     }
     ///Whether participants may turn their camera on. 0: no. 1: yes.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyAllowOpenCamera(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyAllowOpenCamera {
@@ -7170,7 +7170,7 @@ pub mod types {
         }
     }
     ///Whether participants may rename themselves. 0: no. 1: yes.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyAllowRename(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyAllowRename {
@@ -7226,7 +7226,7 @@ pub mod types {
         }
     }
     ///Whether participants may unmute themselves. 0: no. 1: yes (the default).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyAllowUnmuteByOneself(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyAllowUnmuteByOneself {
@@ -7284,7 +7284,7 @@ pub mod types {
         }
     }
     ///Webinar audience who may join. 0: everyone. 2: enterprise and invited users.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyAudienceCallInRestriction(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyAudienceCallInRestriction {
@@ -7343,7 +7343,7 @@ pub mod types {
         }
     }
     ///Who may join. 0: everyone. 2: enterprise users. 3: invited users.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyCallInRestriction(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyCallInRestriction {
@@ -7400,7 +7400,7 @@ pub mod types {
         }
     }
     ///Chat permission. 1: all chat forbidden. 2: private chat only. 3: public chat only. 4: free chat.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyChatPermission(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyChatPermission {
@@ -7458,7 +7458,7 @@ pub mod types {
         }
     }
     ///Who may record locally. 0: the host only (default). 1: everyone. 2: some participants.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyClientRecMode(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyClientRecMode {
@@ -7515,7 +7515,7 @@ pub mod types {
         }
     }
     ///0: only the host and co-hosts may share. 1: anyone may take over sharing.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyFreeShare(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyFreeShare {
@@ -7571,7 +7571,7 @@ pub mod types {
         }
     }
     ///0: unlock the meeting. 1: lock the meeting.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyIsLock(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyIsLock {
@@ -7627,7 +7627,7 @@ pub mod types {
         }
     }
     ///Whether sharing is locked. 0: not locked. 1: locked.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateStartedConfigReqBodyLockSharing(i32);
     impl ::std::ops::Deref for UpdateStartedConfigReqBodyLockSharing {
@@ -7747,7 +7747,7 @@ pub mod types {
         }
     }
     ///`UpdateWebHookConfigStatusStatus`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdateWebHookConfigStatusStatus(i32);
     impl ::std::ops::Deref for UpdateWebHookConfigStatusStatus {
@@ -7810,7 +7810,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -7973,7 +7972,6 @@ pub mod types {
         Clone,
         Debug,
         Default,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -8012,7 +8010,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -8237,7 +8234,6 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Eq,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -10307,6 +10303,179 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "show_region_info_of_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**What the enterprise uses of its resources
+
+An enterprise administrator's view of the enterprise's resources in use: its
+meetings in progress (concurrency), live streams, recording storage, and
+today's meetings, their minutes and their attendees.
+
+
+Sends a `GET` request to `/v1/mmc/management/orgRes`
+
+*/
+    pub async fn show_org_res<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::OrgResources>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/orgRes", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_org_res",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**What a service provider's enterprises use
+
+A service provider administrator's view: the meetings in progress of all its
+enterprises (their concurrency).
+
+
+Sends a `GET` request to `/v1/mmc/management/spRes`
+
+*/
+    pub async fn show_sp_res<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::SpResources>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/spRes", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_sp_res",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The enterprise a meeting belongs to
+
+A service provider administrator asks which of its enterprises a meeting
+belongs to.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/confOrg`
+
+Arguments:
+- `conference_id`: Meeting ID.
+*/
+    pub async fn show_conf_org<'a>(
+        &'a self,
+        conference_id: &'a str,
+    ) -> Result<ResponseValue<types::ConfOrg>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/management/conferences/confOrg", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_conf_org",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -13646,6 +13815,33 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "management",
     };
+    /// `GET /v1/mmc/management/orgRes`
+    pub static SHOW_ORG_RES: Operation = Operation {
+        id: "ShowOrgRes",
+        method: Method::Get,
+        path: "/v1/mmc/management/orgRes",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
+    /// `GET /v1/mmc/management/spRes`
+    pub static SHOW_SP_RES: Operation = Operation {
+        id: "ShowSpRes",
+        method: Method::Get,
+        path: "/v1/mmc/management/spRes",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
+    /// `GET /v1/mmc/management/conferences/confOrg`
+    pub static SHOW_CONF_ORG: Operation = Operation {
+        id: "ShowConfOrg",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/confOrg",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
     /// `POST /v1/mmc/management/conferences/start`
     pub static START_MEETING: Operation = Operation {
         id: "StartMeeting",
@@ -14098,7 +14294,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 76] = [
+    pub static ALL: [&Operation; 79] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -14127,6 +14323,9 @@ pub mod operations {
         &CANCEL_RECURRING_SUB_MEETING,
         &SHOW_MEETING_DETAIL,
         &SHOW_REGION_INFO_OF_MEETING,
+        &SHOW_ORG_RES,
+        &SHOW_SP_RES,
+        &SHOW_CONF_ORG,
         &START_MEETING,
         &SHOW_REAL_TIME_INFO_OF_MEETING,
         &MUTE_MEETING,
@@ -14272,7 +14471,10 @@ pub mod schemas {
             ("RestInviteWithPwdReqBody", schemars::schema_for!(crate
             ::types::RestInviteWithPwdReqBody)), ("CallNumberInConf",
             schemars::schema_for!(crate ::types::CallNumberInConf)), ("RegionInfo",
-            schemars::schema_for!(crate ::types::RegionInfo)), ("StartRequest",
+            schemars::schema_for!(crate ::types::RegionInfo)), ("OrgResources",
+            schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
+            schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
+            schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",
             schemars::schema_for!(crate ::types::StartRequest)), ("StartMeetingResponse",
             schemars::schema_for!(crate ::types::StartMeetingResponse)),
             ("MgmtSiteStatus", schemars::schema_for!(crate ::types::MgmtSiteStatus)),

@@ -32,9 +32,9 @@ pub use model::{
 };
 pub use world::{
     Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Delivery, DeliveryState,
-    Display, DisplayMode, Grid, HostView, Interpretation, Interpreter, InterpreterGroup,
-    LanguageChannel, MultiPicture, Occurrence, Picture, REGION_IP, REGION_URL, RecordingState,
-    SavedLayout, Segment, Series, SocketFaults, Traffic,
+    Display, DisplayMode, ENTERPRISE_ID, Grid, HostView, Interpretation, Interpreter,
+    InterpreterGroup, LanguageChannel, MultiPicture, Occurrence, Picture, REGION_IP, REGION_URL,
+    RecordingState, SavedLayout, Segment, Series, SocketFaults, Traffic,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its
@@ -451,6 +451,11 @@ impl SimHandle {
     /// The faults of conference `id`'s WebSockets not yet used up.
     pub fn socket_faults(&self, id: &str) -> SocketFaults {
         self.shared.world().socket_faults(id)
+    }
+
+    /// The simulator's clock: ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.shared.clock.now_ms()
     }
 
     /// Moves the simulator's clock forward: tokens expire as if that time had passed.

@@ -7,8 +7,9 @@ use clap::Args;
 use meeting::{Day, Invitee, MeetingState, NewMeeting, Recurrence};
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, SHOW_REGION_INFO_OF_MEETING, START_MEETING,
-    UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
+    SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
+    UPDATE_RECURRING_MEETING,
 };
 use serde::Serialize;
 
@@ -26,6 +27,7 @@ pub(super) const FAMILY: Family = Family {
         ("show", &[&SHOW_MEETING_DETAIL]),
         ("start", &[&START_MEETING]),
         ("region", &[&SHOW_REGION_INFO_OF_MEETING]),
+        ("resources", &[&SHOW_ORG_RES, &SHOW_SP_RES, &SHOW_CONF_ORG]),
         (
             "cancel",
             &[
@@ -394,6 +396,100 @@ impl Run for Region {
     }
 }
 
+/// Show what the enterprise uses of its resources, now and today (an administrator).
+#[derive(Debug, Args)]
+pub struct Resources {
+    /// Also the meetings in progress of every enterprise of the service provider.
+    #[arg(long)]
+    provider: bool,
+    /// Also the enterprise this meeting belongs to (a service provider's question).
+    #[arg(long, value_name = "ID")]
+    meeting: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The enterprise's resources in use.
+#[derive(Debug, Serialize)]
+pub struct ResourcesReport {
+    meetings_in_progress: Option<u32>,
+    live_streams: Option<u32>,
+    recording_storage_gb: Option<f64>,
+    meetings_today: Option<u32>,
+    minutes_today: Option<u32>,
+    active_users_today: Option<u32>,
+    attendees_today: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_meetings_in_progress: Option<Option<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meeting: Option<(String, Option<String>)>,
+}
+
+impl Report for ResourcesReport {
+    fn text(&self) -> String {
+        let n = |v: Option<u32>| v.map_or("-".to_owned(), |n| n.to_string());
+        let gb = self
+            .recording_storage_gb
+            .map_or("-".to_owned(), |gb| format!("{gb:.2} GB"));
+        let mut text = format!(
+            "Meetings in progress: {}\nLive streams: {}\nRecording storage: {gb}\n\
+             Today: {} meetings, {} minutes, {} users, {} attendees",
+            n(self.meetings_in_progress),
+            n(self.live_streams),
+            n(self.meetings_today),
+            n(self.minutes_today),
+            n(self.active_users_today),
+            n(self.attendees_today),
+        );
+        if let Some(all) = self.provider_meetings_in_progress {
+            text.push_str(&format!(
+                "\nThe provider's meetings in progress: {}",
+                n(all)
+            ));
+        }
+        if let Some((id, org)) = &self.meeting {
+            let org = org.as_deref().map_or("-".to_owned(), meeting::printable);
+            text.push_str(&format!(
+                "\nMeeting {} belongs to enterprise {org}",
+                meeting::printable(id)
+            ));
+        }
+        text
+    }
+}
+
+impl Run for Resources {
+    type Report = ResourcesReport;
+    async fn run(self, global: &Global) -> Result<ResourcesReport, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let r = client.resources().await?;
+        let provider_meetings_in_progress = if self.provider {
+            Some(client.provider_meetings_in_progress().await?)
+        } else {
+            None
+        };
+        let meeting = match self.meeting {
+            Some(id) => {
+                let org = client.conference(&id).enterprise().await?;
+                Some((id, org))
+            }
+            None => None,
+        };
+        Ok(ResourcesReport {
+            meetings_in_progress: r.meetings_in_progress,
+            live_streams: r.live_streams,
+            recording_storage_gb: r.recording_storage_gb,
+            meetings_today: r.meetings_today,
+            minutes_today: r.minutes_today,
+            active_users_today: r.active_users_today,
+            attendees_today: r.attendees_today,
+            provider_meetings_in_progress,
+            meeting,
+        })
+    }
+}
+
 /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
 #[derive(Debug, Args)]
 pub struct Cancel {
@@ -457,6 +553,7 @@ pub enum Commands {
     Show(Show),
     Start(Start),
     Region(Region),
+    Resources(Resources),
     Cancel(Cancel),
 }
 
@@ -473,6 +570,7 @@ impl Commands {
             Self::Show(c) => emit(global.json, &c.run(global).await?),
             Self::Start(c) => emit(global.json, &c.run(global).await?),
             Self::Region(c) => emit(global.json, &c.run(global).await?),
+            Self::Resources(c) => emit(global.json, &c.run(global).await?),
             Self::Cancel(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())

@@ -219,6 +219,24 @@ fn where_a_number_is_a_meetings_region_and_its_attendees() {
     let region: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(region["ip"], meeting_sim::REGION_IP);
     assert_eq!(region["domain"], meeting_sim::REGION_URL);
+    // The enterprise's resources: the meetings in progress as the simulator holds them.
+    let out = sim
+        .meeting()
+        .args(["resources", "--provider", "--meeting", CONF, "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let resources: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let running = sim
+        .handle
+        .state()
+        .conferences
+        .iter()
+        .filter(|c| c.state == ConferenceState::Ongoing)
+        .count();
+    assert_eq!(resources["meetings_in_progress"], running);
+    assert_eq!(resources["provider_meetings_in_progress"], running);
+    assert_eq!(resources["meeting"][1], meeting_sim::ENTERPRISE_ID);
     // The attendees with their join data: one JSON line each, as the simulator holds them.
     let out = sim
         .meeting()

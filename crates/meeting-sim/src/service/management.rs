@@ -1,5 +1,6 @@
 //! Management with the access token: schedule a meeting or a series, edit, show,
-//! start, the region of one in progress, cancel (or end in progress with `type=1`).
+//! start, the region of one in progress, cancel (or end in progress with `type=1`); the
+//! enterprise's resources in use.
 
 use std::sync::Arc;
 
@@ -11,10 +12,12 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConferenceDetail, ConferenceInfo, RegionInfo, RestCancelSingleRecordCycleConfListReqBody,
-    RestScheduleConfDto, StartMeetingResponse, StartRequest,
+    ConfOrg, ConferenceDetail, ConferenceInfo, OrgResources, RegionInfo,
+    RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, SpResources,
+    StartMeetingResponse, StartRequest,
 };
 
+use super::search::granted;
 use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
 use crate::Shared;
 use crate::errors::ApiError;
@@ -60,6 +63,18 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SHOW_REGION_INFO_OF_MEETING,
         handler: |m| on(m, region),
+    },
+    Route {
+        operation: &operations::SHOW_ORG_RES,
+        handler: |m| on(m, org_resources),
+    },
+    Route {
+        operation: &operations::SHOW_SP_RES,
+        handler: |m| on(m, sp_resources),
+    },
+    Route {
+        operation: &operations::SHOW_CONF_ORG,
+        handler: |m| on(m, conference_org),
     },
 ];
 
@@ -143,6 +158,38 @@ async fn region(
     Ok(Json(RegionInfo {
         region_ip: Some(ip.to_owned()),
         region_url: Some(url.to_owned()),
+    }))
+}
+
+/// `GET /v1/mmc/management/orgRes`.
+async fn org_resources(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<OrgResources>> {
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.org_resources(&grant)?))
+}
+
+/// `GET /v1/mmc/management/spRes`.
+async fn sp_resources(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<SpResources>> {
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.sp_resources(&grant)?))
+}
+
+/// `GET /v1/mmc/management/conferences/confOrg`.
+async fn conference_org(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<ConfOrg>> {
+    let id = required_query(&query, "conferenceID")?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let org = world.conference_org(id, &grant)?;
+    Ok(Json(ConfOrg {
+        org_id: Some(org.to_owned()),
     }))
 }
 

@@ -23,7 +23,7 @@ pub struct Segment {
 }
 
 /// The simulator's recording size: 1 MB per 10 seconds.
-const SECONDS_PER_MB: i64 = 10;
+pub(in crate::world) const SECONDS_PER_MB: i64 = 10;
 /// The recording service cuts a segment into files of at most three hours.
 const FILE_MS: i64 = 3 * 3600 * 1000;
 
@@ -37,7 +37,7 @@ impl Conference {
         });
     }
 
-    fn recorded_seconds(&self) -> i64 {
+    pub(in crate::world) fn recorded_seconds(&self) -> i64 {
         self.recordings
             .iter()
             .map(|s| (s.stopped_ms - s.started_ms) / 1000)

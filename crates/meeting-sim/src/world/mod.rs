@@ -36,6 +36,7 @@ pub use archive::Segment;
 pub use display::{Cell, Display, DisplayMode, Grid, HostView, MultiPicture, Picture, SavedLayout};
 pub use history::Attendance;
 pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, LanguageChannel};
+pub use management::resources::ENTERPRISE_ID;
 pub use management::series::{Cycle, Occurrence, Series};
 pub use management::{REGION_IP, REGION_URL};
 pub use recording::{Broadcasting, RecordingState};

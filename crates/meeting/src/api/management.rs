@@ -1,5 +1,5 @@
 //! Managing meetings with the access token: schedule one, see its details, start,
-//! cancel a scheduled meeting, end one in progress.
+//! cancel a scheduled meeting, end one in progress; the enterprise's resources in use.
 
 use std::time::Duration;
 
@@ -11,8 +11,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_MEETING_DETAIL, SHOW_REGION_INFO_OF_MEETING, START_MEETING,
-    UPDATE_MEETING, UPDATE_RECURRING_MEETING,
+    CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
+    SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
+    UPDATE_RECURRING_MEETING,
 };
 
 use crate::Client;
@@ -476,6 +477,72 @@ impl Conference {
         };
         Ok(MeetingDetails::from(info))
     }
+}
+
+impl Conference {
+    /// The enterprise this meeting belongs to, as a service provider's administrator
+    /// asks. Needs such credentials.
+    pub async fn enterprise(&self) -> Result<Option<String>, Error> {
+        let answer = self
+            .run(&SHOW_CONF_ORG, NO_INPUT, |api, ()| {
+                api.show_conf_org(self.id())
+            })
+            .await?;
+        Ok(answer.org_id.map(|id| crate::printable(&id)))
+    }
+}
+
+impl Client {
+    /// What the enterprise uses of its resources, now and today. Needs an
+    /// administrator's credentials.
+    pub async fn resources(&self) -> Result<Resources, Error> {
+        let r = self
+            .run(&SHOW_ORG_RES, NO_INPUT, |api, ()| api.show_org_res())
+            .await?;
+        let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+        Ok(Resources {
+            meetings_in_progress: count(r.used_accounts_count),
+            live_streams: count(r.used_live_count),
+            recording_storage_gb: r
+                .used_rec_storage
+                .map(f64::from)
+                .filter(|gb| gb.is_finite()),
+            meetings_today: count(r.conf_count),
+            minutes_today: count(r.conf_length),
+            active_users_today: count(r.active_attendee_count),
+            attendees_today: count(r.total_attendee_count),
+        })
+    }
+
+    /// The meetings in progress of every enterprise of this service provider. Needs a
+    /// service provider administrator's credentials.
+    pub async fn provider_meetings_in_progress(&self) -> Result<Option<u32>, Error> {
+        let r = self
+            .run(&SHOW_SP_RES, NO_INPUT, |api, ()| api.show_sp_res())
+            .await?;
+        Ok(r.used_accounts_count.and_then(|n| u32::try_from(n).ok()))
+    }
+}
+
+/// What an enterprise uses of its resources (see [`Client::resources`]); "today" is the
+/// service's day.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Resources {
+    /// Meetings in progress now: the concurrency in use.
+    pub meetings_in_progress: Option<u32>,
+    /// Live streams now.
+    pub live_streams: Option<u32>,
+    /// Recording storage in use, in GB.
+    pub recording_storage_gb: Option<f64>,
+    /// Meetings held today.
+    pub meetings_today: Option<u32>,
+    /// Their total length so far, in minutes.
+    pub minutes_today: Option<u32>,
+    /// Distinct attendees today.
+    pub active_users_today: Option<u32>,
+    /// Attendees today, each join counted.
+    pub attendees_today: Option<u32>,
 }
 
 /// Where a meeting is held (see [`Conference::region`]).

@@ -780,6 +780,21 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("ShowOrgRes", account(), |c| async move {
+            c.resources().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowSpRes", account(), |c| async move {
+            c.provider_meetings_in_progress().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowConfOrg", account(), |c| async move {
+            c.conference(CONF).enterprise().await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("CheckCallNumberInConf", account(), |c| async move {
             c.meeting_of_number("+99111283190").await.map(|_| ())
         })

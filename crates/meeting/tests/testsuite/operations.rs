@@ -215,6 +215,81 @@ async fn start_a_scheduled_meeting_with_its_host_password() {
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
 }
 
+/// The enterprise's resources follow its meetings: one started adds a meeting in
+/// progress and one held today, a participant an attendee, time minutes; one ended
+/// leaves today's figures and the concurrency drops. Users other than an administrator
+/// are refused.
+#[tokio::test]
+async fn resources_follow_the_meetings() {
+    use meeting_sim::example::SCHEDULED_HOST_PASSWORD;
+    let sim = sim().await;
+    let client = client(&sim);
+    // 01:00 UTC the next day: "today" holds only what this test does.
+    const DAY_MS: i64 = 86_400_000;
+    let now = sim.now_ms();
+    let one_am = (now.div_euclid(DAY_MS) + 1) * DAY_MS + DAY_MS / 24;
+    sim.advance_clock(std::time::Duration::from_millis((one_am - now) as u64));
+    let before = client.resources().await.expect("resources");
+    assert_eq!(
+        (
+            before.meetings_today,
+            before.minutes_today,
+            before.attendees_today
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    let running = before.meetings_in_progress.expect("counted");
+    assert_eq!(
+        client
+            .provider_meetings_in_progress()
+            .await
+            .expect("provider"),
+        Some(running)
+    );
+    let meeting = client
+        .conference(SCHEDULED)
+        .with_host_password(SCHEDULED_HOST_PASSWORD);
+    meeting.start().await.expect("starts");
+    assert!(sim.join(
+        SCHEDULED,
+        meeting_sim::ParticipantSeed::client("p-zoe", "Zoe")
+    ));
+    sim.advance_clock(std::time::Duration::from_secs(30 * 60));
+    let during = client.resources().await.expect("resources");
+    assert_eq!(during.meetings_in_progress, Some(running + 1));
+    assert_eq!(
+        (
+            during.meetings_today,
+            during.minutes_today,
+            during.attendees_today
+        ),
+        (Some(1), Some(30), Some(1)),
+        "{during:?}"
+    );
+    meeting.end().await.expect("ends");
+    let after = client.resources().await.expect("resources");
+    assert_eq!(after.meetings_in_progress, Some(running));
+    assert_eq!(after.meetings_today, during.meetings_today);
+    assert_eq!(
+        meeting
+            .enterprise()
+            .await
+            .expect("its enterprise")
+            .as_deref(),
+        Some(meeting_sim::ENTERPRISE_ID)
+    );
+
+    let user = builder(&sim)
+        .credentials(Credentials::account(
+            meeting_sim::example::ALICE,
+            meeting_sim::example::ALICE_PASSWORD,
+        ))
+        .build()
+        .expect("builds");
+    let err = user.resources().await.expect_err("not an administrator");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+}
+
 /// The region of a meeting in progress; a scheduled one is held nowhere yet.
 #[tokio::test]
 async fn the_region_of_a_meeting_in_progress() {

@@ -1,5 +1,6 @@
 //! Scheduling: create, cancel (or end), and the details of a meeting.
 
+pub(super) mod resources;
 pub(super) mod series;
 
 use meeting_api::types::{ConferenceDetail, ConferenceInfo, RestScheduleConfDto};
