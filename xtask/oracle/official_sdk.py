@@ -145,6 +145,8 @@ from huaweicloudsdkmeeting.v1 import (
     ShowOrgResRequest,
     ShowSpResRequest,
     ShowConfOrgRequest,
+    CreateAuthRandomRequest,
+    CreateAnonymousAuthRandomRequest,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -420,6 +422,10 @@ def control_calls(sdk, token):
             ShowRegionInfoOfMeetingRequest(conference_id=CONF))),
         ("CheckCallNumberInConf", lambda: sdk.check_call_number_in_conf(
             CheckCallNumberInConfRequest(call_number="+99111283190"))),
+        ("CreateAuthRandom", lambda: sdk.create_auth_random(CreateAuthRandomRequest(
+            conf_id=CONF, guest_waiting=1, x_password=HOST_PASSWORD))),
+        ("CreateAnonymousAuthRandom", lambda: sdk.create_anonymous_auth_random(
+            CreateAnonymousAuthRandomRequest(conference_id=CONF, x_password=HOST_PASSWORD))),
         ("ShowOrgRes", lambda: sdk.show_org_res(ShowOrgResRequest())),
         ("ShowSpRes", lambda: sdk.show_sp_res(ShowSpResRequest())),
         ("ShowConfOrg", lambda: sdk.show_conf_org(ShowConfOrgRequest(conference_id=CONF))),

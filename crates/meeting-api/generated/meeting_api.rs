@@ -154,6 +154,27 @@ pub mod types {
             schema.into()
         }
     }
+    ///A join credential for an anonymous user.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AnonymousAuthRandom {
+        ///The one-time join credential (a secret).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub random: ::std::option::Option<::std::string::String>,
+        ///Where the join continues.
+        #[serde(
+            rename = "siteUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_url: ::std::option::Option<::std::string::String>,
+    }
     ///`AppAuthRequest`
     #[derive(
         ::serde::Deserialize,
@@ -460,6 +481,34 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///A join credential, and what the meeting is.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AuthRandom {
+        ///COMMON (an MCU meeting) or RTC (an MMR meeting).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conf_mode: ::std::option::Option<::std::string::String>,
+        ///Whether joining also needs the meeting's password.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_password: ::std::option::Option<bool>,
+        ///The one-time join credential (a secret).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub random: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///Whether it can be joined from a mini program.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support_applets: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webinar: ::std::option::Option<bool>,
     }
     ///The access token and what the service says about it.
     #[derive(
@@ -1211,6 +1260,62 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_uuid: ::std::option::Option<::std::string::String>,
+    }
+    ///`CreateAuthRandomGuestWaiting`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct CreateAuthRandomGuestWaiting(i32);
+    impl ::std::ops::Deref for CreateAuthRandomGuestWaiting {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateAuthRandomGuestWaiting> for i32 {
+        fn from(value: CreateAuthRandomGuestWaiting) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for CreateAuthRandomGuestWaiting {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateAuthRandomGuestWaiting {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for CreateAuthRandomGuestWaiting {
+        fn schema_name() -> ::std::string::String {
+            "CreateAuthRandomGuestWaiting".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
     }
     ///`CreateConfTokenXLoginType`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -10938,6 +11043,133 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**A one-time credential for an anonymous user to join
+
+Issues a random (a one-time, short-lived join credential) for someone without an
+account, authorized by the meeting's password in `X-Password`, and the page the
+join continues at. The random is a secret.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/anonymous/auth`
+
+Arguments:
+- `conference_id`: Meeting ID.
+*/
+    pub async fn create_anonymous_auth_random<'a>(
+        &'a self,
+        conference_id: &'a str,
+    ) -> Result<ResponseValue<types::AnonymousAuthRandom>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/anonymous/auth", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_anonymous_auth_random",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A one-time join credential, with what the meeting is
+
+Issues a random (a one-time, short-lived join credential) for a meeting,
+authorized by its password in `X-Password`, with the meeting's subject, mode and
+whether joining needs a password. The random is a secret.
+
+
+Sends a `GET` request to `/v2/mms/ncms/conferences/auth/random`
+
+Arguments:
+- `conf_id`: The meeting ID.
+- `guest_waiting`: 1: the client shows guests a waiting page before the meeting; 0 (default) not.
+*/
+    pub async fn create_auth_random<'a>(
+        &'a self,
+        conf_id: &'a str,
+        guest_waiting: Option<&'a types::CreateAuthRandomGuestWaiting>,
+    ) -> Result<ResponseValue<types::AuthRandom>, Error<types::ErrorBody>> {
+        let url = format!("{}/v2/mms/ncms/conferences/auth/random", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("conf_id", &conf_id))
+            .query(&progenitor_client::QueryParam::new("guest_waiting", &guest_waiting))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_auth_random",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Hang up participants
 
 Removes the participants from the meeting.
@@ -13905,6 +14137,24 @@ pub mod operations {
         repeat: Repeat::Never,
         family: "participants",
     };
+    /// `GET /v1/mmc/management/conferences/anonymous/auth`
+    pub static CREATE_ANONYMOUS_AUTH_RANDOM: Operation = Operation {
+        id: "CreateAnonymousAuthRandom",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/anonymous/auth",
+        auth: Auth::AccessAndPassword,
+        repeat: Repeat::Never,
+        family: "participants",
+    };
+    /// `GET /v2/mms/ncms/conferences/auth/random`
+    pub static CREATE_AUTH_RANDOM: Operation = Operation {
+        id: "CreateAuthRandom",
+        method: Method::Get,
+        path: "/v2/mms/ncms/conferences/auth/random",
+        auth: Auth::AccessAndPassword,
+        repeat: Repeat::Never,
+        family: "participants",
+    };
     /// `POST /v1/mmc/control/conferences/participants/delete`
     pub static HANG_UP: Operation = Operation {
         id: "HangUp",
@@ -14294,7 +14544,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 79] = [
+    pub static ALL: [&Operation; 81] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -14333,6 +14583,8 @@ pub mod operations {
         &SHOW_MGMT_SITE_STATUS,
         &INVITE_PARTICIPANT,
         &INVITE_WITH_PWD,
+        &CREATE_ANONYMOUS_AUTH_RANDOM,
+        &CREATE_AUTH_RANDOM,
         &HANG_UP,
         &PROLONG_MEETING,
         &CREATE_WEB_SOCKET_TOKEN,
@@ -14471,7 +14723,9 @@ pub mod schemas {
             ("RestInviteWithPwdReqBody", schemars::schema_for!(crate
             ::types::RestInviteWithPwdReqBody)), ("CallNumberInConf",
             schemars::schema_for!(crate ::types::CallNumberInConf)), ("RegionInfo",
-            schemars::schema_for!(crate ::types::RegionInfo)), ("OrgResources",
+            schemars::schema_for!(crate ::types::RegionInfo)), ("AnonymousAuthRandom",
+            schemars::schema_for!(crate ::types::AnonymousAuthRandom)), ("AuthRandom",
+            schemars::schema_for!(crate ::types::AuthRandom)), ("OrgResources",
             schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
             schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
             schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",

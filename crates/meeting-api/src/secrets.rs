@@ -103,6 +103,7 @@ impl Secrets {
             Auth::HostPassword => self.password.is_some() || self.control.is_some(),
             Auth::Access => self.access.is_some(),
             Auth::Control => self.control.is_some(),
+            Auth::AccessAndPassword => self.access.is_some() && self.password.is_some(),
         }
     }
 

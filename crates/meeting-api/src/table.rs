@@ -106,6 +106,8 @@ pub enum Auth {
     Access,
     /// The meeting control token (`X-Conference-Authorization`): control calls.
     Control,
+    /// The access token and a meeting's password (`X-Password`): the join randoms.
+    AccessAndPassword,
 }
 
 /// Whether an operation may be sent again after a failure whose effect is unknown

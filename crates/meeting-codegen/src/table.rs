@@ -116,9 +116,15 @@ pub fn families(spec: &OpenAPI) -> Vec<String> {
     spec.tags.iter().map(|tag| tag.name.clone()).collect()
 }
 
-/// The authentication kind, from the first scheme of the first requirement.
+/// The authentication kind, from the first requirement: its one scheme, or the access
+/// token with the meeting's password.
 fn auth_kind(security: &[SecurityRequirement]) -> Option<&'static str> {
-    let scheme = security.first()?.keys().next()?;
+    let requirement = security.first()?;
+    let schemes: Vec<&str> = requirement.keys().map(String::as_str).collect();
+    if let ["accessToken", "hostPassword"] | ["hostPassword", "accessToken"] = schemes[..] {
+        return Some("AccessAndPassword");
+    }
+    let scheme = requirement.keys().next()?;
     Some(match scheme.as_str() {
         "accountPassword" | "appIdSignature" => "Login",
         "hostPassword" => "HostPassword",
@@ -256,6 +262,13 @@ mod tests {
             }]
         );
         assert_eq!(rows[0].constant(), "SET_THING");
+    }
+
+    #[test]
+    fn the_access_token_with_the_password_is_its_own_kind() {
+        let both = "      x-meeting-repeat: never\n      security:\n        - accessToken: []\n          hostPassword: []\n";
+        let rows = rows(&spec(both)).expect("rows");
+        assert_eq!(rows[0].auth, "AccessAndPassword");
     }
 
     #[test]

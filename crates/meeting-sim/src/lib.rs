@@ -339,6 +339,15 @@ impl SimHandle {
         self.shared.world().join(id, participant).is_ok()
     }
 
+    /// Someone joins conference `id` with a join random (CreateAuthRandom,
+    /// CreateAnonymousAuthRandom): once, before it expires; `false` otherwise.
+    pub fn join_with_random(&self, id: &str, random: &str, participant: ParticipantSeed) -> bool {
+        self.shared
+            .world()
+            .join_with_random(id, random, participant)
+            .is_ok()
+    }
+
     /// Someone enters the waiting room of conference `id` (admitted with
     /// AllowWaitingParticipant); `false` if that meeting is not in progress or it is
     /// already in it.

@@ -4,14 +4,14 @@
 use clap::Args;
 use meeting::{Invitee, LiveMeeting, LiveRole};
 use meeting_api::operations::{
-    HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD, LOCK_VIEW, MUTE_MEETING, MUTE_PARTICIPANT,
-    SHOW_REAL_TIME_INFO_OF_MEETING,
+    CREATE_ANONYMOUS_AUTH_RANDOM, CREATE_AUTH_RANDOM, HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD,
+    LOCK_VIEW, MUTE_MEETING, MUTE_PARTICIPANT, SHOW_REAL_TIME_INFO_OF_MEETING,
 };
 use serde::Serialize;
 
 use super::{Family, Run};
 use crate::args::{Global, Switch, Target};
-use crate::connect::{conference, host_password};
+use crate::connect::{client, conference, credentials, host_password};
 use crate::output::{Done, Failure, Report};
 
 /// This family in the help: each command and the operations of the spec it sends.
@@ -25,6 +25,10 @@ pub(super) const FAMILY: Family = Family {
         ("hang-up", &[&HANG_UP]),
         ("lock-view", &[&LOCK_VIEW]),
         ("unlock-view", &[&LOCK_VIEW]),
+        (
+            "random",
+            &[&CREATE_AUTH_RANDOM, &CREATE_ANONYMOUS_AUTH_RANDOM],
+        ),
     ],
 };
 
@@ -290,6 +294,76 @@ impl Run for UnlockView {
     }
 }
 
+/// Issue a one-time join credential (a random) for a meeting, with its password (the
+/// host's or the guests', given as the host password is).
+#[derive(Debug, Args)]
+pub struct Random {
+    #[command(flatten)]
+    target: Target,
+    /// For someone without an account (CreateAnonymousAuthRandom).
+    #[arg(long)]
+    anonymous: bool,
+    /// Guests see a waiting page before the meeting.
+    #[arg(long, conflicts_with = "anonymous")]
+    guest_waiting: bool,
+    /// Also print the random itself (a secret).
+    #[arg(long)]
+    show_random: bool,
+}
+
+/// A random issued. No `Debug`: it may hold the random.
+#[derive(Serialize)]
+pub struct RandomReport {
+    conference: String,
+    site_url: Option<String>,
+    subject: Option<String>,
+    needs_password: Option<bool>,
+    /// Only with --show-random.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    random: Option<String>,
+}
+
+impl Report for RandomReport {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "A join random for meeting {} (valid once).",
+            meeting::printable(&self.conference)
+        );
+        if let Some(url) = &self.site_url {
+            text.push_str(&format!(
+                " The join continues at {}.",
+                meeting::printable(url)
+            ));
+        }
+        if let Some(random) = &self.random {
+            text.push_str(&format!("\n{random}"));
+        }
+        text
+    }
+}
+
+impl Run for Random {
+    type Report = RandomReport;
+    async fn run(self, global: &Global) -> Result<RandomReport, Failure> {
+        let login = Some(credentials(&self.target.login)?);
+        let meeting = client(&self.target.endpoint, global, login)?
+            .conference(&self.target.conference)
+            .with_host_password(host_password(&self.target)?);
+        let random = if self.anonymous {
+            meeting.anonymous_join_random().await?
+        } else {
+            meeting.join_random(self.guest_waiting).await?
+        };
+        Ok(RandomReport {
+            conference: self.target.conference,
+            site_url: random.site_url.clone(),
+            subject: random.subject.clone(),
+            needs_password: random.needs_password,
+            random: self.show_random.then(|| random.expose_random().to_owned()),
+        })
+    }
+}
+
 /// This family's commands, flattened into the top-level command: adding one is a
 /// variant here and its arm in [`Commands::run`], which the compiler holds together.
 #[derive(Debug, clap::Subcommand)]
@@ -301,6 +375,7 @@ pub enum Commands {
     Unmute(Unmute),
     Invite(Invite),
     HangUp(HangUp),
+    Random(Random),
 }
 
 impl Commands {
@@ -318,6 +393,7 @@ impl Commands {
             Self::Unmute(c) => emit(global.json, &c.run(global).await?),
             Self::Invite(c) => emit(global.json, &c.run(global).await?),
             Self::HangUp(c) => emit(global.json, &c.run(global).await?),
+            Self::Random(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())
     }

@@ -264,6 +264,28 @@ fn where_a_number_is_a_meetings_region_and_its_attendees() {
 }
 
 #[test]
+fn a_join_random_is_hidden_unless_asked() {
+    let sim = Sim::start();
+    let out = sim.meeting().args(["random", CONF]).output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.trim(),
+        "A join random for meeting 914083136 (valid once)."
+    );
+    let out = sim
+        .meeting()
+        .args(["random", CONF, "--anonymous", "--show-random", "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let random: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let value = random["random"].as_str().expect("shown when asked");
+    assert!(sim.handle.issued_tokens().iter().any(|t| t == value));
+    assert!(random["site_url"].as_str().is_some());
+}
+
+#[test]
 fn token_hides_the_token_unless_asked() {
     let sim = Sim::start();
     let out = sim.meeting().args(["token", CONF]).output().expect("runs");

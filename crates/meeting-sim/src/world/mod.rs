@@ -452,6 +452,8 @@ pub struct World {
     ws_tokens: HashMap<String, ControlGrant>,
     /// The last WebSocket tokens issued, used or not (for tests that look for secrets).
     ws_issued: VecDeque<String>,
+    /// One-use join randoms: the conference each lets one in, and until when.
+    randoms: HashMap<String, ControlGrant>,
     counters: Counters,
     /// Changes since the start, in order (see [`World::changed`]).
     changes: Vec<Change>,
@@ -543,6 +545,7 @@ impl World {
             .keys()
             .chain(self.control_tokens.keys())
             .chain(&self.ws_issued)
+            .chain(self.randoms.keys())
             .cloned()
             .collect()
     }

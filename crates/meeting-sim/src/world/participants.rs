@@ -1,10 +1,16 @@
-//! One participant at a time: its view, muting, inviting, hanging up, and the joins,
-//! leaves and speakers a script or the admin API makes happen.
+//! One participant at a time: its view, muting, inviting, hanging up, the one-use join
+//! randoms, and the joins, leaves and speakers a script or the admin API makes happen.
 
 use meeting_api::types::Attendee;
 
-use super::{Change, Participant, World};
+use super::{Change, ControlGrant, Participant, World};
 use crate::errors::{ApiError, Status, codes};
+use crate::model::ConferenceState;
+
+/// How long a join random is valid: ten minutes (the pages give no figure).
+pub const RANDOM_VALIDITY_MS: i64 = 10 * 60 * 1000;
+/// How many unused randoms the simulator keeps at most.
+pub const MAX_RANDOMS: usize = 4096;
 
 impl World {
     /// LockView: locks (or with `locked` false, unlocks) the view of professional
@@ -155,6 +161,75 @@ impl World {
             });
         }
         Ok(())
+    }
+
+    /// CreateAuthRandom and CreateAnonymousAuthRandom: a one-use join credential for
+    /// meeting `id` (scheduled or in progress), authorized by its host or guest
+    /// password, valid `RANDOM_VALIDITY_MS`. Expired ones are dropped here, and at most
+    /// `MAX_RANDOMS` are kept (the oldest go first).
+    pub fn issue_random(
+        &mut self,
+        id: &str,
+        password: &str,
+    ) -> Result<(String, Option<String>), ApiError> {
+        let conference = self
+            .conferences
+            .get(id)
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        if matches!(
+            conference.state,
+            ConferenceState::Ended | ConferenceState::Cancelled
+        ) {
+            return Err(ApiError::not_in_progress(id));
+        }
+        let passwords = [
+            Some(&conference.host_password),
+            conference.guest_password.as_ref(),
+        ];
+        if password.is_empty() || !passwords.contains(&Some(&password.to_owned())) {
+            return Err(ApiError::auth_failed("the meeting's password is wrong"));
+        }
+        let now_ms = self.now_ms;
+        self.randoms.retain(|_, g| g.expires_ms > now_ms);
+        if self.randoms.len() >= MAX_RANDOMS {
+            let oldest = self
+                .randoms
+                .iter()
+                .min_by_key(|(_, g)| g.expires_ms)
+                .map(|(random, _)| random.clone());
+            if let Some(oldest) = oldest {
+                self.randoms.remove(&oldest);
+            }
+        }
+        let subject = conference.subject.clone();
+        let random = super::new_token("rnd");
+        self.randoms.insert(
+            random.clone(),
+            ControlGrant {
+                conference: id.to_owned(),
+                expires_ms: now_ms + RANDOM_VALIDITY_MS,
+            },
+        );
+        Ok((random, subject))
+    }
+
+    /// Someone joins with a random (the admin API, `SimHandle::join_with_random`): once,
+    /// before it expires, into the meeting it was issued for.
+    pub fn join_with_random(
+        &mut self,
+        id: &str,
+        random: &str,
+        participant: crate::model::ParticipantSeed,
+    ) -> Result<(), ApiError> {
+        let now_ms = self.now_ms;
+        match self.randoms.remove(random) {
+            Some(grant) if grant.conference == id && grant.expires_ms > now_ms => {
+                self.join(id, participant)
+            }
+            _ => Err(ApiError::auth_failed(
+                "the random is unknown, used, expired or for another meeting",
+            )),
+        }
     }
 
     /// A participant joins (the admin API, `SimHandle::join`): a scheduled meeting

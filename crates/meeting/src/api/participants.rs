@@ -1,18 +1,116 @@
 //! One participant at a time: the video source of a terminal, muting, hanging up,
 //! and calling someone in. Control calls, with the control token (and the access token
-//! when the client has credentials).
+//! when the client has credentials). And the one-use join randoms, with the access
+//! token and the meeting's password.
 
 use meeting_api::operations::{
-    HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD, LOCK_VIEW, MUTE_PARTICIPANT,
+    CREATE_ANONYMOUS_AUTH_RANDOM, CREATE_AUTH_RANDOM, HANG_UP, INVITE_PARTICIPANT, INVITE_WITH_PWD,
+    LOCK_VIEW, MUTE_PARTICIPANT,
 };
 use meeting_api::types::{
-    Attendee, RestBulkHangUpReqBody, RestInviteReqBody, RestInviteWithPwdReqBody,
-    RestLockSiteViewReqBody, RestMuteParticipantReqBody,
+    Attendee, CreateAuthRandomGuestWaiting, RestBulkHangUpReqBody, RestInviteReqBody,
+    RestInviteWithPwdReqBody, RestLockSiteViewReqBody, RestMuteParticipantReqBody,
 };
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::api::control::switch;
-use crate::conference::{Conference, Participant, id_problem};
+use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
 use crate::error::Error;
+
+/// A one-use join credential (see [`Conference::join_random`]). `Debug` redacts the
+/// random.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct JoinRandom {
+    random: SecretString,
+    /// Where an anonymous join continues.
+    pub site_url: Option<String>,
+    /// The meeting's subject.
+    pub subject: Option<String>,
+    /// `COMMON` (an MCU meeting) or `RTC` (an MMR meeting).
+    pub mode: Option<String>,
+    /// Whether it is a webinar.
+    pub webinar: Option<bool>,
+    /// Whether joining also needs the meeting's password.
+    pub needs_password: Option<bool>,
+}
+
+impl JoinRandom {
+    /// The random: a secret that lets one person in, once, for a short while.
+    pub fn expose_random(&self) -> &str {
+        self.random.expose_secret()
+    }
+}
+
+impl Conference {
+    /// The handle's password (as the randoms need it), or what is missing.
+    fn password_problem(&self) -> Result<(), &'static str> {
+        match self.host_password() {
+            Some(_) => Ok(()),
+            None => Err("a join random needs the meeting's password (with_host_password)"),
+        }
+    }
+
+    /// A one-use join credential for this meeting and what the meeting is
+    /// (CreateAuthRandom), authorized by the handle's password (the host's, or the
+    /// guests', given to [`Conference::with_host_password`]); `guest_waiting`: the
+    /// client shows guests a waiting page first. Needs credentials.
+    pub async fn join_random(&self, guest_waiting: bool) -> Result<JoinRandom, Error> {
+        let waiting = CreateAuthRandomGuestWaiting::try_from(i32::from(guest_waiting))
+            .map_err(|e| e.to_string());
+        let input = self.password_problem().map_err(str::to_owned).and(waiting);
+        let answer = self
+            .run(&CREATE_AUTH_RANDOM, input.as_ref(), |api, waiting| {
+                api.create_auth_random(self.id(), Some(waiting))
+            })
+            .await?;
+        let text = |t: Option<String>| t.map(|t| crate::printable(&t));
+        Ok(JoinRandom {
+            random: self.random(&CREATE_AUTH_RANDOM, answer.random)?,
+            site_url: None,
+            subject: text(answer.subject),
+            mode: text(answer.conf_mode),
+            webinar: answer.webinar,
+            needs_password: answer.need_password,
+        })
+    }
+
+    /// A one-use join credential for someone without an account
+    /// (CreateAnonymousAuthRandom), authorized by the handle's password, and where the
+    /// join continues. Needs credentials.
+    pub async fn anonymous_join_random(&self) -> Result<JoinRandom, Error> {
+        self.password_problem().map_err(|p| {
+            Error::invalid(&self.context(&CREATE_ANONYMOUS_AUTH_RANDOM), p.to_owned())
+        })?;
+        let answer = self
+            .run(&CREATE_ANONYMOUS_AUTH_RANDOM, NO_INPUT, |api, ()| {
+                api.create_anonymous_auth_random(self.id())
+            })
+            .await?;
+        Ok(JoinRandom {
+            random: self.random(&CREATE_ANONYMOUS_AUTH_RANDOM, answer.random)?,
+            site_url: answer.site_url.map(|url| crate::printable(&url)),
+            subject: None,
+            mode: None,
+            webinar: None,
+            needs_password: None,
+        })
+    }
+
+    /// The random of an answer: an answer without one is the service's fault.
+    fn random(
+        &self,
+        operation: &'static meeting_api::table::Operation,
+        random: Option<String>,
+    ) -> Result<SecretString, Error> {
+        random
+            .filter(|r| !r.is_empty())
+            .map(SecretString::from)
+            .ok_or_else(|| {
+                Error::unexpected(&self.context(operation), "the answer holds no random")
+            })
+    }
+}
 
 impl Participant<'_> {
     /// Locks this terminal's view to its own video source.

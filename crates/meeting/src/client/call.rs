@@ -57,6 +57,7 @@ impl Client {
         let auth = match (operation.auth, control) {
             (AuthKind::Control, Some(control)) => Auth::Control(access, control),
             (AuthKind::Access, _) => Auth::Access(access),
+            (AuthKind::AccessAndPassword, Some(handle)) => Auth::AccessAndPassword(access, handle),
             _ => {
                 return Err(Error::invalid(
                     context,

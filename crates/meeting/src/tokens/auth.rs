@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use meeting_api::secrets::{InvalidSecret, Secrets};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use super::access::{AccessTokenInfo, AccessTokens};
@@ -19,13 +20,17 @@ pub(crate) enum Auth<'a> {
     /// A conference's control token, and the access token when the client has
     /// credentials (control calls).
     Control(&'a AccessTokens, &'a ControlAuth),
+    /// The access token, and the meeting's password the handle holds (the join
+    /// randoms).
+    AccessAndPassword(&'a AccessTokens, &'a ControlAuth),
 }
 
-/// The tokens one attempt sends (cheap to clone: two shared pointers).
+/// The tokens one attempt sends (cheap to clone: shared pointers).
 #[derive(Clone)]
 pub(crate) struct Tokens {
     access: Option<Arc<Token<AccessTokenInfo>>>,
     control: Option<Arc<Token<ControlTokenInfo>>>,
+    password: Option<SecretString>,
 }
 
 impl Tokens {
@@ -38,6 +43,9 @@ impl Tokens {
         }
         if let Some(control) = &self.control {
             secrets = secrets.control_token(control.expose())?;
+        }
+        if let Some(password) = &self.password {
+            secrets = secrets.host_password(password.expose_secret())?;
         }
         Ok(secrets)
     }
@@ -55,6 +63,12 @@ impl Auth<'_> {
             Self::Access(access) => Tokens {
                 access: Some(access.token(rt, context, deadline).await?),
                 control: None,
+                password: None,
+            },
+            Self::AccessAndPassword(access, handle) => Tokens {
+                access: Some(access.token(rt, context, deadline).await?),
+                control: None,
+                password: handle.host_password().cloned(),
             },
             Self::Control(access, control) => {
                 let (access, control) =
@@ -62,6 +76,7 @@ impl Auth<'_> {
                 Tokens {
                     access,
                     control: Some(control),
+                    password: None,
                 }
             }
         })
@@ -75,7 +90,9 @@ impl Auth<'_> {
             return false;
         }
         let access = match self {
-            Self::Access(access) | Self::Control(access, _) => access,
+            Self::Access(access)
+            | Self::Control(access, _)
+            | Self::AccessAndPassword(access, _) => access,
         };
         if error.refuses_access_token() {
             return access.renew_after(error, sent.access.as_ref()).await;

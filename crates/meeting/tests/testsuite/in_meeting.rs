@@ -210,3 +210,48 @@ async fn the_management_site_is_at_fault_while_the_service_fails() {
     let status = client.management_site_status().await.expect("status");
     assert!(matches!(status, SiteStatus::Fault { .. }), "{status:?}");
 }
+
+/// Join randoms: issued for the meeting's password, each lets one person in once,
+/// into its own meeting, before it expires; without a password nothing is sent.
+#[tokio::test]
+async fn a_join_random_lets_one_in_once_before_it_expires() {
+    use meeting_sim::ParticipantSeed;
+    let sim = sim().await;
+    let client = client(&sim);
+    let requests = || sim.counters().requests_for("CreateAuthRandom");
+    let err = client
+        .conference(CONF)
+        .join_random(false)
+        .await
+        .expect_err("no password");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(requests(), 0, "refused before sending");
+    let err = client
+        .conference(CONF)
+        .with_host_password("999999")
+        .join_random(false)
+        .await
+        .expect_err("a wrong password");
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    let random = meeting.join_random(true).await.expect("a random");
+    assert_eq!(random.needs_password, Some(false));
+    assert!(!format!("{random:?}").contains(random.expose_random()));
+    let guest = || ParticipantSeed::client("p-guest", "Guest");
+    assert!(!sim.join_with_random("900244663", random.expose_random(), guest()));
+    let again = meeting.join_random(false).await.expect("a random");
+    assert!(sim.join_with_random(CONF, again.expose_random(), guest()));
+    assert!(
+        !sim.join_with_random(CONF, again.expose_random(), guest()),
+        "used"
+    );
+
+    let anonymous = meeting.anonymous_join_random().await.expect("a random");
+    assert!(anonymous.site_url.is_some());
+    sim.advance_clock(std::time::Duration::from_secs(11 * 60));
+    assert!(
+        !sim.join_with_random(CONF, anonymous.expose_random(), guest()),
+        "expired"
+    );
+}

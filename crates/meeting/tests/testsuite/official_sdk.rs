@@ -165,6 +165,9 @@ async fn server() -> ScriptedServer {
                 200,
                 r#"{"id":"b958adc3639b11ecb310e97279c39e66","subscriberId":"12345678","status":1}"#,
             )
+        } else if request.path.contains("/auth/random") || request.path.contains("/anonymous/auth")
+        {
+            Reply::json(200, r#"{"random":"rndSCRIPTED"}"#)
         } else if request.path.starts_with("/v1/usg/") || request.path.starts_with("/v2/usg/") {
             Reply::json(200, r#"{"accessToken":"stbSCRIPTED","validPeriod":43200}"#)
         } else {
@@ -777,6 +780,18 @@ async fn every_request_is_the_official_sdks() {
     mismatches
         .check("ShowRegionInfoOfMeeting", account(), |c| async move {
             c.conference(CONF).region().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("CreateAuthRandom", account(), |c| async move {
+            let meeting = c.conference(CONF).with_host_password(HOST_PASSWORD);
+            meeting.join_random(true).await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("CreateAnonymousAuthRandom", account(), |c| async move {
+            let meeting = c.conference(CONF).with_host_password(HOST_PASSWORD);
+            meeting.anonymous_join_random().await.map(|_| ())
         })
         .await;
     mismatches

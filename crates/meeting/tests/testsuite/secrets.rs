@@ -46,8 +46,17 @@ async fn no_secret_in_logs_debug_or_errors() {
     shown.push(format!("{:?}", account.login().await.expect("login")));
     shown.push(format!("{:?}", app.login().await.expect("login")));
     meeting.lock().await.expect("lock");
-    // StartMeeting sends the host password in its body.
+    // StartMeeting sends the host password in its body; the join randoms are secrets
+    // (the simulator lists them with its tokens).
     shown.push(format!("{:?}", meeting.start().await.expect("start")));
+    shown.push(format!(
+        "{:?}",
+        meeting.join_random(false).await.expect("random")
+    ));
+    shown.push(format!(
+        "{:?}",
+        meeting.anonymous_join_random().await.expect("random")
+    ));
     meeting
         .update_settings(&SettingsUpdate::new().lock_sharing(true))
         .await
