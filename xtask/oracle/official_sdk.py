@@ -147,6 +147,7 @@ from huaweicloudsdkmeeting.v1 import (
     ShowConfOrgRequest,
     CreateAuthRandomRequest,
     CreateAnonymousAuthRandomRequest,
+    SearchCtlRecordsOfHisMeetingRequest,
     StartRequest,
     ShowOnlineMeetingDetailRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -474,6 +475,8 @@ def management_calls(sdk):
             conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("SearchAttendanceRecordsOfHisMeeting", lambda: sdk.search_attendance_records_of_his_meeting(
             SearchAttendanceRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        ("SearchCtlRecordsOfHisMeeting", lambda: sdk.search_ctl_records_of_his_meeting(
+            SearchCtlRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("SearchRecordings", lambda: sdk.search_recordings(SearchRecordingsRequest(
             offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
             end_date=HISTORY_TO, sort_type="ASC_StartTIME"))),

@@ -1100,6 +1100,53 @@ pub mod types {
         )]
         pub media_type: ::std::option::Option<::std::string::String>,
     }
+    ///One control action.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConfCtlRecordInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
+        ///What was done (the simulator gives the operation ID).
+        #[serde(
+            rename = "operateCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_code: ::std::option::Option<::std::string::String>,
+        ///`success`, or the error code it was refused with.
+        #[serde(
+            rename = "operateResult",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_result: ::std::option::Option<::std::string::String>,
+        ///Where it came from (the simulator says `openapi`).
+        #[serde(
+            rename = "operateSource",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_source: ::std::option::Option<::std::string::String>,
+        ///When, in ms since the epoch (UTC).
+        #[serde(
+            rename = "operateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_time: ::std::option::Option<i64>,
+        ///On whom (a participant), when on someone.
+        #[serde(
+            rename = "operationObject",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operation_object: ::std::option::Option<::std::string::String>,
+        ///Who took it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<::std::string::String>,
+    }
     ///The enterprise a meeting belongs to.
     #[derive(
         ::serde::Deserialize,
@@ -1260,6 +1307,27 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_uuid: ::std::option::Option<::std::string::String>,
+    }
+    ///`ControlRecords`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ControlRecords {
+        ///How many records, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ConfCtlRecordInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
     }
     ///`CreateAuthRandomGuestWaiting`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9705,6 +9773,77 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**A past meeting's control records
+
+Every control action taken in the meeting (when, from where, by whom, what, on
+whom, and how it ended), in the order taken, a page at a time.
+
+
+Sends a `GET` request to `/v1/mmc/management/conferences/history/confCtlRecord`
+
+Arguments:
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+*/
+    pub async fn search_ctl_records_of_his_meeting<'a>(
+        &'a self,
+        conf_uuid: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        user_uuid: Option<&'a str>,
+    ) -> Result<ResponseValue<types::ControlRecords>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/history/confCtlRecord", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_ctl_records_of_his_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Find recordings
 
 The meetings that have a recording, a page at a time (offset, limit up to 500), by
@@ -13948,6 +14087,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "history",
     };
+    /// `GET /v1/mmc/management/conferences/history/confCtlRecord`
+    pub static SEARCH_CTL_RECORDS_OF_HIS_MEETING: Operation = Operation {
+        id: "SearchCtlRecordsOfHisMeeting",
+        method: Method::Get,
+        path: "/v1/mmc/management/conferences/history/confCtlRecord",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "history",
+    };
     /// `GET /v1/mmc/management/record/files`
     pub static SEARCH_RECORDINGS: Operation = Operation {
         id: "SearchRecordings",
@@ -14544,7 +14692,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 81] = [
+    pub static ALL: [&Operation; 82] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -14562,6 +14710,7 @@ pub mod operations {
         &SEARCH_HIS_MEETINGS,
         &SHOW_HIS_MEETING_DETAIL,
         &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
+        &SEARCH_CTL_RECORDS_OF_HIS_MEETING,
         &SEARCH_RECORDINGS,
         &DELETE_RECORDINGS,
         &SHOW_RECORDING_DETAIL,
@@ -14753,12 +14902,15 @@ pub mod schemas {
             ("OnlineAttendeeRecordInfo", schemars::schema_for!(crate
             ::types::OnlineAttendeeRecordInfo)), ("PageParticipant",
             schemars::schema_for!(crate ::types::PageParticipant)), ("ParticipantInfo",
-            schemars::schema_for!(crate ::types::ParticipantInfo)), ("AttendanceRecords",
-            schemars::schema_for!(crate ::types::AttendanceRecords)),
-            ("ConfAttendeeRecordInfo", schemars::schema_for!(crate
-            ::types::ConfAttendeeRecordInfo)), ("SearchRecordingsResponse",
-            schemars::schema_for!(crate ::types::SearchRecordingsResponse)),
-            ("RecordResultDO", schemars::schema_for!(crate ::types::RecordResultDo)),
+            schemars::schema_for!(crate ::types::ParticipantInfo)), ("ControlRecords",
+            schemars::schema_for!(crate ::types::ControlRecords)), ("ConfCtlRecordInfo",
+            schemars::schema_for!(crate ::types::ConfCtlRecordInfo)),
+            ("AttendanceRecords", schemars::schema_for!(crate
+            ::types::AttendanceRecords)), ("ConfAttendeeRecordInfo",
+            schemars::schema_for!(crate ::types::ConfAttendeeRecordInfo)),
+            ("SearchRecordingsResponse", schemars::schema_for!(crate
+            ::types::SearchRecordingsResponse)), ("RecordResultDO",
+            schemars::schema_for!(crate ::types::RecordResultDo)),
             ("RecordingDownloadUrls", schemars::schema_for!(crate
             ::types::RecordingDownloadUrls)), ("RecordDownloadInfoBO",
             schemars::schema_for!(crate ::types::RecordDownloadInfoBo)),

@@ -41,7 +41,7 @@ pub use printable::printable;
 // The operation families' public types (their methods are on the handles).
 pub use api::archive::{Recording, RecordingFile, RecordingSegment, SegmentFile};
 pub use api::control::*;
-pub use api::history::{AttendanceRecord, PastMeeting};
+pub use api::history::{AttendanceRecord, ControlRecord, PastMeeting};
 pub use api::interpretation::{
     Interpreter, InterpreterGroup, Language, LanguageChannel, UnknownLanguage,
 };

@@ -65,18 +65,70 @@ fn time(ms: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
         .unwrap_or_else(|| "-".to_owned())
 }
 
+/// The time zone `name` names (UTC by default).
+fn zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Failure> {
+    match name {
+        None => Ok(jiff::tz::TimeZone::UTC),
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+            Failure::Usage(format!(
+                "{} is not a time zone (an IANA name)",
+                meeting::printable(name)
+            ))
+        }),
+    }
+}
+
+/// Print the control actions taken in a past meeting, in order: when, who, what, on
+/// whom, how it ended.
+#[derive(Debug, Args)]
+pub struct Audit {
+    /// The conference ID (its latest run) or the meeting's UUID.
+    meeting: String,
+    /// The time zone of the times printed: an IANA name (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+impl Audit {
+    /// Lists the control records, printing each as its page arrives.
+    pub async fn run(self, global: &Global) -> Result<(), Failure> {
+        let zone = zone(self.time_zone.as_deref())?;
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let mut records = past_meeting(&client, &self.meeting)
+            .await?
+            .control_records()?;
+        let mut out = std::io::stdout().lock();
+        while let Some(r) = records.try_next().await? {
+            let text = if global.json {
+                json!({"at_ms": r.at_ms, "operator": r.operator, "action": r.action,
+                       "object": r.object, "result": r.result, "source": r.source})
+                .to_string()
+            } else {
+                let field = |v: &Option<String>| meeting::printable(v.as_deref().unwrap_or("-"));
+                format!(
+                    "{:<19}  {:<16} {:<28} {:<32} {}",
+                    time(r.at_ms, &zone),
+                    field(&r.operator),
+                    field(&r.action),
+                    field(&r.object),
+                    field(&r.result)
+                )
+            };
+            if !line(&mut out, &text)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Attendance {
     /// Lists the stays, printing each as its page arrives.
     pub async fn run(self, global: &Global) -> Result<(), Failure> {
-        let zone = match &self.time_zone {
-            None => jiff::tz::TimeZone::UTC,
-            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
-                Failure::Usage(format!(
-                    "{} is not a time zone (an IANA name)",
-                    meeting::printable(name)
-                ))
-            })?,
-        };
+        let zone = zone(self.time_zone.as_deref())?;
         let login = Some(credentials(&self.connection.login)?);
         let client = client(&self.connection.endpoint, global, login)?;
         let mut stays = past_meeting(&client, &self.meeting)
@@ -110,6 +162,7 @@ impl Attendance {
 #[derive(Debug, clap::Subcommand)]
 pub enum Commands {
     Attendance(Attendance),
+    Audit(Audit),
 }
 
 impl Commands {
@@ -120,6 +173,7 @@ impl Commands {
     ) -> Result<(), crate::output::Failure> {
         match self {
             Self::Attendance(c) => c.run(global).await?,
+            Self::Audit(c) => c.run(global).await?,
         }
         Ok(())
     }

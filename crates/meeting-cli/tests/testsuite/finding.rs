@@ -63,7 +63,15 @@ fn a_running_meetings_attendees_are_listed() {
 #[test]
 fn a_stopped_meeting_is_listed_in_history_with_its_attendance() {
     let sim = Sim::start();
+    sim.ok(&["lock", CONF]);
     sim.ok(&["stop", CONF]);
+    // Its control records: the lock and the stop, in order, by the account.
+    let trail = json_lines(&sim.ok(&["--json", "audit", CONF]));
+    let actions: Vec<_> = trail.iter().map(|r| r["action"].clone()).collect();
+    assert_eq!(actions, ["LockMeeting", "StopMeeting"]);
+    assert!(trail.iter().all(|r| r["operator"] == "meeting_admin"));
+    let text = sim.ok(&["audit", CONF, "--time-zone", "Asia/Shanghai"]);
+    assert!(text.contains("LockMeeting"), "{text}");
     let past = json_lines(&sim.ok(&["--json", "list", "--history", "--all-users"]));
     let ours = past
         .iter()

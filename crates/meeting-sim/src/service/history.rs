@@ -1,4 +1,4 @@
-//! A past meeting's details and attendance.
+//! A past meeting's details, attendance and control records.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
-use meeting_api::types::{AttendanceRecords, OnlineMeetingDetail};
+use meeting_api::types::{AttendanceRecords, ControlRecords, OnlineMeetingDetail};
 
 use super::search::{granted, page, search_key};
 use super::{ApiResult, QueryMap, Route, required_query};
@@ -23,7 +23,23 @@ pub(super) static ROUTES: &[Route] = &[
         operation: &operations::SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING,
         handler: |m| on(m, attendance),
     },
+    Route {
+        operation: &operations::SEARCH_CTL_RECORDS_OF_HIS_MEETING,
+        handler: |m| on(m, control_records),
+    },
 ];
+
+/// `GET /v1/mmc/management/conferences/history/confCtlRecord`.
+async fn control_records(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<ControlRecords>> {
+    let uuid = required_query(&query, "confUUID")?;
+    let page = page(&query)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    Ok(Json(world.control_records(uuid, &grant, page)?))
+}
 
 /// `GET /v1/mmc/management/conferences/history/confDetail`.
 async fn past_detail(

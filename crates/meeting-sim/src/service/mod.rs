@@ -37,7 +37,7 @@ use axum::routing::{MethodFilter, MethodRouter};
 use base64::Engine;
 use serde::de::DeserializeOwned;
 
-use meeting_api::table::{Method as TableMethod, Operation};
+use meeting_api::table::{Auth, Method as TableMethod, Operation};
 
 use crate::Shared;
 use crate::errors::{ApiError, ErrorCode, codes};
@@ -148,18 +148,39 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// The operation a request is for, by route.
-fn operation(method: &Method, path: &str) -> &'static str {
+/// The operation a request is for, by route: its name, and its row of the table.
+fn operation(method: &Method, path: &str) -> (&'static str, Option<&'static Operation>) {
     if path.starts_with("/_sim/") {
-        return "admin";
+        return ("admin", None);
     }
     if path == events::PATH {
-        return "MeetingEvents";
+        return ("MeetingEvents", None);
     }
-    routes()
+    let found = routes()
         .map(|r| r.operation)
-        .find(|op| op.path == path && op.method.as_str() == method.as_str())
-        .map_or("unknown", |op| op.id)
+        .find(|op| op.path == path && op.method.as_str() == method.as_str());
+    (found.map_or("unknown", |op| op.id), found)
+}
+
+/// What a control action acts on, for the meeting's control records: its meeting, the
+/// participant it names, and the access token it carried (who sent it).
+struct ControlTarget {
+    conference: String,
+    participant: Option<String>,
+    access_token: Option<String>,
+}
+
+impl ControlTarget {
+    fn of(operation: Option<&Operation>, request: &Request) -> Option<Self> {
+        // Actions only: a control call that reads (GET) changes nothing to record.
+        operation.filter(|op| op.auth == Auth::Control && op.method != TableMethod::Get)?;
+        let Query(query) = Query::<HashMap<String, String>>::try_from_uri(request.uri()).ok()?;
+        Some(Self {
+            conference: query.get("conferenceID")?.clone(),
+            participant: query.get("participantID").cloned(),
+            access_token: header(request.headers(), "x-access-token").map(str::to_owned),
+        })
+    }
 }
 
 /// Request id, faults, counters and the log line. Faults are decided before the handler
@@ -172,7 +193,8 @@ async fn every_request(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let op = operation(&method, &path);
+    let (op, row) = operation(&method, &path);
+    let control = ControlTarget::of(row, &request);
     let request_id = shared.next_request_id();
 
     let injected = if op == "admin" {
@@ -217,9 +239,21 @@ async fn every_request(
     let status = response.status();
     let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
     {
-        shared
-            .world()
-            .count_request(op, code, injected.map(|i| i.kind()));
+        let mut world = shared.world();
+        world.count_request(op, code, injected.map(|i| i.kind()));
+        // An action the handler took or refused; not one refused its control token or
+        // answered with an injected fault before the handler ran.
+        if let Some(target) = control.filter(|_| injected.is_none())
+            && status != StatusCode::UNAUTHORIZED
+        {
+            world.record_control(
+                &target.conference,
+                op,
+                target.participant,
+                target.access_token.as_deref(),
+                code,
+            );
+        }
     }
     tracing::info!(
         target: "meeting_sim::request",

@@ -30,7 +30,7 @@ impl World {
     }
 
     /// The grant behind a live access token.
-    fn access(&self, token: &str, now_ms: i64) -> Option<&Grant> {
+    pub(super) fn access(&self, token: &str, now_ms: i64) -> Option<&Grant> {
         self.access_tokens
             .get(token)
             .filter(|grant| grant.expires_ms > now_ms)

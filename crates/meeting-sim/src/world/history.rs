@@ -1,9 +1,10 @@
 //! History: a meeting that ends keeps who attended (each stay with its join and leave
-//! times) and its times, found by start date and by its UUID.
+//! times), every control action taken in it, and its times, found by start date and by
+//! its UUID.
 
 use meeting_api::types::{
-    AttendanceRecords, ConfAttendeeRecordInfo, ConferenceInfo, OnlineMeetingDetail,
-    PageParticipant, ParticipantInfo,
+    AttendanceRecords, ConfAttendeeRecordInfo, ConfCtlRecordInfo, ConferenceInfo, ControlRecords,
+    OnlineMeetingDetail, PageParticipant, ParticipantInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,20 @@ use super::{Conference, Grant, World};
 use crate::errors::ApiError;
 use crate::model::ConferenceState;
 use crate::world::{MeetingQuery, Page};
+
+/// The control records a meeting keeps: the latest ones past this.
+pub const MAX_CONTROL_RECORDS: usize = 10_000;
+
+/// One control action: when, by whom, what (the operation), on whom, how it ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlRecord {
+    pub at_ms: i64,
+    pub operator: String,
+    pub operation: &'static str,
+    pub object: Option<String>,
+    /// `None` for success, else the error code.
+    pub refused: Option<&'static str>,
+}
 
 /// One stay of one participant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +144,67 @@ impl World {
     }
 
     /// The ended meeting with this UUID, for its organizer or an administrator.
+    /// A control call reached meeting `id`: recorded with its operator (the access
+    /// token's subject when the call carried a valid one, else `host`: the control
+    /// token's holder), its target participant, and the error code it was refused with.
+    pub fn record_control(
+        &mut self,
+        id: &str,
+        operation: &'static str,
+        object: Option<String>,
+        access_token: Option<&str>,
+        refused: Option<&'static str>,
+    ) {
+        let now_ms = self.now_ms;
+        let operator = access_token
+            .and_then(|t| self.access(t, now_ms))
+            .map_or_else(|| "host".to_owned(), |grant| grant.subject.clone());
+        let Some(conference) = self.conferences.get_mut(id) else {
+            return;
+        };
+        if conference.control_records.len() >= MAX_CONTROL_RECORDS {
+            conference.control_records.pop_front();
+        }
+        conference.control_records.push_back(ControlRecord {
+            at_ms: now_ms,
+            operator,
+            operation,
+            object,
+            refused,
+        });
+    }
+
+    /// SearchCtlRecordsOfHisMeeting: a page of a past meeting's control records, in
+    /// the order taken.
+    pub fn control_records(
+        &self,
+        uuid: &str,
+        by: &Grant,
+        page: Page,
+    ) -> Result<ControlRecords, ApiError> {
+        let conference = self.past(uuid, by)?;
+        let data = page.take(
+            conference
+                .control_records
+                .iter()
+                .map(|r| ConfCtlRecordInfo {
+                    operate_time: Some(r.at_ms),
+                    operate_source: Some("openapi".to_owned()),
+                    operator: Some(r.operator.clone()),
+                    operate_code: Some(r.operation.to_owned()),
+                    operation_object: r.object.clone(),
+                    operate_result: Some(r.refused.unwrap_or("success").to_owned()),
+                    detail: None,
+                }),
+        );
+        Ok(ControlRecords {
+            offset: i32::try_from(page.offset).ok(),
+            limit: i32::try_from(page.limit).ok(),
+            count: i32::try_from(conference.control_records.len()).ok(),
+            data,
+        })
+    }
+
     fn past(&self, uuid: &str, by: &Grant) -> Result<&Conference, ApiError> {
         self.conferences
             .values()

@@ -221,6 +221,8 @@ pub struct Conference {
     pub interpretation: Interpretation,
     /// Every stay of every participant (history's attendance).
     pub attendance: Vec<history::Attendance>,
+    /// Every control action taken, the latest `history::MAX_CONTROL_RECORDS`.
+    pub control_records: VecDeque<history::ControlRecord>,
     /// What its recordings recorded (until DeleteRecordings).
     pub recordings: Vec<Segment>,
     /// A recurring meeting's rule and occurrences.
@@ -351,6 +353,7 @@ impl From<ConferenceSeed> for Conference {
                 ..Interpretation::default()
             },
             attendance: Vec::new(),
+            control_records: VecDeque::new(),
             recordings: Vec::new(),
             series: None,
         }

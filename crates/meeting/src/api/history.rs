@@ -1,10 +1,13 @@
 //! A past meeting, by its UUID (from [`Client::past_meetings`] or
-//! [`crate::MeetingDetails::uuid`]): its details, who attended, and each stay with its
-//! join and leave times. Needs credentials.
+//! [`crate::MeetingDetails::uuid`]): its details, who attended, each stay with its
+//! join and leave times, and every control action taken in it. Needs credentials.
 
 use std::sync::Arc;
 
-use meeting_api::operations::{SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SHOW_HIS_MEETING_DETAIL};
+use meeting_api::operations::{
+    SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SEARCH_CTL_RECORDS_OF_HIS_MEETING,
+    SHOW_HIS_MEETING_DETAIL,
+};
 use meeting_api::types::{
     SearchAttendanceRecordsOfHisMeetingSearchKey, ShowHisMeetingDetailSearchKey,
 };
@@ -37,6 +40,26 @@ pub struct AttendanceRecord {
     pub joined_at_ms: Option<i64>,
     /// When it left, ms since the epoch.
     pub left_at_ms: Option<i64>,
+}
+
+/// One control action taken in a past meeting (see [`PastMeeting::control_records`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ControlRecord {
+    /// When, ms since the epoch.
+    pub at_ms: Option<i64>,
+    /// Who took it.
+    pub operator: Option<String>,
+    /// What was done.
+    pub action: Option<String>,
+    /// On whom, when on someone.
+    pub object: Option<String>,
+    /// `success`, or how it was refused.
+    pub result: Option<String>,
+    /// Where it came from.
+    pub source: Option<String>,
+    /// More, as the service says.
+    pub detail: Option<String>,
 }
 
 impl Client {
@@ -172,6 +195,59 @@ impl PastMeeting {
                             .collect(),
                         answer.count,
                     ))
+                }
+            },
+        ))
+    }
+}
+
+impl PastMeeting {
+    /// Every control action taken in the meeting, in the order taken, fetched page by
+    /// page as they are read.
+    pub fn control_records(&self) -> Result<Listing<ControlRecord>, Error> {
+        let context = self.context(&SEARCH_CTL_RECORDS_OF_HIS_MEETING);
+        if let Some(problem) = id_problem("meeting uuid", &self.uuid) {
+            return Err(Error::invalid(&context, problem));
+        }
+        let this = self.clone();
+        // A record has no ID of its own: it is its time, action, object and operator.
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |r: &ControlRecord| {
+                (
+                    r.at_ms,
+                    r.action.clone(),
+                    r.object.clone(),
+                    r.operator.clone(),
+                )
+            },
+            move |offset, size| {
+                let this = this.clone();
+                async move {
+                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                    let answer = this
+                        .client
+                        .run(&SEARCH_CTL_RECORDS_OF_HIS_MEETING, NO_INPUT, |api, ()| {
+                            api.search_ctl_records_of_his_meeting(uuid, limit, offset, None)
+                        })
+                        .await?;
+                    let text = |t: Option<String>| t.map(|t| crate::printable(&t));
+                    let records = answer
+                        .data
+                        .into_iter()
+                        .map(|r| ControlRecord {
+                            at_ms: r.operate_time,
+                            operator: text(r.operator),
+                            action: text(r.operate_code),
+                            object: text(r.operation_object),
+                            result: text(r.operate_result),
+                            source: text(r.operate_source),
+                            detail: text(r.detail),
+                        })
+                        .collect();
+                    Ok(Page::new(records, answer.count))
                 }
             },
         ))

@@ -117,3 +117,110 @@ async fn dates_and_zones_are_checked_before_sending() {
     assert!(client.past_meeting(" ").attendance(None).is_err());
     assert_eq!(sim.counters().requests_for("SearchHisMeetings"), before);
 }
+
+/// A meeting driven by twenty different control actions (and reads, which change
+/// nothing and are not recorded): its control records list each, in the order taken,
+/// with the account that took it and on whom.
+#[tokio::test]
+async fn the_control_records_list_every_action_in_order_with_its_actor() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    let laptop = meeting.participant(LAPTOP);
+    meeting.lock().await.expect("LockMeeting");
+    meeting
+        .update_settings(&meeting::SettingsUpdate::new().lock_sharing(true))
+        .await
+        .expect("UpdateStartedConfConfig");
+    meeting.live().await.expect("a read");
+    meeting
+        .participant(TERMINAL)
+        .lock_video_to(LAPTOP)
+        .await
+        .expect("LockView");
+    meeting.mute_all(true).await.expect("MuteMeeting");
+    laptop.mute().await.expect("MuteParticipant");
+    meeting
+        .invite(&[meeting::Invitee::phone("+8613800000077")])
+        .await
+        .expect("InviteParticipant");
+    laptop.rename("Laptop").await.expect("RenameParticipant");
+    laptop.raise_hand().await.expect("Hand");
+    meeting.raise_hands(&[LAPTOP]).await.expect("BatchHand");
+    laptop.roll_call().await.expect("RollcallParticipant");
+    laptop.broadcast().await.expect("BroadcastParticipant");
+    meeting.cancel_broadcast().await.expect("CancelBroadcast");
+    laptop.invite_to_share(true).await.expect("InviteShare");
+    laptop.co_host(true).await.expect("SetCohost");
+    meeting
+        .allow_audience(true)
+        .await
+        .expect("AllowAudienceJoin");
+    meeting
+        .allow_guests_to_unmute(true)
+        .await
+        .expect("AllowGuestUnmute");
+    meeting.start_recording().await.expect("Record");
+    meeting.live_stream(true).await.expect("Live");
+    meeting.pause(true).await.expect("PauseConference");
+    meeting.prolong(15).await.expect("ProlongMeeting");
+    meeting.stop().await.expect("StopMeeting");
+
+    let found = client
+        .past_meetings()
+        .all_users()
+        .matching(CONF)
+        .list()
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    let uuid = found[0].uuid.clone().expect("a uuid");
+    let records = client
+        .past_meeting(uuid)
+        .control_records()
+        .expect("valid")
+        .collect_all()
+        .await
+        .expect("listed");
+    let actions: Vec<&str> = records.iter().filter_map(|r| r.action.as_deref()).collect();
+    assert_eq!(
+        actions,
+        [
+            "LockMeeting",
+            "UpdateStartedConfConfig",
+            "LockView",
+            "MuteMeeting",
+            "MuteParticipant",
+            "InviteParticipant",
+            "RenameParticipant",
+            "Hand",
+            "BatchHand",
+            "RollcallParticipant",
+            "BroadcastParticipant",
+            "CancelBroadcast",
+            "InviteShare",
+            "SetCohost",
+            "AllowAudienceJoin",
+            "AllowGuestUnmute",
+            "Record",
+            "Live",
+            "PauseConference",
+            "ProlongMeeting",
+            "StopMeeting",
+        ]
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r.operator.as_deref() == Some(ACCOUNT)
+                && r.result.as_deref() == Some("success")),
+        "{records:#?}"
+    );
+    assert!(records.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    let on_laptop = records
+        .iter()
+        .filter(|r| r.object.as_deref() == Some(LAPTOP))
+        .count();
+    assert!(on_laptop >= 6, "{records:#?}");
+}

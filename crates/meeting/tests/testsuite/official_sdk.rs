@@ -698,6 +698,12 @@ async fn every_request_is_the_official_sdks() {
         )
         .await;
     mismatches
+        .check("SearchCtlRecordsOfHisMeeting", account(), |c| async move {
+            let records = c.past_meeting("<conf-uuid>").control_records()?;
+            records.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
         .check("SearchRecordings", account(), |c| async move {
             c.recordings()
                 .all_users()
