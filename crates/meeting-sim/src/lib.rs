@@ -462,11 +462,6 @@ impl SimHandle {
         self.shared.world().socket_faults(id)
     }
 
-    /// The simulator's clock: ms since the epoch.
-    pub fn now_ms(&self) -> i64 {
-        self.shared.clock.now_ms()
-    }
-
     /// Moves the simulator's clock forward: tokens expire as if that time had passed.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.clock.advance(by);

@@ -226,7 +226,7 @@ async fn resources_follow_the_meetings() {
     let client = client(&sim);
     // 01:00 UTC the next day: "today" holds only what this test does.
     const DAY_MS: i64 = 86_400_000;
-    let now = sim.now_ms();
+    let now = sim.state().now_ms;
     let one_am = (now.div_euclid(DAY_MS) + 1) * DAY_MS + DAY_MS / 24;
     sim.advance_clock(std::time::Duration::from_millis((one_am - now) as u64));
     let before = client.resources().await.expect("resources");
