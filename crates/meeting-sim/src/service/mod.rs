@@ -194,7 +194,6 @@ async fn every_request(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let (op, row) = operation(&method, &path);
-    let control = ControlTarget::of(row, &request);
     let request_id = shared.next_request_id();
 
     let injected = if op == "admin" {
@@ -202,6 +201,8 @@ async fn every_request(
     } else {
         shared.faults.decide().await
     };
+    // A control action is recorded before its handler runs and settled after.
+    let mut control = None;
     let mut response = match injected {
         Some(Injected::Drop) => {
             let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -229,6 +230,15 @@ async fn every_request(
             if matches!(injected, Some(Injected::ExpireTokens)) {
                 shared.world().expire_tokens();
             }
+            control = ControlTarget::of(row, &request).and_then(|target| {
+                let seq = shared.world().begin_control(
+                    &target.conference,
+                    op,
+                    target.participant,
+                    target.access_token.as_deref(),
+                )?;
+                Some((target.conference, seq))
+            });
             next.run(request).await
         }
     };
@@ -241,18 +251,12 @@ async fn every_request(
     {
         let mut world = shared.world();
         world.count_request(op, code, injected.map(|i| i.kind()));
-        // An action the handler took or refused; not one refused its control token or
-        // answered with an injected fault before the handler ran.
-        if let Some(target) = control.filter(|_| injected.is_none())
-            && status != StatusCode::UNAUTHORIZED
+        // Refused: with its code; refused its control token: not an action at all.
+        if let Some((conference, seq)) = control
+            && code.is_some()
         {
-            world.record_control(
-                &target.conference,
-                op,
-                target.participant,
-                target.access_token.as_deref(),
-                code,
-            );
+            let outcome = code.filter(|_| status != StatusCode::UNAUTHORIZED);
+            world.settle_control(&conference, seq, outcome);
         }
     }
     tracing::info!(

@@ -19,6 +19,8 @@ pub const MAX_CONTROL_RECORDS: usize = 10_000;
 /// One control action: when, by whom, what (the operation), on whom, how it ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ControlRecord {
+    /// Its number among the world's records, to settle it by.
+    pub seq: u64,
     pub at_ms: i64,
     pub operator: String,
     pub operation: &'static str,
@@ -144,34 +146,57 @@ impl World {
     }
 
     /// The ended meeting with this UUID, for its organizer or an administrator.
-    /// A control call reached meeting `id`: recorded with its operator (the access
-    /// token's subject when the call carried a valid one, else `host`: the control
-    /// token's holder), its target participant, and the error code it was refused with.
-    pub fn record_control(
+    /// A control call reaches meeting `id`, before its handler runs: recorded (as a
+    /// success until [`World::settle_control`] says otherwise) with its operator (the
+    /// access token's subject when the call carried a valid one, else `host`: the
+    /// control token's holder) and the participant it names. Recorded first so that a
+    /// meeting the call ends (and a series' occurrence it moves to history) keeps it.
+    /// The record's number, or none for a meeting that does not exist.
+    pub fn begin_control(
         &mut self,
         id: &str,
         operation: &'static str,
         object: Option<String>,
         access_token: Option<&str>,
-        refused: Option<&'static str>,
-    ) {
+    ) -> Option<u64> {
         let now_ms = self.now_ms;
         let operator = access_token
             .and_then(|t| self.access(t, now_ms))
             .map_or_else(|| "host".to_owned(), |grant| grant.subject.clone());
-        let Some(conference) = self.conferences.get_mut(id) else {
-            return;
-        };
+        self.control_seq += 1;
+        let seq = self.control_seq;
+        let conference = self.conferences.get_mut(id)?;
         if conference.control_records.len() >= MAX_CONTROL_RECORDS {
             conference.control_records.pop_front();
         }
         conference.control_records.push_back(ControlRecord {
+            seq,
             at_ms: now_ms,
             operator,
             operation,
             object,
-            refused,
+            refused: None,
         });
+        Some(seq)
+    }
+
+    /// How control record `seq` of meeting `id` ended: refused with `code`, or not
+    /// an action at all (`None`: its control token was refused, or a fault was
+    /// injected before the handler ran), which removes it.
+    pub fn settle_control(&mut self, id: &str, seq: u64, outcome: Option<&'static str>) {
+        let Some(conference) = self.conferences.get_mut(id) else {
+            return;
+        };
+        let records = &mut conference.control_records;
+        let Some(at) = records.iter().rposition(|r| r.seq == seq) else {
+            return;
+        };
+        match outcome {
+            Some(code) => records[at].refused = Some(code),
+            None => {
+                records.remove(at);
+            }
+        }
     }
 
     /// SearchCtlRecordsOfHisMeeting: a page of a past meeting's control records, in

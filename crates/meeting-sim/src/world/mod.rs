@@ -457,6 +457,8 @@ pub struct World {
     ws_issued: VecDeque<String>,
     /// One-use join randoms: the conference each lets one in, and until when.
     randoms: HashMap<String, ControlGrant>,
+    /// The last control record's number (see [`World::begin_control`]).
+    control_seq: u64,
     counters: Counters,
     /// Changes since the start, in order (see [`World::changed`]).
     changes: Vec<Change>,

@@ -118,9 +118,9 @@ async fn dates_and_zones_are_checked_before_sending() {
     assert_eq!(sim.counters().requests_for("SearchHisMeetings"), before);
 }
 
-/// A meeting driven by twenty different control actions (and reads, which change
-/// nothing and are not recorded): its control records list each, in the order taken,
-/// with the account that took it and on whom.
+/// A meeting driven by twenty different control actions, one of them refused (and
+/// reads, which change nothing and are not recorded): its control records list each,
+/// in the order taken, with the account that took it, on whom, and how it ended.
 #[tokio::test]
 async fn the_control_records_list_every_action_in_order_with_its_actor() {
     let sim = sim().await;
@@ -164,6 +164,11 @@ async fn the_control_records_list_every_action_in_order_with_its_actor() {
     meeting.live_stream(true).await.expect("Live");
     meeting.pause(true).await.expect("PauseConference");
     meeting.prolong(15).await.expect("ProlongMeeting");
+    let refused = meeting
+        .participant("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0")
+        .mute()
+        .await
+        .expect_err("nobody of that ID");
     meeting.stop().await.expect("StopMeeting");
 
     let found = client
@@ -207,14 +212,18 @@ async fn the_control_records_list_every_action_in_order_with_its_actor() {
             "Live",
             "PauseConference",
             "ProlongMeeting",
+            "MuteParticipant",
             "StopMeeting",
         ]
     );
+    // Each by the account; each a success but the refused one, with its code.
+    let results: Vec<&str> = records.iter().filter_map(|r| r.result.as_deref()).collect();
+    assert_eq!(Some(results[20]), refused.code(), "{results:?}");
+    assert_eq!(results.iter().filter(|r| **r == "success").count(), 21);
     assert!(
         records
             .iter()
-            .all(|r| r.operator.as_deref() == Some(ACCOUNT)
-                && r.result.as_deref() == Some("success")),
+            .all(|r| r.operator.as_deref() == Some(ACCOUNT)),
         "{records:#?}"
     );
     assert!(records.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));

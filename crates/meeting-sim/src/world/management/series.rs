@@ -496,6 +496,7 @@ impl World {
             conference.participants.clear();
             conference.speakers.clear();
             conference.attendance.clear();
+            conference.control_records.clear();
             conference.recordings.clear();
             conference.broadcasting = Default::default();
         }
