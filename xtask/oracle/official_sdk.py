@@ -42,6 +42,8 @@ from huaweicloudsdkmeeting.v1 import (
     CancelMeetingRequest,
     CancelRecurringMeetingRequest,
     CancelRecurringSubMeetingRequest,
+    UpdateRecurringSubMeetingRequest,
+    RestScheduleCycleConfDTO,
     CreateConfTokenRequest,
     CreateMeetingRequest,
     CreateRecurringMeetingRequest,
@@ -497,6 +499,12 @@ def management_calls(sdk):
         ("UpdateRecurringMeeting", lambda: remember_series(sdk.update_recurring_meeting(
             UpdateRecurringMeetingRequest(conference_id=SERIES["id"],
                                           body=weekly("Weekly sync (moved)", "2030-02-27"))))),
+        ("UpdateRecurringSubMeeting", lambda: sdk.update_recurring_sub_meeting(
+            UpdateRecurringSubMeetingRequest(
+                conference_id=SERIES["id"],
+                body=RestScheduleCycleConfDTO(
+                    cycle_sub_conf_id=SERIES["occurrence"], start_time="2030-01-07 02:00",
+                    length=90)))),
         ("CancelRecurringSubMeeting", lambda: sdk.cancel_recurring_sub_meeting(
             CancelRecurringSubMeetingRequest(
                 conference_id=SERIES["id"], type=1,

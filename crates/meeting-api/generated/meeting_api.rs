@@ -5259,6 +5259,296 @@ pub mod types {
                 })
         }
     }
+    ///What changes in one occurrence of a recurring meeting.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestScheduleCycleConfDto {
+        ///The occurrence.
+        #[serde(rename = "cycleSubConfID")]
+        pub cycle_sub_conf_id: RestScheduleCycleConfDtoCycleSubConfId,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<RestScheduleCycleConfDtoDescription>,
+        ///1: it records from its start.
+        #[serde(
+            rename = "isAutoRecord",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_auto_record: ::std::option::Option<RestScheduleCycleConfDtoIsAutoRecord>,
+        ///Its length in minutes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub length: ::std::option::Option<i32>,
+        ///Its media: Voice or HDVideo.
+        #[serde(
+            rename = "mediaTypes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_types: ::std::option::Option<::std::string::String>,
+        ///Who may watch its recording: 0 anyone with the link, 1 the enterprise, 2 its attendees.
+        #[serde(
+            rename = "recordAuthType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_auth_type: ::std::option::Option<
+            RestScheduleCycleConfDtoRecordAuthType,
+        >,
+        ///Its new start, `YYYY-MM-DD HH:MM` (UTC).
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+    }
+    ///The occurrence.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestScheduleCycleConfDtoCycleSubConfId(::std::string::String);
+    impl ::std::ops::Deref for RestScheduleCycleConfDtoCycleSubConfId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestScheduleCycleConfDtoCycleSubConfId>
+    for ::std::string::String {
+        fn from(value: RestScheduleCycleConfDtoCycleSubConfId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestScheduleCycleConfDtoCycleSubConfId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestScheduleCycleConfDtoCycleSubConfId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestScheduleCycleConfDtoCycleSubConfId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestScheduleCycleConfDtoCycleSubConfId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RestScheduleCycleConfDtoDescription`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct RestScheduleCycleConfDtoDescription(::std::string::String);
+    impl ::std::ops::Deref for RestScheduleCycleConfDtoDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestScheduleCycleConfDtoDescription>
+    for ::std::string::String {
+        fn from(value: RestScheduleCycleConfDtoDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RestScheduleCycleConfDtoDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RestScheduleCycleConfDtoDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RestScheduleCycleConfDtoDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestScheduleCycleConfDtoDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///1: it records from its start.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestScheduleCycleConfDtoIsAutoRecord(i32);
+    impl ::std::ops::Deref for RestScheduleCycleConfDtoIsAutoRecord {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestScheduleCycleConfDtoIsAutoRecord> for i32 {
+        fn from(value: RestScheduleCycleConfDtoIsAutoRecord) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestScheduleCycleConfDtoIsAutoRecord {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestScheduleCycleConfDtoIsAutoRecord {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestScheduleCycleConfDtoIsAutoRecord {
+        fn schema_name() -> ::std::string::String {
+            "RestScheduleCycleConfDtoIsAutoRecord".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///Who may watch its recording: 0 anyone with the link, 1 the enterprise, 2 its attendees.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct RestScheduleCycleConfDtoRecordAuthType(i32);
+    impl ::std::ops::Deref for RestScheduleCycleConfDtoRecordAuthType {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RestScheduleCycleConfDtoRecordAuthType> for i32 {
+        fn from(value: RestScheduleCycleConfDtoRecordAuthType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for RestScheduleCycleConfDtoRecordAuthType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RestScheduleCycleConfDtoRecordAuthType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for RestScheduleCycleConfDtoRecordAuthType {
+        fn schema_name() -> ::std::string::String {
+            "RestScheduleCycleConfDtoRecordAuthType".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
     ///`RestSetAttendeeLanChannelBody`
     #[derive(
         ::serde::Deserialize,
@@ -10382,6 +10672,74 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Change one occurrence of a recurring meeting
+
+Moves or changes the occurrence named (cycleSubConfID) and keeps the rest of the
+series as it is; one held, cancelled or in progress is refused.
+
+
+Sends a `PUT` request to `/v1/mmc/management/conferences/cyclesubconf`
+
+Arguments:
+- `conference_id`: Meeting ID.
+- `user_uuid`: An administrator's choice of user (the service ignores it for others).
+- `body`
+*/
+    pub async fn update_recurring_sub_meeting<'a>(
+        &'a self,
+        conference_id: &'a str,
+        user_uuid: Option<&'a str>,
+        body: &'a types::RestScheduleCycleConfDto,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/mmc/management/conferences/cyclesubconf", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("conferenceID", &conference_id))
+            .query(&progenitor_client::QueryParam::new("userUUID", &user_uuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_recurring_sub_meeting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Cancel occurrences of a recurring meeting
 
 Cancels the occurrences named (cycleSubConfIDs) and keeps the rest of the series;
@@ -14168,6 +14526,15 @@ pub mod operations {
         repeat: Repeat::Terminal,
         family: "management",
     };
+    /// `PUT /v1/mmc/management/conferences/cyclesubconf`
+    pub static UPDATE_RECURRING_SUB_MEETING: Operation = Operation {
+        id: "UpdateRecurringSubMeeting",
+        method: Method::Put,
+        path: "/v1/mmc/management/conferences/cyclesubconf",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
     /// `DELETE /v1/mmc/management/conferences/cyclesubconf`
     pub static CANCEL_RECURRING_SUB_MEETING: Operation = Operation {
         id: "CancelRecurringSubMeeting",
@@ -14692,7 +15059,7 @@ pub mod operations {
         "webhook",
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 82] = [
+    pub static ALL: [&Operation; 83] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -14719,6 +15086,7 @@ pub mod operations {
         &UPDATE_RECURRING_MEETING,
         &CREATE_RECURRING_MEETING,
         &CANCEL_RECURRING_MEETING,
+        &UPDATE_RECURRING_SUB_MEETING,
         &CANCEL_RECURRING_SUB_MEETING,
         &SHOW_MEETING_DETAIL,
         &SHOW_REGION_INFO_OF_MEETING,
@@ -14874,7 +15242,9 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::CallNumberInConf)), ("RegionInfo",
             schemars::schema_for!(crate ::types::RegionInfo)), ("AnonymousAuthRandom",
             schemars::schema_for!(crate ::types::AnonymousAuthRandom)), ("AuthRandom",
-            schemars::schema_for!(crate ::types::AuthRandom)), ("OrgResources",
+            schemars::schema_for!(crate ::types::AuthRandom)),
+            ("RestScheduleCycleConfDTO", schemars::schema_for!(crate
+            ::types::RestScheduleCycleConfDto)), ("OrgResources",
             schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
             schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
             schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use clap::Args;
-use meeting::{Day, Invitee, MeetingState, NewMeeting, Recurrence};
+use meeting::{Day, Invitee, MeetingState, NewMeeting, OccurrenceUpdate, Recurrence};
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
     CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
     SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
-    UPDATE_RECURRING_MEETING,
+    UPDATE_RECURRING_MEETING, UPDATE_RECURRING_SUB_MEETING,
 };
 use serde::Serialize;
 
@@ -23,7 +23,14 @@ pub(super) const FAMILY: Family = Family {
     heading: "Scheduling",
     commands: &[
         ("create", &[&CREATE_MEETING, &CREATE_RECURRING_MEETING]),
-        ("update", &[&UPDATE_MEETING, &UPDATE_RECURRING_MEETING]),
+        (
+            "update",
+            &[
+                &UPDATE_MEETING,
+                &UPDATE_RECURRING_MEETING,
+                &UPDATE_RECURRING_SUB_MEETING,
+            ],
+        ),
         ("show", &[&SHOW_MEETING_DETAIL]),
         ("start", &[&START_MEETING]),
         ("region", &[&SHOW_REGION_INFO_OF_MEETING]),
@@ -55,9 +62,9 @@ pub struct Create {
 /// A meeting as `create` schedules it and `update` says it again.
 #[derive(Debug, Args)]
 struct Schedule {
-    /// The subject.
+    /// The subject (required, but for one occurrence).
     #[arg(long)]
-    subject: String,
+    subject: Option<String>,
     /// The start, "YYYY-MM-DD HH:MM" in --time-zone (default: now; a series needs it).
     #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
     start: Option<String>,
@@ -115,8 +122,12 @@ fn parse_repeat(text: &str) -> Result<Recurrence, String> {
 }
 
 impl Schedule {
-    fn meeting(&self) -> NewMeeting {
-        let mut meeting = NewMeeting::new(&self.subject);
+    fn meeting(&self) -> Result<NewMeeting, Failure> {
+        let subject = self
+            .subject
+            .as_deref()
+            .ok_or_else(|| Failure::Usage("--subject is required".to_owned()))?;
+        let mut meeting = NewMeeting::new(subject);
         if let Some(start) = &self.start {
             meeting = meeting.starts_at(start);
         }
@@ -141,7 +152,22 @@ impl Schedule {
             }
             meeting = meeting.invite(invitee);
         }
-        meeting
+        Ok(meeting)
+    }
+
+    /// One occurrence's new start (in the time zone) and length.
+    fn occurrence(&self) -> OccurrenceUpdate {
+        let mut update = OccurrenceUpdate::new();
+        if let Some(start) = &self.start {
+            update = update.starts_at(start);
+        }
+        if let Some(minutes) = self.minutes {
+            update = update.lasts(Duration::from_secs(u64::from(minutes) * 60));
+        }
+        if let Some(zone) = &self.time_zone {
+            update = update.time_zone(zone);
+        }
+        update
     }
 }
 
@@ -151,6 +177,14 @@ impl Schedule {
 pub struct Update {
     /// The conference ID.
     conference: String,
+    /// Only this occurrence of a series: its --start and --minutes (IDs from `meeting
+    /// show`); the rest of the series stays as it is.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with_all = ["subject", "repeat", "until", "times", "invite"]
+    )]
+    occurrence: Option<String>,
     #[command(flatten)]
     schedule: Schedule,
     #[command(flatten)]
@@ -161,11 +195,17 @@ impl Run for Update {
     type Report = Details;
     async fn run(self, global: &Global) -> Result<Details, Failure> {
         let login = Some(credentials(&self.connection.login)?);
-        let d = client(&self.connection.endpoint, global, login)?
-            .conference(&self.conference)
-            .update(&self.schedule.meeting())
-            .await?;
-        Ok(Details::from(d))
+        let meeting =
+            client(&self.connection.endpoint, global, login)?.conference(&self.conference);
+        if let Some(occurrence) = &self.occurrence {
+            meeting
+                .update_occurrence(occurrence, &self.schedule.occurrence())
+                .await?;
+            return Ok(Details::from(meeting.details().await?));
+        }
+        Ok(Details::from(
+            meeting.update(&self.schedule.meeting()?).await?,
+        ))
     }
 }
 
@@ -213,7 +253,7 @@ impl Report for Created {
 impl Run for Create {
     type Report = Created;
     async fn run(self, global: &Global) -> Result<Created, Failure> {
-        let meeting = self.schedule.meeting();
+        let meeting = self.schedule.meeting()?;
         let login = Some(credentials(&self.connection.login)?);
         let created = client(&self.connection.endpoint, global, login)?
             .create_meeting(&meeting)
@@ -254,7 +294,8 @@ pub struct Details {
     guest_join_uri: Option<String>,
     /// A series' occurrences to come: ID and start (UTC).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    occurrences: Vec<(String, Option<String>)>,
+    /// Each occurrence: its ID, start and end.
+    occurrences: Vec<(String, Option<String>, Option<String>)>,
 }
 
 impl From<meeting::MeetingDetails> for Details {
@@ -279,7 +320,7 @@ impl From<meeting::MeetingDetails> for Details {
             occurrences: d
                 .occurrences
                 .into_iter()
-                .map(|o| (o.id, o.start_time))
+                .map(|o| (o.id, o.start_time, o.end_time))
                 .collect(),
         }
     }
@@ -291,11 +332,12 @@ impl Report for Details {
         let occurrences: String = self
             .occurrences
             .iter()
-            .map(|(id, start)| {
+            .map(|(id, start, end)| {
                 format!(
-                    "\n  occurrence {} at {} UTC",
+                    "\n  occurrence {} from {} to {} UTC",
                     meeting::printable(id),
-                    field(start)
+                    field(start),
+                    field(end)
                 )
             })
             .collect();

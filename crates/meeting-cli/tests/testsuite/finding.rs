@@ -226,6 +226,31 @@ fn a_series_is_created_shown_edited_and_cancelled() {
         Some(5),
         "one stays cancelled"
     );
+    // One occurrence lengthened alone; without --subject, nothing else is an update.
+    let second = edited["occurrences"][1][0]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    let moved: serde_json::Value = serde_json::from_str(&sim.ok(&[
+        "--json",
+        "update",
+        &id,
+        "--occurrence",
+        &second,
+        "--minutes",
+        "90",
+    ]))
+    .expect("JSON");
+    let ends = |o: &serde_json::Value| o[2].as_str().map(str::to_owned);
+    let occurrences = moved["occurrences"].as_array().expect("occurrences");
+    assert_ne!(ends(&occurrences[1]), ends(&edited["occurrences"][1]));
+    assert_eq!(ends(&occurrences[2]), ends(&edited["occurrences"][2]));
+    let no_subject = sim
+        .meeting()
+        .args(["update", &id, "--minutes", "90"])
+        .output()
+        .expect("runs");
+    assert_eq!(no_subject.status.code(), Some(2));
     let bad = sim
         .meeting()
         .args([

@@ -13,8 +13,8 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     ConfOrg, ConferenceDetail, ConferenceInfo, OrgResources, RegionInfo,
-    RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, SpResources,
-    StartMeetingResponse, StartRequest,
+    RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, RestScheduleCycleConfDto,
+    SpResources, StartMeetingResponse, StartRequest,
 };
 
 use super::search::granted;
@@ -55,6 +55,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::CANCEL_RECURRING_SUB_MEETING,
         handler: |m| on(m, cancel_occurrences),
+    },
+    Route {
+        operation: &operations::UPDATE_RECURRING_SUB_MEETING,
+        handler: |m| on(m, update_occurrence),
     },
     Route {
         operation: &operations::START_MEETING,
@@ -274,6 +278,22 @@ async fn cancel_series(
 }
 
 /// `DELETE /v1/mmc/management/conferences/cyclesubconf`, with a body.
+/// `PUT /v1/mmc/management/conferences/cyclesubconf`.
+async fn update_occurrence(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Done> {
+    let id = required_query(&query, "conferenceID")?;
+    let request: RestScheduleCycleConfDto = json_body(body)?;
+    let now_ms = shared.clock.now_ms();
+    let mut world = shared.world();
+    let grant = world.authorize_access(header(&headers, "x-access-token"), now_ms)?;
+    world.update_occurrence(id, &grant, &request, now_ms)?;
+    Ok(Done)
+}
+
 async fn cancel_occurrences(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,

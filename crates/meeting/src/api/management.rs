@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use meeting_api::types::{
     CancelMeetingType, CancelRecurringMeetingType, CancelRecurringSubMeetingType, ConferenceInfo,
-    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, StartRequest,
+    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
+    RestScheduleCycleConfDto, StartRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -13,7 +14,7 @@ use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
     CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
     SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
-    UPDATE_RECURRING_MEETING,
+    UPDATE_RECURRING_MEETING, UPDATE_RECURRING_SUB_MEETING,
 };
 
 use crate::Client;
@@ -74,6 +75,21 @@ impl Conference {
             .transpose();
         self.run(&CANCEL_RECURRING_MEETING, end.as_ref(), |api, end| {
             api.cancel_recurring_meeting(self.id(), end.as_ref(), None)
+        })
+        .await
+    }
+
+    /// Moves or lengthens one occurrence of this recurring meeting (its ID from
+    /// [`MeetingDetails::occurrences`]) and keeps the rest of the series as it is.
+    /// Needs credentials.
+    pub async fn update_occurrence(
+        &self,
+        occurrence: &str,
+        update: &OccurrenceUpdate,
+    ) -> Result<(), Error> {
+        let body = update.to_wire(occurrence);
+        self.run(&UPDATE_RECURRING_SUB_MEETING, body.as_ref(), |api, body| {
+            api.update_recurring_sub_meeting(self.id(), None, body)
         })
         .await
     }
@@ -238,19 +254,7 @@ impl NewMeeting {
             return Err(problem);
         }
         let zone = crate::calendar::time_zone(self.time_zone.as_deref())?;
-        let local = self
-            .start
-            .as_deref()
-            .map(|start| {
-                if !is_minute_time(start) {
-                    return Err(format!("the start must be YYYY-MM-DD HH:MM, not {start:?}"));
-                }
-                start
-                    .replacen(' ', "T", 1)
-                    .parse::<jiff::civil::DateTime>()
-                    .map_err(|_| format!("{start:?} is not a time"))
-            })
-            .transpose()?;
+        let local = self.start.as_deref().map(local_time).transpose()?;
         let (start_time, cycle_params) = match (&self.repeat, local) {
             (Some(_), None) => return Err("a recurring meeting needs its start".into()),
             (Some(rule), Some(local)) => {
@@ -281,6 +285,73 @@ impl NewMeeting {
     pub fn with_interpretation(mut self) -> Self {
         self.interpretation = true;
         self
+    }
+}
+
+/// What changes in one occurrence of a recurring meeting (see
+/// [`Conference::update_occurrence`]): its start, in [`OccurrenceUpdate::time_zone`]
+/// as the series was scheduled, and its length.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OccurrenceUpdate {
+    start: Option<String>,
+    time_zone: Option<String>,
+    minutes: Option<u32>,
+}
+
+impl OccurrenceUpdate {
+    /// Nothing changed yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Its new start: `YYYY-MM-DD HH:MM` in the time zone (UTC by default).
+    pub fn starts_at(mut self, start: impl Into<String>) -> Self {
+        self.start = Some(start.into());
+        self
+    }
+
+    /// The time zone of the start: an IANA name such as `Europe/Madrid`. The service is
+    /// sent UTC.
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.time_zone = Some(zone.into());
+        self
+    }
+
+    /// Its new length (15 minutes to 24 hours, whole minutes).
+    pub fn lasts(mut self, length: Duration) -> Self {
+        self.minutes = Some(u32::try_from(length.as_secs() / 60).unwrap_or(u32::MAX));
+        self
+    }
+
+    /// The body the service takes for `occurrence`, or what is wrong.
+    fn to_wire(&self, occurrence: &str) -> Result<RestScheduleCycleConfDto, String> {
+        if let Some(problem) = id_problem("occurrence id", occurrence) {
+            return Err(problem);
+        }
+        if self.start.is_none() && self.minutes.is_none() {
+            return Err("an occurrence update changes its start or its length".into());
+        }
+        if let Some(minutes) = self.minutes.filter(|m| !(15..=1440).contains(m)) {
+            return Err(format!("a meeting lasts 15 to 1440 minutes, not {minutes}"));
+        }
+        let zone = crate::calendar::time_zone(self.time_zone.as_deref())?;
+        let start_time = self
+            .start
+            .as_deref()
+            .map(|start| crate::calendar::utc_minute(local_time(start)?, &zone))
+            .transpose()?;
+        Ok(RestScheduleCycleConfDto {
+            cycle_sub_conf_id: occurrence
+                .try_into()
+                .map_err(|_| "the occurrence id must not be empty".to_owned())?,
+            start_time,
+            length: self.minutes.and_then(|m| i32::try_from(m).ok()),
+            media_types: None,
+            is_auto_record: None,
+            record_auth_type: None,
+            description: None,
+        })
     }
 }
 
@@ -592,6 +663,17 @@ impl From<ConferenceInfo> for MeetingDetails {
 }
 
 /// `YYYY-MM-DD HH:MM`, digits where digits go.
+/// `YYYY-MM-DD HH:MM` as a wall-clock time, or what is wrong with it.
+fn local_time(start: &str) -> Result<jiff::civil::DateTime, String> {
+    if !is_minute_time(start) {
+        return Err(format!("the start must be YYYY-MM-DD HH:MM, not {start:?}"));
+    }
+    start
+        .replacen(' ', "T", 1)
+        .parse()
+        .map_err(|_| format!("{start:?} is not a time"))
+}
+
 fn is_minute_time(text: &str) -> bool {
     text.len() == 16
         && text.char_indices().all(|(i, c)| match i {

@@ -766,6 +766,16 @@ async fn every_request_is_the_official_sdks() {
         })
         .await;
     mismatches
+        .check("UpdateRecurringSubMeeting", account(), |c| async move {
+            let update = meeting::OccurrenceUpdate::new()
+                .starts_at("2030-01-07 02:00")
+                .lasts(Duration::from_secs(90 * 60));
+            c.conference("<series-id>")
+                .update_occurrence("<occurrence-id>", &update)
+                .await
+        })
+        .await;
+    mismatches
         .check("CancelRecurringSubMeeting", account(), |c| async move {
             c.conference("<series-id>")
                 .cancel_occurrences(["<occurrence-id>"], true)

@@ -196,3 +196,97 @@ async fn a_weekly_series_is_scheduled_edited_held_and_found_in_history() {
     assert_eq!(count("record.finish"), 1);
     assert_eq!(count("meeting.cancel"), 1);
 }
+
+/// One occurrence moved and lengthened in the series' time zone: the others stay as
+/// they were, the push says the series was modified, and bad input is refused before
+/// anything is sent.
+#[tokio::test]
+async fn one_occurrence_moves_without_the_rest() {
+    use meeting::{ErrorKind, OccurrenceUpdate};
+    let sim = sim().await;
+    let (url, pushed) = receiver().await;
+    let client = client(&sim);
+    enable_webhook(&client, &url, SUBSCRIBER, KEY).await;
+    let zone = "Europe/Madrid";
+    let (monday, last) = next_monday(&sim, zone, 2);
+    let created = client
+        .create_meeting(
+            &NewMeeting::new("Standing sync")
+                .time_zone(zone)
+                .starts_at(format!("{monday} 08:30"))
+                .lasts(Duration::from_secs(45 * 60))
+                .repeats(Recurrence::weekly([Day::Monday, Day::Wednesday]).until(&last)),
+        )
+        .await
+        .expect("scheduled");
+    let series = created.conference();
+    let before = series.details().await.expect("details").occurrences;
+    assert_eq!(before.len(), 4);
+    let moved = before[1].id.clone();
+    // The Wednesday's day at 10:00 in Madrid: 09:00 UTC in winter, 08:00 in summer.
+    let day = &before[1].start_time.as_deref().expect("a start")[..10];
+    series
+        .update_occurrence(
+            &moved,
+            &OccurrenceUpdate::new()
+                .time_zone(zone)
+                .starts_at(format!("{day} 10:00"))
+                .lasts(Duration::from_secs(90 * 60)),
+        )
+        .await
+        .expect("moved");
+    let after = series.details().await.expect("details").occurrences;
+    let changed = after.iter().find(|o| o.id == moved).expect("still there");
+    let start = changed.start_time.as_deref().expect("a start");
+    assert!(
+        start.ends_with("09:00") || start.ends_with("08:00"),
+        "{start}"
+    );
+    let minutes = |o: &meeting::Occurrence| {
+        let at = |t: &Option<String>| {
+            let t = t.as_deref().expect("a time").replacen(' ', "T", 1);
+            t.parse::<jiff::civil::DateTime>().expect("a time")
+        };
+        (at(&o.end_time) - at(&o.start_time))
+            .total(jiff::Unit::Minute)
+            .expect("minutes")
+    };
+    assert_eq!(minutes(changed), 90.0);
+    for (b, a) in before.iter().zip(&after).filter(|(b, _)| b.id != moved) {
+        assert_eq!((b, minutes(b)), (a, 45.0), "the others as they were");
+    }
+
+    let requests = sim.counters().requests_for("UpdateRecurringSubMeeting");
+    for bad in [
+        OccurrenceUpdate::new(),
+        OccurrenceUpdate::new().lasts(Duration::from_secs(5 * 60)),
+        OccurrenceUpdate::new().starts_at("tomorrow"),
+    ] {
+        let err = series
+            .update_occurrence(&moved, &bad)
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }
+    assert_eq!(
+        sim.counters().requests_for("UpdateRecurringSubMeeting"),
+        requests
+    );
+    let err = series
+        .update_occurrence(
+            "0123456789abcdef0123456789abcdef",
+            &OccurrenceUpdate::new().lasts(Duration::from_secs(60 * 60)),
+        )
+        .await
+        .expect_err("no such occurrence");
+    assert_eq!(err.kind(), ErrorKind::BadRequest, "{err}");
+
+    eventually(|| {
+        pushed
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|e| e.kind.wire_name() == "meeting.modify")
+    })
+    .await;
+}

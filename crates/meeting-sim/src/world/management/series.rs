@@ -38,6 +38,10 @@ pub struct Occurrence {
     pub cancelled: bool,
     /// Held: it ran and is in history.
     pub held: bool,
+    /// Its own length in minutes, when UpdateRecurringSubMeeting set one (else the
+    /// series').
+    #[serde(default)]
+    pub length_minutes: Option<u32>,
 }
 
 /// A recurring meeting's rule and occurrences.
@@ -135,6 +139,7 @@ impl Series {
                 start_minute: day * 1440 + minute_of_day,
                 cancelled: false,
                 held: false,
+                length_minutes: None,
             })
             .collect();
         if series.occurrences.is_empty() {
@@ -202,7 +207,9 @@ impl Series {
                 conference_id: Some(id.to_owned()),
                 media_type: media.map(str::to_owned),
                 start_time: Some(calendar::format(o.start_minute)),
-                end_time: Some(calendar::format(o.start_minute + i64::from(length))),
+                end_time: Some(calendar::format(
+                    o.start_minute + i64::from(o.length_minutes.unwrap_or(length)),
+                )),
             })
             .collect()
     }
@@ -393,6 +400,73 @@ impl World {
         Ok(info)
     }
 
+    /// UpdateRecurringSubMeeting: one occurrence moved (a start in the future, UTC) or
+    /// lengthened, the others as they are; one held, cancelled or in progress is
+    /// refused. The series' occurrences stay in start order.
+    pub fn update_occurrence(
+        &mut self,
+        id: &str,
+        by: &Grant,
+        request: &meeting_api::types::RestScheduleCycleConfDto,
+        now_ms: i64,
+    ) -> Result<(), ApiError> {
+        let start = request
+            .start_time
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                calendar::parse(t).ok_or_else(|| {
+                    ApiError::bad_request("startTime must be YYYY-MM-DD HH:MM (UTC)")
+                })
+            })
+            .transpose()?;
+        if start.is_some_and(|minute| minute * 60_000 <= now_ms) {
+            return Err(ApiError::bad_request("startTime must be in the future"));
+        }
+        let length = request.length.map(|n| u32::try_from(n).unwrap_or(30));
+        let conference = self.managed_series(id, by)?;
+        if matches!(
+            conference.state,
+            ConferenceState::Ended | ConferenceState::Cancelled
+        ) {
+            return Err(cancelled(id));
+        }
+        let running = conference.state == ConferenceState::Ongoing;
+        let series = conference
+            .series
+            .as_mut()
+            .ok_or_else(|| ApiError::meeting_not_found(id))?;
+        let wanted = request.cycle_sub_conf_id.as_str();
+        let current = series.next().map(|o| o.id.clone());
+        let Some(occurrence) = series.occurrences.iter_mut().find(|o| o.id == wanted) else {
+            return Err(ApiError::bad_request(format!(
+                "meeting {id} has no occurrence {wanted}"
+            )));
+        };
+        if occurrence.cancelled || occurrence.held {
+            return Err(cancelled(wanted));
+        }
+        if running && current.as_deref() == Some(wanted) {
+            return Err(ApiError::new(
+                Status::Forbidden,
+                codes::REQUEST_ERROR,
+                format!("occurrence {wanted} is in progress: it can no longer be edited"),
+            ));
+        }
+        if let Some(start) = start {
+            occurrence.start_minute = start;
+        }
+        if length.is_some() {
+            occurrence.length_minutes = length;
+        }
+        series.occurrences.sort_by_key(|o| o.start_minute);
+        if !running {
+            conference.start_minutes = series.next().map(|o| o.start_minute);
+        }
+        self.changed(Change::Modified(id.to_owned()));
+        Ok(())
+    }
+
     /// CancelRecurringSubMeeting: those occurrences only (all named, or none); one in
     /// progress needs `end_ongoing`. A series left with none is cancelled.
     pub fn cancel_occurrences(
@@ -484,6 +558,7 @@ impl World {
         let key = format!("{id}#{}", current.id);
         past.state = ConferenceState::Ended;
         past.start_minutes = Some(current.start_minute);
+        past.length_minutes = current.length_minutes.unwrap_or(past.length_minutes);
         past.participants.clear();
         past.series = None;
         past.sync_attendance(now_ms);
