@@ -103,6 +103,11 @@ impl Clocks<'_> {
 pub struct Logs {
     captured: Captured,
     _guard: tracing::subscriber::DefaultGuard,
+    /// Keeps a second dispatcher registered while the capture lives: with one only,
+    /// tracing caches a callsite's interest from whichever thread hits it first, and a
+    /// sibling test without a subscriber would cache "never" for the spans captured
+    /// here. With two, every callsite asks both, and the capture's counts.
+    _anchor: tracing::Dispatch,
 }
 
 impl Logs {
@@ -143,9 +148,14 @@ pub fn capture_logs() -> Logs {
                 .with_ansi(false),
         )
         .with(SpanFields(captured.clone()));
+    let anchor = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Heals a callsite a sibling test already cached as "never".
+    tracing::callsite::rebuild_interest_cache();
     Logs {
         captured,
-        _guard: tracing::subscriber::set_default(subscriber),
+        _guard: guard,
+        _anchor: anchor,
     }
 }
 
