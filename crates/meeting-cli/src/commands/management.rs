@@ -1,5 +1,6 @@
-//! Scheduling: create a meeting, show one, start, cancel or end one (with the access
-//! token).
+//! Scheduling: create a meeting, edit one (or one occurrence of a series), show,
+//! start, cancel or end one; a meeting's region and the enterprise's resources (with the
+//! access token).
 
 use std::time::Duration;
 

@@ -14,7 +14,7 @@ use meeting_api::types::{
 
 use crate::Client;
 use crate::api::management::MeetingDetails;
-use crate::api::search::{Attendee, search_problem};
+use crate::api::search::{Attendee, search_key};
 use crate::conference::{NO_INPUT, id_problem};
 use crate::error::{Context, Error};
 use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
@@ -81,13 +81,7 @@ fn key<K: for<'a> TryFrom<&'a str, Error: std::fmt::Display>>(
     if let Some(problem) = id_problem("meeting uuid", uuid) {
         return Err(Error::invalid(context, problem));
     }
-    search
-        .map(|text| match search_problem(text) {
-            Some(problem) => Err(problem),
-            None => K::try_from(text).map_err(|e| e.to_string()),
-        })
-        .transpose()
-        .map_err(|problem| Error::invalid(context, problem))
+    search_key(search).map_err(|problem| Error::invalid(context, problem))
 }
 
 impl PastMeeting {

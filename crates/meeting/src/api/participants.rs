@@ -14,7 +14,7 @@ use meeting_api::types::{
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::api::control::switch;
-use crate::conference::{Conference, NO_INPUT, Participant, id_problem};
+use crate::conference::{Conference, Participant, id_problem};
 use crate::error::Error;
 
 /// A one-use join credential (see [`Conference::join_random`]). `Debug` redacts the
@@ -79,13 +79,12 @@ impl Conference {
     /// (CreateAnonymousAuthRandom), authorized by the handle's password, and where the
     /// join continues. Needs credentials.
     pub async fn anonymous_join_random(&self) -> Result<JoinRandom, Error> {
-        self.password_problem().map_err(|p| {
-            Error::invalid(&self.context(&CREATE_ANONYMOUS_AUTH_RANDOM), p.to_owned())
-        })?;
         let answer = self
-            .run(&CREATE_ANONYMOUS_AUTH_RANDOM, NO_INPUT, |api, ()| {
-                api.create_anonymous_auth_random(self.id())
-            })
+            .run(
+                &CREATE_ANONYMOUS_AUTH_RANDOM,
+                self.password_problem(),
+                |api, ()| api.create_anonymous_auth_random(self.id()),
+            )
             .await?;
         Ok(JoinRandom {
             random: self.random(&CREATE_ANONYMOUS_AUTH_RANDOM, answer.random)?,

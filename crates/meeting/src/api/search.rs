@@ -410,7 +410,7 @@ pub(crate) fn search_problem(text: &str) -> Option<String> {
 }
 
 /// A search text as an operation's key type, checked.
-fn search_key<'a, K>(search: Option<&'a str>) -> Result<Option<K>, String>
+pub(crate) fn search_key<'a, K>(search: Option<&'a str>) -> Result<Option<K>, String>
 where
     K: TryFrom<&'a str, Error: std::fmt::Display>,
 {
