@@ -1,5 +1,15 @@
 //! `meeting`: the command-line tool. See `meeting --help`.
 
+/// A line on stderr. A closed stderr (its reader gone: a pipe closed, a supervisor
+/// restarted) loses the line, where `eprintln!` would panic: a listener or a fleet
+/// replica that runs for months must not die of its log.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod connect;
@@ -70,7 +80,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            say!("error: cannot start the async runtime: {e}");
             return ExitCode::from(output::EXIT_TRANSPORT);
         }
     };

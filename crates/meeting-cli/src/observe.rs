@@ -86,7 +86,7 @@ impl Metrics {
                 handle: self.handle,
                 health,
             });
-        eprintln!("metrics on http://{addr}/metrics, health on http://{addr}/healthz");
+        say!("metrics on http://{addr}/metrics, health on http://{addr}/healthz");
         tokio::spawn(crate::serve::serve(
             self.socket,
             router,

@@ -72,9 +72,9 @@ pub fn report(failure: &Failure, json: bool) -> u8 {
         }
     };
     if json {
-        eprintln!("{value}");
+        say!("{value}");
     } else {
-        eprintln!("error: {text}");
+        say!("error: {text}");
     }
     code
 }
@@ -88,15 +88,19 @@ pub trait Report: serde::Serialize {
 
 /// Prints what a command answered.
 pub fn emit(json: bool, report: &impl Report) {
-    if json {
+    let text = if json {
         match serde_json::to_string(report) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => line,
             // A report is plain data: it always serializes. Said rather than hidden.
-            Err(e) => eprintln!("error: cannot write the result as JSON: {e}"),
+            Err(e) => return say!("error: cannot write the result as JSON: {e}"),
         }
     } else {
-        println!("{}", report.text());
-    }
+        report.text()
+    };
+    // Read by `head` or a closed pipe: the answer is lost, nothing panics.
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 /// The answer of a command that changed something: which change, of which meeting.

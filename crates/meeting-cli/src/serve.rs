@@ -110,7 +110,7 @@ pub async fn serve(
                 // that has not sent a request; otherwise the next try waits, longer
                 // each time, so a lasting failure costs no CPU.
                 if failures == 0 {
-                    eprintln!("cannot accept a connection: {error}; retrying");
+                    say!("cannot accept a connection: {error}; retrying");
                 }
                 failures = failures.saturating_add(1);
                 let evicted = lock(&open).evict_oldest_idle();

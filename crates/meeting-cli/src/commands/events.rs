@@ -103,7 +103,7 @@ impl Watch {
         let result = out.run(started).await;
         if view {
             // Leave the last view on screen, and the cursor below it.
-            println!();
+            let _ = writeln!(std::io::stdout());
         }
         result
     }
@@ -157,7 +157,7 @@ impl Output {
             match serde_json::to_string(event) {
                 Ok(json) => json,
                 Err(e) => {
-                    eprintln!("error: cannot write an event as JSON: {e}");
+                    say!("error: cannot write an event as JSON: {e}");
                     return;
                 }
             }

@@ -2,6 +2,7 @@
 //! ongoing meeting of the enterprise (see `meeting::fleet`).
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -161,14 +162,14 @@ fn print(report: &FleetReport, json: bool) {
         FleetReport::Refused { meeting, why } => ("refused", meeting, why.clone()),
         _ => return,
     };
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({ "fleet": what, "meeting": meeting, "detail": detail })
-        );
+    let text = if json {
+        serde_json::json!({ "fleet": what, "meeting": meeting, "detail": detail }).to_string()
     } else {
-        println!("{what} {}: {}", printable(meeting), printable(&detail));
-    }
+        format!("{what} {}: {}", printable(meeting), printable(&detail))
+    };
+    // A replica runs for months: a closed stdout loses the line, it does not stop it.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 /// `ID=password` lines (blank lines and `#` comments skipped), from a file only its

@@ -401,3 +401,36 @@ fn a_restarted_listener_with_a_file_memory_answers_a_replay_without_printing_it(
     );
     assert!(second.stdout.try_recv().is_err(), "printed again");
 }
+
+/// A listener whose stderr reader went away (a pipe closed, a supervisor restarted)
+/// loses its log lines but keeps answering: a refusal it cannot log is still a 400, and
+/// the handshake still goes through.
+#[test]
+fn a_closed_stderr_neither_panics_nor_stops_the_listener() {
+    let sim = Sim::start();
+    let mut child = sim
+        .process()
+        .args(["webhook", "listen", "--port", "0", "--json"])
+        .env("MEETING_WEBHOOK_KEY", KEY)
+        .env("MEETING_WEBHOOK_SUBSCRIBER_ID", SUBSCRIBER)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("the listening line");
+    let url = first
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    drop(stderr);
+    for _ in 0..3 {
+        assert_eq!(post(&url, b"{not json"), 400);
+    }
+    configure(&sim, &url);
+    assert!(child.try_wait().expect("status").is_none(), "still running");
+    child.kill().ok();
+    child.wait().ok();
+}

@@ -409,7 +409,7 @@ impl Listen {
             .local_addr()
             .map_err(|e| Failure::Usage(format!("cannot listen: {e}")))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
-        eprintln!(
+        say!(
             "listening on {scheme}://{addr}{}",
             listener.path.as_deref().unwrap_or("/")
         );
@@ -495,7 +495,7 @@ async fn answer(State(listener): State<Arc<Listener>>, request: Request) -> Resp
     match tokio::time::timeout(REQUEST_DEADLINE, answer_in_time(listener, request)).await {
         Ok(response) => response,
         Err(_) => {
-            eprintln!("answered a push 503: it took longer than {REQUEST_DEADLINE:?}");
+            say!("answered a push 503: it took longer than {REQUEST_DEADLINE:?}");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
@@ -515,7 +515,7 @@ async fn answer_in_time(listener: Arc<Listener>, request: Request) -> Response {
     }
     let limit = listener.receiver.verifier().body_limit();
     let Ok(body) = axum::body::to_bytes(request.into_body(), limit).await else {
-        eprintln!("refused a push: malformed push: the body is longer than {limit} bytes");
+        say!("refused a push: malformed push: the body is longer than {limit} bytes");
         return StatusCode::BAD_REQUEST.into_response();
     };
     let answer = match listener.receiver.receive(&body).await {
@@ -529,21 +529,21 @@ async fn answer_in_time(listener: Arc<Listener>, request: Request) -> Response {
             print(&listener, pending, line).await
         }
         Incoming::Handshake(answer) => {
-            eprintln!("answered the verification handshake");
+            say!("answered the verification handshake");
             answer
         }
         Incoming::Replay(answer) => {
-            eprintln!("a push accepted before arrived again: answered 200, not printed");
+            say!("a push accepted before arrived again: answered 200, not printed");
             answer
         }
         Incoming::Refused(why, answer) => {
-            eprintln!("refused a push: {why}");
+            say!("refused a push: {why}");
             answer
         }
         Incoming::Unavailable(why, answer) => {
             match why {
-                Some(why) => eprintln!("answered a push 503: {why}"),
-                None => eprintln!("answered a push 503: it is being handled"),
+                Some(why) => say!("answered a push 503: {why}"),
+                None => say!("answered a push 503: it is being handled"),
             }
             answer
         }
@@ -566,25 +566,25 @@ async fn print(
         body: None,
     };
     let Some(mut written) = listener.printer.print(line) else {
-        eprintln!("answered a push 503: the output is backed up");
+        say!("answered a push 503: the output is backed up");
         let _ = pending.fail().await;
         return unavailable;
     };
     match tokio::time::timeout(listener.output_timeout, &mut written).await {
         Ok(Ok(true)) => pending.accept().await,
         Ok(_) => {
-            eprintln!("answered a push 500: it could not be written to stdout");
+            say!("answered a push 500: it could not be written to stdout");
             pending.fail().await
         }
         Err(_) => {
-            eprintln!("answered a push 503: stdout is not being read");
+            say!("answered a push 503: stdout is not being read");
             let keys = pending.keys();
             let memory = listener.memory.clone();
             tokio::spawn(async move {
                 if let Ok(true) = written.await {
                     for (key, until) in keys {
                         if let Err(e) = memory.remember(&key, until).await {
-                            eprintln!("a push printed late was not remembered: {e}");
+                            say!("a push printed late was not remembered: {e}");
                         }
                     }
                 }
