@@ -262,6 +262,29 @@ impl World {
         Ok(())
     }
 
+    /// A series `by` may change that is not over: it, whether an occurrence runs now,
+    /// and the occurrence next (or running).
+    fn live_series(
+        &mut self,
+        id: &str,
+        by: &Grant,
+    ) -> Result<(&mut Conference, bool, Option<String>), ApiError> {
+        let conference = self.managed_series(id, by)?;
+        if matches!(
+            conference.state,
+            ConferenceState::Ended | ConferenceState::Cancelled
+        ) {
+            return Err(cancelled(id));
+        }
+        let running = conference.state == ConferenceState::Ongoing;
+        let current = conference
+            .series
+            .as_ref()
+            .and_then(Series::next)
+            .map(|o| o.id.clone());
+        Ok((conference, running, current))
+    }
+
     fn managed_series(&mut self, id: &str, by: &Grant) -> Result<&mut Conference, ApiError> {
         let conference = self
             .conferences
@@ -424,20 +447,12 @@ impl World {
             return Err(ApiError::bad_request("startTime must be in the future"));
         }
         let length = request.length.map(|n| u32::try_from(n).unwrap_or(30));
-        let conference = self.managed_series(id, by)?;
-        if matches!(
-            conference.state,
-            ConferenceState::Ended | ConferenceState::Cancelled
-        ) {
-            return Err(cancelled(id));
-        }
-        let running = conference.state == ConferenceState::Ongoing;
+        let (conference, running, current) = self.live_series(id, by)?;
         let series = conference
             .series
             .as_mut()
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
         let wanted = request.cycle_sub_conf_id.as_str();
-        let current = series.next().map(|o| o.id.clone());
         let Some(occurrence) = series.occurrences.iter_mut().find(|o| o.id == wanted) else {
             return Err(ApiError::bad_request(format!(
                 "meeting {id} has no occurrence {wanted}"
@@ -476,19 +491,11 @@ impl World {
         occurrences: &[String],
         end_ongoing: bool,
     ) -> Result<(), ApiError> {
-        let conference = self.managed_series(id, by)?;
-        if matches!(
-            conference.state,
-            ConferenceState::Ended | ConferenceState::Cancelled
-        ) {
-            return Err(cancelled(id));
-        }
-        let running = conference.state == ConferenceState::Ongoing;
+        let (conference, running, current) = self.live_series(id, by)?;
         let series = conference
             .series
             .as_mut()
             .ok_or_else(|| ApiError::meeting_not_found(id))?;
-        let current = series.next().map(|o| o.id.clone());
         for wanted in occurrences {
             let Some(o) = series.occurrences.iter().find(|o| o.id == *wanted) else {
                 return Err(ApiError::bad_request(format!(
