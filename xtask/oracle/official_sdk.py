@@ -43,6 +43,7 @@ from huaweicloudsdkmeeting.v1 import (
     CancelRecurringMeetingRequest,
     CancelRecurringSubMeetingRequest,
     UpdateRecurringSubMeetingRequest,
+    UserQosReqInfo,
     RestScheduleCycleConfDTO,
     CreateConfTokenRequest,
     CreateMeetingRequest,
@@ -64,6 +65,7 @@ from huaweicloudsdkmeeting.v1 import (
     InviteShareDTO,
     InviteShareRequest,
     LiveRequest,
+    ListNetworkQualityRequest,
     LockMeetingRequest,
     LockViewRequest,
     MeetingClient,
@@ -102,6 +104,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestPicLayout,
     RestPicLayoutBody,
     RestProlongDurReqBody,
+    RestQosRequestDTO,
     RestRenamePartReqBody,
     RestScheduleConfDTO,
     RestSetAttendeeLanChannelBody,
@@ -216,7 +219,7 @@ def spec_operations():
 OPERATIONS = spec_operations()
 
 # The headers that belong to the API (the rest is the HTTP library's).
-API_HEADERS = ("authorization", "content-type", "x-")
+API_HEADERS = ("authorization", "conftoken", "content-type", "x-")
 
 
 def client(url, credentials):
@@ -288,6 +291,9 @@ def control_calls(sdk, token):
     calls = [
         ("ShowRealTimeInfoOfMeeting", lambda: sdk.show_real_time_info_of_meeting(
             ShowRealTimeInfoOfMeetingRequest(conference_id=CONF, x_conference_authorization=token))),
+        ("ListNetworkQuality", lambda: sdk.list_network_quality(ListNetworkQualityRequest(
+            conferenceid=CONF, conf_token=token,
+            body=RestQosRequestDTO(users=[UserQosReqInfo(pid=TERMINAL), UserQosReqInfo(pid=LAPTOP)])))),
         ("LockMeeting", lambda: sdk.lock_meeting(LockMeetingRequest(
             conference_id=CONF, x_conference_authorization=token, body=RestLockReqBody(is_lock=1)))),
         ("UpdateStartedConfConfig", lambda: sdk.update_started_conf_config(UpdateStartedConfConfigRequest(
@@ -598,7 +604,7 @@ def mask_headers(operation, headers):
     for name, value in headers.items():
         if name == "x-access-token":
             value = ACCESS_TOKEN
-        elif name == "x-conference-authorization":
+        elif name in ("x-conference-authorization", "conftoken"):
             value = CONTROL_TOKEN
         elif name == "authorization" and operation == "AuthenticateAppId":
             access = value.split("access=", 1)[1]

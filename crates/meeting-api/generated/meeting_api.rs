@@ -363,6 +363,48 @@ pub mod types {
                 })
         }
     }
+    ///An App ID (the application of an App ID login).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AppId(pub ::std::string::String);
+    impl ::std::ops::Deref for AppId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AppId> for ::std::string::String {
+        fn from(value: AppId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AppId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AppId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AppId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`AttendanceRecords`
     #[derive(
         ::serde::Deserialize,
@@ -2106,6 +2148,32 @@ pub mod types {
                 })
         }
     }
+    ///One medium's streams.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct MediaQos {
+        ///Server to client.
+        #[serde(
+            rename = "downList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub down_list: ::std::vec::Vec<Qos>,
+        ///Client to server.
+        #[serde(
+            rename = "upList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub up_list: ::std::vec::Vec<Qos>,
+    }
     ///The state of the management site.
     #[derive(
         ::serde::Deserialize,
@@ -2126,6 +2194,36 @@ pub mod types {
         ///`NORMAL` or `FAULT`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+    }
+    ///`NetworkQualityList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct NetworkQualityList {
+        #[serde(
+            rename = "qosList",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub qos_list: ::std::vec::Vec<UserQos>,
+        ///Result code (0 is success).
+        #[serde(
+            rename = "returnCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_code: ::std::option::Option<i32>,
+        ///Result text.
+        #[serde(
+            rename = "returnDesc",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_desc: ::std::option::Option<::std::string::String>,
     }
     ///A page of a running meeting's attendees.
     #[derive(
@@ -2696,6 +2794,68 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub valid_period: ::std::option::Option<i64>,
+    }
+    ///One stream's quality.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Qos {
+        ///kbit/s.
+        #[serde(
+            rename = "bandWidth",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub band_width: ::std::option::Option<i32>,
+        #[serde(
+            rename = "codecType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub codec_type: ::std::option::Option<::std::string::String>,
+        ///Whose stream a received video is (server to client only).
+        #[serde(
+            rename = "codecUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub codec_user_id: ::std::option::Option<::std::string::String>,
+        ///ms.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delay: ::std::option::Option<i32>,
+        #[serde(
+            rename = "frameRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub frame_rate: ::std::option::Option<i32>,
+        ///ms.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jitter: ::std::option::Option<i32>,
+        ///Per mille.
+        #[serde(
+            rename = "lostPacketRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_packet_rate: ::std::option::Option<i32>,
+        ///The stream's rating (`good`, `poor`, `bad`).
+        #[serde(
+            rename = "networkQuality",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_quality: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "resolutionHeight",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resolution_height: ::std::option::Option<i32>,
+        #[serde(
+            rename = "resolutionWidth",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resolution_width: ::std::option::Option<i32>,
     }
     ///`RealTimeAttendee`
     #[derive(
@@ -5000,6 +5160,18 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///The participants whose quality is asked.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RestQosRequestDto {
+        pub users: ::std::vec::Vec<UserQosReqInfo>,
     }
     ///`RestRenamePartReqBody`
     #[derive(
@@ -8427,6 +8599,90 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub we_link_user: ::std::option::Option<bool>,
+    }
+    ///One participant's quality.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserQos {
+        #[serde(
+            rename = "audioQos",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_qos: ::std::option::Option<MediaQos>,
+        #[serde(
+            rename = "auxQos",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aux_qos: ::std::option::Option<MediaQos>,
+        ///Total bandwidth received, kbit/s.
+        #[serde(
+            rename = "bandWidthDown",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub band_width_down: ::std::option::Option<i32>,
+        ///Total bandwidth sent, kbit/s.
+        #[serde(
+            rename = "bandWidthUp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub band_width_up: ::std::option::Option<i32>,
+        ///Delay, ms.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delay: ::std::option::Option<i32>,
+        ///Packet loss receiving, per mille.
+        #[serde(
+            rename = "lostPacketRateDown",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_packet_rate_down: ::std::option::Option<i32>,
+        ///Packet loss sending, per mille.
+        #[serde(
+            rename = "lostPacketRateUp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_packet_rate_up: ::std::option::Option<i32>,
+        ///The network's rating (`good`, `poor`, `bad`).
+        #[serde(
+            rename = "netRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub net_rate: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "videoQos",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_qos: ::std::option::Option<MediaQos>,
+    }
+    ///`UserQosReqInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserQosReqInfo {
+        ///The participant's media access type.
+        #[serde(
+            rename = "accessMediaType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_media_type: ::std::option::Option<::std::string::String>,
+        ///The participant's ID.
+        pub pid: ::std::string::String,
     }
     ///The event-push configuration, as ShowWebHookConfig answers it.
     #[derive(
@@ -14283,6 +14539,78 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The network and media quality of participants of a meeting in progress
+
+Each named participant's current quality: a rating, the total bandwidth and
+packet loss per direction, the delay, and per medium (audio, video, screen
+sharing) one entry per stream sent (`upList`) and received (`downList`). At
+most 50 participants per call. The control token travels as `confToken`
+(not `X-Conference-Authorization`); the call changes nothing.
+
+
+Sends a `POST` request to `/v1/mmc/cqs/media/qos`
+
+Arguments:
+- `appid`: The App ID the meeting was created with.
+- `conferenceid`: Meeting ID (lower-case name, unlike the control calls).
+- `confuuid`: The meeting's UUID.
+- `body`
+*/
+    pub async fn list_network_quality<'a>(
+        &'a self,
+        appid: Option<&'a types::AppId>,
+        conferenceid: &'a str,
+        confuuid: Option<&'a str>,
+        body: &'a types::RestQosRequestDto,
+    ) -> Result<ResponseValue<types::NetworkQualityList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/mmc/cqs/media/qos", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("appid", &appid))
+            .query(&progenitor_client::QueryParam::new("conferenceid", &conferenceid))
+            .query(&progenitor_client::QueryParam::new("confuuid", &confuuid))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_network_quality",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -15039,10 +15367,19 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "webhook",
     };
+    /// `POST /v1/mmc/cqs/media/qos`
+    pub static LIST_NETWORK_QUALITY: Operation = Operation {
+        id: "ListNetworkQuality",
+        method: Method::Post,
+        path: "/v1/mmc/cqs/media/qos",
+        auth: Auth::ConfToken,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
     /// The operation families (the spec's tags), in its order: the module names of
     /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's
     /// `commands`.
-    pub static FAMILIES: [&str; 14] = [
+    pub static FAMILIES: [&str; 15] = [
         "auth",
         "control",
         "participants",
@@ -15057,9 +15394,13 @@ pub mod operations {
         "history",
         "archive",
         "webhook",
+        "quality",
     ];
+    /// The generated methods whose control token travels as `confToken`
+    /// ([`Auth::ConfToken`]): the client's hook reads it by the method's name.
+    pub static CONF_TOKEN_METHODS: [&str; 1] = ["list_network_quality"];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 83] = [
+    pub static ALL: [&Operation; 84] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -15143,6 +15484,7 @@ pub mod operations {
         &SET_WEB_HOOK_CONFIG,
         &DELETE_WEB_HOOK_CONFIG,
         &UPDATE_WEB_HOOK_CONFIG_STATUS,
+        &LIST_NETWORK_QUALITY,
     ];
 }
 /// Every component schema of the spec with the JSON Schema its generated type
@@ -15157,7 +15499,8 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::LayoutId)), ("SiteId",
             schemars::schema_for!(crate ::types::SiteId)), ("AuthorizationType",
             schemars::schema_for!(crate ::types::AuthorizationType)), ("SpId",
-            schemars::schema_for!(crate ::types::SpId)), ("WebHookConfigRequest",
+            schemars::schema_for!(crate ::types::SpId)), ("AppId",
+            schemars::schema_for!(crate ::types::AppId)), ("WebHookConfigRequest",
             schemars::schema_for!(crate ::types::WebHookConfigRequest)),
             ("WebHookConfig", schemars::schema_for!(crate ::types::WebHookConfig)),
             ("ErrorBody", schemars::schema_for!(crate ::types::ErrorBody)),
@@ -15244,7 +15587,13 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::AnonymousAuthRandom)), ("AuthRandom",
             schemars::schema_for!(crate ::types::AuthRandom)),
             ("RestScheduleCycleConfDTO", schemars::schema_for!(crate
-            ::types::RestScheduleCycleConfDto)), ("OrgResources",
+            ::types::RestScheduleCycleConfDto)), ("RestQosRequestDTO",
+            schemars::schema_for!(crate ::types::RestQosRequestDto)), ("UserQosReqInfo",
+            schemars::schema_for!(crate ::types::UserQosReqInfo)), ("NetworkQualityList",
+            schemars::schema_for!(crate ::types::NetworkQualityList)), ("UserQos",
+            schemars::schema_for!(crate ::types::UserQos)), ("MediaQos",
+            schemars::schema_for!(crate ::types::MediaQos)), ("Qos",
+            schemars::schema_for!(crate ::types::Qos)), ("OrgResources",
             schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
             schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
             schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",

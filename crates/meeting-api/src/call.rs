@@ -57,9 +57,10 @@ pub async fn observe<F: Future>(
         .await
 }
 
-/// Sets the headers of the call's secrets on `headers`; `None` outside [`observe`].
-pub(crate) fn authorize(headers: &mut http::HeaderMap) -> Option<()> {
-    OBSERVED.try_with(|o| o.secrets.apply(headers)).ok()
+/// Sets the headers of the call's secrets on `headers` of a request of the generated
+/// `method`; `None` outside [`observe`].
+pub(crate) fn authorize(headers: &mut http::HeaderMap, method: &str) -> Option<()> {
+    OBSERVED.try_with(|o| o.secrets.apply(headers, method)).ok()
 }
 
 pub(crate) fn record(exchange: Exchange) {

@@ -59,11 +59,11 @@ impl progenitor_client::ClientHooks for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
         // progenitor adds `api-version: <info.version>`; the service does not define it.
         request.headers_mut().remove(&API_VERSION);
-        if call::authorize(request.headers_mut()).is_none() {
+        if call::authorize(request.headers_mut(), info.operation_id).is_none() {
             // Outside `with_secrets`: refused before sending if a secret is needed. (The
             // hook's operation ID is the method's name; the route names the operation.)
             let (method, path) = (request.method().as_str(), request.url().path());

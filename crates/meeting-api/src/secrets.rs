@@ -1,6 +1,6 @@
 //! The secrets a call sends in its headers: the access token (`X-Access-Token`), the
-//! meeting control token (`X-Conference-Authorization`) and the host password
-//! (`X-Password`).
+//! meeting control token (`X-Conference-Authorization`, or `confToken` for the quality
+//! calls) and the host password (`X-Password`).
 //!
 //! They are not arguments of the generated methods: an operation's `security` in the
 //! spec says which it takes, and the client's hook sets them on every request made
@@ -30,6 +30,7 @@ use crate::table::{Auth, Operation};
 
 const ACCESS_TOKEN: HeaderName = HeaderName::from_static("x-access-token");
 const CONTROL_TOKEN: HeaderName = HeaderName::from_static("x-conference-authorization");
+const CONF_TOKEN: HeaderName = HeaderName::from_static("conftoken");
 const HOST_PASSWORD: HeaderName = HeaderName::from_static("x-password");
 
 /// The secrets of one call (see the [module](self)). Cheap to clone; its `Debug` shows
@@ -102,16 +103,22 @@ impl Secrets {
             Auth::Login => true,
             Auth::HostPassword => self.password.is_some() || self.control.is_some(),
             Auth::Access => self.access.is_some(),
-            Auth::Control => self.control.is_some(),
+            Auth::Control | Auth::ConfToken => self.control.is_some(),
             Auth::AccessAndPassword => self.access.is_some() && self.password.is_some(),
         }
     }
 
-    /// Sets the headers of the secrets held.
-    pub(crate) fn apply(&self, headers: &mut http::HeaderMap) {
+    /// Sets the headers of the secrets held on a request of the generated method
+    /// `method` (the control token's header depends on it).
+    pub(crate) fn apply(&self, headers: &mut http::HeaderMap, method: &str) {
+        let control = if crate::operations::CONF_TOKEN_METHODS.contains(&method) {
+            CONF_TOKEN
+        } else {
+            CONTROL_TOKEN
+        };
         let secrets = [
             (ACCESS_TOKEN, &self.access),
-            (CONTROL_TOKEN, &self.control),
+            (control, &self.control),
             (HOST_PASSWORD, &self.password),
         ];
         for (name, value) in secrets {
@@ -165,11 +172,22 @@ mod tests {
     fn the_headers_set_are_the_secrets_held_and_sensitive() {
         let secrets = Secrets::new().control_token("t0k").unwrap();
         let mut headers = http::HeaderMap::new();
-        secrets.apply(&mut headers);
+        secrets.apply(&mut headers, "lock_meeting");
         assert_eq!(headers.len(), 1);
         let control = &headers[CONTROL_TOKEN];
         assert_eq!(control, "t0k");
         assert!(control.is_sensitive());
+    }
+
+    #[test]
+    fn the_quality_calls_send_the_control_token_as_conf_token() {
+        let secrets = Secrets::new().control_token("t0k").unwrap();
+        let mut headers = http::HeaderMap::new();
+        secrets.apply(&mut headers, "list_network_quality");
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[CONF_TOKEN], "t0k");
+        assert!(headers[CONF_TOKEN].is_sensitive());
+        assert!(secrets.suffice_for(&crate::operations::LIST_NETWORK_QUALITY));
     }
 
     #[test]

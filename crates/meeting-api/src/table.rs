@@ -108,6 +108,9 @@ pub enum Auth {
     Control,
     /// The access token and a meeting's password (`X-Password`): the join randoms.
     AccessAndPassword,
+    /// The meeting control token sent as `confToken`: the quality calls (their
+    /// generated methods are [`crate::operations::CONF_TOKEN_METHODS`]).
+    ConfToken,
 }
 
 /// Whether an operation may be sent again after a failure whose effect is unknown

@@ -34,7 +34,7 @@ pub struct Row {
     pub method: String,
     /// The path, as in the spec.
     pub path: String,
-    /// `Login`, `HostPassword`, `Access` or `Control`.
+    /// `Login`, `HostPassword`, `Access`, `Control`, `ConfToken` or `AccessAndPassword`.
     pub auth: &'static str,
     /// `Safe`, `Terminal` or `Never`.
     pub repeat: &'static str,
@@ -130,6 +130,7 @@ fn auth_kind(security: &[SecurityRequirement]) -> Option<&'static str> {
         "hostPassword" => "HostPassword",
         "accessToken" => "Access",
         "conferenceToken" => "Control",
+        "qualityToken" => "ConfToken",
         _ => return None,
     })
 }
@@ -221,6 +222,17 @@ pub fn render(rows: &[Row], families: &[String]) -> String {
         "    /// The operation families (the spec's tags), in its order: the module names of\n    /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's\n    /// `commands`.\n    pub static FAMILIES: [&str; {}] = {:?};\n",
         families.len(),
         families,
+    ));
+    // progenitor names a method after its operation in snake case: the constant's words.
+    let conf_token_methods: Vec<String> = rows
+        .iter()
+        .filter(|r| r.auth == "ConfToken")
+        .map(|r| r.constant().to_lowercase())
+        .collect();
+    out.push_str(&format!(
+        "    /// The generated methods whose control token travels as `confToken`\n    /// ([`Auth::ConfToken`]): the client's hook reads it by the method's name.\n    pub static CONF_TOKEN_METHODS: [&str; {}] = {:?};\n",
+        conf_token_methods.len(),
+        conf_token_methods,
     ));
     out.push_str(&format!(
         "    /// Every operation of the spec, in its order.\n    pub static ALL: [&Operation; {}] = [{}];\n}}\n",

@@ -31,10 +31,10 @@ pub use model::{
     ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
 };
 pub use world::{
-    Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Delivery, DeliveryState,
-    Display, DisplayMode, ENTERPRISE_ID, Grid, HostView, Interpretation, Interpreter,
-    InterpreterGroup, LanguageChannel, MultiPicture, Occurrence, Picture, REGION_IP, REGION_URL,
-    RecordingState, SavedLayout, Segment, Series, SocketFaults, Traffic,
+    Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Degradation, Delivery,
+    DeliveryState, Direction, Display, DisplayMode, ENTERPRISE_ID, Grid, HostView, Interpretation,
+    Interpreter, InterpreterGroup, LanguageChannel, Medium, MultiPicture, Occurrence, Picture,
+    REGION_IP, REGION_URL, RecordingState, SavedLayout, Segment, Series, SocketFaults, Traffic,
 };
 
 /// Writes a throwaway certificate for `localhost` and `127.0.0.1` (`cert.pem`, with its
@@ -337,6 +337,16 @@ impl SimHandle {
     /// first participant joins); `false` if there is no such conference or it is over.
     pub fn join(&self, id: &str, participant: ParticipantSeed) -> bool {
         self.shared.world().join(id, participant).is_ok()
+    }
+
+    /// Scripts a worsening of a participant's media quality in conference `id` (see
+    /// [`Degradation`]); the error says why it was refused (no such meeting, a
+    /// degradation that makes no sense, or the meeting's 64 already).
+    pub fn degrade(&self, id: &str, degradation: Degradation) -> Result<(), String> {
+        self.shared
+            .world()
+            .degrade(id, degradation)
+            .map_err(|refused| refused.message)
     }
 
     /// Someone joins conference `id` with a join random (CreateAuthRandom,

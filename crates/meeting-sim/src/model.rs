@@ -129,6 +129,7 @@ impl ConferenceSeed {
             organizer: None,
             participants: Vec::new(),
             simultaneous_interpretation: false,
+            degradations: Vec::new(),
         }
     }
 
@@ -244,6 +245,9 @@ pub struct ConferenceSeed {
     /// interpretation calls are refused).
     #[serde(default)]
     pub simultaneous_interpretation: bool,
+    /// Scripted worsenings of its participants' media quality (at most 64).
+    #[serde(default)]
+    pub degradations: Vec<crate::Degradation>,
 }
 
 /// A participant of a conference.
@@ -398,6 +402,9 @@ pub struct ConferenceView {
     /// A recurring meeting's rule and occurrences.
     #[serde(default)]
     pub series: Option<crate::Series>,
+    /// Scripted worsenings of its participants' media quality.
+    #[serde(default)]
+    pub degradations: Vec<crate::Degradation>,
 }
 
 /// A participant as it is now.

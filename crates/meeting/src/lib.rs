@@ -47,6 +47,9 @@ pub use api::interpretation::{
 };
 pub use api::management::*;
 pub use api::participants::*;
+pub use api::quality::{
+    MAX_QUALITY_PARTICIPANTS, MediaStreams, NetRating, NetworkQuality, StreamQuality,
+};
 pub use api::recording::MmrRecording;
 pub use api::search::{Attendee, MeetingSearch, OnlineAttendee, Within};
 pub use api::spotlight::AttendeeRef;

@@ -17,6 +17,7 @@ mod history;
 mod interpretation;
 mod management;
 mod participants;
+mod quality;
 mod recording;
 mod roles;
 mod search;
@@ -61,6 +62,7 @@ pub const FAMILIES: &[Family] = &[
     interpretation::FAMILY,
     management::FAMILY,
     search::FAMILY,
+    quality::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
     auth::FAMILY,
@@ -103,6 +105,8 @@ pub enum Command {
     #[command(flatten)]
     Archive(archive::Commands),
     #[command(flatten)]
+    Quality(quality::Commands),
+    #[command(flatten)]
     Events(events::Commands),
     #[command(flatten)]
     Webhook(webhook::Commands),
@@ -136,6 +140,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Search(c) => c.run(global).await?,
         Command::History(c) => c.run(global).await?,
         Command::Archive(c) => c.run(global).await?,
+        Command::Quality(c) => c.run(global).await?,
         Command::Events(c) => c.run(global).await?,
         Command::Webhook(c) => c.run(global).await?,
         Command::Auth(c) => c.run(global).await?,

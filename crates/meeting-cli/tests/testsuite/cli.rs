@@ -198,6 +198,58 @@ fn start_a_scheduled_meeting() {
 }
 
 #[test]
+fn network_prints_everyones_quality_and_a_scripted_loss() {
+    let sim = Sim::start();
+    sim.handle
+        .degrade(
+            CONF,
+            meeting_sim::Degradation {
+                participant: meeting_sim::example::LAPTOP.into(),
+                direction: meeting_sim::Direction::Up,
+                medium: None,
+                loss_permille: 120,
+                delay_ms: 0,
+                jitter_ms: 0,
+                from_minute: 0,
+                to_minute: 10,
+            },
+        )
+        .expect("scripted");
+    let out = sim
+        .meeting()
+        .args(["network", CONF])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "Network quality in meeting {CONF} (2 participant(s))"
+        )),
+        "{text}"
+    );
+    let laptop = text
+        .lines()
+        .find(|l| l.contains(meeting_sim::example::LAPTOP))
+        .expect("the laptop's row");
+    assert!(
+        laptop.contains(" bad ") && laptop.contains("Alice (laptop)"),
+        "{laptop}"
+    );
+    let out = sim
+        .meeting()
+        .args(["network", CONF, meeting_sim::example::TERMINAL, "--json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows = report["participants"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["rating"], "good");
+    assert_eq!(rows[0]["name"], "Board room TE50");
+}
+
+#[test]
 fn where_a_number_is_a_meetings_region_and_its_attendees() {
     let sim = Sim::start();
     let out = sim

@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route("/conferences/{id}", get(conference))
         .route("/conferences/{id}/participants", post(join))
         .route("/conferences/{id}/waiting", post(wait))
+        .route("/conferences/{id}/degradations", post(degrade))
         .route(
             "/conferences/{id}/participants/{participant}",
             axum::routing::delete(leave),
@@ -67,6 +68,20 @@ async fn conference(
 }
 
 /// A participant joins; a scheduled meeting starts.
+/// A scripted worsening of a participant's media quality.
+async fn degrade(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(degradation): Json<crate::Degradation>,
+) -> Result<Json<ConferenceView>, ApiError> {
+    let mut world = shared.world();
+    world.degrade(&id, degradation)?;
+    world
+        .view(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::meeting_not_found(&id))
+}
+
 async fn join(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
@@ -80,7 +95,7 @@ async fn join(
         .ok_or_else(|| ApiError::meeting_not_found(&id))
 }
 
-/// A participant leaves by itself.
+/// Someone enters the waiting room.
 async fn wait(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,

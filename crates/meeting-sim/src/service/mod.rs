@@ -11,6 +11,7 @@ mod history;
 mod interpretation;
 mod management;
 mod participants;
+mod quality;
 mod recording;
 mod roles;
 mod search;
@@ -105,6 +106,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(history::ROUTES)
         .chain(archive::ROUTES)
         .chain(webhook::ROUTES)
+        .chain(quality::ROUTES)
 }
 
 /// The method filter of an operation of the table.

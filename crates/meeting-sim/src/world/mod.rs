@@ -22,6 +22,7 @@ mod history;
 mod interpretation;
 mod management;
 mod participants;
+mod quality;
 mod recording;
 mod roles;
 mod search;
@@ -39,6 +40,7 @@ pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, Language
 pub use management::resources::ENTERPRISE_ID;
 pub use management::series::{Cycle, Occurrence, Series};
 pub use management::{REGION_IP, REGION_URL};
+pub use quality::{Degradation, Direction, Medium};
 pub use recording::{Broadcasting, RecordingState};
 pub(crate) use search::{MeetingQuery, Page};
 pub use sockets::SocketFaults;
@@ -227,6 +229,8 @@ pub struct Conference {
     pub recordings: Vec<Segment>,
     /// A recurring meeting's rule and occurrences.
     pub series: Option<Series>,
+    /// Scripted worsenings of its participants' media quality.
+    pub degradations: Vec<Degradation>,
 }
 
 impl Conference {
@@ -262,6 +266,7 @@ impl Conference {
             attendance: self.attendance.clone(),
             recordings: self.recordings.clone(),
             series: self.series.clone(),
+            degradations: self.degradations.clone(),
         }
     }
 
@@ -356,6 +361,7 @@ impl From<ConferenceSeed> for Conference {
             control_records: VecDeque::new(),
             recordings: Vec::new(),
             series: None,
+            degradations: Vec::new(),
         }
     }
 }
@@ -589,15 +595,26 @@ impl World {
         for app in seed.apps {
             self.apps.insert(app.app_id.clone(), app);
         }
-        for conference in seed.conferences {
-            let mut conference: Conference = conference.into();
+        for mut seed in seed.conferences {
+            let degradations = std::mem::take(&mut seed.degradations);
+            let mut conference: Conference = seed.into();
             conference.started_ms = self.now_ms;
             for participant in &mut conference.participants {
                 participant.joined_ms = self.now_ms;
             }
             conference.sync_attendance(self.now_ms);
             self.webhook_seeded(&conference);
-            self.conferences.insert(conference.id.clone(), conference);
+            let id = conference.id.clone();
+            self.conferences.insert(id.clone(), conference);
+            // Checked and bounded as the admin API's are.
+            for degradation in degradations {
+                if let Err(refused) = self.degrade(&id, degradation) {
+                    tracing::warn!(
+                        "seed: meeting {id}: a degradation is left out: {}",
+                        refused.message
+                    );
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod history;
 pub(crate) mod interpretation;
 pub(crate) mod management;
 pub(crate) mod participants;
+pub(crate) mod quality;
 pub(crate) mod recording;
 pub(crate) mod roles;
 pub(crate) mod search;

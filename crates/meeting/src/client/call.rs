@@ -55,7 +55,9 @@ impl Client {
         let rt = &self.inner.runtime;
         let access = &self.inner.access;
         let auth = match (operation.auth, control) {
-            (AuthKind::Control, Some(control)) => Auth::Control(access, control),
+            (AuthKind::Control | AuthKind::ConfToken, Some(control)) => {
+                Auth::Control(access, control)
+            }
             (AuthKind::Access, _) => Auth::Access(access),
             (AuthKind::AccessAndPassword, Some(handle)) => Auth::AccessAndPassword(access, handle),
             _ => {

@@ -17,6 +17,7 @@ mod interpretation;
 mod official_sdk;
 mod operations;
 mod properties;
+mod quality;
 mod recording;
 mod recordings;
 mod reliability;

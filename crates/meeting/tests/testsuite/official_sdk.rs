@@ -70,12 +70,15 @@ fn wire(request: &RecordedRequest) -> Wire {
         .headers
         .iter()
         .filter(|(name, _)| {
-            name == "authorization" || name == "content-type" || name.starts_with("x-")
+            name == "authorization"
+                || name == "conftoken"
+                || name == "content-type"
+                || name.starts_with("x-")
         })
         .map(|(name, value)| {
             let value = match name.as_str() {
                 "x-access-token" => "<access-token>".to_owned(),
-                "x-conference-authorization" => "<control-token>".to_owned(),
+                "x-conference-authorization" | "conftoken" => "<control-token>".to_owned(),
                 "authorization" if value.starts_with("HMAC-SHA256") => {
                     let access = value.split("access=").nth(1).unwrap_or_default();
                     format!("HMAC-SHA256 signature=<signature>,access={access}")
@@ -295,6 +298,15 @@ async fn every_request_is_the_official_sdks() {
             c.conference(CONF)
                 .with_host_password(HOST_PASSWORD)
                 .live()
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ListNetworkQuality", account(), |c| async move {
+            c.conference(CONF)
+                .with_host_password(HOST_PASSWORD)
+                .network_quality([TERMINAL_ID, LAPTOP_ID])
                 .await
                 .map(|_| ())
         })
