@@ -12,7 +12,7 @@ use crate::output::{Failure, line};
 /// Each stay in a meeting that ended: who, when they joined and when they left.
 #[derive(Debug, Args)]
 pub struct Attendance {
-    /// The conference ID (its latest run) or the meeting's UUID.
+    /// The meeting's UUID, or its conference ID if it ended once.
     meeting: String,
     /// Only those whose name or number contains TEXT.
     #[arg(long, value_name = "TEXT")]
@@ -29,7 +29,13 @@ pub(super) fn is_uuid(meeting: &str) -> bool {
     meeting.len() == 32 && meeting.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The past meeting `meeting` names: a UUID as it is, a conference ID as its latest run.
+/// Runs of one ID listed at most when asking which one was meant.
+const RUNS_LISTED: usize = 20;
+
+/// The past meeting `meeting` names: a UUID as it is, a conference ID as its one ended
+/// run. An ID that ended more than once (a series' occurrences) is ambiguous: the
+/// runs are listed (newest first) in the usage error, which exits 2, to be named by
+/// UUID.
 pub(super) async fn past_meeting(
     client: &meeting::Client,
     meeting: &str,
@@ -37,21 +43,50 @@ pub(super) async fn past_meeting(
     if is_uuid(meeting) {
         return Ok(client.past_meeting(meeting));
     }
-    let mut runs = client
+    let mut found = client
         .past_meetings()
         .all_users()
         .matching(meeting)
         .newest_first()
         .list()?;
-    while let Some(run) = runs.try_next().await? {
-        if let (true, Some(uuid)) = (run.id == meeting, run.uuid) {
-            return Ok(client.past_meeting(uuid));
+    let mut runs = Vec::new();
+    while let Some(run) = found.try_next().await? {
+        if run.id == meeting && run.uuid.is_some() {
+            runs.push(run);
+            if runs.len() > RUNS_LISTED {
+                break;
+            }
         }
     }
-    Err(Failure::Usage(format!(
-        "no meeting {} has ended",
-        meeting::printable(meeting)
-    )))
+    let uuid = |run: &meeting::MeetingDetails| run.uuid.clone().unwrap_or_default();
+    match runs.as_slice() {
+        [] => Err(Failure::Usage(format!(
+            "no meeting {} has ended",
+            meeting::printable(meeting)
+        ))),
+        [one] => Ok(client.past_meeting(uuid(one))),
+        several => {
+            let mut message = format!(
+                "meeting {} ended {} times; name one by its UUID:",
+                meeting::printable(meeting),
+                if several.len() > RUNS_LISTED {
+                    format!("more than {RUNS_LISTED}")
+                } else {
+                    several.len().to_string()
+                }
+            );
+            for run in several.iter().take(RUNS_LISTED) {
+                let field = |v: &Option<String>| meeting::printable(v.as_deref().unwrap_or("-"));
+                message.push_str(&format!(
+                    "\n  {}  {} to {}",
+                    meeting::printable(&uuid(run)),
+                    field(&run.start_time),
+                    field(&run.end_time)
+                ));
+            }
+            Err(Failure::Usage(message))
+        }
+    }
 }
 
 /// `ms` as a time in `zone`, to the second.
@@ -82,7 +117,7 @@ fn zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Failure> {
 /// whom, how it ended.
 #[derive(Debug, Args)]
 pub struct Audit {
-    /// The conference ID (its latest run) or the meeting's UUID.
+    /// The meeting's UUID, or its conference ID if it ended once.
     meeting: String,
     /// The time zone of the times printed: an IANA name (default UTC).
     #[arg(long, value_name = "ZONE")]

@@ -270,3 +270,55 @@ fn a_series_is_created_shown_edited_and_cancelled() {
         serde_json::from_str(&sim.ok(&["--json", "show", &id])).expect("JSON");
     assert_eq!(over["state"], "over");
 }
+
+/// A series that ran twice: its ID names no one run, so `audit` lists both runs and
+/// exits 2; each UUID names its own trail.
+#[test]
+fn an_id_that_ended_twice_is_listed_not_guessed() {
+    let sim = Sim::start();
+    let created: serde_json::Value = serde_json::from_str(&sim.ok(&[
+        "--json",
+        "create",
+        "--subject",
+        "Weekly review",
+        "--start",
+        "2030-01-07 09:00",
+        "--repeat",
+        "weekly:mon",
+        "--times",
+        "3",
+        "--show-passwords",
+    ]))
+    .expect("JSON");
+    let id = created["conference"].as_str().expect("an ID").to_owned();
+    let host = created["host_password"]
+        .as_str()
+        .expect("a password")
+        .to_owned();
+    for run in ["first", "second"] {
+        let guest = meeting_sim::ParticipantSeed::client(run, run);
+        assert!(sim.handle.join(&id, guest), "the {run} occurrence starts");
+        let stopped = sim
+            .meeting()
+            .env("MEETING_HOST_PASSWORD", &host)
+            .args(["stop", &id])
+            .output()
+            .expect("runs");
+        assert!(stopped.status.success(), "{}", stderr(&stopped));
+    }
+    let ambiguous = sim.meeting().args(["audit", &id]).output().expect("runs");
+    assert_eq!(ambiguous.status.code(), Some(2));
+    let listed = stderr(&ambiguous);
+    assert!(listed.contains("ended 2 times"), "{listed}");
+    let uuids: Vec<&str> = listed
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(uuids.len(), 2, "{listed}");
+    for uuid in uuids {
+        let trail = json_lines(&sim.ok(&["--json", "audit", uuid]));
+        let actions: Vec<_> = trail.iter().map(|r| r["action"].clone()).collect();
+        assert_eq!(actions, ["StopMeeting"], "{uuid}");
+    }
+}

@@ -306,8 +306,9 @@ impl<T: Found> MeetingSearch<T> {
 }
 
 impl Found for MeetingDetails {
+    /// Its UUID: one ID can run many times (a series' occurrences), each a past meeting.
     fn key(&self) -> String {
-        self.id.clone()
+        self.uuid.clone().unwrap_or_else(|| self.id.clone())
     }
 
     async fn fetch(
