@@ -74,34 +74,14 @@ pub fn run(quick: bool) -> Result<String> {
         if quick { " --quick" } else { "" },
         machine()
     );
-    build_simulator(&root)?;
-    cargo(
-        &root,
-        &[
-            "bench",
-            "--quiet",
-            "-p",
-            "meeting",
-            "--bench",
-            "hot_path",
-            "--bench",
-            "events",
-            "--bench",
-            "webhook",
-            "--bench",
-            "tls",
-            "--bench",
-            "replay_memory",
-            "--no-run",
-        ],
-    )?;
+    let bins = Built::new(&root)?;
     let built = started.elapsed();
     println!(
         "(release builds of the simulator and the driver: {:.0} s)",
         built.as_secs_f64()
     );
 
-    let (_sim, url, ca) = simulator(&root, &[])?;
+    let (_sim, url, ca) = simulator(&bins, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
 
     println!(
@@ -111,7 +91,7 @@ pub fn run(quick: bool) -> Result<String> {
     );
     for mode in ["ratio", "ratio-generated"] {
         for line in hot_path(
-            &root,
+            &bins,
             &[
                 mode,
                 "--endpoint",
@@ -131,11 +111,11 @@ pub fn run(quick: bool) -> Result<String> {
         sizes.in_flight
     );
     {
-        let (_slow, slow_url, _) = simulator(&root, &["--latency-ms", "300"])?;
+        let (_slow, slow_url, _) = simulator(&bins, &["--latency-ms", "300"])?;
         let slow_url = slow_url.replacen("https://", "http://", 1);
         for mode in ["rss-wrapper", "rss-raw"] {
             for line in hot_path(
-                &root,
+                &bins,
                 &[
                     mode,
                     "--endpoint",
@@ -215,7 +195,7 @@ pub fn run(quick: bool) -> Result<String> {
     for (mode, args) in &event_runs {
         let mut all = vec![*mode];
         all.extend(args.iter().map(String::as_str));
-        for line in bench_lines(&root, "events", &all)? {
+        for line in bench_lines(&bins, "events", &all)? {
             println!("{line}");
         }
     }
@@ -227,7 +207,7 @@ pub fn run(quick: bool) -> Result<String> {
         ("200000", "10")
     };
     for line in bench_lines(
-        &root,
+        &bins,
         "webhook",
         &["--pushes", pushes, "--seconds", seconds],
     )? {
@@ -236,13 +216,13 @@ pub fn run(quick: bool) -> Result<String> {
 
     println!("\n## the push receiver's replay memory (InMemory, default settings)");
     let pushes = if quick { "1000000" } else { "9400000" };
-    for line in bench_lines(&root, "replay_memory", &["--pushes", pushes])? {
+    for line in bench_lines(&bins, "replay_memory", &["--pushes", pushes])? {
         println!("{line}");
     }
 
     println!("\n## TLS handshakes a second: ring (the crates' provider) and aws-lc-rs");
     let seconds = if quick { "1" } else { "3" };
-    for line in bench_lines(&root, "tls", &["--seconds", seconds])? {
+    for line in bench_lines(&bins, "tls", &["--seconds", seconds])? {
         println!("{line}");
     }
 
@@ -251,9 +231,8 @@ pub fn run(quick: bool) -> Result<String> {
         println!(
             "\n## the fleet: `meeting watch --all --publish` replicas, Redis, the default lease"
         );
-        for line in package_bench_lines(
+        for line in cli_bench_lines(
             &root,
-            "meeting-cli",
             "fleet",
             &["--meetings", "200", "--replicas", "3", "--seconds", "10"],
         )? {
@@ -283,9 +262,9 @@ pub fn instructions() -> Result<String> {
     if Command::new("valgrind").arg("--version").output().is_err() {
         bail!("valgrind is not installed (Debian: apt-get install valgrind)");
     }
-    build_simulator(&root)?;
-    let executable = hot_path_executable(&root)?;
-    let (_sim, url, _) = simulator(&root, &[])?;
+    let built = Built::new(&root)?;
+    let executable = built.executable("hot_path")?.display().to_string();
+    let (_sim, url, _) = simulator(&built, &[])?;
     let http_url = url.replacen("https://", "http://", 1);
     println!(
         "## instructions per lock call (callgrind; runs of 1,000 and 3,000 calls, the difference / 2,000)"
@@ -307,26 +286,6 @@ pub fn instructions() -> Result<String> {
         );
     }
     Ok(format!("done in {:.0} s", started.elapsed().as_secs_f64()))
-}
-
-/// Builds the `hot_path` bench and returns the path of its executable.
-fn hot_path_executable(root: &Path) -> Result<String> {
-    let stderr = stderr_of(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["bench", "-p", "meeting", "--bench", "hot_path", "--no-run"])
-            .current_dir(root),
-        "building the hot_path bench",
-    )?;
-    // cargo reports "Executable benches/hot_path.rs (target/release/deps/hot_path-…)".
-    stderr
-        .lines()
-        .filter(|l| l.contains("Executable") && l.contains("hot_path"))
-        .find_map(|l| {
-            l.rsplit_once('(')
-                .map(|(_, p)| p.trim_end_matches(')').to_owned())
-        })
-        .map(|path| root.join(path).display().to_string())
-        .context("cargo did not say where the hot_path bench is")
 }
 
 /// Runs `command` and returns what it wrote on stderr, or fails with it.
@@ -374,29 +333,73 @@ pub fn machine() -> String {
     format!("{cpus} CPUs ({model})")
 }
 
-fn cargo(root: &Path, args: &[&str]) -> Result<()> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .current_dir(root)
-        .status()
-        .context("running cargo")?;
-    if !status.success() {
-        bail!("cargo {} failed", args.join(" "));
-    }
-    Ok(())
+/// The release executables the figures come from: the simulator and the `meeting`
+/// crate's benches, built by one cargo invocation. (Two invocations resolve features
+/// apart, `-p meeting-sim` without the benches' dev-dependencies, and built some 80
+/// shared crates twice: two minutes of CI on two cores.)
+struct Built {
+    root: std::path::PathBuf,
+    executables: Vec<(String, std::path::PathBuf)>,
 }
 
-/// Builds the release simulator.
-fn build_simulator(root: &Path) -> Result<()> {
-    cargo(
-        root,
-        &["build", "--quiet", "--release", "-p", "meeting-sim"],
-    )
+/// The benches of the `meeting` crate that the figures run.
+const BENCHES: [&str; 5] = ["hot_path", "events", "webhook", "tls", "replay_memory"];
+
+impl Built {
+    fn new(root: &Path) -> Result<Self> {
+        let mut args = vec![
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+            "-p",
+            "meeting",
+            "-p",
+            "meeting-sim",
+            "--bin",
+            "meeting-sim",
+        ];
+        for bench in BENCHES {
+            args.extend(["--bench", bench]);
+        }
+        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(&args)
+            .current_dir(root)
+            .stderr(Stdio::inherit())
+            .output()
+            .context("running cargo build --release")?;
+        if !output.status.success() {
+            bail!("cargo {} failed", args.join(" "));
+        }
+        // One JSON message a line; an artifact with an executable names its target.
+        let executables = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|message| {
+                let path = message["executable"].as_str()?;
+                let name = message["target"]["name"].as_str()?;
+                Some((name.to_owned(), std::path::PathBuf::from(path)))
+            })
+            .collect();
+        Ok(Self {
+            root: root.to_owned(),
+            executables,
+        })
+    }
+
+    /// The executable of the bench or binary `name`.
+    fn executable(&self, name: &str) -> Result<&Path> {
+        self.executables
+            .iter()
+            .find(|(target, _)| target == name)
+            .map(|(_, path)| path.as_path())
+            .with_context(|| format!("cargo built no executable named {name}"))
+    }
 }
 
 /// Starts the release simulator with `--tls` (plain HTTP works on the same port): its
 /// URL and the path of its CA's certificate.
-fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
+fn simulator(built: &Built, extra: &[&str]) -> Result<(Running, String, String)> {
+    let root = &built.root;
     // The CA's certificate goes under target/, not the system's temporary directory.
     static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = root.join("target/bench-sim");
@@ -406,7 +409,7 @@ fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
         std::process::id(),
         STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let mut child = Command::new(root.join("target/release/meeting-sim"))
+    let mut child = Command::new(built.executable("meeting-sim")?)
         .args(["--port", "0", "--tls", "--quiet", "--ca-cert-out"])
         .arg(&ca_out)
         .arg("--seed")
@@ -415,7 +418,7 @@ fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .context("starting target/release/meeting-sim")?;
+        .context("starting the release meeting-sim")?;
     let stdout = child.stdout.take().context("the simulator's stdout")?;
     let running = Running(child);
     let mut line = String::new();
@@ -433,26 +436,42 @@ fn simulator(root: &Path, extra: &[&str]) -> Result<(Running, String, String)> {
 }
 
 /// Runs the `hot_path` bench and returns its `bench:` lines.
-fn hot_path(root: &Path, args: &[&str]) -> Result<Vec<String>> {
-    bench_lines(root, "hot_path", args)
+fn hot_path(built: &Built, args: &[&str]) -> Result<Vec<String>> {
+    bench_lines(built, "hot_path", args)
 }
 
 /// Runs a bench of the `meeting` crate and returns its `bench:` lines.
-fn bench_lines(root: &Path, bench: &str, args: &[&str]) -> Result<Vec<String>> {
-    package_bench_lines(root, "meeting", bench, args)
+fn bench_lines(built: &Built, bench: &str, args: &[&str]) -> Result<Vec<String>> {
+    run_bench(
+        Command::new(built.executable(bench)?)
+            .args(args)
+            .current_dir(&built.root),
+        bench,
+    )
 }
 
-/// Runs a bench of `package` and returns its `bench:` lines.
-fn package_bench_lines(
-    root: &Path,
-    package: &str,
-    bench: &str,
-    args: &[&str],
-) -> Result<Vec<String>> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["bench", "--quiet", "-p", package, "--bench", bench, "--"])
-        .args(args)
-        .current_dir(root)
+/// Runs a bench of the CLI through cargo (which builds it in release) and returns its
+/// `bench:` lines.
+fn cli_bench_lines(root: &Path, bench: &str, args: &[&str]) -> Result<Vec<String>> {
+    run_bench(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "bench",
+                "--quiet",
+                "-p",
+                "meeting-cli",
+                "--bench",
+                bench,
+                "--",
+            ])
+            .args(args)
+            .current_dir(root),
+        bench,
+    )
+}
+
+fn run_bench(command: &mut Command, bench: &str) -> Result<Vec<String>> {
+    let output = command
         .stderr(Stdio::inherit())
         .output()
         .with_context(|| format!("running the {bench} bench"))?;
