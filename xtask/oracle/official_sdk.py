@@ -125,7 +125,16 @@ from huaweicloudsdkmeeting.v1 import (
     SearchHisMeetingsRequest,
     SearchMeetingsRequest,
     SearchOnlineMeetingsRequest,
+    SearchQosHistoryMeetingsRequest,
+    SearchQosOnlineMeetingsRequest,
+    SearchQosParticipantDetailRequest,
+    SearchQosParticipantsRequest,
     SearchRecordingsRequest,
+    SetPacketThresholdData,
+    SetQosThresholdReq,
+    SetQosThresholdRequest,
+    SetThresholdData,
+    ShowQosThresholdRequest,
     SetAttendeeLanChannelRequest,
     SetCohostRequest,
     SetCustomMultiPictureRequest,
@@ -485,6 +494,25 @@ def management_calls(sdk):
             SearchAttendanceRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
         ("SearchCtlRecordsOfHisMeeting", lambda: sdk.search_ctl_records_of_his_meeting(
             SearchCtlRecordsOfHisMeetingRequest(conf_uuid=past_meeting(sdk), offset=0, limit=100))),
+        # The quality metrics: the audio thresholds, the meetings in progress and past,
+        # the past meeting's participants and the terminal's audio series.
+        ("SetQosThreshold", lambda: sdk.set_qos_threshold(SetQosThresholdRequest(
+            threshold_type="AUDIO", body=SetQosThresholdReq(
+                latency=SetThresholdData(receiving=400, sending=400),
+                jitter=SetThresholdData(receiving=100, sending=100),
+                packet_loss=SetPacketThresholdData(receiving=5, sending=5))))),
+        ("ShowQosThreshold", lambda: sdk.show_qos_threshold(ShowQosThresholdRequest(
+            threshold_type="AUDIO"))),
+        ("SearchQosOnlineMeetings", lambda: sdk.search_qos_online_meetings(
+            SearchQosOnlineMeetingsRequest(offset=0, limit=100, search_key=ONGOING))),
+        ("SearchQosHistoryMeetings", lambda: sdk.search_qos_history_meetings(
+            SearchQosHistoryMeetingsRequest(start_date=HISTORY_FROM, end_date=HISTORY_TO,
+                                            offset=0, limit=100))),
+        ("SearchQosParticipants", lambda: sdk.search_qos_participants(SearchQosParticipantsRequest(
+            conf_uuid=past_meeting(sdk), conf_type="history", offset=0, limit=100))),
+        ("SearchQosParticipantDetail", lambda: sdk.search_qos_participant_detail(
+            SearchQosParticipantDetailRequest(conf_uuid=past_meeting(sdk), conf_type="history",
+                                              participant_id=TERMINAL, qos_type="audio"))),
         ("SearchRecordings", lambda: sdk.search_recordings(SearchRecordingsRequest(
             offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
             end_date=HISTORY_TO, sort_type="ASC_StartTIME"))),

@@ -1371,6 +1371,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
     }
+    ///%.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CpuThresholdData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu: ::std::option::Option<i32>,
+        #[serde(
+            rename = "cpuDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cpu_default: ::std::option::Option<i32>,
+    }
     ///`CreateAuthRandomGuestWaiting`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -2856,6 +2875,501 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resolution_width: ::std::option::Option<i32>,
+    }
+    ///YES: a threshold was crossed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum QosAlarm {
+        #[serde(rename = "YES")]
+        Yes,
+        #[serde(rename = "NO")]
+        No,
+    }
+    impl ::std::fmt::Display for QosAlarm {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Yes => f.write_str("YES"),
+                Self::No => f.write_str("NO"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for QosAlarm {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "YES" => Ok(Self::Yes),
+                "NO" => Ok(Self::No),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for QosAlarm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for QosAlarm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A meeting and its quality alarms.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosConferenceInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alarm: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "audioAlarm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_alarm: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cpuAlarm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cpu_alarm: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        ///Minutes it lasted (0 in progress).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i32>,
+        ///ms since the epoch; in progress, when it is planned to end.
+        #[serde(
+            rename = "endTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        ///Stays (one participant who joined twice counts twice).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub participants: ::std::option::Option<i32>,
+        ///Who scheduled it.
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "screenAlarm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub screen_alarm: ::std::option::Option<QosAlarm>,
+        ///ms since the epoch.
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///The meeting's time zone (the service's time zone ID).
+        #[serde(
+            rename = "timeZoneID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "videoAlarm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_alarm: ::std::option::Option<QosAlarm>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webinar: ::std::option::Option<bool>,
+    }
+    ///`QosConferenceList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosConferenceList {
+        ///How many match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        ///Newest first.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<QosConferenceInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///`QosCpuInfo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosCpuInfo {
+        ///The app's most CPU use, %.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub client_cpu_max: ::std::vec::Vec<QosDataElement>,
+        ///The system's most CPU use, %.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub system_cpu_max: ::std::vec::Vec<QosDataElement>,
+    }
+    ///A point with its threshold.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosDataElement {
+        ///Whether the value crossed the threshold.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alarm: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub threshold: ::std::option::Option<i32>,
+        ///UTC, yyyy-MM-ddTHH:mm:ss.SSSZ.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<i32>,
+    }
+    ///A point without threshold.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosDataNoThrElement {
+        ///UTC, yyyy-MM-ddTHH:mm:ss.SSSZ.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    ///The series of one kind.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu: ::std::option::Option<QosCpuInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receive: ::std::option::Option<QosSendReceiveInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send: ::std::option::Option<QosSendReceiveInfo>,
+        ///audio, video, screen or cpu.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///`QosParticipantDetail`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosParticipantDetail {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub qos: ::std::option::Option<QosInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<QosParticipantInfo>,
+    }
+    ///One stay of a participant, and its quality alarms.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosParticipantInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alarm: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "appVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_version: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audioAlarmRec",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_alarm_rec: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "audioAlarmSend",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_alarm_send: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "cameraInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_info: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cpuAlarm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cpu_alarm: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "dataCenter",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_center: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Whether there is quality data for it.
+        #[serde(
+            rename = "existQos",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exist_qos: ::std::option::Option<bool>,
+        #[serde(
+            rename = "ipAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_address: ::std::option::Option<::std::string::String>,
+        ///ms since the epoch.
+        #[serde(
+            rename = "joinTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub join_time: ::std::option::Option<i64>,
+        ///0: left normally, 1: a network failure.
+        #[serde(
+            rename = "leftReason",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_reason: ::std::option::Option<i32>,
+        ///ms since the epoch; 0 while still in the meeting.
+        #[serde(
+            rename = "leftTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_time: ::std::option::Option<i64>,
+        #[serde(
+            rename = "microphoneInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub microphone_info: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "networkType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "participantID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participant_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub province: ::std::option::Option<::std::string::String>,
+        ///host, guest or audience.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "screenAlarmRec",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub screen_alarm_rec: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "screenAlarmSend",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub screen_alarm_send: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "speakerInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub speaker_info: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "systemInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_info: ::std::option::Option<::std::string::String>,
+        ///PC, MOBILE, PAD, MAC, WEB, ROOM, a hardware terminal's model, or OTHER.
+        #[serde(
+            rename = "terminalType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub terminal_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "videoAlarmRec",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_alarm_rec: ::std::option::Option<QosAlarm>,
+        #[serde(
+            rename = "videoAlarmSend",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_alarm_send: ::std::option::Option<QosAlarm>,
+    }
+    ///`QosParticipantList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosParticipantList {
+        ///How many match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<QosParticipantInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///One direction's series, one point a minute.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosSendReceiveInfo {
+        ///kbit/s.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub bitrate: ::std::vec::Vec<QosDataNoThrElement>,
+        ///Frames a second (video and screen).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub frame: ::std::vec::Vec<QosDataNoThrElement>,
+        ///ms.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub jitter: ::std::vec::Vec<QosDataElement>,
+        ///ms.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub latency: ::std::vec::Vec<QosDataElement>,
+        ///The most packets lost, %.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub packet_loss_max: ::std::vec::Vec<QosDataElement>,
+        ///Width*height (video and screen).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resolution: ::std::vec::Vec<QosDataNoThrElement>,
+    }
+    ///The thresholds of one kind, each beside its default.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct QosThresholds {
+        #[serde(
+            rename = "clientCpuMax",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_cpu_max: ::std::option::Option<CpuThresholdData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jitter: ::std::option::Option<ThresholdData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub latency: ::std::option::Option<ThresholdData>,
+        #[serde(
+            rename = "packetLoss",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub packet_loss: ::std::option::Option<ThresholdData>,
+        #[serde(
+            rename = "systemCpuMax",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_cpu_max: ::std::option::Option<CpuThresholdData>,
     }
     ///`RealTimeAttendee`
     #[derive(
@@ -6925,6 +7439,391 @@ pub mod types {
                 })
         }
     }
+    ///`SearchQosHistoryMeetingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchQosHistoryMeetingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchQosHistoryMeetingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchQosHistoryMeetingsSearchKey>
+    for ::std::string::String {
+        fn from(value: SearchQosHistoryMeetingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchQosHistoryMeetingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosHistoryMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosHistoryMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchQosHistoryMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchQosOnlineMeetingsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchQosOnlineMeetingsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchQosOnlineMeetingsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchQosOnlineMeetingsSearchKey>
+    for ::std::string::String {
+        fn from(value: SearchQosOnlineMeetingsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchQosOnlineMeetingsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosOnlineMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosOnlineMeetingsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchQosOnlineMeetingsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchQosParticipantDetailConfType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchQosParticipantDetailConfType {
+        #[serde(rename = "online")]
+        Online,
+        #[serde(rename = "history")]
+        History,
+    }
+    impl ::std::fmt::Display for SearchQosParticipantDetailConfType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Online => f.write_str("online"),
+                Self::History => f.write_str("history"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchQosParticipantDetailConfType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "online" => Ok(Self::Online),
+                "history" => Ok(Self::History),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosParticipantDetailConfType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosParticipantDetailConfType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchQosParticipantDetailQosType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchQosParticipantDetailQosType {
+        #[serde(rename = "audio")]
+        Audio,
+        #[serde(rename = "video")]
+        Video,
+        #[serde(rename = "screen")]
+        Screen,
+        #[serde(rename = "cpu")]
+        Cpu,
+    }
+    impl ::std::fmt::Display for SearchQosParticipantDetailQosType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Audio => f.write_str("audio"),
+                Self::Video => f.write_str("video"),
+                Self::Screen => f.write_str("screen"),
+                Self::Cpu => f.write_str("cpu"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchQosParticipantDetailQosType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "audio" => Ok(Self::Audio),
+                "video" => Ok(Self::Video),
+                "screen" => Ok(Self::Screen),
+                "cpu" => Ok(Self::Cpu),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosParticipantDetailQosType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosParticipantDetailQosType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchQosParticipantsConfType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchQosParticipantsConfType {
+        #[serde(rename = "online")]
+        Online,
+        #[serde(rename = "history")]
+        History,
+    }
+    impl ::std::fmt::Display for SearchQosParticipantsConfType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Online => f.write_str("online"),
+                Self::History => f.write_str("history"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchQosParticipantsConfType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "online" => Ok(Self::Online),
+                "history" => Ok(Self::History),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosParticipantsConfType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosParticipantsConfType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchQosParticipantsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchQosParticipantsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchQosParticipantsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchQosParticipantsSearchKey> for ::std::string::String {
+        fn from(value: SearchQosParticipantsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchQosParticipantsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchQosParticipantsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchQosParticipantsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchQosParticipantsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`SearchRecordingsResponse`
     #[derive(
         ::serde::Deserialize,
@@ -7157,6 +8056,148 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sha256: ::std::option::Option<::std::string::String>,
     }
+    ///%.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SetCpuThresholdData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cpu: ::std::option::Option<i32>,
+    }
+    ///%.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SetPacketThresholdData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiving: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sending: ::std::option::Option<i32>,
+    }
+    ///The thresholds to set (AUDIO, VIDEO, SCREEN the first three; CPU the last two).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SetQosThresholdReq {
+        #[serde(
+            rename = "clientCpuMax",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_cpu_max: ::std::option::Option<SetCpuThresholdData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jitter: ::std::option::Option<SetThresholdData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub latency: ::std::option::Option<SetThresholdData>,
+        #[serde(
+            rename = "packetLoss",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub packet_loss: ::std::option::Option<SetPacketThresholdData>,
+        #[serde(
+            rename = "systemCpuMax",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_cpu_max: ::std::option::Option<SetCpuThresholdData>,
+    }
+    ///`SetQosThresholdThresholdType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SetQosThresholdThresholdType {
+        #[serde(rename = "AUDIO")]
+        Audio,
+        #[serde(rename = "VIDEO")]
+        Video,
+        #[serde(rename = "SCREEN")]
+        Screen,
+        #[serde(rename = "CPU")]
+        Cpu,
+    }
+    impl ::std::fmt::Display for SetQosThresholdThresholdType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Audio => f.write_str("AUDIO"),
+                Self::Video => f.write_str("VIDEO"),
+                Self::Screen => f.write_str("SCREEN"),
+                Self::Cpu => f.write_str("CPU"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SetQosThresholdThresholdType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "AUDIO" => Ok(Self::Audio),
+                "VIDEO" => Ok(Self::Video),
+                "SCREEN" => Ok(Self::Screen),
+                "CPU" => Ok(Self::Cpu),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SetQosThresholdThresholdType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SetQosThresholdThresholdType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///ms.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SetThresholdData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiving: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sending: ::std::option::Option<i32>,
+    }
     ///`ShowHisMeetingDetailSearchKey`
     #[derive(
         ::serde::Serialize,
@@ -7321,6 +8362,71 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`ShowQosThresholdThresholdType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ShowQosThresholdThresholdType {
+        #[serde(rename = "AUDIO")]
+        Audio,
+        #[serde(rename = "VIDEO")]
+        Video,
+        #[serde(rename = "SCREEN")]
+        Screen,
+        #[serde(rename = "CPU")]
+        Cpu,
+    }
+    impl ::std::fmt::Display for ShowQosThresholdThresholdType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Audio => f.write_str("AUDIO"),
+                Self::Video => f.write_str("VIDEO"),
+                Self::Screen => f.write_str("SCREEN"),
+                Self::Cpu => f.write_str("CPU"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ShowQosThresholdThresholdType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "AUDIO" => Ok(Self::Audio),
+                "VIDEO" => Ok(Self::Video),
+                "SCREEN" => Ok(Self::Screen),
+                "CPU" => Ok(Self::Cpu),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ShowQosThresholdThresholdType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ShowQosThresholdThresholdType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`ShowRecordInfoResponse`
@@ -7592,6 +8698,32 @@ pub mod types {
             );
             schema.into()
         }
+    }
+    ///ms (latency, jitter) or % (packet loss).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ThresholdData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiving: ::std::option::Option<i32>,
+        #[serde(
+            rename = "receivingDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub receiving_default: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sending: ::std::option::Option<i32>,
+        #[serde(
+            rename = "sendingDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sending_default: ::std::option::Option<i32>,
     }
     ///A meeting control token and its context.
     #[derive(
@@ -14611,6 +15743,410 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The enterprise's meetings in progress with their quality alarms
+
+An administrator's list of the meetings in progress, newest first, a page at a
+time, each with whether any participant's audio, video, screen sharing or CPU
+crossed a threshold (ShowQosThreshold).
+
+
+Sends a `GET` request to `/v1/metrics/conferences/online`
+
+Arguments:
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (the subject, organizer or ID of a meeting; a participant's name).
+*/
+    pub async fn search_qos_online_meetings<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::SearchQosOnlineMeetingsSearchKey>,
+    ) -> Result<ResponseValue<types::QosConferenceList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conferences/online", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_qos_online_meetings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The enterprise's past meetings with their quality alarms
+
+As SearchQosOnlineMeetings, for the meetings that ended and started between
+startDate and endDate (ms since the epoch).
+
+
+Sends a `GET` request to `/v1/metrics/conferences/history`
+
+Arguments:
+- `end_date`: Meetings that started at or before this time (ms since the epoch).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (the subject, organizer or ID of a meeting; a participant's name).
+- `start_date`: Meetings that started at or after this time (ms since the epoch).
+*/
+    pub async fn search_qos_history_meetings<'a>(
+        &'a self,
+        end_date: &'a types::PeriodEnd,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::SearchQosHistoryMeetingsSearchKey>,
+        start_date: &'a types::PeriodStart,
+    ) -> Result<ResponseValue<types::QosConferenceList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conferences/history", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("endDate", &end_date))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_qos_history_meetings",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A meeting's participants with their quality alarms
+
+Each stay of each participant of a meeting in progress (`confType=online`) or
+past (`history`), a page at a time, with its alarms per medium and direction;
+searchKey matches the participant's name.
+
+
+Sends a `GET` request to `/v1/metrics/conference/participants`
+
+Arguments:
+- `conf_type`: online: a meeting in progress; history: one that ended.
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match (the subject, organizer or ID of a meeting; a participant's name).
+*/
+    pub async fn search_qos_participants<'a>(
+        &'a self,
+        conf_type: types::SearchQosParticipantsConfType,
+        conf_uuid: &'a str,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::SearchQosParticipantsSearchKey>,
+    ) -> Result<ResponseValue<types::QosParticipantList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conference/participants", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confType", &conf_type))
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_qos_participants",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**One participant's quality over the meeting
+
+The time series of one medium (audio, video, screen sharing) sent and received,
+or of the CPU, one point a minute over the participant's stays, each point with
+the threshold then in force and whether it crossed it.
+
+
+Sends a `GET` request to `/v1/metrics/conference/participant/qos`
+
+Arguments:
+- `conf_type`: online: a meeting in progress; history: one that ended.
+- `conf_uuid`: The meeting's UUID (confUUID of its details or a list).
+- `participant_id`: The participant.
+- `qos_type`: audio, video, screen (sharing) or cpu.
+*/
+    pub async fn search_qos_participant_detail<'a>(
+        &'a self,
+        conf_type: types::SearchQosParticipantDetailConfType,
+        conf_uuid: &'a str,
+        participant_id: &'a types::ParticipantId,
+        qos_type: types::SearchQosParticipantDetailQosType,
+    ) -> Result<ResponseValue<types::QosParticipantDetail>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conference/participant/qos", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("confType", &conf_type))
+            .query(&progenitor_client::QueryParam::new("confUUID", &conf_uuid))
+            .query(&progenitor_client::QueryParam::new("participantID", &participant_id))
+            .query(&progenitor_client::QueryParam::new("qosType", &qos_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_qos_participant_detail",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The enterprise's quality alarm thresholds of one kind
+
+Each threshold as set, beside its default.
+
+Sends a `GET` request to `/v1/metrics/conference/threshold`
+
+Arguments:
+- `threshold_type`: AUDIO, VIDEO, SCREEN (sharing) or CPU.
+*/
+    pub async fn show_qos_threshold<'a>(
+        &'a self,
+        threshold_type: types::ShowQosThresholdThresholdType,
+    ) -> Result<ResponseValue<types::QosThresholds>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conference/threshold", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("thresholdType", &threshold_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_qos_threshold",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Set the enterprise's quality alarm thresholds of one kind
+
+For AUDIO, VIDEO and SCREEN: latency and jitter (ms, 0 to 10000) and packet loss
+(%, 0 to 100), each for sending and receiving; for CPU: the app's and the
+system's usage (%, 0 to 100). A threshold left out keeps its value.
+
+
+Sends a `POST` request to `/v1/metrics/conference/threshold`
+
+Arguments:
+- `threshold_type`: AUDIO, VIDEO, SCREEN (sharing) or CPU.
+- `body`
+*/
+    pub async fn set_qos_threshold<'a>(
+        &'a self,
+        threshold_type: types::SetQosThresholdThresholdType,
+        body: &'a types::SetQosThresholdReq,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/conference/threshold", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("thresholdType", &threshold_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_qos_threshold",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -15376,6 +16912,60 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "quality",
     };
+    /// `GET /v1/metrics/conferences/online`
+    pub static SEARCH_QOS_ONLINE_MEETINGS: Operation = Operation {
+        id: "SearchQosOnlineMeetings",
+        method: Method::Get,
+        path: "/v1/metrics/conferences/online",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/conferences/history`
+    pub static SEARCH_QOS_HISTORY_MEETINGS: Operation = Operation {
+        id: "SearchQosHistoryMeetings",
+        method: Method::Get,
+        path: "/v1/metrics/conferences/history",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/conference/participants`
+    pub static SEARCH_QOS_PARTICIPANTS: Operation = Operation {
+        id: "SearchQosParticipants",
+        method: Method::Get,
+        path: "/v1/metrics/conference/participants",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/conference/participant/qos`
+    pub static SEARCH_QOS_PARTICIPANT_DETAIL: Operation = Operation {
+        id: "SearchQosParticipantDetail",
+        method: Method::Get,
+        path: "/v1/metrics/conference/participant/qos",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/conference/threshold`
+    pub static SHOW_QOS_THRESHOLD: Operation = Operation {
+        id: "ShowQosThreshold",
+        method: Method::Get,
+        path: "/v1/metrics/conference/threshold",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `POST /v1/metrics/conference/threshold`
+    pub static SET_QOS_THRESHOLD: Operation = Operation {
+        id: "SetQosThreshold",
+        method: Method::Post,
+        path: "/v1/metrics/conference/threshold",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
     /// The operation families (the spec's tags), in its order: the module names of
     /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's
     /// `commands`.
@@ -15399,8 +16989,13 @@ pub mod operations {
     /// The generated methods whose control token travels as `confToken`
     /// ([`Auth::ConfToken`]): the client's hook reads it by the method's name.
     pub static CONF_TOKEN_METHODS: [&str; 1] = ["list_network_quality"];
+    /// The generated methods whose JSON body's media type is not plain
+    /// `application/json`, and that type: the client's hook sets it.
+    pub static CONTENT_TYPES: [(&str, &str); 1] = [
+        ("set_qos_threshold", "application/json; charset=utf-8"),
+    ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 84] = [
+    pub static ALL: [&Operation; 90] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -15485,6 +17080,12 @@ pub mod operations {
         &DELETE_WEB_HOOK_CONFIG,
         &UPDATE_WEB_HOOK_CONFIG_STATUS,
         &LIST_NETWORK_QUALITY,
+        &SEARCH_QOS_ONLINE_MEETINGS,
+        &SEARCH_QOS_HISTORY_MEETINGS,
+        &SEARCH_QOS_PARTICIPANTS,
+        &SEARCH_QOS_PARTICIPANT_DETAIL,
+        &SHOW_QOS_THRESHOLD,
+        &SET_QOS_THRESHOLD,
     ];
 }
 /// Every component schema of the spec with the JSON Schema its generated type
@@ -15593,7 +17194,29 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::NetworkQualityList)), ("UserQos",
             schemars::schema_for!(crate ::types::UserQos)), ("MediaQos",
             schemars::schema_for!(crate ::types::MediaQos)), ("Qos",
-            schemars::schema_for!(crate ::types::Qos)), ("OrgResources",
+            schemars::schema_for!(crate ::types::Qos)), ("QosConferenceList",
+            schemars::schema_for!(crate ::types::QosConferenceList)),
+            ("QosConferenceInfo", schemars::schema_for!(crate
+            ::types::QosConferenceInfo)), ("QosAlarm", schemars::schema_for!(crate
+            ::types::QosAlarm)), ("QosParticipantList", schemars::schema_for!(crate
+            ::types::QosParticipantList)), ("QosParticipantInfo",
+            schemars::schema_for!(crate ::types::QosParticipantInfo)),
+            ("QosParticipantDetail", schemars::schema_for!(crate
+            ::types::QosParticipantDetail)), ("QosInfo", schemars::schema_for!(crate
+            ::types::QosInfo)), ("QosSendReceiveInfo", schemars::schema_for!(crate
+            ::types::QosSendReceiveInfo)), ("QosCpuInfo", schemars::schema_for!(crate
+            ::types::QosCpuInfo)), ("QosDataElement", schemars::schema_for!(crate
+            ::types::QosDataElement)), ("QosDataNoThrElement",
+            schemars::schema_for!(crate ::types::QosDataNoThrElement)),
+            ("SetQosThresholdReq", schemars::schema_for!(crate
+            ::types::SetQosThresholdReq)), ("SetThresholdData",
+            schemars::schema_for!(crate ::types::SetThresholdData)),
+            ("SetPacketThresholdData", schemars::schema_for!(crate
+            ::types::SetPacketThresholdData)), ("SetCPUThresholdData",
+            schemars::schema_for!(crate ::types::SetCpuThresholdData)), ("QosThresholds",
+            schemars::schema_for!(crate ::types::QosThresholds)), ("ThresholdData",
+            schemars::schema_for!(crate ::types::ThresholdData)), ("CPUThresholdData",
+            schemars::schema_for!(crate ::types::CpuThresholdData)), ("OrgResources",
             schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
             schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
             schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",

@@ -63,6 +63,17 @@ impl progenitor_client::ClientHooks for Client {
     ) -> Result<(), Error<E>> {
         // progenitor adds `api-version: <info.version>`; the service does not define it.
         request.headers_mut().remove(&API_VERSION);
+        // progenitor sends every JSON body as `application/json`; a few the spec types
+        // otherwise, as the official SDK sends them.
+        let media = operations::CONTENT_TYPES
+            .iter()
+            .find(|(method, _)| *method == info.operation_id)
+            .and_then(|(_, media)| http::HeaderValue::from_str(media).ok());
+        if let Some(media) = media {
+            request
+                .headers_mut()
+                .insert(http::header::CONTENT_TYPE, media);
+        }
         if call::authorize(request.headers_mut(), info.operation_id).is_none() {
             // Outside `with_secrets`: refused before sending if a secret is needed. (The
             // hook's operation ID is the method's name; the route names the operation.)

@@ -40,6 +40,9 @@ pub struct Row {
     pub repeat: &'static str,
     /// Its family: its one tag, one of the spec's `tags`.
     pub family: String,
+    /// Its request body's media type when it is not plain `application/json`
+    /// (progenitor sends every JSON body as that; the client's hook sets this one).
+    pub content_type: Option<String>,
 }
 
 impl Row {
@@ -98,6 +101,13 @@ pub fn rows(spec: &OpenAPI) -> Result<Vec<Row>, CodegenError> {
                     ));
                 }
             };
+            let content_type = operation
+                .request_body
+                .as_ref()
+                .and_then(|body| body.as_item())
+                .and_then(|body| body.content.keys().next())
+                .filter(|media| media.as_str() != "application/json")
+                .cloned();
             rows.push(Row {
                 id,
                 method: method.to_uppercase(),
@@ -105,6 +115,7 @@ pub fn rows(spec: &OpenAPI) -> Result<Vec<Row>, CodegenError> {
                 auth,
                 repeat,
                 family,
+                content_type,
             });
         }
     }
@@ -234,6 +245,15 @@ pub fn render(rows: &[Row], families: &[String]) -> String {
         conf_token_methods.len(),
         conf_token_methods,
     ));
+    let content_types: Vec<(String, &str)> = rows
+        .iter()
+        .filter_map(|r| Some((r.constant().to_lowercase(), r.content_type.as_deref()?)))
+        .collect();
+    out.push_str(&format!(
+        "    /// The generated methods whose JSON body's media type is not plain\n    /// `application/json`, and that type: the client's hook sets it.\n    pub static CONTENT_TYPES: [(&str, &str); {}] = {:?};\n",
+        content_types.len(),
+        content_types,
+    ));
     out.push_str(&format!(
         "    /// Every operation of the spec, in its order.\n    pub static ALL: [&Operation; {}] = [{}];\n}}\n",
         rows.len(),
@@ -271,6 +291,7 @@ mod tests {
                 auth: "Control",
                 repeat: "Safe",
                 family: "things".into(),
+                content_type: None,
             }]
         );
         assert_eq!(rows[0].constant(), "SET_THING");

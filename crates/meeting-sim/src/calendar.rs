@@ -39,6 +39,13 @@ pub fn format(minutes: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rest / 60, rest % 60)
 }
 
+/// `ms` since the epoch as `2026-12-01T09:00:05.250Z` (UTC, to the millisecond).
+pub fn format_ms(ms: i64) -> String {
+    let rest = ms.rem_euclid(60_000);
+    let minute = format(ms.div_euclid(60_000)).replacen(' ', "T", 1);
+    format!("{minute}:{:02}.{:03}Z", rest / 1000, rest % 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

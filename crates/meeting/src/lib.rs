@@ -48,7 +48,9 @@ pub use api::interpretation::{
 pub use api::management::*;
 pub use api::participants::*;
 pub use api::quality::{
-    MAX_QUALITY_PARTICIPANTS, MediaStreams, NetRating, NetworkQuality, StreamQuality,
+    CpuThreshold, Held, MAX_QUALITY_PARTICIPANTS, MediaStreams, Metric, NetRating, NetworkQuality,
+    QosAlarms, QosDetail, QosKind, QosMeeting, QosParticipant, QosPoint, QosSeries, QosThresholds,
+    QosThresholdsUpdate, StreamQuality, Threshold, Way,
 };
 pub use api::recording::MmrRecording;
 pub use api::search::{Attendee, MeetingSearch, OnlineAttendee, Within};

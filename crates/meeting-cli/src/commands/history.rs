@@ -90,7 +90,7 @@ pub(super) async fn past_meeting(
 }
 
 /// `ms` as a time in `zone`, to the second.
-fn time(ms: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
+pub(super) fn time(ms: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
     ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
         .map(|t| {
             t.to_zoned(zone.clone())
@@ -101,7 +101,7 @@ fn time(ms: Option<i64>, zone: &jiff::tz::TimeZone) -> String {
 }
 
 /// The time zone `name` names (UTC by default).
-fn zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Failure> {
+pub(super) fn zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Failure> {
     match name {
         None => Ok(jiff::tz::TimeZone::UTC),
         Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {

@@ -1,22 +1,48 @@
-//! Media quality: each participant's network and streams in a meeting in progress.
+//! Media quality: each participant's network and streams in a meeting in progress
+//! (`network`), the enterprise's metrics over a meeting with sparklines (`quality`),
+//! and the alarm thresholds (`thresholds`).
 
-use clap::Args;
-use meeting::{MAX_QUALITY_PARTICIPANTS, NetworkQuality};
-use meeting_api::operations::{LIST_NETWORK_QUALITY, SHOW_REAL_TIME_INFO_OF_MEETING};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use futures_util::TryStreamExt;
+use meeting::{
+    Held, MAX_QUALITY_PARTICIPANTS, Metric, NetworkQuality, QosKind, QosPoint, QosSeries,
+    QosThresholdsUpdate, Way,
+};
+use meeting_api::operations::{
+    LIST_NETWORK_QUALITY, SEARCH_HIS_MEETINGS, SEARCH_QOS_HISTORY_MEETINGS,
+    SEARCH_QOS_ONLINE_MEETINGS, SEARCH_QOS_PARTICIPANT_DETAIL, SEARCH_QOS_PARTICIPANTS,
+    SET_QOS_THRESHOLD, SHOW_QOS_THRESHOLD, SHOW_REAL_TIME_INFO_OF_MEETING,
+};
 use serde::Serialize;
 
+use super::history::{is_uuid, past_meeting, zone};
 use super::{Family, Run};
-use crate::args::{Global, Target};
-use crate::connect::conference;
+use crate::args::{Connection, Global, Target};
+use crate::connect::{client, conference, credentials};
 use crate::output::{Failure, Report};
 
-/// This family in the help: the command and the operations of the spec it sends.
+/// This family in the help: each command and the operations of the spec it sends.
 pub(super) const FAMILY: Family = Family {
     heading: "Quality",
-    commands: &[(
-        "network",
-        &[&LIST_NETWORK_QUALITY, &SHOW_REAL_TIME_INFO_OF_MEETING],
-    )],
+    commands: &[
+        (
+            "network",
+            &[&LIST_NETWORK_QUALITY, &SHOW_REAL_TIME_INFO_OF_MEETING],
+        ),
+        (
+            "quality",
+            &[
+                &SEARCH_QOS_ONLINE_MEETINGS,
+                &SEARCH_QOS_HISTORY_MEETINGS,
+                &SEARCH_HIS_MEETINGS,
+                &SEARCH_QOS_PARTICIPANTS,
+                &SEARCH_QOS_PARTICIPANT_DETAIL,
+            ],
+        ),
+        ("thresholds", &[&SHOW_QOS_THRESHOLD, &SET_QOS_THRESHOLD]),
+    ],
 };
 
 /// Show the network quality of a meeting's participants now: rating, bandwidth, loss
@@ -128,11 +154,660 @@ impl Run for Network {
     }
 }
 
+/// A kind of quality series, as the command line names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Kind {
+    Audio,
+    Video,
+    Screen,
+    Cpu,
+}
+
+impl From<Kind> for QosKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Audio => QosKind::Audio,
+            Kind::Video => QosKind::Video,
+            Kind::Screen => QosKind::Screen,
+            Kind::Cpu => QosKind::Cpu,
+        }
+    }
+}
+
+/// The metric a participant's sparkline draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Drawn {
+    Loss,
+    Latency,
+    Jitter,
+    Bitrate,
+}
+
+impl From<Drawn> for Metric {
+    fn from(drawn: Drawn) -> Self {
+        match drawn {
+            Drawn::Loss => Metric::PacketLoss,
+            Drawn::Latency => Metric::Latency,
+            Drawn::Jitter => Metric::Jitter,
+            Drawn::Bitrate => Metric::Bitrate,
+        }
+    }
+}
+
+/// Show a meeting's quality (an administrator's): each participant's alarms and a
+/// sparkline of one metric, one mark a minute (`!` where it alarmed); with a
+/// participant, every series of the kind; without a meeting, the meetings in progress
+/// (or, with --from and --to, past) with their alarms.
+#[derive(Debug, Args)]
+pub struct Quality {
+    /// The meeting's UUID, or its conference ID (in progress, or if it ended once).
+    meeting: Option<String>,
+    /// Only this participant, with every series of the kind.
+    participant: Option<String>,
+    /// Which series: audio, video, screen (sharing) or cpu.
+    #[arg(long, value_enum, default_value = "audio")]
+    kind: Kind,
+    /// The metric of the participants' sparklines (the media's).
+    #[arg(long, value_enum, default_value = "loss")]
+    metric: Drawn,
+    /// The received streams' sparklines instead of the sent ones.
+    #[arg(long)]
+    received: bool,
+    /// Without a meeting: the past meetings that started from this day (YYYY-MM-DD,
+    /// in --time-zone).
+    #[arg(long, value_name = "DATE", requires = "to", conflicts_with = "meeting")]
+    from: Option<String>,
+    /// ... to this day.
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "from",
+        conflicts_with = "meeting"
+    )]
+    to: Option<String>,
+    /// The time zone of the times printed: an IANA name (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// A series as the report prints it.
+#[derive(Debug, Serialize)]
+struct SeriesRow {
+    metric: &'static str,
+    unit: &'static str,
+    way: Option<&'static str>,
+    sparkline: String,
+    max: Option<u32>,
+    threshold: Option<u32>,
+    /// The alarm periods, in the zone asked.
+    alarms: Vec<String>,
+    #[serde(skip)]
+    label: String,
+}
+
+impl SeriesRow {
+    fn new(
+        metric: Metric,
+        way: Option<Way>,
+        points: &[QosPoint],
+        zone: &jiff::tz::TimeZone,
+    ) -> Self {
+        let way = way.map(|w| match w {
+            Way::Sent => "sent",
+            Way::Received => "received",
+        });
+        Self {
+            metric: metric.name(),
+            unit: metric.unit(),
+            way,
+            sparkline: sparkline(points),
+            max: points.iter().map(|p| p.value).max(),
+            threshold: points.iter().find_map(|p| p.threshold),
+            alarms: alarm_periods(points, zone),
+            label: format!("{} {}", way.unwrap_or(""), metric.name())
+                .trim()
+                .to_owned(),
+        }
+    }
+
+    fn of(series: &QosSeries, zone: &jiff::tz::TimeZone) -> Self {
+        Self::new(series.metric, series.way, &series.points, zone)
+    }
+
+    fn text(&self) -> String {
+        let max = self
+            .max
+            .map_or("-".to_owned(), |m| format!("{m} {}", self.unit));
+        let threshold = self
+            .threshold
+            .map_or(String::new(), |t| format!(" (threshold {t})"));
+        let alarms = if self.alarms.is_empty() {
+            String::new()
+        } else {
+            format!("  ! {}", self.alarms.join(", "))
+        };
+        format!("{}  max {max}{threshold}{alarms}", self.sparkline)
+    }
+}
+
+/// One mark a minute, scaled to the series' largest value (or its threshold, if
+/// higher); `!` where the point alarmed. Long series keep their last 60 minutes.
+fn sparkline(points: &[QosPoint]) -> String {
+    const MARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let points = &points[points.len().saturating_sub(60)..];
+    let top = points
+        .iter()
+        .map(|p| p.value.max(p.threshold.unwrap_or(0)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    points
+        .iter()
+        .map(|p| {
+            if p.alarm {
+                '!'
+            } else {
+                let level = (u64::from(p.value) * 7).div_ceil(u64::from(top));
+                MARKS[usize::try_from(level).unwrap_or(7).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// The runs of alarmed points, as `HH:MM–HH:MM` (their first and last minute) in
+/// `zone`.
+fn alarm_periods(points: &[QosPoint], zone: &jiff::tz::TimeZone) -> Vec<String> {
+    let at = |p: &QosPoint| {
+        jiff::Timestamp::try_from(p.at)
+            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let mut periods = Vec::new();
+    let mut run: Option<(String, String)> = None;
+    for point in points {
+        match (&mut run, point.alarm) {
+            (Some((_, last)), true) => *last = at(point),
+            (None, true) => run = Some((at(point), at(point))),
+            (Some(_), false) => periods.extend(run.take()),
+            (None, false) => {}
+        }
+    }
+    periods.extend(run);
+    periods
+        .into_iter()
+        .map(|(first, last)| {
+            if first == last {
+                first
+            } else {
+                format!("{first}–{last}")
+            }
+        })
+        .collect()
+}
+
+/// A participant's row.
+#[derive(Debug, Serialize)]
+struct ParticipantRow {
+    id: String,
+    name: Option<String>,
+    alarms: Vec<&'static str>,
+    series: SeriesRow,
+}
+
+/// What `meeting quality` answers: the meetings, or one meeting's quality.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum QualityReport {
+    Meetings(MeetingsReport),
+    Meeting(MeetingQuality),
+}
+
+impl Report for QualityReport {
+    fn text(&self) -> String {
+        match self {
+            Self::Meetings(m) => m.text(),
+            Self::Meeting(m) => m.text(),
+        }
+    }
+}
+
+/// The meetings with their alarms.
+#[derive(Debug, Serialize)]
+pub struct MeetingsReport {
+    in_progress: bool,
+    meetings: Vec<MeetingRow>,
+}
+
+/// One meeting with its alarms.
+#[derive(Debug, Serialize)]
+struct MeetingRow {
+    uuid: String,
+    id: Option<String>,
+    subject: Option<String>,
+    start: String,
+    stays: Option<u32>,
+    alarms: Vec<&'static str>,
+}
+
+impl Report for MeetingsReport {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "{} {} meeting(s), their quality alarms:",
+            self.meetings.len(),
+            if self.in_progress {
+                "in progress"
+            } else {
+                "past"
+            }
+        );
+        for m in &self.meetings {
+            let alarms = if m.alarms.is_empty() {
+                "-".to_owned()
+            } else {
+                m.alarms.join(",")
+            };
+            text.push_str(&format!(
+                "\n  {}  {:<10} {:<16} {:>3} stays  {:<24} {}",
+                meeting::printable(&m.uuid),
+                meeting::printable(m.id.as_deref().unwrap_or("-")),
+                m.start,
+                m.stays.map_or("-".to_owned(), |n| n.to_string()),
+                alarms,
+                meeting::printable(m.subject.as_deref().unwrap_or("")),
+            ));
+        }
+        text
+    }
+}
+
+/// A meeting's quality.
+#[derive(Debug, Serialize)]
+pub struct MeetingQuality {
+    meeting: String,
+    uuid: String,
+    in_progress: bool,
+    kind: &'static str,
+    /// Without a participant: one row each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    participants: Vec<ParticipantRow>,
+    /// With a participant: each series of the kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    series: Vec<SeriesRow>,
+}
+
+impl Report for MeetingQuality {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "Quality of meeting {} ({}, {}), one mark a minute, ! an alarm:",
+            meeting::printable(&self.meeting),
+            if self.in_progress {
+                "in progress"
+            } else {
+                "over"
+            },
+            self.kind
+        );
+        for p in &self.participants {
+            let alarms = if p.alarms.is_empty() {
+                "-".to_owned()
+            } else {
+                p.alarms.join(",")
+            };
+            text.push_str(&format!(
+                "\n  {:<34} {:<18} {:<18} {}: {}",
+                meeting::printable(&p.id),
+                meeting::printable(p.name.as_deref().unwrap_or("")),
+                alarms,
+                p.series.label,
+                p.series.text()
+            ));
+        }
+        for s in &self.series {
+            text.push_str(&format!("\n  {:<22} {}", s.label, s.text()));
+        }
+        text
+    }
+}
+
+/// The names of a participant's alarms.
+fn alarm_names(alarms: &meeting::QosAlarms) -> Vec<&'static str> {
+    let media = [("audio", 0), ("video", 1), ("screen", 2)];
+    let mut names = Vec::new();
+    for (name, i) in media {
+        match (alarms.sent[i], alarms.received[i]) {
+            (true, true) => names.push(name),
+            (true, false) => names.push(match name {
+                "audio" => "audio-sent",
+                "video" => "video-sent",
+                _ => "screen-sent",
+            }),
+            (false, true) => names.push(match name {
+                "audio" => "audio-received",
+                "video" => "video-received",
+                _ => "screen-received",
+            }),
+            (false, false) => {}
+        }
+    }
+    if alarms.cpu {
+        names.push("cpu");
+    }
+    names
+}
+
+/// The meetings in progress, or (with both days) those that started within them.
+async fn meetings(
+    client: &meeting::Client,
+    days: Option<(&str, &str)>,
+    zone: &jiff::tz::TimeZone,
+) -> Result<MeetingsReport, Failure> {
+    let day = |text: &str, next: bool| -> Result<std::time::SystemTime, Failure> {
+        let date: jiff::civil::Date = text.parse().map_err(|_| {
+            Failure::Usage(format!(
+                "{} is not a date (YYYY-MM-DD)",
+                meeting::printable(text)
+            ))
+        })?;
+        let date = if next {
+            date.tomorrow().unwrap_or(date)
+        } else {
+            date
+        };
+        let start = date
+            .to_zoned(zone.clone())
+            .map_err(|e| Failure::Usage(e.to_string()))?
+            .timestamp();
+        let ms = u64::try_from(start.as_millisecond()).unwrap_or(0);
+        Ok(std::time::UNIX_EPOCH + Duration::from_millis(ms))
+    };
+    let listing = match days {
+        None => client.qos_meetings(None)?,
+        Some((from, to)) => {
+            let end = day(to, true)?
+                .checked_sub(Duration::from_millis(1))
+                .unwrap_or(std::time::UNIX_EPOCH);
+            client.qos_past_meetings(day(from, false)?, end, None)?
+        }
+    };
+    let found: Vec<meeting::QosMeeting> = listing.collect_all().await?;
+    let meetings = found
+        .into_iter()
+        .map(|m| MeetingRow {
+            start: m
+                .start
+                .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                .map(|t| {
+                    t.to_zoned(zone.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "-".to_owned()),
+            alarms: QosKind::ALL
+                .into_iter()
+                .filter(|k| m.alarms.of(*k))
+                .map(QosKind::as_str)
+                .collect(),
+            uuid: m.uuid,
+            id: m.id,
+            subject: m.subject,
+            stays: m.stays,
+        })
+        .collect();
+    Ok(MeetingsReport {
+        in_progress: days.is_none(),
+        meetings,
+    })
+}
+
+impl Run for Quality {
+    type Report = QualityReport;
+    async fn run(self, global: &Global) -> Result<QualityReport, Failure> {
+        let zone = zone(self.time_zone.as_deref())?;
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let Some(wanted) = self.meeting else {
+            let days = self.from.as_deref().zip(self.to.as_deref());
+            return Ok(QualityReport::Meetings(
+                meetings(&client, days, &zone).await?,
+            ));
+        };
+        // In progress: the quality list has it (by ID, or by UUID); else it is over.
+        let search = (!is_uuid(&wanted)).then_some(wanted.as_str());
+        let mut live = client.qos_meetings(search)?;
+        let mut found = None;
+        while let Some(m) = live.try_next().await? {
+            if m.uuid == wanted || m.id.as_deref() == Some(wanted.as_str()) {
+                found = Some(m.uuid);
+                break;
+            }
+        }
+        let (uuid, held) = match found {
+            Some(uuid) => (uuid, Held::Now),
+            None => (
+                past_meeting(&client, &wanted).await?.uuid().to_owned(),
+                Held::Before,
+            ),
+        };
+        let kind = QosKind::from(self.kind);
+        let mut report = MeetingQuality {
+            meeting: wanted,
+            uuid: uuid.clone(),
+            in_progress: held == Held::Now,
+            kind: kind.as_str(),
+            participants: Vec::new(),
+            series: Vec::new(),
+        };
+        if let Some(participant) = &self.participant {
+            let detail = client.qos_series(&uuid, held, participant, kind).await?;
+            report.series = detail
+                .series
+                .iter()
+                .map(|s| SeriesRow::of(s, &zone))
+                .collect();
+            return Ok(QualityReport::Meeting(report));
+        }
+        let (metric, way) = match kind {
+            QosKind::Cpu => (Metric::AppCpu, None),
+            _ => (
+                Metric::from(self.metric),
+                Some(if self.received {
+                    Way::Received
+                } else {
+                    Way::Sent
+                }),
+            ),
+        };
+        let stays: Vec<meeting::QosParticipant> = client
+            .qos_participants(&uuid, held, None)?
+            .collect_all()
+            .await?;
+        // One row a participant (its stays share its series).
+        let mut seen = std::collections::HashSet::new();
+        for stay in stays.into_iter().filter(|s| seen.insert(s.id.clone())) {
+            let detail = client.qos_series(&uuid, held, &stay.id, kind).await?;
+            let series = detail
+                .series
+                .iter()
+                .find(|s| s.metric == metric && s.way == way)
+                .map(|s| SeriesRow::of(s, &zone))
+                // A medium not kept for this participant: no points.
+                .unwrap_or_else(|| SeriesRow::new(metric, way, &[], &zone));
+            report.participants.push(ParticipantRow {
+                alarms: alarm_names(&stay.alarms),
+                id: stay.id,
+                name: stay.name,
+                series,
+            });
+        }
+        Ok(QualityReport::Meeting(report))
+    }
+}
+
+/// Show the thresholds over which the quality metrics alarm (an administrator's), after
+/// changing those given.
+#[derive(Debug, Args)]
+pub struct Thresholds {
+    /// audio, video, screen (sharing) or cpu.
+    #[arg(value_enum)]
+    kind: Kind,
+    /// Latency, ms: SENDING,RECEIVING.
+    #[arg(long, value_name = "MS,MS", value_parser = pair)]
+    latency: Option<(u32, u32)>,
+    /// Jitter, ms: SENDING,RECEIVING.
+    #[arg(long, value_name = "MS,MS", value_parser = pair)]
+    jitter: Option<(u32, u32)>,
+    /// Packet loss, %: SENDING,RECEIVING.
+    #[arg(long, value_name = "PCT,PCT", value_parser = pair)]
+    loss: Option<(u32, u32)>,
+    /// The app's CPU use, % (cpu).
+    #[arg(long, value_name = "PCT")]
+    app_cpu: Option<u8>,
+    /// The system's CPU use, % (cpu).
+    #[arg(long, value_name = "PCT")]
+    system_cpu: Option<u8>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+fn pair(text: &str) -> Result<(u32, u32), String> {
+    let (a, b) = text
+        .split_once(',')
+        .ok_or_else(|| "give SENDING,RECEIVING".to_owned())?;
+    let number = |s: &str| s.trim().parse::<u32>().map_err(|e| format!("{s:?}: {e}"));
+    Ok((number(a)?, number(b)?))
+}
+
+/// The thresholds of one kind.
+#[derive(Debug, Serialize)]
+pub struct ThresholdsReport {
+    kind: &'static str,
+    changed: bool,
+    thresholds: Vec<ThresholdRow>,
+}
+
+/// One threshold: each way for the media, one value (`sending`) for the CPU.
+#[derive(Debug, Serialize)]
+struct ThresholdRow {
+    name: &'static str,
+    unit: &'static str,
+    sending: Option<u32>,
+    receiving: Option<u32>,
+    sending_default: Option<u32>,
+    receiving_default: Option<u32>,
+}
+
+impl Report for ThresholdsReport {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "{} thresholds{}:",
+            self.kind,
+            if self.changed { " (changed)" } else { "" }
+        );
+        let n = |v: Option<u32>| v.map_or("-".to_owned(), |v| v.to_string());
+        for t in &self.thresholds {
+            let (name, unit) = (t.name, t.unit);
+            if t.receiving.is_none() && t.receiving_default.is_none() {
+                text.push_str(&format!(
+                    "\n  {name:<12} {} {unit} (default {})",
+                    n(t.sending),
+                    n(t.sending_default)
+                ));
+            } else {
+                text.push_str(&format!(
+                    "\n  {name:<12} sending {} {unit}, receiving {} {unit} (defaults {}, {})",
+                    n(t.sending),
+                    n(t.receiving),
+                    n(t.sending_default),
+                    n(t.receiving_default)
+                ));
+            }
+        }
+        text
+    }
+}
+
+impl Run for Thresholds {
+    type Report = ThresholdsReport;
+    async fn run(self, global: &Global) -> Result<ThresholdsReport, Failure> {
+        let kind = QosKind::from(self.kind);
+        let ms = |(s, r): (u32, u32)| {
+            (
+                Duration::from_millis(u64::from(s)),
+                Duration::from_millis(u64::from(r)),
+            )
+        };
+        let percent = |p: u32| u8::try_from(p).unwrap_or(u8::MAX);
+        let mut update = QosThresholdsUpdate::new();
+        if let Some(l) = self.latency {
+            let (s, r) = ms(l);
+            update = update.latency(s, r);
+        }
+        if let Some(j) = self.jitter {
+            let (s, r) = ms(j);
+            update = update.jitter(s, r);
+        }
+        if let Some((s, r)) = self.loss {
+            update = update.packet_loss(percent(s), percent(r));
+        }
+        if let Some(p) = self.app_cpu {
+            update = update.app_cpu(p);
+        }
+        if let Some(p) = self.system_cpu {
+            update = update.system_cpu(p);
+        }
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let changed = update != QosThresholdsUpdate::new();
+        if changed {
+            client.set_qos_thresholds(kind, &update).await?;
+        }
+        let t = client.qos_thresholds(kind).await?;
+        let mut thresholds = Vec::new();
+        for (name, unit, threshold) in [
+            ("latency", "ms", t.latency_ms),
+            ("jitter", "ms", t.jitter_ms),
+            ("packet loss", "%", t.packet_loss_percent),
+        ] {
+            if let Some(t) = threshold {
+                thresholds.push(ThresholdRow {
+                    name,
+                    unit,
+                    sending: t.sending,
+                    receiving: t.receiving,
+                    sending_default: t.sending_default,
+                    receiving_default: t.receiving_default,
+                });
+            }
+        }
+        for (name, cpu) in [("app CPU", t.app_cpu), ("system CPU", t.system_cpu)] {
+            if let Some(c) = cpu {
+                thresholds.push(ThresholdRow {
+                    name,
+                    unit: "%",
+                    sending: c.percent,
+                    receiving: None,
+                    sending_default: c.default,
+                    receiving_default: None,
+                });
+            }
+        }
+        Ok(ThresholdsReport {
+            kind: kind.as_str(),
+            changed,
+            thresholds,
+        })
+    }
+}
+
 /// This family's commands, flattened into the top-level command: adding one is a
 /// variant here and its arm in [`Commands::run`], which the compiler holds together.
 #[derive(Debug, clap::Subcommand)]
 pub enum Commands {
     Network(Network),
+    Quality(Quality),
+    Thresholds(Thresholds),
 }
 
 impl Commands {
@@ -141,6 +816,8 @@ impl Commands {
         use crate::output::emit;
         match self {
             Self::Network(c) => emit(global.json, &c.run(global).await?),
+            Self::Quality(c) => emit(global.json, &c.run(global).await?),
+            Self::Thresholds(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())
     }

@@ -203,16 +203,12 @@ fn network_prints_everyones_quality_and_a_scripted_loss() {
     sim.handle
         .degrade(
             CONF,
-            meeting_sim::Degradation {
-                participant: meeting_sim::example::LAPTOP.into(),
-                direction: meeting_sim::Direction::Up,
-                medium: None,
-                loss_permille: 120,
-                delay_ms: 0,
-                jitter_ms: 0,
-                from_minute: 0,
-                to_minute: 10,
-            },
+            meeting_sim::Degradation::new(
+                meeting_sim::example::LAPTOP,
+                meeting_sim::Direction::Up,
+                0..10,
+            )
+            .loss_permille(120),
         )
         .expect("scripted");
     let out = sim
@@ -1182,4 +1178,120 @@ fn redis_urls_with_a_password_come_from_the_environment_or_a_file_never_a_flag()
     for view in decoded_views(&everything) {
         assert!(!view.contains(&password), "the Redis password leaked");
     }
+}
+
+/// `meeting thresholds` sets and shows; `meeting quality` draws each participant's
+/// sparkline with the scripted minutes alarmed, then one participant's every series.
+#[test]
+fn quality_draws_the_alarmed_minutes_of_each_participant() {
+    let sim = Sim::start();
+    let laptop = meeting_sim::example::LAPTOP;
+    sim.handle
+        .degrade(
+            CONF,
+            meeting_sim::Degradation::new(laptop, meeting_sim::Direction::Up, 3..5)
+                .loss_permille(80),
+        )
+        .expect("scripted");
+    let set = sim
+        .meeting()
+        .args(["thresholds", "audio", "--loss", "5,5"])
+        .output()
+        .expect("runs");
+    assert!(set.status.success(), "{}", stderr(&set));
+    let shown = stdout(&set);
+    assert!(
+        shown.contains("packet loss  sending 5 %, receiving 5 % (defaults 10, 10)"),
+        "{shown}"
+    );
+    let wrong = sim
+        .meeting()
+        .args(["thresholds", "cpu", "--loss", "5,5"])
+        .output()
+        .expect("runs");
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+    sim.handle
+        .advance_clock(std::time::Duration::from_secs(7 * 60));
+
+    let out = sim
+        .meeting()
+        .args(["quality", CONF])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.contains(laptop))
+        .expect("the laptop's row");
+    assert!(row.contains("audio-sent") && row.contains("▁!!▁"), "{row}");
+    // The clock's times and the baseline's levels set aside.
+    let steady: String = {
+        let chars: Vec<char> = text.chars().collect();
+        let time_at = |i: usize| {
+            chars.get(i..i + 5).is_some_and(|w| {
+                w[0].is_ascii_digit()
+                    && w[1].is_ascii_digit()
+                    && w[2] == ':'
+                    && w[3].is_ascii_digit()
+                    && w[4].is_ascii_digit()
+            })
+        };
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if time_at(i) {
+                out.push_str("HH:MM");
+                i += 5;
+            } else {
+                let c = chars[i];
+                out.push(if "▂▃▄▅▆▇█".contains(c) {
+                    '▁'
+                } else {
+                    c
+                });
+                i += 1;
+            }
+        }
+        out
+    };
+    insta::assert_snapshot!("quality_table", steady);
+
+    let one = sim
+        .meeting()
+        .args(["--json", "quality", CONF, laptop])
+        .output()
+        .expect("runs");
+    assert!(one.status.success(), "{}", stderr(&one));
+    let report: serde_json::Value = serde_json::from_slice(&one.stdout).expect("JSON");
+    let series = report["series"].as_array().expect("series");
+    assert_eq!(series.len(), 8, "four metrics each way for audio");
+    let loss = series
+        .iter()
+        .find(|s| s["metric"] == "packet loss" && s["way"] == "sent")
+        .expect("the sent loss");
+    assert_eq!(loss["threshold"], 5);
+    assert_eq!(loss["alarms"].as_array().map(Vec::len), Some(1), "{loss}");
+
+    // The meetings with their alarms: in progress, then past.
+    let live = sim.ok(&["quality"]);
+    let ours = live
+        .lines()
+        .find(|l| l.contains(CONF))
+        .expect("the meeting");
+    assert!(ours.contains(" audio "), "{ours}");
+    sim.ok(&["stop", CONF]);
+    let now = jiff::Timestamp::from_millisecond(sim.handle.state().now_ms).expect("a time");
+    // The day before to the day after: the meeting's day, even around midnight.
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (from, to) = (
+        today.yesterday().expect("a day").to_string(),
+        today.tomorrow().expect("a day").to_string(),
+    );
+    let past = sim.ok(&["--json", "quality", "--from", &from, "--to", &to]);
+    let report: serde_json::Value = serde_json::from_str(&past).expect("JSON");
+    let meetings = report["meetings"].as_array().expect("meetings");
+    assert_eq!(meetings.len(), 1, "{past}");
+    assert_eq!(meetings[0]["id"], CONF);
+    assert_eq!(meetings[0]["alarms"], serde_json::json!(["audio"]));
 }

@@ -40,6 +40,7 @@ pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, Language
 pub use management::resources::ENTERPRISE_ID;
 pub use management::series::{Cycle, Occurrence, Series};
 pub use management::{REGION_IP, REGION_URL};
+pub(crate) use quality::ThresholdKind;
 pub use quality::{Degradation, Direction, Medium};
 pub use recording::{Broadcasting, RecordingState};
 pub(crate) use search::{MeetingQuery, Page};
@@ -476,6 +477,8 @@ pub struct World {
     webhooks: webhook::Webhooks,
     /// The enterprise has no recording resource (a seed flag).
     no_recording_resource: bool,
+    /// The enterprise's quality alarm thresholds.
+    thresholds: quality::Thresholds,
 }
 
 impl World {

@@ -65,7 +65,7 @@ impl Conference {
             .unwrap_or_else(|| self.started_ms.div_euclid(60_000))
     }
 
-    fn matches(&self, text: &str) -> bool {
+    pub(super) fn matches(&self, text: &str) -> bool {
         let text = text.to_lowercase();
         let contains =
             |s: &Option<String>| s.as_ref().is_some_and(|s| s.to_lowercase().contains(&text));

@@ -15,9 +15,10 @@ use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
-    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode, Grid, HostView,
-    Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout, MmrRecording,
-    MultiPicture, NewMeeting, Picture, Recurrence, SettingsUpdate,
+    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode, Grid, Held,
+    HostView, Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout,
+    MmrRecording, MultiPicture, NewMeeting, Picture, QosKind, QosThresholdsUpdate, Recurrence,
+    SettingsUpdate,
 };
 use meeting_sim::example::{LAPTOP as LAPTOP_ID, TERMINAL as TERMINAL_ID};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
@@ -713,6 +714,48 @@ async fn every_request_is_the_official_sdks() {
         .check("SearchCtlRecordsOfHisMeeting", account(), |c| async move {
             let records = c.past_meeting("<conf-uuid>").control_records()?;
             records.collect_all().await.map(|_| ())
+        })
+        .await;
+    // The quality metrics, as the oracle calls them.
+    mismatches
+        .check("SetQosThreshold", account(), |c| async move {
+            let ms = Duration::from_millis;
+            let update = QosThresholdsUpdate::new()
+                .latency(ms(400), ms(400))
+                .jitter(ms(100), ms(100))
+                .packet_loss(5, 5);
+            c.set_qos_thresholds(QosKind::Audio, &update).await
+        })
+        .await;
+    mismatches
+        .check("ShowQosThreshold", account(), |c| async move {
+            c.qos_thresholds(QosKind::Audio).await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchQosOnlineMeetings", account(), |c| async move {
+            let found = c.qos_meetings(Some("900244663"))?;
+            found.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchQosHistoryMeetings", account(), |c| async move {
+            let to = std::time::UNIX_EPOCH + Duration::from_millis(4_102_444_799_999);
+            let found = c.qos_past_meetings(std::time::UNIX_EPOCH, to, None)?;
+            found.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchQosParticipants", account(), |c| async move {
+            let found = c.qos_participants("<conf-uuid>", Held::Before, None)?;
+            found.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchQosParticipantDetail", account(), |c| async move {
+            c.qos_series("<conf-uuid>", Held::Before, TERMINAL_ID, QosKind::Audio)
+                .await
+                .map(|_| ())
         })
         .await;
     mismatches

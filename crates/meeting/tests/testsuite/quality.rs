@@ -7,7 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use common::*;
-use meeting::{ErrorKind, NetRating};
+use meeting::{ErrorKind, Held, Metric, NetRating, QosKind, QosThresholdsUpdate, Way};
 use meeting_sim::{Degradation, Direction};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -17,16 +17,7 @@ async fn a_scripted_uplink_loss_shows_over_its_minutes_only() {
     let sim = sim().await;
     sim.degrade(
         CONF,
-        Degradation {
-            participant: LAPTOP.into(),
-            direction: Direction::Up,
-            medium: None,
-            loss_permille: 80,
-            delay_ms: 0,
-            jitter_ms: 0,
-            from_minute: 3,
-            to_minute: 5,
-        },
+        Degradation::new(LAPTOP, Direction::Up, 3..5).loss_permille(80),
     )
     .expect("scripted");
     let meeting = client(&sim)
@@ -111,4 +102,160 @@ async fn the_participants_are_checked_before_sending() {
         assert!(refused.to_string().contains(says), "{refused}");
     }
     assert_eq!(sim.counters().requests_for("ListNetworkQuality"), 0);
+}
+
+/// The quality metrics: a scripted loss over minutes 3 and 4, a threshold under it, and
+/// the participant's series alarms exactly there, in progress and after the meeting.
+#[tokio::test]
+async fn the_series_alarm_exactly_over_a_scripted_degradation() {
+    let sim = sim().await;
+    sim.degrade(
+        CONF,
+        Degradation::new(LAPTOP, Direction::Up, 3..5).loss_permille(80),
+    )
+    .expect("scripted");
+    let client = client(&sim);
+    let defaults = client
+        .qos_thresholds(QosKind::Audio)
+        .await
+        .expect("thresholds");
+    let loss = defaults.packet_loss_percent.expect("a loss threshold");
+    assert_eq!((loss.sending, loss.sending_default), (Some(10), Some(10)));
+    client
+        .set_qos_thresholds(
+            QosKind::Audio,
+            &QosThresholdsUpdate::new().packet_loss(5, 5),
+        )
+        .await
+        .expect("set");
+    let set = client
+        .qos_thresholds(QosKind::Audio)
+        .await
+        .expect("thresholds");
+    let loss = set.packet_loss_percent.expect("a loss threshold");
+    assert_eq!((loss.sending, loss.sending_default), (Some(5), Some(10)));
+    sim.advance_clock(7 * MINUTE);
+
+    let meetings = client
+        .qos_meetings(None)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("meetings");
+    let ours = meetings
+        .iter()
+        .find(|m| m.id.as_deref() == Some(CONF))
+        .expect("the meeting in progress");
+    assert!(
+        ours.alarms.of(QosKind::Audio) && !ours.alarms.of(QosKind::Cpu),
+        "{ours:?}"
+    );
+    let start = ours.start.expect("its start");
+
+    let stays = client
+        .qos_participants(&ours.uuid, Held::Now, None)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("participants");
+    let laptop = stays.iter().find(|p| p.id == LAPTOP).expect("the laptop");
+    assert_eq!(
+        (laptop.alarms.sent[0], laptop.alarms.received[0]),
+        (true, false)
+    );
+    let terminal = stays
+        .iter()
+        .find(|p| p.id == TERMINAL)
+        .expect("the terminal");
+    assert!(!terminal.alarms.any, "{terminal:?}");
+
+    let alarmed_minutes = |detail: &meeting::QosDetail, way| -> Vec<u64> {
+        let loss = detail
+            .series
+            .iter()
+            .find(|s| s.metric == Metric::PacketLoss && s.way == Some(way))
+            .expect("a loss series");
+        assert_eq!(loss.points.len(), 8, "minutes 0 to 7");
+        loss.points
+            .iter()
+            .filter(|p| p.alarm)
+            .map(|p| {
+                assert!(p.value >= 8 && p.threshold == Some(5), "{p:?}");
+                p.at.duration_since(start)
+                    .expect("after the start")
+                    .as_secs()
+                    / 60
+            })
+            .collect()
+    };
+    let live = client
+        .qos_series(&ours.uuid, Held::Now, LAPTOP, QosKind::Audio)
+        .await
+        .expect("the series");
+    assert_eq!(alarmed_minutes(&live, Way::Sent), [3, 4]);
+    assert!(alarmed_minutes(&live, Way::Received).is_empty());
+    assert_eq!(live.participant.map(|p| p.id).as_deref(), Some(LAPTOP));
+
+    // After the meeting: the same series, in history.
+    let meeting = client.conference(CONF).with_host_password(HOST_PASSWORD);
+    meeting.stop().await.expect("stopped");
+    let past = client
+        .qos_past_meetings(start, start + 60 * MINUTE, Some(CONF))
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("past meetings");
+    assert_eq!(past.len(), 1);
+    assert_eq!(
+        (past[0].uuid.as_str(), past[0].held),
+        (ours.uuid.as_str(), Held::Before)
+    );
+    let after = client
+        .qos_series(&ours.uuid, Held::Before, LAPTOP, QosKind::Audio)
+        .await
+        .expect("the series");
+    assert_eq!(alarmed_minutes(&after, Way::Sent), [3, 4]);
+    let cpu = client
+        .qos_series(&ours.uuid, Held::Before, LAPTOP, QosKind::Cpu)
+        .await
+        .expect("the CPU");
+    let metrics: Vec<Metric> = cpu.series.iter().map(|s| s.metric).collect();
+    assert_eq!(metrics, [Metric::AppCpu, Metric::SystemCpu]);
+}
+
+#[tokio::test]
+async fn thresholds_are_checked_before_sending() {
+    let sim = sim().await;
+    let client = client(&sim);
+    for (kind, update, says) in [
+        (QosKind::Audio, QosThresholdsUpdate::new(), "at least one"),
+        (
+            QosKind::Audio,
+            QosThresholdsUpdate::new().app_cpu(50),
+            "latency, jitter",
+        ),
+        (
+            QosKind::Cpu,
+            QosThresholdsUpdate::new().packet_loss(5, 5),
+            "app_cpu",
+        ),
+        (
+            QosKind::Video,
+            QosThresholdsUpdate::new().packet_loss(101, 5),
+            "100 %",
+        ),
+        (
+            QosKind::Screen,
+            QosThresholdsUpdate::new().latency(Duration::from_secs(11), Duration::ZERO),
+            "10 s",
+        ),
+    ] {
+        let refused = client
+            .set_qos_thresholds(kind, &update)
+            .await
+            .expect_err("refused");
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{refused}");
+        assert!(refused.to_string().contains(says), "{refused}");
+    }
+    assert_eq!(sim.counters().requests_for("SetQosThreshold"), 0);
 }

@@ -34,7 +34,7 @@ impl Conference {
     }
 }
 
-fn administrator(by: &Grant, what: &str) -> Result<(), ApiError> {
+pub(in crate::world) fn administrator(by: &Grant, what: &str) -> Result<(), ApiError> {
     if by.admin {
         Ok(())
     } else {

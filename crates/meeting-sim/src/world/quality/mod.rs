@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::{Conference, Participant, World};
 use crate::errors::ApiError;
 
+mod metrics;
+
+pub use metrics::{ThresholdKind, Thresholds};
+
 /// Degradations one meeting keeps; more are refused.
 pub const MAX_DEGRADATIONS: usize = 64;
 
@@ -61,6 +65,10 @@ pub struct Degradation {
     /// Milliseconds of jitter added.
     #[serde(default)]
     pub jitter_ms: u32,
+    /// CPU use added, %, to the app's and the system's (whatever the direction and
+    /// medium).
+    #[serde(default)]
+    pub cpu_percent: u32,
     /// The first minute of the meeting it applies to (0: the first).
     pub from_minute: u32,
     /// The minute it stops applying at (exclusive).
@@ -68,6 +76,56 @@ pub struct Degradation {
 }
 
 impl Degradation {
+    /// A degradation of `participant`'s streams going `direction`, every medium, over
+    /// the meeting's `minutes` (from its start), adding nothing yet.
+    pub fn new(
+        participant: impl Into<String>,
+        direction: Direction,
+        minutes: std::ops::Range<u32>,
+    ) -> Self {
+        Self {
+            participant: participant.into(),
+            direction,
+            medium: None,
+            loss_permille: 0,
+            delay_ms: 0,
+            jitter_ms: 0,
+            cpu_percent: 0,
+            from_minute: minutes.start,
+            to_minute: minutes.end,
+        }
+    }
+
+    /// Only this medium.
+    pub fn medium(mut self, medium: Medium) -> Self {
+        self.medium = Some(medium);
+        self
+    }
+
+    /// Packets lost, per mille.
+    pub fn loss_permille(mut self, permille: u32) -> Self {
+        self.loss_permille = permille;
+        self
+    }
+
+    /// Delay added, ms.
+    pub fn delay_ms(mut self, ms: u32) -> Self {
+        self.delay_ms = ms;
+        self
+    }
+
+    /// Jitter added, ms.
+    pub fn jitter_ms(mut self, ms: u32) -> Self {
+        self.jitter_ms = ms;
+        self
+    }
+
+    /// CPU use added, %.
+    pub fn cpu_percent(mut self, percent: u32) -> Self {
+        self.cpu_percent = percent;
+        self
+    }
+
     fn problem(&self) -> Option<&'static str> {
         if self.participant.trim().is_empty() {
             Some("participant must not be empty")
@@ -77,6 +135,8 @@ impl Degradation {
             Some("loss_permille is at most 1000")
         } else if self.delay_ms > 60_000 || self.jitter_ms > 60_000 {
             Some("delay_ms and jitter_ms are at most 60000")
+        } else if self.cpu_percent > 100 {
+            Some("cpu_percent is at most 100")
         } else {
             None
         }
@@ -382,16 +442,7 @@ mod tests {
         world
             .degrade(
                 CONFERENCE,
-                Degradation {
-                    participant: LAPTOP.into(),
-                    direction: Direction::Up,
-                    medium: None,
-                    loss_permille: 80,
-                    delay_ms: 0,
-                    jitter_ms: 0,
-                    from_minute: 3,
-                    to_minute: 5,
-                },
+                Degradation::new(LAPTOP, Direction::Up, 3..5).loss_permille(80),
             )
             .unwrap();
         let at = |world: &mut World, minute| {
@@ -430,16 +481,9 @@ mod tests {
         assert!(world.network_quality(CONFERENCE, &[]).is_err());
         assert!(world.network_quality(CONFERENCE, &["x"; 51]).is_err());
         assert_eq!(world.network_quality(CONFERENCE, &["nobody"]).unwrap(), []);
-        let bad = Degradation {
-            participant: LAPTOP.into(),
-            direction: Direction::Down,
-            medium: Some(Medium::Video),
-            loss_permille: 10,
-            delay_ms: 0,
-            jitter_ms: 0,
-            from_minute: 5,
-            to_minute: 5,
-        };
+        let bad = Degradation::new(LAPTOP, Direction::Down, 5..5)
+            .medium(Medium::Video)
+            .loss_permille(10);
         assert!(world.degrade(CONFERENCE, bad.clone()).is_err());
         let good = Degradation {
             to_minute: 6,

@@ -1,5 +1,6 @@
-//! Media quality of a meeting in progress: each participant's rating, bandwidth, loss
-//! and delay, and every stream it sends and receives (ListNetworkQuality).
+//! Media quality: of a meeting in progress, each participant's rating, bandwidth, loss
+//! and delay, and every stream it sends and receives (ListNetworkQuality, here); the
+//! enterprise's metrics over meetings, with thresholds and alarms (`metrics`).
 
 use std::time::Duration;
 
@@ -9,6 +10,13 @@ use meeting_api::types::{MediaQos, Qos, RestQosRequestDto, UserQos, UserQosReqIn
 use crate::conference::{Conference, ids_problem};
 use crate::error::Error;
 use crate::printable;
+
+mod metrics;
+
+pub use metrics::{
+    CpuThreshold, Held, Metric, QosAlarms, QosDetail, QosKind, QosMeeting, QosParticipant,
+    QosPoint, QosSeries, QosThresholds, QosThresholdsUpdate, Threshold, Way,
+};
 
 /// The most participants one [`Conference::network_quality`] call names.
 pub const MAX_QUALITY_PARTICIPANTS: usize = 50;
