@@ -130,6 +130,10 @@ from huaweicloudsdkmeeting.v1 import (
     SearchQosParticipantDetailRequest,
     SearchQosParticipantsRequest,
     SearchRecordingsRequest,
+    SearchStatisticConferenceInfoRequest,
+    SearchStatisticConferenceParticipantRequest,
+    SearchStatisticResourceInfoRequest,
+    SearchStatisticUserInfoRequest,
     SetPacketThresholdData,
     SetQosThresholdReq,
     SetQosThresholdRequest,
@@ -513,6 +517,23 @@ def management_calls(sdk):
         ("SearchQosParticipantDetail", lambda: sdk.search_qos_participant_detail(
             SearchQosParticipantDetailRequest(conf_uuid=past_meeting(sdk), conf_type="history",
                                               participant_id=TERMINAL, qos_type="audio"))),
+        # The dashboard: December 2026 per day, and this year per month.
+        ("SearchStatisticConferenceInfo", lambda: sdk.search_statistic_conference_info(
+            SearchStatisticConferenceInfoRequest(offset=0, limit=100, time_unit="D",
+                                                 start_time="2026-12-01", end_time="2026-12-31",
+                                                 category="conference_info"))),
+        ("SearchStatisticConferenceParticipant", lambda: sdk.search_statistic_conference_participant(
+            SearchStatisticConferenceParticipantRequest(offset=0, limit=100, time_unit="D",
+                                                        start_time="2026-12-01", end_time="2026-12-31",
+                                                        category="user_participate_info"))),
+        ("SearchStatisticResourceInfo", lambda: sdk.search_statistic_resource_info(
+            SearchStatisticResourceInfoRequest(offset=0, limit=100, time_unit="M",
+                                               start_time="2026-01", end_time="2026-12",
+                                               category="used_vmr_info"))),
+        ("SearchStatisticUserInfo", lambda: sdk.search_statistic_user_info(
+            SearchStatisticUserInfoRequest(offset=0, limit=100, time_unit="M",
+                                           start_time="2026-01", end_time="2026-12",
+                                           category="user_login_info"))),
         ("SearchRecordings", lambda: sdk.search_recordings(SearchRecordingsRequest(
             offset=0, limit=100, query_all=True, search_key=CONF, start_date=HISTORY_FROM,
             end_date=HISTORY_TO, sort_type="ASC_StartTIME"))),

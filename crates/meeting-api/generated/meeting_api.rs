@@ -7968,6 +7968,472 @@ pub mod types {
             value.parse()
         }
     }
+    ///`SearchStatisticConferenceInfoCategory`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticConferenceInfoCategory {
+        #[serde(rename = "conference_info")]
+        ConferenceInfo,
+        #[serde(rename = "conference_hourly_info")]
+        ConferenceHourlyInfo,
+    }
+    impl ::std::fmt::Display for SearchStatisticConferenceInfoCategory {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConferenceInfo => f.write_str("conference_info"),
+                Self::ConferenceHourlyInfo => f.write_str("conference_hourly_info"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticConferenceInfoCategory {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "conference_info" => Ok(Self::ConferenceInfo),
+                "conference_hourly_info" => Ok(Self::ConferenceHourlyInfo),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticConferenceInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticConferenceInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticConferenceInfoTimeUnit`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticConferenceInfoTimeUnit {
+        D,
+        M,
+    }
+    impl ::std::fmt::Display for SearchStatisticConferenceInfoTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::D => f.write_str("D"),
+                Self::M => f.write_str("M"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticConferenceInfoTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "D" => Ok(Self::D),
+                "M" => Ok(Self::M),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticConferenceInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticConferenceInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticConferenceParticipantCategory`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticConferenceParticipantCategory {
+        #[serde(rename = "user_participate_info")]
+        UserParticipateInfo,
+        #[serde(rename = "hard_terminal_participate_info")]
+        HardTerminalParticipateInfo,
+        #[serde(rename = "participant_type_info")]
+        ParticipantTypeInfo,
+    }
+    impl ::std::fmt::Display for SearchStatisticConferenceParticipantCategory {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::UserParticipateInfo => f.write_str("user_participate_info"),
+                Self::HardTerminalParticipateInfo => {
+                    f.write_str("hard_terminal_participate_info")
+                }
+                Self::ParticipantTypeInfo => f.write_str("participant_type_info"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticConferenceParticipantCategory {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user_participate_info" => Ok(Self::UserParticipateInfo),
+                "hard_terminal_participate_info" => Ok(Self::HardTerminalParticipateInfo),
+                "participant_type_info" => Ok(Self::ParticipantTypeInfo),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticConferenceParticipantCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticConferenceParticipantCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticConferenceParticipantTimeUnit`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticConferenceParticipantTimeUnit {
+        D,
+        M,
+    }
+    impl ::std::fmt::Display for SearchStatisticConferenceParticipantTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::D => f.write_str("D"),
+                Self::M => f.write_str("M"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticConferenceParticipantTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "D" => Ok(Self::D),
+                "M" => Ok(Self::M),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticConferenceParticipantTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticConferenceParticipantTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticResourceInfoCategory`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticResourceInfoCategory {
+        #[serde(rename = "used_vmr_info")]
+        UsedVmrInfo,
+        #[serde(rename = "used_live_info")]
+        UsedLiveInfo,
+        #[serde(rename = "used_record_info")]
+        UsedRecordInfo,
+        #[serde(rename = "used_pstn_info")]
+        UsedPstnInfo,
+    }
+    impl ::std::fmt::Display for SearchStatisticResourceInfoCategory {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::UsedVmrInfo => f.write_str("used_vmr_info"),
+                Self::UsedLiveInfo => f.write_str("used_live_info"),
+                Self::UsedRecordInfo => f.write_str("used_record_info"),
+                Self::UsedPstnInfo => f.write_str("used_pstn_info"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticResourceInfoCategory {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "used_vmr_info" => Ok(Self::UsedVmrInfo),
+                "used_live_info" => Ok(Self::UsedLiveInfo),
+                "used_record_info" => Ok(Self::UsedRecordInfo),
+                "used_pstn_info" => Ok(Self::UsedPstnInfo),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticResourceInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticResourceInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticResourceInfoTimeUnit`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticResourceInfoTimeUnit {
+        D,
+        M,
+    }
+    impl ::std::fmt::Display for SearchStatisticResourceInfoTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::D => f.write_str("D"),
+                Self::M => f.write_str("M"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticResourceInfoTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "D" => Ok(Self::D),
+                "M" => Ok(Self::M),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticResourceInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticResourceInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticUserInfoCategory`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticUserInfoCategory {
+        #[serde(rename = "user_login_info")]
+        UserLoginInfo,
+        #[serde(rename = "user_activate_info")]
+        UserActivateInfo,
+        #[serde(rename = "user_login_device_info")]
+        UserLoginDeviceInfo,
+    }
+    impl ::std::fmt::Display for SearchStatisticUserInfoCategory {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::UserLoginInfo => f.write_str("user_login_info"),
+                Self::UserActivateInfo => f.write_str("user_activate_info"),
+                Self::UserLoginDeviceInfo => f.write_str("user_login_device_info"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticUserInfoCategory {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user_login_info" => Ok(Self::UserLoginInfo),
+                "user_activate_info" => Ok(Self::UserActivateInfo),
+                "user_login_device_info" => Ok(Self::UserLoginDeviceInfo),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticUserInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticUserInfoCategory {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SearchStatisticUserInfoTimeUnit`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SearchStatisticUserInfoTimeUnit {
+        D,
+        M,
+    }
+    impl ::std::fmt::Display for SearchStatisticUserInfoTimeUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::D => f.write_str("D"),
+                Self::M => f.write_str("M"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchStatisticUserInfoTimeUnit {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "D" => Ok(Self::D),
+                "M" => Ok(Self::M),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchStatisticUserInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchStatisticUserInfoTimeUnit {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///The recording from one start to its stop.
     #[derive(
         ::serde::Deserialize,
@@ -8585,6 +9051,418 @@ pub mod types {
         pub conference_id: ::std::string::String,
         ///The meeting's host password.
         pub password: ::std::string::String,
+    }
+    ///Meetings of one day, month or hour. Every figure travels as a string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticConferenceDataItem {
+        ///Attendances (conference_info).
+        #[serde(
+            rename = "attendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_count: ::std::option::Option<::std::string::String>,
+        ///Attendances in the hour (conference_hourly_info).
+        #[serde(
+            rename = "conf24hAttendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf24h_attendee_count: ::std::option::Option<::std::string::String>,
+        ///Meetings held in the hour (conference_hourly_info).
+        #[serde(
+            rename = "conf24hCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf24h_count: ::std::option::Option<::std::string::String>,
+        ///The most meetings at once (conference_info).
+        #[serde(
+            rename = "confConcurrentUsedCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_concurrent_used_count: ::std::option::Option<::std::string::String>,
+        ///Meetings held (conference_info).
+        #[serde(
+            rename = "confCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_count: ::std::option::Option<::std::string::String>,
+        ///Their length, seconds (conference_info).
+        #[serde(
+            rename = "confDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_duration: ::std::option::Option<::std::string::String>,
+        ///The day (yyyy-MM-dd), month (yyyy-MM) or hour (HH) it counts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+    }
+    ///`StatisticConferenceList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticConferenceList {
+        ///How many rows, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        ///By time.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<StatisticConferenceDataItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///A day (yyyy-MM-dd) or a month (yyyy-MM).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct StatisticEnd(pub ::std::string::String);
+    impl ::std::ops::Deref for StatisticEnd {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<StatisticEnd> for ::std::string::String {
+        fn from(value: StatisticEnd) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for StatisticEnd {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for StatisticEnd {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for StatisticEnd {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///Attendance of one user, terminal or kind of device in one day or month. Every figure travels as a string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticParticipateDataItem {
+        ///Meetings it attended (hard_terminal_participate_info).
+        #[serde(
+            rename = "confHardTerminalCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_hard_terminal_count: ::std::option::Option<::std::string::String>,
+        ///Its time in them, seconds (hard_terminal_participate_info).
+        #[serde(
+            rename = "confHardTerminalDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_hard_terminal_duration: ::std::option::Option<::std::string::String>,
+        ///Its model (hard_terminal_participate_info).
+        #[serde(
+            rename = "confHardTerminalModel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_hard_terminal_model: ::std::option::Option<::std::string::String>,
+        ///The terminal (hard_terminal_participate_info).
+        #[serde(
+            rename = "confHardTerminalName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_hard_terminal_name: ::std::option::Option<::std::string::String>,
+        ///Its user ID (hard_terminal_participate_info).
+        #[serde(
+            rename = "confHardTerminalUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_hard_terminal_user_id: ::std::option::Option<::std::string::String>,
+        ///Its account (user_participate_info).
+        #[serde(
+            rename = "confUserAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_user_account: ::std::option::Option<::std::string::String>,
+        ///Meetings it attended (user_participate_info).
+        #[serde(
+            rename = "confUserCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_user_count: ::std::option::Option<::std::string::String>,
+        ///Its department (user_participate_info).
+        #[serde(
+            rename = "confUserDeptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_user_dept_name: ::std::option::Option<::std::string::String>,
+        ///Its time in them, seconds (user_participate_info).
+        #[serde(
+            rename = "confUserDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_user_duration: ::std::option::Option<::std::string::String>,
+        ///The user (user_participate_info).
+        #[serde(
+            rename = "confUserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_user_name: ::std::option::Option<::std::string::String>,
+        ///Attendances from it (participant_type_info).
+        #[serde(
+            rename = "deviceAttendanceCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_attendance_count: ::std::option::Option<::std::string::String>,
+        ///The kind of device (participant_type_info).
+        #[serde(
+            rename = "deviceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_type: ::std::option::Option<::std::string::String>,
+        ///Its version (participant_type_info).
+        #[serde(
+            rename = "deviceVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_version: ::std::option::Option<::std::string::String>,
+        ///The day (yyyy-MM-dd), month (yyyy-MM) or hour (HH) it counts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+    }
+    ///`StatisticParticipateList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticParticipateList {
+        ///How many rows, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        ///By time, then name.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<StatisticParticipateDataItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///Resources used in one day or month. Every figure travels as a string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticResourceDataItem {
+        ///The most live streams at once (used_live_info).
+        #[serde(
+            rename = "livePortUsedCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_port_used_count: ::std::option::Option<::std::string::String>,
+        ///The most meeting rooms in use at once (used_vmr_info).
+        #[serde(
+            rename = "maxConcurrencyVmrCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_concurrency_vmr_count: ::std::option::Option<::std::string::String>,
+        ///Phone minutes (used_pstn_info).
+        #[serde(
+            rename = "pstnUsedDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pstn_used_duration: ::std::option::Option<::std::string::String>,
+        ///Recording storage, GB (used_record_info).
+        #[serde(
+            rename = "recordUsedSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_used_size: ::std::option::Option<::std::string::String>,
+        ///The day (yyyy-MM-dd), month (yyyy-MM) or hour (HH) it counts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+        ///Parties in meeting rooms (used_vmr_info).
+        #[serde(
+            rename = "vmrParties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_parties: ::std::option::Option<::std::string::String>,
+    }
+    ///`StatisticResourceList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticResourceList {
+        ///How many rows, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        ///By time.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<StatisticResourceDataItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///A day (yyyy-MM-dd) or a month (yyyy-MM).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct StatisticStart(pub ::std::string::String);
+    impl ::std::ops::Deref for StatisticStart {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<StatisticStart> for ::std::string::String {
+        fn from(value: StatisticStart) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for StatisticStart {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for StatisticStart {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for StatisticStart {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///Users of one day or month. Every figure travels as a string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticUserDataItem {
+        ///The day (yyyy-MM-dd), month (yyyy-MM) or hour (HH) it counts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<::std::string::String>,
+        ///Users activated (user_activate_info).
+        #[serde(
+            rename = "userActivatedCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_activated_count: ::std::option::Option<::std::string::String>,
+        ///Users who logged in (user_login_info).
+        #[serde(
+            rename = "userLoginCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_login_count: ::std::option::Option<::std::string::String>,
+        ///Logins from it (user_login_device_info).
+        #[serde(
+            rename = "userLoginDevicesCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_login_devices_count: ::std::option::Option<::std::string::String>,
+        ///A device (user_login_device_info).
+        #[serde(
+            rename = "userLoginDevicesName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_login_devices_name: ::std::option::Option<::std::string::String>,
+        ///... on a mobile (user_login_info).
+        #[serde(
+            rename = "userMobileLoginCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_mobile_login_count: ::std::option::Option<::std::string::String>,
+        ///... on a PC (user_login_info).
+        #[serde(
+            rename = "userPCLoginCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_pc_login_count: ::std::option::Option<::std::string::String>,
+    }
+    ///`StatisticUserList`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StatisticUserList {
+        ///How many rows, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        ///By time.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<StatisticUserDataItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
     }
     ///`SubPicLayoutInfo`
     #[derive(
@@ -16147,6 +17025,318 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The enterprise's meetings per day or month
+
+An administrator's dashboard: per day (timeUnit D, up to 31 days) or month (M, up to
+12) the meetings held, their length, the attendees and the most meetings at once
+(`conference_info`); or per hour of one day (`conference_hourly_info`).
+
+
+Sends a `GET` request to `/v1/metrics/dashboard/statistic/conference/info`
+
+Arguments:
+- `category`: What is counted.
+- `end_time`: The period's last day or month, UTC.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `start_time`: The period's first day (yyyy-MM-dd) or month (yyyy-MM), UTC.
+- `time_unit`: D: per day (startTime and endTime yyyy-MM-dd, at most 31 days); M: per month (yyyy-MM, at most 12).
+*/
+    pub async fn search_statistic_conference_info<'a>(
+        &'a self,
+        category: types::SearchStatisticConferenceInfoCategory,
+        end_time: &'a types::StatisticEnd,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        start_time: &'a types::StatisticStart,
+        time_unit: types::SearchStatisticConferenceInfoTimeUnit,
+    ) -> Result<ResponseValue<types::StatisticConferenceList>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/metrics/dashboard/statistic/conference/info", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("category", &category))
+            .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+            .query(&progenitor_client::QueryParam::new("timeUnit", &time_unit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_statistic_conference_info",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Who attended the enterprise's meetings, per day or month
+
+Per day or month: each user's meetings and time in them (`user_participate_info`),
+each hardware terminal's (`hard_terminal_participate_info`), or the attendances per
+kind of device (`participant_type_info`).
+
+
+Sends a `GET` request to `/v1/metrics/dashboard/statistic/conference/participant`
+
+Arguments:
+- `category`: What is counted.
+- `end_time`: The period's last day or month, UTC.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `start_time`: The period's first day (yyyy-MM-dd) or month (yyyy-MM), UTC.
+- `time_unit`: D: per day (startTime and endTime yyyy-MM-dd, at most 31 days); M: per month (yyyy-MM, at most 12).
+*/
+    pub async fn search_statistic_conference_participant<'a>(
+        &'a self,
+        category: types::SearchStatisticConferenceParticipantCategory,
+        end_time: &'a types::StatisticEnd,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        start_time: &'a types::StatisticStart,
+        time_unit: types::SearchStatisticConferenceParticipantTimeUnit,
+    ) -> Result<
+        ResponseValue<types::StatisticParticipateList>,
+        Error<types::ErrorBody>,
+    > {
+        let url = format!(
+            "{}/v1/metrics/dashboard/statistic/conference/participant", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("category", &category))
+            .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+            .query(&progenitor_client::QueryParam::new("timeUnit", &time_unit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_statistic_conference_participant",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**What the enterprise used of its resources, per day or month
+
+Per day or month: meeting rooms' parties and the most in use at once
+(`used_vmr_info`), the most live streams at once (`used_live_info`), recording
+storage (`used_record_info`, GB), phone minutes (`used_pstn_info`).
+
+
+Sends a `GET` request to `/v1/metrics/dashboard/statistic/resource/info`
+
+Arguments:
+- `category`: What is counted.
+- `end_time`: The period's last day or month, UTC.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `start_time`: The period's first day (yyyy-MM-dd) or month (yyyy-MM), UTC.
+- `time_unit`: D: per day (startTime and endTime yyyy-MM-dd, at most 31 days); M: per month (yyyy-MM, at most 12).
+*/
+    pub async fn search_statistic_resource_info<'a>(
+        &'a self,
+        category: types::SearchStatisticResourceInfoCategory,
+        end_time: &'a types::StatisticEnd,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        start_time: &'a types::StatisticStart,
+        time_unit: types::SearchStatisticResourceInfoTimeUnit,
+    ) -> Result<ResponseValue<types::StatisticResourceList>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/metrics/dashboard/statistic/resource/info", self.baseurl,
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("category", &category))
+            .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+            .query(&progenitor_client::QueryParam::new("timeUnit", &time_unit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_statistic_resource_info",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The enterprise's users' logins and activations, per day or month
+
+Per day or month: users who logged in, on a PC or a mobile (`user_login_info`),
+users activated (`user_activate_info`), logins per device (`user_login_device_info`).
+
+
+Sends a `GET` request to `/v1/metrics/dashboard/statistic/user/info`
+
+Arguments:
+- `category`: What is counted.
+- `end_time`: The period's last day or month, UTC.
+- `limit`: The page's size (default 20, at most 500).
+- `offset`: Where the page starts (default 0).
+- `start_time`: The period's first day (yyyy-MM-dd) or month (yyyy-MM), UTC.
+- `time_unit`: D: per day (startTime and endTime yyyy-MM-dd, at most 31 days); M: per month (yyyy-MM, at most 12).
+*/
+    pub async fn search_statistic_user_info<'a>(
+        &'a self,
+        category: types::SearchStatisticUserInfoCategory,
+        end_time: &'a types::StatisticEnd,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        start_time: &'a types::StatisticStart,
+        time_unit: types::SearchStatisticUserInfoTimeUnit,
+    ) -> Result<ResponseValue<types::StatisticUserList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/metrics/dashboard/statistic/user/info", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("category", &category))
+            .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+            .query(&progenitor_client::QueryParam::new("timeUnit", &time_unit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_statistic_user_info",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -16966,6 +18156,42 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "quality",
     };
+    /// `GET /v1/metrics/dashboard/statistic/conference/info`
+    pub static SEARCH_STATISTIC_CONFERENCE_INFO: Operation = Operation {
+        id: "SearchStatisticConferenceInfo",
+        method: Method::Get,
+        path: "/v1/metrics/dashboard/statistic/conference/info",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/dashboard/statistic/conference/participant`
+    pub static SEARCH_STATISTIC_CONFERENCE_PARTICIPANT: Operation = Operation {
+        id: "SearchStatisticConferenceParticipant",
+        method: Method::Get,
+        path: "/v1/metrics/dashboard/statistic/conference/participant",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/dashboard/statistic/resource/info`
+    pub static SEARCH_STATISTIC_RESOURCE_INFO: Operation = Operation {
+        id: "SearchStatisticResourceInfo",
+        method: Method::Get,
+        path: "/v1/metrics/dashboard/statistic/resource/info",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
+    /// `GET /v1/metrics/dashboard/statistic/user/info`
+    pub static SEARCH_STATISTIC_USER_INFO: Operation = Operation {
+        id: "SearchStatisticUserInfo",
+        method: Method::Get,
+        path: "/v1/metrics/dashboard/statistic/user/info",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "quality",
+    };
     /// The operation families (the spec's tags), in its order: the module names of
     /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's
     /// `commands`.
@@ -16995,7 +18221,7 @@ pub mod operations {
         ("set_qos_threshold", "application/json; charset=utf-8"),
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 90] = [
+    pub static ALL: [&Operation; 94] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -17086,6 +18312,10 @@ pub mod operations {
         &SEARCH_QOS_PARTICIPANT_DETAIL,
         &SHOW_QOS_THRESHOLD,
         &SET_QOS_THRESHOLD,
+        &SEARCH_STATISTIC_CONFERENCE_INFO,
+        &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
+        &SEARCH_STATISTIC_RESOURCE_INFO,
+        &SEARCH_STATISTIC_USER_INFO,
     ];
 }
 /// Every component schema of the spec with the JSON Schema its generated type
@@ -17216,10 +18446,24 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::SetCpuThresholdData)), ("QosThresholds",
             schemars::schema_for!(crate ::types::QosThresholds)), ("ThresholdData",
             schemars::schema_for!(crate ::types::ThresholdData)), ("CPUThresholdData",
-            schemars::schema_for!(crate ::types::CpuThresholdData)), ("OrgResources",
-            schemars::schema_for!(crate ::types::OrgResources)), ("SpResources",
-            schemars::schema_for!(crate ::types::SpResources)), ("ConfOrg",
-            schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",
+            schemars::schema_for!(crate ::types::CpuThresholdData)), ("StatisticStart",
+            schemars::schema_for!(crate ::types::StatisticStart)), ("StatisticEnd",
+            schemars::schema_for!(crate ::types::StatisticEnd)),
+            ("StatisticConferenceList", schemars::schema_for!(crate
+            ::types::StatisticConferenceList)), ("StatisticConferenceDataItem",
+            schemars::schema_for!(crate ::types::StatisticConferenceDataItem)),
+            ("StatisticParticipateList", schemars::schema_for!(crate
+            ::types::StatisticParticipateList)), ("StatisticParticipateDataItem",
+            schemars::schema_for!(crate ::types::StatisticParticipateDataItem)),
+            ("StatisticResourceList", schemars::schema_for!(crate
+            ::types::StatisticResourceList)), ("StatisticResourceDataItem",
+            schemars::schema_for!(crate ::types::StatisticResourceDataItem)),
+            ("StatisticUserList", schemars::schema_for!(crate
+            ::types::StatisticUserList)), ("StatisticUserDataItem",
+            schemars::schema_for!(crate ::types::StatisticUserDataItem)),
+            ("OrgResources", schemars::schema_for!(crate ::types::OrgResources)),
+            ("SpResources", schemars::schema_for!(crate ::types::SpResources)),
+            ("ConfOrg", schemars::schema_for!(crate ::types::ConfOrg)), ("StartRequest",
             schemars::schema_for!(crate ::types::StartRequest)), ("StartMeetingResponse",
             schemars::schema_for!(crate ::types::StartMeetingResponse)),
             ("MgmtSiteStatus", schemars::schema_for!(crate ::types::MgmtSiteStatus)),

@@ -48,6 +48,10 @@ pub use api::interpretation::{
 pub use api::management::*;
 pub use api::participants::*;
 pub use api::quality::{
+    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, UserStats,
+    UserStatsKind,
+};
+pub use api::quality::{
     CpuThreshold, Held, MAX_QUALITY_PARTICIPANTS, MediaStreams, Metric, NetRating, NetworkQuality,
     QosAlarms, QosDetail, QosKind, QosMeeting, QosParticipant, QosPoint, QosSeries, QosThresholds,
     QosThresholdsUpdate, StreamQuality, Threshold, Way,

@@ -13,7 +13,9 @@ use meeting::{
 use meeting_api::operations::{
     LIST_NETWORK_QUALITY, SEARCH_HIS_MEETINGS, SEARCH_QOS_HISTORY_MEETINGS,
     SEARCH_QOS_ONLINE_MEETINGS, SEARCH_QOS_PARTICIPANT_DETAIL, SEARCH_QOS_PARTICIPANTS,
-    SET_QOS_THRESHOLD, SHOW_QOS_THRESHOLD, SHOW_REAL_TIME_INFO_OF_MEETING,
+    SEARCH_STATISTIC_CONFERENCE_INFO, SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
+    SEARCH_STATISTIC_RESOURCE_INFO, SEARCH_STATISTIC_USER_INFO, SET_QOS_THRESHOLD,
+    SHOW_QOS_THRESHOLD, SHOW_REAL_TIME_INFO_OF_MEETING,
 };
 use serde::Serialize;
 
@@ -42,6 +44,15 @@ pub(super) const FAMILY: Family = Family {
             ],
         ),
         ("thresholds", &[&SHOW_QOS_THRESHOLD, &SET_QOS_THRESHOLD]),
+        (
+            "dashboard",
+            &[
+                &SEARCH_STATISTIC_CONFERENCE_INFO,
+                &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
+                &SEARCH_STATISTIC_RESOURCE_INFO,
+                &SEARCH_STATISTIC_USER_INFO,
+            ],
+        ),
     ],
 };
 
@@ -801,6 +812,219 @@ impl Run for Thresholds {
     }
 }
 
+/// What the dashboard shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Show {
+    /// Meetings held, attendances, minutes, the most at once.
+    Meetings,
+    /// Each user's meetings and time.
+    Users,
+    /// Each hardware terminal's meetings and time.
+    Terminals,
+    /// Attendances per kind of device.
+    Devices,
+    /// Meeting rooms' parties and the most at once.
+    Rooms,
+    /// The most live streams at once.
+    Live,
+    /// Recording storage.
+    Recording,
+    /// Phone minutes.
+    Phone,
+    /// Users who logged in.
+    Logins,
+    /// Users activated.
+    Activations,
+}
+
+/// Show the enterprise's dashboard (an administrator's) per day (the service's days,
+/// UTC): by default the meetings of the last seven days.
+#[derive(Debug, Args)]
+pub struct Dashboard {
+    /// What to show.
+    #[arg(long, value_enum, default_value = "meetings")]
+    show: Show,
+    /// The first day, YYYY-MM-DD (default: six days before --to).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// The last day, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Per month instead (--from and --to YYYY-MM).
+    #[arg(long, requires_all = ["from", "to"])]
+    monthly: bool,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The dashboard's rows: the period, then its figures by name.
+#[derive(Debug, Serialize)]
+pub struct DashboardReport {
+    show: String,
+    rows: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Report for DashboardReport {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "The enterprise's {} ({} row(s)):",
+            self.show,
+            self.rows.len()
+        );
+        for (period, figures) in &self.rows {
+            let figures: Vec<String> = figures
+                .iter()
+                .map(|(name, value)| format!("{name} {value}"))
+                .collect();
+            text.push_str(&format!(
+                "\n  {:<10}  {}",
+                meeting::printable(period),
+                meeting::printable(&figures.join(", "))
+            ));
+        }
+        text
+    }
+}
+
+impl Run for Dashboard {
+    type Report = DashboardReport;
+    async fn run(self, global: &Global) -> Result<DashboardReport, Failure> {
+        use meeting::{AttendanceBy, Period, ResourceKind, UserStatsKind};
+        let period = if self.monthly {
+            Period::Months(self.from.unwrap_or_default(), self.to.unwrap_or_default())
+        } else {
+            let to = match self.to {
+                Some(to) => to,
+                None => jiff::Timestamp::now()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string(),
+            };
+            let from = match self.from {
+                Some(from) => from,
+                None => to
+                    .parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| d.checked_sub(jiff::Span::new().days(6)).ok())
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| to.clone()),
+            };
+            Period::Days(from, to)
+        };
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let n = |v: Option<u64>| v.map_or("-".to_owned(), |v| v.to_string());
+        let named = |pairs: Vec<(&str, String)>| -> Vec<(String, String)> {
+            pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        };
+        let rows: Vec<(String, Vec<(String, String)>)> = match self.show {
+            Show::Meetings => client
+                .meeting_statistics(&period)?
+                .collect_all()
+                .await?
+                .into_iter()
+                .map(|m| {
+                    let minutes = m.seconds.map(|s| s / 60);
+                    (
+                        m.period,
+                        named(vec![
+                            ("meetings", n(m.meetings)),
+                            ("attendances", n(m.attendances)),
+                            ("minutes", n(minutes)),
+                            ("at once", n(m.most_at_once)),
+                        ]),
+                    )
+                })
+                .collect(),
+            Show::Users | Show::Terminals | Show::Devices => {
+                let by = match self.show {
+                    Show::Users => AttendanceBy::User,
+                    Show::Terminals => AttendanceBy::Terminal,
+                    _ => AttendanceBy::Device,
+                };
+                client
+                    .attendance_statistics(&period, by)?
+                    .collect_all()
+                    .await?
+                    .into_iter()
+                    .map(|a| {
+                        let minutes = a.seconds.map(|s| s / 60);
+                        (
+                            a.period,
+                            named(vec![
+                                ("name", a.name),
+                                ("id", a.id.unwrap_or_else(|| "-".to_owned())),
+                                ("count", n(a.count)),
+                                ("minutes", n(minutes)),
+                            ]),
+                        )
+                    })
+                    .collect()
+            }
+            Show::Rooms | Show::Live | Show::Recording | Show::Phone => {
+                let kind = match self.show {
+                    Show::Rooms => ResourceKind::Rooms,
+                    Show::Live => ResourceKind::Live,
+                    Show::Recording => ResourceKind::Recording,
+                    _ => ResourceKind::Phone,
+                };
+                client
+                    .resource_statistics(&period, kind)?
+                    .collect_all()
+                    .await?
+                    .into_iter()
+                    .map(|r| {
+                        let figures = match kind {
+                            ResourceKind::Rooms => {
+                                vec![("parties", n(r.parties)), ("at once", n(r.rooms_at_once))]
+                            }
+                            ResourceKind::Live => vec![("live at once", n(r.live_at_once))],
+                            ResourceKind::Recording => vec![(
+                                "GB",
+                                r.recording_gb
+                                    .map_or("-".to_owned(), |gb| format!("{gb:.2}")),
+                            )],
+                            ResourceKind::Phone => vec![("phone minutes", n(r.phone_minutes))],
+                        };
+                        (r.period, named(figures))
+                    })
+                    .collect()
+            }
+            Show::Logins | Show::Activations => {
+                let kind = if self.show == Show::Logins {
+                    UserStatsKind::Logins
+                } else {
+                    UserStatsKind::Activations
+                };
+                client
+                    .user_statistics(&period, kind)?
+                    .collect_all()
+                    .await?
+                    .into_iter()
+                    .map(|u| {
+                        let figures = if kind == UserStatsKind::Logins {
+                            vec![
+                                ("users", n(u.logins)),
+                                ("PC", n(u.pc_logins)),
+                                ("mobile", n(u.mobile_logins)),
+                            ]
+                        } else {
+                            vec![("activated", n(u.activated))]
+                        };
+                        (u.period, named(figures))
+                    })
+                    .collect()
+            }
+        };
+        let show = self
+            .show
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        Ok(DashboardReport { show, rows })
+    }
+}
+
 /// This family's commands, flattened into the top-level command: adding one is a
 /// variant here and its arm in [`Commands::run`], which the compiler holds together.
 #[derive(Debug, clap::Subcommand)]
@@ -808,6 +1032,7 @@ pub enum Commands {
     Network(Network),
     Quality(Quality),
     Thresholds(Thresholds),
+    Dashboard(Dashboard),
 }
 
 impl Commands {
@@ -818,6 +1043,7 @@ impl Commands {
             Self::Network(c) => emit(global.json, &c.run(global).await?),
             Self::Quality(c) => emit(global.json, &c.run(global).await?),
             Self::Thresholds(c) => emit(global.json, &c.run(global).await?),
+            Self::Dashboard(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())
     }

@@ -1295,3 +1295,45 @@ fn quality_draws_the_alarmed_minutes_of_each_participant() {
     assert_eq!(meetings[0]["id"], CONF);
     assert_eq!(meetings[0]["alarms"], serde_json::json!(["audio"]));
 }
+
+/// `meeting dashboard`: the last seven days of meetings, today's counting the seeded
+/// ones; the users; a period too long refused before sending.
+#[test]
+fn the_dashboard_counts_todays_meetings() {
+    let sim = Sim::start();
+    let now = jiff::Timestamp::from_millisecond(sim.handle.state().now_ms).expect("a time");
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let held = sim
+        .handle
+        .state()
+        .conferences
+        .iter()
+        .filter(|c| c.state == meeting_sim::ConferenceState::Ongoing)
+        .count();
+    let report: serde_json::Value =
+        serde_json::from_str(&sim.ok(&["--json", "dashboard", "--to", &today])).expect("JSON");
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 7, "{report}");
+    assert_eq!(rows[6][0], today.as_str());
+    assert_eq!(
+        rows[6][1][0],
+        serde_json::json!(["meetings", held.to_string()])
+    );
+    let users = sim.ok(&[
+        "dashboard",
+        "--show",
+        "users",
+        "--from",
+        &today,
+        "--to",
+        &today,
+    ]);
+    assert!(users.contains("Alice (laptop)"), "{users}");
+    let long = sim
+        .meeting()
+        .args(["dashboard", "--from", "2026-01-01", "--to", "2026-12-31"])
+        .output()
+        .expect("runs");
+    assert_eq!(long.status.code(), Some(2), "{}", stderr(&long));
+    assert!(stderr(&long).contains("30 days"));
+}

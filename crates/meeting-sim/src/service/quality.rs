@@ -12,7 +12,8 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     NetworkQualityList, QosConferenceList, QosParticipantDetail, QosParticipantList, QosThresholds,
-    RestQosRequestDto, SetQosThresholdReq,
+    RestQosRequestDto, SetQosThresholdReq, StatisticConferenceList, StatisticParticipateList,
+    StatisticResourceList, StatisticUserList,
 };
 
 use super::search::{granted, int_query, page};
@@ -22,7 +23,7 @@ use super::{
 };
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::world::ThresholdKind;
+use crate::world::{Bucket, ThresholdKind, buckets};
 
 /// This family's operations and their handlers.
 pub(super) static ROUTES: &[Route] = &[
@@ -53,6 +54,22 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SHOW_QOS_THRESHOLD,
         handler: |m| on(m, thresholds),
+    },
+    Route {
+        operation: &operations::SEARCH_STATISTIC_CONFERENCE_INFO,
+        handler: |m| on(m, conference_statistics),
+    },
+    Route {
+        operation: &operations::SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
+        handler: |m| on(m, participant_statistics),
+    },
+    Route {
+        operation: &operations::SEARCH_STATISTIC_RESOURCE_INFO,
+        handler: |m| on(m, resource_statistics),
+    },
+    Route {
+        operation: &operations::SEARCH_STATISTIC_USER_INFO,
+        handler: |m| on(m, user_statistics),
     },
 ];
 
@@ -212,4 +229,112 @@ async fn thresholds(
     let kind = threshold_kind(&query)?;
     let (world, grant) = granted(&shared, &headers)?;
     Ok(Json(world.qos_thresholds(&grant, kind)?))
+}
+
+/// The dashboard's period (`timeUnit`, `startTime`, `endTime`), its page, and its
+/// `category`, which must be one of `categories`.
+fn period<'q>(
+    query: &'q QueryMap,
+    categories: &[&str],
+) -> ApiResult<(Vec<Bucket>, crate::world::Page, &'q str)> {
+    let category = required_query(query, "category")?;
+    if !categories.contains(&category) {
+        return Err(ApiError::bad_request(format!(
+            "category is one of {}",
+            categories.join(", ")
+        )));
+    }
+    let hourly = category == "conference_hourly_info";
+    let buckets = buckets(
+        required_query(query, "timeUnit")?,
+        required_query(query, "startTime")?,
+        required_query(query, "endTime")?,
+        hourly,
+    )?;
+    Ok((buckets, page(query)?, category))
+}
+
+async fn conference_statistics(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<StatisticConferenceList>> {
+    let (buckets, page, category) = period(&query, &["conference_info", "conference_hourly_info"])?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let hourly = category == "conference_hourly_info";
+    let (count, data) = world.conference_statistics(&grant, &buckets, hourly, page)?;
+    let (offset, limit, count) = paged(page, count);
+    Ok(Json(StatisticConferenceList {
+        offset,
+        limit,
+        count,
+        data,
+    }))
+}
+
+async fn participant_statistics(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<StatisticParticipateList>> {
+    let categories = [
+        "user_participate_info",
+        "hard_terminal_participate_info",
+        "participant_type_info",
+    ];
+    let (buckets, page, category) = period(&query, &categories)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.participant_statistics(&grant, &buckets, category, page)?;
+    let (offset, limit, count) = paged(page, count);
+    Ok(Json(StatisticParticipateList {
+        offset,
+        limit,
+        count,
+        data,
+    }))
+}
+
+async fn resource_statistics(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<StatisticResourceList>> {
+    let categories = [
+        "used_vmr_info",
+        "used_live_info",
+        "used_record_info",
+        "used_pstn_info",
+    ];
+    let (buckets, page, category) = period(&query, &categories)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.resource_statistics(&grant, &buckets, category, page)?;
+    let (offset, limit, count) = paged(page, count);
+    Ok(Json(StatisticResourceList {
+        offset,
+        limit,
+        count,
+        data,
+    }))
+}
+
+async fn user_statistics(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<StatisticUserList>> {
+    let categories = [
+        "user_login_info",
+        "user_activate_info",
+        "user_login_device_info",
+    ];
+    let (buckets, page, category) = period(&query, &categories)?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.user_statistics(&grant, &buckets, category, page)?;
+    let (offset, limit, count) = paged(page, count);
+    Ok(Json(StatisticUserList {
+        offset,
+        limit,
+        count,
+        data,
+    }))
 }

@@ -97,6 +97,7 @@ impl World {
             String::new()
         };
         self.counters.account_logins += 1;
+        self.remember_login(account);
         Ok((token, seed.admin))
     }
 
@@ -111,6 +112,7 @@ impl World {
     /// A login with a verified App ID signature: an access token for `subject`.
     pub fn login_app(&mut self, subject: &str, admin: bool, expires_ms: i64) -> String {
         self.counters.app_logins += 1;
+        self.remember_login(subject);
         self.grant_access(subject, admin, expires_ms)
     }
 

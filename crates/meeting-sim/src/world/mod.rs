@@ -40,7 +40,7 @@ pub use interpretation::{Interpretation, Interpreter, InterpreterGroup, Language
 pub use management::resources::ENTERPRISE_ID;
 pub use management::series::{Cycle, Occurrence, Series};
 pub use management::{REGION_IP, REGION_URL};
-pub(crate) use quality::ThresholdKind;
+pub(crate) use quality::{Bucket, ThresholdKind, buckets};
 pub use quality::{Degradation, Direction, Medium};
 pub use recording::{Broadcasting, RecordingState};
 pub(crate) use search::{MeetingQuery, Page};
@@ -479,6 +479,10 @@ pub struct World {
     no_recording_resource: bool,
     /// The enterprise's quality alarm thresholds.
     thresholds: quality::Thresholds,
+    /// The latest logins (when, who), for the dashboard.
+    logins: VecDeque<(i64, String)>,
+    /// When each account was seeded (activated), for the dashboard.
+    activated: BTreeMap<String, i64>,
 }
 
 impl World {
@@ -593,6 +597,9 @@ impl World {
     pub fn seed(&mut self, seed: Seed) {
         self.no_recording_resource |= seed.no_recording_resource;
         for account in seed.accounts {
+            self.activated
+                .entry(account.account.clone())
+                .or_insert(self.now_ms);
             self.accounts.insert(account.account.clone(), account);
         }
         for app in seed.apps {

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
-    AppId, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode, Grid, Held,
-    HostView, Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel, Layout,
-    MmrRecording, MultiPicture, NewMeeting, Picture, QosKind, QosThresholdsUpdate, Recurrence,
-    SettingsUpdate,
+    AppId, AttendanceBy, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode,
+    Grid, Held, HostView, Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel,
+    Layout, MmrRecording, MultiPicture, NewMeeting, Period, Picture, QosKind, QosThresholdsUpdate,
+    Recurrence, ResourceKind, SettingsUpdate, UserStatsKind,
 };
 use meeting_sim::example::{LAPTOP as LAPTOP_ID, TERMINAL as TERMINAL_ID};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
@@ -756,6 +756,36 @@ async fn every_request_is_the_official_sdks() {
             c.qos_series("<conf-uuid>", Held::Before, TERMINAL_ID, QosKind::Audio)
                 .await
                 .map(|_| ())
+        })
+        .await;
+    let december = || Period::Days("2026-12-01".into(), "2026-12-31".into());
+    let this_year = || Period::Months("2026-01".into(), "2026-12".into());
+    mismatches
+        .check("SearchStatisticConferenceInfo", account(), |c| async move {
+            let rows = c.meeting_statistics(&december())?;
+            rows.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check(
+            "SearchStatisticConferenceParticipant",
+            account(),
+            |c| async move {
+                let rows = c.attendance_statistics(&december(), AttendanceBy::User)?;
+                rows.collect_all().await.map(|_| ())
+            },
+        )
+        .await;
+    mismatches
+        .check("SearchStatisticResourceInfo", account(), |c| async move {
+            let rows = c.resource_statistics(&this_year(), ResourceKind::Rooms)?;
+            rows.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchStatisticUserInfo", account(), |c| async move {
+            let rows = c.user_statistics(&this_year(), UserStatsKind::Logins)?;
+            rows.collect_all().await.map(|_| ())
         })
         .await;
     mismatches

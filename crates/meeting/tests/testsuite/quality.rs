@@ -7,7 +7,10 @@ use crate::common;
 use std::time::Duration;
 
 use common::*;
-use meeting::{ErrorKind, Held, Metric, NetRating, QosKind, QosThresholdsUpdate, Way};
+use meeting::{
+    AttendanceBy, ErrorKind, Held, Metric, NetRating, Period, QosKind, QosThresholdsUpdate,
+    ResourceKind, UserStatsKind, Way,
+};
 use meeting_sim::{Degradation, Direction};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -258,4 +261,90 @@ async fn thresholds_are_checked_before_sending() {
         assert!(refused.to_string().contains(says), "{refused}");
     }
     assert_eq!(sim.counters().requests_for("SetQosThreshold"), 0);
+}
+
+/// The dashboard counts what the simulator held: today's meetings and their stays, the
+/// users who logged in, and nothing on the day before.
+#[tokio::test]
+async fn the_dashboard_counts_the_meetings_held() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let now = jiff::Timestamp::from_millisecond(sim.state().now_ms).expect("a time");
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let yesterday = today.yesterday().expect("a day").to_string();
+    let today = today.to_string();
+    let days = Period::Days(yesterday.clone(), today.clone());
+    let held = sim
+        .state()
+        .conferences
+        .iter()
+        .filter(|c| c.state == meeting_sim::ConferenceState::Ongoing)
+        .count() as u64;
+    let stays: u64 = sim
+        .state()
+        .conferences
+        .iter()
+        .map(|c| c.attendance.len() as u64)
+        .sum();
+
+    let meetings = client
+        .meeting_statistics(&days)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("rows");
+    assert_eq!(meetings.len(), 2);
+    assert_eq!(
+        (meetings[0].period.as_str(), meetings[0].meetings),
+        (yesterday.as_str(), Some(0))
+    );
+    let day = &meetings[1];
+    assert_eq!(day.period, today);
+    assert_eq!((day.meetings, day.attendances), (Some(held), Some(stays)));
+    assert_eq!(
+        day.most_at_once,
+        Some(held),
+        "the seeded meetings run side by side"
+    );
+
+    let users = client
+        .attendance_statistics(&days, AttendanceBy::User)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("rows");
+    assert!(
+        users
+            .iter()
+            .any(|u| u.id.as_deref() == Some(LAPTOP) && u.count == Some(1)),
+        "{users:?}"
+    );
+    let logins = client
+        .user_statistics(&days, UserStatsKind::Logins)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("rows");
+    assert_eq!(logins[1].logins, Some(1), "the test's own login");
+    let rooms = client
+        .resource_statistics(&days, ResourceKind::Rooms)
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("rows");
+    assert_eq!(rooms[1].parties, Some(stays));
+
+    let refused = client
+        .meeting_statistics(&Period::Days(today.clone(), "2099-01-01".into()))
+        .expect_err("too long");
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{refused}");
+    assert!(
+        client
+            .meeting_statistics(&Period::Months("2026-13".into(), "2026-12".into()))
+            .is_err()
+    );
+    assert_eq!(
+        sim.counters().requests_for("SearchStatisticConferenceInfo"),
+        1
+    );
 }

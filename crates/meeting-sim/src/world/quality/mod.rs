@@ -12,8 +12,10 @@ use super::{Conference, Participant, World};
 use crate::errors::ApiError;
 
 mod metrics;
+mod statistics;
 
 pub use metrics::{ThresholdKind, Thresholds};
+pub use statistics::{Bucket, buckets};
 
 /// Degradations one meeting keeps; more are refused.
 pub const MAX_DEGRADATIONS: usize = 64;

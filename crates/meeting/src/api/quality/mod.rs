@@ -12,10 +12,15 @@ use crate::error::Error;
 use crate::printable;
 
 mod metrics;
+mod statistics;
 
 pub use metrics::{
     CpuThreshold, Held, Metric, QosAlarms, QosDetail, QosKind, QosMeeting, QosParticipant,
     QosPoint, QosSeries, QosThresholds, QosThresholdsUpdate, Threshold, Way,
+};
+pub use statistics::{
+    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, UserStats,
+    UserStatsKind,
 };
 
 /// The most participants one [`Conference::network_quality`] call names.
