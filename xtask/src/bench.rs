@@ -350,6 +350,7 @@ impl Built {
         let mut args = vec![
             "build",
             "--release",
+            "--quiet",
             "--message-format=json-render-diagnostics",
             "-p",
             "meeting",

@@ -23,7 +23,7 @@ use super::{
 };
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::world::{Bucket, ThresholdKind, buckets};
+use crate::world::{Bucket, Grant, Page, ThresholdKind, World, buckets};
 
 /// This family's operations and their handlers.
 pub(super) static ROUTES: &[Route] = &[
@@ -231,12 +231,19 @@ async fn thresholds(
     Ok(Json(world.qos_thresholds(&grant, kind)?))
 }
 
-/// The dashboard's period (`timeUnit`, `startTime`, `endTime`), its page, and its
-/// `category`, which must be one of `categories`.
-fn period<'q>(
-    query: &'q QueryMap,
+/// What a dashboard call counts: the rows of one category over the periods, paged.
+type Count<T> = fn(&World, &Grant, &[Bucket], &str, Page) -> ApiResult<(usize, Vec<T>)>;
+
+/// A dashboard call: its `category` (one of `categories`), its periods (`timeUnit`,
+/// `startTime`, `endTime`) and page from the query, the rows `count` answers, and the
+/// page fields of the answer.
+fn dashboard<T>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: &QueryMap,
     categories: &[&str],
-) -> ApiResult<(Vec<Bucket>, crate::world::Page, &'q str)> {
+    count: Count<T>,
+) -> ApiResult<Paged<T>> {
     let category = required_query(query, "category")?;
     if !categories.contains(&category) {
         return Err(ApiError::bad_request(format!(
@@ -244,14 +251,30 @@ fn period<'q>(
             categories.join(", ")
         )));
     }
-    let hourly = category == "conference_hourly_info";
     let buckets = buckets(
         required_query(query, "timeUnit")?,
         required_query(query, "startTime")?,
         required_query(query, "endTime")?,
-        hourly,
+        category == "conference_hourly_info",
     )?;
-    Ok((buckets, page(query)?, category))
+    let page = page(query)?;
+    let (world, grant) = granted(shared, headers)?;
+    let (total, rows) = count(&world, &grant, &buckets, category, page)?;
+    let (offset, limit, count) = paged(page, total);
+    Ok(Paged {
+        offset,
+        limit,
+        count,
+        data: rows,
+    })
+}
+
+/// A page of rows and the answer's page fields.
+struct Paged<T> {
+    offset: Option<i32>,
+    limit: Option<i32>,
+    count: Option<i32>,
+    data: Vec<T>,
 }
 
 async fn conference_statistics(
@@ -259,16 +282,19 @@ async fn conference_statistics(
     headers: HeaderMap,
     query: QueryMap,
 ) -> ApiResult<Json<StatisticConferenceList>> {
-    let (buckets, page, category) = period(&query, &["conference_info", "conference_hourly_info"])?;
-    let (world, grant) = granted(&shared, &headers)?;
-    let hourly = category == "conference_hourly_info";
-    let (count, data) = world.conference_statistics(&grant, &buckets, hourly, page)?;
-    let (offset, limit, count) = paged(page, count);
+    let categories = ["conference_info", "conference_hourly_info"];
+    let p = dashboard(
+        &shared,
+        &headers,
+        &query,
+        &categories,
+        World::conference_statistics,
+    )?;
     Ok(Json(StatisticConferenceList {
-        offset,
-        limit,
-        count,
-        data,
+        offset: p.offset,
+        limit: p.limit,
+        count: p.count,
+        data: p.data,
     }))
 }
 
@@ -282,15 +308,18 @@ async fn participant_statistics(
         "hard_terminal_participate_info",
         "participant_type_info",
     ];
-    let (buckets, page, category) = period(&query, &categories)?;
-    let (world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.participant_statistics(&grant, &buckets, category, page)?;
-    let (offset, limit, count) = paged(page, count);
+    let p = dashboard(
+        &shared,
+        &headers,
+        &query,
+        &categories,
+        World::participant_statistics,
+    )?;
     Ok(Json(StatisticParticipateList {
-        offset,
-        limit,
-        count,
-        data,
+        offset: p.offset,
+        limit: p.limit,
+        count: p.count,
+        data: p.data,
     }))
 }
 
@@ -305,15 +334,18 @@ async fn resource_statistics(
         "used_record_info",
         "used_pstn_info",
     ];
-    let (buckets, page, category) = period(&query, &categories)?;
-    let (world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.resource_statistics(&grant, &buckets, category, page)?;
-    let (offset, limit, count) = paged(page, count);
+    let p = dashboard(
+        &shared,
+        &headers,
+        &query,
+        &categories,
+        World::resource_statistics,
+    )?;
     Ok(Json(StatisticResourceList {
-        offset,
-        limit,
-        count,
-        data,
+        offset: p.offset,
+        limit: p.limit,
+        count: p.count,
+        data: p.data,
     }))
 }
 
@@ -327,14 +359,17 @@ async fn user_statistics(
         "user_activate_info",
         "user_login_device_info",
     ];
-    let (buckets, page, category) = period(&query, &categories)?;
-    let (world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.user_statistics(&grant, &buckets, category, page)?;
-    let (offset, limit, count) = paged(page, count);
+    let p = dashboard(
+        &shared,
+        &headers,
+        &query,
+        &categories,
+        World::user_statistics,
+    )?;
     Ok(Json(StatisticUserList {
-        offset,
-        limit,
-        count,
-        data,
+        offset: p.offset,
+        limit: p.limit,
+        count: p.count,
+        data: p.data,
     }))
 }

@@ -180,15 +180,18 @@ impl World {
         self.logins.push_back((self.now_ms, subject.to_owned()));
     }
 
-    /// SearchStatisticConferenceInfo.
+    /// SearchStatisticConferenceInfo: per period, the meetings that started in it,
+    /// their length, the stays begun in it and the most meetings at once; per hour
+    /// (`conference_hourly_info`) the meetings and stays only.
     pub fn conference_statistics(
         &self,
         by: &Grant,
         buckets: &[Bucket],
-        hourly: bool,
+        category: &str,
         page: Page,
     ) -> Result<(usize, Vec<StatisticConferenceDataItem>), ApiError> {
         administrator(by, "the dashboard")?;
+        let hourly = category == "conference_hourly_info";
         let rows: Vec<_> = buckets
             .iter()
             .map(|b| {

@@ -603,31 +603,7 @@ impl Client {
     /// `search` matches a subject, an organizer or an ID. Needs an administrator's
     /// credentials.
     pub fn qos_meetings(&self, search: Option<&str>) -> Result<Listing<QosMeeting>, Error> {
-        let context = Context::new(SEARCH_QOS_ONLINE_MEETINGS.id, None);
-        let key = search_key::<SearchQosOnlineMeetingsSearchKey>(&context, search)?;
-        let client = self.clone();
-        Ok(Listing::new(
-            DEFAULT_PAGE_SIZE,
-            None,
-            |m: &QosMeeting| m.uuid.clone(),
-            move |offset, size| {
-                let (client, key) = (client.clone(), key.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(&SEARCH_QOS_ONLINE_MEETINGS, NO_INPUT, |api, ()| {
-                            api.search_qos_online_meetings(limit, offset, key.as_ref().as_ref())
-                        })
-                        .await?;
-                    let items = answer
-                        .data
-                        .into_iter()
-                        .filter_map(|m| QosMeeting::from_wire(m, Held::Now))
-                        .collect();
-                    Ok(Page::new(items, answer.count))
-                }
-            },
-        ))
+        self.qos_meeting_listing(None, search)
     }
 
     /// The meetings that ended and started within `from..=to`, with their alarms,
@@ -638,47 +614,85 @@ impl Client {
         to: SystemTime,
         search: Option<&str>,
     ) -> Result<Listing<QosMeeting>, Error> {
-        let context = Context::new(SEARCH_QOS_HISTORY_MEETINGS.id, None);
+        self.qos_meeting_listing(Some((from, to)), search)
+    }
+
+    /// The meetings in progress, or (with a period) past: one listing, two operations.
+    fn qos_meeting_listing(
+        &self,
+        period: Option<(SystemTime, SystemTime)>,
+        search: Option<&str>,
+    ) -> Result<Listing<QosMeeting>, Error> {
+        let operation = match period {
+            None => &SEARCH_QOS_ONLINE_MEETINGS,
+            Some(_) => &SEARCH_QOS_HISTORY_MEETINGS,
+        };
+        let context = Context::new(operation.id, None);
         let ms = |t: SystemTime| {
             t.duration_since(SystemTime::UNIX_EPOCH)
                 .ok()
                 .and_then(|d| i64::try_from(d.as_millis()).ok())
+                .ok_or_else(|| {
+                    Error::invalid(&context, "the period is before 1970 or too far ahead")
+                })
         };
-        let (Some(from), Some(to)) = (ms(from), ms(to)) else {
-            return Err(Error::invalid(
-                &context,
-                "the period is before 1970 or too far ahead",
-            ));
+        let period = match period {
+            None => None,
+            Some((from, to)) => {
+                let (from, to) = (ms(from)?, ms(to)?);
+                if from > to {
+                    return Err(Error::invalid(&context, "the period ends before it starts"));
+                }
+                Some((PeriodStart(from), PeriodEnd(to)))
+            }
         };
-        if from > to {
-            return Err(Error::invalid(&context, "the period ends before it starts"));
-        }
-        let key = search_key::<SearchQosHistoryMeetingsSearchKey>(&context, search)?;
-        let client = self.clone();
+        // Both keys are 1 to 512 characters; each operation has its own type.
+        let keys = (
+            search_key::<SearchQosOnlineMeetingsSearchKey>(&context, search)?,
+            search_key::<SearchQosHistoryMeetingsSearchKey>(&context, search)?,
+        );
+        let shared = std::sync::Arc::new((self.clone(), period, keys));
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |m: &QosMeeting| m.uuid.clone(),
             move |offset, size| {
-                let (client, key) = (client.clone(), key.clone());
+                let shared = shared.clone();
                 async move {
+                    let (client, period, (online, past)) = &*shared;
                     let (offset, limit) = page(offset, size);
-                    let (start, end) = (PeriodStart(from), PeriodEnd(to));
-                    let answer = client
-                        .run(&SEARCH_QOS_HISTORY_MEETINGS, NO_INPUT, |api, ()| {
-                            api.search_qos_history_meetings(
-                                &end,
-                                limit,
-                                offset,
-                                key.as_ref().as_ref(),
-                                &start,
-                            )
-                        })
-                        .await?;
+                    let (answer, held) = match period {
+                        None => (
+                            client
+                                .run(operation, NO_INPUT, |api, ()| {
+                                    api.search_qos_online_meetings(
+                                        limit,
+                                        offset,
+                                        online.as_ref().as_ref(),
+                                    )
+                                })
+                                .await?,
+                            Held::Now,
+                        ),
+                        Some((start, end)) => (
+                            client
+                                .run(operation, NO_INPUT, |api, ()| {
+                                    api.search_qos_history_meetings(
+                                        end,
+                                        limit,
+                                        offset,
+                                        past.as_ref().as_ref(),
+                                        start,
+                                    )
+                                })
+                                .await?,
+                            Held::Before,
+                        ),
+                    };
                     let items = answer
                         .data
                         .into_iter()
-                        .filter_map(|m| QosMeeting::from_wire(m, Held::Before))
+                        .filter_map(|m| QosMeeting::from_wire(m, held))
                         .collect();
                     Ok(Page::new(items, answer.count))
                 }
