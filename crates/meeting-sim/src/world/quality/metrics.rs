@@ -166,16 +166,23 @@ impl Conference {
     /// The minutes of the meeting `participant` was in (over every stay, each once),
     /// up to `now_ms`, the last [`MAX_POINTS`].
     fn minutes_present(&self, participant: &str, now_ms: i64) -> Vec<u32> {
-        let mut minutes: Vec<u32> = Vec::new();
-        for stay in self
+        let stays: Vec<(u32, u32)> = self
             .attendance
             .iter()
             .filter(|a| a.participant == participant)
-        {
-            let left = stay.left_ms.unwrap_or(now_ms);
-            let (first, last) = (self.minute(stay.joined_ms), self.minute(left));
-            minutes.extend(first..=last);
-        }
+            .map(|a| {
+                let left = a.left_ms.unwrap_or(now_ms);
+                (self.minute(a.joined_ms), self.minute(left))
+            })
+            .collect();
+        // Only the last day's minutes are kept: a stay older than that adds none, and
+        // a year-long one adds a day's, not a year's.
+        let last = stays.iter().map(|(_, last)| *last).max().unwrap_or(0);
+        let window = last.saturating_sub(MAX_POINTS as u32 - 1);
+        let mut minutes: Vec<u32> = stays
+            .into_iter()
+            .flat_map(|(first, last)| first.max(window)..=last)
+            .collect();
         minutes.sort_unstable();
         minutes.dedup();
         let skip = minutes.len().saturating_sub(MAX_POINTS);
@@ -626,5 +633,25 @@ impl World {
             conference.qos_participant(stay, alarms),
             conference.qos_series(participant, kind, &self.thresholds, self.now_ms),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{CONFERENCE, LAPTOP};
+    use crate::model::Seed;
+
+    #[test]
+    fn a_long_stay_answers_its_last_day_only() {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        let start = world.now_ms;
+        world.set_now(start + 3 * 86_400_000);
+        let conference = &world.conferences[CONFERENCE];
+        let minutes = conference.minutes_present(LAPTOP, world.now_ms);
+        assert_eq!(minutes.len(), MAX_POINTS);
+        assert_eq!(minutes.last(), Some(&(3 * 1440)));
+        assert_eq!(minutes.first(), Some(&(3 * 1440 - (MAX_POINTS as u32 - 1))));
     }
 }
