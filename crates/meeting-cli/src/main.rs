@@ -11,6 +11,7 @@ macro_rules! say {
 }
 
 mod args;
+mod chart;
 mod commands;
 mod connect;
 mod help;

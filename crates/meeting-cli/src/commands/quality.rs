@@ -2,7 +2,7 @@
 //! (`network`), the enterprise's metrics over a meeting with sparklines (`quality`),
 //! and the alarm thresholds (`thresholds`).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use clap::{Args, ValueEnum};
 use futures_util::TryStreamExt;
@@ -22,6 +22,7 @@ use serde::Serialize;
 use super::history::{is_uuid, past_meeting, zone};
 use super::{Family, Run};
 use crate::args::{Connection, Global, Target};
+use crate::chart;
 use crate::connect::{client, conference, credentials};
 use crate::output::{Failure, Report};
 
@@ -236,9 +237,14 @@ pub struct Quality {
         conflicts_with = "meeting"
     )]
     to: Option<String>,
-    /// The time zone of the times printed: an IANA name (default UTC).
+    /// The time zone of the times printed and charted: an IANA name (default UTC).
     #[arg(long, value_name = "ZONE")]
     time_zone: Option<String>,
+    /// Also draw the meeting as a chart, FILE.svg or FILE.png: a panel per kind and
+    /// way (the --metric's series of each participant, the CPU's), the threshold as a
+    /// line, alarm periods shaded.
+    #[arg(long, value_name = "FILE", requires = "meeting")]
+    chart: Option<std::path::PathBuf>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -327,28 +333,34 @@ fn sparkline(points: &[QosPoint]) -> String {
         .collect()
 }
 
-/// The runs of alarmed points, as `HH:MM–HH:MM` (their first and last minute) in
-/// `zone`.
-fn alarm_periods(points: &[QosPoint], zone: &jiff::tz::TimeZone) -> Vec<String> {
-    let at = |p: &QosPoint| {
-        jiff::Timestamp::try_from(p.at)
-            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
-            .unwrap_or_default()
-    };
-    let mut periods = Vec::new();
-    let mut run: Option<(String, String)> = None;
+/// The runs of alarmed points: their first and last point's time.
+fn alarm_runs(points: &[QosPoint]) -> Vec<(SystemTime, SystemTime)> {
+    let mut runs = Vec::new();
+    let mut run: Option<(SystemTime, SystemTime)> = None;
     for point in points {
         match (&mut run, point.alarm) {
-            (Some((_, last)), true) => *last = at(point),
-            (None, true) => run = Some((at(point), at(point))),
-            (Some(_), false) => periods.extend(run.take()),
+            (Some((_, last)), true) => *last = point.at,
+            (None, true) => run = Some((point.at, point.at)),
+            (Some(_), false) => runs.extend(run.take()),
             (None, false) => {}
         }
     }
-    periods.extend(run);
-    periods
+    runs.extend(run);
+    runs
+}
+
+/// The runs of alarmed points, as `HH:MM–HH:MM` (their first and last minute) in
+/// `zone`.
+fn alarm_periods(points: &[QosPoint], zone: &jiff::tz::TimeZone) -> Vec<String> {
+    let at = |t: SystemTime| {
+        jiff::Timestamp::try_from(t)
+            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    alarm_runs(points)
         .into_iter()
         .map(|(first, last)| {
+            let (first, last) = (at(first), at(last));
             if first == last {
                 first
             } else {
@@ -576,6 +588,11 @@ impl Run for Quality {
     type Report = QualityReport;
     async fn run(self, global: &Global) -> Result<QualityReport, Failure> {
         let zone = zone(self.time_zone.as_deref())?;
+        let chart = self
+            .chart
+            .as_deref()
+            .map(chart::Target::create)
+            .transpose()?;
         let login = Some(credentials(&self.connection.login)?);
         let client = client(&self.connection.endpoint, global, login)?;
         let Some(wanted) = self.meeting else {
@@ -590,16 +607,21 @@ impl Run for Quality {
         let mut found = None;
         while let Some(m) = live.try_next().await? {
             if m.uuid == wanted || m.id.as_deref() == Some(wanted.as_str()) {
-                found = Some(m.uuid);
+                found = Some(m);
                 break;
             }
         }
-        let (uuid, held) = match found {
-            Some(uuid) => (uuid, Held::Now),
-            None => (
-                past_meeting(&client, &wanted).await?.uuid().to_owned(),
-                Held::Before,
-            ),
+        let (uuid, held, span) = match found {
+            Some(m) => (m.uuid, Held::Now, m.start.zip(m.end)),
+            None => {
+                let past = past_meeting(&client, &wanted).await?;
+                // Only a chart needs its times.
+                let span = match chart {
+                    Some(_) => past_span(&past.details().await?),
+                    None => None,
+                };
+                (past.uuid().to_owned(), Held::Before, span)
+            }
         };
         let kind = QosKind::from(self.kind);
         let mut report = MeetingQuality {
@@ -610,6 +632,7 @@ impl Run for Quality {
             participants: Vec::new(),
             series: Vec::new(),
         };
+        let drawn = Metric::from(self.metric);
         if let Some(participant) = &self.participant {
             let detail = client.qos_series(&uuid, held, participant, kind).await?;
             report.series = detail
@@ -617,12 +640,18 @@ impl Run for Quality {
                 .iter()
                 .map(|s| SeriesRow::of(s, &zone))
                 .collect();
+            if let Some(target) = chart {
+                let name = detail.participant.and_then(|p| p.name);
+                let people = [(participant.clone(), name)];
+                let drawing = QualityChart::fetch(&client, &uuid, held, &people).await?;
+                target.write(&drawing.chart(&report.meeting, drawn, span, zone))?;
+            }
             return Ok(QualityReport::Meeting(report));
         }
         let (metric, way) = match kind {
             QosKind::Cpu => (Metric::AppCpu, None),
             _ => (
-                Metric::from(self.metric),
+                drawn,
                 Some(if self.received {
                     Way::Received
                 } else {
@@ -652,7 +681,149 @@ impl Run for Quality {
                 series,
             });
         }
+        if let Some(target) = chart {
+            let people: Vec<(String, Option<String>)> = report
+                .participants
+                .iter()
+                .map(|p| (p.id.clone(), p.name.clone()))
+                .take(chart::MAX_LINES)
+                .collect();
+            if report.participants.len() > people.len() {
+                say!(
+                    "The chart draws the first {} of {} participants (name one to draw it).",
+                    people.len(),
+                    report.participants.len()
+                );
+            }
+            let drawing = QualityChart::fetch(&client, &uuid, held, &people).await?;
+            target.write(&drawing.chart(&report.meeting, drawn, span, zone))?;
+        }
         Ok(QualityReport::Meeting(report))
+    }
+}
+
+/// A past meeting's start and end (the service's `YYYY-MM-DD HH:MM`, UTC).
+fn past_span(details: &meeting::MeetingDetails) -> Option<(SystemTime, SystemTime)> {
+    let at = |text: &Option<String>| -> Option<SystemTime> {
+        let civil = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", text.as_deref()?).ok()?;
+        let instant = civil.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+        Some(SystemTime::from(instant))
+    };
+    at(&details.start_time).zip(at(&details.end_time))
+}
+
+/// The series a quality chart draws: every kind's, of each participant.
+struct QualityChart {
+    /// The legend: each participant's name (or ID), in colour order.
+    legend: Vec<String>,
+    /// Each series, with its participant's place in the legend.
+    series: Vec<(usize, QosSeries)>,
+}
+
+impl QualityChart {
+    /// The panels: each medium each way, and the CPU.
+    const PANELS: [(QosKind, Option<Way>); 7] = [
+        (QosKind::Audio, Some(Way::Sent)),
+        (QosKind::Audio, Some(Way::Received)),
+        (QosKind::Video, Some(Way::Sent)),
+        (QosKind::Video, Some(Way::Received)),
+        (QosKind::Screen, Some(Way::Sent)),
+        (QosKind::Screen, Some(Way::Received)),
+        (QosKind::Cpu, None),
+    ];
+
+    async fn fetch(
+        client: &meeting::Client,
+        uuid: &str,
+        held: Held,
+        people: &[(String, Option<String>)],
+    ) -> Result<Self, Failure> {
+        let mut series = Vec::new();
+        for (i, (id, _)) in people.iter().enumerate() {
+            for kind in QosKind::ALL {
+                let detail = client.qos_series(uuid, held, id, kind).await?;
+                series.extend(detail.series.into_iter().map(|s| (i, s)));
+            }
+        }
+        let legend = people
+            .iter()
+            .map(|(id, name)| name.clone().unwrap_or_else(|| id.clone()))
+            .collect();
+        Ok(Self { legend, series })
+    }
+
+    /// The chart of `metric` (the CPU panel: the app's CPU) over the meeting's `span`
+    /// (or, unknown, its points'), in `zone`.
+    fn chart(
+        self,
+        meeting: &str,
+        metric: Metric,
+        span: Option<(SystemTime, SystemTime)>,
+        zone: jiff::tz::TimeZone,
+    ) -> chart::Chart {
+        let instant = |t: SystemTime| jiff::Timestamp::try_from(t).unwrap_or_default();
+        let minute = Duration::from_secs(60);
+        let times = self.series.iter().flat_map(|(_, s)| s.points.iter());
+        let first = times.clone().map(|p| p.at).min();
+        let last = times.map(|p| p.at + minute).max();
+        let (start, end) = match (span, first.zip(last)) {
+            (Some((s, e)), Some((f, l))) => (s.min(f), e.max(l)),
+            (Some(span), None) | (None, Some(span)) => span,
+            (None, None) => (SystemTime::now(), SystemTime::now() + minute),
+        };
+        let panels = Self::PANELS
+            .into_iter()
+            .map(|(kind, way)| {
+                let metric = if kind == QosKind::Cpu {
+                    Metric::AppCpu
+                } else {
+                    metric
+                };
+                let drawn: Vec<&(usize, QosSeries)> = self
+                    .series
+                    .iter()
+                    .filter(|(_, s)| s.kind == kind && s.way == way && s.metric == metric)
+                    .collect();
+                let way = match way {
+                    Some(Way::Sent) => " sent",
+                    Some(Way::Received) => " received",
+                    None => "",
+                };
+                chart::Panel {
+                    title: format!("{}{way}: {}", kind.as_str(), metric.name()),
+                    unit: metric.unit(),
+                    threshold: drawn
+                        .iter()
+                        .find_map(|(_, s)| s.points.iter().find_map(|p| p.threshold))
+                        .map(f64::from),
+                    shaded: drawn
+                        .iter()
+                        .flat_map(|(_, s)| alarm_runs(&s.points))
+                        .map(|(from, to)| (instant(from), instant(to + minute)))
+                        .collect(),
+                    lines: drawn
+                        .iter()
+                        .filter(|(_, s)| !s.points.is_empty())
+                        .map(|(i, s)| chart::Line {
+                            colour: *i,
+                            points: s
+                                .points
+                                .iter()
+                                .map(|p| (instant(p.at), f64::from(p.value)))
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        chart::Chart {
+            title: format!("Quality of meeting {}", meeting::printable(meeting)),
+            zone,
+            start: instant(start),
+            end: instant(end),
+            legend: self.legend,
+            panels,
+        }
     }
 }
 
@@ -853,6 +1024,10 @@ pub struct Dashboard {
     /// Per month instead (--from and --to YYYY-MM).
     #[arg(long, requires_all = ["from", "to"])]
     monthly: bool,
+    /// Also chart the meetings and their participants per day, FILE.svg or FILE.png
+    /// (--show meetings).
+    #[arg(long, value_name = "FILE", conflicts_with = "monthly")]
+    chart: Option<std::path::PathBuf>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -911,6 +1086,16 @@ impl Run for Dashboard {
             };
             Period::Days(from, to)
         };
+        if self.chart.is_some() && self.show != Show::Meetings {
+            return Err(Failure::Usage(
+                "--chart draws the meetings and their participants (--show meetings)".to_owned(),
+            ));
+        }
+        let chart = self
+            .chart
+            .as_deref()
+            .map(chart::Target::create)
+            .transpose()?;
         let login = Some(credentials(&self.connection.login)?);
         let client = client(&self.connection.endpoint, global, login)?;
         let n = |v: Option<u64>| v.map_or("-".to_owned(), |v| v.to_string());
@@ -918,24 +1103,26 @@ impl Run for Dashboard {
             pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
         };
         let rows: Vec<(String, Vec<(String, String)>)> = match self.show {
-            Show::Meetings => client
-                .meeting_statistics(&period)?
-                .collect_all()
-                .await?
-                .into_iter()
-                .map(|m| {
-                    let minutes = m.seconds.map(|s| s / 60);
-                    (
-                        m.period,
-                        named(vec![
-                            ("meetings", n(m.meetings)),
-                            ("attendances", n(m.attendances)),
-                            ("minutes", n(minutes)),
-                            ("at once", n(m.most_at_once)),
-                        ]),
-                    )
-                })
-                .collect(),
+            Show::Meetings => {
+                let days = client.meeting_statistics(&period)?.collect_all().await?;
+                if let Some(target) = chart {
+                    target.write(&daily_chart(&days))?;
+                }
+                days.into_iter()
+                    .map(|m| {
+                        let minutes = m.seconds.map(|s| s / 60);
+                        (
+                            m.period,
+                            named(vec![
+                                ("meetings", n(m.meetings)),
+                                ("attendances", n(m.attendances)),
+                                ("minutes", n(minutes)),
+                                ("at once", n(m.most_at_once)),
+                            ]),
+                        )
+                    })
+                    .collect()
+            }
             Show::Users | Show::Terminals | Show::Devices => {
                 let by = match self.show {
                     Show::Users => AttendanceBy::User,
@@ -1022,6 +1209,59 @@ impl Run for Dashboard {
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default();
         Ok(DashboardReport { show, rows })
+    }
+}
+
+/// The chart of the meetings and their participants per day (the service's days,
+/// UTC).
+fn daily_chart(days: &[meeting::MeetingStats]) -> chart::Chart {
+    let day_start = |period: &str| {
+        period
+            .parse::<jiff::civil::Date>()
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp())
+    };
+    let line = |colour, figure: fn(&meeting::MeetingStats) -> Option<u64>| chart::Line {
+        colour,
+        points: days
+            .iter()
+            .filter_map(|d| Some((day_start(&d.period)?, figure(d)? as f64)))
+            .collect(),
+    };
+    let meetings = line(0, |d| d.meetings);
+    let participants = line(1, |d| d.attendances);
+    let starts = || {
+        meetings
+            .points
+            .iter()
+            .chain(&participants.points)
+            .map(|p| p.0)
+    };
+    let start = starts().min().unwrap_or_else(jiff::Timestamp::now);
+    let end = starts()
+        .max()
+        .unwrap_or(start)
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(start);
+    let panel = |title: &str, unit, line| chart::Panel {
+        title: title.to_owned(),
+        unit,
+        threshold: None,
+        shaded: Vec::new(),
+        lines: vec![line],
+    };
+    chart::Chart {
+        title: "The enterprise's meetings per day".to_owned(),
+        zone: jiff::tz::TimeZone::UTC,
+        start,
+        end,
+        legend: vec!["meetings".to_owned(), "participants".to_owned()],
+        panels: vec![
+            panel("meetings held", "meetings", meetings),
+            panel("participants (attendances)", "attendances", participants),
+        ],
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration tests of `meeting-cli`, one module per concern, in one binary (as
 //! cargo's `tests/testsuite`): linked once instead of once per file.
 
+mod charts;
 mod cli;
 mod common;
 mod display;
