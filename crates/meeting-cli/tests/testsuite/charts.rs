@@ -92,10 +92,9 @@ fn the_quality_chart_draws_every_series_threshold_and_alarm_over_the_meeting() {
     let (mut series, mut thresholds, mut alarms) = (BTreeMap::new(), BTreeSet::new(), 0);
     for (i, id) in people.iter().enumerate() {
         for kind in ["audio", "video", "screen", "cpu"] {
-            let one: serde_json::Value = serde_json::from_str(&sim.ok(&[
-                "--json", "quality", CONF, id, "--kind", kind,
-            ]))
-            .expect("JSON");
+            let one: serde_json::Value =
+                serde_json::from_str(&sim.ok(&["--json", "quality", CONF, id, "--kind", kind]))
+                    .expect("JSON");
             for row in one["series"].as_array().expect("series") {
                 let drawn = ["packet loss", "app CPU"].contains(&row["metric"].as_str().unwrap());
                 if !drawn || row["max"].is_null() {
@@ -142,13 +141,9 @@ fn the_quality_chart_draws_every_series_threshold_and_alarm_over_the_meeting() {
 
     // The axis: the meeting's start to its planned end in Berlin, ticks on round times
     // between them.
-    let meetings: serde_json::Value = serde_json::from_str(&sim.ok(&[
-        "--json",
-        "quality",
-        "--time-zone",
-        "Europe/Berlin",
-    ]))
-    .expect("JSON");
+    let meetings: serde_json::Value =
+        serde_json::from_str(&sim.ok(&["--json", "quality", "--time-zone", "Europe/Berlin"]))
+            .expect("JSON");
     let start = meetings["meetings"]
         .as_array()
         .expect("meetings")
@@ -229,7 +224,10 @@ fn a_chart_of_another_kind_or_place_is_refused_before_sending() {
     let dir = tempfile::tempdir().expect("a directory");
     let before = sim.requests();
     for (args, says) in [
-        (vec!["quality", CONF, "--chart", "quality.pdf"], "FILE.svg or FILE.png"),
+        (
+            vec!["quality", CONF, "--chart", "quality.pdf"],
+            "FILE.svg or FILE.png",
+        ),
         (
             vec!["dashboard", "--show", "users", "--chart", "d.svg"],
             "--show meetings",
@@ -252,7 +250,11 @@ fn a_chart_of_another_kind_or_place_is_refused_before_sending() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("cannot write the chart"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write the chart"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(sim.requests(), before, "nothing was sent");
 }
 

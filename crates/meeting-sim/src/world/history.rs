@@ -75,6 +75,7 @@ impl Conference {
                 a.left_ms = Some(now_ms);
             }
         }
+        self.sync_sharing(over, now_ms);
     }
 
     /// When it started, ms since the epoch: when it did, or as scheduled.

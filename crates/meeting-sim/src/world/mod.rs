@@ -232,6 +232,8 @@ pub struct Conference {
     pub series: Option<Series>,
     /// Scripted worsenings of its participants' media quality.
     pub degradations: Vec<Degradation>,
+    /// Who shared a screen when (the latest `quality::MAX_SHARING_SPELLS`).
+    pub sharing: VecDeque<quality::Sharing>,
 }
 
 impl Conference {
@@ -363,6 +365,7 @@ impl From<ConferenceSeed> for Conference {
             recordings: Vec::new(),
             series: None,
             degradations: Vec::new(),
+            sharing: VecDeque::new(),
         }
     }
 }

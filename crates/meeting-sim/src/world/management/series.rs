@@ -578,6 +578,7 @@ impl World {
             conference.participants.clear();
             conference.speakers.clear();
             conference.attendance.clear();
+            conference.sharing.clear();
             conference.control_records.clear();
             conference.recordings.clear();
             conference.broadcasting = Default::default();

@@ -194,12 +194,13 @@ impl Conference {
         let mut alarms = Alarms::default();
         for minute in self.minutes_present(participant, now_ms) {
             for medium in [Medium::Audio, Medium::Video, Medium::Screen] {
-                if !self.series_kept(participant, medium) {
-                    continue;
-                }
                 let limit = limits.media(medium);
                 for direction in [Direction::Up, Direction::Down] {
-                    let s = self.sample(participant, Stream { medium, direction }, minute);
+                    let stream = Stream { medium, direction };
+                    if !self.carried(participant, stream, minute, now_ms) {
+                        continue;
+                    }
+                    let s = self.sample(participant, stream, minute);
                     alarms.media[medium as usize][direction as usize] |= s.delay_ms
                         > limit.latency_ms.get(direction)
                         || s.jitter_ms > limit.jitter_ms.get(direction)
@@ -210,18 +211,6 @@ impl Conference {
             alarms.cpu |= client > limits.client_cpu || system > limits.system_cpu;
         }
         alarms
-    }
-
-    /// Whether the series of `medium` are kept for `participant`: audio and video
-    /// always; the screen only while it shares in a meeting in progress (the
-    /// simulator keeps no history of who shared when).
-    fn series_kept(&self, participant: &str, medium: Medium) -> bool {
-        medium != Medium::Screen
-            || (self.state == ConferenceState::Ongoing
-                && self
-                    .participants
-                    .iter()
-                    .any(|p| p.seed.id == participant && p.flags.sharing))
     }
 
     /// One stay as SearchQosParticipants answers it, with the participant's alarms.
@@ -379,11 +368,14 @@ impl Conference {
             ThresholdKind::Media(medium) => medium,
         };
         let limit = limits.media(medium);
-        let kept = self.series_kept(participant, medium);
         let series = |direction: Direction| {
             let mut info = QosSendReceiveInfo::default();
-            for &minute in minutes.iter().filter(|_| kept) {
-                let s = self.sample(participant, Stream { medium, direction }, minute);
+            let stream = Stream { medium, direction };
+            let carried = minutes
+                .iter()
+                .filter(|m| self.carried(participant, stream, **m, now_ms));
+            for &minute in carried {
+                let s = self.sample(participant, stream, minute);
                 info.bitrate
                     .push(plain(minute, s.bandwidth_kbps.to_string()));
                 info.latency
@@ -653,5 +645,84 @@ mod tests {
         assert_eq!(minutes.len(), MAX_POINTS);
         assert_eq!(minutes.last(), Some(&(3 * 1440)));
         assert_eq!(minutes.first(), Some(&(3 * 1440 - (MAX_POINTS as u32 - 1))));
+    }
+}
+
+#[cfg(test)]
+mod sharing_tests {
+    use super::*;
+    use crate::example::{CONFERENCE, LAPTOP, TERMINAL};
+    use crate::model::Seed;
+    use crate::world::quality::MAX_SHARING_SPELLS;
+
+    /// The minutes of `participant`'s screen series one way (of its points' times).
+    fn screen_minutes(world: &World, participant: &str, sent: bool) -> Vec<u32> {
+        let conference = &world.conferences[CONFERENCE];
+        let info = conference.qos_series(
+            participant,
+            ThresholdKind::Media(Medium::Screen),
+            &world.thresholds,
+            world.now_ms,
+        );
+        let series = if sent { info.send } else { info.receive };
+        series
+            .expect("a series")
+            .latency
+            .iter()
+            .map(|p| {
+                let at = p.time.as_deref().expect("a time");
+                (0..u32::MAX)
+                    .find(|m| {
+                        crate::calendar::format_ms(conference.started_ms + i64::from(*m) * 60_000)
+                            == at
+                    })
+                    .expect("a minute of the meeting")
+            })
+            .collect()
+    }
+
+    /// The screen series follow who shared when: the sharer's sent screen and the
+    /// others' received one over the minutes it shared, kept after it stopped; none
+    /// before or after.
+    #[test]
+    fn the_screen_series_cover_the_minutes_someone_shared() {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        let start = world.now_ms;
+        let share = |world: &mut World, on: bool| {
+            world
+                .set_flag(CONFERENCE, LAPTOP, |f| f.sharing = on)
+                .expect("shares");
+        };
+        world.set_now(start + 2 * 60_000);
+        share(&mut world, true);
+        world.set_now(start + 4 * 60_000 + 30_000);
+        share(&mut world, false);
+        world.set_now(start + 7 * 60_000);
+        assert_eq!(screen_minutes(&world, LAPTOP, true), [2, 3, 4]);
+        assert_eq!(screen_minutes(&world, LAPTOP, false), Vec::<u32>::new());
+        assert_eq!(screen_minutes(&world, TERMINAL, false), [2, 3, 4]);
+        assert_eq!(screen_minutes(&world, TERMINAL, true), Vec::<u32>::new());
+        // Sharing again, until the meeting ends: a second spell.
+        share(&mut world, true);
+        world.set_now(start + 9 * 60_000);
+        assert_eq!(screen_minutes(&world, LAPTOP, true), [2, 3, 4, 7, 8, 9]);
+    }
+
+    /// A meeting remembers its latest spells only.
+    #[test]
+    fn the_spells_remembered_are_bounded() {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        for i in 0..(MAX_SHARING_SPELLS + 10) {
+            let on = i % 2 == 0;
+            world
+                .set_flag(CONFERENCE, LAPTOP, |f| f.sharing = on)
+                .expect("shares");
+            world
+                .set_flag(CONFERENCE, LAPTOP, |f| f.sharing = !on)
+                .expect("shares");
+        }
+        assert!(world.conferences[CONFERENCE].sharing.len() <= MAX_SHARING_SPELLS);
     }
 }

@@ -23,6 +23,70 @@ pub const MAX_DEGRADATIONS: usize = 64;
 /// Participants one ListNetworkQuality names at most (the page's limit).
 pub const MAX_PARTICIPANTS: usize = 50;
 
+/// Spells of screen sharing one meeting remembers (the oldest go first).
+pub const MAX_SHARING_SPELLS: usize = 1024;
+
+/// A spell of one participant sharing its screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sharing {
+    /// Who shared.
+    pub participant: String,
+    /// From when, ms since the epoch.
+    pub from_ms: i64,
+    /// Until when (`None` while it shares).
+    pub to_ms: Option<i64>,
+}
+
+impl Conference {
+    /// Opens a spell for each participant that shares without one and closes those of
+    /// the participants that stopped, left, or whose meeting is `over`: called with the
+    /// attendance at every change, so the screen series follow who shared when.
+    pub(super) fn sync_sharing(&mut self, over: bool, now_ms: i64) {
+        for p in self
+            .participants
+            .iter()
+            .filter(|p| p.flags.sharing && !over)
+        {
+            let open = self
+                .sharing
+                .iter()
+                .any(|s| s.participant == p.seed.id && s.to_ms.is_none());
+            if !open {
+                if self.sharing.len() == MAX_SHARING_SPELLS {
+                    self.sharing.pop_front();
+                }
+                self.sharing.push_back(Sharing {
+                    participant: p.seed.id.clone(),
+                    from_ms: now_ms,
+                    to_ms: None,
+                });
+            }
+        }
+        let participants = &self.participants;
+        for s in self.sharing.iter_mut().filter(|s| s.to_ms.is_none()) {
+            let still = participants
+                .iter()
+                .any(|p| p.seed.id == s.participant && p.flags.sharing);
+            if over || !still {
+                s.to_ms = Some(now_ms);
+            }
+        }
+    }
+
+    /// Whether `participant`'s `stream` flowed at `minute`: audio and video whenever it
+    /// was there; its screen sent while it shared, a screen received while another did.
+    fn carried(&self, participant: &str, stream: Stream, minute: u32, now_ms: i64) -> bool {
+        if stream.medium != Medium::Screen {
+            return true;
+        }
+        self.sharing.iter().any(|s| {
+            (s.participant == participant) == (stream.direction == Direction::Up)
+                && self.minute(s.from_ms) <= minute
+                && minute <= self.minute(s.to_ms.unwrap_or(now_ms))
+        })
+    }
+}
+
 /// A medium a participant sends and receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
