@@ -48,8 +48,8 @@ pub use api::interpretation::{
 pub use api::management::*;
 pub use api::participants::*;
 pub use api::quality::{
-    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, UserStats,
-    UserStatsKind,
+    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, StatsPeriod,
+    UserStats, UserStatsKind,
 };
 pub use api::quality::{
     CpuThreshold, Held, MAX_QUALITY_PARTICIPANTS, MediaStreams, Metric, NetRating, NetworkQuality,

@@ -1028,6 +1028,9 @@ pub struct Dashboard {
     /// (--show meetings).
     #[arg(long, value_name = "FILE", conflicts_with = "monthly")]
     chart: Option<std::path::PathBuf>,
+    /// Show when each period starts in this zone (an IANA name), and chart in it.
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
     #[command(flatten)]
     connection: Connection,
 }
@@ -1091,6 +1094,11 @@ impl Run for Dashboard {
                 "--chart draws the meetings and their participants (--show meetings)".to_owned(),
             ));
         }
+        let shown_zone = self
+            .time_zone
+            .as_deref()
+            .map(|z| zone(Some(z)))
+            .transpose()?;
         let chart = self
             .chart
             .as_deref()
@@ -1099,26 +1107,45 @@ impl Run for Dashboard {
         let login = Some(credentials(&self.connection.login)?);
         let client = client(&self.connection.endpoint, global, login)?;
         let n = |v: Option<u64>| v.map_or("-".to_owned(), |v| v.to_string());
-        let named = |pairs: Vec<(&str, String)>| -> Vec<(String, String)> {
-            pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        // A row: the period's label, then (in a zone asked) when it starts there, then
+        // the figures.
+        let row = |period: meeting::StatsPeriod, pairs: Vec<(&str, String)>| {
+            let starts = shown_zone.as_ref().map(|zone| {
+                let start = period
+                    .start()
+                    .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                    .map(|t| {
+                        t.to_zoned(zone.clone())
+                            .strftime("%Y-%m-%d %H:%M %Z")
+                            .to_string()
+                    });
+                ("starts", start.unwrap_or_else(|| "-".to_owned()))
+            });
+            let figures = starts
+                .into_iter()
+                .chain(pairs)
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+            (period.to_string(), figures)
         };
         let rows: Vec<(String, Vec<(String, String)>)> = match self.show {
             Show::Meetings => {
                 let days = client.meeting_statistics(&period)?.collect_all().await?;
                 if let Some(target) = chart {
-                    target.write(&daily_chart(&days))?;
+                    let zone = shown_zone.clone().unwrap_or(jiff::tz::TimeZone::UTC);
+                    target.write(&daily_chart(&days, zone))?;
                 }
                 days.into_iter()
                     .map(|m| {
                         let minutes = m.seconds.map(|s| s / 60);
-                        (
+                        row(
                             m.period,
-                            named(vec![
+                            vec![
                                 ("meetings", n(m.meetings)),
                                 ("attendances", n(m.attendances)),
                                 ("minutes", n(minutes)),
                                 ("at once", n(m.most_at_once)),
-                            ]),
+                            ],
                         )
                     })
                     .collect()
@@ -1136,14 +1163,14 @@ impl Run for Dashboard {
                     .into_iter()
                     .map(|a| {
                         let minutes = a.seconds.map(|s| s / 60);
-                        (
+                        row(
                             a.period,
-                            named(vec![
+                            vec![
                                 ("name", a.name),
                                 ("id", a.id.unwrap_or_else(|| "-".to_owned())),
                                 ("count", n(a.count)),
                                 ("minutes", n(minutes)),
-                            ]),
+                            ],
                         )
                     })
                     .collect()
@@ -1173,7 +1200,7 @@ impl Run for Dashboard {
                             )],
                             ResourceKind::Phone => vec![("phone minutes", n(r.phone_minutes))],
                         };
-                        (r.period, named(figures))
+                        row(r.period, figures)
                     })
                     .collect()
             }
@@ -1198,7 +1225,7 @@ impl Run for Dashboard {
                         } else {
                             vec![("activated", n(u.activated))]
                         };
-                        (u.period, named(figures))
+                        row(u.period, figures)
                     })
                     .collect()
             }
@@ -1213,16 +1240,9 @@ impl Run for Dashboard {
 }
 
 /// The chart of the meetings and their participants per day (the service's days,
-/// UTC).
-fn daily_chart(days: &[meeting::MeetingStats]) -> chart::Chart {
-    let day_start = |period: &str| {
-        period
-            .parse::<jiff::civil::Date>()
-            .ok()?
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp())
-    };
+/// UTC, each drawn at its start), on an axis in `zone`.
+fn daily_chart(days: &[meeting::MeetingStats], zone: jiff::tz::TimeZone) -> chart::Chart {
+    let day_start = |period: &meeting::StatsPeriod| jiff::Timestamp::try_from(period.start()?).ok();
     let line = |colour, figure: fn(&meeting::MeetingStats) -> Option<u64>| chart::Line {
         colour,
         points: days
@@ -1254,7 +1274,7 @@ fn daily_chart(days: &[meeting::MeetingStats]) -> chart::Chart {
     };
     chart::Chart {
         title: "The enterprise's meetings per day".to_owned(),
-        zone: jiff::tz::TimeZone::UTC,
+        zone,
         start,
         end,
         legend: vec!["meetings".to_owned(), "participants".to_owned()],

@@ -259,7 +259,8 @@ fn a_chart_of_another_kind_or_place_is_refused_before_sending() {
 }
 
 /// The dashboard's chart: the meetings and their participants of each of the seven
-/// days, a line each in its own colour, the days on the axis.
+/// days, a line each in its own colour, the days on the axis; each day's start shown
+/// in the zone asked.
 #[test]
 fn the_dashboard_charts_meetings_and_participants_per_day() {
     let sim = Sim::start();
@@ -267,7 +268,13 @@ fn the_dashboard_charts_meetings_and_participants_per_day() {
     let file = dir.path().join("dashboard.svg");
     let out = sim
         .meeting()
-        .args(["--json", "dashboard", "--chart"])
+        .args([
+            "--json",
+            "dashboard",
+            "--time-zone",
+            "Asia/Tokyo",
+            "--chart",
+        ])
         .arg(&file)
         .output()
         .expect("runs");
@@ -275,6 +282,14 @@ fn the_dashboard_charts_meetings_and_participants_per_day() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let rows = report["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 7, "{report}");
+    for row in rows {
+        // The service's UTC day starts at 09:00 in Tokyo.
+        let day = row[0].as_str().expect("a day");
+        assert_eq!(
+            row[1][0],
+            serde_json::json!(["starts", format!("{day} 09:00 JST")])
+        );
+    }
     let svg_text = read(&file);
     let svg = roxmltree::Document::parse(&svg_text).expect("the chart is XML");
     let series: Vec<_> = polylines(&svg)
@@ -284,13 +299,24 @@ fn the_dashboard_charts_meetings_and_participants_per_day() {
     assert_eq!(series.len(), 2, "{series:?}");
     assert_ne!(series[0].0, series[1].0, "a colour each");
     assert!(series.iter().all(|(_, points)| points.len() == 7));
-    // Each day on the axis, as MM-DD, under the period's days.
+    // The axis in Tokyo: each UTC day starts at 09:00 there, so the ticks (Tokyo's
+    // midnights, MM-DD) are each day's next, and the span runs to the last one's.
     let texts = texts(&svg);
+    let day = |row: &serde_json::Value| -> jiff::civil::Date {
+        row[0].as_str().and_then(|d| d.parse().ok()).expect("a day")
+    };
     for row in rows {
-        let day = row[0].as_str().expect("a day");
-        assert!(texts.iter().any(|t| *t == day[5..]), "{day}");
+        let tick = day(row)
+            .tomorrow()
+            .expect("a day")
+            .strftime("%m-%d")
+            .to_string();
+        assert!(texts.contains(&tick), "{tick}");
     }
-    let (first, last) = (rows[0][0].as_str(), rows[6][0].as_str());
-    let period = format!("{}–{} UTC", first.expect("a day"), last.expect("a day"));
+    let period = format!(
+        "{}–{} Asia/Tokyo",
+        day(&rows[0]),
+        day(&rows[6]).tomorrow().expect("a day")
+    );
     assert!(texts.contains(&period), "{period}");
 }

@@ -295,11 +295,27 @@ async fn the_dashboard_counts_the_meetings_held() {
         .expect("rows");
     assert_eq!(meetings.len(), 2);
     assert_eq!(
-        (meetings[0].period.as_str(), meetings[0].meetings),
+        (meetings[0].period.label(), meetings[0].meetings),
         (yesterday.as_str(), Some(0))
     );
     let day = &meetings[1];
-    assert_eq!(day.period, today);
+    assert_eq!(day.period.label(), today);
+    // Its instants: the UTC day, shown here in Madrid.
+    let instant = |t: Option<std::time::SystemTime>| {
+        jiff::Timestamp::try_from(t.expect("an instant")).expect("a time")
+    };
+    let madrid = jiff::tz::TimeZone::get("Europe/Madrid").expect("a zone");
+    let (start, end) = (instant(day.period.start()), instant(day.period.end()));
+    assert_eq!(end.duration_since(start).as_hours(), 24);
+    assert_eq!(
+        start.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+        today
+    );
+    assert_eq!(
+        start.to_zoned(madrid.clone()).strftime("%H:%M").to_string(),
+        "01:00",
+        "midnight UTC is 01:00 in Madrid in winter"
+    );
     assert_eq!((day.meetings, day.attendances), (Some(held), Some(stays)));
     assert_eq!(
         day.most_at_once,
@@ -334,6 +350,32 @@ async fn the_dashboard_counts_the_meetings_held() {
         .expect("rows");
     assert_eq!(rooms[1].parties, Some(stays));
 
+    // Per hour of today: each hour's own instants.
+    let hours = client
+        .meeting_statistics(&Period::Hours(today.clone()))
+        .expect("listed")
+        .collect_all()
+        .await
+        .expect("rows");
+    assert_eq!(hours.len(), 24, "{hours:?}");
+    let nine = hours
+        .iter()
+        .find(|h| h.period.label() == "09")
+        .expect("nine o'clock");
+    assert_eq!(
+        instant(nine.period.start())
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        format!("{today} 09:00")
+    );
+    assert_eq!(
+        instant(nine.period.end())
+            .duration_since(instant(nine.period.start()))
+            .as_hours(),
+        1
+    );
+
     let refused = client
         .meeting_statistics(&Period::Days(today.clone(), "2099-01-01".into()))
         .expect_err("too long");
@@ -345,6 +387,6 @@ async fn the_dashboard_counts_the_meetings_held() {
     );
     assert_eq!(
         sim.counters().requests_for("SearchStatisticConferenceInfo"),
-        1
+        2
     );
 }

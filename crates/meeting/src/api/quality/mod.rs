@@ -19,8 +19,8 @@ pub use metrics::{
     QosPoint, QosSeries, QosThresholds, QosThresholdsUpdate, Threshold, Way,
 };
 pub use statistics::{
-    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, UserStats,
-    UserStatsKind,
+    AttendanceBy, AttendanceStats, MeetingStats, Period, ResourceKind, ResourceStats, StatsPeriod,
+    UserStats, UserStatsKind,
 };
 
 /// The most participants one [`Conference::network_quality`] call names.

@@ -1,6 +1,8 @@
 //! The enterprise's dashboard (an administrator's): per day or month (the service's
 //! days, UTC), its meetings, who attended, the resources used and its users' logins.
 
+use std::time::SystemTime;
+
 use meeting_api::operations::{
     SEARCH_STATISTIC_CONFERENCE_INFO, SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
     SEARCH_STATISTIC_RESOURCE_INFO, SEARCH_STATISTIC_USER_INFO,
@@ -81,6 +83,82 @@ impl Period {
     }
 }
 
+/// The stretch of time one dashboard record counts: a day, a month, or an hour of
+/// [`Period::Hours`]'s day, as the service labels it and as the instants it starts and
+/// ends (the service's calendar is UTC's); show them in any IANA zone.
+///
+/// ```
+/// # fn shown(period: &meeting::StatsPeriod) -> Option<()> {
+/// let zone = jiff::tz::TimeZone::get("Europe/Madrid").ok()?;
+/// let start = jiff::Timestamp::try_from(period.start()?).ok()?;
+/// println!("{} from {}", period, start.to_zoned(zone).strftime("%Y-%m-%d %H:%M %Z"));
+/// # Some(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatsPeriod {
+    label: String,
+    bounds: Option<(SystemTime, SystemTime)>,
+}
+
+impl StatsPeriod {
+    /// The record's label as the service sent it (`YYYY-MM-DD`, `YYYY-MM`, `HH`).
+    fn new(label: Option<String>, hours_of: Option<jiff::civil::Date>) -> Self {
+        let label = label.as_deref().map(printable).unwrap_or_default();
+        let text = label.trim();
+        let start = match (hours_of, text.len()) {
+            (Some(day), _) => text
+                .parse::<i8>()
+                .ok()
+                .filter(|h| (0..24).contains(h))
+                .and_then(|h| day.at(h, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).ok())
+                .map(|z| (z, jiff::Span::new().hours(1))),
+            (None, 10) => text
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .map(|d| (d, 1))
+                .and_then(|(d, days)| {
+                    let z = d.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+                    Some((z, jiff::Span::new().days(days)))
+                }),
+            (None, 7) => format!("{text}-01")
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                .map(|z| (z, jiff::Span::new().months(1))),
+            _ => None,
+        };
+        let bounds = start.and_then(|(z, length)| {
+            let end = z.checked_add(length).ok()?;
+            Some((
+                SystemTime::from(z.timestamp()),
+                SystemTime::from(end.timestamp()),
+            ))
+        });
+        Self { label, bounds }
+    }
+
+    /// The label as the service sent it: `YYYY-MM-DD`, `YYYY-MM`, or the hour `HH`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// When it starts, if the label is one of the service's.
+    pub fn start(&self) -> Option<SystemTime> {
+        self.bounds.map(|b| b.0)
+    }
+
+    /// When it ends (the next one's start).
+    pub fn end(&self) -> Option<SystemTime> {
+        self.bounds.map(|b| b.1)
+    }
+}
+
+impl std::fmt::Display for StatsPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
 /// A figure the service sends as text: a count, or none.
 fn number(text: Option<String>) -> Option<u64> {
     text?.trim().parse().ok()
@@ -94,8 +172,8 @@ fn label(text: Option<String>) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MeetingStats {
-    /// The day, month or hour (`HH`).
-    pub period: String,
+    /// The day, month or hour.
+    pub period: StatsPeriod,
     /// Meetings held.
     pub meetings: Option<u64>,
     /// Attendances.
@@ -122,7 +200,7 @@ pub enum AttendanceBy {
 #[non_exhaustive]
 pub struct AttendanceStats {
     /// The day or month.
-    pub period: String,
+    pub period: StatsPeriod,
     /// The user's or terminal's name, or the kind of device.
     pub name: String,
     /// The user's account or the terminal's user ID.
@@ -151,7 +229,7 @@ pub enum ResourceKind {
 #[non_exhaustive]
 pub struct ResourceStats {
     /// The day or month.
-    pub period: String,
+    pub period: StatsPeriod,
     /// Parties in meeting rooms.
     pub parties: Option<u64>,
     /// The most meeting rooms in use at once.
@@ -180,7 +258,7 @@ pub enum UserStatsKind {
 #[non_exhaustive]
 pub struct UserStats {
     /// The day or month.
-    pub period: String,
+    pub period: StatsPeriod,
     /// Users who logged in.
     pub logins: Option<u64>,
     /// … on a PC.
@@ -220,6 +298,11 @@ impl Client {
     pub fn meeting_statistics(&self, period: &Period) -> Result<Listing<MeetingStats>, Error> {
         let (daily, from, to) = checked(&SEARCH_STATISTIC_CONFERENCE_INFO, period)?;
         let hourly = matches!(period, Period::Hours(_));
+        // The hours' labels are `HH` of the day asked.
+        let hours_of = match period {
+            Period::Hours(day) => day.parse::<jiff::civil::Date>().ok(),
+            _ => None,
+        };
         let category = if hourly {
             MeetingsWire::ConferenceHourlyInfo
         } else {
@@ -250,7 +333,7 @@ impl Client {
                         .data
                         .into_iter()
                         .map(|r| MeetingStats {
-                            period: label(r.time),
+                            period: StatsPeriod::new(r.time, hours_of),
                             meetings: number(r.conf_count.or(r.conf24h_count)),
                             attendances: number(r.attendee_count.or(r.conf24h_attendee_count)),
                             seconds: number(r.conf_duration),
@@ -305,7 +388,7 @@ impl Client {
                         .data
                         .into_iter()
                         .map(|r| AttendanceStats {
-                            period: label(r.time),
+                            period: StatsPeriod::new(r.time, None),
                             name: label(
                                 r.conf_user_name
                                     .or(r.conf_hard_terminal_name)
@@ -369,7 +452,7 @@ impl Client {
                         .data
                         .into_iter()
                         .map(|r| ResourceStats {
-                            period: label(r.time),
+                            period: StatsPeriod::new(r.time, None),
                             parties: number(r.vmr_parties),
                             rooms_at_once: number(r.max_concurrency_vmr_count),
                             live_at_once: number(r.live_port_used_count),
@@ -420,7 +503,7 @@ impl Client {
                         .data
                         .into_iter()
                         .map(|r| UserStats {
-                            period: label(r.time),
+                            period: StatsPeriod::new(r.time, None),
                             logins: number(r.user_login_count),
                             pc_logins: number(r.user_pc_login_count),
                             mobile_logins: number(r.user_mobile_login_count),
@@ -433,5 +516,41 @@ impl Client {
                 }
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(period: &StatsPeriod) -> Option<u64> {
+        Some(
+            period
+                .end()?
+                .duration_since(period.start()?)
+                .ok()?
+                .as_secs()
+                / 3600,
+        )
+    }
+
+    #[test]
+    fn a_records_label_gives_its_instants() {
+        let month = StatsPeriod::new(Some("2028-02".into()), None);
+        assert_eq!((month.label(), hours(&month)), ("2028-02", Some(29 * 24)));
+        let day = StatsPeriod::new(Some("2026-12-01".into()), None);
+        assert_eq!(hours(&day), Some(24));
+        let of = "2026-12-01".parse().ok();
+        assert_eq!(hours(&StatsPeriod::new(Some("23".into()), of)), Some(1));
+        for unknown in ["24", "-1", "2026-13", "yesterday", ""] {
+            let period = StatsPeriod::new(Some(unknown.into()), of.filter(|_| unknown.len() <= 2));
+            assert_eq!(period.start(), None, "{unknown}");
+            assert_eq!(period.label(), unknown);
+        }
+        // A label with control characters loses them.
+        assert_eq!(
+            StatsPeriod::new(Some("\u{1b}[2J".into()), None).label(),
+            "[2J"
+        );
     }
 }
