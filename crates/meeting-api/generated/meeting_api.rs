@@ -1041,6 +1041,24 @@ pub mod types {
             schema.into()
         }
     }
+    ///The moderation's verdict per category.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CategorySuggestions {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub politics: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub porn: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub terrorism: ::std::option::Option<::std::string::String>,
+    }
     ///Client type; 72 = API caller.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -1787,6 +1805,22 @@ pub mod types {
         ///Error message.
         pub error_msg: ::std::string::String,
     }
+    ///The image moderation's verdict (`pass`, `review`, `block`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ImageModerationResult {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_suggestions: ::std::option::Option<CategorySuggestions>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub suggestion: ::std::option::Option<::std::string::String>,
+    }
     ///`InterpreterGroupInfo`
     #[derive(
         ::serde::Deserialize,
@@ -2098,6 +2132,254 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///`ListHistoryWebinarsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ListHistoryWebinarsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ListHistoryWebinarsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListHistoryWebinarsSearchKey> for ::std::string::String {
+        fn from(value: ListHistoryWebinarsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListHistoryWebinarsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListHistoryWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListHistoryWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListHistoryWebinarsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListHistoryWebinarsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ListHistoryWebinarsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for ListHistoryWebinarsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListHistoryWebinarsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListHistoryWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListHistoryWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`ListOngoingWebinarsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ListOngoingWebinarsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ListOngoingWebinarsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListOngoingWebinarsSearchKey> for ::std::string::String {
+        fn from(value: ListOngoingWebinarsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListOngoingWebinarsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListOngoingWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListOngoingWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListOngoingWebinarsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListOngoingWebinarsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ListOngoingWebinarsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for ListOngoingWebinarsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListOngoingWebinarsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListOngoingWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListOngoingWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`ListOnlineConfAttendeeSearchKey`
     #[derive(
         ::serde::Serialize,
@@ -2165,6 +2447,131 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`ListUpComingWebinarsSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ListUpComingWebinarsSearchKey(::std::string::String);
+    impl ::std::ops::Deref for ListUpComingWebinarsSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListUpComingWebinarsSearchKey> for ::std::string::String {
+        fn from(value: ListUpComingWebinarsSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListUpComingWebinarsSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListUpComingWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListUpComingWebinarsSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListUpComingWebinarsSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ListUpComingWebinarsSortType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ListUpComingWebinarsSortType {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for ListUpComingWebinarsSortType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListUpComingWebinarsSortType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListUpComingWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListUpComingWebinarsSortType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///One medium's streams.
@@ -2315,6 +2722,620 @@ pub mod types {
         pub conference_data: ::std::option::Option<ConferenceInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PageParticipant>,
+    }
+    ///A panelist (an attendee of a webinar), by account or contact.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenAttendeeEntity {
+        #[serde(
+            rename = "appId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isHardTerminal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hard_terminal: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sms: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_account: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    ///A scheduled webinar, said again.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenEditConfReq {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attendees: ::std::vec::Vec<OpenAttendeeEntity>,
+        #[serde(
+            rename = "audiencePasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audienceScope",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_scope: ::std::option::Option<i32>,
+        #[serde(
+            rename = "auxAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aux_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "callRestriction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_restriction: ::std::option::Option<bool>,
+        #[serde(rename = "conferenceId")]
+        pub conference_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        pub duration: i32,
+        #[serde(
+            rename = "enableRecording",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_recording: ::std::option::Option<YesNo>,
+        #[serde(
+            rename = "guestPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "notifySetting",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_setting: ::std::option::Option<OpenNotifySetting>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<i32>,
+        ///UTC, `yyyy-MM-dd HH:mm`.
+        #[serde(rename = "startTime")]
+        pub start_time: ::std::string::String,
+        pub subject: ::std::string::String,
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+    }
+    ///How the panelists are told (each `Y` or `N`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenNotifySetting {
+        #[serde(
+            rename = "enableCalendar",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_calendar: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "enableEmail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_email: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "enableSms",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_sms: ::std::option::Option<::std::string::String>,
+    }
+    ///A webinar's room settings (UpdateRoomSetting, ShowRoomSetting).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenRoomSetting {
+        ///The audience shown when nobody is there (default 0).
+        #[serde(
+            rename = "baseAudienceCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub base_audience_count: ::std::option::Option<i32>,
+        ///The welcome cover's file ID (UploadFile).
+        #[serde(
+            rename = "coverPictureId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cover_picture_id: ::std::option::Option<::std::string::String>,
+        ///The enterprise logo's file ID (UploadFile).
+        #[serde(
+            rename = "cropLogoId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crop_logo_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isRedoubleOpen",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_redouble_open: ::std::option::Option<YesNo>,
+        ///The real audience's factor (default 1.0, one decimal).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub multiple: ::std::option::Option<f64>,
+        ///The webinar's introduction.
+        #[serde(
+            rename = "roomIntroduce",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub room_introduce: ::std::option::Option<::std::string::String>,
+        ///Whether the audience's size is shown (default real_time).
+        #[serde(
+            rename = "showAudienceMode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_audience_mode: ::std::option::Option<OpenRoomSettingShowAudienceMode>,
+    }
+    ///Whether the audience's size is shown (default real_time).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum OpenRoomSettingShowAudienceMode {
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "real_time")]
+        RealTime,
+    }
+    impl ::std::fmt::Display for OpenRoomSettingShowAudienceMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::None => f.write_str("none"),
+                Self::RealTime => f.write_str("real_time"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OpenRoomSettingShowAudienceMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "none" => Ok(Self::None),
+                "real_time" => Ok(Self::RealTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OpenRoomSettingShowAudienceMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OpenRoomSettingShowAudienceMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A webinar to schedule.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenScheduleConfReq {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attendees: ::std::vec::Vec<OpenAttendeeEntity>,
+        ///Digits.
+        #[serde(
+            rename = "audiencePasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_passwd: ::std::option::Option<::std::string::String>,
+        ///Who of the audience may join when restricted: 0 anyone, 2 the enterprise and the invited.
+        #[serde(
+            rename = "audienceScope",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_scope: ::std::option::Option<i32>,
+        #[serde(
+            rename = "auxAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aux_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "callRestriction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_restriction: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Minutes.
+        pub duration: i32,
+        #[serde(
+            rename = "enableRecording",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_recording: ::std::option::Option<YesNo>,
+        ///Digits.
+        #[serde(
+            rename = "guestPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "notifySetting",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_setting: ::std::option::Option<OpenNotifySetting>,
+        ///Who of the hosts and panelists may join when restricted: 0 anyone, 2 the enterprise, 3 the invited.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<i32>,
+        ///UTC, `yyyy-MM-dd HH:mm`.
+        #[serde(rename = "startTime")]
+        pub start_time: ::std::string::String,
+        pub subject: ::std::string::String,
+        ///The zone of the notices' times (the service's zone ID).
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+        ///The webinar room (a VMR of vmrMode 2): its `id`, not its `vmrId`.
+        #[serde(rename = "vmrID")]
+        pub vmr_id: ::std::string::String,
+    }
+    ///A webinar that ended.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenWebinarHistoryInfo {
+        #[serde(
+            rename = "actualDuration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_duration: ::std::option::Option<i32>,
+        #[serde(
+            rename = "actualStartTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_start_time: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "attendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_count: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audienceCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_count: ::std::option::Option<i32>,
+        #[serde(
+            rename = "chairCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_count: ::std::option::Option<i32>,
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i32>,
+        #[serde(
+            rename = "endTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "guestCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_count: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub moderator: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "vmrId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "vmrPkgAudienceParties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_audience_parties: ::std::option::Option<i32>,
+        #[serde(
+            rename = "vmrPkgName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
+    }
+    ///A webinar in progress.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenWebinarOngoingInfo {
+        #[serde(
+            rename = "audienceJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audiencePasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "chairJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "chairPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "confUUID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conf_uuid: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "corpId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub corp_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "guestJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "guestPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onlineAttendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub online_attendee_count: ::std::option::Option<i32>,
+        #[serde(
+            rename = "scheduserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "vmrPkgName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
+    }
+    ///A webinar not yet started.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OpenWebinarUpcomingInfo {
+        #[serde(
+            rename = "audienceJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audiencePasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "chairJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "chairPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "corpId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub corp_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i32>,
+        #[serde(
+            rename = "guestJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "guestPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "scheduserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "vmrPkgName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
     }
     ///An enterprise's resources in use.
     #[derive(
@@ -10448,6 +11469,41 @@ pub mod types {
             schema.into()
         }
     }
+    ///`UploadFileBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadFileBody {
+        ///The image.
+        pub file: ::std::string::String,
+    }
+    ///`UploadFileResult`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UploadFileResult {
+        #[serde(
+            rename = "fileId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "imageModeration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_moderation: ::std::option::Option<ImageModerationResult>,
+    }
     ///The authenticated user.
     #[derive(
         ::serde::Deserialize,
@@ -10970,6 +12026,512 @@ pub mod types {
         ///Opens the meeting's event WebSocket once, within one minute.
         #[serde(rename = "webSocketToken")]
         pub web_socket_token: ::std::string::String,
+    }
+    ///UTC, `yyyy-MM-dd HH:mm`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebinarFrom(::std::string::String);
+    impl ::std::ops::Deref for WebinarFrom {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebinarFrom> for ::std::string::String {
+        fn from(value: WebinarFrom) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebinarFrom {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 16usize {
+                return Err("longer than 16 characters".into());
+            }
+            if value.chars().count() < 16usize {
+                return Err("shorter than 16 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebinarFrom {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebinarFrom {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebinarFrom {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A page of webinars that ended.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebinarHistoryList {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<OpenWebinarHistoryInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///A webinar's ID.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebinarId(::std::string::String);
+    impl ::std::ops::Deref for WebinarId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebinarId> for ::std::string::String {
+        fn from(value: WebinarId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebinarId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebinarId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebinarId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebinarId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A webinar as scheduled (CreateWebinar, ShowWebinar).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebinarInfo {
+        ///The panelists' names.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attendees: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "audienceJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audiencePasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audienceScope",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audience_scope: ::std::option::Option<i32>,
+        #[serde(
+            rename = "auxAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub aux_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "callRestriction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_restriction: ::std::option::Option<bool>,
+        #[serde(
+            rename = "chairJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "chairPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chair_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conferenceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "corpId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub corp_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deptName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dept_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i32>,
+        #[serde(
+            rename = "enableRecording",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub enable_recording: ::std::option::Option<YesNo>,
+        #[serde(
+            rename = "guestJoinUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_join_uri: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "guestPasswd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_passwd: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "liveUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub live_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "notifySetting",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_setting: ::std::option::Option<OpenNotifySetting>,
+        #[serde(
+            rename = "scheduserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "scheduserName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduser_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<i32>,
+        ///UTC, `yyyy-MM-dd HH:mm`.
+        #[serde(
+            rename = "startTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<WebinarState>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "timeZoneId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone_id: ::std::option::Option<i32>,
+        #[serde(
+            rename = "vmrPkgName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
+    }
+    ///A page of webinars in progress.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebinarOngoingList {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<OpenWebinarOngoingInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///schedule: not started; created: in progress; destroyed: over.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum WebinarState {
+        #[serde(rename = "schedule")]
+        Schedule,
+        #[serde(rename = "created")]
+        Created,
+        #[serde(rename = "destroyed")]
+        Destroyed,
+    }
+    impl ::std::fmt::Display for WebinarState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Schedule => f.write_str("schedule"),
+                Self::Created => f.write_str("created"),
+                Self::Destroyed => f.write_str("destroyed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebinarState {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "schedule" => Ok(Self::Schedule),
+                "created" => Ok(Self::Created),
+                "destroyed" => Ok(Self::Destroyed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebinarState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebinarState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///UTC, `yyyy-MM-dd HH:mm`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebinarTo(::std::string::String);
+    impl ::std::ops::Deref for WebinarTo {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebinarTo> for ::std::string::String {
+        fn from(value: WebinarTo) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebinarTo {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 16usize {
+                return Err("longer than 16 characters".into());
+            }
+            if value.chars().count() < 16usize {
+                return Err("shorter than 16 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebinarTo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebinarTo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebinarTo {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A page of webinars not yet started.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebinarUpcomingList {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<OpenWebinarUpcomingInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
+    ///`YesNo`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum YesNo {
+        Y,
+        N,
+    }
+    impl ::std::fmt::Display for YesNo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Y => f.write_str("Y"),
+                Self::N => f.write_str("N"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for YesNo {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Y" => Ok(Self::Y),
+                "N" => Ok(Self::N),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for YesNo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for YesNo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     /// Error types.
     pub mod error {
@@ -17337,6 +18899,590 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Change a scheduled webinar
+
+Says the whole webinar again (its room stays): subject, start, length, panelists
+and the rest replace what was scheduled. A webinar that started or ended cannot
+change.
+
+
+Sends a `PUT` request to `/v1/wss/webinar/open/conferences`
+
+*/
+    pub async fn update_webinar<'a>(
+        &'a self,
+        body: &'a types::OpenEditConfReq,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/wss/webinar/open/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_webinar",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Schedule a webinar
+
+A webinar on one of the enterprise's webinar rooms (a VMR of the webinar mode,
+vmrID), which sets how large its audience may be; the panelists are its attendees
+(the audience joins by link, ID and password, never invited). The start is UTC,
+`yyyy-MM-dd HH:mm`; 15 to 1440 minutes. The guest and audience passwords are
+generated when not given.
+
+
+Sends a `POST` request to `/v1/wss/webinar/open/conferences`
+
+*/
+    pub async fn create_webinar<'a>(
+        &'a self,
+        body: &'a types::OpenScheduleConfReq,
+    ) -> Result<ResponseValue<types::WebinarInfo>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/wss/webinar/open/conferences", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_webinar",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A webinar's details
+
+As it was scheduled, with its state (schedule; created while it runs; destroyed
+once over), its join links and passwords.
+
+
+Sends a `GET` request to `/v1/wss/webinar/open/conferences/{conference_id}`
+
+Arguments:
+- `conference_id`: The webinar's ID.
+*/
+    pub async fn show_webinar<'a>(
+        &'a self,
+        conference_id: &'a types::WebinarId,
+    ) -> Result<ResponseValue<types::WebinarInfo>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/wss/webinar/open/conferences/{}", self.baseurl, encode_path(&
+            conference_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_webinar",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Cancel a webinar
+
+A webinar not yet over is cancelled (one that runs ends); it is then gone, and a
+repeat fails.
+
+
+Sends a `DELETE` request to `/v1/wss/webinar/open/conferences/{conference_id}`
+
+Arguments:
+- `conference_id`: The webinar's ID.
+*/
+    pub async fn delete_webinar<'a>(
+        &'a self,
+        conference_id: &'a types::WebinarId,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/wss/webinar/open/conferences/{}", self.baseurl, encode_path(&
+            conference_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_webinar",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The webinars not yet started
+
+The enterprise's scheduled webinars, by start time, a page at a time; searchKey
+matches the subject, the organizer or the ID.
+
+
+Sends a `GET` request to `/v1/wss/webinar/open/conferences/upcoming`
+
+Arguments:
+- `limit`: The page's size (default 10, at most 500).
+- `offset`: Where the page starts (default 0; past the end, the last page).
+- `search_key`: Text to match (account, SIP number, name, phone, email, subject).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+*/
+    pub async fn list_up_coming_webinars<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ListUpComingWebinarsSearchKey>,
+        sort_type: Option<types::ListUpComingWebinarsSortType>,
+    ) -> Result<ResponseValue<types::WebinarUpcomingList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/wss/webinar/open/conferences/upcoming", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_up_coming_webinars",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The webinars in progress
+
+As ListUpComingWebinars, for the webinars that run, with who is online.
+
+
+Sends a `GET` request to `/v1/wss/webinar/open/conferences/ongoing`
+
+Arguments:
+- `limit`: The page's size (default 10, at most 500).
+- `offset`: Where the page starts (default 0; past the end, the last page).
+- `search_key`: Text to match (account, SIP number, name, phone, email, subject).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+*/
+    pub async fn list_ongoing_webinars<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ListOngoingWebinarsSearchKey>,
+        sort_type: Option<types::ListOngoingWebinarsSortType>,
+    ) -> Result<ResponseValue<types::WebinarOngoingList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/wss/webinar/open/conferences/ongoing", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_ongoing_webinars",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The webinars that ended
+
+As ListUpComingWebinars, for the webinars that ended and started between
+startTime and endTime (UTC, `yyyy-MM-dd HH:mm`), with their attendance.
+
+
+Sends a `GET` request to `/v1/wss/webinar/open/conferences/history`
+
+Arguments:
+- `end_time`: The latest start, UTC `yyyy-MM-dd HH:mm`.
+- `limit`: The page's size (default 10, at most 500).
+- `offset`: Where the page starts (default 0; past the end, the last page).
+- `search_key`: Text to match (account, SIP number, name, phone, email, subject).
+- `sort_type`: By start time: ASC_StartTIME (default) or DSC_StartTIME.
+- `start_time`: The earliest start, UTC `yyyy-MM-dd HH:mm`.
+*/
+    pub async fn list_history_webinars<'a>(
+        &'a self,
+        end_time: Option<&'a types::WebinarTo>,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::ListHistoryWebinarsSearchKey>,
+        sort_type: Option<types::ListHistoryWebinarsSortType>,
+        start_time: Option<&'a types::WebinarFrom>,
+    ) -> Result<ResponseValue<types::WebinarHistoryList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/wss/webinar/open/conferences/history", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("endTime", &end_time))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("sortType", &sort_type))
+            .query(&progenitor_client::QueryParam::new("startTime", &start_time))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_history_webinars",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**A webinar's room settings
+
+What the audience sees: the introduction, the logo and cover images (file IDs of
+UploadFile), how the audience is counted.
+
+
+Sends a `GET` request to `/v1/wss/webinar/open/room-setting/{conference_id}`
+
+Arguments:
+- `conference_id`: The webinar's ID.
+*/
+    pub async fn show_room_setting<'a>(
+        &'a self,
+        conference_id: &'a types::WebinarId,
+    ) -> Result<ResponseValue<types::OpenRoomSetting>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/wss/webinar/open/room-setting/{}", self.baseurl, encode_path(&
+            conference_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "show_room_setting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Change a webinar's room settings
+
+The settings given replace those kept; the others stay. The images are file IDs
+answered by UploadFile; the audience shown is baseAudienceCount plus the real
+audience times multiple (0 to 10, one decimal).
+
+
+Sends a `POST` request to `/v1/wss/webinar/open/room-setting/{conference_id}`
+
+Arguments:
+- `conference_id`: The webinar's ID.
+- `body`
+*/
+    pub async fn update_room_setting<'a>(
+        &'a self,
+        conference_id: &'a types::WebinarId,
+        body: &'a types::OpenRoomSetting,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+        let url = format!(
+            "{}/v1/wss/webinar/open/room-setting/{}", self.baseurl, encode_path(&
+            conference_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_room_setting",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -18192,10 +20338,100 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "quality",
     };
+    /// `PUT /v1/wss/webinar/open/conferences`
+    pub static UPDATE_WEBINAR: Operation = Operation {
+        id: "UpdateWebinar",
+        method: Method::Put,
+        path: "/v1/wss/webinar/open/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `POST /v1/wss/webinar/open/conferences`
+    pub static CREATE_WEBINAR: Operation = Operation {
+        id: "CreateWebinar",
+        method: Method::Post,
+        path: "/v1/wss/webinar/open/conferences",
+        auth: Auth::Access,
+        repeat: Repeat::Never,
+        family: "webinar",
+    };
+    /// `GET /v1/wss/webinar/open/conferences/{conference_id}`
+    pub static SHOW_WEBINAR: Operation = Operation {
+        id: "ShowWebinar",
+        method: Method::Get,
+        path: "/v1/wss/webinar/open/conferences/{conference_id}",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `DELETE /v1/wss/webinar/open/conferences/{conference_id}`
+    pub static DELETE_WEBINAR: Operation = Operation {
+        id: "DeleteWebinar",
+        method: Method::Delete,
+        path: "/v1/wss/webinar/open/conferences/{conference_id}",
+        auth: Auth::Access,
+        repeat: Repeat::Terminal,
+        family: "webinar",
+    };
+    /// `GET /v1/wss/webinar/open/conferences/upcoming`
+    pub static LIST_UP_COMING_WEBINARS: Operation = Operation {
+        id: "ListUpComingWebinars",
+        method: Method::Get,
+        path: "/v1/wss/webinar/open/conferences/upcoming",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `GET /v1/wss/webinar/open/conferences/ongoing`
+    pub static LIST_ONGOING_WEBINARS: Operation = Operation {
+        id: "ListOngoingWebinars",
+        method: Method::Get,
+        path: "/v1/wss/webinar/open/conferences/ongoing",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `GET /v1/wss/webinar/open/conferences/history`
+    pub static LIST_HISTORY_WEBINARS: Operation = Operation {
+        id: "ListHistoryWebinars",
+        method: Method::Get,
+        path: "/v1/wss/webinar/open/conferences/history",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `GET /v1/wss/webinar/open/room-setting/{conference_id}`
+    pub static SHOW_ROOM_SETTING: Operation = Operation {
+        id: "ShowRoomSetting",
+        method: Method::Get,
+        path: "/v1/wss/webinar/open/room-setting/{conference_id}",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `POST /v1/wss/webinar/open/room-setting/{conference_id}`
+    pub static UPDATE_ROOM_SETTING: Operation = Operation {
+        id: "UpdateRoomSetting",
+        method: Method::Post,
+        path: "/v1/wss/webinar/open/room-setting/{conference_id}",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "webinar",
+    };
+    /// `PUT /v1/wss/webinar/open/res/file`
+    pub static UPLOAD_FILE: Operation = Operation {
+        id: "UploadFile",
+        method: Method::Put,
+        path: "/v1/wss/webinar/open/res/file",
+        auth: Auth::Access,
+        repeat: Repeat::Never,
+        family: "webinar",
+    };
     /// The operation families (the spec's tags), in its order: the module names of
     /// the wrapper's `api`, the simulator's `world` and `service` and the CLI's
     /// `commands`.
-    pub static FAMILIES: [&str; 15] = [
+    pub static FAMILIES: [&str; 16] = [
         "auth",
         "control",
         "participants",
@@ -18211,6 +20447,7 @@ pub mod operations {
         "archive",
         "webhook",
         "quality",
+        "webinar",
     ];
     /// The generated methods whose control token travels as `confToken`
     /// ([`Auth::ConfToken`]): the client's hook reads it by the method's name.
@@ -18221,7 +20458,7 @@ pub mod operations {
         ("set_qos_threshold", "application/json; charset=utf-8"),
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 94] = [
+    pub static ALL: [&Operation; 104] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -18316,6 +20553,16 @@ pub mod operations {
         &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
         &SEARCH_STATISTIC_RESOURCE_INFO,
         &SEARCH_STATISTIC_USER_INFO,
+        &UPDATE_WEBINAR,
+        &CREATE_WEBINAR,
+        &SHOW_WEBINAR,
+        &DELETE_WEBINAR,
+        &LIST_UP_COMING_WEBINARS,
+        &LIST_ONGOING_WEBINARS,
+        &LIST_HISTORY_WEBINARS,
+        &SHOW_ROOM_SETTING,
+        &UPDATE_ROOM_SETTING,
+        &UPLOAD_FILE,
     ];
 }
 /// Every component schema of the spec with the JSON Schema its generated type
@@ -18506,7 +20753,33 @@ pub mod schemas {
             ::types::CycleSubConf)), ("RestCancelSingleRecordCycleConfListReqBody",
             schemars::schema_for!(crate
             ::types::RestCancelSingleRecordCycleConfListReqBody)), ("ConferenceDetail",
-            schemars::schema_for!(crate ::types::ConferenceDetail)),
+            schemars::schema_for!(crate ::types::ConferenceDetail)), ("WebinarId",
+            schemars::schema_for!(crate ::types::WebinarId)), ("WebinarFrom",
+            schemars::schema_for!(crate ::types::WebinarFrom)), ("WebinarTo",
+            schemars::schema_for!(crate ::types::WebinarTo)), ("YesNo",
+            schemars::schema_for!(crate ::types::YesNo)), ("WebinarState",
+            schemars::schema_for!(crate ::types::WebinarState)), ("OpenAttendeeEntity",
+            schemars::schema_for!(crate ::types::OpenAttendeeEntity)),
+            ("OpenNotifySetting", schemars::schema_for!(crate
+            ::types::OpenNotifySetting)), ("OpenScheduleConfReq",
+            schemars::schema_for!(crate ::types::OpenScheduleConfReq)),
+            ("OpenEditConfReq", schemars::schema_for!(crate ::types::OpenEditConfReq)),
+            ("WebinarInfo", schemars::schema_for!(crate ::types::WebinarInfo)),
+            ("OpenWebinarUpcomingInfo", schemars::schema_for!(crate
+            ::types::OpenWebinarUpcomingInfo)), ("OpenWebinarOngoingInfo",
+            schemars::schema_for!(crate ::types::OpenWebinarOngoingInfo)),
+            ("OpenWebinarHistoryInfo", schemars::schema_for!(crate
+            ::types::OpenWebinarHistoryInfo)), ("WebinarUpcomingList",
+            schemars::schema_for!(crate ::types::WebinarUpcomingList)),
+            ("WebinarOngoingList", schemars::schema_for!(crate
+            ::types::WebinarOngoingList)), ("WebinarHistoryList",
+            schemars::schema_for!(crate ::types::WebinarHistoryList)),
+            ("OpenRoomSetting", schemars::schema_for!(crate ::types::OpenRoomSetting)),
+            ("UploadFileBody", schemars::schema_for!(crate ::types::UploadFileBody)),
+            ("CategorySuggestions", schemars::schema_for!(crate
+            ::types::CategorySuggestions)), ("ImageModerationResult",
+            schemars::schema_for!(crate ::types::ImageModerationResult)),
+            ("UploadFileResult", schemars::schema_for!(crate ::types::UploadFileResult)),
         ]
     }
 }

@@ -40,6 +40,8 @@ pub use generated::*;
 
 pub mod call;
 pub mod exchange;
+#[cfg(feature = "multipart")]
+mod multipart;
 pub mod secrets;
 pub mod table;
 
@@ -80,7 +82,7 @@ impl progenitor_client::ClientHooks for Client {
             let (method, path) = (request.method().as_str(), request.url().path());
             let operation = operations::ALL
                 .iter()
-                .find(|op| op.method.as_str() == method && path.ends_with(op.path));
+                .find(|op| op.method.as_str() == method && table::path_matches(op.path, path));
             if let Some(op) = operation.filter(|op| !secrets::Secrets::new().suffice_for(op)) {
                 return Err(Error::InvalidRequest(format!(
                     "{} sends a token or password: call it within \

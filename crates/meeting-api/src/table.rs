@@ -43,13 +43,47 @@ impl Operation {
             .find(|op| op.id == id)
     }
 
-    /// The operation served at this method and path, if the spec has it.
+    /// The operation served at this method and path (a path as sent, its parameters
+    /// filled in), if the spec has it; a path of the spec's own wins over a template
+    /// (`/conferences/upcoming` over `/conferences/{conference_id}`).
     pub fn by_route(method: &str, path: &str) -> Option<&'static Operation> {
-        crate::operations::ALL
-            .iter()
-            .copied()
-            .find(|op| op.path == path && op.method.as_str().eq_ignore_ascii_case(method))
+        let ops = || {
+            crate::operations::ALL
+                .iter()
+                .copied()
+                .filter(|op| op.method.as_str().eq_ignore_ascii_case(method))
+        };
+        ops()
+            .find(|op| op.path == path)
+            .or_else(|| ops().find(|op| op.path.contains('{') && path_matches(op.path, path)))
     }
+}
+
+/// Whether `path` (as sent; a base path before it allowed) is the spec's `template`,
+/// each `{parameter}` segment standing for one non-empty segment.
+///
+/// ```
+/// use meeting_api::table::path_matches;
+///
+/// let template = "/v1/wss/webinar/open/conferences/{conference_id}";
+/// assert!(path_matches(template, "/v1/wss/webinar/open/conferences/916123456"));
+/// assert!(path_matches(template, "/base/v1/wss/webinar/open/conferences/916123456"));
+/// assert!(!path_matches(template, "/v1/wss/webinar/open/conferences/"));
+/// assert!(!path_matches(template, "/v1/wss/webinar/open/conferences/9/x"));
+/// ```
+pub fn path_matches(template: &str, path: &str) -> bool {
+    let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    let sent: Vec<&str> = path.split('/').collect();
+    let Some(tail) = sent.len().checked_sub(wanted.len()).map(|skip| &sent[skip..]) else {
+        return false;
+    };
+    wanted.iter().zip(tail).all(|(w, s)| {
+        if w.starts_with('{') && w.ends_with('}') {
+            !s.is_empty()
+        } else {
+            w == s
+        }
+    })
 }
 
 impl fmt::Display for Operation {

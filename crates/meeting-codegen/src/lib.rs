@@ -69,7 +69,38 @@ pub fn generate(path: &Path) -> Result<String, CodegenError> {
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 
+/// The request body media type progenitor does not generate: its operations stay in
+/// the table (`operations`) and are sent by hand (meeting-api's `multipart` module).
+pub const MULTIPART: &str = "multipart/form-data";
+
+/// The spec without the operations whose body is [`MULTIPART`].
+fn generated_part(spec: &OpenAPI) -> OpenAPI {
+    let mut spec = spec.clone();
+    for item in spec.paths.paths.values_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for slot in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ] {
+            let multipart = slot.as_ref().is_some_and(|operation| {
+                matches!(&operation.request_body, Some(openapiv3::ReferenceOr::Item(body))
+                    if body.content.contains_key(MULTIPART))
+            });
+            if multipart {
+                *slot = None;
+            }
+        }
+    }
+    spec
+}
+
 fn generate_tokens(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
+    let spec = &generated_part(spec);
     match run_generator(spec) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(CodegenError::Unsupported {

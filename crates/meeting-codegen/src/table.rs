@@ -248,6 +248,8 @@ pub fn render(rows: &[Row], families: &[String]) -> String {
     let content_types: Vec<(String, &str)> = rows
         .iter()
         .filter_map(|r| Some((r.constant().to_lowercase(), r.content_type.as_deref()?)))
+        // A multipart body's type carries its boundary: its sender sets it.
+        .filter(|(_, media)| *media != crate::MULTIPART)
         .collect();
     out.push_str(&format!(
         "    /// The generated methods whose JSON body's media type is not plain\n    /// `application/json`, and that type: the client's hook sets it.\n    pub static CONTENT_TYPES: [(&str, &str); {}] = {:?};\n",

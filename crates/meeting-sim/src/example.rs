@@ -42,5 +42,7 @@ pub const OTHER_HOST_PASSWORD: &str = "123456";
 pub const SCHEDULED: &str = "914087436";
 /// Its host password.
 pub const SCHEDULED_HOST_PASSWORD: &str = "000000";
+/// The enterprise's webinar room (a VMR of the webinar mode, for 500).
+pub const WEBINAR_ROOM: &str = "ff808081838b4f3f0183a8f4ef6a0201";
 /// The subscriber ID the simulator's event pushes carry by default.
 pub const SUBSCRIBER: &str = "12345678";

@@ -257,6 +257,8 @@ impl Shared {
         // so a poisoned lock still holds consistent state.
         let mut world = self.world.lock().unwrap_or_else(|p| p.into_inner());
         world.set_now(self.clock.now_ms());
+        // Webinars start and end on the clock, whichever call comes next.
+        world.advance_webinars();
         world
     }
 

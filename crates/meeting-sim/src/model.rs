@@ -21,6 +21,21 @@ pub struct Seed {
     /// The enterprise has no recording resource: starting a recording is refused.
     #[serde(default)]
     pub no_recording_resource: bool,
+    /// Its webinar rooms (VMRs of the webinar mode), which webinars are scheduled on.
+    #[serde(default)]
+    pub webinar_rooms: Vec<WebinarRoomSeed>,
+}
+
+/// A webinar room: a VMR of the webinar mode, whose size caps a webinar's audience.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebinarRoomSeed {
+    /// Its ID, what CreateWebinar's `vmrID` names.
+    pub id: String,
+    /// Its name (the answers' `vmrPkgName`).
+    pub name: String,
+    /// The largest audience it admits.
+    pub audience: u32,
 }
 
 impl Seed {
@@ -69,6 +84,11 @@ impl Seed {
                 .organizer(example::ALICE),
             ],
             no_recording_resource: false,
+            webinar_rooms: vec![WebinarRoomSeed {
+                id: example::WEBINAR_ROOM.to_owned(),
+                name: "Webinar room (500)".to_owned(),
+                audience: 500,
+            }],
         }
     }
 }

@@ -18,6 +18,7 @@ mod search;
 mod spotlight;
 mod waiting;
 mod webhook;
+mod webinar;
 
 mod admin;
 mod events;
@@ -107,6 +108,7 @@ fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(archive::ROUTES)
         .chain(webhook::ROUTES)
         .chain(quality::ROUTES)
+        .chain(webinar::ROUTES)
 }
 
 /// The method filter of an operation of the table.
@@ -160,7 +162,12 @@ fn operation(method: &Method, path: &str) -> (&'static str, Option<&'static Oper
     }
     let found = routes()
         .map(|r| r.operation)
-        .find(|op| op.path == path && op.method.as_str() == method.as_str());
+        .find(|op| op.path == path && op.method.as_str() == method.as_str())
+        .or_else(|| {
+            // A path with a parameter (`/conferences/{conference_id}`), looked for only
+            // when no path of the spec's own is the one sent.
+            Operation::by_route(method.as_str(), path)
+        });
     (found.map_or("unknown", |op| op.id), found)
 }
 

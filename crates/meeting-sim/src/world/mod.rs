@@ -29,6 +29,7 @@ mod search;
 mod spotlight;
 mod waiting;
 mod webhook;
+mod webinar;
 
 mod sockets;
 mod traffic;
@@ -50,6 +51,8 @@ pub(crate) use spotlight::Spotlight;
 pub use traffic::Traffic;
 pub(crate) use webhook::ENABLED as WEBHOOK_ENABLED;
 pub use webhook::{Attempt, Delivery, DeliveryState};
+#[cfg(feature = "uploads")]
+pub use webinar::{ImageKind, MAX_IMAGE_BYTES};
 
 use crate::errors::ApiError;
 use crate::model::{
@@ -484,6 +487,8 @@ pub struct World {
     thresholds: quality::Thresholds,
     /// The latest logins (when, who), for the dashboard.
     logins: VecDeque<(i64, String)>,
+    /// The webinars, their rooms and images.
+    webinars: webinar::Webinars,
     /// When each account was seeded (activated), for the dashboard.
     activated: BTreeMap<String, i64>,
 }
@@ -608,6 +613,7 @@ impl World {
         for app in seed.apps {
             self.apps.insert(app.app_id.clone(), app);
         }
+        self.seed_webinar_rooms(seed.webinar_rooms);
         for mut seed in seed.conferences {
             let degradations = std::mem::take(&mut seed.degradations);
             let mut conference: Conference = seed.into();
