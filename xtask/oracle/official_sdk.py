@@ -14,6 +14,8 @@ through every operation of the meeting-control workflow:
 
 The Rust tests compare the wrapper's requests with the fixtures.
 """
+import email.parser
+import email.policy
 import hashlib
 import hmac
 import json
@@ -28,6 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import urllib3
 import yaml
+from huaweicloudsdkcore.http.formdata import FormFile
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkmeeting.v1 import (
     AllowAudienceJoinRequest,
@@ -182,6 +185,21 @@ from huaweicloudsdkmeeting.v1 import (
     UpdateStartedConfigReqBody,
     UpdateWebHookConfigStatusRequest,
     WebHookConfigRequest,
+    CreateWebinarRequest,
+    DeleteWebinarRequest,
+    ListHistoryWebinarsRequest,
+    ListOngoingWebinarsRequest,
+    ListUpComingWebinarsRequest,
+    OpenAttendeeEntity,
+    OpenEditConfReq,
+    OpenRoomSettingReq,
+    OpenScheduleConfReq,
+    ShowRoomSettingRequest,
+    ShowWebinarRequest,
+    UpdateRoomSettingRequest,
+    UpdateWebinarRequest,
+    UploadFileRequest,
+    UploadFileRequestBody,
 )
 from huaweicloudsdkmeeting.v1.meeting_credentials import (
     AuthTypeEnum,
@@ -230,6 +248,21 @@ def spec_operations():
 
 
 OPERATIONS = spec_operations()
+
+
+def operation_of(method, path):
+    """The operation a request is, its path's parameters filled in: the spec's own path
+    first (`/conferences/upcoming` before `/conferences/{conference_id}`)."""
+    exact = OPERATIONS.get((method, path))
+    if exact:
+        return exact
+    sent = path.split("/")
+    for (m, template), operation in OPERATIONS.items():
+        wanted = template.split("/")
+        if m == method and "{" in template and len(wanted) == len(sent) and all(
+                w == s or (w.startswith("{") and s) for w, s in zip(wanted, sent)):
+            return operation
+    return "unknown"
 
 # The headers that belong to the API (the rest is the HTTP library's).
 API_HEADERS = ("authorization", "conftoken", "content-type", "x-")
@@ -574,6 +607,63 @@ def management_calls(sdk):
     ]
 
 
+# The webinar the webinar calls work on: its ID from CreateWebinar's answer (the
+# placeholder when recording), and the image they upload (a 1×1 PNG).
+WEBINAR = {"id": "960000001"}
+WEBINAR_ROOM = "ff808081838b4f3f0183a8f4ef6a0201"
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def upload(sdk):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cover.png")
+        with open(path, "wb") as image:
+            image.write(PNG_1X1)
+        file = FormFile(path, "image/png")
+        try:
+            sdk.upload_file(UploadFileRequest(body=UploadFileRequestBody(file=file)))
+        finally:
+            file.close()
+
+
+def webinar_calls(sdk):
+    """Schedule a webinar on the seed's webinar room, read and change it and its room
+    settings, list the three kinds, upload an image, cancel it."""
+
+    def create():
+        answer = sdk.create_webinar(CreateWebinarRequest(body=OpenScheduleConfReq(
+            subject="Product launch", start_time="2030-03-02 14:00", duration=90,
+            time_zone_id=56, vmr_id=WEBINAR_ROOM, audience_passwd="202603",
+            attendees=[OpenAttendeeEntity(user_name="Carol", phone="+8613800000000")])))
+        WEBINAR["id"] = answer.conference_id or WEBINAR["id"]
+
+    return [
+        ("CreateWebinar", create),
+        ("ShowWebinar", lambda: sdk.show_webinar(ShowWebinarRequest(conference_id=WEBINAR["id"]))),
+        ("UpdateWebinar", lambda: sdk.update_webinar(UpdateWebinarRequest(body=OpenEditConfReq(
+            conference_id=WEBINAR["id"], subject="Product launch (moved)",
+            start_time="2030-03-03 14:00", duration=120, time_zone_id=56)))),
+        ("ListUpComingWebinars", lambda: sdk.list_up_coming_webinars(ListUpComingWebinarsRequest(
+            offset=0, limit=100, search_key="launch", sort_type="ASC_StartTIME"))),
+        ("ListOngoingWebinars", lambda: sdk.list_ongoing_webinars(ListOngoingWebinarsRequest(
+            offset=0, limit=100))),
+        ("ListHistoryWebinars", lambda: sdk.list_history_webinars(ListHistoryWebinarsRequest(
+            offset=0, limit=100, sort_type="DSC_StartTIME", start_time="2026-01-01 00:00",
+            end_time="2030-12-31 23:59"))),
+        ("UploadFile", lambda: upload(sdk)),
+        ("UpdateRoomSetting", lambda: sdk.update_room_setting(UpdateRoomSettingRequest(
+            conference_id=WEBINAR["id"], body=OpenRoomSettingReq(
+                room_introduce="Our spring launch", show_audience_mode="real_time",
+                is_redouble_open="N", base_audience_count=100, multiple=1.5)))),
+        ("ShowRoomSetting", lambda: sdk.show_room_setting(ShowRoomSettingRequest(
+            conference_id=WEBINAR["id"]))),
+        ("DeleteWebinar", lambda: sdk.delete_webinar(DeleteWebinarRequest(
+            conference_id=WEBINAR["id"]))),
+    ]
+
+
 def webhook_calls(sdk, url):
     """Set the event push, read its ID back, enable (the handshake), disable, delete."""
     config = {}
@@ -614,13 +704,18 @@ class Recorder(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
-        operation = OPERATIONS.get((self.command, url.path), "unknown")
+        operation = operation_of(self.command, url.path)
         headers = {
             name.lower(): value
             for name, value in self.headers.items()
             if name.lower().startswith(API_HEADERS)
         }
-        body = json.loads(raw) if raw else None
+        media = self.headers.get("content-type") or ""
+        if media.startswith("multipart/form-data"):
+            body = multipart_parts(media, raw)
+            headers["content-type"] = "multipart/form-data; boundary=<boundary>"
+        else:
+            body = json.loads(raw) if raw else None
         Recorder.recorded.setdefault(operation, {
             "operation": operation,
             "method": self.command,
@@ -635,6 +730,7 @@ class Recorder(BaseHTTPRequestHandler):
             "CreateConfToken": {"httpCode": 200, "data": {"token": "cnrRECORDED", "role": 1}},
             "CreateMeeting": [{"conferenceID": CONF}],
             "CreateWebSocketToken": {"webSocketToken": "wsRECORDED"},
+            "CreateWebinar": {"conferenceId": WEBINAR["id"]},
             "ShowWebHookConfig": {"id": CONFIG_ID, "subscriberId": SUBSCRIBER_ID,
                                   "url": RECORDED_URL, "status": 1},
         }.get(operation, {})
@@ -646,6 +742,22 @@ class Recorder(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_DELETE = answer
+
+
+def multipart_parts(media, raw):
+    """A multipart body as the fixtures hold it: each part's name, file name, media
+    type and size (not its bytes)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {media}\r\n\r\n".encode() + raw)
+    return {"multipart": [
+        {
+            "name": part.get_param("name", header="content-disposition"),
+            "filename": part.get_filename(),
+            "content-type": part.get_content_type(),
+            "size": len(part.get_payload(decode=True) or b""),
+        }
+        for part in message.iter_parts()
+    ]}
 
 
 def mask_headers(operation, headers):
@@ -689,7 +801,7 @@ def record(out_dir):
         sdk = client(url, account())
         token = control_token(sdk)  # logs in first: AuthenticateAccount
         for _, call in (control_calls(sdk, token) + management_calls(sdk)
-                        + webhook_calls(sdk, RECORDED_URL)):
+                        + webinar_calls(sdk) + webhook_calls(sdk, RECORDED_URL)):
             call()
         client(url, app_id("third_user_001")).show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))
@@ -744,7 +856,8 @@ def check(url):
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{receiver.server_address[1]}/openapi/meetingevent"
-    for name, call in control_calls(sdk, token) + management_calls(sdk) + webhook_calls(sdk, hook):
+    for name, call in (control_calls(sdk, token) + management_calls(sdk) + webinar_calls(sdk)
+                       + webhook_calls(sdk, hook)):
         call()
         done.append(name)
     receiver.shutdown()
