@@ -635,7 +635,7 @@ def webinar_calls(sdk):
     def create():
         answer = sdk.create_webinar(CreateWebinarRequest(body=OpenScheduleConfReq(
             subject="Product launch", start_time="2030-03-02 14:00", duration=90,
-            time_zone_id=56, vmr_id=WEBINAR_ROOM, audience_passwd="202603",
+            vmr_id=WEBINAR_ROOM, audience_passwd="202603",
             attendees=[OpenAttendeeEntity(user_name="Carol", phone="+8613800000000")])))
         WEBINAR["id"] = answer.conference_id or WEBINAR["id"]
 
@@ -644,11 +644,11 @@ def webinar_calls(sdk):
         ("ShowWebinar", lambda: sdk.show_webinar(ShowWebinarRequest(conference_id=WEBINAR["id"]))),
         ("UpdateWebinar", lambda: sdk.update_webinar(UpdateWebinarRequest(body=OpenEditConfReq(
             conference_id=WEBINAR["id"], subject="Product launch (moved)",
-            start_time="2030-03-03 14:00", duration=120, time_zone_id=56)))),
+            start_time="2030-03-03 14:00", duration=120)))),
         ("ListUpComingWebinars", lambda: sdk.list_up_coming_webinars(ListUpComingWebinarsRequest(
             offset=0, limit=100, search_key="launch", sort_type="ASC_StartTIME"))),
         ("ListOngoingWebinars", lambda: sdk.list_ongoing_webinars(ListOngoingWebinarsRequest(
-            offset=0, limit=100))),
+            offset=0, limit=100, sort_type="ASC_StartTIME"))),
         ("ListHistoryWebinars", lambda: sdk.list_history_webinars(ListHistoryWebinarsRequest(
             offset=0, limit=100, sort_type="DSC_StartTIME", start_time="2026-01-01 00:00",
             end_time="2030-12-31 23:59"))),
@@ -656,7 +656,7 @@ def webinar_calls(sdk):
         ("UpdateRoomSetting", lambda: sdk.update_room_setting(UpdateRoomSettingRequest(
             conference_id=WEBINAR["id"], body=OpenRoomSettingReq(
                 room_introduce="Our spring launch", show_audience_mode="real_time",
-                is_redouble_open="N", base_audience_count=100, multiple=1.5)))),
+                is_redouble_open="Y", base_audience_count=100, multiple=1.5)))),
         ("ShowRoomSetting", lambda: sdk.show_room_setting(ShowRoomSettingRequest(
             conference_id=WEBINAR["id"]))),
         ("DeleteWebinar", lambda: sdk.delete_webinar(DeleteWebinarRequest(

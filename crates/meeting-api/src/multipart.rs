@@ -3,9 +3,9 @@
 //! request, through the same hooks (secrets, content checks, the exchange record).
 
 use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
-use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::header::{HeaderValue, ACCEPT};
 
-use crate::{Client, Error, operations, types};
+use crate::{operations, types, Client, Error};
 
 impl Client {
     /// UploadFile: `form`, whose part `file` is the image.

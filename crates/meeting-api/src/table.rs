@@ -74,7 +74,11 @@ impl Operation {
 pub fn path_matches(template: &str, path: &str) -> bool {
     let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
     let sent: Vec<&str> = path.split('/').collect();
-    let Some(tail) = sent.len().checked_sub(wanted.len()).map(|skip| &sent[skip..]) else {
+    let Some(tail) = sent
+        .len()
+        .checked_sub(wanted.len())
+        .map(|skip| &sent[skip..])
+    else {
         return false;
     };
     wanted.iter().zip(tail).all(|(w, s)| {

@@ -59,6 +59,12 @@ pub use api::quality::{
 pub use api::recording::MmrRecording;
 pub use api::search::{Attendee, MeetingSearch, OnlineAttendee, Within};
 pub use api::spotlight::AttendeeRef;
+pub use api::webinar::{
+    MAX_PANELISTS, NewWebinar, Panelist, RoomSettings, Webinar, WebinarDetails, WebinarPhase,
+    WebinarSearch, WebinarSummary,
+};
+#[cfg(feature = "uploads")]
+pub use api::webinar::{UploadedImage, WebinarImage};
 pub use layout::{
     Grid, Layout, LayoutError, MultiPicture, MultiPictureBuilder, Picture, SavedLayout,
 };

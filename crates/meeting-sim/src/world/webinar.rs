@@ -96,7 +96,10 @@ impl Webinar {
     }
 
     fn join_uri(&self, role: &str) -> String {
-        format!("https://meeting.example.invalid/webinar/{}?role={role}", self.id)
+        format!(
+            "https://meeting.example.invalid/webinar/{}?role={role}",
+            self.id
+        )
     }
 }
 
@@ -182,7 +185,9 @@ impl Schedule<'_> {
             return Err(ApiError::bad_request("subject is 1 to 128 characters"));
         }
         if self.description.is_some_and(|d| d.chars().count() > 1000) {
-            return Err(ApiError::bad_request("description is at most 1000 characters"));
+            return Err(ApiError::bad_request(
+                "description is at most 1000 characters",
+            ));
         }
         if !(15..=1440).contains(&self.duration) {
             return Err(ApiError::bad_request("duration is 15 to 1440 minutes"));
@@ -390,7 +395,11 @@ impl World {
     }
 
     /// UpdateWebinar: a webinar not yet started, said again.
-    pub fn update_webinar(&mut self, by: &Grant, request: &OpenEditConfReq) -> Result<(), ApiError> {
+    pub fn update_webinar(
+        &mut self,
+        by: &Grant,
+        request: &OpenEditConfReq,
+    ) -> Result<(), ApiError> {
         self.advance_webinars();
         let id = request.conference_id.as_str();
         let current = self.webinar(id, by)?;
@@ -521,7 +530,8 @@ impl World {
         page: (Option<i64>, Option<i64>),
     ) -> Result<(usize, Vec<OpenWebinarUpcomingInfo>), ApiError> {
         self.advance_webinars();
-        let (count, found) = self.webinars_in(by, Phase::Upcoming, search, descending, page, None)?;
+        let (count, found) =
+            self.webinars_in(by, Phase::Upcoming, search, descending, page, None)?;
         let data = found
             .into_iter()
             .map(|w| OpenWebinarUpcomingInfo {
@@ -556,7 +566,8 @@ impl World {
         page: (Option<i64>, Option<i64>),
     ) -> Result<(usize, Vec<OpenWebinarOngoingInfo>), ApiError> {
         self.advance_webinars();
-        let (count, found) = self.webinars_in(by, Phase::Ongoing, search, descending, page, None)?;
+        let (count, found) =
+            self.webinars_in(by, Phase::Ongoing, search, descending, page, None)?;
         let data = found
             .into_iter()
             .map(|w| OpenWebinarOngoingInfo {
@@ -603,7 +614,10 @@ impl World {
         let data = found
             .into_iter()
             .map(|w| {
-                let stays = self.conferences.get(&w.id).map_or(0, |c| c.attendance.len());
+                let stays = self
+                    .conferences
+                    .get(&w.id)
+                    .map_or(0, |c| c.attendance.len());
                 let started = w.started_ms.unwrap_or(w.start_ms());
                 let ended = w.ended_ms.unwrap_or(started);
                 OpenWebinarHistoryInfo {
@@ -671,7 +685,9 @@ impl World {
             return Err(ApiError::bad_request("baseAudienceCount is 0 to 10000"));
         }
         if let Some(m) = settings.multiple
-            && !(m.is_finite() && (0.0..=10.0).contains(&m) && ((m * 10.0).round() - m * 10.0).abs() < 1e-9)
+            && !(m.is_finite()
+                && (0.0..=10.0).contains(&m)
+                && ((m * 10.0).round() - m * 10.0).abs() < 1e-9)
         {
             return Err(ApiError::bad_request(
                 "multiple is 0 to 10, with one decimal at most",
@@ -682,7 +698,9 @@ impl World {
             .as_ref()
             .is_some_and(|t| t.chars().count() > 2000)
         {
-            return Err(ApiError::bad_request("roomIntroduce is at most 2000 characters"));
+            return Err(ApiError::bad_request(
+                "roomIntroduce is at most 2000 characters",
+            ));
         }
         let Some(w) = self.webinars.by_id.get_mut(id) else {
             return Err(not_found(id));

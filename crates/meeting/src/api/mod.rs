@@ -19,6 +19,7 @@ pub(crate) mod search;
 pub(crate) mod spotlight;
 pub(crate) mod waiting;
 pub(crate) mod webhook;
+pub(crate) mod webinar;
 
 #[cfg(test)]
 mod tests {

@@ -17,8 +17,9 @@ use meeting::webhook::{WebhookScope, WebhookSetup, WebhookStatus};
 use meeting::{
     AppId, AttendanceBy, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode,
     Grid, Held, HostView, Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel,
-    Layout, MmrRecording, MultiPicture, NewMeeting, Period, Picture, QosKind, QosThresholdsUpdate,
-    Recurrence, ResourceKind, SettingsUpdate, UserStatsKind,
+    Layout, MmrRecording, MultiPicture, NewMeeting, NewWebinar, Panelist, Period, Picture, QosKind,
+    QosThresholdsUpdate, Recurrence, ResourceKind, RoomSettings, SettingsUpdate, UserStatsKind,
+    WebinarImage,
 };
 use meeting_sim::example::{LAPTOP as LAPTOP_ID, TERMINAL as TERMINAL_ID};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
@@ -89,9 +90,26 @@ fn wire(request: &RecordedRequest) -> Wire {
             (name.clone(), value)
         })
         .collect();
-    let body = (!request.body.is_empty())
-        .then(|| serde_json::from_slice::<Value>(&request.body).expect("JSON body"))
-        .map(mask);
+    let media = request
+        .headers
+        .iter()
+        .find(|(name, _)| name == "content-type")
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_default();
+    let body = if media.starts_with("multipart/form-data") {
+        Some(multipart_parts(media, &request.body))
+    } else {
+        (!request.body.is_empty())
+            .then(|| serde_json::from_slice::<Value>(&request.body).expect("JSON body"))
+            .map(mask)
+    };
+    let mut headers: BTreeMap<String, String> = headers;
+    if media.starts_with("multipart/form-data") {
+        headers.insert(
+            "content-type".to_owned(),
+            "multipart/form-data; boundary=<boundary>".to_owned(),
+        );
+    }
     normalize(Wire {
         method: request.method.clone(),
         path: path.to_owned(),
@@ -99,6 +117,60 @@ fn wire(request: &RecordedRequest) -> Wire {
         headers,
         body,
     })
+}
+
+/// A multipart body as the fixtures hold it: each part's name, file name, media type
+/// and size (as the recorder reduces the SDK's).
+fn multipart_parts(media: &str, body: &[u8]) -> Value {
+    let boundary = media
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}");
+    // The first delimiter has no line break before it.
+    let mut rest = [b"\r\n".as_slice(), body].concat();
+    let mut parts = Vec::new();
+    loop {
+        let Some(at) = find(&rest, delimiter.as_bytes()) else {
+            break;
+        };
+        rest.drain(..at + delimiter.len());
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let end = find(&rest, delimiter.as_bytes()).expect("a closing delimiter");
+        let part = &rest[..end];
+        let split = find(part, b"\r\n\r\n").expect("the part's headers");
+        let head = String::from_utf8_lossy(&part[2..split]).to_string();
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or_default();
+        let param = |name: &str| {
+            disposition
+                .split(';')
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .map(|v| v.trim_matches('"').to_owned())
+        };
+        let content_type = head.lines().find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_owned())
+        });
+        parts.push(serde_json::json!({
+            "name": param("name"),
+            "filename": param("filename"),
+            "content-type": content_type,
+            "size": part.len() - split - 4,
+        }));
+    }
+    serde_json::json!({ "multipart": parts })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn mask(value: Value) -> Value {
@@ -169,6 +241,14 @@ async fn server() -> ScriptedServer {
                 200,
                 r#"{"id":"b958adc3639b11ecb310e97279c39e66","subscriberId":"12345678","status":1}"#,
             )
+        } else if request
+            .path
+            .starts_with("/v1/wss/webinar/open/conferences/960000001")
+            || (request.path == "/v1/wss/webinar/open/conferences" && request.method == "POST")
+        {
+            Reply::json(200, r#"{"conferenceId":"960000001"}"#)
+        } else if request.path.starts_with("/v1/wss/webinar/open/res/file") {
+            Reply::json(200, r#"{"fileId":"b1946ac92492d2347c6235b4d2611184"}"#)
         } else if request.path.contains("/auth/random") || request.path.contains("/anonymous/auth")
         {
             Reply::json(200, r#"{"random":"rndSCRIPTED"}"#)
@@ -788,6 +868,7 @@ async fn every_request_is_the_official_sdks() {
             rows.collect_all().await.map(|_| ())
         })
         .await;
+    webinar_requests(&mut mismatches).await;
     mismatches
         .check("SearchRecordings", account(), |c| async move {
             c.recordings()
@@ -993,4 +1074,92 @@ async fn without_credentials_control_calls_send_no_access_token() {
             .iter()
             .all(|r| r.header("x-access-token").is_none())
     );
+}
+
+/// The webinar operations, as `xtask/oracle/official_sdk.py` calls them.
+async fn webinar_requests(mismatches: &mut Mismatches) {
+    const WEBINAR: &str = "960000001";
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    mismatches
+        .check("CreateWebinar", account(), |c| async move {
+            let launch = NewWebinar::new("Product launch", meeting_sim::example::WEBINAR_ROOM)
+                .starts_at("2030-03-02 14:00")
+                .lasts(minutes(90))
+                .audience_password("202603".into())
+                .panelist(Panelist::named("Carol").phone("+8613800000000"));
+            c.create_webinar(&launch).await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ShowWebinar", account(), |c| async move {
+            c.webinar(WEBINAR).details().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("UpdateWebinar", account(), |c| async move {
+            let moved = NewWebinar::new("Product launch (moved)", "")
+                .starts_at("2030-03-03 14:00")
+                .lasts(minutes(120));
+            c.webinar(WEBINAR).update(&moved).await
+        })
+        .await;
+    mismatches
+        .check("ListUpComingWebinars", account(), |c| async move {
+            let found = c.webinars().matching("launch").upcoming()?;
+            found.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ListOngoingWebinars", account(), |c| async move {
+            c.webinars().ongoing()?.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("ListHistoryWebinars", account(), |c| async move {
+            let past = c
+                .webinars()
+                .newest_first()
+                .between("2026-01-01", "2030-12-31")
+                .history()?;
+            past.collect_all().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("UploadFile", account(), |c| async move {
+            let dir = tempfile::tempdir().expect("a directory");
+            let cover = dir.path().join("cover.png");
+            std::fs::write(&cover, png_1x1()).expect("written");
+            c.upload_webinar_image(WebinarImage::path(&cover))
+                .await
+                .map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("UpdateRoomSetting", account(), |c| async move {
+            let settings = RoomSettings::new()
+                .introduction("Our spring launch")
+                .show_audience(true)
+                .audience_shown(100, 1.5);
+            c.webinar(WEBINAR).set_room_settings(&settings).await
+        })
+        .await;
+    mismatches
+        .check("ShowRoomSetting", account(), |c| async move {
+            c.webinar(WEBINAR).room_settings().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("DeleteWebinar", account(), |c| async move {
+            c.webinar(WEBINAR).delete().await
+        })
+        .await;
+}
+
+/// The 1×1 PNG the official SDK uploads (as `xtask/oracle/official_sdk.py` spells it).
+fn png_1x1() -> Vec<u8> {
+    hex::decode(concat!(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000",
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    ))
+    .expect("hex")
 }
