@@ -33,3 +33,4 @@ mod tokens;
 mod waiting;
 mod webhook;
 mod webhook_e2e;
+mod webinar;
