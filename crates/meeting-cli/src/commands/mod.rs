@@ -24,6 +24,7 @@ mod search;
 mod spotlight;
 mod waiting;
 mod webhook;
+mod webinar;
 
 mod events;
 mod fleet;
@@ -63,6 +64,7 @@ pub const FAMILIES: &[Family] = &[
     management::FAMILY,
     search::FAMILY,
     quality::FAMILY,
+    webinar::FAMILY,
     events::FAMILY,
     webhook::FAMILY,
     auth::FAMILY,
@@ -111,6 +113,8 @@ pub enum Command {
     #[command(flatten)]
     Webhook(webhook::Commands),
     #[command(flatten)]
+    Webinar(webinar::Commands),
+    #[command(flatten)]
     Auth(auth::Commands),
     /// Run the simulator (the same options as `meeting-sim`).
     Sim(SimArgs),
@@ -138,6 +142,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), Failure> {
         Command::Display(c) => c.run(global).await?,
         Command::Interpretation(c) => c.run(global).await?,
         Command::Search(c) => c.run(global).await?,
+        Command::Webinar(c) => c.run(global).await?,
         Command::History(c) => c.run(global).await?,
         Command::Archive(c) => c.run(global).await?,
         Command::Quality(c) => c.run(global).await?,

@@ -15,3 +15,4 @@ mod token_store;
 mod watch;
 mod webhook;
 mod webhook_hostile;
+mod webinar;

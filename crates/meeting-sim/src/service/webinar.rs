@@ -113,8 +113,11 @@ async fn delete(
     Ok(Done)
 }
 
-/// A list's `searchKey`, `sortType` (descending?) and page (`offset`, `limit`).
-fn listing(query: &QueryMap) -> ApiResult<(Option<&str>, bool, (Option<i64>, Option<i64>))> {
+/// `offset` and `limit`, as asked.
+type PageAsked = (Option<i64>, Option<i64>);
+
+/// A list's `searchKey`, `sortType` (descending?) and page.
+fn listing(query: &QueryMap) -> ApiResult<(Option<&str>, bool, PageAsked)> {
     let descending = match optional_query(query, "sortType")? {
         None | Some("ASC_StartTIME") => false,
         Some("DSC_StartTIME") => true,
@@ -129,7 +132,7 @@ fn listing(query: &QueryMap) -> ApiResult<(Option<&str>, bool, (Option<i64>, Opt
 }
 
 /// The page fields of an answer.
-fn paged(page: (Option<i64>, Option<i64>), count: usize) -> [Option<i32>; 3] {
+fn paged(page: PageAsked, count: usize) -> [Option<i32>; 3] {
     [
         Some(page.0.unwrap_or(0)),
         Some(page.1.unwrap_or(10)),

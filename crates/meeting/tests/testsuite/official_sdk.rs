@@ -131,10 +131,7 @@ fn multipart_parts(media: &str, body: &[u8]) -> Value {
     // The first delimiter has no line break before it.
     let mut rest = [b"\r\n".as_slice(), body].concat();
     let mut parts = Vec::new();
-    loop {
-        let Some(at) = find(&rest, delimiter.as_bytes()) else {
-            break;
-        };
+    while let Some(at) = find(&rest, delimiter.as_bytes()) {
         rest.drain(..at + delimiter.len());
         if rest.starts_with(b"--") {
             break;

@@ -193,21 +193,8 @@ impl NewWebinar {
         self
     }
 
-    /// The fields both calls send, checked: the start in UTC, the length, the
-    /// panelists, the passwords.
-    #[allow(clippy::type_complexity)]
-    fn checked(
-        &self,
-    ) -> Result<
-        (
-            String,
-            i32,
-            Vec<OpenAttendeeEntity>,
-            Option<String>,
-            Option<String>,
-        ),
-        String,
-    > {
+    /// The fields both calls send, checked.
+    fn checked(&self) -> Result<Checked, String> {
         let subject = self.subject.trim();
         if subject.is_empty() || subject.chars().count() > 128 {
             return Err("the subject is 1 to 128 characters".into());
@@ -263,29 +250,29 @@ impl NewWebinar {
                 })
                 .transpose()
         };
-        Ok((
+        Ok(Checked {
             start,
-            i32::try_from(self.minutes).unwrap_or(i32::MAX),
+            duration: i32::try_from(self.minutes).unwrap_or(i32::MAX),
             panelists,
-            password(&self.guest_password, "panelists'")?,
-            password(&self.audience_password, "audience's")?,
-        ))
+            guest: password(&self.guest_password, "panelists'")?,
+            audience: password(&self.audience_password, "audience's")?,
+        })
     }
 
     fn to_schedule(&self) -> Result<OpenScheduleConfReq, String> {
         if let Some(problem) = id_problem("webinar room", &self.room) {
             return Err(problem);
         }
-        let (start_time, duration, attendees, guest_passwd, audience_passwd) = self.checked()?;
+        let checked = self.checked()?;
         Ok(OpenScheduleConfReq {
             subject: self.subject.trim().to_owned(),
             description: self.description.clone(),
-            start_time,
-            duration,
-            attendees,
+            start_time: checked.start,
+            duration: checked.duration,
+            attendees: checked.panelists,
             vmr_id: self.room.clone(),
-            guest_passwd,
-            audience_passwd,
+            guest_passwd: checked.guest,
+            audience_passwd: checked.audience,
             enable_recording: self.recording.then_some(YesNo::Y),
             time_zone_id: None,
             notify_setting: None,
@@ -299,16 +286,16 @@ impl NewWebinar {
     }
 
     fn to_edit(&self, id: &str) -> Result<OpenEditConfReq, String> {
-        let (start_time, duration, attendees, guest_passwd, audience_passwd) = self.checked()?;
+        let checked = self.checked()?;
         Ok(OpenEditConfReq {
             conference_id: id.to_owned(),
             subject: self.subject.trim().to_owned(),
             description: self.description.clone(),
-            start_time,
-            duration,
-            attendees,
-            guest_passwd,
-            audience_passwd,
+            start_time: checked.start,
+            duration: checked.duration,
+            attendees: checked.panelists,
+            guest_passwd: checked.guest,
+            audience_passwd: checked.audience,
             enable_recording: self.recording.then_some(YesNo::Y),
             time_zone_id: None,
             notify_setting: None,
@@ -320,6 +307,16 @@ impl NewWebinar {
             live_url: None,
         })
     }
+}
+
+/// What both calls send of a [`NewWebinar`], checked: the start in UTC, the length,
+/// the panelists, the passwords.
+struct Checked {
+    start: String,
+    duration: i32,
+    panelists: Vec<OpenAttendeeEntity>,
+    guest: Option<String>,
+    audience: Option<String>,
 }
 
 /// Where a webinar is in its life.
@@ -467,6 +464,9 @@ pub struct WebinarSearch {
     page_size: u32,
 }
 
+/// A list's search text, and the UTC minutes bounding the start (history).
+type Query = (Option<String>, Option<(String, String)>);
+
 /// Which list.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -526,7 +526,7 @@ impl WebinarSearch {
 
     /// The query, checked: the search text, and (history) the UTC minutes bounding the
     /// start.
-    fn checked(&self, kind: Kind) -> Result<(Option<String>, Option<(String, String)>), String> {
+    fn checked(&self, kind: Kind) -> Result<Query, String> {
         if let Some(search) = &self.search
             && (search.is_empty() || search.chars().count() > 128)
         {
