@@ -2132,254 +2132,6 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    ///`ListHistoryWebinarsSearchKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListHistoryWebinarsSearchKey(::std::string::String);
-    impl ::std::ops::Deref for ListHistoryWebinarsSearchKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListHistoryWebinarsSearchKey> for ::std::string::String {
-        fn from(value: ListHistoryWebinarsSearchKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListHistoryWebinarsSearchKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListHistoryWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListHistoryWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListHistoryWebinarsSearchKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListHistoryWebinarsSortType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ListHistoryWebinarsSortType {
-        #[serde(rename = "ASC_StartTIME")]
-        AscStartTime,
-        #[serde(rename = "DSC_StartTIME")]
-        DscStartTime,
-    }
-    impl ::std::fmt::Display for ListHistoryWebinarsSortType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AscStartTime => f.write_str("ASC_StartTIME"),
-                Self::DscStartTime => f.write_str("DSC_StartTIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ListHistoryWebinarsSortType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ASC_StartTIME" => Ok(Self::AscStartTime),
-                "DSC_StartTIME" => Ok(Self::DscStartTime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListHistoryWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListHistoryWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ListOngoingWebinarsSearchKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListOngoingWebinarsSearchKey(::std::string::String);
-    impl ::std::ops::Deref for ListOngoingWebinarsSearchKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListOngoingWebinarsSearchKey> for ::std::string::String {
-        fn from(value: ListOngoingWebinarsSearchKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListOngoingWebinarsSearchKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListOngoingWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListOngoingWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListOngoingWebinarsSearchKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListOngoingWebinarsSortType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ListOngoingWebinarsSortType {
-        #[serde(rename = "ASC_StartTIME")]
-        AscStartTime,
-        #[serde(rename = "DSC_StartTIME")]
-        DscStartTime,
-    }
-    impl ::std::fmt::Display for ListOngoingWebinarsSortType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AscStartTime => f.write_str("ASC_StartTIME"),
-                Self::DscStartTime => f.write_str("DSC_StartTIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ListOngoingWebinarsSortType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ASC_StartTIME" => Ok(Self::AscStartTime),
-                "DSC_StartTIME" => Ok(Self::DscStartTime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListOngoingWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListOngoingWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`ListOnlineConfAttendeeSearchKey`
     #[derive(
         ::serde::Serialize,
@@ -2447,131 +2199,6 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
-        }
-    }
-    ///`ListUpComingWebinarsSearchKey`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListUpComingWebinarsSearchKey(::std::string::String);
-    impl ::std::ops::Deref for ListUpComingWebinarsSearchKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListUpComingWebinarsSearchKey> for ::std::string::String {
-        fn from(value: ListUpComingWebinarsSearchKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListUpComingWebinarsSearchKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListUpComingWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListUpComingWebinarsSearchKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListUpComingWebinarsSearchKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListUpComingWebinarsSortType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ListUpComingWebinarsSortType {
-        #[serde(rename = "ASC_StartTIME")]
-        AscStartTime,
-        #[serde(rename = "DSC_StartTIME")]
-        DscStartTime,
-    }
-    impl ::std::fmt::Display for ListUpComingWebinarsSortType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::AscStartTime => f.write_str("ASC_StartTIME"),
-                Self::DscStartTime => f.write_str("DSC_StartTIME"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ListUpComingWebinarsSortType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ASC_StartTIME" => Ok(Self::AscStartTime),
-                "DSC_StartTIME" => Ok(Self::DscStartTime),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListUpComingWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListUpComingWebinarsSortType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///One medium's streams.
@@ -3153,7 +2780,7 @@ pub mod types {
         )]
         pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
     }
-    ///A webinar in progress.
+    ///A webinar not yet over (the official SDK's OpenWebinarUpcomingInfo and OpenWebinarOngoingInfo, one schema; each list sends its fields).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3163,7 +2790,7 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct OpenWebinarOngoingInfo {
+    pub struct OpenWebinarInfo {
         #[serde(
             rename = "audienceJoinUri",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3184,6 +2811,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chair_passwd: ::std::option::Option<::std::string::String>,
+        ///In progress.
         #[serde(
             rename = "confUUID",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3206,97 +2834,7 @@ pub mod types {
         pub dept_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "guestJoinUri",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub guest_join_uri: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "guestPasswd",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub guest_passwd: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "onlineAttendeeCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub online_attendee_count: ::std::option::Option<i32>,
-        #[serde(
-            rename = "scheduserId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scheduser_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "scheduserName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scheduser_name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "startTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subject: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "timeZoneId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_zone_id: ::std::option::Option<i32>,
-        #[serde(
-            rename = "vmrPkgName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
-    }
-    ///A webinar not yet started.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct OpenWebinarUpcomingInfo {
-        #[serde(
-            rename = "audienceJoinUri",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audience_join_uri: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "audiencePasswd",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audience_passwd: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "chairJoinUri",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chair_join_uri: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "chairPasswd",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chair_passwd: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "conferenceId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub conference_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "corpId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub corp_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "deptName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dept_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        ///Upcoming.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i32>,
         #[serde(
@@ -3309,6 +2847,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub guest_passwd: ::std::option::Option<::std::string::String>,
+        ///In progress.
+        #[serde(
+            rename = "onlineAttendeeCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub online_attendee_count: ::std::option::Option<i32>,
         #[serde(
             rename = "scheduserId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -10057,6 +9601,62 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    ///By start time, ascending or descending.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum StartOrder {
+        #[serde(rename = "ASC_StartTIME")]
+        AscStartTime,
+        #[serde(rename = "DSC_StartTIME")]
+        DscStartTime,
+    }
+    impl ::std::fmt::Display for StartOrder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AscStartTime => f.write_str("ASC_StartTIME"),
+                Self::DscStartTime => f.write_str("DSC_StartTIME"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StartOrder {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASC_StartTIME" => Ok(Self::AscStartTime),
+                "DSC_StartTIME" => Ok(Self::DscStartTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StartOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StartOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///The meeting to start, and its host password.
     #[derive(
         ::serde::Deserialize,
@@ -12312,7 +11912,7 @@ pub mod types {
         )]
         pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
     }
-    ///A page of webinars in progress.
+    ///A page of webinars not yet over.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -12322,15 +11922,82 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct WebinarOngoingList {
+    pub struct WebinarList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i32>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<OpenWebinarOngoingInfo>,
+        pub data: ::std::vec::Vec<OpenWebinarInfo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
+    }
+    ///Text a webinar list matches.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebinarSearchText(::std::string::String);
+    impl ::std::ops::Deref for WebinarSearchText {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebinarSearchText> for ::std::string::String {
+        fn from(value: WebinarSearchText) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebinarSearchText {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebinarSearchText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebinarSearchText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebinarSearchText {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///schedule: not started; created: in progress; destroyed: over.
     #[derive(
@@ -12458,26 +12125,6 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
-    }
-    ///A page of webinars not yet started.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct WebinarUpcomingList {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<i32>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<OpenWebinarUpcomingInfo>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub limit: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub offset: ::std::option::Option<i32>,
     }
     ///`YesNo`
     #[derive(
@@ -19161,9 +18808,9 @@ Arguments:
         &'a self,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
-        search_key: Option<&'a types::ListUpComingWebinarsSearchKey>,
-        sort_type: Option<types::ListUpComingWebinarsSortType>,
-    ) -> Result<ResponseValue<types::WebinarUpcomingList>, Error<types::ErrorBody>> {
+        search_key: Option<&'a types::WebinarSearchText>,
+        sort_type: Option<types::StartOrder>,
+    ) -> Result<ResponseValue<types::WebinarList>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/wss/webinar/open/conferences/upcoming", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -19229,9 +18876,9 @@ Arguments:
         &'a self,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
-        search_key: Option<&'a types::ListOngoingWebinarsSearchKey>,
-        sort_type: Option<types::ListOngoingWebinarsSortType>,
-    ) -> Result<ResponseValue<types::WebinarOngoingList>, Error<types::ErrorBody>> {
+        search_key: Option<&'a types::WebinarSearchText>,
+        sort_type: Option<types::StartOrder>,
+    ) -> Result<ResponseValue<types::WebinarList>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/wss/webinar/open/conferences/ongoing", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -19301,8 +18948,8 @@ Arguments:
         end_time: Option<&'a types::WebinarTo>,
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
-        search_key: Option<&'a types::ListHistoryWebinarsSearchKey>,
-        sort_type: Option<types::ListHistoryWebinarsSortType>,
+        search_key: Option<&'a types::WebinarSearchText>,
+        sort_type: Option<types::StartOrder>,
         start_time: Option<&'a types::WebinarFrom>,
     ) -> Result<ResponseValue<types::WebinarHistoryList>, Error<types::ErrorBody>> {
         let url = format!("{}/v1/wss/webinar/open/conferences/history", self.baseurl,);
@@ -20754,7 +20401,9 @@ pub mod schemas {
             schemars::schema_for!(crate
             ::types::RestCancelSingleRecordCycleConfListReqBody)), ("ConferenceDetail",
             schemars::schema_for!(crate ::types::ConferenceDetail)), ("WebinarId",
-            schemars::schema_for!(crate ::types::WebinarId)), ("WebinarFrom",
+            schemars::schema_for!(crate ::types::WebinarId)), ("WebinarSearchText",
+            schemars::schema_for!(crate ::types::WebinarSearchText)), ("StartOrder",
+            schemars::schema_for!(crate ::types::StartOrder)), ("WebinarFrom",
             schemars::schema_for!(crate ::types::WebinarFrom)), ("WebinarTo",
             schemars::schema_for!(crate ::types::WebinarTo)), ("YesNo",
             schemars::schema_for!(crate ::types::YesNo)), ("WebinarState",
@@ -20765,14 +20414,10 @@ pub mod schemas {
             schemars::schema_for!(crate ::types::OpenScheduleConfReq)),
             ("OpenEditConfReq", schemars::schema_for!(crate ::types::OpenEditConfReq)),
             ("WebinarInfo", schemars::schema_for!(crate ::types::WebinarInfo)),
-            ("OpenWebinarUpcomingInfo", schemars::schema_for!(crate
-            ::types::OpenWebinarUpcomingInfo)), ("OpenWebinarOngoingInfo",
-            schemars::schema_for!(crate ::types::OpenWebinarOngoingInfo)),
             ("OpenWebinarHistoryInfo", schemars::schema_for!(crate
-            ::types::OpenWebinarHistoryInfo)), ("WebinarUpcomingList",
-            schemars::schema_for!(crate ::types::WebinarUpcomingList)),
-            ("WebinarOngoingList", schemars::schema_for!(crate
-            ::types::WebinarOngoingList)), ("WebinarHistoryList",
+            ::types::OpenWebinarHistoryInfo)), ("OpenWebinarInfo",
+            schemars::schema_for!(crate ::types::OpenWebinarInfo)), ("WebinarList",
+            schemars::schema_for!(crate ::types::WebinarList)), ("WebinarHistoryList",
             schemars::schema_for!(crate ::types::WebinarHistoryList)),
             ("OpenRoomSetting", schemars::schema_for!(crate ::types::OpenRoomSetting)),
             ("UploadFileBody", schemars::schema_for!(crate ::types::UploadFileBody)),

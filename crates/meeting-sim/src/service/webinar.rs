@@ -12,7 +12,7 @@ use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
     OpenEditConfReq, OpenRoomSetting, OpenScheduleConfReq, UploadFileResult, WebinarHistoryList,
-    WebinarInfo, WebinarOngoingList, WebinarUpcomingList,
+    WebinarInfo, WebinarList,
 };
 
 use super::search::{granted, int_query, search_key};
@@ -145,12 +145,12 @@ async fn upcoming(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     query: QueryMap,
-) -> ApiResult<Json<WebinarUpcomingList>> {
+) -> ApiResult<Json<WebinarList>> {
     let (search, descending, page) = listing(&query)?;
     let (mut world, grant) = granted(&shared, &headers)?;
     let (count, data) = world.upcoming_webinars(&grant, search, descending, page)?;
     let [offset, limit, count] = paged(page, count);
-    Ok(Json(WebinarUpcomingList {
+    Ok(Json(WebinarList {
         offset,
         limit,
         count,
@@ -162,12 +162,12 @@ async fn ongoing(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     query: QueryMap,
-) -> ApiResult<Json<WebinarOngoingList>> {
+) -> ApiResult<Json<WebinarList>> {
     let (search, descending, page) = listing(&query)?;
     let (mut world, grant) = granted(&shared, &headers)?;
     let (count, data) = world.ongoing_webinars(&grant, search, descending, page)?;
     let [offset, limit, count] = paged(page, count);
-    Ok(Json(WebinarOngoingList {
+    Ok(Json(WebinarList {
         offset,
         limit,
         count,

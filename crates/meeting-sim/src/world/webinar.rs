@@ -12,8 +12,7 @@ use std::collections::{BTreeMap, VecDeque};
 use meeting_api::types::{
     CategorySuggestions, ImageModerationResult, OpenAttendeeEntity, OpenEditConfReq,
     OpenNotifySetting, OpenRoomSetting, OpenRoomSettingShowAudienceMode, OpenScheduleConfReq,
-    OpenWebinarHistoryInfo, OpenWebinarOngoingInfo, OpenWebinarUpcomingInfo, UploadFileResult,
-    WebinarInfo, WebinarState, YesNo,
+    OpenWebinarHistoryInfo, OpenWebinarInfo, UploadFileResult, WebinarInfo, WebinarState, YesNo,
 };
 
 use super::{Change, Conference, Grant, Page, World};
@@ -521,31 +520,43 @@ impl World {
         Ok((count, page.take(found.into_iter())))
     }
 
-    /// ListUpComingWebinars.
-    pub fn upcoming_webinars(
+    /// ListUpComingWebinars (`Phase::Upcoming`) and ListOngoingWebinars: each list
+    /// with its own fields (the length of those to come; who is online in those that
+    /// run).
+    fn webinar_list(
         &mut self,
         by: &Grant,
+        running: bool,
         search: Option<&str>,
         descending: bool,
         page: (Option<i64>, Option<i64>),
-    ) -> Result<(usize, Vec<OpenWebinarUpcomingInfo>), ApiError> {
+    ) -> Result<(usize, Vec<OpenWebinarInfo>), ApiError> {
         self.advance_webinars();
-        let (count, found) =
-            self.webinars_in(by, Phase::Upcoming, search, descending, page, None)?;
+        let phase = if running {
+            Phase::Ongoing
+        } else {
+            Phase::Upcoming
+        };
+        let (count, found) = self.webinars_in(by, phase, search, descending, page, None)?;
         let data = found
             .into_iter()
-            .map(|w| OpenWebinarUpcomingInfo {
+            .map(|w| OpenWebinarInfo {
                 conference_id: Some(w.id.clone()),
+                conf_uuid: running.then(|| w.uuid.clone()),
                 corp_id: Some(super::ENTERPRISE_ID.to_owned()),
                 subject: Some(w.request.subject.clone()),
                 description: w.request.description.clone(),
                 start_time: Some(crate::calendar::format(w.start_minute)),
-                duration: Some(w.request.duration),
+                duration: (!running).then_some(w.request.duration),
                 time_zone_id: w.request.time_zone_id,
                 scheduser_id: Some(w.organizer.clone()),
                 dept_name: None,
                 scheduser_name: Some(w.organizer.clone()),
                 vmr_pkg_name: self.room_name(&w.request.vmr_id),
+                online_attendee_count: running
+                    .then(|| self.conferences.get(&w.id))
+                    .flatten()
+                    .map(|c| i32::try_from(c.participants.len()).unwrap_or(i32::MAX)),
                 chair_join_uri: Some(w.join_uri("chair")),
                 chair_passwd: Some(w.chair_password.clone()),
                 guest_join_uri: Some(w.join_uri("guest")),
@@ -557,6 +568,17 @@ impl World {
         Ok((count, data))
     }
 
+    /// ListUpComingWebinars.
+    pub fn upcoming_webinars(
+        &mut self,
+        by: &Grant,
+        search: Option<&str>,
+        descending: bool,
+        page: (Option<i64>, Option<i64>),
+    ) -> Result<(usize, Vec<OpenWebinarInfo>), ApiError> {
+        self.webinar_list(by, false, search, descending, page)
+    }
+
     /// ListOngoingWebinars.
     pub fn ongoing_webinars(
         &mut self,
@@ -564,37 +586,8 @@ impl World {
         search: Option<&str>,
         descending: bool,
         page: (Option<i64>, Option<i64>),
-    ) -> Result<(usize, Vec<OpenWebinarOngoingInfo>), ApiError> {
-        self.advance_webinars();
-        let (count, found) =
-            self.webinars_in(by, Phase::Ongoing, search, descending, page, None)?;
-        let data = found
-            .into_iter()
-            .map(|w| OpenWebinarOngoingInfo {
-                conference_id: Some(w.id.clone()),
-                conf_uuid: Some(w.uuid.clone()),
-                corp_id: Some(super::ENTERPRISE_ID.to_owned()),
-                subject: Some(w.request.subject.clone()),
-                description: w.request.description.clone(),
-                start_time: Some(crate::calendar::format(w.start_minute)),
-                time_zone_id: w.request.time_zone_id,
-                scheduser_id: Some(w.organizer.clone()),
-                dept_name: None,
-                scheduser_name: Some(w.organizer.clone()),
-                vmr_pkg_name: self.room_name(&w.request.vmr_id),
-                online_attendee_count: self
-                    .conferences
-                    .get(&w.id)
-                    .map(|c| i32::try_from(c.participants.len()).unwrap_or(i32::MAX)),
-                chair_join_uri: Some(w.join_uri("chair")),
-                chair_passwd: Some(w.chair_password.clone()),
-                guest_join_uri: Some(w.join_uri("guest")),
-                guest_passwd: Some(w.guest_password.clone()),
-                audience_join_uri: Some(w.join_uri("audience")),
-                audience_passwd: Some(w.audience_password.clone()),
-            })
-            .collect();
-        Ok((count, data))
+    ) -> Result<(usize, Vec<OpenWebinarInfo>), ApiError> {
+        self.webinar_list(by, true, search, descending, page)
     }
 
     /// ListHistoryWebinars: those over that started within `from..=to` (minutes since

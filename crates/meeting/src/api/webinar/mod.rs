@@ -11,10 +11,9 @@ use meeting_api::operations::{
     LIST_UP_COMING_WEBINARS, SHOW_ROOM_SETTING, SHOW_WEBINAR, UPDATE_ROOM_SETTING, UPDATE_WEBINAR,
 };
 use meeting_api::types::{
-    ListHistoryWebinarsSearchKey, ListHistoryWebinarsSortType, ListOngoingWebinarsSearchKey,
-    ListOngoingWebinarsSortType, ListUpComingWebinarsSearchKey, ListUpComingWebinarsSortType,
     OpenAttendeeEntity, OpenEditConfReq, OpenRoomSetting, OpenRoomSettingShowAudienceMode,
-    OpenScheduleConfReq, WebinarFrom, WebinarId, WebinarInfo, WebinarState, WebinarTo, YesNo,
+    OpenScheduleConfReq, StartOrder, WebinarFrom, WebinarId, WebinarInfo, WebinarSearchText,
+    WebinarState, WebinarTo, YesNo,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -601,64 +600,36 @@ async fn fetch(
 ) -> Result<Page<WebinarSummary>, Error> {
     let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
     let limit = std::num::NonZeroU32::new(size);
-    let search = search.as_deref();
-    let key = |_| {
-        Error::invalid(
-            &Context::new(operation.id, None),
-            "the search text is 1 to 128 characters",
-        )
-    };
+    let search = search
+        .as_deref()
+        .map(WebinarSearchText::try_from)
+        .transpose()
+        .map_err(|_| {
+            Error::invalid(
+                &Context::new(operation.id, None),
+                "the search text is 1 to 128 characters",
+            )
+        })?;
+    let search = search.as_ref();
+    let sort = Some(if descending {
+        StartOrder::DscStartTime
+    } else {
+        StartOrder::AscStartTime
+    });
     let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
     match kind {
-        Kind::Upcoming => {
-            let search = search
-                .map(ListUpComingWebinarsSearchKey::try_from)
-                .transpose()
-                .map_err(key)?;
-            let sort = Some(if descending {
-                ListUpComingWebinarsSortType::DscStartTime
-            } else {
-                ListUpComingWebinarsSortType::AscStartTime
-            });
+        Kind::Upcoming | Kind::Ongoing => {
             let answer = client
-                .run(operation, NO_INPUT, |api, ()| {
-                    api.list_up_coming_webinars(limit, offset, search.as_ref(), sort)
-                })
-                .await?;
-            let rows = answer
-                .data
-                .into_iter()
-                .filter_map(|w| {
-                    Some(WebinarSummary {
-                        id: printable(w.conference_id.as_deref()?),
-                        uuid: None,
-                        subject: text(w.subject),
-                        start: utc_minute(w.start_time.as_deref()),
-                        minutes: minutes(w.duration),
-                        organizer: text(w.scheduser_name),
-                        room: text(w.vmr_pkg_name),
-                        attendees: None,
-                        started: None,
-                        ended: None,
-                        audience_link: text(w.audience_join_uri),
-                    })
-                })
-                .collect();
-            Ok(Page::new(rows, answer.count))
-        }
-        Kind::Ongoing => {
-            let search = search
-                .map(ListOngoingWebinarsSearchKey::try_from)
-                .transpose()
-                .map_err(key)?;
-            let sort = Some(if descending {
-                ListOngoingWebinarsSortType::DscStartTime
-            } else {
-                ListOngoingWebinarsSortType::AscStartTime
-            });
-            let answer = client
-                .run(operation, NO_INPUT, |api, ()| {
-                    api.list_ongoing_webinars(limit, offset, search.as_ref(), sort)
+                .run(operation, NO_INPUT, |api, ()| async move {
+                    match kind {
+                        Kind::Ongoing => {
+                            api.list_ongoing_webinars(limit, offset, search, sort).await
+                        }
+                        _ => {
+                            api.list_up_coming_webinars(limit, offset, search, sort)
+                                .await
+                        }
+                    }
                 })
                 .await?;
             let rows = answer
@@ -670,11 +641,11 @@ async fn fetch(
                         uuid: text(w.conf_uuid),
                         subject: text(w.subject),
                         start: utc_minute(w.start_time.as_deref()),
-                        minutes: None,
+                        minutes: minutes(w.duration),
                         organizer: text(w.scheduser_name),
                         room: text(w.vmr_pkg_name),
                         attendees: count(w.online_attendee_count),
-                        started: utc_minute(w.start_time.as_deref()),
+                        started: None,
                         ended: None,
                         audience_link: text(w.audience_join_uri),
                     })
@@ -683,15 +654,6 @@ async fn fetch(
             Ok(Page::new(rows, answer.count))
         }
         Kind::History => {
-            let search = search
-                .map(ListHistoryWebinarsSearchKey::try_from)
-                .transpose()
-                .map_err(key)?;
-            let sort = Some(if descending {
-                ListHistoryWebinarsSortType::DscStartTime
-            } else {
-                ListHistoryWebinarsSortType::AscStartTime
-            });
             let bounds = dates
                 .map(|(from, to)| {
                     Ok::<_, String>((
@@ -707,7 +669,7 @@ async fn fetch(
             };
             let answer = client
                 .run(operation, NO_INPUT, |api, ()| {
-                    api.list_history_webinars(to, limit, offset, search.as_ref(), sort, from)
+                    api.list_history_webinars(to, limit, offset, search, sort, from)
                 })
                 .await?;
             let rows = answer
