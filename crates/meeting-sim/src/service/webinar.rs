@@ -146,16 +146,7 @@ async fn upcoming(
     headers: HeaderMap,
     query: QueryMap,
 ) -> ApiResult<Json<WebinarList>> {
-    let (search, descending, page) = listing(&query)?;
-    let (mut world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.upcoming_webinars(&grant, search, descending, page)?;
-    let [offset, limit, count] = paged(page, count);
-    Ok(Json(WebinarList {
-        offset,
-        limit,
-        count,
-        data,
-    }))
+    list(&shared, &headers, &query, false)
 }
 
 async fn ongoing(
@@ -163,9 +154,19 @@ async fn ongoing(
     headers: HeaderMap,
     query: QueryMap,
 ) -> ApiResult<Json<WebinarList>> {
-    let (search, descending, page) = listing(&query)?;
-    let (mut world, grant) = granted(&shared, &headers)?;
-    let (count, data) = world.ongoing_webinars(&grant, search, descending, page)?;
+    list(&shared, &headers, &query, true)
+}
+
+/// The webinars to come, or (`running`) those in progress.
+fn list(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: &QueryMap,
+    running: bool,
+) -> ApiResult<Json<WebinarList>> {
+    let (search, descending, page) = listing(query)?;
+    let (mut world, grant) = granted(shared, headers)?;
+    let (count, data) = world.webinar_list(&grant, running, search, descending, page)?;
     let [offset, limit, count] = paged(page, count);
     Ok(Json(WebinarList {
         offset,

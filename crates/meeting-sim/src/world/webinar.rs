@@ -520,10 +520,9 @@ impl World {
         Ok((count, page.take(found.into_iter())))
     }
 
-    /// ListUpComingWebinars (`Phase::Upcoming`) and ListOngoingWebinars: each list
-    /// with its own fields (the length of those to come; who is online in those that
-    /// run).
-    fn webinar_list(
+    /// ListUpComingWebinars and (`running`) ListOngoingWebinars: each list with its
+    /// own fields (the length of those to come; who is online in those that run).
+    pub fn webinar_list(
         &mut self,
         by: &Grant,
         running: bool,
@@ -566,28 +565,6 @@ impl World {
             })
             .collect();
         Ok((count, data))
-    }
-
-    /// ListUpComingWebinars.
-    pub fn upcoming_webinars(
-        &mut self,
-        by: &Grant,
-        search: Option<&str>,
-        descending: bool,
-        page: (Option<i64>, Option<i64>),
-    ) -> Result<(usize, Vec<OpenWebinarInfo>), ApiError> {
-        self.webinar_list(by, false, search, descending, page)
-    }
-
-    /// ListOngoingWebinars.
-    pub fn ongoing_webinars(
-        &mut self,
-        by: &Grant,
-        search: Option<&str>,
-        descending: bool,
-        page: (Option<i64>, Option<i64>),
-    ) -> Result<(usize, Vec<OpenWebinarInfo>), ApiError> {
-        self.webinar_list(by, true, search, descending, page)
     }
 
     /// ListHistoryWebinars: those over that started within `from..=to` (minutes since
