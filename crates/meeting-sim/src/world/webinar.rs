@@ -19,7 +19,8 @@ use super::{Change, Conference, Grant, Page, World};
 use crate::errors::{ApiError, Status, codes};
 use crate::model::{ConferenceSeed, ConferenceState, WebinarRoomSeed};
 
-/// Webinars the enterprise keeps (scheduled, running and past); more are refused.
+/// Webinars the enterprise keeps (scheduled, running and past): a new one beyond
+/// makes it forget the webinar that ended first (refused if none has).
 pub const MAX_WEBINARS: usize = 10_000;
 
 /// Images kept (the oldest forgotten first).
@@ -255,13 +256,12 @@ impl World {
                 continue;
             };
             if w.phase == Phase::Upcoming {
-                let mut seed = ConferenceSeed::new(
+                let seed = ConferenceSeed::new(
                     id.clone(),
                     w.chair_password.clone(),
                     ConferenceState::Ongoing,
                 )
                 .organizer(w.organizer.clone());
-                seed.participants.clear();
                 let mut conference = Conference::from(seed);
                 conference.subject = Some(w.request.subject.clone());
                 conference.started_ms = w.start_ms();
@@ -358,9 +358,20 @@ impl World {
             ));
         }
         if self.webinars.by_id.len() >= MAX_WEBINARS {
-            return Err(ApiError::bad_request(format!(
-                "the enterprise keeps at most {MAX_WEBINARS} webinars"
-            )));
+            // Full: the webinar that ended first is forgotten; with none over, refused.
+            let oldest = self
+                .webinars
+                .by_id
+                .values()
+                .filter(|w| w.phase == Phase::Over)
+                .min_by_key(|w| w.ended_ms)
+                .map(|w| w.id.clone())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "the enterprise has {MAX_WEBINARS} webinars to come or in progress"
+                    ))
+                })?;
+            self.webinars.by_id.remove(&oldest);
         }
         let id = loop {
             let id = rand::random_range(960_000_000u32..970_000_000).to_string();
@@ -768,5 +779,87 @@ impl World {
                 .filter_map(|a| a.user_name.clone().or_else(|| a.user_account.clone()))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{ADMIN, WEBINAR_ROOM};
+    use crate::model::Seed;
+
+    fn admin() -> Grant {
+        Grant {
+            subject: ADMIN.to_owned(),
+            admin: true,
+            expires_ms: i64::MAX,
+        }
+    }
+
+    fn request(subject: &str, start: &str) -> OpenScheduleConfReq {
+        OpenScheduleConfReq {
+            subject: subject.to_owned(),
+            description: None,
+            start_time: start.to_owned(),
+            duration: 30,
+            time_zone_id: None,
+            attendees: Vec::new(),
+            notify_setting: None,
+            vmr_id: WEBINAR_ROOM.to_owned(),
+            guest_passwd: None,
+            audience_passwd: None,
+            call_restriction: None,
+            scope: None,
+            audience_scope: None,
+            enable_recording: None,
+            live_address: None,
+            aux_address: None,
+            live_url: None,
+        }
+    }
+
+    /// A full enterprise forgets the webinar that ended first to keep a new one; full
+    /// of webinars not over, it refuses.
+    #[test]
+    fn the_webinars_kept_are_bounded() {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        let first = world
+            .create_webinar(&admin(), &request("First", "2030-01-01 10:00"))
+            .expect("scheduled");
+        let template = world.webinars.by_id.values().next().cloned().expect("one");
+        for i in 0..MAX_WEBINARS - 1 {
+            let mut w = template.clone();
+            w.id = format!("9{i:08}");
+            w.phase = Phase::Over;
+            w.ended_ms = Some(1_000 + i as i64);
+            world.webinars.by_id.insert(w.id.clone(), w);
+        }
+        let oldest = "900000000";
+        assert!(world.webinars.by_id.contains_key(oldest));
+        world
+            .create_webinar(&admin(), &request("Next", "2030-01-02 10:00"))
+            .expect("kept");
+        assert_eq!(world.webinars.by_id.len(), MAX_WEBINARS);
+        assert!(
+            !world.webinars.by_id.contains_key(oldest),
+            "the first over is forgotten"
+        );
+        let first_id = first.conference_id.expect("an ID");
+        assert!(
+            world.webinars.by_id.contains_key(&first_id),
+            "one to come stays"
+        );
+        for w in world.webinars.by_id.values_mut() {
+            w.phase = Phase::Upcoming;
+        }
+        let refused = world
+            .create_webinar(&admin(), &request("Refused", "2031-01-01 10:00"))
+            .expect_err("full");
+        assert!(
+            refused.message.contains("to come or in progress"),
+            "{}",
+            refused.message
+        );
     }
 }
