@@ -115,7 +115,7 @@ fn a_file_ten_times_too_large_is_refused_and_streamed_in_little_memory() {
     std::io::Write::write_all(&mut &file, &png()).expect("written");
     file.set_len(100 * 1024 * 1024).expect("100 MiB (sparse)");
     drop(file);
-    let child = sim
+    let mut child = sim
         .process()
         .args(["webinar", "upload"])
         .arg(&big)
@@ -123,11 +123,32 @@ fn a_file_ten_times_too_large_is_refused_and_streamed_in_little_memory() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("starts");
-    let pid = i32::try_from(child.id()).expect("a pid");
-    let output = {
+    // The child's own high-water mark (`VmHWM` of its address space), read while it
+    // runs: its rusage would count the test process's memory, shared until its exec.
+    let status = format!("/proc/{}/status", child.id());
+    let peak_kib = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watcher = {
+        let peak_kib = peak_kib.clone();
+        std::thread::spawn(move || {
+            while let Ok(text) = std::fs::read_to_string(&status) {
+                let Some(kib) = text.lines().find_map(|l| {
+                    l.strip_prefix("VmHWM:")?
+                        .trim()
+                        .strip_suffix("kB")?
+                        .trim()
+                        .parse()
+                        .ok()
+                }) else {
+                    break; // exited: a zombie has no memory
+                };
+                peak_kib.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    {
         use std::io::Read as _;
-        let (mut out, mut err) = (String::new(), String::new());
-        let mut child = child;
         child
             .stdout
             .take()
@@ -140,29 +161,14 @@ fn a_file_ten_times_too_large_is_refused_and_streamed_in_little_memory() {
             .expect("stderr")
             .read_to_string(&mut err)
             .expect("read");
-        (out, err)
-    };
-    // This child's own resource use (its peak RSS), not the other tests' children.
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `pid` is our child, not yet waited for; the pointers are valid.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-    assert_eq!(waited, pid);
-    // SAFETY: wait4 filled it.
-    let usage = unsafe { usage.assume_init() };
-    let peak_mib = usage.ru_maxrss / 1024;
-    assert!(libc::WIFEXITED(status));
-    assert_eq!(
-        libc::WEXITSTATUS(status),
-        1,
-        "the service refused: {}",
-        output.1
-    );
-    assert!(
-        output.1.contains("at most 10485760"),
-        "a clear error: {}",
-        output.1
-    );
+    }
+    let exit = child.wait().expect("ends");
+    watcher.join().expect("the watcher ends");
+    let peak_mib = peak_kib.load(std::sync::atomic::Ordering::Relaxed) / 1024;
+    assert_eq!(exit.code(), Some(1), "the service refused: {err}");
+    assert!(err.contains("at most 10485760"), "a clear error: {err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(peak_mib > 0, "the child's memory was read");
     assert!(peak_mib < 64, "peak RSS {peak_mib} MiB");
     eprintln!("upload of 100 MiB: peak RSS {peak_mib} MiB");
 }
