@@ -250,3 +250,36 @@ async fn bad_webinars_are_refused_before_sending() {
     assert_eq!(wrong.kind(), ErrorKind::BadRequest, "{wrong}");
     assert!(wrong.to_string().contains("webinar room"), "{wrong}");
 }
+
+/// An image from a byte stream, in chunks, its progress reported as it goes.
+#[tokio::test]
+async fn an_image_uploads_from_a_byte_stream_with_its_progress() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let image = png();
+    let total = image.len() as u64;
+    let chunks: Vec<std::io::Result<axum::body::Bytes>> = image
+        .chunks(10)
+        .map(|c| Ok(axum::body::Bytes::copy_from_slice(c)))
+        .collect();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress = seen.clone();
+    let upload = WebinarImage::stream("cover.png", total, futures::stream::iter(chunks))
+        .on_progress(move |sent| progress.lock().expect("not poisoned").push(sent));
+    let uploaded = client.upload_webinar_image(upload).await.expect("uploaded");
+    assert_eq!(uploaded.file_id.len(), 32);
+    let seen = seen.lock().expect("not poisoned").clone();
+    assert_eq!(seen.last(), Some(&total), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    // A stream named as no image is refused before sending.
+    let refused = client
+        .upload_webinar_image(WebinarImage::stream(
+            "notes.txt",
+            3,
+            futures::stream::iter([Ok(axum::body::Bytes::from_static(b"abc"))]),
+        ))
+        .await
+        .expect_err("not an image");
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{refused}");
+    assert_eq!(sim.counters().requests_for("UploadFile"), 1);
+}
