@@ -15,7 +15,7 @@ use meeting_api::operations::{
     SEARCH_QOS_ONLINE_MEETINGS, SEARCH_QOS_PARTICIPANT_DETAIL, SEARCH_QOS_PARTICIPANTS,
     SEARCH_STATISTIC_CONFERENCE_INFO, SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
     SEARCH_STATISTIC_RESOURCE_INFO, SEARCH_STATISTIC_USER_INFO, SET_QOS_THRESHOLD,
-    SHOW_QOS_THRESHOLD, SHOW_REAL_TIME_INFO_OF_MEETING,
+    SHOW_HIS_MEETING_DETAIL, SHOW_QOS_THRESHOLD, SHOW_REAL_TIME_INFO_OF_MEETING,
 };
 use serde::Serialize;
 
@@ -40,6 +40,7 @@ pub(super) const FAMILY: Family = Family {
                 &SEARCH_QOS_ONLINE_MEETINGS,
                 &SEARCH_QOS_HISTORY_MEETINGS,
                 &SEARCH_HIS_MEETINGS,
+                &SHOW_HIS_MEETING_DETAIL,
                 &SEARCH_QOS_PARTICIPANTS,
                 &SEARCH_QOS_PARTICIPANT_DETAIL,
             ],
@@ -765,11 +766,14 @@ impl QualityChart {
         let minute = Duration::from_secs(60);
         let times = self.series.iter().flat_map(|(_, s)| s.points.iter());
         let first = times.clone().map(|p| p.at).min();
-        let last = times.map(|p| p.at + minute).max();
+        let last = times.filter_map(|p| p.at.checked_add(minute)).max();
         let (start, end) = match (span, first.zip(last)) {
             (Some((s, e)), Some((f, l))) => (s.min(f), e.max(l)),
             (Some(span), None) | (None, Some(span)) => span,
-            (None, None) => (SystemTime::now(), SystemTime::now() + minute),
+            (None, None) => {
+                let now = SystemTime::now();
+                (now, now.checked_add(minute).unwrap_or(now))
+            }
         };
         let panels = Self::PANELS
             .into_iter()
@@ -799,7 +803,9 @@ impl QualityChart {
                     shaded: drawn
                         .iter()
                         .flat_map(|(_, s)| alarm_runs(&s.points))
-                        .map(|(from, to)| (instant(from), instant(to + minute)))
+                        .map(|(from, to)| {
+                            (instant(from), instant(to.checked_add(minute).unwrap_or(to)))
+                        })
                         .collect(),
                     lines: drawn
                         .iter()

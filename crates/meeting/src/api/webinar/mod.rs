@@ -354,11 +354,11 @@ pub struct WebinarDetails {
     pub room: Option<String>,
     /// The panelists' names.
     pub panelists: Vec<String>,
-    /// The hosts', panelists' and audience's join links.
+    /// The host's join link.
     pub host_link: Option<String>,
-    /// …
+    /// The panelists' join link.
     pub panelist_link: Option<String>,
-    /// …
+    /// The audience's join link.
     pub audience_link: Option<String>,
     /// The host's password (a secret: never printed by `Debug`).
     pub host_password: Option<SecretString>,
@@ -443,9 +443,9 @@ pub struct WebinarSummary {
     pub room: Option<String>,
     /// In progress: who is in it now. Over: how many attended.
     pub attendees: Option<u32>,
-    /// Over: when it started and ended.
+    /// Over: when it started.
     pub started: Option<SystemTime>,
-    /// …
+    /// Over: when it ended.
     pub ended: Option<SystemTime>,
     /// The audience's join link (not over).
     pub audience_link: Option<String>,
