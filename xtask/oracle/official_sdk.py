@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -28,20 +29,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+import huaweicloudsdkmeeting.v1 as sdk_models
 import urllib3
 import yaml
 from huaweicloudsdkcore.http.formdata import FormFile
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkmeeting.v1 import (
-    AllowAudienceJoinRequest,
-    AllowClientRecordRequest,
-    AllowGuestUnmuteRequest,
     AllowWaitingParticipantRequest,
-    Attendee,
-    BatchHandRequest,
-    BatchMoveToWaitingRoomRequest,
-    BroadcastParticipantRequest,
-    CancelBroadcastRequest,
     CancelMeetingRequest,
     CancelRecurringMeetingRequest,
     CancelRecurringSubMeetingRequest,
@@ -49,80 +43,36 @@ from huaweicloudsdkmeeting.v1 import (
     UserQosReqInfo,
     RestScheduleCycleConfDTO,
     CreateConfTokenRequest,
-    CreateMeetingRequest,
     CreateRecurringMeetingRequest,
-    CreateWebSocketTokenRequest,
     CycleParams,
     DelAttendInfo,
     DeleteAttendeesRequest,
     DeleteLayoutRequest,
     DeleteRecordingsRequest,
-    DeleteWebHookConfigRequest,
     HandRequest,
-    HangUpRequest,
     InterpreterGroupInfo,
     InterpreterInfo,
-    InviteOperateVideoRequest,
-    InviteParticipantRequest,
-    InviteWithPwdRequest,
-    InviteShareDTO,
-    InviteShareRequest,
-    LiveRequest,
     ListNetworkQualityRequest,
-    LockMeetingRequest,
-    LockViewRequest,
     MeetingClient,
-    MoveToWaitingRoomRequest,
-    MuteMeetingRequest,
-    MuteParticipantRequest,
-    PauseConferenceReq,
-    PauseConferenceRequest,
     PicInfoNotify,
     PicLayoutInfo,
-    ProlongMeetingRequest,
-    RecordRequest,
     RenameParticipantRequest,
-    RestAllowAudienceReqBody,
-    RestAllowClientRecordReqBody,
-    RestAllowUnMuteReqBody,
     RestAllowWaitingParticipantReqBody,
-    RestBatchHandsUpReqBody,
-    RestBatchMoveToWaitingRoomReqBody,
     RestBulkDelAttendReqBody,
-    RestBulkHangUpReqBody,
     RestCancelSingleRecordCycleConfListReqBody,
     RestChairTokenReqBody,
-    RestChairViewReqBody,
     RestCustomMultiPictureBody,
     RestHandsUpReqBody,
-    RestInviteReqBody,
-    RestInviteWithPwdReqBody,
-    RestLockReqBody,
-    RestLockSiteViewReqBody,
     RestMixedPictureBody,
-    RestMoveToWaitingRoomReqBody,
-    RestMuteParticipantReqBody,
-    RestMuteReqBody,
     RestParticipantViewReqBody,
     RestPicLayout,
     RestPicLayoutBody,
-    RestProlongDurReqBody,
     RestQosRequestDTO,
     RestRenamePartReqBody,
     RestScheduleConfDTO,
-    RestSetAttendeeLanChannelBody,
-    RestSetCohostBody,
     RestSetInterpreterGroupBody,
-    RestSetLiveReqBody,
-    RestSetMmrLiveReqBody,
-    RestSetMmrRecordReqBody,
-    RestSetRecordReqBody,
-    RestSimultaneousInterpretationBody,
     RestSubscriberInPic,
     RestSwitchModeReqBody,
-    RestVideoBody,
-    ResumeSimultaneousInterpretationRequest,
-    RollcallParticipantRequest,
     SaveLayoutRequest,
     SearchAttendanceRecordsOfHisMeetingRequest,
     SearchHisMeetingsRequest,
@@ -141,14 +91,8 @@ from huaweicloudsdkmeeting.v1 import (
     SetQosThresholdReq,
     SetQosThresholdRequest,
     SetThresholdData,
-    ShowQosThresholdRequest,
-    SetAttendeeLanChannelRequest,
-    SetCohostRequest,
     SetCustomMultiPictureRequest,
-    SetHostViewRequest,
     SetInterpreterGroupRequest,
-    SetMmrLiveRequest,
-    SetMmrRecordRequest,
     SetMultiPictureRequest,
     SetParticipantViewRequest,
     SetRoleRequest,
@@ -156,33 +100,20 @@ from huaweicloudsdkmeeting.v1 import (
     ShowHisMeetingDetailRequest,
     ShowLayoutRequest,
     ShowMeetingDetailRequest,
-    ShowMgmtSiteStatusRequest,
-    StartMeetingRequest,
-    ShowRegionInfoOfMeetingRequest,
-    CheckCallNumberInConfRequest,
     ListOnlineConfAttendeeRequest,
     ShowRecordInfoRequest,
     RecordInfoReq,
-    ShowOrgResRequest,
-    ShowSpResRequest,
-    ShowConfOrgRequest,
     CreateAuthRandomRequest,
-    CreateAnonymousAuthRandomRequest,
     SearchCtlRecordsOfHisMeetingRequest,
-    StartRequest,
     ShowOnlineMeetingDetailRequest,
-    ShowRealTimeInfoOfMeetingRequest,
     ShowRecordingDetailRequest,
     ShowRecordingFileDownloadUrlsRequest,
     ShowWebHookConfigRequest,
-    StopMeetingRequest,
     SubPicLayoutInfo,
     SubscriberInPic,
     SwitchModeRequest,
     UpdateMeetingRequest,
     UpdateRecurringMeetingRequest,
-    UpdateStartedConfConfigRequest,
-    UpdateStartedConfigReqBody,
     UpdateWebHookConfigStatusRequest,
     WebHookConfigRequest,
     CreateWebinarRequest,
@@ -230,24 +161,105 @@ CONFIG_ID = "b958adc3639b11ecb310e97279c39e66"
 # Placeholders for what differs from run to run or is a secret.
 ACCESS_TOKEN = "<access-token>"
 CONTROL_TOKEN = "<control-token>"
+# The security schemes whose value is the meeting control token.
+CONTROL_SCHEMES = ("conferenceToken", "qualityToken")
+# The other secrets the oracle sends, by security scheme.
+SECRETS = {"hostPassword": HOST_PASSWORD}
 
 # The operations, by the request the SDK sends: (method, path) -> operationId, read from
 # the spec (the single source of truth).
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "openapi", "meeting.yaml")
 
 
-def spec_operations():
-    with open(SPEC) as f:
-        spec = yaml.safe_load(f)
-    return {
-        (method.upper(), path): operation["operationId"]
-        for path, item in spec["paths"].items()
-        for method, operation in item.items()
-        if isinstance(operation, dict) and "operationId" in operation
-    }
+with open(SPEC) as f:
+    SPEC_DOC = yaml.safe_load(f)
+
+# operationId -> the spec's operation object, in the spec's order.
+SPEC_OPERATIONS = {
+    operation["operationId"]: operation
+    for item in SPEC_DOC["paths"].values()
+    for operation in item.values()
+    if isinstance(operation, dict) and "operationId" in operation
+}
+
+OPERATIONS = {
+    (method.upper(), path): operation["operationId"]
+    for path, item in SPEC_DOC["paths"].items()
+    for method, operation in item.items()
+    if isinstance(operation, dict) and "operationId" in operation
+}
 
 
-OPERATIONS = spec_operations()
+def resolved(node):
+    """`node`, or what its `$ref` (`#/components/...`) names."""
+    while isinstance(node, dict) and "$ref" in node:
+        target = SPEC_DOC
+        for key in node["$ref"].lstrip("#/").split("/"):
+            target = target[key]
+        node = target
+    return node
+
+
+def sdk_model(type_name, value):
+    """A JSON value of the spec's examples as the SDK's model `type_name` (`list[...]`,
+    a model class, or a plain type)."""
+    if type_name.startswith("list["):
+        return [sdk_model(type_name[5:-1], item) for item in value]
+    model = getattr(sdk_models, type_name, None)
+    if not isinstance(value, dict) or not hasattr(model, "attribute_map"):
+        return value
+    names = {wire: attribute for attribute, wire in model.attribute_map.items()}
+    unknown = sorted(set(value) - set(names))
+    if unknown:
+        sys.exit(f"the spec's example has fields the SDK's {type_name} lacks: {unknown}")
+    return model(**{names[key]: sdk_model(model.openapi_types[names[key]], item)
+                    for key, item in value.items()})
+
+
+def from_spec(sdk, name, token):
+    """Sends operation `name` as the SDK builds it from the spec's examples: each
+    parameter's `example`, the body's `example`, and the secrets its `security` names,
+    each under the attribute the SDK's request maps to that wire name. An operation of the
+    spec that no call below names is sent this way, so adding one needs no code here."""
+    operation = SPEC_OPERATIONS[name]
+    request = getattr(sdk_models, f"{name}Request")
+    attribute = {wire.lower(): python for python, wire in request.attribute_map.items()}
+    arguments = {}
+    for parameter in map(resolved, operation.get("parameters", [])):
+        example = parameter.get("example", parameter.get("schema", {}).get("example"))
+        if example is not None:
+            arguments[attribute[parameter["name"].lower()]] = example
+        elif parameter.get("required"):
+            sys.exit(f"{name}: the spec's parameter {parameter['name']} has no example")
+    # The first way of authorizing it; the access token is the SDK client's own.
+    for scheme in (operation.get("security") or [{}])[0]:
+        header = SPEC_DOC["components"]["securitySchemes"][scheme].get("name", "").lower()
+        value = token if scheme in CONTROL_SCHEMES else SECRETS.get(scheme)
+        if value is not None and header in attribute:
+            arguments[attribute[header]] = value
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is not None:
+        if "example" not in content:
+            sys.exit(f"{name}: the spec's request body has no example")
+        arguments["body"] = sdk_model(request.openapi_types["body"], content["example"])
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return getattr(sdk, snake)(request(**arguments))
+
+
+# Sent outside the call lists: the logins and the control token.
+SENT_APART = {"AuthenticateAccount", "AuthenticateAppId", "CreateConfToken"}
+
+
+def workflow(sdk, token, hook_url):
+    """Every call, in order: the lists' (an operation named alone is built from the spec's
+    examples), then the spec's operations that no list names, built from its examples."""
+    listed = (control_calls(sdk, token) + management_calls(sdk) + webinar_calls(sdk)
+              + webhook_calls(sdk, hook_url))
+    calls = [(call, lambda name=call: from_spec(sdk, name, token)) if isinstance(call, str)
+             else call for call in listed]
+    named = SENT_APART | {name for name, _ in calls}
+    return calls + [(name, lambda name=name: from_spec(sdk, name, token))
+                    for name in SPEC_OPERATIONS if name not in named]
 
 
 def operation_of(method, path):
@@ -333,85 +345,50 @@ def remember_series(answer):
 
 
 def control_calls(sdk, token):
-    """Every call that takes the control token, in the workflow's order."""
+    """Every call that takes the control token, in the workflow's order. An operation
+    named alone is built from the spec's examples (`from_spec`)."""
     calls = [
-        ("ShowRealTimeInfoOfMeeting", lambda: sdk.show_real_time_info_of_meeting(
-            ShowRealTimeInfoOfMeetingRequest(conference_id=CONF, x_conference_authorization=token))),
+        "ShowRealTimeInfoOfMeeting",
         ("ListNetworkQuality", lambda: sdk.list_network_quality(ListNetworkQualityRequest(
             conferenceid=CONF, conf_token=token,
             body=RestQosRequestDTO(users=[UserQosReqInfo(pid=TERMINAL), UserQosReqInfo(pid=LAPTOP)])))),
-        ("LockMeeting", lambda: sdk.lock_meeting(LockMeetingRequest(
-            conference_id=CONF, x_conference_authorization=token, body=RestLockReqBody(is_lock=1)))),
-        ("UpdateStartedConfConfig", lambda: sdk.update_started_conf_config(UpdateStartedConfConfigRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=UpdateStartedConfigReqBody(lock_sharing=1, call_in_restriction=2)))),
-        ("LockView", lambda: sdk.lock_view(LockViewRequest(
-            conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
-            body=RestLockSiteViewReqBody(participant_id=LAPTOP, status=1)))),
+        "LockMeeting",
+        "UpdateStartedConfConfig",
+        "LockView",
         ("SetRole", lambda: sdk.set_role(SetRoleRequest(
             conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
             body=RestChairTokenReqBody(apply_chair=1, chairman_pwd=HOST_PASSWORD)))),
-        ("SetCohost", lambda: sdk.set_cohost(SetCohostRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
-            body=RestSetCohostBody(is_cohost=1)))),
+        "SetCohost",
         ("RenameParticipant", lambda: sdk.rename_participant(RenameParticipantRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestRenamePartReqBody(participant_id=LAPTOP, new_name="Carol's laptop")))),
         ("Hand", lambda: sdk.hand(HandRequest(
             conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
             body=RestHandsUpReqBody(hands_state=1)))),
-        ("BatchHand", lambda: sdk.batch_hand(BatchHandRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestBatchHandsUpReqBody(hands_state=0, pids=[LAPTOP])))),
-        ("RollcallParticipant", lambda: sdk.rollcall_participant(RollcallParticipantRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token))),
-        ("BroadcastParticipant", lambda: sdk.broadcast_participant(BroadcastParticipantRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token))),
-        ("CancelBroadcast", lambda: sdk.cancel_broadcast(CancelBroadcastRequest(
-            conference_id=CONF, x_conference_authorization=token))),
-        ("InviteShare", lambda: sdk.invite_share(InviteShareRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
-            body=InviteShareDTO(share=1)))),
-        ("InviteOperateVideo", lambda: sdk.invite_operate_video(InviteOperateVideoRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
-            body=RestVideoBody(status=0)))),
-        ("AllowClientRecord", lambda: sdk.allow_client_record(AllowClientRecordRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
-            body=RestAllowClientRecordReqBody(allow_client_record=1)))),
+        "BatchHand",
+        "RollcallParticipant",
+        "BroadcastParticipant",
+        "CancelBroadcast",
+        "InviteShare",
+        "InviteOperateVideo",
+        "AllowClientRecord",
         # The waiting room: out and back in, one by one, then in a batch and all at once.
-        ("MoveToWaitingRoom", lambda: sdk.move_to_waiting_room(MoveToWaitingRoomRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestMoveToWaitingRoomReqBody(participant_id=LAPTOP)))),
+        "MoveToWaitingRoom",
         ("AllowWaitingParticipant", lambda: sdk.allow_waiting_participant(
             AllowWaitingParticipantRequest(
                 conference_id=CONF, x_conference_authorization=token,
                 body=RestAllowWaitingParticipantReqBody(participant_id=LAPTOP, allow_all=False)))),
-        ("BatchMoveToWaitingRoom", lambda: sdk.batch_move_to_waiting_room(
-            BatchMoveToWaitingRoomRequest(
-                conference_id=CONF, x_conference_authorization=token,
-                body=RestBatchMoveToWaitingRoomReqBody(batch_participants=[LAPTOP])))),
+        "BatchMoveToWaitingRoom",
         ("AllowWaitingParticipant", lambda: sdk.allow_waiting_participant(
             AllowWaitingParticipantRequest(
                 conference_id=CONF, x_conference_authorization=token,
                 body=RestAllowWaitingParticipantReqBody(allow_all=True)))),
-        ("Record", lambda: sdk.record(RecordRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestSetRecordReqBody(is_record=1)))),
-        ("SetMmrRecord", lambda: sdk.set_mmr_record(SetMmrRecordRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestSetMmrRecordReqBody(record_type=1)))),
-        ("Live", lambda: sdk.live(LiveRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestSetLiveReqBody(is_live=1)))),
-        ("SetMmrLive", lambda: sdk.set_mmr_live(SetMmrLiveRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestSetMmrLiveReqBody(live_state=1)))),
-        ("PauseConference", lambda: sdk.pause_conference(PauseConferenceRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=PauseConferenceReq(pause=1)))),
-        ("SetHostView", lambda: sdk.set_host_view(SetHostViewRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestChairViewReqBody(view_type=2, participant_id=LAPTOP)))),
+        "Record",
+        "SetMmrRecord",
+        "Live",
+        "SetMmrLive",
+        "PauseConference",
+        "SetHostView",
         ("SetParticipantView", lambda: sdk.set_participant_view(SetParticipantViewRequest(
             conference_id=CONF, participant_id=TERMINAL, x_conference_authorization=token,
             body=RestParticipantViewReqBody(view_type=2, participant_id=LAPTOP)))),
@@ -439,8 +416,7 @@ def control_calls(sdk, token):
                 lay_out_name="Panel", image_type="Two", pic_num=2, switch_time=10,
                 subscriber_in_pics=[PicInfoNotify(index=1, id=[LAPTOP], share=0),
                                     PicInfoNotify(index=2, id=[TERMINAL], share=0)]))))),
-        ("ShowLayout", lambda: sdk.show_layout(ShowLayoutRequest(
-            conference_id=CONF, x_conference_authorization=token))),
+        "ShowLayout",
         ("DeleteLayout", lambda: sdk.delete_layout(DeleteLayoutRequest(
             conference_id=CONF, uu_id=saved_layout(sdk, token), x_conference_authorization=token))),
         ("SetInterpreterGroup", lambda: sdk.set_interpreter_group(SetInterpreterGroupRequest(
@@ -450,69 +426,37 @@ def control_calls(sdk, token):
                 first_language="zh", second_language="en",
                 interpreters=[InterpreterInfo(user_id=INTERPRETER, name="Alice",
                                               interpreter_type="MANUAL")])])))),
-        ("SetAttendeeLanChannel", lambda: sdk.set_attendee_lan_channel(SetAttendeeLanChannelRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestSetAttendeeLanChannelBody(participant_i_ds=[LAPTOP], listen_lan_channel="en",
-                                               speak_lan_channel="en", include_original_voice=1)))),
-        ("ResumeSimultaneousInterpretation", lambda: sdk.resume_simultaneous_interpretation(
-            ResumeSimultaneousInterpretationRequest(
-                conference_id=CONF, x_conference_authorization=token,
-                body=RestSimultaneousInterpretationBody(simultaneous_interpretation=1)))),
-        ("AllowAudienceJoin", lambda: sdk.allow_audience_join(AllowAudienceJoinRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestAllowAudienceReqBody(allow_audience=1)))),
-        ("AllowGuestUnmute", lambda: sdk.allow_guest_unmute(AllowGuestUnmuteRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestAllowUnMuteReqBody(allow_unmute_by_oneself=0)))),
-        ("MuteMeeting", lambda: sdk.mute_meeting(MuteMeetingRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestMuteReqBody(is_mute=1, allow_unmute_by_oneself=0)))),
-        ("MuteParticipant", lambda: sdk.mute_participant(MuteParticipantRequest(
-            conference_id=CONF, participant_id=LAPTOP, x_conference_authorization=token,
-            body=RestMuteParticipantReqBody(is_mute=1)))),
-        ("ShowMgmtSiteStatus", lambda: sdk.show_mgmt_site_status(ShowMgmtSiteStatusRequest())),
-        ("StartMeeting", lambda: sdk.start_meeting(StartMeetingRequest(
-            body=StartRequest(conference_id=CONF, password=HOST_PASSWORD)))),
-        ("ShowRegionInfoOfMeeting", lambda: sdk.show_region_info_of_meeting(
-            ShowRegionInfoOfMeetingRequest(conference_id=CONF))),
-        ("CheckCallNumberInConf", lambda: sdk.check_call_number_in_conf(
-            CheckCallNumberInConfRequest(call_number="+99111283190"))),
+        "SetAttendeeLanChannel",
+        "ResumeSimultaneousInterpretation",
+        "AllowAudienceJoin",
+        "AllowGuestUnmute",
+        "MuteMeeting",
+        "MuteParticipant",
+        "StartMeeting",
+        "ShowRegionInfoOfMeeting",
+        "CheckCallNumberInConf",
         ("CreateAuthRandom", lambda: sdk.create_auth_random(CreateAuthRandomRequest(
             conf_id=CONF, guest_waiting=1, x_password=HOST_PASSWORD))),
-        ("CreateAnonymousAuthRandom", lambda: sdk.create_anonymous_auth_random(
-            CreateAnonymousAuthRandomRequest(conference_id=CONF, x_password=HOST_PASSWORD))),
-        ("ShowOrgRes", lambda: sdk.show_org_res(ShowOrgResRequest())),
-        ("ShowSpRes", lambda: sdk.show_sp_res(ShowSpResRequest())),
-        ("ShowConfOrg", lambda: sdk.show_conf_org(ShowConfOrgRequest(conference_id=CONF))),
-        ("InviteWithPwd", lambda: sdk.invite_with_pwd(InviteWithPwdRequest(
-            conference_id=CONF, body=RestInviteWithPwdReqBody(
-                call_num="+99111283190", conf_id=CONF, pwd=HOST_PASSWORD)))),
-        ("InviteParticipant", lambda: sdk.invite_participant(InviteParticipantRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestInviteReqBody(attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        "CreateAnonymousAuthRandom",
+        "ShowOrgRes",
+        "ShowSpRes",
+        "ShowConfOrg",
+        "InviteWithPwd",
+        "InviteParticipant",
         ("DeleteAttendees", lambda: sdk.delete_attendees(DeleteAttendeesRequest(
             conference_id=CONF, x_conference_authorization=token,
             body=RestBulkDelAttendReqBody(bulk_del_attend_info=[DelAttendInfo(number="+8613800000000")])))),
-        ("HangUp", lambda: sdk.hang_up(HangUpRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestBulkHangUpReqBody(bulk_hang_up_participants=[LAPTOP])))),
-        ("ProlongMeeting", lambda: sdk.prolong_meeting(ProlongMeetingRequest(
-            conference_id=CONF, x_conference_authorization=token,
-            body=RestProlongDurReqBody(auto=0, duration=15)))),
-        ("CreateWebSocketToken", lambda: sdk.create_web_socket_token(CreateWebSocketTokenRequest(
-            conference_id=CONF, x_conference_authorization=token))),
-        ("StopMeeting", lambda: sdk.stop_meeting(StopMeetingRequest(
-            conference_id=CONF, x_conference_authorization=token))),
+        "HangUp",
+        "ProlongMeeting",
+        "CreateWebSocketToken",
+        "StopMeeting",
     ]
     return calls
 
 
 def management_calls(sdk):
     return [
-        ("CreateMeeting", lambda: sdk.create_meeting(CreateMeetingRequest(body=RestScheduleConfDTO(
-            start_time="2026-12-01 09:00", length=60, subject="Board review",
-            media_types="Voice,Video",
-            attendees=[Attendee(name="Carol", phone="+8613800000000")])))),
+        "CreateMeeting",
         ("SearchMeetings", lambda: sdk.search_meetings(SearchMeetingsRequest(
             offset=0, limit=100, query_all=True, search_key="Board", query_conf_mode="ALL",
             sort_type="ASC_StartTIME"))),
@@ -538,8 +482,7 @@ def management_calls(sdk):
                 latency=SetThresholdData(receiving=400, sending=400),
                 jitter=SetThresholdData(receiving=100, sending=100),
                 packet_loss=SetPacketThresholdData(receiving=5, sending=5))))),
-        ("ShowQosThreshold", lambda: sdk.show_qos_threshold(ShowQosThresholdRequest(
-            threshold_type="AUDIO"))),
+        "ShowQosThreshold",
         ("SearchQosOnlineMeetings", lambda: sdk.search_qos_online_meetings(
             SearchQosOnlineMeetingsRequest(offset=0, limit=100, search_key=ONGOING))),
         ("SearchQosHistoryMeetings", lambda: sdk.search_qos_history_meetings(
@@ -600,10 +543,8 @@ def management_calls(sdk):
                     cycle_sub_conf_i_ds=[SERIES["occurrence"]])))),
         ("CancelRecurringMeeting", lambda: sdk.cancel_recurring_meeting(
             CancelRecurringMeetingRequest(conference_id=SERIES["id"], type=1))),
-        ("ShowMeetingDetail", lambda: sdk.show_meeting_detail(
-            ShowMeetingDetailRequest(conference_id=CONF))),
-        ("CancelMeeting", lambda: sdk.cancel_meeting(
-            CancelMeetingRequest(conference_id="914087436", type=1))),
+        "ShowMeetingDetail",
+        "CancelMeeting",
     ]
 
 
@@ -681,8 +622,7 @@ def webhook_calls(sdk, url):
             UpdateWebHookConfigStatusRequest(id=config["id"], status=0))),
         ("UpdateWebHookConfigStatus", lambda: sdk.update_web_hook_config_status(
             UpdateWebHookConfigStatusRequest(id=config["id"], status=1))),
-        ("DeleteWebHookConfig", lambda: sdk.delete_web_hook_config(
-            DeleteWebHookConfigRequest(id=config["id"]))),
+        "DeleteWebHookConfig",
     ]
 
 
@@ -800,8 +740,7 @@ def record(out_dir):
         url = f"https://127.0.0.1:{server.server_address[1]}"
         sdk = client(url, account())
         token = control_token(sdk)  # logs in first: AuthenticateAccount
-        for _, call in (control_calls(sdk, token) + management_calls(sdk)
-                        + webinar_calls(sdk) + webhook_calls(sdk, RECORDED_URL)):
+        for _, call in workflow(sdk, token, RECORDED_URL):
             call()
         client(url, app_id("third_user_001")).show_meeting_detail(
             ShowMeetingDetailRequest(conference_id=CONF))
@@ -856,8 +795,7 @@ def check(url):
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{receiver.server_address[1]}/openapi/meetingevent"
-    for name, call in (control_calls(sdk, token) + management_calls(sdk) + webinar_calls(sdk)
-                       + webhook_calls(sdk, hook)):
+    for name, call in workflow(sdk, token, hook):
         call()
         done.append(name)
     receiver.shutdown()
