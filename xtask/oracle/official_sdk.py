@@ -48,6 +48,7 @@ from huaweicloudsdkmeeting.v1 import (
     DelAttendInfo,
     DeleteAttendeesRequest,
     DeleteLayoutRequest,
+    DeleteWebHookConfigRequest,
     DeleteRecordingsRequest,
     HandRequest,
     InterpreterGroupInfo,
@@ -622,7 +623,8 @@ def webhook_calls(sdk, url):
             UpdateWebHookConfigStatusRequest(id=config["id"], status=0))),
         ("UpdateWebHookConfigStatus", lambda: sdk.update_web_hook_config_status(
             UpdateWebHookConfigStatusRequest(id=config["id"], status=1))),
-        "DeleteWebHookConfig",
+        ("DeleteWebHookConfig", lambda: sdk.delete_web_hook_config(
+            DeleteWebHookConfigRequest(id=config["id"]))),
     ]
 
 
