@@ -1389,6 +1389,88 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
     }
+    ///A cloud meeting room and who it is assigned to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CorpVmr {
+        #[serde(
+            rename = "commercialMaxAudienceParties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub commercial_max_audience_parties: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device: ::std::option::Option<IdMark>,
+        ///When its package ends (ms since the epoch).
+        #[serde(
+            rename = "expireDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_date: ::std::option::Option<i64>,
+        ///What CreateMeeting's and CreateWebinar's vmrID take.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///A webinar room's largest audience.
+        #[serde(
+            rename = "maxAudienceParties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_audience_parties: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub member: ::std::option::Option<IdMark>,
+        ///0: in service; 1: disabled; 2: not assigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<i32>,
+        ///The room's own meeting ID.
+        #[serde(
+            rename = "vmrId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "vmrName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_name: ::std::option::Option<::std::string::String>,
+        ///Its package's name.
+        #[serde(
+            rename = "vmrPkgName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_name: ::std::option::Option<::std::string::String>,
+        ///How many can meet in it at once.
+        #[serde(
+            rename = "vmrPkgParties",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vmr_pkg_parties: ::std::option::Option<i32>,
+    }
+    ///A page of the enterprise's cloud meeting rooms.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CorpVmrList {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i32>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<CorpVmr>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub offset: ::std::option::Option<i32>,
+    }
     ///%.
     #[derive(
         ::serde::Deserialize,
@@ -1804,6 +1886,22 @@ pub mod types {
         pub error_code: ::std::string::String,
         ///Error message.
         pub error_msg: ::std::string::String,
+    }
+    ///The account a room is assigned to, and how it shows.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct IdMark {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mark: ::std::option::Option<::std::string::String>,
     }
     ///The image moderation's verdict (`pass`, `review`, `block`).
     #[derive(
@@ -7603,6 +7701,183 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`SearchCorpVmrSearchKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SearchCorpVmrSearchKey(::std::string::String);
+    impl ::std::ops::Deref for SearchCorpVmrSearchKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchCorpVmrSearchKey> for ::std::string::String {
+        fn from(value: SearchCorpVmrSearchKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchCorpVmrSearchKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchCorpVmrSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchCorpVmrSearchKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCorpVmrSearchKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SearchCorpVmrStatus`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct SearchCorpVmrStatus(i32);
+    impl ::std::ops::Deref for SearchCorpVmrStatus {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchCorpVmrStatus> for i32 {
+        fn from(value: SearchCorpVmrStatus) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for SearchCorpVmrStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i32, 1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCorpVmrStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for SearchCorpVmrStatus {
+        fn schema_name() -> ::std::string::String {
+            "SearchCorpVmrStatus".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("0").unwrap(),
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
+        }
+    }
+    ///`SearchCorpVmrVmrMode`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct SearchCorpVmrVmrMode(i32);
+    impl ::std::ops::Deref for SearchCorpVmrVmrMode {
+        type Target = i32;
+        fn deref(&self) -> &i32 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchCorpVmrVmrMode> for i32 {
+        fn from(value: SearchCorpVmrVmrMode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i32> for SearchCorpVmrVmrMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i32,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![1_i32, 2_i32].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchCorpVmrVmrMode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i32>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    impl ::schemars::JsonSchema for SearchCorpVmrVmrMode {
+        fn schema_name() -> ::std::string::String {
+            "SearchCorpVmrVmrMode".to_string()
+        }
+        fn json_schema(
+            gen: &mut ::schemars::gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            let mut schema = <i32 as ::schemars::JsonSchema>::json_schema(gen)
+                .into_object();
+            schema.enum_values = ::std::option::Option::Some(
+                [
+                    ::serde_json::from_str("1").unwrap(),
+                    ::serde_json::from_str("2").unwrap(),
+                ]
+                    .into_iter()
+                    .collect(),
+            );
+            schema.into()
         }
     }
     ///`SearchHisMeetingsSearchKey`
@@ -18546,6 +18821,78 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The enterprise's cloud meeting rooms
+
+The enterprise's cloud meeting rooms (VMRs), for its administrator, a page at a
+time: a room's `id` is the `vmrID` that CreateMeeting and CreateWebinar take.
+
+
+Sends a `GET` request to `/v1/usg/dcs/corp/vmr`
+
+Arguments:
+- `limit`: The page's size (default 10, at most 500).
+- `offset`: Where the page starts (default 0).
+- `search_key`: Text to match in a room's name or meeting ID.
+- `status`: 0: in service; 1: disabled; 2: not assigned to anyone.
+- `vmr_mode`: 1: meeting rooms (the default); 2: webinar rooms.
+*/
+    pub async fn search_corp_vmr<'a>(
+        &'a self,
+        limit: Option<::std::num::NonZeroU32>,
+        offset: Option<i32>,
+        search_key: Option<&'a types::SearchCorpVmrSearchKey>,
+        status: Option<&'a types::SearchCorpVmrStatus>,
+        vmr_mode: Option<&'a types::SearchCorpVmrVmrMode>,
+    ) -> Result<ResponseValue<types::CorpVmrList>, Error<types::ErrorBody>> {
+        let url = format!("{}/v1/usg/dcs/corp/vmr", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("offset", &offset))
+            .query(&progenitor_client::QueryParam::new("searchKey", &search_key))
+            .query(&progenitor_client::QueryParam::new("status", &status))
+            .query(&progenitor_client::QueryParam::new("vmrMode", &vmr_mode))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_corp_vmr",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Change a scheduled webinar
 
 Says the whole webinar again (its room stays): subject, start, length, panelists
@@ -19985,6 +20332,15 @@ pub mod operations {
         repeat: Repeat::Safe,
         family: "quality",
     };
+    /// `GET /v1/usg/dcs/corp/vmr`
+    pub static SEARCH_CORP_VMR: Operation = Operation {
+        id: "SearchCorpVmr",
+        method: Method::Get,
+        path: "/v1/usg/dcs/corp/vmr",
+        auth: Auth::Access,
+        repeat: Repeat::Safe,
+        family: "management",
+    };
     /// `PUT /v1/wss/webinar/open/conferences`
     pub static UPDATE_WEBINAR: Operation = Operation {
         id: "UpdateWebinar",
@@ -20105,7 +20461,7 @@ pub mod operations {
         ("set_qos_threshold", "application/json; charset=utf-8"),
     ];
     /// Every operation of the spec, in its order.
-    pub static ALL: [&Operation; 104] = [
+    pub static ALL: [&Operation; 105] = [
         &AUTHENTICATE_ACCOUNT,
         &AUTHENTICATE_APP_ID,
         &CREATE_CONF_TOKEN,
@@ -20200,6 +20556,7 @@ pub mod operations {
         &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
         &SEARCH_STATISTIC_RESOURCE_INFO,
         &SEARCH_STATISTIC_USER_INFO,
+        &SEARCH_CORP_VMR,
         &UPDATE_WEBINAR,
         &CREATE_WEBINAR,
         &SHOW_WEBINAR,
@@ -20416,7 +20773,10 @@ pub mod schemas {
             ("WebinarInfo", schemars::schema_for!(crate ::types::WebinarInfo)),
             ("OpenWebinarHistoryInfo", schemars::schema_for!(crate
             ::types::OpenWebinarHistoryInfo)), ("OpenWebinarInfo",
-            schemars::schema_for!(crate ::types::OpenWebinarInfo)), ("WebinarList",
+            schemars::schema_for!(crate ::types::OpenWebinarInfo)), ("CorpVmrList",
+            schemars::schema_for!(crate ::types::CorpVmrList)), ("CorpVmr",
+            schemars::schema_for!(crate ::types::CorpVmr)), ("IdMark",
+            schemars::schema_for!(crate ::types::IdMark)), ("WebinarList",
             schemars::schema_for!(crate ::types::WebinarList)), ("WebinarHistoryList",
             schemars::schema_for!(crate ::types::WebinarHistoryList)),
             ("OpenRoomSetting", schemars::schema_for!(crate ::types::OpenRoomSetting)),

@@ -28,7 +28,7 @@ use tokio::sync::watch;
 pub use faults::{FaultConfig, ScriptedFault};
 pub use model::{
     AccountSeed, AppSeed, ConferenceSeed, ConferenceState, ConferenceView, ParticipantFlags,
-    ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy,
+    ParticipantSeed, ParticipantView, Seed, Settings, StateView, Tenancy, WebinarRoomSeed,
 };
 pub use world::{
     Attempt, Attendance, Broadcasting, Cell, Change, Counters, Cycle, Degradation, Delivery,

@@ -1,14 +1,14 @@
 //! Scheduling: create a meeting, edit one (or one occurrence of a series), show,
-//! start, cancel or end one; a meeting's region and the enterprise's resources (with the
-//! access token).
+//! start, cancel or end one; a meeting's region, the enterprise's resources and rooms
+//! (with the access token).
 
 use std::time::Duration;
 
 use clap::Args;
-use meeting::{Day, Invitee, MeetingState, NewMeeting, OccurrenceUpdate, Recurrence};
+use meeting::{Day, Invitee, MeetingState, NewMeeting, OccurrenceUpdate, Recurrence, RoomKind};
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
+    CREATE_RECURRING_MEETING, SEARCH_CORP_VMR, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
     SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
     UPDATE_RECURRING_MEETING, UPDATE_RECURRING_SUB_MEETING,
 };
@@ -36,6 +36,7 @@ pub(super) const FAMILY: Family = Family {
         ("start", &[&START_MEETING]),
         ("region", &[&SHOW_REGION_INFO_OF_MEETING]),
         ("resources", &[&SHOW_ORG_RES, &SHOW_SP_RES, &SHOW_CONF_ORG]),
+        ("rooms", &[&SEARCH_CORP_VMR]),
         (
             "cancel",
             &[
@@ -533,6 +534,85 @@ impl Run for Resources {
     }
 }
 
+/// List the enterprise's cloud meeting rooms (an administrator): a room's ID is what
+/// scheduling in it takes (`meeting webinar create --room`).
+#[derive(Debug, Args)]
+pub struct Rooms {
+    /// Webinar rooms instead of meeting rooms.
+    #[arg(long)]
+    webinar: bool,
+    /// Only the rooms whose name or meeting ID holds this text.
+    #[arg(long, value_name = "TEXT")]
+    matching: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// The rooms of one kind.
+#[derive(Debug, Serialize)]
+pub struct RoomsReport {
+    kind: &'static str,
+    rooms: Vec<RoomRow>,
+}
+
+/// One room.
+#[derive(Debug, Serialize)]
+struct RoomRow {
+    id: String,
+    name: Option<String>,
+    meeting_id: Option<String>,
+    capacity: Option<u32>,
+    audience: Option<u32>,
+    in_service: bool,
+}
+
+impl Report for RoomsReport {
+    fn text(&self) -> String {
+        if self.rooms.is_empty() {
+            return format!("No {} rooms.", self.kind);
+        }
+        let line = |r: &RoomRow| {
+            let mut line = format!("{}  {}", r.id, r.name.as_deref().unwrap_or("-"));
+            if let Some(n) = r.capacity {
+                line.push_str(&format!(", {n} participants"));
+            }
+            if let Some(n) = r.audience {
+                line.push_str(&format!(", an audience of {n}"));
+            }
+            if !r.in_service {
+                line.push_str(" (out of service)");
+            }
+            line
+        };
+        self.rooms.iter().map(line).collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Run for Rooms {
+    type Report = RoomsReport;
+    async fn run(self, global: &Global) -> Result<RoomsReport, Failure> {
+        let login = Some(credentials(&self.connection.login)?);
+        let client = client(&self.connection.endpoint, global, login)?;
+        let (kind, name) = match self.webinar {
+            true => (RoomKind::Webinar, "webinar"),
+            false => (RoomKind::Meeting, "meeting"),
+        };
+        let rooms = client.rooms(kind, self.matching.as_deref())?.collect_all();
+        let rooms = rooms.await?.into_iter().map(|r| RoomRow {
+            id: r.id,
+            name: r.name,
+            meeting_id: r.meeting_id,
+            capacity: r.capacity,
+            audience: r.audience,
+            in_service: r.in_service,
+        });
+        Ok(RoomsReport {
+            kind: name,
+            rooms: rooms.collect(),
+        })
+    }
+}
+
 /// Cancel a scheduled meeting (or end one in progress with --end-ongoing).
 #[derive(Debug, Args)]
 pub struct Cancel {
@@ -597,6 +677,7 @@ pub enum Commands {
     Start(Start),
     Region(Region),
     Resources(Resources),
+    Rooms(Rooms),
     Cancel(Cancel),
 }
 
@@ -614,6 +695,7 @@ impl Commands {
             Self::Start(c) => emit(global.json, &c.run(global).await?),
             Self::Region(c) => emit(global.json, &c.run(global).await?),
             Self::Resources(c) => emit(global.json, &c.run(global).await?),
+            Self::Rooms(c) => emit(global.json, &c.run(global).await?),
             Self::Cancel(c) => emit(global.json, &c.run(global).await?),
         }
         Ok(())

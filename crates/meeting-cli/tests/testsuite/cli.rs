@@ -285,6 +285,14 @@ fn where_a_number_is_a_meetings_region_and_its_attendees() {
     assert_eq!(resources["meetings_in_progress"], running);
     assert_eq!(resources["provider_meetings_in_progress"], running);
     assert_eq!(resources["meeting"][1], meeting_sim::ENTERPRISE_ID);
+    // The webinar rooms, by the ID that `webinar create --room` takes.
+    let room = meeting_sim::example::WEBINAR_ROOM;
+    let text = format!("{room}  Webinar room (500), an audience of 500\n");
+    assert_eq!(sim.ok(&["rooms", "--webinar"]), text);
+    assert_eq!(
+        sim.ok(&["rooms", "--matching", "hall"]),
+        "No meeting rooms.\n"
+    );
     // The attendees with their join data: one JSON line each, as the simulator holds them.
     let out = sim
         .meeting()

@@ -1,6 +1,6 @@
 //! Management with the access token: schedule a meeting or a series, edit, show,
 //! start, the region of one in progress, cancel (or end in progress with `type=1`); the
-//! enterprise's resources in use.
+//! enterprise's resources in use and its rooms.
 
 use std::sync::Arc;
 
@@ -12,15 +12,16 @@ use axum::http::HeaderMap;
 use axum::routing::on;
 use meeting_api::operations;
 use meeting_api::types::{
-    ConfOrg, ConferenceDetail, ConferenceInfo, OrgResources, RegionInfo,
+    ConfOrg, ConferenceDetail, ConferenceInfo, CorpVmrList, OrgResources, RegionInfo,
     RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto, RestScheduleCycleConfDto,
     SpResources, StartMeetingResponse, StartRequest,
 };
 
-use super::search::granted;
+use super::search::{granted, int_query, search_key};
 use super::{ApiResult, Done, QueryMap, Route, header, json_body, optional_query, required_query};
 use crate::Shared;
 use crate::errors::ApiError;
+use crate::world::Page;
 
 /// This family's operations and their handlers.
 pub(super) static ROUTES: &[Route] = &[
@@ -75,6 +76,10 @@ pub(super) static ROUTES: &[Route] = &[
     Route {
         operation: &operations::SHOW_SP_RES,
         handler: |m| on(m, sp_resources),
+    },
+    Route {
+        operation: &operations::SEARCH_CORP_VMR,
+        handler: |m| on(m, rooms),
     },
     Route {
         operation: &operations::SHOW_CONF_ORG,
@@ -194,6 +199,27 @@ async fn conference_org(
     let org = world.conference_org(id, &grant)?;
     Ok(Json(ConfOrg {
         org_id: Some(org.to_owned()),
+    }))
+}
+
+/// `GET /v1/usg/dcs/corp/vmr`: the enterprise's rooms, a page at a time.
+async fn rooms(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: QueryMap,
+) -> ApiResult<Json<CorpVmrList>> {
+    let (offset, limit) = (int_query(&query, "offset")?, int_query(&query, "limit")?);
+    let page = Page::new(offset, Some(limit.unwrap_or(10)))?;
+    let (mode, status) = (int_query(&query, "vmrMode")?, int_query(&query, "status")?);
+    let search = search_key(&query, "searchKey")?;
+    let (world, grant) = granted(&shared, &headers)?;
+    let (count, data) = world.corp_rooms(&grant, mode, status, search, page)?;
+    let int = |n: usize| i32::try_from(n).ok();
+    Ok(Json(CorpVmrList {
+        offset: int(page.offset),
+        limit: int(page.limit),
+        count: int(count),
+        data,
     }))
 }
 

@@ -10,11 +10,12 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use meeting_api::types::{
-    CategorySuggestions, ImageModerationResult, OpenAttendeeEntity, OpenEditConfReq,
+    CategorySuggestions, CorpVmr, ImageModerationResult, OpenAttendeeEntity, OpenEditConfReq,
     OpenNotifySetting, OpenRoomSetting, OpenRoomSettingShowAudienceMode, OpenScheduleConfReq,
     OpenWebinarHistoryInfo, OpenWebinarInfo, UploadFileResult, WebinarInfo, WebinarState, YesNo,
 };
 
+use super::management::resources::administrator;
 use super::{Change, Conference, Grant, Page, World};
 use crate::errors::{ApiError, Status, codes};
 use crate::model::{ConferenceSeed, ConferenceState, WebinarRoomSeed};
@@ -230,6 +231,49 @@ impl World {
             self.webinars.rooms.retain(|r| r.id != room.id);
             self.webinars.rooms.push(room);
         }
+    }
+
+    /// SearchCorpVmr, for an administrator: the enterprise's rooms of `mode` (1, the
+    /// default: meeting rooms, which the simulator schedules without; 2: the webinar
+    /// rooms) in `status` (all in service), whose name or ID holds `search`; their
+    /// count and a page.
+    pub fn corp_rooms(
+        &self,
+        by: &Grant,
+        mode: Option<i64>,
+        status: Option<i64>,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<(usize, Vec<CorpVmr>), ApiError> {
+        administrator(by, "the enterprise's cloud meeting rooms")?;
+        let webinar = match mode {
+            None | Some(1) => false,
+            Some(2) => true,
+            Some(_) => return Err(ApiError::bad_request("vmrMode is 1 or 2")),
+        };
+        if !matches!(status, None | Some(0..=2)) {
+            return Err(ApiError::bad_request("status is 0, 1 or 2"));
+        }
+        let search = search.map(str::to_lowercase);
+        let rooms: Vec<&WebinarRoomSeed> = (webinar && matches!(status, None | Some(0)))
+            .then_some(&self.webinars.rooms)
+            .into_iter()
+            .flatten()
+            .filter(|r| {
+                search.as_ref().is_none_or(|s| {
+                    r.name.to_lowercase().contains(s) || r.id.to_lowercase().contains(s)
+                })
+            })
+            .collect();
+        let data = page.take(rooms.iter()).into_iter().map(|r| CorpVmr {
+            id: Some(r.id.clone()),
+            vmr_name: Some(r.name.clone()),
+            vmr_pkg_name: Some(r.name.clone()),
+            max_audience_parties: i32::try_from(r.audience).ok(),
+            status: Some(0),
+            ..CorpVmr::default()
+        });
+        Ok((rooms.len(), data.collect()))
     }
 
     /// Moves the webinars along the clock: those whose start came begin (a meeting with

@@ -1,18 +1,19 @@
 //! Managing meetings with the access token: schedule one, see its details, start,
-//! cancel a scheduled meeting, end one in progress; the enterprise's resources in use.
+//! cancel a scheduled meeting, end one in progress; the enterprise's resources in use and
+//! its rooms.
 
 use std::time::Duration;
 
 use meeting_api::types::{
     CancelMeetingType, CancelRecurringMeetingType, CancelRecurringSubMeetingType, ConferenceInfo,
-    PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
-    RestScheduleCycleConfDto, StartRequest,
+    CorpVmr, PasswordEntry, RestCancelSingleRecordCycleConfListReqBody, RestScheduleConfDto,
+    RestScheduleCycleConfDto, SearchCorpVmrSearchKey, SearchCorpVmrVmrMode, StartRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use meeting_api::operations::{
     CANCEL_MEETING, CANCEL_RECURRING_MEETING, CANCEL_RECURRING_SUB_MEETING, CREATE_MEETING,
-    CREATE_RECURRING_MEETING, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
+    CREATE_RECURRING_MEETING, SEARCH_CORP_VMR, SHOW_CONF_ORG, SHOW_MEETING_DETAIL, SHOW_ORG_RES,
     SHOW_REGION_INFO_OF_MEETING, SHOW_SP_RES, START_MEETING, UPDATE_MEETING,
     UPDATE_RECURRING_MEETING, UPDATE_RECURRING_SUB_MEETING,
 };
@@ -21,6 +22,7 @@ use crate::Client;
 use crate::api::participants::Invitee;
 use crate::conference::{Conference, NO_INPUT, id_problem, ids_problem};
 use crate::error::{Context, Error};
+use crate::listing::{DEFAULT_PAGE_SIZE, Listing, Page};
 use crate::recurrence::Recurrence;
 
 impl Conference {
@@ -593,6 +595,84 @@ impl Client {
             .await?;
         Ok(r.used_accounts_count.and_then(|n| u32::try_from(n).ok()))
     }
+
+    /// The enterprise's cloud meeting rooms of `kind` whose name or meeting ID holds
+    /// `matching` (1 to 128 characters) if given, fetched page by page as they are
+    /// read. Needs an administrator's credentials.
+    pub fn rooms(&self, kind: RoomKind, matching: Option<&str>) -> Result<Listing<Room>, Error> {
+        let search = matching
+            .map(|text| match text.is_empty() {
+                true => Err(()),
+                false => SearchCorpVmrSearchKey::try_from(text).map_err(drop),
+            })
+            .transpose()
+            .map_err(|()| {
+                let context = Context::new(SEARCH_CORP_VMR.id, None);
+                Error::invalid(&context, "the search text is 1 to 128 characters")
+            })?;
+        let mode = SearchCorpVmrVmrMode::try_from(kind as i32).ok();
+        let client = self.clone();
+        Ok(Listing::new(
+            DEFAULT_PAGE_SIZE,
+            None,
+            |room: &Room| room.id.clone(),
+            move |offset, size| {
+                let (client, search, mode) = (client.clone(), search.clone(), mode.clone());
+                async move {
+                    let page = client
+                        .run(&SEARCH_CORP_VMR, NO_INPUT, |api, ()| {
+                            let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                            let size = std::num::NonZeroU32::new(size);
+                            api.search_corp_vmr(size, offset, search.as_ref(), None, mode.as_ref())
+                        })
+                        .await?;
+                    let rooms = page.data.into_iter().filter_map(Room::from_wire).collect();
+                    Ok(Page::new(rooms, page.count))
+                }
+            },
+        ))
+    }
+}
+
+/// The kind of a cloud meeting room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomKind {
+    /// Where meetings are held.
+    Meeting = 1,
+    /// Where webinars are held ([`NewWebinar`](crate::NewWebinar)'s room).
+    Webinar = 2,
+}
+
+/// One of the enterprise's cloud meeting rooms (see [`Client::rooms`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Room {
+    /// What a meeting or webinar scheduled in it names (`vmrID`).
+    pub id: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its own meeting ID.
+    pub meeting_id: Option<String>,
+    /// How many can meet in it at once.
+    pub capacity: Option<u32>,
+    /// A webinar room's largest audience.
+    pub audience: Option<u32>,
+    /// Whether it is in service (not disabled, and assigned).
+    pub in_service: bool,
+}
+
+impl Room {
+    fn from_wire(room: CorpVmr) -> Option<Self> {
+        let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+        Some(Room {
+            id: crate::printable(&room.id?),
+            name: room.vmr_name.as_deref().map(crate::printable),
+            meeting_id: room.vmr_id.as_deref().map(crate::printable),
+            capacity: count(room.vmr_pkg_parties),
+            audience: count(room.max_audience_parties),
+            in_service: room.status == Some(0),
+        })
+    }
 }
 
 /// What an enterprise uses of its resources (see [`Client::resources`]); "today" is the
@@ -662,7 +742,6 @@ impl From<ConferenceInfo> for MeetingDetails {
     }
 }
 
-/// `YYYY-MM-DD HH:MM`, digits where digits go.
 /// `YYYY-MM-DD HH:MM` as a wall-clock time, or what is wrong with it.
 fn local_time(start: &str) -> Result<jiff::civil::DateTime, String> {
     if !is_minute_time(start) {
@@ -674,6 +753,7 @@ fn local_time(start: &str) -> Result<jiff::civil::DateTime, String> {
         .map_err(|_| format!("{start:?} is not a time"))
 }
 
+/// `YYYY-MM-DD HH:MM`, digits where digits go.
 fn is_minute_time(text: &str) -> bool {
     text.len() == 16
         && text.char_indices().all(|(i, c)| match i {

@@ -18,8 +18,8 @@ use meeting::{
     AppId, AttendanceBy, AttendeeRef, CallInRestriction, Client, Credentials, Day, DisplayMode,
     Grid, Held, HostView, Interpreter, InterpreterGroup, Invitee, Language, LanguageChannel,
     Layout, MmrRecording, MultiPicture, NewMeeting, NewWebinar, Panelist, Period, Picture, QosKind,
-    QosThresholdsUpdate, Recurrence, ResourceKind, RoomSettings, SettingsUpdate, UserStatsKind,
-    WebinarImage,
+    QosThresholdsUpdate, Recurrence, ResourceKind, RoomKind, RoomSettings, SettingsUpdate,
+    UserStatsKind, WebinarImage,
 };
 use meeting_sim::example::{LAPTOP as LAPTOP_ID, TERMINAL as TERMINAL_ID};
 use meeting_sim::scripted::{RecordedRequest, Reply, ScriptedServer};
@@ -981,6 +981,14 @@ async fn every_request_is_the_official_sdks() {
     mismatches
         .check("ShowSpRes", account(), |c| async move {
             c.provider_meetings_in_progress().await.map(|_| ())
+        })
+        .await;
+    mismatches
+        .check("SearchCorpVmr", account(), |c| async move {
+            c.rooms(RoomKind::Webinar, None)?
+                .collect_all()
+                .await
+                .map(drop)
         })
         .await;
     mismatches

@@ -6,7 +6,7 @@ use crate::common;
 use common::*;
 use meeting::{
     AppId, AudienceCallInRestriction, CallInRestriction, ChatPermission, Client, Credentials,
-    ErrorKind, LocalRecording, Role, SettingsUpdate,
+    ErrorKind, LocalRecording, Role, RoomKind, SettingsUpdate,
 };
 use meeting_sim::ConferenceState;
 
@@ -287,6 +287,66 @@ async fn resources_follow_the_meetings() {
         .build()
         .expect("builds");
     let err = user.resources().await.expect_err("not an administrator");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+}
+
+/// The enterprise's rooms of each kind, a page after another, matched by name; the search
+/// text checked before sending; a user who is not an administrator refused.
+#[tokio::test]
+async fn the_enterprises_rooms() {
+    let mut seed = seed();
+    seed.webinar_rooms
+        .extend((0..150).map(|i| meeting_sim::WebinarRoomSeed {
+            id: format!("room-{i:03}"),
+            name: format!("Hall {i}"),
+            audience: 1000 + i,
+        }));
+    let sim = meeting_sim::Simulator::new()
+        .seed(seed)
+        .start()
+        .await
+        .expect("starts");
+    let client = client(&sim);
+    let rooms = client.rooms(RoomKind::Webinar, None).expect("checked");
+    let rooms = rooms.collect_all().await.expect("every page");
+    assert_eq!(rooms.len(), 151);
+    let seeded = &rooms[0];
+    assert_eq!(seeded.id, meeting_sim::example::WEBINAR_ROOM);
+    assert_eq!((seeded.audience, seeded.in_service), (Some(500), true));
+    assert_eq!(rooms[150].name.as_deref(), Some("Hall 149"));
+    let halls = client
+        .rooms(RoomKind::Webinar, Some("hall 14"))
+        .expect("checked");
+    let halls = halls.collect_all().await.expect("found");
+    let names: Vec<_> = halls.iter().filter_map(|r| r.name.as_deref()).collect();
+    assert_eq!(names.len(), 11, "Hall 14 and Hall 140 to 149: {names:?}");
+    let meeting_rooms = client.rooms(RoomKind::Meeting, None).expect("checked");
+    assert!(meeting_rooms.collect_all().await.expect("none").is_empty());
+
+    let sent = sim.counters().requests_for("SearchCorpVmr");
+    let err = client
+        .rooms(RoomKind::Webinar, Some(""))
+        .expect_err("empty");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let long = "x".repeat(129);
+    let err = client
+        .rooms(RoomKind::Webinar, Some(&long))
+        .expect_err("too long");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(
+        sim.counters().requests_for("SearchCorpVmr"),
+        sent,
+        "refused before sending"
+    );
+    let user = builder(&sim)
+        .credentials(Credentials::account(
+            meeting_sim::example::ALICE,
+            meeting_sim::example::ALICE_PASSWORD,
+        ))
+        .build()
+        .expect("builds");
+    let rooms = user.rooms(RoomKind::Webinar, None).expect("checked");
+    let err = rooms.collect_all().await.expect_err("not an administrator");
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
 }
 
