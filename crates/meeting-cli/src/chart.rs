@@ -279,6 +279,7 @@ mod draw {
             .iter()
             .flat_map(|l| l.points.iter().map(|p| p.1))
             .chain(panel.threshold)
+            .filter(|v| v.is_finite())
             .fold(0.0f64, f64::max);
         let y_end = if highest > 0.0 { highest * 1.15 } else { 1.0 };
         let (ticks, format) = super::ticks(chart.start, chart.end, &chart.zone);
@@ -331,7 +332,7 @@ mod draw {
                 red.mix(0.15).filled(),
             )))?;
         }
-        if let Some(threshold) = panel.threshold {
+        if let Some(threshold) = panel.threshold.filter(|v| v.is_finite()) {
             c.draw_series(LineSeries::new(
                 [(0, threshold), (x_end, threshold)],
                 red.stroke_width(1),
@@ -340,7 +341,11 @@ mod draw {
         for line in &panel.lines {
             let c_line = colour(PALETTE[line.colour % PALETTE.len()]);
             c.draw_series(LineSeries::new(
-                line.points.iter().map(|(t, v)| (seconds(*t), *v)),
+                // A server's answer may hold anything: a value no axis holds is left out.
+                line.points
+                    .iter()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(t, v)| (seconds(*t), *v)),
                 c_line.stroke_width(2),
             ))?;
         }
@@ -368,6 +373,46 @@ mod tests {
             .iter()
             .map(|t| t.to_zoned(zone.clone()).strftime(format).to_string())
             .collect()
+    }
+
+    /// A value no axis holds (an answer's infinity, NaN) is left out: the line keeps the
+    /// others, the threshold is not drawn, nothing panics.
+    #[cfg(feature = "charts")]
+    #[test]
+    fn values_no_axis_holds_are_left_out() {
+        let start = at("2026-12-06T10:00:00Z");
+        let point =
+            |minute: i64, value: f64| (start + jiff::SignedDuration::from_mins(minute), value);
+        let points = vec![
+            point(0, 1.0),
+            point(1, f64::INFINITY),
+            point(2, f64::NAN),
+            point(3, 2.0),
+        ];
+        let chart = Chart {
+            title: "quality".into(),
+            zone: TimeZone::UTC,
+            start,
+            end: start + jiff::SignedDuration::from_mins(10),
+            legend: vec!["Alice".into()],
+            panels: vec![Panel {
+                title: "audio sent: latency".into(),
+                unit: "ms",
+                threshold: Some(f64::NAN),
+                shaded: Vec::new(),
+                lines: vec![Line { colour: 0, points }],
+            }],
+        };
+        let svg = draw::render(&chart, false).expect("drawn");
+        let svg = String::from_utf8(svg).expect("SVG text");
+        // The axes and their ticks are black polylines; the threshold would be red.
+        let lines: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.contains("<polyline") && !l.contains(r##"stroke="#000000""##))
+            .collect();
+        assert_eq!(lines.len(), 1, "the series alone: {lines:?}");
+        assert!(lines[0].contains(r##"stroke="#1F77B4""##), "{}", lines[0]);
+        assert_eq!(lines[0].matches(',').count(), 2, "two points: {}", lines[0]);
     }
 
     #[test]
