@@ -665,7 +665,7 @@ impl Room {
     fn from_wire(room: CorpVmr) -> Option<Self> {
         let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
         Some(Room {
-            id: crate::printable(&room.id?),
+            id: crate::printable(room.id.as_deref().filter(|id| !id.is_empty())?),
             name: room.vmr_name.as_deref().map(crate::printable),
             meeting_id: room.vmr_id.as_deref().map(crate::printable),
             capacity: count(room.vmr_pkg_parties),
