@@ -24,7 +24,7 @@ pub struct Operation {
     pub id: &'static str,
     /// The HTTP method.
     pub method: Method,
-    /// The path (`/v1/mmc/control/conferences/lock`).
+    /// The path as the spec spells it (a template where it has parameters).
     pub path: &'static str,
     /// What the operation authenticates with.
     pub auth: Auth,
@@ -63,13 +63,15 @@ impl Operation {
 /// each `{parameter}` segment standing for one non-empty segment.
 ///
 /// ```
+/// use meeting_api::operations::SHOW_WEBINAR;
 /// use meeting_api::table::path_matches;
 ///
-/// let template = "/v1/wss/webinar/open/conferences/{conference_id}";
-/// assert!(path_matches(template, "/v1/wss/webinar/open/conferences/916123456"));
-/// assert!(path_matches(template, "/base/v1/wss/webinar/open/conferences/916123456"));
-/// assert!(!path_matches(template, "/v1/wss/webinar/open/conferences/"));
-/// assert!(!path_matches(template, "/v1/wss/webinar/open/conferences/9/x"));
+/// let template = SHOW_WEBINAR.path; // …/conferences/{conference_id}
+/// let sent = |id: &str| template.replace("{conference_id}", id);
+/// assert!(path_matches(template, &sent("916123456")));
+/// assert!(path_matches(template, &format!("/base{}", sent("916123456"))));
+/// assert!(!path_matches(template, &sent("")));
+/// assert!(!path_matches(template, &sent("9/x")));
 /// ```
 pub fn path_matches(template: &str, path: &str) -> bool {
     let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
