@@ -7,7 +7,7 @@
 // The images arrive only with the `uploads` feature (the multipart parser).
 #![cfg_attr(not(feature = "uploads"), allow(dead_code))]
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use meeting_api::types::{
     CategorySuggestions, CorpVmr, ImageModerationResult, OpenAttendeeEntity, OpenEditConfReq,
@@ -109,6 +109,12 @@ impl Webinar {
 pub(super) struct Webinars {
     rooms: Vec<WebinarRoomSeed>,
     by_id: BTreeMap<String, Webinar>,
+    /// No webinar to come starts before this (ms; `None`: not known since a create or
+    /// an update), so the clock's check on every request skips reading them all.
+    next_start_ms: Option<i64>,
+    /// The webinars in progress: few (a room holds one at a time), checked on every
+    /// request for their end.
+    ongoing: BTreeSet<String>,
     /// The IDs of the images uploaded (what they were is checked on upload; their
     /// pixels are not kept).
     images: VecDeque<String>,
@@ -280,49 +286,32 @@ impl World {
     /// the chair password appears), those whose length passed or whose meeting ended are
     /// over. Called before every webinar call and with each request's clock reading.
     pub(crate) fn advance_webinars(&mut self) {
-        if self.webinars.by_id.is_empty() {
+        let now_ms = self.now_ms;
+        if self
+            .webinars
+            .next_start_ms
+            .is_none_or(|next| next <= now_ms)
+        {
+            let mut next = i64::MAX;
+            let mut due = Vec::new();
+            for w in self.webinars.by_id.values() {
+                match w.phase {
+                    Phase::Upcoming if w.start_ms() <= now_ms => due.push(w.id.clone()),
+                    Phase::Upcoming => next = next.min(w.start_ms()),
+                    Phase::Ongoing | Phase::Over => {}
+                }
+            }
+            self.webinars.next_start_ms = Some(next);
+            for id in due {
+                self.start_webinar(&id);
+            }
+        }
+        if self.webinars.ongoing.is_empty() {
             return;
         }
-        let now_ms = self.now_ms;
-        let due: Vec<String> = self
-            .webinars
-            .by_id
-            .values()
-            .filter(|w| match w.phase {
-                Phase::Upcoming => w.start_ms() <= now_ms,
-                Phase::Ongoing => true,
-                Phase::Over => false,
-            })
-            .map(|w| w.id.clone())
-            .collect();
-        for id in due {
+        for id in self.webinars.ongoing.clone() {
             let Some(w) = self.webinars.by_id.get(&id) else {
-                continue;
-            };
-            if w.phase == Phase::Upcoming {
-                let seed = ConferenceSeed::new(
-                    id.clone(),
-                    w.chair_password.clone(),
-                    ConferenceState::Ongoing,
-                )
-                .organizer(w.organizer.clone());
-                let mut conference = Conference::from(seed);
-                conference.subject = Some(w.request.subject.clone());
-                conference.started_ms = w.start_ms();
-                conference.start_minutes = Some(w.start_minute);
-                conference.length_minutes = u32::try_from(w.request.duration).unwrap_or(30);
-                conference.guest_password = Some(w.guest_password.clone());
-                conference.sync_attendance(now_ms);
-                let started = w.start_ms();
-                self.conferences.insert(id.clone(), conference);
-                if let Some(w) = self.webinars.by_id.get_mut(&id) {
-                    w.phase = Phase::Ongoing;
-                    w.started_ms = Some(started);
-                }
-                // Announced as StartMeeting announces a meeting it starts.
-                self.changed(Change::Meeting(id.clone()));
-            }
-            let Some(w) = self.webinars.by_id.get(&id) else {
+                self.webinars.ongoing.remove(&id);
                 continue;
             };
             let running = self
@@ -340,8 +329,35 @@ impl World {
             if !still && let Some(w) = self.webinars.by_id.get_mut(&id) {
                 w.phase = Phase::Over;
                 w.ended_ms = Some(now_ms.min(w.end_ms()));
+                self.webinars.ongoing.remove(&id);
             }
         }
+    }
+
+    /// Starts webinar `id`: a meeting with the chair password appears.
+    fn start_webinar(&mut self, id: &str) {
+        let Some(w) = self.webinars.by_id.get_mut(id) else {
+            return;
+        };
+        let seed = ConferenceSeed::new(
+            id.to_owned(),
+            w.chair_password.clone(),
+            ConferenceState::Ongoing,
+        )
+        .organizer(w.organizer.clone());
+        let mut conference = Conference::from(seed);
+        conference.subject = Some(w.request.subject.clone());
+        conference.started_ms = w.start_ms();
+        conference.start_minutes = Some(w.start_minute);
+        conference.length_minutes = u32::try_from(w.request.duration).unwrap_or(30);
+        conference.guest_password = Some(w.guest_password.clone());
+        conference.sync_attendance(self.now_ms);
+        w.phase = Phase::Ongoing;
+        w.started_ms = Some(w.start_ms());
+        self.webinars.ongoing.insert(id.to_owned());
+        self.conferences.insert(id.to_owned(), conference);
+        // Announced as StartMeeting announces a meeting it starts.
+        self.changed(Change::Meeting(id.to_owned()));
     }
 
     fn webinar(&self, id: &str, by: &Grant) -> Result<&Webinar, ApiError> {
@@ -445,6 +461,7 @@ impl World {
         };
         let info = self.webinar_info(&webinar);
         self.webinars.by_id.insert(id, webinar);
+        self.webinars.next_start_ms = None;
         Ok(info)
     }
 
@@ -511,6 +528,7 @@ impl World {
             live_url: request.live_url.clone(),
         };
         w.start_minute = start;
+        self.webinars.next_start_ms = None;
         if let Some(guest) = guest {
             w.guest_password = guest;
         }
@@ -860,6 +878,53 @@ mod tests {
             aux_address: None,
             live_url: None,
         }
+    }
+
+    /// A webinar starts and ends on the clock, at the start its last update gave it, and
+    /// is over once its meeting ends; between starts the clock's check reads none.
+    #[test]
+    fn webinars_follow_the_clock() {
+        let mut world = World::default();
+        world.seed(Seed::example());
+        let id = |info: WebinarInfo| info.conference_id.expect("an ID");
+        let moved = id(world
+            .create_webinar(&admin(), &request("Moved", "2030-01-01 10:00"))
+            .expect("scheduled"));
+        let start = world.webinars.by_id[&moved].start_ms();
+        world.set_now(start - 7_200_000);
+        world.advance_webinars();
+        assert_eq!(world.webinars.next_start_ms, Some(start));
+
+        let mut edit = serde_json::to_value(request("Moved", "2030-01-01 09:30")).expect("JSON");
+        edit["conferenceId"] = moved.clone().into();
+        let edit: OpenEditConfReq = serde_json::from_value(edit).expect("an edit");
+        world.update_webinar(&admin(), &edit).expect("updated");
+        let earlier = start - 1_800_000;
+        world.set_now(earlier);
+        world.advance_webinars();
+        assert_eq!(world.webinars.by_id[&moved].phase, Phase::Ongoing);
+        assert!(world.conferences.contains_key(&moved), "its meeting runs");
+        assert_eq!(world.webinars.next_start_ms, Some(i64::MAX), "none to come");
+
+        world.set_now(earlier + 30 * 60_000);
+        world.advance_webinars();
+        assert_eq!(world.webinars.by_id[&moved].phase, Phase::Over);
+        assert!(world.webinars.ongoing.is_empty());
+
+        // Ended by its meeting's end (StopMeeting), before its length passed.
+        let stopped = id(world
+            .create_webinar(&admin(), &request("Stopped", "2030-01-02 10:00"))
+            .expect("scheduled"));
+        let start = world.webinars.by_id[&stopped].start_ms();
+        world.set_now(start);
+        world.advance_webinars();
+        assert_eq!(world.webinars.by_id[&stopped].phase, Phase::Ongoing);
+        world.stop(&stopped).expect("stopped");
+        world.set_now(start + 60_000);
+        world.advance_webinars();
+        let w = &world.webinars.by_id[&stopped];
+        assert_eq!((w.phase, w.ended_ms), (Phase::Over, Some(start + 60_000)));
+        assert!(world.webinars.ongoing.is_empty());
     }
 
     /// A full enterprise forgets the webinar that ended first to keep a new one; full
