@@ -187,6 +187,8 @@ async fn bad_webinars_are_refused_before_sending() {
     let dir = tempfile::tempdir().expect("a directory");
     let text = dir.path().join("notes.png");
     std::fs::write(&text, "not an image").expect("written");
+    let folder = dir.path().join("folder.png");
+    std::fs::create_dir(&folder).expect("a folder");
     // What was sent, logins aside.
     let sent = || -> u64 {
         let counters = sim.counters();
@@ -227,6 +229,13 @@ async fn bad_webinars_are_refused_before_sending() {
                 .await
                 .map(|_| ()),
             "cannot read",
+        ),
+        (
+            client
+                .upload_webinar_image(WebinarImage::path(&folder))
+                .await
+                .map(|_| ()),
+            "is not a file",
         ),
         (
             client

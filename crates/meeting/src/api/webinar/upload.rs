@@ -1,7 +1,6 @@
 //! UploadFile: an image for webinar rooms, streamed as the multipart part `file` from a
 //! file or a byte stream, never read into memory whole.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +9,7 @@ use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use meeting_api::operations::UPLOAD_FILE;
 use meeting_api::types::UploadFileResult;
+use tokio::io::AsyncReadExt as _;
 use tokio_util::bytes::Bytes;
 
 use crate::Client;
@@ -80,8 +80,9 @@ impl WebinarImage {
     }
 
     /// The media type its name says, the length, and (a file) that it starts as an
-    /// image of that type: what is known before anything is sent.
-    fn checked(&mut self) -> Result<(&'static str, u64), String> {
+    /// image of that type: what is known before anything is sent. The file is read
+    /// through tokio's blocking pool, not on the caller's worker thread.
+    async fn checked(&mut self) -> Result<(&'static str, u64), String> {
         let extension = Path::new(&self.name)
             .extension()
             .and_then(|e| e.to_str())
@@ -100,17 +101,19 @@ impl WebinarImage {
         };
         if let Source::Path(path) = &self.source {
             let shown = || printable(&path.display().to_string());
-            let mut file =
-                std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", shown()))?;
-            let meta = file
-                .metadata()
-                .map_err(|e| format!("cannot read {}: {e}", shown()))?;
+            let unreadable = |e: std::io::Error| format!("cannot read {}: {e}", shown());
+            let file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+            let meta = file.metadata().await.map_err(unreadable)?;
             if !meta.is_file() {
                 return Err(format!("{} is not a file", shown()));
             }
-            let mut head = [0u8; 8];
-            let read = file.read(&mut head).unwrap_or(0);
-            if !starts_as(media, &head[..read]) {
+            // Up to 8 bytes, however many reads the file system takes.
+            let mut head = Vec::with_capacity(8);
+            file.take(8)
+                .read_to_end(&mut head)
+                .await
+                .map_err(unreadable)?;
+            if !starts_as(media, &head) {
                 return Err(format!("{} is not a {media} image", shown()));
             }
             self.length = Some(meta.len());
@@ -122,20 +125,16 @@ impl WebinarImage {
     }
 
     /// The form of one attempt: the part `file`, streamed.
-    fn form(&self, media: &str, length: u64) -> Result<reqwest::multipart::Form, String> {
+    async fn form(&self, media: &str, length: u64) -> Result<reqwest::multipart::Form, String> {
         let stream: BoxStream<'static, std::io::Result<Bytes>> = match &self.source {
             Source::Path(path) => {
-                let file = std::fs::File::open(path).map_err(|e| {
+                let file = tokio::fs::File::open(path).await.map_err(|e| {
                     format!(
                         "cannot read {}: {e}",
                         printable(&path.display().to_string())
                     )
                 })?;
-                tokio_util::io::ReaderStream::with_capacity(
-                    tokio::fs::File::from_std(file),
-                    64 * 1024,
-                )
-                .boxed()
+                tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024).boxed()
             }
             Source::Stream(stream) => stream
                 .lock()
@@ -196,12 +195,13 @@ impl Client {
         &self,
         mut image: WebinarImage,
     ) -> Result<UploadedImage, Error> {
-        let checked = image.checked();
+        let checked = image.checked().await;
         let image = &image;
         let answer: UploadFileResult = self
             .run(&UPLOAD_FILE, checked, |api, (media, length)| async move {
                 let form = image
                     .form(media, length)
+                    .await
                     .map_err(meeting_api::Error::InvalidRequest)?;
                 api.upload_file(form).await
             })
