@@ -74,22 +74,16 @@ impl Operation {
 /// assert!(!path_matches(template, &sent("9/x")));
 /// ```
 pub fn path_matches(template: &str, path: &str) -> bool {
-    let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-    let sent: Vec<&str> = path.split('/').collect();
-    let Some(tail) = sent
-        .len()
-        .checked_sub(wanted.len())
-        .map(|skip| &sent[skip..])
-    else {
-        return false;
-    };
-    wanted.iter().zip(tail).all(|(w, s)| {
-        if w.starts_with('{') && w.ends_with('}') {
-            !s.is_empty()
-        } else {
-            w == s
-        }
-    })
+    // From the end, so that a base path before the template's is allowed; no allocation.
+    let mut sent = path.rsplit('/');
+    template
+        .trim_start_matches('/')
+        .rsplit('/')
+        .all(|wanted| match sent.next() {
+            None => false,
+            Some(s) if wanted.starts_with('{') && wanted.ends_with('}') => !s.is_empty(),
+            Some(s) => wanted == s,
+        })
 }
 
 impl fmt::Display for Operation {
