@@ -57,19 +57,22 @@ impl<T> std::fmt::Debug for Listing<T> {
 }
 
 impl<T: Send + 'static> Listing<T> {
-    /// Pages of `page_size` from `fetch(offset, limit)`, at most `max` entries, each
-    /// once by `key`.
-    pub(crate) fn new<K, F, Fut>(
+    /// Pages of `page_size` from `fetch(with, offset, limit)` (`with`, what a page
+    /// needs, cloned for each), at most `max` entries, each once by `key`.
+    pub(crate) fn new<W, K, F, Fut>(
         page_size: u32,
         max: Option<usize>,
         key: fn(&T) -> K,
+        with: W,
         fetch: F,
     ) -> Self
     where
+        W: Clone + Send + 'static,
         K: Eq + Hash + Send + 'static,
-        F: FnMut(u32, u32) -> Fut + Send + 'static,
+        F: Fn(W, u32, u32) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
     {
+        let fetch = move |offset, size| fetch(with.clone(), offset, size);
         struct State<T, K, F> {
             fetch: F,
             offset: u32,
@@ -159,22 +162,20 @@ mod tests {
             10,
             max,
             |n| *n,
-            move |offset, limit| {
-                let (list, fetches) = (list.clone(), fetches.clone());
-                async move {
-                    *fetches.lock().expect("lock") += 1;
-                    let list = list.lock().expect("lock");
-                    let items = list
-                        .iter()
-                        .skip(offset as usize)
-                        .take(limit as usize)
-                        .copied()
-                        .collect();
-                    Ok(Page {
-                        items,
-                        total: Some(list.len()),
-                    })
-                }
+            (list, fetches),
+            |(list, fetches), offset, limit| async move {
+                *fetches.lock().expect("lock") += 1;
+                let list = list.lock().expect("lock");
+                let items = list
+                    .iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .copied()
+                    .collect();
+                Ok(Page {
+                    items,
+                    total: Some(list.len()),
+                })
             },
         )
     }

@@ -255,32 +255,29 @@ impl Client {
         let uuid = checked_uuid(uuid)
             .and_then(|u| RecordInfoReqConfUuid::try_from(u).map_err(|e| e.to_string()))
             .map_err(|problem| Error::invalid(&context, problem))?;
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |s: &RecordingSegment| s.order,
-            move |offset, size| {
-                let client = client.clone();
+            (self.clone(), uuid),
+            |(client, conf_uuid), offset, size| async move {
                 let body = RecordInfoReq {
-                    conf_uuid: uuid.clone(),
+                    conf_uuid,
                     segment_offset: Some(i32::try_from(offset).unwrap_or(i32::MAX)),
                     segment_limit: std::num::NonZeroU32::new(size),
                 };
-                async move {
-                    let answer = client
-                        .run(&SHOW_RECORD_INFO, Ok::<_, String>(&body), |api, body| {
-                            api.show_record_info(body)
-                        })
-                        .await?;
-                    let data = answer.data.unwrap_or_default();
-                    let segments = data
-                        .segment_list
-                        .into_iter()
-                        .filter_map(RecordingSegment::from_do)
-                        .collect();
-                    Ok(Page::new(segments, data.segment_count))
-                }
+                let answer = client
+                    .run(&SHOW_RECORD_INFO, Ok::<_, String>(&body), |api, body| {
+                        api.show_record_info(body)
+                    })
+                    .await?;
+                let data = answer.data.unwrap_or_default();
+                let segments = data
+                    .segment_list
+                    .into_iter()
+                    .filter_map(RecordingSegment::from_do)
+                    .collect();
+                Ok(Page::new(segments, data.segment_count))
             },
         ))
     }

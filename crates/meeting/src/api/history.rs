@@ -2,8 +2,6 @@
 //! [`crate::MeetingDetails::uuid`]): its details, who attended, each stay with its
 //! join and leave times, and every control action taken in it. Needs credentials.
 
-use std::sync::Arc;
-
 use meeting_api::operations::{
     SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING, SEARCH_CTL_RECORDS_OF_HIS_MEETING,
     SHOW_HIS_MEETING_DETAIL,
@@ -116,33 +114,22 @@ impl PastMeeting {
     /// by page as they are read.
     pub fn attendees(&self, search: Option<&str>) -> Result<Listing<Attendee>, Error> {
         let context = self.context(&SHOW_HIS_MEETING_DETAIL);
-        let key = Arc::new(key::<ShowHisMeetingDetailSearchKey>(
-            &context, &self.uuid, search,
-        )?);
-        let this = self.clone();
+        let key = key::<ShowHisMeetingDetailSearchKey>(&context, &self.uuid, search)?;
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |a: &Attendee| a.id.clone(),
-            move |offset, size| {
-                let (this, key) = (this.clone(), key.clone());
-                async move {
-                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
-                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
-                    let answer = this
-                        .client
-                        .run(&SHOW_HIS_MEETING_DETAIL, NO_INPUT, |api, ()| {
-                            api.show_his_meeting_detail(
-                                uuid,
-                                limit,
-                                offset,
-                                key.as_ref().as_ref(),
-                                None,
-                            )
-                        })
-                        .await?;
-                    Ok(Attendee::page(answer.data))
-                }
+            (self.clone(), key),
+            |(this, key), offset, size| async move {
+                let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                let answer = this
+                    .client
+                    .run(&SHOW_HIS_MEETING_DETAIL, NO_INPUT, |api, ()| {
+                        api.show_his_meeting_detail(uuid, limit, offset, key.as_ref(), None)
+                    })
+                    .await?;
+                Ok(Attendee::page(answer.data))
             },
         ))
     }
@@ -151,45 +138,39 @@ impl PastMeeting {
     /// whose name or number contains `search`, fetched page by page as they are read.
     pub fn attendance(&self, search: Option<&str>) -> Result<Listing<AttendanceRecord>, Error> {
         let context = self.context(&SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING);
-        let key = Arc::new(key::<SearchAttendanceRecordsOfHisMeetingSearchKey>(
-            &context, &self.uuid, search,
-        )?);
-        let this = self.clone();
+        let key =
+            key::<SearchAttendanceRecordsOfHisMeetingSearchKey>(&context, &self.uuid, search)?;
         // A record has no ID of its own: a stay is its number and join time.
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |r: &AttendanceRecord| (r.number.clone(), r.name.clone(), r.joined_at_ms),
-            move |offset, size| {
-                let (this, key) = (this.clone(), key.clone());
-                async move {
-                    let operation = &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING;
-                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
-                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
-                    let key = key.as_ref().as_ref();
-                    let answer = this
-                        .client
-                        .run(operation, NO_INPUT, |api, ()| {
-                            api.search_attendance_records_of_his_meeting(
-                                uuid, limit, offset, key, None,
-                            )
+            (self.clone(), key),
+            |(this, key), offset, size| async move {
+                let operation = &SEARCH_ATTENDANCE_RECORDS_OF_HIS_MEETING;
+                let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                let key = key.as_ref();
+                let answer = this
+                    .client
+                    .run(operation, NO_INPUT, |api, ()| {
+                        api.search_attendance_records_of_his_meeting(uuid, limit, offset, key, None)
+                    })
+                    .await?;
+                Ok(Page::new(
+                    answer
+                        .data
+                        .into_iter()
+                        .map(|r| AttendanceRecord {
+                            name: r.display_name,
+                            number: r.call_number,
+                            device: r.device_type,
+                            joined_at_ms: r.join_time,
+                            left_at_ms: r.left_time,
                         })
-                        .await?;
-                    Ok(Page::new(
-                        answer
-                            .data
-                            .into_iter()
-                            .map(|r| AttendanceRecord {
-                                name: r.display_name,
-                                number: r.call_number,
-                                device: r.device_type,
-                                joined_at_ms: r.join_time,
-                                left_at_ms: r.left_time,
-                            })
-                            .collect(),
-                        answer.count,
-                    ))
-                }
+                        .collect(),
+                    answer.count,
+                ))
             },
         ))
     }
@@ -203,7 +184,6 @@ impl PastMeeting {
         if let Some(problem) = id_problem("meeting uuid", &self.uuid) {
             return Err(Error::invalid(&context, problem));
         }
-        let this = self.clone();
         // A record has no ID of its own: it is its time, action, object and operator.
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
@@ -216,33 +196,31 @@ impl PastMeeting {
                     r.operator.clone(),
                 )
             },
-            move |offset, size| {
-                let this = this.clone();
-                async move {
-                    let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
-                    let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
-                    let answer = this
-                        .client
-                        .run(&SEARCH_CTL_RECORDS_OF_HIS_MEETING, NO_INPUT, |api, ()| {
-                            api.search_ctl_records_of_his_meeting(uuid, limit, offset, None)
-                        })
-                        .await?;
-                    let text = |t: Option<String>| t.map(|t| crate::printable(&t));
-                    let records = answer
-                        .data
-                        .into_iter()
-                        .map(|r| ControlRecord {
-                            at_ms: r.operate_time,
-                            operator: text(r.operator),
-                            action: text(r.operate_code),
-                            object: text(r.operation_object),
-                            result: text(r.operate_result),
-                            source: text(r.operate_source),
-                            detail: text(r.detail),
-                        })
-                        .collect();
-                    Ok(Page::new(records, answer.count))
-                }
+            self.clone(),
+            |this, offset, size| async move {
+                let (uuid, limit) = (&this.uuid, std::num::NonZeroU32::new(size));
+                let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                let answer = this
+                    .client
+                    .run(&SEARCH_CTL_RECORDS_OF_HIS_MEETING, NO_INPUT, |api, ()| {
+                        api.search_ctl_records_of_his_meeting(uuid, limit, offset, None)
+                    })
+                    .await?;
+                let text = |t: Option<String>| t.map(|t| crate::printable(&t));
+                let records = answer
+                    .data
+                    .into_iter()
+                    .map(|r| ControlRecord {
+                        at_ms: r.operate_time,
+                        operator: text(r.operator),
+                        action: text(r.operate_code),
+                        object: text(r.operation_object),
+                        result: text(r.operate_result),
+                        source: text(r.operate_source),
+                        detail: text(r.detail),
+                    })
+                    .collect();
+                Ok(Page::new(records, answer.count))
             },
         ))
     }

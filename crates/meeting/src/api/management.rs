@@ -611,24 +611,21 @@ impl Client {
                 Error::invalid(&context, "the search text is 1 to 128 characters")
             })?;
         let mode = SearchCorpVmrVmrMode::try_from(kind as i32).ok();
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |room: &Room| room.id.clone(),
-            move |offset, size| {
-                let (client, search, mode) = (client.clone(), search.clone(), mode.clone());
-                async move {
-                    let page = client
-                        .run(&SEARCH_CORP_VMR, NO_INPUT, |api, ()| {
-                            let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
-                            let size = std::num::NonZeroU32::new(size);
-                            api.search_corp_vmr(size, offset, search.as_ref(), None, mode.as_ref())
-                        })
-                        .await?;
-                    let rooms = page.data.into_iter().filter_map(Room::from_wire).collect();
-                    Ok(Page::new(rooms, page.count))
-                }
+            (self.clone(), search, mode),
+            |(client, search, mode), offset, size| async move {
+                let page = client
+                    .run(&SEARCH_CORP_VMR, NO_INPUT, |api, ()| {
+                        let offset = Some(i32::try_from(offset).unwrap_or(i32::MAX));
+                        let size = std::num::NonZeroU32::new(size);
+                        api.search_corp_vmr(size, offset, search.as_ref(), None, mode.as_ref())
+                    })
+                    .await?;
+                let rooms = page.data.into_iter().filter_map(Room::from_wire).collect();
+                Ok(Page::new(rooms, page.count))
             },
         ))
     }

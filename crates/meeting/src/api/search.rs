@@ -297,10 +297,8 @@ impl<T: Found> MeetingSearch<T> {
             page_size,
             limit,
             T::key,
-            move |offset, size| {
-                let search = search.clone();
-                async move { T::fetch(&search.0, offset, size, &search.1).await }
-            },
+            search,
+            |search, offset, size| async move { T::fetch(&search.0, offset, size, &search.1).await },
         ))
     }
 }
@@ -468,29 +466,26 @@ impl Conference {
     /// (all with `None`), fetched page by page as they are read. Needs credentials.
     pub fn attendees(&self, search: Option<&str>) -> Result<Listing<Attendee>, Error> {
         let key = self.checked(&SHOW_ONLINE_MEETING_DETAIL, search_key(search))?;
-        let (conference, key) = (self.clone(), std::sync::Arc::new(key));
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |a: &Attendee| a.id.clone(),
-            move |offset, size| {
-                let (conference, key) = (conference.clone(), key.clone());
-                async move {
-                    let offset = i32::try_from(offset).unwrap_or(i32::MAX);
-                    let conference = &conference;
-                    let answer = conference
-                        .run(&SHOW_ONLINE_MEETING_DETAIL, NO_INPUT, |api, ()| {
-                            api.show_online_meeting_detail(
-                                conference.id(),
-                                std::num::NonZeroU32::new(size),
-                                Some(offset),
-                                key.as_ref().as_ref(),
-                                None,
-                            )
-                        })
-                        .await?;
-                    Ok(Attendee::page(answer.data))
-                }
+            (self.clone(), key),
+            |(conference, key), offset, size| async move {
+                let offset = i32::try_from(offset).unwrap_or(i32::MAX);
+                let conference = &conference;
+                let answer = conference
+                    .run(&SHOW_ONLINE_MEETING_DETAIL, NO_INPUT, |api, ()| {
+                        api.show_online_meeting_detail(
+                            conference.id(),
+                            std::num::NonZeroU32::new(size),
+                            Some(offset),
+                            key.as_ref(),
+                            None,
+                        )
+                    })
+                    .await?;
+                Ok(Attendee::page(answer.data))
             },
         ))
     }
@@ -539,33 +534,30 @@ impl Conference {
     /// as they are read (ListOnlineConfAttendee). Needs credentials.
     pub fn online_attendees(&self, search: Option<&str>) -> Result<Listing<OnlineAttendee>, Error> {
         let key = self.checked(&LIST_ONLINE_CONF_ATTENDEE, search_key(search))?;
-        let (conference, key) = (self.clone(), std::sync::Arc::new(key));
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |a: &OnlineAttendee| a.id.clone(),
-            move |offset, size| {
-                let (conference, key) = (conference.clone(), key.clone());
-                async move {
-                    let offset = i32::try_from(offset).unwrap_or(i32::MAX);
-                    let conference = &conference;
-                    let answer = conference
-                        .run(&LIST_ONLINE_CONF_ATTENDEE, NO_INPUT, |api, ()| {
-                            api.list_online_conf_attendee(
-                                conference.id(),
-                                std::num::NonZeroU32::new(size),
-                                Some(offset),
-                                key.as_ref().as_ref(),
-                            )
-                        })
-                        .await?;
-                    let items = answer
-                        .data
-                        .into_iter()
-                        .filter_map(OnlineAttendee::from_info)
-                        .collect();
-                    Ok(Page::new(items, answer.count))
-                }
+            (self.clone(), key),
+            |(conference, key), offset, size| async move {
+                let offset = i32::try_from(offset).unwrap_or(i32::MAX);
+                let conference = &conference;
+                let answer = conference
+                    .run(&LIST_ONLINE_CONF_ATTENDEE, NO_INPUT, |api, ()| {
+                        api.list_online_conf_attendee(
+                            conference.id(),
+                            std::num::NonZeroU32::new(size),
+                            Some(offset),
+                            key.as_ref(),
+                        )
+                    })
+                    .await?;
+                let items = answer
+                    .data
+                    .into_iter()
+                    .filter_map(OnlineAttendee::from_info)
+                    .collect();
+                Ok(Page::new(items, answer.count))
             },
         ))
     }

@@ -651,51 +651,43 @@ impl Client {
             search_key::<SearchQosOnlineMeetingsSearchKey>(&context, search)?,
             search_key::<SearchQosHistoryMeetingsSearchKey>(&context, search)?,
         );
-        let shared = std::sync::Arc::new((self.clone(), period, keys));
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |m: &QosMeeting| m.uuid.clone(),
-            move |offset, size| {
-                let shared = shared.clone();
-                async move {
-                    let (client, period, (online, past)) = &*shared;
-                    let (offset, limit) = page(offset, size);
-                    let (answer, held) = match period {
-                        None => (
-                            client
-                                .run(operation, NO_INPUT, |api, ()| {
-                                    api.search_qos_online_meetings(
-                                        limit,
-                                        offset,
-                                        online.as_ref().as_ref(),
-                                    )
-                                })
-                                .await?,
-                            Held::Now,
-                        ),
-                        Some((start, end)) => (
-                            client
-                                .run(operation, NO_INPUT, |api, ()| {
-                                    api.search_qos_history_meetings(
-                                        end,
-                                        limit,
-                                        offset,
-                                        past.as_ref().as_ref(),
-                                        start,
-                                    )
-                                })
-                                .await?,
-                            Held::Before,
-                        ),
-                    };
-                    let items = answer
-                        .data
-                        .into_iter()
-                        .filter_map(|m| QosMeeting::from_wire(m, held))
-                        .collect();
-                    Ok(Page::new(items, answer.count))
-                }
+            (self.clone(), period, keys),
+            move |(client, period, (online, past)), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let (answer, held) = match &period {
+                    None => (
+                        client
+                            .run(operation, NO_INPUT, |api, ()| {
+                                api.search_qos_online_meetings(limit, offset, online.as_ref())
+                            })
+                            .await?,
+                        Held::Now,
+                    ),
+                    Some((start, end)) => (
+                        client
+                            .run(operation, NO_INPUT, |api, ()| {
+                                api.search_qos_history_meetings(
+                                    end,
+                                    limit,
+                                    offset,
+                                    past.as_ref(),
+                                    start,
+                                )
+                            })
+                            .await?,
+                        Held::Before,
+                    ),
+                };
+                let items = answer
+                    .data
+                    .into_iter()
+                    .filter_map(|m| QosMeeting::from_wire(m, held))
+                    .collect();
+                Ok(Page::new(items, answer.count))
             },
         ))
     }
@@ -713,7 +705,6 @@ impl Client {
             return Err(Error::invalid(&context, problem));
         }
         let key = search_key::<SearchQosParticipantsSearchKey>(&context, search)?;
-        let (client, uuid) = (self.clone(), uuid.to_owned());
         let held_wire = match held {
             Held::Now => SearchQosParticipantsConfType::Online,
             Held::Before => SearchQosParticipantsConfType::History,
@@ -723,28 +714,20 @@ impl Client {
             None,
             // A stay is its participant and when it joined.
             |p: &QosParticipant| (p.id.clone(), p.joined),
-            move |offset, size| {
-                let (client, key, uuid) = (client.clone(), key.clone(), uuid.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(&SEARCH_QOS_PARTICIPANTS, NO_INPUT, |api, ()| {
-                            api.search_qos_participants(
-                                held_wire,
-                                &uuid,
-                                limit,
-                                offset,
-                                key.as_ref().as_ref(),
-                            )
-                        })
-                        .await?;
-                    let items = answer
-                        .data
-                        .into_iter()
-                        .filter_map(QosParticipant::from_wire)
-                        .collect();
-                    Ok(Page::new(items, answer.count))
-                }
+            (self.clone(), key, uuid.to_owned()),
+            move |(client, key, uuid), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let answer = client
+                    .run(&SEARCH_QOS_PARTICIPANTS, NO_INPUT, |api, ()| {
+                        api.search_qos_participants(held_wire, &uuid, limit, offset, key.as_ref())
+                    })
+                    .await?;
+                let items = answer
+                    .data
+                    .into_iter()
+                    .filter_map(QosParticipant::from_wire)
+                    .collect();
+                Ok(Page::new(items, answer.count))
             },
         ))
     }
@@ -816,16 +799,12 @@ fn page(offset: u32, size: u32) -> (Option<i32>, Option<std::num::NonZeroU32>) {
 }
 
 /// A search key as its generated type (1 to 512 characters), checked before sending.
-fn search_key<K>(
-    context: &Context,
-    search: Option<&str>,
-) -> Result<std::sync::Arc<Option<K>>, Error>
+fn search_key<K>(context: &Context, search: Option<&str>) -> Result<Option<K>, Error>
 where
     K: for<'a> TryFrom<&'a str>,
 {
     search
         .map(K::try_from)
         .transpose()
-        .map(std::sync::Arc::new)
         .map_err(|_| Error::invalid(context, "the search text is 1 to 512 characters"))
 }

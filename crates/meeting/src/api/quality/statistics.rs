@@ -313,35 +313,32 @@ impl Client {
         } else {
             MeetingsUnit::M
         };
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |m: &MeetingStats| m.period.clone(),
-            move |offset, size| {
-                let (client, from, to) = (client.clone(), from.clone(), to.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(&SEARCH_STATISTIC_CONFERENCE_INFO, NO_INPUT, |api, ()| {
-                            api.search_statistic_conference_info(
-                                category, &to, limit, offset, &from, unit,
-                            )
-                        })
-                        .await?;
-                    let rows = answer
-                        .data
-                        .into_iter()
-                        .map(|r| MeetingStats {
-                            period: StatsPeriod::new(r.time, hours_of),
-                            meetings: number(r.conf_count.or(r.conf24h_count)),
-                            attendances: number(r.attendee_count.or(r.conf24h_attendee_count)),
-                            seconds: number(r.conf_duration),
-                            most_at_once: number(r.conf_concurrent_used_count),
-                        })
-                        .collect();
-                    Ok(Page::new(rows, answer.count))
-                }
+            (self.clone(), from, to),
+            move |(client, from, to), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let answer = client
+                    .run(&SEARCH_STATISTIC_CONFERENCE_INFO, NO_INPUT, |api, ()| {
+                        api.search_statistic_conference_info(
+                            category, &to, limit, offset, &from, unit,
+                        )
+                    })
+                    .await?;
+                let rows = answer
+                    .data
+                    .into_iter()
+                    .map(|r| MeetingStats {
+                        period: StatsPeriod::new(r.time, hours_of),
+                        meetings: number(r.conf_count.or(r.conf24h_count)),
+                        attendances: number(r.attendee_count.or(r.conf24h_attendee_count)),
+                        seconds: number(r.conf_duration),
+                        most_at_once: number(r.conf_concurrent_used_count),
+                    })
+                    .collect();
+                Ok(Page::new(rows, answer.count))
             },
         ))
     }
@@ -364,51 +361,48 @@ impl Client {
         } else {
             AttendanceUnit::M
         };
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |a: &AttendanceStats| (a.period.clone(), a.name.clone(), a.id.clone()),
-            move |offset, size| {
-                let (client, from, to) = (client.clone(), from.clone(), to.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(
-                            &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
-                            NO_INPUT,
-                            |api, ()| {
-                                api.search_statistic_conference_participant(
-                                    category, &to, limit, offset, &from, unit,
-                                )
-                            },
-                        )
-                        .await?;
-                    let rows = answer
-                        .data
-                        .into_iter()
-                        .map(|r| AttendanceStats {
-                            period: StatsPeriod::new(r.time, None),
-                            name: label(
-                                r.conf_user_name
-                                    .or(r.conf_hard_terminal_name)
-                                    .or(r.device_type),
-                            ),
-                            id: r
-                                .conf_user_account
-                                .or(r.conf_hard_terminal_user_id)
-                                .as_deref()
-                                .map(printable),
-                            count: number(
-                                r.conf_user_count
-                                    .or(r.conf_hard_terminal_count)
-                                    .or(r.device_attendance_count),
-                            ),
-                            seconds: number(r.conf_user_duration.or(r.conf_hard_terminal_duration)),
-                        })
-                        .collect();
-                    Ok(Page::new(rows, answer.count))
-                }
+            (self.clone(), from, to),
+            move |(client, from, to), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let answer = client
+                    .run(
+                        &SEARCH_STATISTIC_CONFERENCE_PARTICIPANT,
+                        NO_INPUT,
+                        |api, ()| {
+                            api.search_statistic_conference_participant(
+                                category, &to, limit, offset, &from, unit,
+                            )
+                        },
+                    )
+                    .await?;
+                let rows = answer
+                    .data
+                    .into_iter()
+                    .map(|r| AttendanceStats {
+                        period: StatsPeriod::new(r.time, None),
+                        name: label(
+                            r.conf_user_name
+                                .or(r.conf_hard_terminal_name)
+                                .or(r.device_type),
+                        ),
+                        id: r
+                            .conf_user_account
+                            .or(r.conf_hard_terminal_user_id)
+                            .as_deref()
+                            .map(printable),
+                        count: number(
+                            r.conf_user_count
+                                .or(r.conf_hard_terminal_count)
+                                .or(r.device_attendance_count),
+                        ),
+                        seconds: number(r.conf_user_duration.or(r.conf_hard_terminal_duration)),
+                    })
+                    .collect();
+                Ok(Page::new(rows, answer.count))
             },
         ))
     }
@@ -432,39 +426,36 @@ impl Client {
         } else {
             ResourceUnit::M
         };
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |r: &ResourceStats| r.period.clone(),
-            move |offset, size| {
-                let (client, from, to) = (client.clone(), from.clone(), to.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(&SEARCH_STATISTIC_RESOURCE_INFO, NO_INPUT, |api, ()| {
-                            api.search_statistic_resource_info(
-                                category, &to, limit, offset, &from, unit,
-                            )
-                        })
-                        .await?;
-                    let rows = answer
-                        .data
-                        .into_iter()
-                        .map(|r| ResourceStats {
-                            period: StatsPeriod::new(r.time, None),
-                            parties: number(r.vmr_parties),
-                            rooms_at_once: number(r.max_concurrency_vmr_count),
-                            live_at_once: number(r.live_port_used_count),
-                            recording_gb: r
-                                .record_used_size
-                                .and_then(|gb| gb.trim().parse().ok())
-                                .filter(|gb: &f64| gb.is_finite()),
-                            phone_minutes: number(r.pstn_used_duration),
-                        })
-                        .collect();
-                    Ok(Page::new(rows, answer.count))
-                }
+            (self.clone(), from, to),
+            move |(client, from, to), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let answer = client
+                    .run(&SEARCH_STATISTIC_RESOURCE_INFO, NO_INPUT, |api, ()| {
+                        api.search_statistic_resource_info(
+                            category, &to, limit, offset, &from, unit,
+                        )
+                    })
+                    .await?;
+                let rows = answer
+                    .data
+                    .into_iter()
+                    .map(|r| ResourceStats {
+                        period: StatsPeriod::new(r.time, None),
+                        parties: number(r.vmr_parties),
+                        rooms_at_once: number(r.max_concurrency_vmr_count),
+                        live_at_once: number(r.live_port_used_count),
+                        recording_gb: r
+                            .record_used_size
+                            .and_then(|gb| gb.trim().parse().ok())
+                            .filter(|gb: &f64| gb.is_finite()),
+                        phone_minutes: number(r.pstn_used_duration),
+                    })
+                    .collect();
+                Ok(Page::new(rows, answer.count))
             },
         ))
     }
@@ -483,37 +474,32 @@ impl Client {
             UserStatsKind::Devices => UsersWire::UserLoginDeviceInfo,
         };
         let unit = if daily { UsersUnit::D } else { UsersUnit::M };
-        let client = self.clone();
         Ok(Listing::new(
             DEFAULT_PAGE_SIZE,
             None,
             |u: &UserStats| (u.period.clone(), u.device.clone()),
-            move |offset, size| {
-                let (client, from, to) = (client.clone(), from.clone(), to.clone());
-                async move {
-                    let (offset, limit) = page(offset, size);
-                    let answer = client
-                        .run(&SEARCH_STATISTIC_USER_INFO, NO_INPUT, |api, ()| {
-                            api.search_statistic_user_info(
-                                category, &to, limit, offset, &from, unit,
-                            )
-                        })
-                        .await?;
-                    let rows = answer
-                        .data
-                        .into_iter()
-                        .map(|r| UserStats {
-                            period: StatsPeriod::new(r.time, None),
-                            logins: number(r.user_login_count),
-                            pc_logins: number(r.user_pc_login_count),
-                            mobile_logins: number(r.user_mobile_login_count),
-                            activated: number(r.user_activated_count),
-                            device: r.user_login_devices_name.as_deref().map(printable),
-                            device_logins: number(r.user_login_devices_count),
-                        })
-                        .collect();
-                    Ok(Page::new(rows, answer.count))
-                }
+            (self.clone(), from, to),
+            move |(client, from, to), offset, size| async move {
+                let (offset, limit) = page(offset, size);
+                let answer = client
+                    .run(&SEARCH_STATISTIC_USER_INFO, NO_INPUT, |api, ()| {
+                        api.search_statistic_user_info(category, &to, limit, offset, &from, unit)
+                    })
+                    .await?;
+                let rows = answer
+                    .data
+                    .into_iter()
+                    .map(|r| UserStats {
+                        period: StatsPeriod::new(r.time, None),
+                        logins: number(r.user_login_count),
+                        pc_logins: number(r.user_pc_login_count),
+                        mobile_logins: number(r.user_mobile_login_count),
+                        activated: number(r.user_activated_count),
+                        device: r.user_login_devices_name.as_deref().map(printable),
+                        device_logins: number(r.user_login_devices_count),
+                    })
+                    .collect();
+                Ok(Page::new(rows, answer.count))
             },
         ))
     }

@@ -568,19 +568,16 @@ impl WebinarSearch {
             .checked(kind)
             .map_err(|problem| Error::invalid(&Context::new(operation.id, None), problem))?;
         let descending = self.newest_first;
-        let client = self.client.clone();
         Ok(Listing::new(
             self.page_size,
             None,
             |w: &WebinarSummary| w.id.clone(),
-            move |offset, size| {
-                let (client, search, dates) = (client.clone(), search.clone(), dates.clone());
-                async move {
-                    fetch(
-                        &client, kind, operation, search, dates, descending, offset, size,
-                    )
-                    .await
-                }
+            (self.client.clone(), search, dates),
+            move |(client, search, dates), offset, size| async move {
+                fetch(
+                    &client, kind, operation, search, dates, descending, offset, size,
+                )
+                .await
             },
         ))
     }
