@@ -254,7 +254,7 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         // then traffic again. How many meetings were resumed so far.
         let quiet = |redis: &RedisServer| {
             sim.handle.stop_traffic();
-            let entries = settled(redis);
+            let entries = until_consistent(redis, &ids, &sim);
             check(&entries, &log.lock().unwrap(), &ids, Some(&sim));
             sim.handle.start_traffic(traffic.clone()).expect("traffic");
             resumed(&entries)
@@ -410,7 +410,7 @@ fn five_replicas_kill_stop_pause_and_a_redis_restart() {
         assert!(quiet(&redis) >= ids.len());
 
         sim.handle.stop_traffic();
-        settled(&redis);
+        until_consistent(&redis, &ids, &sim);
         // Every metric the dashboard's fleet panels query, in the replicas' scrapes.
         let scraped: BTreeSet<String> = replicas[3..]
             .iter()
@@ -516,6 +516,21 @@ fn settled(redis: &RedisServer) -> Vec<StreamEntry> {
     stream(redis)
 }
 
+/// The stream once settled and rebuilding the simulator's state (the traffic stopped).
+/// A replica that has just claimed a meeting publishes its state once its socket is up,
+/// which on a loaded machine can come after the stream was quiet for half a second.
+fn until_consistent(redis: &RedisServer, ids: &[String], sim: &Sim) -> Vec<StreamEntry> {
+    let started = Instant::now();
+    loop {
+        let entries = settled(redis);
+        let Some(difference) = state_difference(&entries, ids, sim) else {
+            return entries;
+        };
+        assert!(started.elapsed() < Duration::from_secs(20), "{difference}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// How many `Resynced { cause: Resumed }` entries: a watcher starting from the
 /// published state.
 fn resumed(entries: &[StreamEntry]) -> usize {
@@ -560,7 +575,6 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
         );
     }
     let changed: HashSet<(&str, &str, bool)> = log.iter().filter_map(Change::participant).collect();
-    let mut rebuilt: HashMap<&str, Snapshot> = HashMap::new();
     for entry in entries {
         match &entry.event.kind {
             EventKind::ParticipantJoined { participant }
@@ -585,12 +599,21 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
             }
             _ => {}
         }
+    }
+    if let Some(difference) = sim.and_then(|sim| state_difference(entries, ids, sim)) {
+        panic!("{difference}");
+    }
+}
+
+/// How the state rebuilt from `entries` first differs from the simulator's, if it does.
+fn state_difference(entries: &[StreamEntry], ids: &[String], sim: &Sim) -> Option<String> {
+    let mut rebuilt: HashMap<&str, Snapshot> = HashMap::new();
+    for entry in entries {
         rebuilt
             .entry(entry.meeting.as_str())
             .or_default()
             .apply(&entry.event.kind);
     }
-    let Some(sim) = sim else { return };
     for id in ids {
         let view = sim.handle.conference(id).expect("conference");
         let expected: BTreeMap<&str, bool> = view
@@ -607,8 +630,13 @@ fn check(entries: &[StreamEntry], log: &[Change], ids: &[String], sim: Option<&S
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(got, expected, "meeting {id}");
+        if got != expected {
+            return Some(format!(
+                "meeting {id}: rebuilt from the stream {got:?}, the simulator's {expected:?}"
+            ));
+        }
     }
+    None
 }
 
 /// The service slow for everyone, scaled to the test's 2 s lease (fence window 1.6 s)
