@@ -49,6 +49,10 @@ pub enum Incoming<'a> {
     Unavailable(Option<MemoryError>, Answer),
 }
 
+/// How long after an event the service may still retry its push: it stops after 24
+/// hours (the webhook overview's retry rules).
+const RETRY_HORIZON_MS: i64 = 24 * 3600 * 1000;
+
 /// An event claimed for handling. Accept it when the handler succeeded, fail it
 /// otherwise; one dropped unanswered stays claimed for the claim's time.
 #[derive(Debug)]
@@ -155,9 +159,9 @@ impl Receiver {
 
     /// Also recognizes a retry the service signed anew (a new signature, so a new
     /// push to the replay memory) by its event's [`PushEvent::dedup_key`], kept until
-    /// the event's own time + the window: the handler sees each event once. Off by
-    /// default: two events that share that key (the same type, meeting, millisecond
-    /// and participant) are then one.
+    /// the window after the service's last retry (24 hours after the event's own time):
+    /// the handler sees each event once. Off by default: two events that share that
+    /// key (the same type, meeting, millisecond and participant) are then one.
     pub fn once_per_event(mut self, on: bool) -> Self {
         self.once_per_event = on;
         self
@@ -237,7 +241,12 @@ impl Receiver {
         event: PushEvent,
     ) -> Incoming<'_> {
         let event_key = event.dedup_memory_key();
-        let event_until = self.verifier.fresh_until_of(event.at_ms).max(fresh_until);
+        // The event's alone, the same for every retry of it: a memory may file a key by
+        // its time (the in-memory default does, in 10-minute generations), so a time
+        // taken from the retry's own signing would look for it elsewhere. Fresh until
+        // the window after the service's last retry.
+        let last_retry_ms = event.at_ms.saturating_add(RETRY_HORIZON_MS);
+        let event_until = self.verifier.fresh_until_of(last_retry_ms);
         let claimed = self
             .memory
             .claim(&event_key, event_until, self.claim_ttl)

@@ -606,6 +606,33 @@ async fn once_per_event_knows_a_retry_signed_anew() {
     }
 }
 
+/// A retry signed anew 30 seconds, half an hour or most of a day after the event (the
+/// service retries for 24 hours) is known by its event, with the default memory that
+/// files keys by time in 10-minute generations.
+#[tokio::test]
+async fn once_per_event_knows_a_retry_up_to_a_day_later() {
+    let now = now_ms();
+    let info = join_info(now, "retried");
+    for gap_ms in [30_000, 30 * 60_000, 23 * 3_600_000] {
+        let receiver = Receiver::new(verifier(now + gap_ms)).once_per_event(true);
+        let handled = AtomicUsize::new(0);
+        let count = |_| async {
+            handled.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), String>(())
+        };
+        let first = push(KEY, now, "1", &info);
+        let retry = push(KEY, now + gap_ms, "2", &info);
+        for body in [&first, &retry] {
+            assert_eq!(receiver.handle(body, count).await.status, 200);
+        }
+        assert_eq!(
+            handled.load(Ordering::Relaxed),
+            1,
+            "a retry {gap_ms} ms later"
+        );
+    }
+}
+
 /// The receiver counts each push by outcome, and each refusal by its reason.
 #[test]
 fn pushes_are_counted_by_outcome_and_refusal_reason() {
