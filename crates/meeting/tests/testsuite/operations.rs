@@ -279,13 +279,7 @@ async fn resources_follow_the_meetings() {
         Some(meeting_sim::ENTERPRISE_ID)
     );
 
-    let user = builder(&sim)
-        .credentials(Credentials::account(
-            meeting_sim::example::ALICE,
-            meeting_sim::example::ALICE_PASSWORD,
-        ))
-        .build()
-        .expect("builds");
+    let user = alice(&sim);
     let err = user.resources().await.expect_err("not an administrator");
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
 }
@@ -338,13 +332,7 @@ async fn the_enterprises_rooms() {
         sent,
         "refused before sending"
     );
-    let user = builder(&sim)
-        .credentials(Credentials::account(
-            meeting_sim::example::ALICE,
-            meeting_sim::example::ALICE_PASSWORD,
-        ))
-        .build()
-        .expect("builds");
+    let user = alice(&sim);
     let rooms = user.rooms(RoomKind::Webinar, None).expect("checked");
     let err = rooms.collect_all().await.expect_err("not an administrator");
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
@@ -596,4 +584,15 @@ async fn https_with_the_simulators_ca() {
         !err.is_retryable(),
         "an untrusted certificate fails the same way again"
     );
+}
+
+/// A client logged in as Alice, who is not an administrator.
+fn alice(sim: &meeting_sim::SimHandle) -> Client {
+    builder(sim)
+        .credentials(Credentials::account(
+            meeting_sim::example::ALICE,
+            meeting_sim::example::ALICE_PASSWORD,
+        ))
+        .build()
+        .expect("builds")
 }
