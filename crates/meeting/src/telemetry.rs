@@ -108,6 +108,12 @@ pub const METRICS: &[Metric] = &[
         description: "Entries this replica added to the fleet's stream",
     },
     Metric {
+        name: FLEET_ABANDONED,
+        kind: Kind::Counter,
+        unit: "{entry}",
+        description: "Entries whose publication this replica gave up after the fence window; Redis may have added them still (a call it ran after its answer was given up on)",
+    },
+    Metric {
         name: FLEET_PUBLISH_LAG,
         kind: Kind::Histogram,
         unit: "s",
@@ -137,6 +143,7 @@ const FLEET_LEASES: &str = "meeting.fleet.leases";
 const FLEET_HELD: &str = "meeting.fleet.leases.held";
 const FLEET_PUBLISHED: &str = "meeting.fleet.published";
 const FLEET_PUBLISH_LAG: &str = "meeting.fleet.publish.lag";
+const FLEET_ABANDONED: &str = "meeting.fleet.publish.abandoned";
 const STREAM_CONNECTS: &str = "meeting.events.connects";
 const STREAM_RECONNECTS: &str = "meeting.events.reconnects";
 const STREAM_RESYNCS: &str = "meeting.events.resyncs";
@@ -320,6 +327,15 @@ pub(crate) fn published(entries: usize, lag: Duration) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (entries, lag);
+}
+
+/// The publication of `entries` was given up: they may or may not be in the stream.
+#[cfg(feature = "fleet")]
+pub(crate) fn publish_abandoned(entries: usize) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(FLEET_ABANDONED).increment(entries as u64);
+    #[cfg(not(feature = "metrics"))]
+    let _ = entries;
 }
 
 /// A push was received and not refused: `outcome` is one of the metric's outcomes.

@@ -700,6 +700,7 @@ impl Publisher {
                 }
                 Ok(Published::Fenced) => return Err(Outcome::Fenced),
                 Err(e) if first_failure.elapsed() >= self.settings.fence_window() => {
+                    telemetry::publish_abandoned(entries.len());
                     return Err(Outcome::Failed(format!(
                         "publishing failed for {:.1} s: {e}",
                         first_failure.elapsed().as_secs_f64()

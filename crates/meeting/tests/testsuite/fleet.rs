@@ -863,7 +863,16 @@ fn a_replica_counts_its_claims_leases_and_entries_and_says_when_it_is_unhealthy(
             value(&stopped, "meeting.fleet.leases.held{}"),
             &DebugValue::Gauge(0.0.into())
         );
-        assert_eq!(counted("meeting.fleet.published{}"), entries);
+        // Exact unless a publication was given up while Redis was paused: Redis may
+        // still have run that call once it resumed.
+        let (published, abandoned) = (
+            counted("meeting.fleet.published{}"),
+            counted("meeting.fleet.publish.abandoned{}"),
+        );
+        assert!(
+            published <= entries && entries <= published + abandoned,
+            "{published} published, {abandoned} abandoned, {entries} in the stream"
+        );
         let DebugValue::Histogram(lags) = value(&running, "meeting.fleet.publish.lag{}") else {
             panic!("the lag is a histogram");
         };
